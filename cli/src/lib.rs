@@ -1,0 +1,2 @@
+//! hearth CLI library.
+pub mod keystore;

@@ -1,0 +1,329 @@
+//! A community's genesis record and its rules: every community-level
+//! default the design names, in one place.
+
+use bincode::{Decode, Encode};
+use serde::{Deserialize, Serialize};
+
+use crate::codec::Canonical;
+use crate::crypto::{Hash, PublicKey};
+use crate::units::{Kc, Millis, Ratio, Timestamp};
+
+/// Domain-separation context of community ids.
+pub const COMMUNITY_CONTEXT: &str = "hearth v1 community";
+
+/// Longest community name accepted.
+pub const MAX_NAME_LEN: usize = 120;
+
+/// The record a community is born from; its hash is the community id.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+pub struct Genesis {
+    /// Human name of the community.
+    pub name: String,
+    /// The node key that signs the community's logs.
+    pub node: PublicKey,
+    /// Members named at founding; they form the first council.
+    pub founders: Vec<PublicKey>,
+    /// One-time invite keys whose claimants join as founders (and council
+    /// members): how a node created before its first member gets one.
+    pub founder_invites: Vec<PublicKey>,
+    /// The community's rules.
+    pub rules: Rules,
+    /// The region the community belongs to, if any.
+    pub region: Option<Hash>,
+    /// When the community was created.
+    pub created: Timestamp,
+}
+
+impl Canonical for Genesis {}
+
+impl Genesis {
+    /// The community id: the hash of the canonical genesis bytes.
+    pub fn id(&self) -> Hash {
+        Hash::of(COMMUNITY_CONTEXT, &self.to_bytes())
+    }
+}
+
+/// How an aid request or claim is approved.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Approval {
+    /// A short community vote.
+    CommunityVote,
+    /// A council decision.
+    Council,
+    /// k of n appointed assessors.
+    Assessors,
+}
+
+/// Who may ask a pool for aid.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Eligibility {
+    /// Any member who is not suspended and has not left.
+    ActiveMember,
+}
+
+/// Guidelines of a mutual-aid pool.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AidGuidelines {
+    /// Largest single request.
+    pub max_request: Kc,
+    /// Time between two granted requests of one member.
+    pub cooldown: Millis,
+    /// How a request is approved.
+    pub approval: Approval,
+    /// Who may request.
+    pub eligibility: Eligibility,
+    /// How long the approval vote runs.
+    pub vote_duration: Millis,
+}
+
+impl Default for AidGuidelines {
+    fn default() -> Self {
+        AidGuidelines {
+            max_request: Kc::whole(500),
+            cooldown: Millis::days(30),
+            approval: Approval::CommunityVote,
+            eligibility: Eligibility::ActiveMember,
+            vote_duration: Millis::days(2),
+        }
+    }
+}
+
+/// A voting method (DESIGN §7.2).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Agree / abstain / disagree / block.
+    Consensus,
+    /// Yes / no with liquid delegation.
+    Majority,
+    /// Quadratic voting with voice credits.
+    Quadratic,
+    /// Single transferable vote (council elections).
+    Stv,
+    /// Schulze ranked single-winner.
+    Schulze,
+    /// Participatory budgeting over approval ballots.
+    Budgeting,
+    /// Only council members vote.
+    Council,
+}
+
+/// Rules of one governance level.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
+pub struct LevelRules {
+    /// Default method of the level.
+    pub method: Method,
+    /// Share of counted votes needed to pass.
+    pub threshold: Ratio,
+    /// Share of eligible voters (including delegated weight) that must take part.
+    pub quorum: Ratio,
+    /// Blocks that fail a consensus vote.
+    pub blocks_to_fail: u32,
+    /// Voice credits per member per voting round (quadratic voting).
+    pub voice_credits: u32,
+    /// Whether members may delegate at this level.
+    pub delegation: bool,
+}
+
+/// Stage durations of each proposal kind (DESIGN §7.1).
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProposalDurations {
+    /// Policy: discussion.
+    pub policy_discussion: Millis,
+    /// Policy: deliberation.
+    pub policy_deliberation: Millis,
+    /// Policy: voting.
+    pub policy_voting: Millis,
+    /// Policy: implementation.
+    pub policy_implementation: Millis,
+    /// Budget: the whole participatory-budgeting cycle.
+    pub budget: Millis,
+    /// Technical: review and vote.
+    pub technical: Millis,
+    /// Technical: approving expert reviews that open the vote.
+    pub technical_reviews: u32,
+    /// Emergency: council decision.
+    pub emergency: Millis,
+    /// Election: nominations.
+    pub election_nominations: Millis,
+    /// Election: campaign.
+    pub election_campaign: Millis,
+    /// Election: voting.
+    pub election_voting: Millis,
+    /// Membership: vote.
+    pub membership: Millis,
+}
+
+impl Default for ProposalDurations {
+    fn default() -> Self {
+        ProposalDurations {
+            policy_discussion: Millis::days(7),
+            policy_deliberation: Millis::days(3),
+            policy_voting: Millis::days(3),
+            policy_implementation: Millis::days(1),
+            budget: Millis::days(21),
+            technical: Millis::days(10),
+            technical_reviews: 2,
+            emergency: Millis::days(1),
+            election_nominations: Millis::days(7),
+            election_campaign: Millis::days(7),
+            election_voting: Millis::days(3),
+            membership: Millis::days(7),
+        }
+    }
+}
+
+/// Council seats and terms (DESIGN §8).
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CouncilRules {
+    /// Seats on the council.
+    pub seats: u32,
+    /// Length of a term.
+    pub term: Millis,
+    /// Council members that must vote for a decision to count.
+    pub quorum: Ratio,
+    /// Share of council votes needed to decide.
+    pub majority: Ratio,
+}
+
+impl Default for CouncilRules {
+    fn default() -> Self {
+        CouncilRules {
+            seats: 5,
+            term: Millis::days(365),
+            quorum: Ratio::new(1, 2),
+            majority: Ratio::new(1, 2),
+        }
+    }
+}
+
+/// Every community-level rule, with the design's defaults.
+///
+/// Only membership and the ledger enforce theirs so far; the rest are
+/// fixed here so that a community's genesis already carries them.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Rules {
+    /// How far below zero a member's balance may go.
+    pub credit_limit: Kc,
+    /// Longest lifetime of an invite.
+    pub invite_max_ttl: Millis,
+    /// Longest transfer memo, in bytes.
+    pub max_memo_len: u32,
+    /// Time-bank rate.
+    pub time_bank_kc_per_hour: Kc,
+    /// How long an unconfirmed time log stays open.
+    pub time_log_expiry: Millis,
+    /// The emergency mutual-aid pool.
+    pub emergency_pool: AidGuidelines,
+    /// Reward of a teacher for a confirmed peer session.
+    pub teacher_reward: Kc,
+    /// Reward of each student for a confirmed peer session.
+    pub student_reward: Kc,
+    /// Endorsements that verify a skill.
+    pub skill_endorsements: u32,
+    /// Monthly basic income per active member, if the community pays one.
+    pub basic_income: Option<Kc>,
+    /// Local governance.
+    pub local: LevelRules,
+    /// Regional governance.
+    pub regional: LevelRules,
+    /// Network governance.
+    pub network: LevelRules,
+    /// Stage durations per proposal kind.
+    pub durations: ProposalDurations,
+    /// The council.
+    pub council: CouncilRules,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            credit_limit: Kc::whole(1000),
+            invite_max_ttl: Millis::days(30),
+            max_memo_len: 280,
+            time_bank_kc_per_hour: Kc::whole(1),
+            time_log_expiry: Millis::days(14),
+            emergency_pool: AidGuidelines::default(),
+            teacher_reward: Kc::whole(50),
+            student_reward: Kc::whole(10),
+            skill_endorsements: 2,
+            basic_income: None,
+            local: LevelRules {
+                method: Method::Consensus,
+                threshold: Ratio::new(4, 5),
+                quorum: Ratio::new(1, 4),
+                blocks_to_fail: 1,
+                voice_credits: 0,
+                delegation: false,
+            },
+            regional: LevelRules {
+                method: Method::Majority,
+                threshold: Ratio::new(3, 5),
+                quorum: Ratio::new(1, 5),
+                blocks_to_fail: 0,
+                voice_credits: 0,
+                delegation: true,
+            },
+            network: LevelRules {
+                method: Method::Quadratic,
+                threshold: Ratio::new(2, 3),
+                quorum: Ratio::new(1, 10),
+                blocks_to_fail: 0,
+                voice_credits: 100,
+                delegation: true,
+            },
+            durations: ProposalDurations::default(),
+            council: CouncilRules::default(),
+        }
+    }
+}
+
+/// Why a set of rules is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid rule {rule}: {reason}")]
+pub struct InvalidRules {
+    /// The rule's name.
+    pub rule: &'static str,
+    /// What is wrong with it.
+    pub reason: &'static str,
+}
+
+impl Rules {
+    /// Checks the rules are coherent (non-negative amounts, proper ratios).
+    pub fn validate(&self) -> Result<(), InvalidRules> {
+        let bad = |rule, reason| Err(InvalidRules { rule, reason });
+        if self.credit_limit.0 < 0 {
+            return bad("credit_limit", "must not be negative");
+        }
+        if self.time_bank_kc_per_hour.0 <= 0 {
+            return bad("time_bank_kc_per_hour", "must be positive");
+        }
+        if self.emergency_pool.max_request.0 < 0 {
+            return bad("emergency_pool.max_request", "must not be negative");
+        }
+        for (rule, ratio) in [
+            ("local.threshold", self.local.threshold),
+            ("local.quorum", self.local.quorum),
+            ("regional.threshold", self.regional.threshold),
+            ("regional.quorum", self.regional.quorum),
+            ("network.threshold", self.network.threshold),
+            ("network.quorum", self.network.quorum),
+            ("council.quorum", self.council.quorum),
+            ("council.majority", self.council.majority),
+        ] {
+            if ratio.den == 0 || ratio.num > ratio.den {
+                return bad(rule, "must be a fraction between 0 and 1");
+            }
+        }
+        if self.council.seats == 0 {
+            return bad("council.seats", "must be at least 1");
+        }
+        Ok(())
+    }
+}

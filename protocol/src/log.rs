@@ -1,0 +1,260 @@
+//! The two append-only, hash-chained, node-signed logs of a community,
+//! and the checks that keep them honest.
+
+use bincode::{Decode, Encode};
+use serde::Serialize;
+
+use crate::action::SignedAction;
+use crate::codec::Canonical;
+use crate::community::Genesis;
+use crate::crypto::{self, Hash, Keypair, PublicKey, Signature};
+use crate::units::Timestamp;
+use crate::verified::Verified;
+
+/// Domain-separation context of entry ids.
+pub const ENTRY_CONTEXT: &str = "hearth v1 entry";
+
+/// Most actions one entry may hold.
+pub const MAX_ACTIONS_PER_ENTRY: usize = 8192;
+
+/// Which of a community's two logs.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Encode, Decode, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogKind {
+    /// Federation-visible: genesis, rosters, regional and network governance.
+    Public,
+    /// Internal to the community: ledger, pools, local governance.
+    Local,
+}
+
+impl LogKind {
+    /// `"public"` or `"local"`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            LogKind::Public => "public",
+            LogKind::Local => "local",
+        }
+    }
+
+    /// Parses `"public"` or `"local"`.
+    pub fn parse(text: &str) -> Option<LogKind> {
+        match text {
+            "public" => Some(LogKind::Public),
+            "local" => Some(LogKind::Local),
+            _ => None,
+        }
+    }
+}
+
+/// A log: a community and which of its logs.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Encode, Decode, Serialize)]
+pub struct LogId {
+    /// The community.
+    pub community: Hash,
+    /// Which log.
+    pub kind: LogKind,
+}
+
+/// What an entry carries.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum EntryBody {
+    /// Seq 0 of both logs: the community's genesis record.
+    Genesis(Box<Genesis>),
+    /// A sealed batch of validated member actions (group commit).
+    Actions(Vec<SignedAction>),
+}
+
+/// One link of a log.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+pub struct Entry {
+    /// The log this entry belongs to.
+    pub log: LogId,
+    /// Position, from 0 (genesis), without gaps.
+    pub seq: u64,
+    /// Hash of entry `seq - 1` ([`Hash::ZERO`] for genesis).
+    pub prev: Hash,
+    /// When the node sealed it; never decreases along a log.
+    pub time: Timestamp,
+    /// The contents.
+    pub body: EntryBody,
+}
+
+impl Canonical for Entry {}
+
+impl Entry {
+    /// The entry id (what the node signs, and the next entry's `prev`).
+    pub fn id(&self) -> Hash {
+        Hash::of(ENTRY_CONTEXT, &self.to_bytes())
+    }
+
+    /// Signs the entry with the node key.
+    pub fn sign(self, key: &Keypair) -> SignedEntry {
+        let signature = key.sign(&self.id());
+        SignedEntry {
+            entry: self,
+            signature,
+        }
+    }
+}
+
+/// An entry with the node's signature over its id.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+pub struct SignedEntry {
+    /// The entry.
+    pub entry: Entry,
+    /// The node's signature over `entry.id()`.
+    pub signature: Signature,
+}
+
+impl Canonical for SignedEntry {}
+
+/// The last entry of a log.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+pub struct Head {
+    /// Its seq.
+    pub seq: u64,
+    /// Its id.
+    pub hash: Hash,
+    /// Its time.
+    pub time: Timestamp,
+}
+
+/// Why an entry does not extend a log.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainError {
+    /// The node signature is bad.
+    #[error("entry signature: {0}")]
+    Signature(#[from] crypto::Error),
+    /// The entry is for another log.
+    #[error("the entry belongs to another log")]
+    WrongLog,
+    /// The seq is not the next one.
+    #[error("expected seq {expected}, got {actual}")]
+    SeqGap {
+        /// The next seq of the log.
+        expected: u64,
+        /// The entry's seq.
+        actual: u64,
+    },
+    /// `prev` is not the hash of the previous entry.
+    #[error("prev does not match the hash of entry {seq}")]
+    PrevMismatch {
+        /// The previous entry's seq.
+        seq: u64,
+    },
+    /// The time went backwards.
+    #[error("entry time {time} is before its predecessor's {prev}")]
+    TimeWentBack {
+        /// The entry's time.
+        time: u64,
+        /// The predecessor's time.
+        prev: u64,
+    },
+    /// Only seq 0 may carry genesis, and it must.
+    #[error("genesis must be exactly the first entry")]
+    MisplacedGenesis,
+    /// The genesis is not the one the log's community id names, or names
+    /// another node.
+    #[error("the genesis does not match the log's community or node")]
+    ForeignGenesis,
+    /// An entry holds too many actions, none, or one for the other log.
+    #[error("invalid batch: {reason}")]
+    InvalidBatch {
+        /// What is wrong.
+        reason: &'static str,
+    },
+}
+
+impl ChainError {
+    /// A stable, machine-readable code for this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ChainError::Signature(e) => e.code(),
+            ChainError::WrongLog => "wrong_log",
+            ChainError::SeqGap { .. } => "seq_gap",
+            ChainError::PrevMismatch { .. } => "prev_mismatch",
+            ChainError::TimeWentBack { .. } => "time_went_back",
+            ChainError::MisplacedGenesis => "misplaced_genesis",
+            ChainError::InvalidBatch { .. } => "invalid_batch",
+            ChainError::ForeignGenesis => "foreign_genesis",
+        }
+    }
+}
+
+impl SignedEntry {
+    /// Verifies that this entry extends the log whose head is `prev`
+    /// (`None` for an empty log) and is signed by `node`.
+    ///
+    /// The actions inside are verified too: a `Verified<SignedEntry>`
+    /// vouches for every signature it contains.
+    pub fn verify(
+        self,
+        log: &LogId,
+        prev: Option<&Head>,
+        node: &PublicKey,
+    ) -> Result<Verified<SignedEntry>, ChainError> {
+        let entry = &self.entry;
+        if entry.log != *log {
+            return Err(ChainError::WrongLog);
+        }
+        let expected = prev.map_or(0, |h| h.seq + 1);
+        if entry.seq != expected {
+            return Err(ChainError::SeqGap {
+                expected,
+                actual: entry.seq,
+            });
+        }
+        match prev {
+            None if entry.prev != Hash::ZERO => return Err(ChainError::PrevMismatch { seq: 0 }),
+            Some(head) if entry.prev != head.hash => {
+                return Err(ChainError::PrevMismatch { seq: head.seq });
+            }
+            Some(head) if entry.time < head.time => {
+                return Err(ChainError::TimeWentBack {
+                    time: entry.time.0,
+                    prev: head.time.0,
+                });
+            }
+            _ => {}
+        }
+        match (&entry.body, entry.seq) {
+            (EntryBody::Genesis(genesis), 0) => {
+                if genesis.id() != log.community || genesis.node != *node {
+                    return Err(ChainError::ForeignGenesis);
+                }
+            }
+            (EntryBody::Genesis(_), _) | (_, 0) => return Err(ChainError::MisplacedGenesis),
+            (EntryBody::Actions(actions), _) => {
+                if actions.is_empty() || actions.len() > MAX_ACTIONS_PER_ENTRY {
+                    return Err(ChainError::InvalidBatch {
+                        reason: "an entry holds between 1 and MAX_ACTIONS_PER_ENTRY actions",
+                    });
+                }
+                if actions.iter().any(|a| a.action.body.log_kind() != log.kind) {
+                    return Err(ChainError::InvalidBatch {
+                        reason: "an action belongs to the other log",
+                    });
+                }
+                for action in actions {
+                    action
+                        .action
+                        .author
+                        .verify(&action.id(), &action.signature)?;
+                }
+            }
+        }
+        let id = entry.id();
+        node.verify(&id, &self.signature)?;
+        Ok(Verified::new_unchecked(self, id))
+    }
+
+    /// The head this entry makes.
+    pub fn head(&self) -> Head {
+        Head {
+            seq: self.entry.seq,
+            hash: self.entry.id(),
+            time: self.entry.time,
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! The deterministic state machine: applies verified log entries to the
+//! materialised state. Replaying a community's logs in [`replay_order`]
+//! rebuilds the state bit for bit.
+
+pub mod ledger;
+pub mod membership;
+pub mod records;
+pub mod rejection;
+pub mod store;
+
+use crate::action::{ActionBody, MAX_CLOCK_SKEW, SignedAction};
+use crate::community::Rules;
+use crate::crypto::Hash;
+use crate::log::{EntryBody, LogKind, SignedEntry};
+use crate::units::Timestamp;
+use crate::verified::Verified;
+
+pub use records::{Account, CommunityRecord, Invite, Member, MemberStatus, Roster, StateRead};
+pub use rejection::Rejection;
+pub use store::{MemoryStore, Overlay, Store, StoreError, StoreMut, Writes};
+
+/// Why an entry or action could not be applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApplyError {
+    /// The state machine refused it.
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
+    /// The storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// An entry that does not fit this state (wrong community, genesis twice,
+    /// entries out of order).
+    #[error("entry does not fit the state: {0}")]
+    Misfit(&'static str),
+}
+
+/// What an action is applied against: the community, its rules and the
+/// time of the entry that seals it.
+#[derive(Clone, Debug)]
+pub struct Context {
+    /// The community id.
+    pub community: Hash,
+    /// The community's rules.
+    pub rules: Rules,
+    /// The sealing entry's time: "now" for the state machine.
+    pub time: Timestamp,
+}
+
+impl Context {
+    /// The context for applying at `time`, read from the state.
+    pub fn load<S: Store + ?Sized>(store: &S, time: Timestamp) -> Result<Context, ApplyError> {
+        let record = store
+            .community()?
+            .ok_or(ApplyError::Misfit("no community genesis applied"))?;
+        Ok(Context {
+            community: record.id,
+            rules: record.genesis.rules,
+            time,
+        })
+    }
+}
+
+/// Applies one verified action, all or nothing: on a rejection nothing
+/// is written to `store`.
+pub fn apply_action<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    action: &Verified<SignedAction>,
+) -> Result<(), ApplyError> {
+    let mut overlay = Overlay::new(&*store);
+    check_and_write(&mut overlay, ctx, &action.action)?;
+    let writes = overlay.into_writes();
+    store::apply_writes(store, writes);
+    Ok(())
+}
+
+fn check_and_write<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    action: &crate::action::Action,
+) -> Result<(), ApplyError> {
+    if action.community != ctx.community {
+        return Err(Rejection::WrongCommunity {
+            expected: ctx.community,
+            actual: action.community,
+        }
+        .into());
+    }
+    if action.created > ctx.time.plus(MAX_CLOCK_SKEW) {
+        return Err(Rejection::CreatedInFuture {
+            created: action.created,
+            now: ctx.time,
+        }
+        .into());
+    }
+    if let Some(last) = store.last_nonce(&action.author)?
+        && action.nonce <= last
+    {
+        return Err(Rejection::NonceReplayed {
+            last,
+            nonce: action.nonce,
+        }
+        .into());
+    }
+    match &action.body {
+        ActionBody::IssueInvite { key, expires } => {
+            membership::issue_invite(store, ctx, &action.author, key, *expires)?
+        }
+        ActionBody::Join { invite, proof } => {
+            membership::join(store, ctx, &action.author, invite, proof)?
+        }
+        ActionBody::Leave => membership::leave(store, &action.author)?,
+        ActionBody::RemoveMember { member, reason } => {
+            membership::remove(store, &action.author, member, reason)?
+        }
+        ActionBody::Transfer { to, amount, memo } => {
+            ledger::transfer(store, ctx, &action.author, to, *amount, memo)?
+        }
+    }
+    records::write(
+        store,
+        records::key(records::table::NONCE, &action.author.0),
+        &action.nonce,
+    );
+    Ok(())
+}
+
+/// Applies a verified entry of this community's logs, all or nothing.
+///
+/// Entries must come in [`replay_order`] and each log in seq order; every
+/// action inside must apply, or the entry is refused whole.
+pub fn apply_entry<S: StoreMut + ?Sized>(
+    store: &mut S,
+    entry: &Verified<SignedEntry>,
+) -> Result<(), ApplyError> {
+    let mut overlay = Overlay::new(&*store);
+    apply_entry_inner(&mut overlay, entry)?;
+    let writes = overlay.into_writes();
+    store::apply_writes(store, writes);
+    Ok(())
+}
+
+fn apply_entry_inner<S: StoreMut + ?Sized>(
+    store: &mut S,
+    signed: &Verified<SignedEntry>,
+) -> Result<(), ApplyError> {
+    let entry = &signed.entry;
+    let kind = entry.log.kind;
+    let expected_seq = store.applied(kind)?.map_or(0, |h| h.seq + 1);
+    if entry.seq != expected_seq {
+        return Err(ApplyError::Misfit("entry seq is not the next of its log"));
+    }
+    match &entry.body {
+        EntryBody::Genesis(genesis) => match store.community()? {
+            None if kind == LogKind::Public => {
+                membership::apply_genesis(store, entry.log.community, genesis, entry.time)?;
+            }
+            Some(record) if record.id == entry.log.community => {}
+            _ => return Err(ApplyError::Misfit("local genesis before public genesis")),
+        },
+        EntryBody::Actions(actions) => {
+            let ctx = Context::load(store, entry.time)?;
+            if entry.log.community != ctx.community {
+                return Err(ApplyError::Misfit("entry of another community"));
+            }
+            for action in actions {
+                // The entry's verification checked every action signature.
+                check_and_write(store, &ctx, &action.action)?;
+            }
+        }
+    }
+    records::write(store, records::applied_key(kind), &signed.head());
+    Ok(())
+}
+
+/// The order in which a community's two logs are applied: by entry time,
+/// the public entry first when times are equal (the node seals a tick's
+/// public entry, then its local one, and gives each tick a later time than
+/// the last). Returns `true` if the public entry goes before the local one.
+pub fn public_first(public_time: Timestamp, local_time: Timestamp) -> bool {
+    public_time <= local_time
+}
+
+/// Sums every balance; the ledger conserves money, so this is always zero.
+pub fn ledger_sum<S: Store + ?Sized>(store: &S) -> Result<i128, StoreError> {
+    Ok(store
+        .accounts()?
+        .iter()
+        .map(|(_, balance)| i128::from(balance.0))
+        .sum())
+}

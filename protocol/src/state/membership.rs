@@ -1,0 +1,221 @@
+//! Membership: genesis founders and founder invites, council-issued
+//! invites, joining, leaving and removal.
+
+use crate::action::invite_claim;
+use crate::community::Genesis;
+use crate::crypto::{Hash, PublicKey, Signature};
+use crate::units::Timestamp;
+
+use super::records::{self, CommunityRecord, Invite, Member, MemberStatus, StateRead, table};
+use super::store::StoreMut;
+use super::{ApplyError, Context, Rejection};
+use crate::action::MAX_REASON_LEN;
+
+/// Writes the community record, the founders (as council) and founder invites.
+pub fn apply_genesis<S: StoreMut + ?Sized>(
+    store: &mut S,
+    id: Hash,
+    genesis: &Genesis,
+    time: Timestamp,
+) -> Result<(), ApplyError> {
+    let record = CommunityRecord {
+        id,
+        genesis: genesis.clone(),
+    };
+    records::write(store, vec![table::COMMUNITY], &record);
+    let mut roster = store.roster()?;
+    for founder in &genesis.founders {
+        if store.member(founder)?.is_none() {
+            put_member(store, founder, time, true, None);
+            roster.active += 1;
+            roster.council += 1;
+        }
+    }
+    records::write(store, vec![table::ROSTER], &roster);
+    for invite in &genesis.founder_invites {
+        let record = Invite {
+            issuer: None,
+            expires: None,
+            founder: true,
+            claimed_by: None,
+        };
+        records::write(store, records::key(table::INVITE, &invite.0), &record);
+    }
+    Ok(())
+}
+
+fn put_member<S: StoreMut + ?Sized>(
+    store: &mut S,
+    key: &PublicKey,
+    joined: Timestamp,
+    council: bool,
+    invited_by: Option<PublicKey>,
+) {
+    let member = Member {
+        key: *key,
+        joined,
+        status: MemberStatus::Active,
+        council,
+        invited_by,
+    };
+    records::write(store, records::key(table::MEMBER, &key.0), &member);
+}
+
+/// The active member `who`, or the rejection that explains why not.
+pub fn active_member<S: StateRead + ?Sized>(
+    store: &S,
+    who: &PublicKey,
+) -> Result<Member, ApplyError> {
+    let member = store
+        .member(who)?
+        .ok_or(Rejection::NotAMember { who: *who })?;
+    if member.status != MemberStatus::Active {
+        return Err(Rejection::MemberInactive {
+            who: *who,
+            status: member.status,
+        }
+        .into());
+    }
+    Ok(member)
+}
+
+fn council_member<S: StateRead + ?Sized>(
+    store: &S,
+    who: &PublicKey,
+    what: &'static str,
+) -> Result<Member, ApplyError> {
+    let member = active_member(store, who)?;
+    if !member.council {
+        return Err(Rejection::NotCouncil { what }.into());
+    }
+    Ok(member)
+}
+
+/// A council member issues an invite.
+pub fn issue_invite<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    author: &PublicKey,
+    key: &PublicKey,
+    expires: Timestamp,
+) -> Result<(), ApplyError> {
+    council_member(store, author, "issue invites")?;
+    if key.verifying_key().is_err() {
+        return Err(Rejection::InvalidKey { key: *key }.into());
+    }
+    if expires <= ctx.time {
+        return Err(Rejection::InviteExpiryPast.into());
+    }
+    if expires > ctx.time.plus(ctx.rules.invite_max_ttl) {
+        return Err(Rejection::InviteTtlTooLong {
+            max: ctx.rules.invite_max_ttl,
+        }
+        .into());
+    }
+    if store.invite(key)?.is_some() {
+        return Err(Rejection::InviteExists.into());
+    }
+    let invite = Invite {
+        issuer: Some(*author),
+        expires: Some(expires),
+        founder: false,
+        claimed_by: None,
+    };
+    records::write(store, records::key(table::INVITE, &key.0), &invite);
+    Ok(())
+}
+
+/// A non-member claims an invite and becomes a member.
+pub fn join<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    author: &PublicKey,
+    invite_key: &PublicKey,
+    proof: &Signature,
+) -> Result<(), ApplyError> {
+    if let Some(member) = store.member(author)?
+        && member.status == MemberStatus::Active
+    {
+        return Err(Rejection::AlreadyMember { who: *author }.into());
+    }
+    let mut invite = store.invite(invite_key)?.ok_or(Rejection::InviteUnknown {
+        invite: *invite_key,
+    })?;
+    if invite.claimed_by.is_some() {
+        return Err(Rejection::InviteUsed.into());
+    }
+    if let Some(expires) = invite.expires
+        && ctx.time > expires
+    {
+        return Err(Rejection::InviteExpired { expired: expires }.into());
+    }
+    if invite_key
+        .verify(&invite_claim(&ctx.community, author), proof)
+        .is_err()
+    {
+        return Err(Rejection::InvalidInviteProof.into());
+    }
+    invite.claimed_by = Some(*author);
+    records::write(store, records::key(table::INVITE, &invite_key.0), &invite);
+    put_member(store, author, ctx.time, invite.founder, invite.issuer);
+    let mut roster = store.roster()?;
+    roster.active += 1;
+    if invite.founder {
+        roster.council += 1;
+    }
+    records::write(store, vec![table::ROSTER], &roster);
+    Ok(())
+}
+
+/// A member leaves. The last council member may not.
+pub fn leave<S: StoreMut + ?Sized>(store: &mut S, author: &PublicKey) -> Result<(), ApplyError> {
+    let member = active_member(store, author)?;
+    let mut roster = store.roster()?;
+    if member.council && roster.council <= 1 {
+        return Err(Rejection::LastCouncilMember.into());
+    }
+    set_inactive(store, member, MemberStatus::Left, &mut roster);
+    records::write(store, vec![table::ROSTER], &roster);
+    Ok(())
+}
+
+/// A council member removes another member.
+pub fn remove<S: StoreMut + ?Sized>(
+    store: &mut S,
+    author: &PublicKey,
+    member: &PublicKey,
+    reason: &str,
+) -> Result<(), ApplyError> {
+    council_member(store, author, "remove members")?;
+    if reason.len() > MAX_REASON_LEN {
+        return Err(Rejection::TextTooLong {
+            field: "reason",
+            len: reason.len(),
+            max: MAX_REASON_LEN,
+        }
+        .into());
+    }
+    if author == member {
+        return Err(Rejection::CannotRemoveSelf.into());
+    }
+    let target = active_member(store, member)?;
+    let mut roster = store.roster()?;
+    set_inactive(store, target, MemberStatus::Removed, &mut roster);
+    records::write(store, vec![table::ROSTER], &roster);
+    Ok(())
+}
+
+fn set_inactive<S: StoreMut + ?Sized>(
+    store: &mut S,
+    mut member: Member,
+    status: MemberStatus,
+    roster: &mut records::Roster,
+) {
+    roster.active = roster.active.saturating_sub(1);
+    if member.council {
+        roster.council = roster.council.saturating_sub(1);
+    }
+    member.status = status;
+    member.council = false;
+    records::write(store, records::key(table::MEMBER, &member.key.0), &member);
+}

@@ -1,0 +1,172 @@
+//! Why the state machine refused an action: stable codes and the data a
+//! person needs to understand the refusal.
+
+use crate::crypto::{Hash, PublicKey};
+use crate::units::{Kc, Millis, Timestamp};
+
+use super::records::MemberStatus;
+
+/// A refused action. The `code()` is stable across versions (the API
+/// returns it); the `Display` text is a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    /// The action names another community.
+    #[error("the action is for community {actual}, but this is community {expected}")]
+    WrongCommunity {
+        /// This community.
+        expected: Hash,
+        /// The one the action names.
+        actual: Hash,
+    },
+    /// The author already used this nonce or a later one.
+    #[error("nonce {nonce} was already used: the author's last nonce is {last}")]
+    NonceReplayed {
+        /// The author's last accepted nonce.
+        last: u64,
+        /// The action's nonce.
+        nonce: u64,
+    },
+    /// The action claims to have been created in the future.
+    #[error(
+        "the action was created at {created:?}, after the node's time {now:?} plus the allowed skew"
+    )]
+    CreatedInFuture {
+        /// The action's creation time.
+        created: Timestamp,
+        /// The node's time.
+        now: Timestamp,
+    },
+    /// The author is not a member.
+    #[error("{who} is not a member of this community")]
+    NotAMember {
+        /// The key in question.
+        who: PublicKey,
+    },
+    /// The member has left or was removed.
+    #[error("{who} is no longer an active member ({status:?})")]
+    MemberInactive {
+        /// The key in question.
+        who: PublicKey,
+        /// Their status.
+        status: MemberStatus,
+    },
+    /// The author is already a member.
+    #[error("{who} is already a member")]
+    AlreadyMember {
+        /// The key in question.
+        who: PublicKey,
+    },
+    /// Only council members may do this.
+    #[error("only council members may {what}")]
+    NotCouncil {
+        /// What was attempted.
+        what: &'static str,
+    },
+    /// The last council member cannot leave: the community would have no council.
+    #[error("the last council member cannot leave the community")]
+    LastCouncilMember,
+    /// A member cannot remove themselves; they leave instead.
+    #[error("council members leave instead of removing themselves")]
+    CannotRemoveSelf,
+    /// No invite with this key was issued.
+    #[error("no invite with key {invite} was issued")]
+    InviteUnknown {
+        /// The invite key.
+        invite: PublicKey,
+    },
+    /// The invite expired.
+    #[error("the invite expired at {expired:?}")]
+    InviteExpired {
+        /// When it expired.
+        expired: Timestamp,
+    },
+    /// The invite was already claimed.
+    #[error("the invite was already used")]
+    InviteUsed,
+    /// The invite key already exists.
+    #[error("an invite with this key already exists")]
+    InviteExists,
+    /// The invite proof does not bind this invite to the author.
+    #[error("the invite proof does not verify for this member")]
+    InvalidInviteProof,
+    /// The invite would outlive the community's maximum.
+    #[error("an invite may live at most {max:?}")]
+    InviteTtlTooLong {
+        /// The longest allowed lifetime.
+        max: Millis,
+    },
+    /// The invite's expiry is already past.
+    #[error("the invite's expiry is not in the future")]
+    InviteExpiryPast,
+    /// A key named in the action is invalid or weak.
+    #[error("the key {key} in the action is invalid or weak")]
+    InvalidKey {
+        /// The key.
+        key: PublicKey,
+    },
+    /// The recipient is not an active member.
+    #[error("the recipient {who} is not an active member")]
+    UnknownRecipient {
+        /// The recipient.
+        who: PublicKey,
+    },
+    /// A member cannot pay themselves.
+    #[error("a member cannot pay themselves")]
+    SelfTransfer,
+    /// Amounts must be positive.
+    #[error("the amount {amount} is not a positive amount")]
+    InvalidAmount {
+        /// The amount.
+        amount: Kc,
+    },
+    /// The payment would take the payer below their credit limit.
+    #[error("insufficient funds: balance {balance}, credit limit {limit}, payment {needed}")]
+    InsufficientFunds {
+        /// The payer's balance.
+        balance: Kc,
+        /// How far below zero they may go.
+        limit: Kc,
+        /// The payment.
+        needed: Kc,
+    },
+    /// A text field is too long.
+    #[error("the {field} is {len} bytes long; at most {max} are allowed")]
+    TextTooLong {
+        /// Which field.
+        field: &'static str,
+        /// Its length.
+        len: usize,
+        /// The maximum.
+        max: usize,
+    },
+}
+
+impl Rejection {
+    /// A stable, machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Rejection::WrongCommunity { .. } => "wrong_community",
+            Rejection::NonceReplayed { .. } => "nonce_replayed",
+            Rejection::CreatedInFuture { .. } => "created_in_future",
+            Rejection::NotAMember { .. } => "not_a_member",
+            Rejection::MemberInactive { .. } => "member_inactive",
+            Rejection::AlreadyMember { .. } => "already_member",
+            Rejection::NotCouncil { .. } => "not_council",
+            Rejection::LastCouncilMember => "last_council_member",
+            Rejection::CannotRemoveSelf => "cannot_remove_self",
+            Rejection::InviteUnknown { .. } => "invite_unknown",
+            Rejection::InviteExpired { .. } => "invite_expired",
+            Rejection::InviteUsed => "invite_used",
+            Rejection::InviteExists => "invite_exists",
+            Rejection::InvalidInviteProof => "invalid_invite_proof",
+            Rejection::InviteTtlTooLong { .. } => "invite_ttl_too_long",
+            Rejection::InviteExpiryPast => "invite_expiry_past",
+            Rejection::InvalidKey { .. } => "invalid_key",
+            Rejection::UnknownRecipient { .. } => "unknown_recipient",
+            Rejection::SelfTransfer => "self_transfer",
+            Rejection::InvalidAmount { .. } => "invalid_amount",
+            Rejection::InsufficientFunds { .. } => "insufficient_funds",
+            Rejection::TextTooLong { .. } => "text_too_long",
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! Integer units: money in milli-KC, time in milliseconds, exact ratios.
+
+use std::fmt;
+
+use bincode::{Decode, Encode};
+use serde::{Deserialize, Serialize};
+
+/// An amount of community currency in milli-KC (1 KC = 1000).
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Encode,
+    Decode,
+    Serialize,
+    Deserialize,
+)]
+#[serde(transparent)]
+pub struct Kc(pub i64);
+
+impl Kc {
+    /// Zero KC.
+    pub const ZERO: Kc = Kc(0);
+
+    /// `n` whole KC.
+    pub const fn whole(n: i64) -> Kc {
+        Kc(n * 1000)
+    }
+
+    /// Parses a human amount such as `12`, `12.5` or `0.001` (KC, at most
+    /// three decimals) into milli-KC.
+    pub fn parse(text: &str) -> Option<Kc> {
+        let text = text.trim();
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let (whole, frac) = match digits.split_once('.') {
+            Some((w, f)) => (w, f),
+            None => (digits, ""),
+        };
+        if whole.is_empty() && frac.is_empty() || frac.len() > 3 {
+            return None;
+        }
+        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if !all_digits(whole) || !all_digits(frac) {
+            return None;
+        }
+        let whole: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().ok()?
+        };
+        let mut milli: i64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().ok()?
+        };
+        for _ in frac.len()..3 {
+            milli *= 10;
+        }
+        let value = whole.checked_mul(1000)?.checked_add(milli)?;
+        Some(Kc(if negative { -value } else { value }))
+    }
+}
+
+impl fmt::Display for Kc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        let (whole, milli) = (abs / 1000, abs % 1000);
+        if milli == 0 {
+            write!(f, "{sign}{whole} KC")
+        } else {
+            let frac = format!("{milli:03}");
+            write!(f, "{sign}{whole}.{} KC", frac.trim_end_matches('0'))
+        }
+    }
+}
+
+impl fmt::Debug for Kc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Kc({})", self.0)
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Debug,
+    Encode,
+    Decode,
+    Serialize,
+    Deserialize,
+)]
+#[serde(transparent)]
+pub struct Timestamp(pub u64);
+
+impl Timestamp {
+    /// This instant plus a duration (saturating).
+    pub fn plus(self, d: Millis) -> Timestamp {
+        Timestamp(self.0.saturating_add(d.0))
+    }
+}
+
+/// A duration in milliseconds.
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Debug,
+    Encode,
+    Decode,
+    Serialize,
+    Deserialize,
+)]
+#[serde(transparent)]
+pub struct Millis(pub u64);
+
+impl Millis {
+    /// `n` seconds.
+    pub const fn secs(n: u64) -> Millis {
+        Millis(n * 1000)
+    }
+    /// `n` hours.
+    pub const fn hours(n: u64) -> Millis {
+        Millis(n * 3_600_000)
+    }
+    /// `n` days.
+    pub const fn days(n: u64) -> Millis {
+        Millis(n * 86_400_000)
+    }
+}
+
+/// An exact fraction `num / den`, used for thresholds and quorums.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
+pub struct Ratio {
+    /// Numerator.
+    pub num: u32,
+    /// Denominator (never zero in valid rules).
+    pub den: u32,
+}
+
+impl Ratio {
+    /// `num / den`.
+    pub const fn new(num: u32, den: u32) -> Ratio {
+        Ratio { num, den }
+    }
+
+    /// Whether `part / whole >= self`, exactly.
+    pub fn reached(&self, part: u128, whole: u128) -> bool {
+        part * u128::from(self.den) >= whole * u128::from(self.num)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_parse_and_display() {
+        assert_eq!(Kc::parse("12"), Some(Kc(12_000)));
+        assert_eq!(Kc::parse("12.5"), Some(Kc(12_500)));
+        assert_eq!(Kc::parse("0.001"), Some(Kc(1)));
+        assert_eq!(Kc::parse("-3.25"), Some(Kc(-3_250)));
+        for bad in [
+            "",
+            ".",
+            "1.2345",
+            "1e3",
+            "abc",
+            "1.-2",
+            "99999999999999999999",
+        ] {
+            assert_eq!(Kc::parse(bad), None, "{bad}");
+        }
+        assert_eq!(Kc(12_500).to_string(), "12.5 KC");
+        assert_eq!(Kc(-1).to_string(), "-0.001 KC");
+        assert_eq!(Kc::whole(7).to_string(), "7 KC");
+    }
+
+    #[test]
+    fn ratios_compare_exactly() {
+        let r = Ratio::new(4, 5);
+        assert!(r.reached(80, 100));
+        assert!(!r.reached(79, 100));
+        assert!(Ratio::new(2, 3).reached(2, 3));
+    }
+}
