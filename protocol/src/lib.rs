@@ -12,6 +12,7 @@ pub mod codec;
 pub mod community;
 pub mod crypto;
 pub mod log;
+pub mod request;
 pub mod state;
 pub mod units;
 pub mod verified;
@@ -26,3 +27,6 @@ pub use crypto::{Hash, Keypair, PublicKey, Signature};
 pub use log::{Entry, EntryBody, Head, LogId, LogKind, SignedEntry};
 pub use units::{Kc, Millis, Timestamp};
 pub use verified::Verified;
+
+#[cfg(test)]
+mod tests;

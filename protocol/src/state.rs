@@ -169,8 +169,14 @@ fn apply_entry_inner<S: StoreMut + ?Sized>(
             }
         }
     }
-    records::write(store, records::applied_key(kind), &signed.head());
+    record_applied(store, kind, &signed.head());
     Ok(())
+}
+
+/// Records that the state includes a log up to `head`. The node's sealing
+/// path calls this after applying a new entry's actions one by one.
+pub fn record_applied<S: StoreMut + ?Sized>(store: &mut S, kind: LogKind, head: &crate::log::Head) {
+    records::write(store, records::applied_key(kind), head);
 }
 
 /// The order in which a community's two logs are applied: by entry time,

@@ -1,0 +1,7 @@
+//! Unit and property tests of the protocol: codec, signatures, chains and
+//! the state machine.
+
+mod chain;
+mod codec;
+mod ledger;
+mod membership;
