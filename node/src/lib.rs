@@ -1,1 +1,12 @@
-#![doc = "placeholder"]
+//! The Hearth community node: sled storage of the community's signed logs
+//! and state, the sans-IO service that seals member actions into them, the
+//! tokio task that drives it, and the HTTP API.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub mod api;
+pub mod config;
+pub mod data_dir;
+pub mod recover;
+pub mod runtime;
+pub mod service;
+pub mod store;

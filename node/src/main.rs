@@ -1,1 +1,288 @@
-fn main() {}
+//! `hearthd`: runs a Hearth community node.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand};
+use hearth_node::config::{self, FileConfig};
+use hearth_node::data_dir::DataDir;
+use hearth_node::service::Service;
+use hearth_node::store::Storage;
+use hearth_node::{api, recover, runtime};
+use hearth_protocol::state::StateRead;
+use hearth_protocol::{Canonical, LogKind, Rules};
+
+/// A Hearth community node.
+///
+/// With no command, runs the node in ./hearth-data, founding a new
+/// community there on first start and printing its one-time founder
+/// invite (claim it with `hearth join <invite>`).
+#[derive(Parser, Debug)]
+#[command(name = "hearthd", version, about, long_about)]
+struct Cli {
+    /// The node's data directory.
+    #[arg(
+        long,
+        global = true,
+        env = "HEARTH_DATA_DIR",
+        default_value = "hearth-data"
+    )]
+    data_dir: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the node (the default).
+    Run(RunArgs),
+    /// Found a community in a new data directory.
+    Init(InitArgs),
+    /// Rebuild all state from the logs and check it equals what was stored
+    /// (the node must be stopped). Exits 1 if the stored state differed
+    /// (it is then replaced by the rebuilt one).
+    Reindex,
+    /// Write both logs (public, then local) to a file: the bytes
+    /// `HEARTHX1`, then each signed entry as a 4-byte little-endian length
+    /// and its canonical bytes.
+    Export {
+        /// The file to write.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+}
+
+#[derive(clap::Args, Debug, Default)]
+struct RunArgs {
+    /// Address of the HTTP API [default: 127.0.0.1:7700, or `api` in hearth.toml].
+    #[arg(long, env = "HEARTH_API")]
+    api: Option<SocketAddr>,
+    /// Name of the community founded on first start.
+    #[arg(long, env = "HEARTH_NAME")]
+    name: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+struct InitArgs {
+    /// The community's name.
+    #[arg(long, env = "HEARTH_NAME", default_value = config::DEFAULT_NAME)]
+    name: String,
+    /// A TOML file of community rules (see the README); unset rules keep
+    /// their defaults.
+    #[arg(long)]
+    rules: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sled=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let dir = DataDir::new(&cli.data_dir);
+    let result = match cli.command.unwrap_or(Command::Run(RunArgs::default())) {
+        Command::Run(args) => run(&dir, args),
+        Command::Init(args) => init(&dir, args),
+        Command::Reindex => reindex(&dir),
+        Command::Export { out } => export(&dir, &out),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("hearthd: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init(dir: &DataDir, args: InitArgs) -> anyhow::Result<ExitCode> {
+    let rules = match &args.rules {
+        None => Rules::default(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            toml::from_str(&text).with_context(|| format!("invalid rules in {}", path.display()))?
+        }
+    };
+    let id = dir.init(&args.name, rules, runtime::now())?;
+    println!(
+        "Founded community {:?} ({id}) in {}",
+        args.name,
+        dir.root().display()
+    );
+    if let Some(invite) = dir.load_founder_invite() {
+        println!("Founder invite (claim it with `hearth join`): {invite}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
+    let file = FileConfig::load(dir.root())?;
+    if !dir.is_initialised() {
+        let name = config::resolve(args.name, file.name.clone(), config::DEFAULT_NAME.into());
+        let id = dir.init(&name, Rules::default(), runtime::now())?;
+        tracing::info!(community = %id, dir = %dir.root().display(), "founded a new community");
+    }
+    let default_api: SocketAddr = config::DEFAULT_API.parse()?;
+    let api_addr = config::resolve(args.api, file.api, default_api);
+    let node = dir.load_node_key()?;
+    let storage = dir.open_storage()?;
+    let report = recover::check_on_start(&storage).context("start-up check of the logs failed")?;
+    if report != recover::StartupReport::default() {
+        tracing::warn!(?report, "repaired the store from the logs");
+    }
+    let service = Service::open(storage, node)?;
+    let community = service.community();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let (handle, task) = runtime::spawn(service);
+        let listener = tokio::net::TcpListener::bind(api_addr)
+            .await
+            .with_context(|| format!("cannot listen on {api_addr}"))?;
+        let bound = listener.local_addr()?;
+        let _ = std::fs::remove_file(dir.api_addr());
+        hearth_node::data_dir::write_secret(&dir.api_addr(), &bound.to_string())?;
+        let claimed = match dir.load_founder_invite() {
+            Some(invite) => handle
+                .storage()
+                .invite(&invite.keypair().public())?
+                .is_some_and(|i| i.claimed_by.is_some()),
+            None => true,
+        };
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "Hearth node for community {community}")?;
+        writeln!(out, "API listening on http://{bound}")?;
+        if !claimed && let Some(invite) = dir.load_founder_invite() {
+            writeln!(
+                out,
+                "Founder invite (claim it with `hearth join <invite>`): {invite}"
+            )?;
+        }
+        out.flush()?;
+        drop(out);
+        let app = api::router(handle.clone());
+        drop(handle);
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("the API server failed")?;
+        tracing::info!("shutting down: sealing and flushing");
+        task.await.context("the node task panicked")?;
+        let _ = std::fs::remove_file(dir.api_addr());
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot listen for SIGTERM");
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
+
+fn reindex(dir: &DataDir) -> anyhow::Result<ExitCode> {
+    if !dir.is_initialised() {
+        bail!("{} holds no community", dir.root().display());
+    }
+    let storage = dir.open_storage()?;
+    let started = std::time::Instant::now();
+    let (rebuilt, heads) = recover::rebuild(&storage, |n| {
+        eprint!("\rreplayed {n} entries");
+    })?;
+    eprintln!();
+    let elapsed = started.elapsed();
+    let entries: u64 = heads.iter().flatten().map(|h| h.seq + 1).sum();
+    let actions = rebuilt_actions(&storage)?;
+    let stored = storage.state_snapshot()?;
+    println!(
+        "replayed {entries} entries ({actions} actions) in {:.3} s ({:.0} actions/s)",
+        elapsed.as_secs_f64(),
+        actions as f64 / elapsed.as_secs_f64().max(1e-9)
+    );
+    if stored == rebuilt {
+        println!(
+            "the stored state equals the state rebuilt from the logs ({} records)",
+            stored.map.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let differing = stored
+        .map
+        .iter()
+        .filter(|(k, v)| rebuilt.map.get(*k) != Some(*v))
+        .count()
+        + rebuilt
+            .map
+            .keys()
+            .filter(|k| !stored.map.contains_key(*k))
+            .count();
+    storage.replace_state(&rebuilt)?;
+    storage.rebuild_index()?;
+    storage.flush()?;
+    println!(
+        "the stored state differed in {differing} records; it was replaced by the rebuilt state"
+    );
+    Ok(ExitCode::from(1))
+}
+
+fn rebuilt_actions(storage: &hearth_node::store::SledStorage) -> anyhow::Result<u64> {
+    let mut count = 0u64;
+    for kind in [LogKind::Public, LogKind::Local] {
+        for entry in storage.iter_entries(kind) {
+            if let hearth_protocol::EntryBody::Actions(a) = &entry?.entry.body {
+                count += a.len() as u64;
+            }
+        }
+    }
+    Ok(count)
+}
+
+fn export(dir: &DataDir, out: &std::path::Path) -> anyhow::Result<ExitCode> {
+    if !dir.is_initialised() {
+        bail!("{} holds no community", dir.root().display());
+    }
+    let storage = dir.open_storage()?;
+    let file =
+        std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut writer = std::io::BufWriter::new(file);
+    writer.write_all(b"HEARTHX1")?;
+    let mut count = 0u64;
+    for kind in [LogKind::Public, LogKind::Local] {
+        for entry in storage.iter_entries(kind) {
+            let bytes = entry?.to_bytes();
+            writer.write_all(&(bytes.len() as u32).to_le_bytes())?;
+            writer.write_all(&bytes)?;
+            count += 1;
+        }
+    }
+    writer.flush()?;
+    writer.get_ref().sync_all()?;
+    let heads = [
+        storage.head(LogKind::Public)?,
+        storage.head(LogKind::Local)?,
+    ];
+    println!(
+        "exported {count} entries to {} (heads: {heads:?})",
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,1 +1,909 @@
-//! placeholder
+//! The canonical encoding (DESIGN §3): every record round-trips, and bytes
+//! that are not exactly one record's canonical encoding — trailing,
+//! truncated, oversized, over-long length prefixes, varints, invalid tags,
+//! unknown variants — are refused with a precise error, never a panic.
+
+use std::fmt::Debug;
+
+use bincode::de::Decoder;
+use bincode::error::DecodeError;
+use bincode::{Decode, Encode};
+use proptest::collection::vec;
+use proptest::prelude::*;
+use proptest::sample::Index;
+use proptest::test_runner::RngSeed;
+
+use crate::action::{Action, ActionBody, SignedAction};
+use crate::codec::{self, Canonical, Error, MAX_ACTION_BYTES, MAX_RECORD_BYTES};
+use crate::community::{
+    AidGuidelines, Approval, CouncilRules, Eligibility, Genesis, LevelRules, Method,
+    ProposalDurations, Rules,
+};
+use crate::crypto::{Hash, PublicKey, Signature};
+use crate::log::{Entry, EntryBody, LogId, LogKind, SignedEntry};
+use crate::state::{Member, MemberStatus};
+use crate::units::{Kc, Millis, Ratio, Timestamp};
+
+/// Proptest settings shared by the protocol's property tests: `cases`
+/// cases, no regression files written into the source tree, and a fixed
+/// seed when the `SEED` environment variable holds one (STYLE "Tests").
+pub(super) fn config(cases: u32) -> ProptestConfig {
+    let mut config = ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    if let Some(seed) = std::env::var("SEED").ok().and_then(|s| s.parse().ok()) {
+        config.rng_seed = RngSeed::Fixed(seed);
+    }
+    config
+}
+
+// ---------------------------------------------------------------------------
+// Strategies for the record types.
+
+fn hash() -> impl Strategy<Value = Hash> {
+    any::<[u8; 32]>().prop_map(Hash)
+}
+
+fn public_key() -> impl Strategy<Value = PublicKey> {
+    any::<[u8; 32]>().prop_map(PublicKey)
+}
+
+fn signature() -> impl Strategy<Value = Signature> {
+    (any::<[u8; 32]>(), any::<[u8; 32]>()).prop_map(|(a, b)| {
+        let mut bytes = [0u8; 64];
+        bytes[..32].copy_from_slice(&a);
+        bytes[32..].copy_from_slice(&b);
+        Signature(bytes)
+    })
+}
+
+fn timestamp() -> impl Strategy<Value = Timestamp> {
+    any::<u64>().prop_map(Timestamp)
+}
+
+fn millis() -> impl Strategy<Value = Millis> {
+    any::<u64>().prop_map(Millis)
+}
+
+fn kc() -> impl Strategy<Value = Kc> {
+    any::<i64>().prop_map(Kc)
+}
+
+/// Free text, multi-byte characters included.
+fn text() -> impl Strategy<Value = String> {
+    "\\PC{0,24}"
+}
+
+fn action_body() -> impl Strategy<Value = ActionBody> {
+    prop_oneof![
+        (public_key(), timestamp())
+            .prop_map(|(key, expires)| ActionBody::IssueInvite { key, expires }),
+        (public_key(), signature()).prop_map(|(invite, proof)| ActionBody::Join { invite, proof }),
+        Just(ActionBody::Leave),
+        (public_key(), text())
+            .prop_map(|(member, reason)| ActionBody::RemoveMember { member, reason }),
+        (public_key(), kc(), text()).prop_map(|(to, amount, memo)| ActionBody::Transfer {
+            to,
+            amount,
+            memo
+        }),
+    ]
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    (
+        public_key(),
+        hash(),
+        any::<u64>(),
+        timestamp(),
+        action_body(),
+    )
+        .prop_map(|(author, community, nonce, created, body)| Action {
+            author,
+            community,
+            nonce,
+            created,
+            body,
+        })
+}
+
+fn signed_action() -> impl Strategy<Value = SignedAction> {
+    (action(), signature()).prop_map(|(action, signature)| SignedAction { action, signature })
+}
+
+fn ratio() -> impl Strategy<Value = Ratio> {
+    (any::<u32>(), any::<u32>()).prop_map(|(num, den)| Ratio::new(num, den))
+}
+
+fn method() -> impl Strategy<Value = Method> {
+    prop_oneof![
+        Just(Method::Consensus),
+        Just(Method::Majority),
+        Just(Method::Quadratic),
+        Just(Method::Stv),
+        Just(Method::Schulze),
+        Just(Method::Budgeting),
+        Just(Method::Council),
+    ]
+}
+
+fn level_rules() -> impl Strategy<Value = LevelRules> {
+    (
+        method(),
+        ratio(),
+        ratio(),
+        any::<u32>(),
+        any::<u32>(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(method, threshold, quorum, blocks_to_fail, voice_credits, delegation)| LevelRules {
+                method,
+                threshold,
+                quorum,
+                blocks_to_fail,
+                voice_credits,
+                delegation,
+            },
+        )
+}
+
+fn aid_guidelines() -> impl Strategy<Value = AidGuidelines> {
+    (
+        kc(),
+        millis(),
+        prop_oneof![
+            Just(Approval::CommunityVote),
+            Just(Approval::Council),
+            Just(Approval::Assessors)
+        ],
+        millis(),
+    )
+        .prop_map(
+            |(max_request, cooldown, approval, vote_duration)| AidGuidelines {
+                max_request,
+                cooldown,
+                approval,
+                eligibility: Eligibility::ActiveMember,
+                vote_duration,
+            },
+        )
+}
+
+fn durations() -> impl Strategy<Value = ProposalDurations> {
+    (
+        (millis(), millis(), millis(), millis(), millis(), millis()),
+        (
+            any::<u32>(),
+            millis(),
+            millis(),
+            millis(),
+            millis(),
+            millis(),
+        ),
+    )
+        .prop_map(
+            |(
+                (
+                    policy_discussion,
+                    policy_deliberation,
+                    policy_voting,
+                    policy_implementation,
+                    budget,
+                    technical,
+                ),
+                (
+                    technical_reviews,
+                    emergency,
+                    election_nominations,
+                    election_campaign,
+                    election_voting,
+                    membership,
+                ),
+            )| ProposalDurations {
+                policy_discussion,
+                policy_deliberation,
+                policy_voting,
+                policy_implementation,
+                budget,
+                technical,
+                technical_reviews,
+                emergency,
+                election_nominations,
+                election_campaign,
+                election_voting,
+                membership,
+            },
+        )
+}
+
+fn council_rules() -> impl Strategy<Value = CouncilRules> {
+    (any::<u32>(), millis(), ratio(), ratio()).prop_map(|(seats, term, quorum, majority)| {
+        CouncilRules {
+            seats,
+            term,
+            quorum,
+            majority,
+        }
+    })
+}
+
+fn rules() -> impl Strategy<Value = Rules> {
+    (
+        (
+            kc(),
+            millis(),
+            any::<u32>(),
+            kc(),
+            millis(),
+            aid_guidelines(),
+        ),
+        (kc(), kc(), any::<u32>(), proptest::option::of(kc())),
+        (level_rules(), level_rules(), level_rules()),
+        durations(),
+        council_rules(),
+    )
+        .prop_map(
+            |(
+                (
+                    credit_limit,
+                    invite_max_ttl,
+                    max_memo_len,
+                    time_bank_kc_per_hour,
+                    time_log_expiry,
+                    emergency_pool,
+                ),
+                (teacher_reward, student_reward, skill_endorsements, basic_income),
+                (local, regional, network),
+                durations,
+                council,
+            )| Rules {
+                credit_limit,
+                invite_max_ttl,
+                max_memo_len,
+                time_bank_kc_per_hour,
+                time_log_expiry,
+                emergency_pool,
+                teacher_reward,
+                student_reward,
+                skill_endorsements,
+                basic_income,
+                local,
+                regional,
+                network,
+                durations,
+                council,
+            },
+        )
+}
+
+fn genesis() -> impl Strategy<Value = Genesis> {
+    (
+        text(),
+        public_key(),
+        vec(public_key(), 0..4),
+        vec(public_key(), 0..3),
+        rules(),
+        proptest::option::of(hash()),
+        timestamp(),
+    )
+        .prop_map(
+            |(name, node, founders, founder_invites, rules, region, created)| Genesis {
+                name,
+                node,
+                founders,
+                founder_invites,
+                rules,
+                region,
+                created,
+            },
+        )
+}
+
+fn log_id() -> impl Strategy<Value = LogId> {
+    (
+        hash(),
+        prop_oneof![Just(LogKind::Public), Just(LogKind::Local)],
+    )
+        .prop_map(|(community, kind)| LogId { community, kind })
+}
+
+fn entry_body() -> impl Strategy<Value = EntryBody> {
+    prop_oneof![
+        genesis().prop_map(|g| EntryBody::Genesis(Box::new(g))),
+        vec(signed_action(), 0..4).prop_map(EntryBody::Actions),
+    ]
+}
+
+fn entry() -> impl Strategy<Value = Entry> {
+    (log_id(), any::<u64>(), hash(), timestamp(), entry_body()).prop_map(
+        |(log, seq, prev, time, body)| Entry {
+            log,
+            seq,
+            prev,
+            time,
+            body,
+        },
+    )
+}
+
+fn signed_entry() -> impl Strategy<Value = SignedEntry> {
+    (entry(), signature()).prop_map(|(entry, signature)| SignedEntry { entry, signature })
+}
+
+// ---------------------------------------------------------------------------
+// The properties, checked for every record type.
+
+/// The decoder `Canonical` uses, without the canonical checks, to tell a
+/// property of the format from a property of those checks.
+fn raw_decode<T: Decode<()>>(bytes: &[u8]) -> Result<(T, usize), DecodeError> {
+    let config = bincode::config::standard()
+        .with_fixed_int_encoding()
+        .with_limit::<MAX_RECORD_BYTES>();
+    bincode::decode_from_slice(bytes, config)
+}
+
+fn round_trips<T: Canonical + Clone + PartialEq + Debug>(x: &T) -> Result<(), TestCaseError> {
+    let bytes = x.to_bytes();
+    prop_assert!(!bytes.is_empty(), "encoding produced no bytes");
+    prop_assert_eq!(T::from_bytes(&bytes), Ok(x.clone()));
+    Ok(())
+}
+
+fn refuses_trailing_bytes<T: Canonical + Debug>(x: &T, extra: &[u8]) -> Result<(), TestCaseError> {
+    let mut bytes = x.to_bytes();
+    bytes.extend_from_slice(extra);
+    prop_assert_eq!(
+        T::from_bytes(&bytes).err(),
+        Some(Error::TrailingBytes { extra: extra.len() })
+    );
+    Ok(())
+}
+
+fn refuses_every_truncation<T: Canonical + Debug>(x: &T) -> Result<(), TestCaseError> {
+    let bytes = x.to_bytes();
+    for cut in 0..bytes.len() {
+        match T::from_bytes(&bytes[..cut]) {
+            Err(Error::Truncated { additional }) => prop_assert!(
+                additional >= 1 && additional <= bytes.len() - cut,
+                "cut at {} of {}: {} more bytes claimed",
+                cut,
+                bytes.len(),
+                additional
+            ),
+            other => prop_assert!(
+                false,
+                "cut at {} of {} gave {:?}",
+                cut,
+                bytes.len(),
+                other.map(|_| "a record")
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// Replaces one byte of a valid encoding. Whatever the result, the decoder
+/// must not panic; and whenever the mutated bytes decode in full, they must
+/// be the canonical encoding of what they decode to (the format has one
+/// encoding per value), and `from_bytes` must accept them.
+fn mutation_is_refused_or_canonical<T: Canonical + PartialEq + Debug>(
+    x: &T,
+    at: Index,
+    byte: u8,
+) -> Result<(), TestCaseError> {
+    let mut bytes = x.to_bytes();
+    let at = at.index(bytes.len());
+    bytes[at] = byte;
+    let checked = T::from_bytes(&bytes);
+    prop_assert_ne!(&checked, &Err(Error::NonCanonical));
+    match raw_decode::<T>(&bytes) {
+        Ok((value, used)) if used == bytes.len() => {
+            prop_assert_eq!(codec::encode(&value), bytes.clone());
+            prop_assert_eq!(checked, Ok(value));
+        }
+        _ => prop_assert!(checked.is_err()),
+    }
+    Ok(())
+}
+
+/// Generates the four codec properties for one record type.
+macro_rules! codec_properties {
+    ($name:ident, $ty:ty, $strategy:expr, $cases:expr) => {
+        mod $name {
+            use super::*;
+
+            proptest! {
+                #![proptest_config(config($cases))]
+
+                #[test]
+                fn round_trips(x in $strategy) {
+                    super::round_trips::<$ty>(&x)?;
+                }
+
+                #[test]
+                fn trailing_bytes_are_refused(x in $strategy, extra in vec(any::<u8>(), 1..16)) {
+                    refuses_trailing_bytes::<$ty>(&x, &extra)?;
+                }
+
+                #[test]
+                fn every_truncation_is_refused(x in $strategy) {
+                    refuses_every_truncation::<$ty>(&x)?;
+                }
+
+                #[test]
+                fn single_byte_mutations_are_refused_or_canonical(
+                    x in $strategy,
+                    at in any::<Index>(),
+                    byte in any::<u8>(),
+                ) {
+                    mutation_is_refused_or_canonical::<$ty>(&x, at, byte)?;
+                }
+            }
+        }
+    };
+}
+
+codec_properties!(action, Action, super::action(), 256);
+codec_properties!(signed_action, SignedAction, super::signed_action(), 256);
+codec_properties!(genesis, Genesis, super::genesis(), 64);
+codec_properties!(entry, Entry, super::entry(), 64);
+codec_properties!(signed_entry, SignedEntry, super::signed_entry(), 64);
+
+// ---------------------------------------------------------------------------
+// Length prefixes.
+
+fn transfer(memo: &str) -> Action {
+    Action {
+        author: PublicKey([1; 32]),
+        community: Hash([2; 32]),
+        nonce: 7,
+        created: Timestamp(1_700_000_000_000),
+        body: ActionBody::Transfer {
+            to: PublicKey([3; 32]),
+            amount: Kc(12_500),
+            memo: memo.to_string(),
+        },
+    }
+}
+
+/// Where the memo's u64 length prefix sits in a transfer's encoding (the
+/// memo is the action's last field).
+fn memo_prefix_offset(action: &Action) -> usize {
+    let ActionBody::Transfer { memo, .. } = &action.body else {
+        panic!("not a transfer");
+    };
+    let bytes = action.to_bytes();
+    let at = bytes.len() - memo.len() - 8;
+    assert_eq!(
+        bytes[at..at + 8],
+        (memo.len() as u64).to_le_bytes(),
+        "the memo length prefix is where the layout says"
+    );
+    at
+}
+
+fn with_memo_len(bytes: &[u8], at: usize, claimed: u64) -> Vec<u8> {
+    let mut bytes = bytes.to_vec();
+    bytes[at..at + 8].copy_from_slice(&claimed.to_le_bytes());
+    bytes
+}
+
+#[test]
+fn a_memo_length_past_the_end_of_the_input_is_truncated() {
+    let action = transfer("for the bread");
+    let at = memo_prefix_offset(&action);
+    let memo_len = 13u64;
+
+    let bytes = with_memo_len(&action.to_bytes(), at, memo_len + 1000);
+    assert_eq!(
+        Action::from_bytes(&bytes),
+        Err(Error::Truncated { additional: 1000 })
+    );
+
+    // Inside a signed action the 64 signature bytes follow the memo.
+    let signed = SignedAction {
+        action,
+        signature: Signature([9; 64]),
+    };
+    let bytes = with_memo_len(&signed.to_bytes(), at, memo_len + 1000);
+    assert_eq!(
+        SignedAction::from_bytes(&bytes),
+        Err(Error::Truncated {
+            additional: 1000 - 64
+        })
+    );
+}
+
+#[test]
+fn a_huge_memo_length_is_too_large_without_allocating_it() {
+    let action = transfer("for the bread");
+    let at = memo_prefix_offset(&action);
+    let signed = SignedAction {
+        action: action.clone(),
+        signature: Signature([9; 64]),
+    };
+    for claimed in [u64::MAX, u64::MAX / 2, 1 << 40, MAX_RECORD_BYTES as u64 + 1] {
+        let bytes = with_memo_len(&action.to_bytes(), at, claimed);
+        assert_eq!(
+            Action::from_bytes(&bytes),
+            Err(Error::TooLarge {
+                limit: MAX_ACTION_BYTES
+            }),
+            "claimed {claimed}"
+        );
+        let bytes = with_memo_len(&signed.to_bytes(), at, claimed);
+        assert_eq!(
+            SignedAction::from_bytes(&bytes),
+            Err(Error::TooLarge {
+                limit: MAX_ACTION_BYTES
+            }),
+            "claimed {claimed}"
+        );
+    }
+}
+
+#[test]
+fn a_huge_batch_length_is_too_large() {
+    let entry = Entry {
+        log: LogId {
+            community: Hash([1; 32]),
+            kind: LogKind::Local,
+        },
+        seq: 3,
+        prev: Hash([2; 32]),
+        time: Timestamp(5),
+        body: EntryBody::Actions(Vec::new()),
+    };
+    let mut bytes = entry.to_bytes();
+    let at = bytes.len() - 8;
+    assert_eq!(bytes[at..], 0u64.to_le_bytes());
+    for claimed in [u64::MAX, u64::MAX / 2, 1 << 32] {
+        bytes[at..].copy_from_slice(&claimed.to_le_bytes());
+        assert_eq!(
+            Entry::from_bytes(&bytes),
+            Err(Error::TooLarge {
+                limit: MAX_RECORD_BYTES
+            }),
+            "claimed {claimed}"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// Any claimed memo length longer than the memo is refused, whatever
+    /// its size: the input ends first, or the claim exceeds the limit.
+    #[test]
+    fn an_over_long_memo_length_is_never_accepted(
+        memo in text(),
+        excess in prop_oneof![1u64..=64, 65u64..=(1 << 24), (1u64 << 24)..=u64::MAX],
+    ) {
+        let action = transfer(&memo);
+        let at = memo_prefix_offset(&action);
+        let claimed = (memo.len() as u64).saturating_add(excess);
+        let bytes = with_memo_len(&action.to_bytes(), at, claimed);
+        let result = Action::from_bytes(&bytes);
+        prop_assert!(
+            matches!(result, Err(Error::Truncated { .. } | Error::TooLarge { .. })),
+            "claimed {} for a {}-byte memo: {:?}", claimed, memo.len(), result
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Integers have one width; tags and variants have a closed set of values.
+
+#[test]
+fn bincode_varints_are_not_the_canonical_encoding() {
+    // bincode's default (varint) decoder accepts the non-minimal varint
+    // [251, 5, 0] for 5: this is what fixed-width encoding rules out.
+    let varint = bincode::config::standard();
+    assert_eq!(
+        bincode::decode_from_slice::<u64, _>(&[251, 5, 0], varint).ok(),
+        Some((5, 3))
+    );
+    assert_eq!(
+        u64::from_bytes(&[251, 5, 0]),
+        Err(Error::Truncated { additional: 5 })
+    );
+    assert_eq!(
+        Kc::from_bytes(&[251, 5, 0]),
+        Err(Error::Truncated { additional: 5 })
+    );
+    assert_eq!(
+        u64::from_bytes(&[5]),
+        Err(Error::Truncated { additional: 7 })
+    );
+
+    // A whole action in varint form (the nonce 300 takes a 3-byte varint).
+    let mut action = transfer("rent");
+    action.nonce = 300;
+    let bytes = bincode::encode_to_vec(&action, varint).expect("encodes");
+    assert_ne!(bytes, action.to_bytes());
+    assert!(Action::from_bytes(&bytes).is_err());
+
+    // The nonce field spliced with the non-minimal varint for 5.
+    let canonical = action.to_bytes();
+    let nonce_at = 32 + 32;
+    assert_eq!(canonical[nonce_at..nonce_at + 8], 300u64.to_le_bytes());
+    let mut spliced = canonical[..nonce_at].to_vec();
+    spliced.extend_from_slice(&[251, 5, 0]);
+    spliced.extend_from_slice(&canonical[nonce_at + 8..]);
+    assert!(Action::from_bytes(&spliced).is_err());
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// An action encoded with bincode's varint configuration never decodes
+    /// as itself.
+    #[test]
+    fn varint_encodings_never_decode_to_the_same_action(action in action()) {
+        let bytes = bincode::encode_to_vec(&action, bincode::config::standard())
+            .expect("encodes");
+        prop_assert_ne!(&bytes, &action.to_bytes());
+        prop_assert_ne!(Action::from_bytes(&bytes), Ok(action));
+    }
+}
+
+fn is_malformed<T: Debug>(result: Result<T, Error>) -> bool {
+    matches!(result, Err(Error::Malformed { .. }))
+}
+
+fn member() -> Member {
+    Member {
+        key: PublicKey([4; 32]),
+        joined: Timestamp(77),
+        status: MemberStatus::Active,
+        council: true,
+        invited_by: None,
+    }
+}
+
+#[test]
+fn an_invalid_bool_is_malformed() {
+    // Member: key (32), joined (8), status (4), council (1), invited_by.
+    let mut bytes = member().to_bytes();
+    assert_eq!(bytes[44], 1);
+    bytes[44] = 2;
+    assert!(is_malformed(Member::from_bytes(&bytes)));
+
+    // A bool deep inside the genesis rules, located by flipping it.
+    let mut genesis = test_genesis();
+    genesis.rules.network.delegation = true;
+    let with = genesis.to_bytes();
+    genesis.rules.network.delegation = false;
+    let without = genesis.to_bytes();
+    let at = single_difference(&with, &without);
+    for byte in [2, 255] {
+        let mut bytes = with.clone();
+        bytes[at] = byte;
+        assert!(
+            is_malformed(Genesis::from_bytes(&bytes)),
+            "bool byte {byte}"
+        );
+    }
+}
+
+#[test]
+fn an_invalid_option_tag_is_malformed() {
+    let mut bytes = member().to_bytes();
+    assert_eq!(bytes[45], 0, "invited_by is None");
+    bytes[45] = 2;
+    assert!(is_malformed(Member::from_bytes(&bytes)));
+
+    // Genesis ends with region (Option<Hash>) and created (u64).
+    let genesis = test_genesis();
+    let mut bytes = genesis.to_bytes();
+    let at = bytes.len() - 8 - 1;
+    assert_eq!(bytes[at], 0, "region is None");
+    bytes[at] = 2;
+    assert!(is_malformed(Genesis::from_bytes(&bytes)));
+    // Claiming Some without the hash that must follow is truncation.
+    bytes[at] = 1;
+    assert!(matches!(
+        Genesis::from_bytes(&bytes),
+        Err(Error::Truncated { .. })
+    ));
+}
+
+#[test]
+fn unknown_enum_variants_are_malformed() {
+    // Action: author (32), community (32), nonce (8), created (8), body tag (u32).
+    let mut leave = transfer("");
+    leave.body = ActionBody::Leave;
+    let bytes = leave.to_bytes();
+    assert_eq!(bytes[80..84], 2u32.to_le_bytes());
+    for tag in [5u32, 6, 255, u32::MAX] {
+        let mut bytes = bytes.clone();
+        bytes[80..84].copy_from_slice(&tag.to_le_bytes());
+        assert!(is_malformed(Action::from_bytes(&bytes)), "action tag {tag}");
+    }
+
+    // Entry: log.community (32), log.kind (u32), seq, prev, time, body tag (u32).
+    let entry = Entry {
+        log: LogId {
+            community: Hash([1; 32]),
+            kind: LogKind::Local,
+        },
+        seq: 1,
+        prev: Hash([2; 32]),
+        time: Timestamp(3),
+        body: EntryBody::Actions(Vec::new()),
+    };
+    let bytes = entry.to_bytes();
+    assert_eq!(bytes[32..36], 1u32.to_le_bytes());
+    let mut bad_kind = bytes.clone();
+    bad_kind[32..36].copy_from_slice(&2u32.to_le_bytes());
+    assert!(is_malformed(Entry::from_bytes(&bad_kind)));
+    let body_at = 32 + 4 + 8 + 32 + 8;
+    assert_eq!(bytes[body_at..body_at + 4], 1u32.to_le_bytes());
+    let mut bad_body = bytes;
+    bad_body[body_at..body_at + 4].copy_from_slice(&2u32.to_le_bytes());
+    assert!(is_malformed(Entry::from_bytes(&bad_body)));
+
+    // Member status: Active, Left, Removed and nothing else.
+    let mut bytes = member().to_bytes();
+    bytes[40..44].copy_from_slice(&3u32.to_le_bytes());
+    assert!(is_malformed(Member::from_bytes(&bytes)));
+}
+
+#[test]
+fn invalid_utf8_text_is_malformed() {
+    let action = transfer("ab");
+    let mut bytes = action.to_bytes();
+    let at = bytes.len() - 2;
+    bytes[at] = 0xff;
+    assert!(is_malformed(Action::from_bytes(&bytes)));
+    // A lone continuation byte and a truncated multi-byte character.
+    bytes[at] = 0x80;
+    assert!(is_malformed(Action::from_bytes(&bytes)));
+    bytes[at] = b'a';
+    bytes[at + 1] = 0xc3;
+    assert!(is_malformed(Action::from_bytes(&bytes)));
+}
+
+/// A record whose hand-written decoder accepts any non-zero byte as `true`
+/// but encodes `true` as 1: some bytes decode, yet are not its encoding.
+#[derive(Debug, PartialEq)]
+struct Loose(bool);
+
+impl Encode for Loose {
+    fn encode<E: bincode::enc::Encoder>(
+        &self,
+        encoder: &mut E,
+    ) -> Result<(), bincode::error::EncodeError> {
+        u8::from(self.0).encode(encoder)
+    }
+}
+
+impl<C> Decode<C> for Loose {
+    fn decode<D: Decoder<Context = C>>(decoder: &mut D) -> Result<Self, DecodeError> {
+        Ok(Loose(u8::decode(decoder)? != 0))
+    }
+}
+
+impl Canonical for Loose {}
+
+#[test]
+fn bytes_that_decode_but_are_not_the_encoding_are_non_canonical() {
+    assert_eq!(Loose::from_bytes(&[1]), Ok(Loose(true)));
+    assert_eq!(Loose::from_bytes(&[0]), Ok(Loose(false)));
+    for byte in [2, 7, 255] {
+        let result = Loose::from_bytes(&[byte]);
+        assert_eq!(result, Err(Error::NonCanonical), "byte {byte}");
+        assert_eq!(Error::NonCanonical.code(), "non_canonical");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Size limits.
+
+fn signed_transfer_of_len(total: usize) -> SignedAction {
+    let empty = SignedAction {
+        action: transfer(""),
+        signature: Signature([9; 64]),
+    };
+    let memo = "m".repeat(total - empty.to_bytes().len());
+    let signed = SignedAction {
+        action: transfer(&memo),
+        signature: Signature([9; 64]),
+    };
+    assert_eq!(signed.to_bytes().len(), total);
+    signed
+}
+
+#[test]
+fn a_signed_action_of_exactly_the_limit_round_trips() {
+    let signed = signed_transfer_of_len(MAX_ACTION_BYTES);
+    assert_eq!(SignedAction::from_bytes(&signed.to_bytes()), Ok(signed));
+}
+
+#[test]
+fn a_signed_action_over_the_limit_is_too_large() {
+    let signed = signed_transfer_of_len(MAX_ACTION_BYTES + 1);
+    let err = SignedAction::from_bytes(&signed.to_bytes()).expect_err("over the limit");
+    assert_eq!(
+        err,
+        Error::TooLarge {
+            limit: MAX_ACTION_BYTES
+        }
+    );
+    assert_eq!(err.code(), "too_large");
+    // The bare action is bounded by the same limit.
+    let action = signed.action;
+    assert!(action.to_bytes().len() <= MAX_ACTION_BYTES);
+    let bigger = transfer(&"m".repeat(MAX_ACTION_BYTES));
+    assert_eq!(
+        Action::from_bytes(&bigger.to_bytes()),
+        Err(Error::TooLarge {
+            limit: MAX_ACTION_BYTES
+        })
+    );
+}
+
+#[test]
+fn a_record_over_the_record_limit_is_too_large() {
+    let entry = Entry {
+        log: LogId {
+            community: Hash([1; 32]),
+            kind: LogKind::Local,
+        },
+        seq: 1,
+        prev: Hash([2; 32]),
+        time: Timestamp(3),
+        body: EntryBody::Actions(vec![SignedAction {
+            action: transfer(&"m".repeat(MAX_RECORD_BYTES)),
+            signature: Signature([9; 64]),
+        }]),
+    };
+    let bytes = entry.to_bytes();
+    assert!(bytes.len() > MAX_RECORD_BYTES);
+    assert_eq!(
+        Entry::from_bytes(&bytes),
+        Err(Error::TooLarge {
+            limit: MAX_RECORD_BYTES
+        })
+    );
+}
+
+#[test]
+fn error_codes_are_stable() {
+    assert_eq!(Error::Truncated { additional: 1 }.code(), "truncated");
+    assert_eq!(Error::TrailingBytes { extra: 1 }.code(), "trailing_bytes");
+    assert_eq!(Error::TooLarge { limit: 1 }.code(), "too_large");
+    assert_eq!(
+        Error::Malformed {
+            reason: String::new()
+        }
+        .code(),
+        "malformed"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Helpers.
+
+fn test_genesis() -> Genesis {
+    Genesis {
+        name: "Riverside".into(),
+        node: PublicKey([5; 32]),
+        founders: vec![PublicKey([6; 32])],
+        founder_invites: vec![PublicKey([7; 32])],
+        rules: Rules::default(),
+        region: None,
+        created: Timestamp(1000),
+    }
+}
+
+/// The one offset where `a` and `b` (of equal length) differ.
+fn single_difference(a: &[u8], b: &[u8]) -> usize {
+    assert_eq!(a.len(), b.len());
+    let diffs: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    assert_eq!(diffs.len(), 1, "expected one differing byte: {diffs:?}");
+    diffs[0]
+}

@@ -1,0 +1,511 @@
+//! The HTTP API (axum, JSON, under `/v1`). Errors are
+//! `{"error": code, "message": sentence}` with a fitting status. Reads of
+//! local-log data need a request signed by an active member's key.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use hearth_protocol::codec::MAX_ACTION_BYTES;
+use hearth_protocol::request::{self, HEADER_DID, HEADER_SIGNATURE, HEADER_TIME, RequestError};
+use hearth_protocol::state::{Account, MemberStatus, Rejection, StateRead, StoreError};
+use hearth_protocol::{Canonical, Kc, LogKind, PublicKey, SignedAction, SignedEntry, Verified};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::runtime::{self, Handle, Metrics};
+use crate::service::{Receipt, SubmitError};
+use crate::store::{SledStorage, Storage};
+
+/// Largest request body the server reads at all.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Most entries one page of a log holds.
+pub const MAX_PAGE: usize = 256;
+
+/// Most bytes of entries one page holds (at least one entry is returned).
+pub const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// What the API needs from a node.
+pub trait Node: Clone + Send + Sync + 'static {
+    /// The storage type reads go to.
+    type Storage: Storage + Send + Sync;
+    /// Records a verified action; resolves once it is durable or refused.
+    fn submit(
+        &self,
+        action: Verified<SignedAction>,
+    ) -> impl Future<Output = Result<Receipt, SubmitError>> + Send;
+    /// Read access to the node's storage.
+    fn storage(&self) -> &Self::Storage;
+    /// The node's counters.
+    fn metrics(&self) -> &Metrics;
+}
+
+impl Node for Handle {
+    type Storage = SledStorage;
+
+    fn submit(
+        &self,
+        action: Verified<SignedAction>,
+    ) -> impl Future<Output = Result<Receipt, SubmitError>> + Send {
+        Handle::submit(self, action)
+    }
+
+    fn storage(&self) -> &SledStorage {
+        Handle::storage(self)
+    }
+
+    fn metrics(&self) -> &Metrics {
+        Handle::metrics(self)
+    }
+}
+
+/// An API error: status, stable code and a sentence.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl ToString) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.to_string(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({ "error": self.code, "message": self.message });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, "storage error");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "storage", e)
+    }
+}
+
+fn rejection_status(r: &Rejection) -> StatusCode {
+    match r {
+        Rejection::NotAMember { .. }
+        | Rejection::MemberInactive { .. }
+        | Rejection::NotCouncil { .. } => StatusCode::FORBIDDEN,
+        Rejection::NonceReplayed { .. }
+        | Rejection::AlreadyMember { .. }
+        | Rejection::InviteUsed
+        | Rejection::InviteExists => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+impl From<SubmitError> for ApiError {
+    fn from(e: SubmitError) -> Self {
+        match &e {
+            SubmitError::Rejected(r) => ApiError::new(rejection_status(r), r.code(), r),
+            SubmitError::Storage(s) => ApiError::from(s.clone()),
+            SubmitError::ShuttingDown => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting_down", e)
+            }
+        }
+    }
+}
+
+struct Api<N> {
+    node: N,
+    /// Signatures of accepted signed requests, with their time: each is
+    /// accepted once within the window.
+    seen: Mutex<HashMap<[u8; 64], u64>>,
+}
+
+/// The API's router over `node`.
+pub fn router<N: Node>(node: N) -> Router {
+    let api = Arc::new(Api {
+        node,
+        seen: Mutex::new(HashMap::new()),
+    });
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics::<N>))
+        .route("/v1/actions", post(submit::<N>))
+        .route("/v1/community", get(community::<N>))
+        .route("/v1/members", get(members::<N>))
+        .route("/v1/accounts/{did}", get(account::<N>))
+        .route("/v1/ledger", get(ledger::<N>))
+        .route("/v1/logs/heads", get(heads::<N>))
+        .route("/v1/logs/{log}/entries", get(entries::<N>))
+        .fallback(|| async {
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+        })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(api)
+}
+
+#[derive(Deserialize)]
+struct JsonAction {
+    action: String,
+}
+
+async fn submit<N: Node>(
+    State(api): State<Arc<Api<N>>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("an action may be at most {MAX_ACTION_BYTES} bytes"),
+        )
+    };
+    let body = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+        status => ApiError::new(status, "bad_body", e.body_text()),
+    })?;
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let bytes = if is_json {
+        let wrapper: JsonAction = serde_json::from_slice(&body).map_err(|e| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_json",
+                format!("expected {{\"action\": base64}}: {e}"),
+            )
+        })?;
+        B64.decode(wrapper.action.as_bytes())
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_base64", e))?
+    } else {
+        body.to_vec()
+    };
+    if bytes.len() > MAX_ACTION_BYTES {
+        return Err(too_large());
+    }
+    let action = SignedAction::from_bytes(&bytes).map_err(|e| {
+        let status = match e {
+            hearth_protocol::codec::Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ApiError::new(status, e.code(), e)
+    })?;
+    let verified = action
+        .verify()
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.code(), e))?;
+    let receipt = api.node.submit(verified).await?;
+    let status = if receipt.duplicate {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let body = json!({
+        "id": receipt.id,
+        "log": receipt.log.as_str(),
+        "seq": receipt.seq,
+        "duplicate": receipt.duplicate,
+    });
+    Ok((status, Json(body)).into_response())
+}
+
+/// Checks a signed request and returns its active member.
+fn authorize<N: Node>(
+    api: &Api<N>,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<PublicKey, ApiError> {
+    let header = |name: &'static str| -> Result<&str, ApiError> {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unsigned_request",
+                    format!("this is member-only data: sign the request ({name} is missing)"),
+                )
+            })
+    };
+    let (did, time, sig) = (
+        header(HEADER_DID)?,
+        header(HEADER_TIME)?,
+        header(HEADER_SIGNATURE)?,
+    );
+    let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    let now = runtime::now();
+    let (key, signature) = request::verify_request(did, time, sig, method.as_str(), path, b"", now)
+        .map_err(|e| {
+            let code = match e {
+                RequestError::Malformed(_) => "bad_request_signature",
+                RequestError::Stale { .. } => "stale_request",
+                RequestError::BadSignature => "bad_request_signature",
+            };
+            ApiError::new(StatusCode::UNAUTHORIZED, code, e)
+        })?;
+    {
+        let mut seen = api
+            .seen
+            .lock()
+            .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "lock"))?;
+        if seen.len() > 100_000 {
+            let horizon = now.0.saturating_sub(2 * request::REQUEST_WINDOW.0);
+            seen.retain(|_, t| *t >= horizon);
+        }
+        if seen.insert(signature.0, now.0).is_some() {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "request_replayed",
+                "this signed request was already used; sign a new one",
+            ));
+        }
+    }
+    match api.node.storage().member(&key)? {
+        Some(m) if m.status == MemberStatus::Active => Ok(key),
+        _ => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not_a_member",
+            format!("{key} is not an active member of this community"),
+        )),
+    }
+}
+
+fn heads_json<S: Storage + ?Sized>(storage: &S) -> Result<Value, ApiError> {
+    Ok(json!({
+        "public": storage.head(LogKind::Public)?,
+        "local": storage.head(LogKind::Local)?,
+    }))
+}
+
+async fn community<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>, ApiError> {
+    let storage = api.node.storage();
+    let record = storage.community()?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no_community",
+            "the node has no community yet",
+        )
+    })?;
+    let roster = storage.roster()?;
+    Ok(Json(json!({
+        "id": record.id,
+        "name": record.genesis.name,
+        "node": record.genesis.node,
+        "created": record.genesis.created,
+        "region": record.genesis.region,
+        "rules": record.genesis.rules,
+        "members": roster.active,
+        "council": roster.council,
+        "heads": heads_json(storage)?,
+    })))
+}
+
+async fn members<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>, ApiError> {
+    let members: Vec<Value> = api
+        .node
+        .storage()
+        .members()?
+        .into_iter()
+        .map(|m| {
+            json!({
+                "did": m.key,
+                "joined": m.joined,
+                "status": m.status,
+                "council": m.council,
+                "invited_by": m.invited_by,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "members": members })))
+}
+
+async fn account<N: Node>(
+    State(api): State<Arc<Api<N>>>,
+    Path(did): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    authorize(&api, &method, &uri, &headers)?;
+    let key = PublicKey::from_did(&did)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.code(), e))?;
+    let storage = api.node.storage();
+    if storage.member(&key)?.is_none() {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_account",
+            format!("{key} has no account here"),
+        ));
+    }
+    let balance = storage.balance(&Account::Member(key))?;
+    let limit = storage
+        .community()?
+        .map_or(Kc::ZERO, |c| c.genesis.rules.credit_limit);
+    Ok(Json(json!({
+        "account": key,
+        "balance": balance,
+        "display": balance.to_string(),
+        "credit_limit": limit,
+    })))
+}
+
+async fn ledger<N: Node>(
+    State(api): State<Arc<Api<N>>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    authorize(&api, &method, &uri, &headers)?;
+    let accounts = api.node.storage().accounts()?;
+    let sum: i128 = accounts.iter().map(|(_, b)| i128::from(b.0)).sum();
+    let list: Vec<Value> = accounts
+        .into_iter()
+        .map(|(account, balance)| json!({ "account": account, "balance": balance }))
+        .collect();
+    Ok(Json(json!({ "accounts": list, "sum": sum as i64 })))
+}
+
+async fn heads<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(heads_json(api.node.storage())?))
+}
+
+#[derive(Deserialize)]
+struct Page {
+    from: Option<u64>,
+    limit: Option<usize>,
+}
+
+async fn entries<N: Node>(
+    State(api): State<Arc<Api<N>>>,
+    Path(log): Path<String>,
+    page: Result<Query<Page>, axum::extract::rejection::QueryRejection>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let kind = LogKind::parse(&log).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_log",
+            "logs are `public` and `local`",
+        )
+    })?;
+    let Query(page) =
+        page.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_query", e.body_text()))?;
+    if kind == LogKind::Local {
+        authorize(&api, &method, &uri, &headers)?;
+    }
+    let from = page.from.unwrap_or(0);
+    let limit = page.limit.unwrap_or(100).clamp(1, MAX_PAGE);
+    let raw = api.node.storage().entries(kind, from, limit)?;
+    let mut out = Vec::with_capacity(raw.len());
+    let mut budget = 0usize;
+    let mut next = None;
+    for bytes in raw {
+        let signed = SignedEntry::from_bytes(&bytes).map_err(|e| StoreError(e.to_string()))?;
+        budget += bytes.len();
+        if budget > MAX_PAGE_BYTES && !out.is_empty() {
+            next = Some(signed.entry.seq);
+            break;
+        }
+        next = Some(signed.entry.seq + 1);
+        out.push(json!({
+            "seq": signed.entry.seq,
+            "id": signed.entry.id(),
+            "time": signed.entry.time,
+            "prev": signed.entry.prev,
+            "body": signed.entry.body,
+            "signature": signed.signature,
+            "bytes": B64.encode(&bytes),
+        }));
+    }
+    let head = api.node.storage().head(kind)?.map_or(0, |h| h.seq);
+    let next = next.filter(|n| *n <= head);
+    Ok(Json(
+        json!({ "log": kind.as_str(), "entries": out, "next": next }),
+    ))
+}
+
+async fn metrics<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Response, ApiError> {
+    use std::fmt::Write as _;
+    use std::sync::atomic::Ordering::Relaxed;
+    let m = api.node.metrics();
+    let storage = api.node.storage();
+    let roster = storage.roster()?;
+    let mut out = String::new();
+    let mut metric = |name: &str, kind: &str, help: &str, value: u64| {
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+        );
+    };
+    metric(
+        "hearth_actions_accepted_total",
+        "counter",
+        "Actions accepted into the logs.",
+        m.accepted.load(Relaxed),
+    );
+    metric(
+        "hearth_actions_rejected_total",
+        "counter",
+        "Actions refused by the state machine.",
+        m.rejected.load(Relaxed),
+    );
+    metric(
+        "hearth_entries_sealed_total",
+        "counter",
+        "Log entries sealed.",
+        m.entries.load(Relaxed),
+    );
+    metric(
+        "hearth_seals_total",
+        "counter",
+        "Group commits.",
+        m.seals.load(Relaxed),
+    );
+    metric(
+        "hearth_flushes_total",
+        "counter",
+        "Storage flushes.",
+        m.flushes.load(Relaxed),
+    );
+    metric(
+        "hearth_flush_seconds_micros_total",
+        "counter",
+        "Microseconds spent flushing.",
+        m.flush_micros.load(Relaxed),
+    );
+    metric(
+        "hearth_members_active",
+        "gauge",
+        "Active members.",
+        roster.active,
+    );
+    let _ = writeln!(
+        out,
+        "# HELP hearth_log_head_seq Seq of the log head.\n# TYPE hearth_log_head_seq gauge"
+    );
+    for kind in [LogKind::Public, LogKind::Local] {
+        let seq = storage.head(kind)?.map_or(0, |h| h.seq);
+        let _ = writeln!(
+            out,
+            "hearth_log_head_seq{{log=\"{}\"}} {seq}",
+            kind.as_str()
+        );
+    }
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response())
+}

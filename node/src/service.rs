@@ -1,0 +1,418 @@
+//! The node's sans-IO core. The service takes inputs (a verified action
+//! submitted by a member, a tick with `now`) and pushes outputs to its
+//! outbox (flush the store, reply to a submitter); the IO shell in
+//! [`crate::runtime`] performs them. Nothing here touches a socket or the
+//! clock.
+//!
+//! Submitted actions wait in `pending` until the next seal (group commit):
+//! the service applies them one by one against the state, public-log
+//! actions first, drops the ones the state machine refuses, seals one
+//! public and one local entry with the node key and commits everything in
+//! one storage transaction. The replies to the accepted actions follow an
+//! [`Io::Flush`] in the outbox: an action is acknowledged only once the
+//! entry holding it is durable.
+
+use std::collections::{HashMap, VecDeque};
+
+use hearth_protocol::crypto::{Hash, Keypair};
+use hearth_protocol::log::{Entry, EntryBody, Head, LogId, LogKind, MAX_ACTIONS_PER_ENTRY};
+use hearth_protocol::state::{
+    self, ApplyError, Context, Overlay, Rejection, StateRead, StoreError,
+};
+use hearth_protocol::{Genesis, SignedAction, Timestamp, Verified};
+
+use crate::store::{Commit, Location, Storage};
+
+/// Most actions sealed at once (one entry per log at most).
+pub const MAX_BATCH: usize = 4096;
+
+const _: () = assert!(MAX_BATCH <= MAX_ACTIONS_PER_ENTRY);
+
+/// Identifies a submitter waiting for a reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Ticket(pub u64);
+
+/// Where an accepted action was recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    /// The action id.
+    pub id: Hash,
+    /// The log it is in.
+    pub log: LogKind,
+    /// The entry that holds it.
+    pub seq: u64,
+    /// Whether the node had already recorded it before this submission.
+    pub duplicate: bool,
+}
+
+/// Why a submission failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SubmitError {
+    /// The state machine refused the action.
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
+    /// The node could not store it.
+    #[error(transparent)]
+    Storage(#[from] StoreError),
+    /// The node is shutting down.
+    #[error("the node is shutting down")]
+    ShuttingDown,
+}
+
+/// An output of the service for the IO shell.
+#[derive(Debug)]
+pub enum Io {
+    /// Make everything committed so far durable before performing any
+    /// output that follows.
+    Flush,
+    /// Deliver a reply to a submitter.
+    Reply {
+        /// The submitter.
+        ticket: Ticket,
+        /// The outcome.
+        result: Result<Receipt, SubmitError>,
+    },
+}
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The store holds no community.
+    #[error("the store holds no community (run `hearthd init`)")]
+    Empty,
+    /// The node key is not the community's node key.
+    #[error("this node key does not sign this community's logs")]
+    WrongNodeKey,
+    /// Genesis could not be applied.
+    #[error("genesis: {0}")]
+    Genesis(ApplyError),
+}
+
+struct Pending {
+    action: Verified<SignedAction>,
+    tickets: Vec<Ticket>,
+}
+
+/// Counters the service keeps (exported as metrics).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stats {
+    /// Actions accepted into an entry.
+    pub accepted: u64,
+    /// Actions refused.
+    pub rejected: u64,
+    /// Entries sealed.
+    pub entries: u64,
+    /// Seals performed.
+    pub seals: u64,
+}
+
+/// The community node's state machine driver.
+pub struct Service<S> {
+    storage: S,
+    node: Keypair,
+    community: Hash,
+    heads: [Option<Head>; 2],
+    last_time: Timestamp,
+    pending: Vec<Pending>,
+    pending_ids: HashMap<Hash, usize>,
+    outbox: VecDeque<Io>,
+    stats: Stats,
+}
+
+impl<S> std::fmt::Debug for Service<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("community", &self.community)
+            .field("heads", &self.heads)
+            .field("pending", &self.pending.len())
+            .finish()
+    }
+}
+
+fn slot(kind: LogKind) -> usize {
+    match kind {
+        LogKind::Public => 0,
+        LogKind::Local => 1,
+    }
+}
+
+impl<S: Storage> Service<S> {
+    /// Founds a community in empty storage: seals genesis as seq 0 of both
+    /// logs. The caller flushes (an [`Io::Flush`] is queued).
+    pub fn create(mut storage: S, node: Keypair, genesis: Genesis) -> Result<Self, OpenError> {
+        if genesis.node != node.public() {
+            return Err(OpenError::WrongNodeKey);
+        }
+        let community = genesis.id();
+        let time = genesis.created;
+        let mut overlay = Overlay::new(&storage);
+        let mut entries = Vec::new();
+        for kind in [LogKind::Public, LogKind::Local] {
+            let entry = Entry {
+                log: LogId { community, kind },
+                seq: 0,
+                prev: Hash::ZERO,
+                time,
+                body: EntryBody::Genesis(Box::new(genesis.clone())),
+            }
+            .sign(&node);
+            let verified = entry
+                .clone()
+                .verify(&entry.entry.log, None, &node.public())
+                .map_err(|_| OpenError::WrongNodeKey)?;
+            state::apply_entry(&mut overlay, &verified).map_err(OpenError::Genesis)?;
+            entries.push(entry);
+        }
+        let writes = overlay.into_writes();
+        storage.commit(Commit {
+            entries,
+            writes,
+            index: Vec::new(),
+        })?;
+        let mut service = Service::open(storage, node)?;
+        service.outbox.push_back(Io::Flush);
+        Ok(service)
+    }
+
+    /// Opens a community already in storage.
+    pub fn open(storage: S, node: Keypair) -> Result<Self, OpenError> {
+        let record = storage.community()?.ok_or(OpenError::Empty)?;
+        if record.genesis.node != node.public() {
+            return Err(OpenError::WrongNodeKey);
+        }
+        let heads = [
+            storage.head(LogKind::Public)?,
+            storage.head(LogKind::Local)?,
+        ];
+        let last_time = heads
+            .iter()
+            .flatten()
+            .map(|h| h.time)
+            .max()
+            .unwrap_or_default();
+        Ok(Service {
+            storage,
+            node,
+            community: record.id,
+            heads,
+            last_time,
+            pending: Vec::new(),
+            pending_ids: HashMap::new(),
+            outbox: VecDeque::new(),
+            stats: Stats::default(),
+        })
+    }
+
+    /// The community id.
+    pub fn community(&self) -> Hash {
+        self.community
+    }
+
+    /// The storage (for reads).
+    pub fn storage(&self) -> &S {
+        &self.storage
+    }
+
+    /// The heads of both logs.
+    pub fn head(&self, kind: LogKind) -> Option<Head> {
+        self.heads[slot(kind)]
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// Actions waiting for the next seal.
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// The next output for the IO shell.
+    pub fn next_io(&mut self) -> Option<Io> {
+        self.outbox.pop_front()
+    }
+
+    /// A member's verified action arrives. It is answered at once if it
+    /// is for another community or already recorded; otherwise it waits
+    /// for the next seal. Returns whether the batch is full (seal now).
+    pub fn submit(&mut self, ticket: Ticket, action: Verified<SignedAction>) -> bool {
+        let id = action.id();
+        if action.action.community != self.community {
+            let rejection = Rejection::WrongCommunity {
+                expected: self.community,
+                actual: action.action.community,
+            };
+            self.reply(ticket, Err(rejection.into()));
+            return false;
+        }
+        match self.storage.locate(&id) {
+            Ok(Some(Location { log, seq })) => {
+                let receipt = Receipt {
+                    id,
+                    log,
+                    seq,
+                    duplicate: true,
+                };
+                self.reply(ticket, Ok(receipt));
+                return false;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                self.reply(ticket, Err(e.into()));
+                return false;
+            }
+        }
+        if let Some(&i) = self.pending_ids.get(&id) {
+            self.pending[i].tickets.push(ticket);
+        } else {
+            self.pending_ids.insert(id, self.pending.len());
+            self.pending.push(Pending {
+                action,
+                tickets: vec![ticket],
+            });
+        }
+        self.pending.len() >= MAX_BATCH
+    }
+
+    /// Time passes: seals whatever is pending.
+    pub fn tick(&mut self, now: Timestamp) {
+        if !self.pending.is_empty() {
+            self.seal(now);
+        }
+    }
+
+    fn reply(&mut self, ticket: Ticket, result: Result<Receipt, SubmitError>) {
+        match &result {
+            Ok(r) if !r.duplicate => self.stats.accepted += 1,
+            Err(_) => self.stats.rejected += 1,
+            Ok(_) => {}
+        }
+        self.outbox.push_back(Io::Reply { ticket, result });
+    }
+
+    /// Seals the pending actions into at most one entry per log and
+    /// commits them. Every tick gets a time later than the last one, so
+    /// replaying the logs in [`state::public_first`] order reproduces the
+    /// order the actions were applied in here.
+    fn seal(&mut self, now: Timestamp) {
+        let pending = std::mem::take(&mut self.pending);
+        self.pending_ids.clear();
+        let time = Timestamp(now.0.max(self.last_time.0 + 1));
+        let all: Vec<Ticket> = pending
+            .iter()
+            .flat_map(|p| p.tickets.iter().copied())
+            .collect();
+        let mut refused: Vec<(Vec<Ticket>, SubmitError)> = Vec::new();
+        let mut sealed: Vec<(LogKind, Vec<Pending>)> = Vec::new();
+        let outcome = (|| -> Result<Commit, StoreError> {
+            let mut overlay = Overlay::new(&self.storage);
+            let ctx = match Context::load(&overlay, time) {
+                Ok(ctx) => ctx,
+                Err(ApplyError::Store(e)) => return Err(e),
+                Err(e) => return Err(StoreError(e.to_string())),
+            };
+            let (public, local): (Vec<_>, Vec<_>) = pending
+                .into_iter()
+                .partition(|p| p.action.action.body.log_kind() == LogKind::Public);
+            let mut commit = Commit::default();
+            for (kind, batch) in [(LogKind::Public, public), (LogKind::Local, local)] {
+                let mut accepted = Vec::new();
+                for p in batch {
+                    match state::apply_action(&mut overlay, &ctx, &p.action) {
+                        Ok(()) => accepted.push(p),
+                        Err(ApplyError::Rejected(r)) => refused.push((p.tickets, r.into())),
+                        Err(ApplyError::Store(e)) => return Err(e),
+                        Err(ApplyError::Misfit(m)) => {
+                            refused.push((p.tickets, StoreError(m.to_string()).into()))
+                        }
+                    }
+                }
+                if accepted.is_empty() {
+                    continue;
+                }
+                let head = self.heads[slot(kind)];
+                let seq = head.map_or(0, |h| h.seq + 1);
+                let entry = Entry {
+                    log: LogId {
+                        community: self.community,
+                        kind,
+                    },
+                    seq,
+                    prev: head.map_or(Hash::ZERO, |h| h.hash),
+                    time,
+                    body: EntryBody::Actions(
+                        accepted
+                            .iter()
+                            .map(|p| p.action.clone().into_inner())
+                            .collect(),
+                    ),
+                }
+                .sign(&self.node);
+                state::record_applied(&mut overlay, kind, &entry.head());
+                let loc = Location { log: kind, seq };
+                commit
+                    .index
+                    .extend(accepted.iter().map(|p| (p.action.id(), loc)));
+                commit.entries.push(entry);
+                sealed.push((kind, accepted));
+            }
+            commit.writes = overlay.into_writes();
+            Ok(commit)
+        })();
+        self.stats.seals += 1;
+        let committed = outcome.and_then(|commit| {
+            let heads: Vec<(LogKind, Head)> = commit
+                .entries
+                .iter()
+                .map(|e| (e.entry.log.kind, e.head()))
+                .collect();
+            if !commit.entries.is_empty() {
+                self.storage.commit(commit)?;
+            }
+            Ok(heads)
+        });
+        let mut answered = std::collections::HashSet::new();
+        for (tickets, error) in refused {
+            for ticket in tickets {
+                answered.insert(ticket);
+                self.reply(ticket, Err(error.clone()));
+            }
+        }
+        match committed {
+            Ok(heads) => {
+                for (kind, head) in &heads {
+                    self.heads[slot(*kind)] = Some(*head);
+                    self.last_time = head.time;
+                    self.stats.entries += 1;
+                }
+                if !heads.is_empty() {
+                    self.outbox.push_back(Io::Flush);
+                }
+                for (kind, accepted) in sealed {
+                    let seq = self.heads[slot(kind)].map_or(0, |h| h.seq);
+                    for p in accepted {
+                        let receipt = Receipt {
+                            id: p.action.id(),
+                            log: kind,
+                            seq,
+                            duplicate: false,
+                        };
+                        for ticket in p.tickets {
+                            self.reply(ticket, Ok(receipt));
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "sealing failed; the batch is refused");
+                for ticket in all.into_iter().filter(|t| !answered.contains(t)) {
+                    self.reply(ticket, Err(e.clone().into()));
+                }
+            }
+        }
+    }
+}
