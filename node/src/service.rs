@@ -416,3 +416,6 @@ impl<S: Storage> Service<S> {
         }
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -169,6 +169,15 @@ impl SledStorage {
         })
     }
 
+    /// Overwrites a stored entry (tests of corruption only).
+    #[cfg(test)]
+    pub(crate) fn put_entry_for_test(&self, entry: &SignedEntry) {
+        let e = &entry.entry;
+        self.entries
+            .insert(entry_key(e.log.kind, e.seq), entry.to_bytes())
+            .expect("insert");
+    }
+
     /// Sets a head directly (used only when repairing from the entries).
     pub fn set_head(&self, kind: LogKind, head: &Head) -> Result<(), StoreError> {
         self.heads
@@ -349,3 +358,6 @@ impl StoreMut for MemoryStorage {
         self.state.delete(key);
     }
 }
+
+#[cfg(test)]
+mod tests;

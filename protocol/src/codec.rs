@@ -75,6 +75,13 @@ pub trait Canonical: Encode + Decode<()> + Sized {
     }
 }
 
+/// Whether `bytes` are exactly a `T` in bincode's variable-length integer
+/// encoding. Only asked about bytes already refused, to name the refusal.
+fn is_varint_encoding<T: Decode<()>>(bytes: &[u8]) -> bool {
+    let config = bincode::config::standard().with_limit::<MAX_RECORD_BYTES>();
+    matches!(bincode::decode_from_slice::<T, _>(bytes, config), Ok((_, used)) if used == bytes.len())
+}
+
 /// Encodes a value canonically. Encoding into a `Vec` cannot fail for
 /// Hearth's record types (no limit applies on the way out).
 pub fn encode<T: Encode>(value: &T) -> Vec<u8> {
@@ -92,19 +99,27 @@ pub fn decode_canonical<T: Encode + Decode<()>>(bytes: &[u8], limit: usize) -> R
     // bincode's limit is a type parameter; the length check above enforces
     // the per-type limit, and this bound stops any length prefix inside from
     // asking for more than the largest record.
-    let (value, used): (T, usize) = bincode::decode_from_slice(bytes, config::<MAX_RECORD_BYTES>())
-        .map_err(|e| match e {
-            DecodeError::UnexpectedEnd { additional } => Error::Truncated { additional },
-            DecodeError::LimitExceeded => Error::TooLarge { limit },
-            other => Error::Malformed {
-                reason: other.to_string(),
-            },
-        })?;
-    if used != bytes.len() {
-        return Err(Error::TrailingBytes {
-            extra: bytes.len() - used,
-        });
-    }
+    let decoded = bincode::decode_from_slice::<T, _>(bytes, config::<MAX_RECORD_BYTES>());
+    let value = match decoded {
+        Ok((value, used)) if used == bytes.len() => value,
+        Ok((_, used)) if !is_varint_encoding::<T>(bytes) => {
+            return Err(Error::TrailingBytes {
+                extra: bytes.len() - used,
+            });
+        }
+        Err(e) if !is_varint_encoding::<T>(bytes) => {
+            return Err(match e {
+                DecodeError::UnexpectedEnd { additional } => Error::Truncated { additional },
+                DecodeError::LimitExceeded => Error::TooLarge { limit },
+                other => Error::Malformed {
+                    reason: other.to_string(),
+                },
+            });
+        }
+        // The bytes are the record with variable-length integers (bincode's
+        // default): the right value in a non-canonical encoding.
+        _ => return Err(Error::NonCanonical),
+    };
     if encode(&value) != bytes {
         return Err(Error::NonCanonical);
     }

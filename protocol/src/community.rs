@@ -65,7 +65,7 @@ pub enum Eligibility {
 
 /// Guidelines of a mutual-aid pool.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct AidGuidelines {
     /// Largest single request.
     pub max_request: Kc,
@@ -113,6 +113,7 @@ pub enum Method {
 
 /// Rules of one governance level.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LevelRules {
     /// Default method of the level.
     pub method: Method,
@@ -130,7 +131,7 @@ pub struct LevelRules {
 
 /// Stage durations of each proposal kind (DESIGN §7.1).
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ProposalDurations {
     /// Policy: discussion.
     pub policy_discussion: Millis,
@@ -179,7 +180,7 @@ impl Default for ProposalDurations {
 
 /// Council seats and terms (DESIGN §8).
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct CouncilRules {
     /// Seats on the council.
     pub seats: u32,
@@ -207,7 +208,7 @@ impl Default for CouncilRules {
 /// Only membership and the ledger enforce theirs so far; the rest are
 /// fixed here so that a community's genesis already carries them.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Rules {
     /// How far below zero a member's balance may go.
     pub credit_limit: Kc,

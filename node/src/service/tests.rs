@@ -1,0 +1,419 @@
+//! Service tests: the sans-IO core driven with inputs and `now`, its
+//! outputs asserted. No sockets, no sleeps.
+
+use hearth_protocol::action::{Action, ActionBody, InviteCode};
+use hearth_protocol::log::{EntryBody, LogId, LogKind};
+use hearth_protocol::state::{self, Account, MemoryStore, Rejection, StateRead};
+use hearth_protocol::test::keypair;
+use hearth_protocol::{Genesis, Kc, Keypair, Rules, SignedAction, Timestamp, Verified};
+
+use super::{Io, MAX_BATCH, Receipt, Service, SubmitError, Ticket};
+use crate::store::{MemoryStorage, Storage};
+
+const FOUNDER_INVITE_SEED: [u8; 32] = [9; 32];
+
+/// A service over some storage, with members and a clock, driven the way
+/// the node task drives it.
+pub(crate) struct Harness<S> {
+    pub(crate) service: Service<S>,
+    nonces: std::collections::HashMap<hearth_protocol::PublicKey, u64>,
+    next_ticket: u64,
+    now: Timestamp,
+}
+
+impl Harness<MemoryStorage> {
+    fn new(members: u8) -> Self {
+        Harness::with_storage(MemoryStorage::default(), members)
+    }
+}
+
+impl<S: Storage> Harness<S> {
+    /// A founded community whose founder (keypair 1) has claimed the
+    /// founder invite, with members 2..=n joined by the founder's invites.
+    pub(crate) fn with_storage(storage: S, members: u8) -> Self {
+        let node = keypair(100);
+        let genesis = Genesis {
+            name: "Riverside".into(),
+            node: node.public(),
+            founders: vec![],
+            founder_invites: vec![Keypair::from_seed(&FOUNDER_INVITE_SEED).public()],
+            rules: Rules::default(),
+            region: None,
+            created: Timestamp(1_000_000),
+        };
+        let service = Service::create(storage, node, genesis).expect("create");
+        let mut h = Harness {
+            service,
+            nonces: Default::default(),
+            next_ticket: 0,
+            now: Timestamp(1_000_000),
+        };
+        assert!(
+            matches!(h.service.next_io(), Some(Io::Flush)),
+            "genesis is flushed"
+        );
+        let founder = keypair(1);
+        let code = InviteCode {
+            community: h.service.community(),
+            seed: FOUNDER_INVITE_SEED,
+        };
+        let join = code.join_body(&founder.public());
+        {
+            let a = h.action(&founder, join);
+            h.run(&[a])
+        }
+        .remove(0)
+        .expect("founder joins");
+        for i in 2..=members {
+            let seed = [i; 32];
+            let invite = Keypair::from_seed(&seed).public();
+            let issue = ActionBody::IssueInvite {
+                key: invite,
+                expires: Timestamp(h.now.0 + 60_000),
+            };
+            {
+                let a = h.action(&founder, issue);
+                h.run(&[a])
+            }
+            .remove(0)
+            .expect("invite");
+            let member = keypair(i);
+            let code = InviteCode {
+                community: h.service.community(),
+                seed,
+            };
+            let join = code.join_body(&member.public());
+            {
+                let a = h.action(&member, join);
+                h.run(&[a])
+            }
+            .remove(0)
+            .expect("join");
+        }
+        h
+    }
+
+    pub(crate) fn action(&mut self, author: &Keypair, body: ActionBody) -> Verified<SignedAction> {
+        let nonce = self.nonces.entry(author.public()).or_insert(0);
+        *nonce += 1;
+        Action {
+            author: author.public(),
+            community: self.service.community(),
+            nonce: *nonce,
+            created: self.now,
+            body,
+        }
+        .sign(author)
+        .verify()
+        .expect("valid signature")
+    }
+
+    pub(crate) fn pay(&mut self, from: u8, to: u8, kc: i64) -> Verified<SignedAction> {
+        let body = ActionBody::Transfer {
+            to: keypair(to).public(),
+            amount: Kc::whole(kc),
+            memo: String::new(),
+        };
+        self.action(&keypair(from), body)
+    }
+
+    fn submit(&mut self, action: Verified<SignedAction>) -> Ticket {
+        let ticket = Ticket(self.next_ticket);
+        self.next_ticket += 1;
+        self.service.submit(ticket, action);
+        ticket
+    }
+
+    /// Submits `actions`, ticks once, and returns the replies in ticket
+    /// order, checking that every acceptance comes after a flush.
+    pub(crate) fn run(
+        &mut self,
+        actions: &[Verified<SignedAction>],
+    ) -> Vec<Result<Receipt, SubmitError>> {
+        let tickets: Vec<Ticket> = actions.iter().map(|a| self.submit(a.clone())).collect();
+        self.now = Timestamp(self.now.0 + 5);
+        self.service.tick(self.now);
+        let mut flushed = false;
+        let mut replies = std::collections::HashMap::new();
+        while let Some(io) = self.service.next_io() {
+            match io {
+                Io::Flush => {
+                    self.service.storage().flush().expect("flush");
+                    flushed = true;
+                }
+                Io::Reply { ticket, result } => {
+                    if matches!(
+                        result,
+                        Ok(Receipt {
+                            duplicate: false,
+                            ..
+                        })
+                    ) {
+                        assert!(flushed, "an acceptance was replied before the flush");
+                    }
+                    replies.insert(ticket, result);
+                }
+            }
+        }
+        tickets
+            .iter()
+            .map(|t| replies.remove(t).expect("every ticket gets a reply"))
+            .collect()
+    }
+
+    pub(crate) fn balance(&self, who: u8) -> Kc {
+        self.service
+            .storage()
+            .balance(&Account::Member(keypair(who).public()))
+            .expect("balance")
+    }
+}
+
+#[test]
+fn founding_seals_genesis_in_both_logs_and_the_founder_invite_makes_a_council_member() {
+    let h = Harness::new(1);
+    let storage = h.service.storage();
+    for kind in [LogKind::Public, LogKind::Local] {
+        let first = storage.entries(kind, 0, 1).expect("entries");
+        assert_eq!(first.len(), 1, "{kind:?} has a genesis entry");
+    }
+    let founder = storage
+        .member(&keypair(1).public())
+        .expect("read")
+        .expect("member");
+    assert!(founder.council);
+    assert_eq!(storage.roster().expect("roster").council, 1);
+    assert_eq!(h.service.head(LogKind::Public).map(|h| h.seq), Some(1));
+}
+
+#[test]
+fn a_tick_seals_everything_pending_into_one_entry_and_acknowledges_after_the_flush() {
+    let mut h = Harness::new(3);
+    let local_before = h.service.head(LogKind::Local).map(|h| h.seq);
+    let actions = [h.pay(1, 2, 5), h.pay(2, 3, 1), h.pay(3, 1, 2)];
+    let replies = h.run(&actions);
+    let seqs: Vec<u64> = replies
+        .iter()
+        .map(|r| r.as_ref().expect("accepted").seq)
+        .collect();
+    let expected = local_before.map_or(0, |s| s + 1);
+    assert_eq!(seqs, vec![expected; 3], "one entry holds the whole batch");
+    assert_eq!(h.balance(1), Kc::whole(-3));
+    assert_eq!(h.balance(2), Kc::whole(4));
+    assert_eq!(h.balance(3), Kc::whole(-1));
+    assert_eq!(state::ledger_sum(h.service.storage()).expect("sum"), 0);
+}
+
+#[test]
+fn a_refused_action_changes_nothing_and_does_not_hold_back_the_rest() {
+    let mut h = Harness::new(2);
+    let before = h.service.storage().state.clone();
+    let too_much = h.pay(1, 2, 1001);
+    let replies = h.run(&[too_much]);
+    assert!(matches!(
+        &replies[0],
+        Err(SubmitError::Rejected(Rejection::InsufficientFunds { needed, .. })) if *needed == Kc::whole(1001)
+    ));
+    assert_eq!(h.service.storage().state, before, "state unchanged");
+    let ok = h.pay(1, 2, 10);
+    let bad = h.pay(2, 2, 1);
+    let replies = h.run(&[ok, bad]);
+    assert!(replies[0].is_ok());
+    assert!(matches!(
+        replies[1],
+        Err(SubmitError::Rejected(Rejection::SelfTransfer))
+    ));
+    assert_eq!(h.balance(2), Kc::whole(10));
+}
+
+#[test]
+fn resubmitting_a_recorded_action_is_answered_at_once_with_its_place() {
+    let mut h = Harness::new(2);
+    let pay = h.pay(1, 2, 3);
+    let first = h
+        .run(std::slice::from_ref(&pay))
+        .remove(0)
+        .expect("accepted");
+    let ticket = h.submit(pay.clone());
+    match h.service.next_io() {
+        Some(Io::Reply {
+            ticket: t,
+            result: Ok(receipt),
+        }) => {
+            assert_eq!(t, ticket);
+            assert!(receipt.duplicate);
+            assert_eq!((receipt.log, receipt.seq), (first.log, first.seq));
+        }
+        other => panic!("expected an immediate duplicate reply, got {other:?}"),
+    }
+    assert_eq!(h.balance(2), Kc::whole(3), "paid once");
+    // The same action twice in one batch is recorded once; both wait for it.
+    let again = h.pay(1, 2, 4);
+    let replies = h.run(&[again.clone(), again]);
+    assert_eq!(replies[0], replies[1]);
+    assert_eq!(h.balance(2), Kc::whole(7));
+}
+
+#[test]
+fn an_action_for_another_community_is_refused_without_waiting() {
+    let mut h = Harness::new(1);
+    let stranger = Action {
+        author: keypair(1).public(),
+        community: hearth_protocol::Hash([7; 32]),
+        nonce: 99,
+        created: h.now,
+        body: ActionBody::Leave,
+    }
+    .sign(&keypair(1))
+    .verify()
+    .expect("signed");
+    h.submit(stranger);
+    assert_eq!(h.service.pending(), 0);
+    assert!(matches!(
+        h.service.next_io(),
+        Some(Io::Reply {
+            result: Err(SubmitError::Rejected(Rejection::WrongCommunity { .. })),
+            ..
+        })
+    ));
+}
+
+#[test]
+fn public_actions_of_a_tick_apply_first_and_replaying_the_logs_reproduces_the_state() {
+    let mut h = Harness::new(3);
+    {
+        let a = h.pay(2, 3, 1);
+        h.run(&[a])
+    }
+    .remove(0)
+    .expect("pay");
+    // Member 2 pays, then leaves, in the same tick: the leave (public) is
+    // applied before the payment (local), which is then refused (its nonce
+    // is older than the leave's, and its author is gone).
+    let pay = h.pay(2, 3, 2);
+    let leave = h.action(&keypair(2), ActionBody::Leave);
+    let replies = h.run(&[pay, leave]);
+    assert!(matches!(
+        replies[0],
+        Err(SubmitError::Rejected(
+            Rejection::NonceReplayed { .. } | Rejection::MemberInactive { .. }
+        ))
+    ));
+    assert_eq!(
+        h.balance(3),
+        Kc::whole(1),
+        "the refused payment moved nothing"
+    );
+    assert!(replies[1].is_ok());
+    for _ in 0..3 {
+        {
+            let a = h.pay(1, 3, 1);
+            h.run(&[a])
+        }
+        .remove(0)
+        .expect("pay");
+    }
+    // Ticks at the same `now` still get strictly later entry times.
+    let frozen = h.now;
+    for _ in 0..2 {
+        let a = h.pay(3, 1, 1);
+        h.submit(a);
+        h.service.tick(frozen);
+        while h.service.next_io().is_some() {}
+    }
+    let storage = h.service.storage();
+    let times: Vec<u64> = storage
+        .entries
+        .values()
+        .filter(|e| matches!(e.entry.body, EntryBody::Actions(_)))
+        .map(|e| e.entry.time.0)
+        .collect();
+    let mut sorted = times.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(
+        sorted.len(),
+        times.len() - count_shared_ticks(storage),
+        "each tick has its own time"
+    );
+    assert_eq!(
+        replay(storage),
+        storage.state,
+        "replay rebuilds the state bit for bit"
+    );
+}
+
+/// Ticks that sealed both a public and a local entry share one time.
+fn count_shared_ticks(storage: &MemoryStorage) -> usize {
+    let public: std::collections::BTreeSet<u64> = storage
+        .entries
+        .values()
+        .filter(|e| e.entry.log.kind == LogKind::Public && e.entry.seq > 0)
+        .map(|e| e.entry.time.0)
+        .collect();
+    storage
+        .entries
+        .values()
+        .filter(|e| e.entry.log.kind == LogKind::Local && e.entry.seq > 0)
+        .filter(|e| public.contains(&e.entry.time.0))
+        .count()
+}
+
+/// Replays both logs in the protocol's order into a fresh state.
+fn replay(storage: &MemoryStorage) -> MemoryStore {
+    let community = storage.community().expect("read").expect("community");
+    let node = community.genesis.node;
+    let mut public: Vec<_> = storage
+        .entries
+        .values()
+        .filter(|e| e.entry.log.kind == LogKind::Public)
+        .collect();
+    let mut local: Vec<_> = storage
+        .entries
+        .values()
+        .filter(|e| e.entry.log.kind == LogKind::Local)
+        .collect();
+    public.reverse();
+    local.reverse();
+    let mut state = MemoryStore::default();
+    let mut heads = [None, None];
+    loop {
+        let take_public = match (public.last(), local.last()) {
+            (None, None) => break,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (Some(p), Some(l)) => state::public_first(p.entry.time, l.entry.time),
+        };
+        let entry = if take_public {
+            public.pop()
+        } else {
+            local.pop()
+        }
+        .expect("entry");
+        let kind = entry.entry.log.kind;
+        let slot = kind as usize;
+        let log = LogId {
+            community: community.id,
+            kind,
+        };
+        let verified = entry
+            .clone()
+            .verify(&log, heads[slot].as_ref(), &node)
+            .expect("entry verifies");
+        state::apply_entry(&mut state, &verified).expect("entry applies");
+        heads[slot] = Some(verified.head());
+    }
+    state
+}
+
+#[test]
+fn a_full_batch_asks_to_be_sealed_now() {
+    let mut h = Harness::new(2);
+    let mut full = false;
+    for i in 0..MAX_BATCH {
+        let a = h.pay(1, 2, 0);
+        full = h.service.submit(Ticket(10_000 + i as u64), a);
+        assert!(!full || i == MAX_BATCH - 1);
+    }
+    assert!(full);
+}

@@ -1,0 +1,92 @@
+//! The `hearthd` binary's offline commands: init, reindex, export, and
+//! their refusals.
+
+use std::process::Command;
+
+fn hearthd(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_hearthd"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("hearthd runs")
+}
+
+#[test]
+fn init_with_a_rules_file_then_reindex_and_export() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("data");
+    let rules = tmp.path().join("rules.toml");
+    std::fs::write(&rules, "credit_limit = 250000\n[council]\nseats = 7\n").expect("write");
+    let out = hearthd(&dir, &["init", "--name", "Riverside", "--rules", rules.to_str().expect("utf8")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Riverside") && stdout.contains("hearth-invite:"), "{stdout}");
+    assert!(dir.join("node.key").exists());
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(dir.join("node.key")).expect("meta").permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600, "the node key is private");
+
+    let again = hearthd(&dir, &["init"]);
+    assert_eq!(again.status.code(), Some(2), "a second init is refused");
+
+    let reindex = hearthd(&dir, &["reindex"]);
+    assert_eq!(reindex.status.code(), Some(0), "{}", String::from_utf8_lossy(&reindex.stderr));
+    assert!(String::from_utf8_lossy(&reindex.stdout).contains("equals"));
+
+    let export = tmp.path().join("logs.bin");
+    let out = hearthd(&dir, &["export", "--out", export.to_str().expect("utf8")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let bytes = std::fs::read(&export).expect("export written");
+    assert_eq!(&bytes[..8], b"HEARTHX1");
+    // Two genesis entries, each decodable and carrying the rules.
+    let mut rest = &bytes[8..];
+    let mut entries = Vec::new();
+    while !rest.is_empty() {
+        let len = u32::from_le_bytes(rest[..4].try_into().expect("len")) as usize;
+        let entry = <hearth_protocol::SignedEntry as hearth_protocol::Canonical>::from_bytes(&rest[4..4 + len])
+            .expect("canonical entry");
+        entries.push(entry);
+        rest = &rest[4 + len..];
+    }
+    assert_eq!(entries.len(), 2);
+    match &entries[0].entry.body {
+        hearth_protocol::EntryBody::Genesis(g) => {
+            assert_eq!(g.name, "Riverside");
+            assert_eq!(g.rules.credit_limit, hearth_protocol::Kc(250_000));
+            assert_eq!(g.rules.council.seats, 7);
+        }
+        other => panic!("expected genesis, got {other:?}"),
+    }
+}
+
+#[test]
+fn invalid_rules_and_missing_communities_are_refused_clearly() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("data");
+    let rules = tmp.path().join("rules.toml");
+    std::fs::write(&rules, "credit_limit = -5\n").expect("write");
+    let out = hearthd(&dir, &["init", "--rules", rules.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("credit_limit"));
+    std::fs::write(&rules, "no_such_rule = 1\n").expect("write");
+    let out = hearthd(&dir, &["init", "--rules", rules.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(2), "unknown rules are refused");
+    let out = hearthd(&dir, &["reindex"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds no community"));
+}
+
+#[test]
+fn help_names_every_command() {
+    let out = Command::new(env!("CARGO_BIN_EXE_hearthd"))
+        .arg("--help")
+        .output()
+        .expect("hearthd runs");
+    let help = String::from_utf8_lossy(&out.stdout);
+    for word in ["run", "init", "reindex", "export", "--data-dir"] {
+        assert!(help.contains(word), "--help mentions {word}: {help}");
+    }
+}
