@@ -1,1 +1,109 @@
-fn main() {}
+//! `hearth`: a member's command line for a Hearth community node.
+//!
+//! This file parses the command line, dispatches to the subcommand and
+//! maps the outcome to an exit code: 0 done, 1 the node refused, 2 a usage,
+//! network or local error.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use hearth_cli::commands::{balance, invite, join, key, leave, log, members, pay, remove, status};
+use hearth_cli::{Context, GlobalArgs, Refusal};
+
+/// A member's command line for a Hearth community node: keys, actions and queries.
+///
+/// Start with `hearth key new <name>`, then `hearth join <invite>` with an
+/// invite from a council member. The node is --node, HEARTH_NODE,
+/// `node = "…"` in <HOME>/config.toml, or http://127.0.0.1:7700.
+///
+/// Exit status: 0 done, 1 the node refused, 2 usage, network or local error.
+#[derive(Debug, Parser)]
+#[command(name = "hearth", version, propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Key(key::KeyArgs),
+    Join(join::JoinArgs),
+    Invite(invite::InviteArgs),
+    Members(members::MembersArgs),
+    Pay(pay::PayArgs),
+    Balance(balance::BalanceArgs),
+    Log(log::LogArgs),
+    Status(status::StatusArgs),
+    Leave(leave::LeaveArgs),
+    Remove(remove::RemoveArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("hearth: {err:#}");
+            exit_code(&err)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let ctx = Context::new(cli.global)?;
+    match cli.command {
+        Command::Key(args) => key::run(&ctx, args),
+        Command::Join(args) => join::run(&ctx, args),
+        Command::Invite(args) => invite::run(&ctx, args),
+        Command::Members(args) => members::run(&ctx, args),
+        Command::Pay(args) => pay::run(&ctx, args),
+        Command::Balance(args) => balance::run(&ctx, args),
+        Command::Log(args) => log::run(&ctx, args),
+        Command::Status(args) => status::run(&ctx, args),
+        Command::Leave(args) => leave::run(&ctx, args),
+        Command::Remove(args) => remove::run(&ctx, args),
+    }
+}
+
+/// 1 when the node refused, 2 for everything else.
+fn exit_code(err: &anyhow::Error) -> ExitCode {
+    match err.downcast_ref::<Refusal>() {
+        Some(_) => ExitCode::from(1),
+        None => ExitCode::from(2),
+    }
+}
+
+/// Whether the error is stdout closing under us (`hearth log | head`).
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn refusals_exit_1_and_other_errors_exit_2() {
+        let refusal = anyhow::Error::new(Refusal {
+            status: 403,
+            code: "not_a_member".into(),
+            message: "no".into(),
+        })
+        .context("while paying");
+        assert_eq!(exit_code(&refusal), ExitCode::from(1));
+        assert_eq!(exit_code(&anyhow::anyhow!("offline")), ExitCode::from(2));
+    }
+}

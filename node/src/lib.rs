@@ -10,3 +10,5 @@ pub mod recover;
 pub mod runtime;
 pub mod service;
 pub mod store;
+#[cfg(any(test, feature = "test"))]
+pub mod test;

@@ -326,8 +326,8 @@ impl<S: Storage> Service<S> {
                         Ok(()) => accepted.push(p),
                         Err(ApplyError::Rejected(r)) => refused.push((p.tickets, r.into())),
                         Err(ApplyError::Store(e)) => return Err(e),
-                        Err(ApplyError::Misfit(m)) => {
-                            refused.push((p.tickets, StoreError(m.to_string()).into()))
+                        Err(e @ (ApplyError::Misfit(_) | ApplyError::InvalidGenesis(_))) => {
+                            refused.push((p.tickets, StoreError(e.to_string()).into()))
                         }
                     }
                 }
@@ -418,4 +418,4 @@ impl<S: Storage> Service<S> {
 }
 
 #[cfg(test)]
-pub(crate) mod tests;
+mod tests;

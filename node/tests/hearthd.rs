@@ -19,13 +19,31 @@ fn init_with_a_rules_file_then_reindex_and_export() {
     let dir = tmp.path().join("data");
     let rules = tmp.path().join("rules.toml");
     std::fs::write(&rules, "credit_limit = 250000\n[council]\nseats = 7\n").expect("write");
-    let out = hearthd(&dir, &["init", "--name", "Riverside", "--rules", rules.to_str().expect("utf8")]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = hearthd(
+        &dir,
+        &[
+            "init",
+            "--name",
+            "Riverside",
+            "--rules",
+            rules.to_str().expect("utf8"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("Riverside") && stdout.contains("hearth-invite:"), "{stdout}");
+    assert!(
+        stdout.contains("Riverside") && stdout.contains("hearth-invite:"),
+        "{stdout}"
+    );
     assert!(dir.join("node.key").exists());
     let mode = std::os::unix::fs::PermissionsExt::mode(
-        &std::fs::metadata(dir.join("node.key")).expect("meta").permissions(),
+        &std::fs::metadata(dir.join("node.key"))
+            .expect("meta")
+            .permissions(),
     );
     assert_eq!(mode & 0o777, 0o600, "the node key is private");
 
@@ -33,12 +51,21 @@ fn init_with_a_rules_file_then_reindex_and_export() {
     assert_eq!(again.status.code(), Some(2), "a second init is refused");
 
     let reindex = hearthd(&dir, &["reindex"]);
-    assert_eq!(reindex.status.code(), Some(0), "{}", String::from_utf8_lossy(&reindex.stderr));
+    assert_eq!(
+        reindex.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&reindex.stderr)
+    );
     assert!(String::from_utf8_lossy(&reindex.stdout).contains("equals"));
 
     let export = tmp.path().join("logs.bin");
     let out = hearthd(&dir, &["export", "--out", export.to_str().expect("utf8")]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let bytes = std::fs::read(&export).expect("export written");
     assert_eq!(&bytes[..8], b"HEARTHX1");
     // Two genesis entries, each decodable and carrying the rules.
@@ -46,8 +73,10 @@ fn init_with_a_rules_file_then_reindex_and_export() {
     let mut entries = Vec::new();
     while !rest.is_empty() {
         let len = u32::from_le_bytes(rest[..4].try_into().expect("len")) as usize;
-        let entry = <hearth_protocol::SignedEntry as hearth_protocol::Canonical>::from_bytes(&rest[4..4 + len])
-            .expect("canonical entry");
+        let entry = <hearth_protocol::SignedEntry as hearth_protocol::Canonical>::from_bytes(
+            &rest[4..4 + len],
+        )
+        .expect("canonical entry");
         entries.push(entry);
         rest = &rest[4 + len..];
     }

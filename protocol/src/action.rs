@@ -155,9 +155,10 @@ impl SignedAction {
     }
 }
 
-/// A invite key pair as a member hands it out: the community and the
-/// invite's secret seed, as one `hearth-invite:` string.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// An invite key pair as a member hands it out: the community and the
+/// invite's secret seed, as one `hearth-invite:` string. `Debug` never
+/// shows the seed.
+#[derive(Clone, PartialEq, Eq)]
 pub struct InviteCode {
     /// The community the invite admits to.
     pub community: Hash,
@@ -198,6 +199,17 @@ impl InviteCode {
             community: Hash(community),
             seed,
         })
+    }
+}
+
+impl std::fmt::Debug for InviteCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "InviteCode({:?}, {:?})",
+            self.community,
+            self.keypair().public()
+        )
     }
 }
 

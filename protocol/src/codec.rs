@@ -77,9 +77,14 @@ pub trait Canonical: Encode + Decode<()> + Sized {
 
 /// Whether `bytes` are exactly a `T` in bincode's variable-length integer
 /// encoding. Only asked about bytes already refused, to name the refusal.
-fn is_varint_encoding<T: Decode<()>>(bytes: &[u8]) -> bool {
+fn is_varint_encoding<T: Encode + Decode<()>>(bytes: &[u8]) -> bool {
     let config = bincode::config::standard().with_limit::<MAX_RECORD_BYTES>();
-    matches!(bincode::decode_from_slice::<T, _>(bytes, config), Ok((_, used)) if used == bytes.len())
+    match bincode::decode_from_slice::<T, _>(bytes, config) {
+        Ok((value, used)) if used == bytes.len() => {
+            bincode::encode_to_vec(&value, config).is_ok_and(|again| again == bytes)
+        }
+        _ => false,
+    }
 }
 
 /// Encodes a value canonically. Encoding into a `Vec` cannot fail for

@@ -68,7 +68,7 @@ pub enum RequestError {
     #[error("the request signature headers are missing or malformed: {0}")]
     Malformed(&'static str),
     /// The request time is outside the window.
-    #[error("the request time is more than {window:?} from the node's clock")]
+    #[error("the request time is more than {window} from the node's clock")]
     Stale {
         /// The window.
         window: Millis,

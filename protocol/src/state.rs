@@ -28,6 +28,9 @@ pub enum ApplyError {
     /// The storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A genesis whose rules or name are invalid.
+    #[error("invalid genesis: {0}")]
+    InvalidGenesis(String),
     /// An entry that does not fit this state (wrong community, genesis twice,
     /// entries out of order).
     #[error("entry does not fit the state: {0}")]

@@ -115,6 +115,38 @@ impl Timestamp {
     }
 }
 
+impl fmt::Display for Timestamp {
+    /// UTC, ISO 8601, to the millisecond: `2026-11-24T07:01:28.874Z`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = self.0 % 1000;
+        let secs = self.0 / 1000;
+        let (days, rem) = (secs / 86_400, secs % 86_400);
+        let (year, month, day) = civil_from_days(days as i64);
+        write!(
+            f,
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{ms:03}Z",
+            rem / 3600,
+            rem % 3600 / 60,
+            rem % 60
+        )
+    }
+}
+
+/// The proleptic Gregorian (year, month, day) of a day count since
+/// 1970-01-01 (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 /// A duration in milliseconds.
 #[derive(
     Clone,
@@ -146,6 +178,24 @@ impl Millis {
     /// `n` days.
     pub const fn days(n: u64) -> Millis {
         Millis(n * 86_400_000)
+    }
+}
+
+impl fmt::Display for Millis {
+    /// The largest whole unit that fits: `30 days`, `5 h`, `90 s`, `250 ms`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = self.0;
+        if ms >= 86_400_000 && ms.is_multiple_of(86_400_000) {
+            write!(f, "{} days", ms / 86_400_000)
+        } else if ms >= 3_600_000 && ms.is_multiple_of(3_600_000) {
+            write!(f, "{} h", ms / 3_600_000)
+        } else if ms >= 60_000 && ms.is_multiple_of(60_000) {
+            write!(f, "{} min", ms / 60_000)
+        } else if ms >= 1000 && ms.is_multiple_of(1000) {
+            write!(f, "{} s", ms / 1000)
+        } else {
+            write!(f, "{ms} ms")
+        }
     }
 }
 
@@ -194,6 +244,22 @@ mod tests {
         assert_eq!(Kc(12_500).to_string(), "12.5 KC");
         assert_eq!(Kc(-1).to_string(), "-0.001 KC");
         assert_eq!(Kc::whole(7).to_string(), "7 KC");
+    }
+
+    #[test]
+    fn times_and_durations_display_for_people() {
+        assert_eq!(Timestamp(0).to_string(), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            Timestamp(1_795_503_688_874).to_string(),
+            "2026-11-24T07:01:28.874Z"
+        );
+        assert_eq!(
+            Timestamp(951_782_400_000).to_string(),
+            "2000-02-29T00:00:00.000Z"
+        );
+        assert_eq!(Millis::days(30).to_string(), "30 days");
+        assert_eq!(Millis::secs(90).to_string(), "90 s");
+        assert_eq!(Millis(250).to_string(), "250 ms");
     }
 
     #[test]

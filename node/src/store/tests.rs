@@ -8,7 +8,7 @@ use hearth_protocol::test::keypair;
 
 use super::{SledStorage, Storage};
 use crate::recover::{self, StartupReport};
-use crate::service::tests::Harness;
+use crate::test::Harness;
 
 fn community_on_disk(
     dir: &std::path::Path,

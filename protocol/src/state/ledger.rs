@@ -39,7 +39,9 @@ pub fn transfer<S: StoreMut + ?Sized>(
     if active_member(store, to).is_err() {
         return Err(Rejection::UnknownRecipient { who: *to }.into());
     }
-    let floor = Kc(-ctx.rules.credit_limit.0);
+    // Valid rules have a non-negative limit; a negation that overflows can
+    // only come from rules that were never validated, and allows nothing.
+    let floor = Kc(ctx.rules.credit_limit.0.checked_neg().unwrap_or(0));
     move_money(
         store,
         &Account::Member(*from),
@@ -84,15 +86,15 @@ pub fn move_money<S: StoreMut + ?Sized>(
 ) -> Result<(), MoveError> {
     let from_balance = store.balance(from).map_err(MoveError::Store)?;
     let to_balance = store.balance(to).map_err(MoveError::Store)?;
-    let debited = from_balance
-        .0
-        .checked_sub(amount.0)
-        .ok_or(MoveError::Overflow)?;
-    if debited < floor.0 {
-        return Err(MoveError::BelowFloor {
-            balance: from_balance,
-        });
-    }
+    // A debit that overflows i64 is far below every floor.
+    let debited = match from_balance.0.checked_sub(amount.0) {
+        Some(debited) if debited >= floor.0 => debited,
+        _ => {
+            return Err(MoveError::BelowFloor {
+                balance: from_balance,
+            });
+        }
+    };
     let credited = to_balance
         .0
         .checked_add(amount.0)

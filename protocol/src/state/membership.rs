@@ -18,6 +18,17 @@ pub fn apply_genesis<S: StoreMut + ?Sized>(
     genesis: &Genesis,
     time: Timestamp,
 ) -> Result<(), ApplyError> {
+    genesis
+        .rules
+        .validate()
+        .map_err(|e| ApplyError::InvalidGenesis(e.to_string()))?;
+    let name_len = genesis.name.trim().len();
+    if name_len == 0 || genesis.name.len() > crate::community::MAX_NAME_LEN {
+        return Err(ApplyError::InvalidGenesis(format!(
+            "a community name has 1 to {} bytes",
+            crate::community::MAX_NAME_LEN
+        )));
+    }
     let record = CommunityRecord {
         id,
         genesis: genesis.clone(),

@@ -52,6 +52,16 @@ pub enum MemberStatus {
     Removed,
 }
 
+impl std::fmt::Display for MemberStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            MemberStatus::Active => "active",
+            MemberStatus::Left => "left the community",
+            MemberStatus::Removed => "removed by the council",
+        })
+    }
+}
+
 /// A member of the community.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
 pub struct Member {

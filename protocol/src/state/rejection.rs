@@ -28,7 +28,7 @@ pub enum Rejection {
     },
     /// The action claims to have been created in the future.
     #[error(
-        "the action was created at {created:?}, after the node's time {now:?} plus the allowed skew"
+        "the action was created at {created}, after the node's time {now} plus the allowed clock skew"
     )]
     CreatedInFuture {
         /// The action's creation time.
@@ -43,7 +43,7 @@ pub enum Rejection {
         who: PublicKey,
     },
     /// The member has left or was removed.
-    #[error("{who} is no longer an active member ({status:?})")]
+    #[error("{who} is no longer an active member: {status}")]
     MemberInactive {
         /// The key in question.
         who: PublicKey,
@@ -75,7 +75,7 @@ pub enum Rejection {
         invite: PublicKey,
     },
     /// The invite expired.
-    #[error("the invite expired at {expired:?}")]
+    #[error("the invite expired at {expired}")]
     InviteExpired {
         /// When it expired.
         expired: Timestamp,
@@ -90,7 +90,7 @@ pub enum Rejection {
     #[error("the invite proof does not verify for this member")]
     InvalidInviteProof,
     /// The invite would outlive the community's maximum.
-    #[error("an invite may live at most {max:?}")]
+    #[error("an invite may live at most {max}")]
     InviteTtlTooLong {
         /// The longest allowed lifetime.
         max: Millis,

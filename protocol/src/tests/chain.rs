@@ -623,9 +623,9 @@ fn a_malleated_signature_is_refused() {
     let signed = transfer(&author).sign(&author);
     let mut malleated = signed.clone();
     let mut carry = 0u16;
-    for i in 0..32 {
-        let sum = u16::from(signed.signature.0[32 + i]) + u16::from(GROUP_ORDER[i]) + carry;
-        malleated.signature.0[32 + i] = sum as u8;
+    for (out, l) in malleated.signature.0[32..].iter_mut().zip(GROUP_ORDER) {
+        let sum = u16::from(*out) + u16::from(l) + carry;
+        *out = sum as u8;
         carry = sum >> 8;
     }
     assert_eq!(carry, 0);

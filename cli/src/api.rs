@@ -1,0 +1,122 @@
+//! The node's JSON answers, as far as the CLI reads them for human output.
+//!
+//! Unknown fields are ignored so a newer node still works with this CLI;
+//! `--json` output passes the node's JSON through untouched instead.
+
+use anyhow::{Context as _, Result};
+use hearth_protocol::Hash;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Decodes one of the types below from a JSON value the node sent.
+pub fn decode<T: DeserializeOwned>(value: Value, what: &str) -> Result<T> {
+    serde_json::from_value(value).with_context(|| format!("the node sent a malformed {what}"))
+}
+
+/// The answer to a submitted action (`POST /v1/actions`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Submitted {
+    /// The action id (hex).
+    pub id: String,
+    /// The log it was recorded in: `"public"` or `"local"`.
+    pub log: String,
+    /// The seq of the entry holding it.
+    pub seq: u64,
+}
+
+/// The last entry of a log (`{"seq", "hash", "time"}`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct HeadInfo {
+    /// Its seq.
+    pub seq: u64,
+    /// Its id (hex).
+    pub hash: String,
+    /// When it was sealed (ms).
+    pub time: u64,
+}
+
+/// The heads of a community's two logs (`GET /v1/logs/heads`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Heads {
+    /// The public log's head.
+    pub public: Option<HeadInfo>,
+    /// The local log's head.
+    pub local: Option<HeadInfo>,
+}
+
+/// The community a node serves (`GET /v1/community`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Community {
+    /// The community id.
+    pub id: Hash,
+    /// Its name.
+    pub name: String,
+    /// The node's did.
+    pub node: String,
+    /// When it was created (ms).
+    #[serde(default)]
+    pub created: u64,
+    /// Active members.
+    #[serde(default)]
+    pub members: u64,
+    /// Council members.
+    #[serde(default)]
+    pub council: u64,
+}
+
+/// One member of the roster.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct MemberInfo {
+    /// Their did.
+    pub did: String,
+    /// When they (last) joined (ms).
+    pub joined: u64,
+    /// `"active"`, `"left"` or `"removed"`.
+    pub status: String,
+    /// Whether they sit on the council.
+    #[serde(default)]
+    pub council: bool,
+    /// Who invited them.
+    #[serde(default)]
+    pub invited_by: Option<String>,
+}
+
+/// The roster (`GET /v1/members`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Members {
+    /// Every member, active or not.
+    pub members: Vec<MemberInfo>,
+}
+
+/// A member's account (`GET /v1/accounts/{did}`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AccountInfo {
+    /// The member's did.
+    pub account: String,
+    /// Balance in milli-KC.
+    pub balance: i64,
+    /// How far below zero the balance may go, in milli-KC.
+    pub credit_limit: i64,
+}
+
+/// One log entry as the node serves it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct EntryInfo {
+    /// Its seq.
+    pub seq: u64,
+    /// When it was sealed (ms).
+    pub time: u64,
+    /// `{"type": "genesis" | "actions", "value": …}`.
+    pub body: Value,
+}
+
+/// A page of a log (`GET /v1/logs/{log}/entries`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct LogPage {
+    /// The entries, in seq order.
+    pub entries: Vec<EntryInfo>,
+    /// Where the next page starts, if there is one.
+    #[serde(default)]
+    pub next: Option<u64>,
+}

@@ -1,0 +1,183 @@
+//! `hearth log`: read the community's local or public log.
+
+use anyhow::Result;
+use hearth_protocol::Kc;
+use serde_json::Value;
+
+use crate::api::{self, EntryInfo, LogPage};
+use crate::context::{Context, now};
+use crate::output::{datetime, short_did};
+
+/// Print the community's log, one line per entry: seq, time, and a summary
+/// of each action in it.
+///
+/// The local log (ledger and other internal records) is the default and
+/// only members may read it; --public reads the federation-visible log.
+/// With --json, prints the node's answer unchanged.
+///
+/// Example: hearth log --public --from 100 --limit 20
+#[derive(Debug, clap::Args)]
+pub struct LogArgs {
+    /// Read the public log instead of the local one.
+    #[arg(long)]
+    public: bool,
+    /// The first seq to print.
+    #[arg(long, default_value_t = 0, value_name = "SEQ")]
+    from: u64,
+    /// How many entries to print at most (1-256).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u16).range(1..=256))]
+    limit: u16,
+}
+
+/// Runs `hearth log`.
+pub fn run(ctx: &Context, args: LogArgs) -> Result<()> {
+    let kind = if args.public { "public" } else { "local" };
+    let path = format!(
+        "/v1/logs/{kind}/entries?from={}&limit={}",
+        args.from, args.limit
+    );
+    let client = ctx.client()?;
+    let value = if args.public {
+        client.get(&path)?
+    } else {
+        client.get_signed(&path, &ctx.signer()?.keypair, now()?)?
+    };
+    ctx.out.show(&value, || {
+        let page: LogPage = api::decode(value.clone(), "log page")?;
+        if let Some(next) = page.next {
+            let flag = if args.public { " --public" } else { "" };
+            eprintln!("More entries follow: hearth log{flag} --from {next}");
+        }
+        if page.entries.is_empty() {
+            return Ok(format!("No {kind} log entries from #{}.", args.from));
+        }
+        Ok(page
+            .entries
+            .iter()
+            .map(entry_line)
+            .collect::<Vec<_>>()
+            .join("\n"))
+    })
+}
+
+/// One entry on one line: seq, time, what it holds.
+pub fn entry_line(entry: &EntryInfo) -> String {
+    let value = &entry.body["value"];
+    let summary = match entry.body["type"].as_str() {
+        Some("genesis") => format!("genesis of {:?}", value["name"].as_str().unwrap_or("?")),
+        Some("actions") => value
+            .as_array()
+            .map(|actions| actions.iter().map(action_summary).collect::<Vec<_>>())
+            .unwrap_or_default()
+            .join("; "),
+        other => other.unwrap_or("unknown entry").to_owned(),
+    };
+    format!("#{:<5} {}  {summary}", entry.seq, datetime(entry.time))
+}
+
+/// A signed action as `kind: who did what`. Free text (memos, reasons)
+/// is quoted and escaped so it cannot drive the terminal.
+pub fn action_summary(signed: &Value) -> String {
+    let action = &signed["action"];
+    let body = &action["body"];
+    let did = |v: &Value| v.as_str().map_or_else(|| "?".to_owned(), short_did);
+    let author = did(&action["author"]);
+    let kind = body["type"].as_str().unwrap_or("unknown");
+    let detail = match kind {
+        "transfer" => {
+            let amount = body["amount"]
+                .as_i64()
+                .map_or_else(|| "?".to_owned(), |m| Kc(m).to_string());
+            let memo = body["memo"].as_str().unwrap_or("");
+            let memo = if memo.is_empty() {
+                String::new()
+            } else {
+                format!(" {memo:?}")
+            };
+            format!("{author} paid {amount} to {}{memo}", did(&body["to"]))
+        }
+        "issue_invite" => {
+            let expires = body["expires"]
+                .as_u64()
+                .map_or_else(|| "?".to_owned(), datetime);
+            format!("{author} issued an invite until {expires}")
+        }
+        "join" => format!("{author} joined"),
+        "leave" => format!("{author} left"),
+        "remove_member" => format!(
+            "{author} removed {}: {:?}",
+            did(&body["member"]),
+            body["reason"].as_str().unwrap_or("")
+        ),
+        _ => format!("by {author}"),
+    };
+    format!("{kind}: {detail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hearth_protocol::test::keypair;
+    use hearth_protocol::{Action, ActionBody, Hash, Timestamp};
+    use serde_json::json;
+
+    fn signed(body: ActionBody) -> Value {
+        let author = keypair(1);
+        let action = Action {
+            author: author.public(),
+            community: Hash([0; 32]),
+            nonce: 1,
+            created: Timestamp(0),
+            body,
+        };
+        serde_json::to_value(action.sign(&author)).unwrap()
+    }
+
+    #[test]
+    fn actions_are_summarised_from_the_protocol_json() {
+        let to = keypair(2).public();
+        let author = short_did(&keypair(1).public().to_did());
+        let transfer = signed(ActionBody::Transfer {
+            to,
+            amount: Kc(12_500),
+            memo: "ladder\x1b[2J".into(),
+        });
+        assert_eq!(
+            action_summary(&transfer),
+            format!(
+                "transfer: {author} paid 12.5 KC to {} \"ladder\\u{{1b}}[2J\"",
+                short_did(&to.to_did())
+            )
+        );
+        let leave = signed(ActionBody::Leave);
+        assert_eq!(action_summary(&leave), format!("leave: {author} left"));
+        let remove = signed(ActionBody::RemoveMember {
+            member: to,
+            reason: "spam".into(),
+        });
+        assert!(action_summary(&remove).ends_with(": \"spam\""));
+        assert_eq!(action_summary(&json!({})), "unknown: by ?");
+    }
+
+    #[test]
+    fn entries_are_one_line_each() {
+        let entry = EntryInfo {
+            seq: 3,
+            time: 0,
+            body: json!({ "type": "actions", "value": [signed(ActionBody::Leave), signed(ActionBody::Leave)] }),
+        };
+        let line = entry_line(&entry);
+        assert!(
+            line.starts_with("#3     1970-01-01 00:00:00 UTC  leave: "),
+            "{line}"
+        );
+        assert_eq!(line.matches("; ").count(), 1);
+        assert!(!line.contains('\n'));
+        let genesis = EntryInfo {
+            seq: 0,
+            time: 0,
+            body: json!({ "type": "genesis", "value": { "name": "Riverside" } }),
+        };
+        assert!(entry_line(&genesis).ends_with("genesis of \"Riverside\""));
+    }
+}

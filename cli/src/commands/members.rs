@@ -1,0 +1,64 @@
+//! `hearth members`: the community's roster.
+
+use anyhow::Result;
+
+use crate::api::{self, Members};
+use crate::context::Context;
+use crate::output::{datetime, table};
+
+/// List the community's members: did, status, council seat, join time.
+///
+/// With --json, prints the node's answer unchanged.
+#[derive(Debug, clap::Args)]
+pub struct MembersArgs {}
+
+/// Runs `hearth members`.
+pub fn run(ctx: &Context, _args: MembersArgs) -> Result<()> {
+    let value = ctx.client()?.get("/v1/members")?;
+    ctx.out.show(&value, || {
+        let members: Members = api::decode(value.clone(), "member list")?;
+        Ok(members_table(&members))
+    })
+}
+
+/// The roster as a table.
+pub fn members_table(members: &Members) -> String {
+    let rows: Vec<Vec<String>> = members
+        .members
+        .iter()
+        .map(|m| {
+            let council = if m.council { "council" } else { "" };
+            vec![
+                m.did.clone(),
+                m.status.clone(),
+                council.to_owned(),
+                datetime(m.joined),
+            ]
+        })
+        .collect();
+    table(&["DID", "STATUS", "COUNCIL", "JOINED"], &rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::MemberInfo;
+
+    #[test]
+    fn the_roster_is_a_table() {
+        let members = Members {
+            members: vec![MemberInfo {
+                did: "did:key:z6MkA".into(),
+                joined: 0,
+                status: "active".into(),
+                council: true,
+                invited_by: None,
+            }],
+        };
+        assert_eq!(
+            members_table(&members),
+            "DID            STATUS  COUNCIL  JOINED\n\
+             did:key:z6MkA  active  council  1970-01-01 00:00:00 UTC\n"
+        );
+    }
+}

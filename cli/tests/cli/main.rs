@@ -1,0 +1,9 @@
+//! Runs the real `hearth` binary: key management and argument errors with
+//! no node, and the node conversation against a scripted fake node.
+//! End-to-end tests against a real `hearthd` live in the workspace's tests/.
+
+mod support;
+
+mod keys;
+mod node;
+mod offline;
