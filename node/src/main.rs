@@ -158,16 +158,18 @@ fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
                 .is_some_and(|i| i.claimed_by.is_some()),
             None => true,
         };
+        // What a person starting the node needs to see. Best effort: a
+        // closed stdout must not stop the node.
         let mut out = std::io::stdout().lock();
-        writeln!(out, "Hearth node for community {community}")?;
-        writeln!(out, "API listening on http://{bound}")?;
+        let _ = writeln!(out, "Hearth node for community {community}");
+        let _ = writeln!(out, "API listening on http://{bound}");
         if !claimed && let Some(invite) = dir.load_founder_invite() {
-            writeln!(
+            let _ = writeln!(
                 out,
                 "Founder invite (claim it with `hearth join <invite>`): {invite}"
-            )?;
+            );
         }
-        out.flush()?;
+        let _ = out.flush();
         drop(out);
         let app = api::router(handle.clone());
         drop(handle);
