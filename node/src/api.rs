@@ -16,6 +16,7 @@ use axum::{Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use hearth_protocol::codec::MAX_ACTION_BYTES;
+use hearth_protocol::crypto::KeyCache;
 use hearth_protocol::request::{self, HEADER_DID, HEADER_SIGNATURE, HEADER_TIME, RequestError};
 use hearth_protocol::state::{Account, MemberStatus, Rejection, StateRead, StoreError};
 use hearth_protocol::{Canonical, Kc, LogKind, PublicKey, SignedAction, SignedEntry, Verified};
@@ -128,6 +129,8 @@ impl From<SubmitError> for ApiError {
 
 struct Api<N> {
     node: N,
+    /// Decompressed member keys (an accelerator; same verdicts).
+    keys: KeyCache,
     /// Signatures of accepted signed requests, with their time: each is
     /// accepted once within the window.
     seen: Mutex<HashMap<[u8; 64], u64>>,
@@ -137,6 +140,7 @@ struct Api<N> {
 pub fn router<N: Node>(node: N) -> Router {
     let api = Arc::new(Api {
         node,
+        keys: KeyCache::default(),
         seen: Mutex::new(HashMap::new()),
     });
     Router::new()
@@ -205,7 +209,7 @@ async fn submit<N: Node>(
         ApiError::new(status, e.code(), e)
     })?;
     let verified = action
-        .verify()
+        .verify_cached(&api.keys)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.code(), e))?;
     let receipt = api.node.submit(verified).await?;
     let status = if receipt.duplicate {

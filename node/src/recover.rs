@@ -2,6 +2,7 @@
 //! check that repairs a state that disagrees with its logs, and
 //! `hearthd reindex`.
 
+use hearth_protocol::crypto::KeyCache;
 use hearth_protocol::log::{EntryBody, Head, LogKind, SignedEntry};
 use hearth_protocol::state::{self, MemoryStore, StateRead, StoreError};
 use hearth_protocol::{LogId, PublicKey};
@@ -64,6 +65,7 @@ pub fn rebuild(
     let mut public = storage.iter_entries(LogKind::Public).peekable();
     let mut local = storage.iter_entries(LogKind::Local).peekable();
     let mut applied = 0u64;
+    let keys = KeyCache::default();
     loop {
         let take_public = match (public.peek(), local.peek()) {
             (None, None) => break,
@@ -84,7 +86,7 @@ pub fn rebuild(
         let seq = entry.entry.seq;
         let log = LogId { community, kind };
         let verified = entry
-            .verify(&log, heads[slot].as_ref(), &node)
+            .verify_cached(&log, heads[slot].as_ref(), &node, &keys)
             .map_err(|e| bad(kind, seq, e))?;
         state::apply_entry(&mut state, &verified).map_err(|e| bad(kind, seq, e))?;
         heads[slot] = Some(verified.head());

@@ -153,6 +153,16 @@ impl SignedAction {
         self.action.author.verify(&id, &self.signature)?;
         Ok(Verified::new_unchecked(self, id))
     }
+
+    /// [`SignedAction::verify`] with keys from a cache (same answers).
+    pub fn verify_cached(
+        self,
+        keys: &crypto::KeyCache,
+    ) -> Result<Verified<SignedAction>, crypto::Error> {
+        let id = self.id();
+        keys.verify(&self.action.author, &id, &self.signature)?;
+        Ok(Verified::new_unchecked(self, id))
+    }
 }
 
 /// An invite key pair as a member hands it out: the community and the

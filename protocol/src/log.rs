@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::action::SignedAction;
 use crate::codec::Canonical;
 use crate::community::Genesis;
-use crate::crypto::{self, Hash, Keypair, PublicKey, Signature};
+use crate::crypto::{self, Hash, KeyCache, Keypair, PublicKey, Signature};
 use crate::units::Timestamp;
 use crate::verified::Verified;
 
@@ -194,6 +194,17 @@ impl SignedEntry {
         prev: Option<&Head>,
         node: &PublicKey,
     ) -> Result<Verified<SignedEntry>, ChainError> {
+        self.verify_cached(log, prev, node, &KeyCache::default())
+    }
+
+    /// [`SignedEntry::verify`] with keys from a cache (same answers).
+    pub fn verify_cached(
+        self,
+        log: &LogId,
+        prev: Option<&Head>,
+        node: &PublicKey,
+        keys: &KeyCache,
+    ) -> Result<Verified<SignedEntry>, ChainError> {
         let entry = &self.entry;
         if entry.log != *log {
             return Err(ChainError::WrongLog);
@@ -237,15 +248,12 @@ impl SignedEntry {
                     });
                 }
                 for action in actions {
-                    action
-                        .action
-                        .author
-                        .verify(&action.id(), &action.signature)?;
+                    keys.verify(&action.action.author, &action.id(), &action.signature)?;
                 }
             }
         }
         let id = entry.id();
-        node.verify(&id, &self.signature)?;
+        keys.verify(node, &id, &self.signature)?;
         Ok(Verified::new_unchecked(self, id))
     }
 
