@@ -19,7 +19,9 @@ use hearth_protocol::codec::MAX_ACTION_BYTES;
 use hearth_protocol::crypto::KeyCache;
 use hearth_protocol::request::{self, HEADER_DID, HEADER_SIGNATURE, HEADER_TIME, RequestError};
 use hearth_protocol::state::{Account, MemberStatus, Rejection, StateRead, StoreError};
-use hearth_protocol::{Canonical, Kc, LogKind, PublicKey, SignedAction, SignedEntry, Verified};
+use hearth_protocol::{
+    Canonical, Kc, LogKind, PublicKey, SignedAction, SignedEntry, Timestamp, Verified,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -134,6 +136,9 @@ struct Api<N> {
     /// Signatures of accepted signed requests, with their time: each is
     /// accepted once within the window.
     seen: Mutex<HashMap<[u8; 64], u64>>,
+    /// When this API started: the replay cache is in memory, so requests
+    /// signed before then are refused (they could have been used already).
+    started: Timestamp,
 }
 
 /// The API's router over `node`.
@@ -142,6 +147,7 @@ pub fn router<N: Node>(node: N) -> Router {
         node,
         keys: KeyCache::default(),
         seen: Mutex::new(HashMap::new()),
+        started: runtime::now(),
     });
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -155,6 +161,13 @@ pub fn router<N: Node>(node: N) -> Router {
         .route("/v1/logs/{log}/entries", get(entries::<N>))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+        })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this endpoint does not take that method",
+            )
         })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(api)
@@ -261,6 +274,13 @@ fn authorize<N: Node>(
             };
             ApiError::new(StatusCode::UNAUTHORIZED, code, e)
         })?;
+    if time.parse::<u64>().is_ok_and(|t| t < api.started.0) {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "stale_request",
+            "the request was signed before the node started; sign a new one",
+        ));
+    }
     {
         let mut seen = api
             .seen
@@ -513,3 +533,6 @@ async fn metrics<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Response, Ap
     }
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response())
 }
+
+#[cfg(test)]
+mod tests;

@@ -401,8 +401,17 @@ impl<S: Storage> Service<S> {
                             seq,
                             duplicate: false,
                         };
-                        for ticket in p.tickets {
-                            self.reply(ticket, Ok(receipt));
+                        // The first submitter recorded it; copies that
+                        // arrived in the same batch are duplicates.
+                        for (i, ticket) in p.tickets.into_iter().enumerate() {
+                            let duplicate = i > 0;
+                            self.reply(
+                                ticket,
+                                Ok(Receipt {
+                                    duplicate,
+                                    ..receipt
+                                }),
+                            );
                         }
                     }
                 }

@@ -19,6 +19,11 @@ pub use records::{Account, CommunityRecord, Invite, Member, MemberStatus, Roster
 pub use rejection::Rejection;
 pub use store::{MemoryStore, Overlay, Store, StoreError, StoreMut, Writes};
 
+/// How far a nonce may run ahead of the sealing entry's time (as
+/// milliseconds): a member's counter may outrun the clock by one action per
+/// millisecond for this long.
+pub const MAX_NONCE_LEAD: crate::units::Millis = crate::units::Millis::days(1);
+
 /// Why an entry or action could not be applied.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApplyError {
@@ -93,6 +98,16 @@ fn check_and_write<S: StoreMut + ?Sized>(
         return Err(Rejection::CreatedInFuture {
             created: action.created,
             now: ctx.time,
+        }
+        .into());
+    }
+    // Nonces are millisecond counters: one far ahead of the clock would
+    // lock its author out (nothing could follow it), so it is refused.
+    let max_nonce = ctx.time.plus(MAX_NONCE_LEAD).0;
+    if action.nonce > max_nonce {
+        return Err(Rejection::NonceTooFar {
+            nonce: action.nonce,
+            max: max_nonce,
         }
         .into());
     }

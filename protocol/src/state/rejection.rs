@@ -26,6 +26,14 @@ pub enum Rejection {
         /// The action's nonce.
         nonce: u64,
     },
+    /// The nonce runs too far ahead of the clock.
+    #[error("nonce {nonce} is too far ahead of the clock (at most {max} now)")]
+    NonceTooFar {
+        /// The action's nonce.
+        nonce: u64,
+        /// The largest nonce accepted now.
+        max: u64,
+    },
     /// The action claims to have been created in the future.
     #[error(
         "the action was created at {created}, after the node's time {now} plus the allowed clock skew"
@@ -147,6 +155,7 @@ impl Rejection {
         match self {
             Rejection::WrongCommunity { .. } => "wrong_community",
             Rejection::NonceReplayed { .. } => "nonce_replayed",
+            Rejection::NonceTooFar { .. } => "nonce_too_far",
             Rejection::CreatedInFuture { .. } => "created_in_future",
             Rejection::NotAMember { .. } => "not_a_member",
             Rejection::MemberInactive { .. } => "member_inactive",

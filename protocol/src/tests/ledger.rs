@@ -637,3 +637,28 @@ fn replaying_the_logs_rebuilds_the_state() {
     let partial = replay(&c.entries[..c.entries.len() - 1], &c.node.public());
     assert!(partial.map != c.store.map);
 }
+
+#[test]
+fn a_nonce_far_ahead_of_the_clock_is_refused_and_does_not_lock_the_member_out() {
+    let (mut c, [a, b, _]) = three_members();
+    // The next entry is sealed one millisecond after the current time.
+    let max = c.time.0 + 1 + state::MAX_NONCE_LEAD.0;
+    let rejection = refuse(&mut c, &a, u64::MAX, pay(&b, 1, ""));
+    assert!(matches!(
+        rejection,
+        Rejection::NonceTooFar {
+            nonce: u64::MAX,
+            ..
+        }
+    ));
+    assert_eq!(rejection.code(), "nonce_too_far");
+    let rejection = refuse(&mut c, &a, max + 1, pay(&b, 1, ""));
+    assert_eq!(
+        rejection,
+        Rejection::NonceTooFar {
+            nonce: max + 1,
+            max
+        }
+    );
+    accept(&mut c, &a, max, pay(&b, 1, ""));
+}

@@ -1,0 +1,281 @@
+//! API tests: the router over a real node task and a real sled directory,
+//! called in-process (no sockets).
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use base64::Engine as _;
+use hearth_protocol::request::sign_request;
+use hearth_protocol::test::keypair;
+use hearth_protocol::{Action, ActionBody, Canonical, InviteCode, Kc, Keypair, Timestamp};
+use serde_json::Value;
+use tower::ServiceExt as _;
+
+use crate::data_dir::DataDir;
+use crate::runtime;
+use crate::service::Service;
+
+struct Fixture {
+    app: axum::Router,
+    community: hearth_protocol::Hash,
+    founder_code: InviteCode,
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = DataDir::new(dir.path().join("data"));
+    let community = data
+        .init(
+            "Riverside",
+            hearth_protocol::Rules::default(),
+            runtime::now(),
+        )
+        .expect("init");
+    let storage = data.open_storage().expect("open");
+    let service = Service::open(storage, data.load_node_key().expect("key")).expect("service");
+    let (handle, _task) = runtime::spawn(service);
+    Fixture {
+        app: super::router(handle),
+        community,
+        founder_code: data.load_founder_invite().expect("invite"),
+        _dir: dir,
+    }
+}
+
+impl Fixture {
+    async fn call(&self, request: Request<Body>) -> (StatusCode, Value) {
+        let response = self.app.clone().oneshot(request).await.expect("response");
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 24)
+            .await
+            .expect("body");
+        let json = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        (status, json)
+    }
+
+    fn action(&self, author: &Keypair, nonce: u64, body: ActionBody) -> Vec<u8> {
+        Action {
+            author: author.public(),
+            community: self.community,
+            nonce,
+            created: runtime::now(),
+            body,
+        }
+        .sign(author)
+        .to_bytes()
+    }
+
+    async fn post(&self, bytes: Vec<u8>) -> (StatusCode, Value) {
+        let request = Request::post("/v1/actions")
+            .header("content-type", "application/octet-stream")
+            .body(Body::from(bytes))
+            .expect("request");
+        self.call(request).await
+    }
+
+    async fn signed_get(&self, key: &Keypair, path: &str) -> (StatusCode, Value) {
+        self.call(signed(key, path)).await
+    }
+}
+
+fn signed(key: &Keypair, path: &str) -> Request<Body> {
+    let mut builder = Request::get(path);
+    for (name, value) in sign_request(key, "GET", path, runtime::now(), b"") {
+        builder = builder.header(name, value);
+    }
+    builder.body(Body::empty()).expect("request")
+}
+
+#[tokio::test]
+async fn submitting_is_acknowledged_once_and_resubmitting_is_idempotent() {
+    let f = fixture().await;
+    let founder = keypair(1);
+    let join = f.action(&founder, 1, f.founder_code.join_body(&founder.public()));
+    let (status, body) = f.post(join.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["log"], "public");
+    assert_eq!(body["seq"], 1);
+    let (status, again) = f.post(join).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["duplicate"], true);
+    assert_eq!(again["id"], body["id"]);
+
+    // The JSON form carries the same canonical bytes in base64.
+    let invite = ActionBody::IssueInvite {
+        key: keypair(50).public(),
+        expires: Timestamp(runtime::now().0 + 60_000),
+    };
+    let bytes = f.action(&founder, 2, invite);
+    let json =
+        serde_json::json!({ "action": base64::engine::general_purpose::STANDARD.encode(bytes) });
+    let request = Request::post("/v1/actions")
+        .header("content-type", "application/json")
+        .body(Body::from(json.to_string()))
+        .expect("request");
+    let (status, body) = f.call(request).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let (status, members) = f
+        .call(
+            Request::get("/v1/members")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(members["members"][0]["did"], founder.public().to_did());
+    assert_eq!(members["members"][0]["council"], true);
+}
+
+#[tokio::test]
+async fn malformed_and_refused_submissions_get_their_codes() {
+    let f = fixture().await;
+    let stranger = keypair(9);
+    let pay = ActionBody::Transfer {
+        to: keypair(1).public(),
+        amount: Kc(1),
+        memo: String::new(),
+    };
+    let bytes = f.action(&stranger, 1, pay);
+    let cases: Vec<(Vec<u8>, StatusCode, &str)> = vec![
+        (
+            bytes[..bytes.len() - 3].to_vec(),
+            StatusCode::BAD_REQUEST,
+            "truncated",
+        ),
+        (
+            [bytes.clone(), vec![0]].concat(),
+            StatusCode::BAD_REQUEST,
+            "trailing_bytes",
+        ),
+        (
+            vec![0; 70_000],
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+        ),
+        (
+            vec![0; 2 << 20],
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+        ),
+        (bytes.clone(), StatusCode::FORBIDDEN, "not_a_member"),
+    ];
+    for (body, status, code) in cases {
+        let (got, json) = f.post(body).await;
+        assert_eq!(
+            (got, json["error"].as_str()),
+            (status, Some(code)),
+            "{json}"
+        );
+        assert!(json["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    let mut forged = bytes;
+    let last = forged.len() - 1;
+    forged[last] ^= 0x40;
+    let (status, json) = f.post(forged).await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_signature"))
+    );
+    let request = Request::post("/v1/actions")
+        .header("content-type", "application/json")
+        .body(Body::from("{\"action\": 3}"))
+        .expect("request");
+    let (status, json) = f.call(request).await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_json"))
+    );
+    let (status, json) = f
+        .call(
+            Request::get("/v1/nothing")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+}
+
+#[tokio::test]
+async fn member_only_reads_need_a_fresh_signature_of_an_active_member() {
+    let f = fixture().await;
+    let founder = keypair(1);
+    let join = f.action(&founder, 1, f.founder_code.join_body(&founder.public()));
+    assert_eq!(f.post(join).await.0, StatusCode::CREATED);
+
+    let (status, json) = f
+        .call(Request::get("/v1/ledger").body(Body::empty()).expect("req"))
+        .await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unsigned_request"))
+    );
+    let (status, json) = f.signed_get(&founder, "/v1/ledger").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["sum"], 0);
+    let request = signed(&founder, "/v1/logs/local/entries?from=0&limit=5");
+    let replay = signed_copy(&request);
+    assert_eq!(f.call(request).await.0, StatusCode::OK);
+    let (status, json) = f.call(replay).await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("request_replayed"))
+    );
+    let (status, json) = f.signed_get(&keypair(9), "/v1/ledger").await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_a_member"))
+    );
+    // A request signed before the node started may have been used before
+    // a restart emptied the replay cache: it is refused.
+    let mut builder = Request::get("/v1/ledger");
+    let before = Timestamp(runtime::now().0 - 60_000);
+    for (name, value) in sign_request(&founder, "GET", "/v1/ledger", before, b"") {
+        builder = builder.header(name, value);
+    }
+    let (status, json) = f.call(builder.body(Body::empty()).expect("req")).await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("stale_request"))
+    );
+    // A signature for another path does not open this one.
+    let mut request = signed(&founder, "/v1/ledger");
+    *request.uri_mut() = "/v1/logs/local/entries".parse().expect("uri");
+    let (status, json) = f.call(request).await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("bad_request_signature"))
+    );
+    let path = format!("/v1/accounts/{}", founder.public().to_did());
+    let (status, json) = f.signed_get(&founder, &path).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["balance"], 0);
+    // The public log is open to anyone; pages are bounded and chained.
+    let (status, json) = f
+        .call(
+            Request::get("/v1/logs/public/entries?from=0&limit=1")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json["entries"].as_array().map(Vec::len), Some(1));
+    assert_eq!(json["next"], 1);
+    let (_, metrics) = f
+        .call(Request::get("/metrics").body(Body::empty()).expect("req"))
+        .await;
+    let text = metrics.as_str().unwrap_or_default();
+    assert!(text.contains("hearth_actions_accepted_total"), "{text}");
+}
+
+fn signed_copy(request: &Request<Body>) -> Request<Body> {
+    let mut builder = Request::get(request.uri().clone());
+    for (name, value) in request.headers() {
+        builder = builder.header(name, value);
+    }
+    builder.body(Body::empty()).expect("request")
+}
