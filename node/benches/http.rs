@@ -3,7 +3,8 @@
 //! for the durable acknowledgement; prints throughput and p50/p99
 //! latency. Clients and node share this machine's cores.
 //!
-//! `cargo bench -p hearth-node --bench http`
+//! `cargo bench -p hearth-node --bench http` (add `HEARTH_BENCH_SOAK=1000000`
+//! for a further million actions and the node's RSS and disk after them).
 
 use std::io::BufRead as _;
 use std::process::{Child, Command, Stdio};
@@ -195,29 +196,92 @@ fn main() {
     let mut nonce_base = 10u64;
     for clients in CLIENTS {
         let per_client = (12_000 / clients).clamp(200, 3000);
-        // Pre-sign everything so the clients only send.
-        let work: Vec<Vec<Vec<u8>>> = (0..clients)
-            .map(|c| {
-                let to = members[(c + 1) % members.len()].public();
-                (0..per_client)
-                    .map(|k| {
-                        let body = ActionBody::Transfer {
-                            to,
-                            amount: Kc(1),
-                            memo: String::new(),
-                        };
-                        sign(&members[c], community, nonce_base + k as u64, body)
-                    })
-                    .collect()
-            })
-            .collect();
+        let phase = Phase {
+            url: &url,
+            community,
+            members: &members,
+            node_pid,
+        };
+        phase.run(clients, per_client, nonce_base);
         nonce_base += per_client as u64 + 1;
-        let cpu_before = cpu_seconds(node_pid);
+    }
+    println!(
+        "node RSS: {} kB (peak {} kB)",
+        status_kb(node_pid, "VmRSS:"),
+        status_kb(node_pid, "VmHWM:")
+    );
+    let soak: usize = std::env::var("HEARTH_BENCH_SOAK")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if soak > 0 {
+        let clients = *CLIENTS.iter().max().expect("clients");
+        let per_client = soak / clients;
+        println!(
+            "\n# Soak: {} more actions from {clients} clients",
+            per_client * clients
+        );
+        println!("| clients | requests | acks/s | p50 ms | p99 ms | node CPU µs/ack |");
+        println!("|---|---|---|---|---|---|");
+        let phase = Phase {
+            url: &url,
+            community,
+            members: &members,
+            node_pid,
+        };
+        phase.run(clients, per_client, nonce_base);
+        println!(
+            "node RSS after the soak: {} kB (peak {} kB); data dir {:.0} MB",
+            status_kb(node_pid, "VmRSS:"),
+            status_kb(node_pid, "VmHWM:"),
+            dir_size(dir.path()) as f64 / 1e6
+        );
+    }
+}
+
+struct Phase<'a> {
+    url: &'a str,
+    community: Hash,
+    members: &'a [Keypair],
+    node_pid: u32,
+}
+
+impl Phase<'_> {
+    /// `clients` threads each send `per_client` pre-signed transfers, one
+    /// at a time; prints a table row.
+    fn run(&self, clients: usize, per_client: usize, nonce_base: u64) {
+        let members = self.members;
+        let community = self.community;
+        // Pre-sign everything (on every core) so the clients only send.
+        let work: Vec<Vec<Vec<u8>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..clients)
+                .map(|c| {
+                    scope.spawn(move || {
+                        let to = members[(c + 1) % members.len()].public();
+                        (0..per_client)
+                            .map(|k| {
+                                let body = ActionBody::Transfer {
+                                    to,
+                                    amount: Kc(1),
+                                    memo: String::new(),
+                                };
+                                sign(&members[c], community, nonce_base + k as u64, body)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("signer"))
+                .collect()
+        });
+        let cpu_before = cpu_seconds(self.node_pid);
         let started = Instant::now();
         let handles: Vec<_> = work
             .into_iter()
             .map(|actions| {
-                let url = url.clone();
+                let url = self.url.to_string();
                 std::thread::spawn(move || {
                     let mut client = RawClient::connect(&url);
                     let mut latencies = Vec::with_capacity(actions.len());
@@ -236,7 +300,7 @@ fn main() {
             .flat_map(|h| h.join().expect("client"))
             .collect();
         let elapsed = started.elapsed();
-        let node_cpu = cpu_seconds(node_pid) - cpu_before;
+        let node_cpu = cpu_seconds(self.node_pid) - cpu_before;
         latencies.sort_unstable();
         let pct =
             |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
@@ -249,13 +313,29 @@ fn main() {
             node_cpu * 1e6 / latencies.len() as f64
         );
     }
-    let rss = std::fs::read_to_string(format!("/proc/{}/status", _node.0.id()))
+}
+
+/// A `/proc/<pid>/status` field in kB.
+fn status_kb(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string())
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
         })
-        .unwrap_or_default();
-    println!("node peak RSS: {rss} kB");
+        .unwrap_or(0)
+}
+
+fn dir_size(path: &std::path::Path) -> u64 {
+    let mut total = 0;
+    for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
+        match entry.metadata() {
+            Ok(meta) if meta.is_dir() => total += dir_size(&entry.path()),
+            Ok(meta) => total += meta.len(),
+            Err(_) => {}
+        }
+    }
+    total
 }
