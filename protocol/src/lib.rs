@@ -14,6 +14,7 @@ pub mod crypto;
 pub mod log;
 pub mod request;
 pub mod state;
+pub mod tally;
 pub mod units;
 pub mod verified;
 
