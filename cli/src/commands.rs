@@ -11,6 +11,7 @@ pub mod members;
 pub mod pay;
 pub mod remove;
 pub mod status;
+pub mod tally;
 
 use serde_json::{Value, json};
 

@@ -8,7 +8,9 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use hearth_cli::commands::{balance, invite, join, key, leave, log, members, pay, remove, status};
+use hearth_cli::commands::{
+    balance, invite, join, key, leave, log, members, pay, remove, status, tally,
+};
 use hearth_cli::{Context, GlobalArgs, Refusal};
 
 /// A member's command line for a Hearth community node: keys, actions and queries.
@@ -39,6 +41,7 @@ enum Command {
     Status(status::StatusArgs),
     Leave(leave::LeaveArgs),
     Remove(remove::RemoveArgs),
+    Tally(tally::TallyArgs),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +69,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Status(args) => status::run(&ctx, args),
         Command::Leave(args) => leave::run(&ctx, args),
         Command::Remove(args) => remove::run(&ctx, args),
+        Command::Tally(args) => tally::run(&ctx, args),
     }
 }
 

@@ -7,3 +7,4 @@ mod support;
 mod keys;
 mod node;
 mod offline;
+mod tally;
