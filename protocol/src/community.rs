@@ -261,7 +261,7 @@ impl Default for Rules {
                 quorum: Ratio::new(1, 4),
                 blocks_to_fail: 1,
                 voice_credits: 0,
-                delegation: false,
+                delegation: true,
             },
             regional: LevelRules {
                 method: Method::Majority,

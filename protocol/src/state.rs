@@ -2,6 +2,7 @@
 //! materialised state. Replaying a community's logs in [`replay_order`]
 //! rebuilds the state bit for bit.
 
+pub mod governance;
 pub mod ledger;
 pub mod membership;
 pub mod records;
@@ -133,6 +134,33 @@ fn check_and_write<S: StoreMut + ?Sized>(
         }
         ActionBody::Transfer { to, amount, memo } => {
             ledger::transfer(store, ctx, &action.author, to, *amount, memo)?
+        }
+        ActionBody::Propose(proposal) => {
+            governance::propose(store, ctx, &action.author, action.id(), proposal)?
+        }
+        ActionBody::Amend { proposal, text } => {
+            governance::amend(store, ctx, &action.author, proposal, text)?
+        }
+        ActionBody::Withdraw { proposal } => {
+            governance::withdraw(store, ctx, &action.author, proposal)?
+        }
+        ActionBody::Review {
+            proposal,
+            approve,
+            comment,
+        } => governance::review(store, ctx, &action.author, proposal, *approve, comment)?,
+        ActionBody::SubmitProject { proposal, project } => {
+            governance::submit_project(store, ctx, &action.author, proposal, project)?
+        }
+        ActionBody::Nominate {
+            proposal,
+            candidate,
+        } => governance::nominate(store, ctx, &action.author, proposal, candidate)?,
+        ActionBody::Vote { proposal, ballot } => {
+            governance::vote(store, ctx, &action.author, action.nonce, proposal, ballot)?
+        }
+        ActionBody::Delegate { scope, to } => {
+            governance::delegate(store, ctx, &action.author, action.nonce, scope, to.as_ref())?
         }
     }
     records::write(

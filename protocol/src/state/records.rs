@@ -28,6 +28,14 @@ pub mod table {
     pub const INVITE: u8 = b'i';
     /// Balances by account.
     pub const ACCOUNT: u8 = b'a';
+    /// Proposals by id.
+    pub const PROPOSAL: u8 = b'p';
+    /// Latest ballot by (proposal, voter).
+    pub const BALLOT: u8 = b'b';
+    /// Current delegation by (member, scope).
+    pub const DELEGATION: u8 = b'd';
+    /// Delegation history by (member, nonce).
+    pub const DELEGATION_HISTORY: u8 = b'e';
 }
 
 /// The community this state belongs to.
