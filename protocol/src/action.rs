@@ -187,13 +187,8 @@ impl ActionBody {
     }
 }
 
-/// Local governance lives in the local log; regional and network
-/// governance in the public log, which the federation replicates.
 fn level_log(level: Level) -> LogKind {
-    match level {
-        Level::Local => LogKind::Local,
-        Level::Regional(_) | Level::Network => LogKind::Public,
-    }
+    level.log()
 }
 
 /// The id an invite key signs to admit `member` to `community`.

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::community::{Method, Rules};
 use crate::crypto::{Hash, PublicKey};
+use crate::log::LogKind;
 use crate::units::{Kc, Millis, Timestamp};
 
 /// Longest proposal title, in bytes.
@@ -27,6 +28,18 @@ pub enum Level {
     Regional(Hash),
     /// The whole network.
     Network,
+}
+
+impl Level {
+    /// The log a level's governance lives in: local governance in the
+    /// local log, regional and network governance in the public log, which
+    /// the federation replicates.
+    pub fn log(&self) -> LogKind {
+        match self {
+            Level::Local => LogKind::Local,
+            Level::Regional(_) | Level::Network => LogKind::Public,
+        }
+    }
 }
 
 /// What a proposal is about; fixes its process (DESIGN §7.1).

@@ -2,6 +2,7 @@
 //! materialised state. Replaying a community's logs in [`replay_order`]
 //! rebuilds the state bit for bit.
 
+pub mod decide;
 pub mod governance;
 pub mod ledger;
 pub mod membership;
@@ -128,9 +129,9 @@ fn check_and_write<S: StoreMut + ?Sized>(
         ActionBody::Join { invite, proof } => {
             membership::join(store, ctx, &action.author, invite, proof)?
         }
-        ActionBody::Leave => membership::leave(store, &action.author)?,
+        ActionBody::Leave => membership::leave(store, ctx, &action.author)?,
         ActionBody::RemoveMember { member, reason } => {
-            membership::remove(store, &action.author, member, reason)?
+            membership::remove(store, ctx, &action.author, member, reason)?
         }
         ActionBody::Transfer { to, amount, memo } => {
             ledger::transfer(store, ctx, &action.author, to, *amount, memo)?
@@ -204,6 +205,19 @@ fn apply_entry_inner<S: StoreMut + ?Sized>(
             Some(record) if record.id == entry.log.community => {}
             _ => return Err(ApplyError::Misfit("local genesis before public genesis")),
         },
+        EntryBody::Records(node_records) => {
+            let ctx = Context::load(store, entry.time)?;
+            if entry.log.community != ctx.community {
+                return Err(ApplyError::Misfit("entry of another community"));
+            }
+            for record in node_records {
+                match record {
+                    crate::log::NodeRecord::Close { proposal, result } => {
+                        decide::close(store, &ctx, kind, proposal, result)?
+                    }
+                }
+            }
+        }
         EntryBody::Actions(actions) => {
             let ctx = Context::load(store, entry.time)?;
             if entry.log.community != ctx.community {

@@ -530,3 +530,185 @@ fn malformed_proposals_are_refused() {
         "already_member"
     );
 }
+
+// ---------------------------------------------------------------------------
+// Closing: the node's Close record, recomputed by the state machine.
+
+mod closing {
+    use super::*;
+    use crate::log::{EntryBody, LogKind, NodeRecord, SignedEntry};
+    use crate::state::decide::{self, Report, Verdict};
+    use crate::state::{self, ApplyError, Context, MemoryStore, StateRead};
+
+    /// Seals the Close record a node would seal for `r`, at the current time.
+    fn close(g: &mut Gov, r: &ProposalRef) -> Result<(), ApplyError> {
+        let time = Timestamp(g.c.time.0 + 1);
+        let ctx = Context::load(&g.c.store, time).expect("context");
+        let record = g.record(r);
+        let result = decide::close_result(&g.c.store, &ctx, &record)?;
+        g.c.append(LogKind::Local, EntryBody::Records(vec![NodeRecord::Close { proposal: r.id, result }]))
+    }
+
+    fn decided(g: &Gov, r: &ProposalRef) -> decide::Decision {
+        decide::decision(&g.c.store, &r.id).expect("read").expect("decided")
+    }
+
+    /// Every entry, re-verified and re-applied from genesis, gives the same state.
+    fn assert_replays(g: &Gov) {
+        let mut store = MemoryStore::default();
+        let mut heads = [None, None];
+        for entry in &g.c.entries {
+            let slot = entry.entry.log.kind as usize;
+            let verified = SignedEntry::clone(entry)
+                .verify(&entry.entry.log, heads[slot].as_ref(), &g.c.node.public())
+                .expect("verifies");
+            state::apply_entry(&mut store, &verified).expect("applies");
+            heads[slot] = Some(verified.head());
+        }
+        assert_eq!(store, g.c.store, "replaying the logs rebuilds the state");
+    }
+
+    #[test]
+    fn a_consensus_passes_or_fails_by_its_rules_and_closes_once_on_time() {
+        let mut g = Gov::new(quick_rules());
+        let pass = g.propose(3, question(ProposalKind::Policy, "Compost"));
+        let block = g.propose(3, question(ProposalKind::Policy, "Parking"));
+        assert!(matches!(close(&mut g, &pass), Err(ApplyError::Misfit(_))), "not before the end");
+        g.at(&pass, 16);
+        for who in 0..4 {
+            g.ok(who, vote(pass, Ballot::Consensus(Position::Agree)));
+        }
+        for who in 0..3 {
+            g.ok(who, vote(block, Ballot::Consensus(Position::Agree)));
+        }
+        g.ok(3, vote(block, Ballot::Consensus(Position::Block("no space".into()))));
+        g.at(&pass, 21);
+        close(&mut g, &pass).expect("closes");
+        close(&mut g, &block).expect("closes");
+        assert_eq!(decided(&g, &pass).verdict, Verdict::Passed);
+        assert_eq!(decided(&g, &block).verdict, Verdict::Failed);
+        match decided(&g, &block).report {
+            Report::Consensus(report) => assert_eq!(report.counts.block, 1),
+            other => panic!("expected a consensus report, got {other:?}"),
+        }
+        assert!(matches!(close(&mut g, &pass), Err(ApplyError::Misfit(_))), "only once");
+        // A record claiming another result is refused.
+        let other = g.propose(0, question(ProposalKind::Policy, "Other"));
+        g.at(&other, 21);
+        let forged = NodeRecord::Close {
+            proposal: other.id,
+            result: crate::crypto::Hash([1; 32]),
+        };
+        assert!(matches!(
+            g.c.append(LogKind::Local, EntryBody::Records(vec![forged])),
+            Err(ApplyError::Misfit(_))
+        ));
+        assert_replays(&g);
+    }
+
+    #[test]
+    fn delegated_weight_follows_the_delegation_as_it_stood_at_the_close() {
+        let mut g = Gov::new(quick_rules());
+        let whole = Scope { level: Level::Local, kind: None };
+        let r = g.propose(0, question(ProposalKind::Policy, "Library hours"));
+        let founder = g.people[0].public();
+        g.ok(3, ActionBody::Delegate { scope: whole, to: Some(founder) });
+        g.ok(1, ActionBody::Delegate { scope: whole, to: Some(founder) });
+        g.at(&r, 16);
+        g.ok(0, vote(r, Ballot::Consensus(Position::Agree)));
+        g.ok(2, vote(r, Ballot::Consensus(Position::Disagree)));
+        // Member 1 votes directly: that overrides their delegation.
+        g.ok(1, vote(r, Ballot::Consensus(Position::Disagree)));
+        g.at(&r, 21);
+        // Revoking after the end changes nothing.
+        g.ok(3, ActionBody::Delegate { scope: whole, to: None });
+        close(&mut g, &r).expect("closes");
+        match decided(&g, &r).report {
+            Report::Consensus(report) => {
+                assert_eq!(report.delegation.weight_of(&founder), 2);
+                assert_eq!(report.counts.agree, 2);
+                assert_eq!(report.counts.disagree, 2);
+            }
+            other => panic!("expected a consensus report, got {other:?}"),
+        }
+        assert_eq!(decided(&g, &r).verdict, Verdict::Failed, "50 % is below 80 %");
+        assert_replays(&g);
+    }
+
+    #[test]
+    fn an_election_seats_the_council_it_elects() {
+        let mut g = Gov::new(quick_rules());
+        let mut p = question(ProposalKind::Election, "Council");
+        p.subject = Subject::Election { seats: 2 };
+        let r = g.propose(0, p);
+        let candidates = [g.people[1].public(), g.people[2].public(), g.people[3].public()];
+        for c in candidates {
+            g.ok(0, ActionBody::Nominate { proposal: r, candidate: c });
+        }
+        g.at(&r, 11);
+        g.ok(0, vote(r, Ballot::Ranked(vec![2, 0])));
+        g.ok(1, vote(r, Ballot::Ranked(vec![2, 1])));
+        g.ok(2, vote(r, Ballot::Ranked(vec![0, 2])));
+        g.ok(3, vote(r, Ballot::Ranked(vec![0, 1])));
+        g.at(&r, 16);
+        close(&mut g, &r).expect("closes");
+        let elected = match decided(&g, &r).verdict {
+            Verdict::Elected(elected) => elected,
+            other => panic!("expected an election result, got {other:?}"),
+        };
+        assert_eq!(elected.len(), 2);
+        let council: Vec<_> = g.c.store.members().expect("members").into_iter().filter(|m| m.council).map(|m| m.key).collect();
+        assert_eq!(council.len(), 2);
+        for key in &elected {
+            assert!(council.contains(key));
+        }
+        assert!(!council.contains(&g.people[0].public()), "the old council gave way");
+        assert_eq!(g.c.store.roster().expect("roster").council, 2);
+        assert_replays(&g);
+    }
+
+    #[test]
+    fn a_membership_vote_admits_and_a_budget_funds_and_a_withdrawal_decides_nothing() {
+        let mut g = Gov::new(quick_rules());
+        let newcomer = keypair(42).public();
+        let mut p = question(ProposalKind::Membership, "Admit Ezra");
+        p.subject = Subject::Membership { member: newcomer };
+        let admit = g.propose(0, p);
+        let mut b = question(ProposalKind::Budget, "Budget");
+        b.subject = Subject::Budget {
+            budget: Kc::whole(1000),
+            projects: vec![
+                Project { name: "Oven".into(), cost: Kc::whole(700) },
+                Project { name: "Paint".into(), cost: Kc::whole(200) },
+                Project { name: "Roof".into(), cost: Kc::whole(900) },
+            ],
+        };
+        let budget = g.propose(1, b);
+        let gone = g.propose(2, question(ProposalKind::Policy, "Gone"));
+        g.ok(2, ActionBody::Withdraw { proposal: gone });
+        g.at(&admit, 1);
+        for who in 0..4 {
+            g.ok(who, vote(admit, Ballot::Consensus(Position::Agree)));
+        }
+        g.at(&budget, 25);
+        g.ok(0, vote(budget, Ballot::Approval(vec![0, 1])));
+        g.ok(1, vote(budget, Ballot::Approval(vec![0])));
+        g.ok(2, vote(budget, Ballot::Approval(vec![1, 2])));
+        g.ok(3, vote(budget, Ballot::Approval(vec![0, 1])));
+        g.at(&budget, 31);
+        for r in [admit, budget, gone] {
+            close(&mut g, &r).expect("closes");
+        }
+        assert_eq!(decided(&g, &admit).verdict, Verdict::Passed);
+        assert!(g.c.store.member(&newcomer).expect("read").is_some(), "admitted");
+        match decided(&g, &budget).verdict {
+            Verdict::Selected(selected) => {
+                assert!(selected.contains(&0) && selected.contains(&1));
+                assert!(!selected.contains(&2), "the roof does not fit beside the oven");
+            }
+            other => panic!("expected a selection, got {other:?}"),
+        }
+        assert_eq!(decided(&g, &gone).verdict, Verdict::Withdrawn);
+        assert_replays(&g);
+    }
+}
