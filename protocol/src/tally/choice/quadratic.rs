@@ -1,0 +1,288 @@
+//! Quadratic voting with voice credits (the network default).
+//!
+//! A ballot gives an integer number of votes to each option of the
+//! question — negative ones only if the question allows them — and costs
+//! the sum of their squares in voice credits, which must fit the member's
+//! budget (default 100). A ballot is priced whole, so a changed ballot is
+//! re-priced whole.
+//!
+//! **Delegation.** A member who did not vote is counted with the ballot of
+//! the first voter down their chain (see [`crate::tally::delegation`]): the
+//! delegate's allocation is applied with the delegator's weight, as if the
+//! delegator had cast the same ballot. Each member has one budget and that
+//! ballot fits it, so nobody's votes exceed their own budget; a ballot with
+//! weight `w` adds `w × votes` to every option.
+//!
+//! **Totals.** Per option: `for` is the weighted sum of its positive votes,
+//! `against` that of its negative votes (as magnitudes), `net = for −
+//! against`.
+//!
+//! **Outcome.** The leading option is the one with the highest net total;
+//! a tie is broken by [`crate::tally::draw_order`] seeded with the
+//! question's seed (round 0), and the draw is reported. The proposal passes
+//! iff the quorum is met and the leader's `for` reaches `threshold`
+//! (default 2/3) of its `for + against`. A single-option question is a
+//! yes/no question (positive votes for, negative votes against — it should
+//! allow negative votes), and the rule reduces to "for ≥ threshold × (for +
+//! against)"; with several options the leader is adopted if its own votes
+//! reach the threshold.
+//!
+//! An invalid ballot (wrong length, forbidden negative votes, over budget)
+//! is refused: it is reported and treated as not cast, so its author
+//! follows their own delegation if they have one.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use bincode::{Decode, Encode};
+use serde::{Deserialize, Serialize};
+
+use super::{FailReason, Outcome, quorum_failure, threshold_reached, weighted};
+use crate::community::LevelRules;
+use crate::crypto::{Hash, PublicKey};
+use crate::tally::delegation::{Resolution, resolve_sorted};
+use crate::tally::draw_order;
+use crate::units::Ratio;
+
+/// Why a quadratic ballot is refused.
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, thiserror::Error, Encode, Decode, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum QvError {
+    /// The ballot does not give one number per option.
+    #[error("the ballot has {actual} entries but the question has {expected} options")]
+    WrongLength {
+        /// The question's options.
+        expected: u32,
+        /// The ballot's entries.
+        actual: u64,
+    },
+    /// The ballot votes against an option, which the question does not allow.
+    #[error("option {option} gets negative votes, which this question does not allow")]
+    NegativeNotAllowed {
+        /// The first option with negative votes.
+        option: u32,
+    },
+    /// The ballot costs more voice credits than the budget.
+    #[error("the ballot costs {cost} voice credits but the budget is {budget}")]
+    OverBudget {
+        /// The sum of the squared votes.
+        cost: u128,
+        /// The member's voice credits.
+        budget: u32,
+    },
+}
+
+impl QvError {
+    /// A stable, machine-readable code for this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            QvError::WrongLength { .. } => "wrong_length",
+            QvError::NegativeNotAllowed { .. } => "negative_not_allowed",
+            QvError::OverBudget { .. } => "over_budget",
+        }
+    }
+}
+
+/// What is being voted on.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
+pub struct QvQuestion {
+    /// The number of options (1 for a yes/no question).
+    pub options: u32,
+    /// Whether ballots may give negative votes.
+    pub allow_negative: bool,
+    /// Seeds the tie-breaking draw: the proposal id.
+    pub seed: Hash,
+}
+
+/// The rules of a quadratic vote.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
+pub struct QvRules {
+    /// Share of the leader's votes (for + against) that must be for it.
+    pub threshold: Ratio,
+    /// Share of the eligible members that must be counted.
+    pub quorum: Ratio,
+    /// Voice credits per member per voting round.
+    pub budget: u32,
+}
+
+impl Default for QvRules {
+    /// DESIGN §7.2: 2/3 of quadratic votes, 100 voice credits; a tenth
+    /// must take part.
+    fn default() -> Self {
+        QvRules {
+            threshold: Ratio::new(2, 3),
+            quorum: Ratio::new(1, 10),
+            budget: 100,
+        }
+    }
+}
+
+impl From<&LevelRules> for QvRules {
+    fn from(rules: &LevelRules) -> Self {
+        QvRules {
+            threshold: rules.threshold,
+            quorum: rules.quorum,
+            budget: rules.voice_credits,
+        }
+    }
+}
+
+/// A quadratic ballot: votes per option, in the question's option order.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
+pub struct QvBallot {
+    /// Votes per option; negative is against.
+    pub votes: Vec<i64>,
+}
+
+/// The cost of an allocation in voice credits: the sum of the squared
+/// votes (saturating; no budget comes near `u128::MAX`).
+pub fn cost(votes: &[i64]) -> u128 {
+    votes.iter().fold(0u128, |sum, v| {
+        let v = u128::from(v.unsigned_abs());
+        sum.saturating_add(v * v)
+    })
+}
+
+/// Checks a ballot against the question and a member's budget.
+pub fn check_ballot(votes: &[i64], question: &QvQuestion, budget: u32) -> Result<(), QvError> {
+    if u64::try_from(votes.len()).ok() != Some(u64::from(question.options)) {
+        return Err(QvError::WrongLength {
+            expected: question.options,
+            actual: votes.len() as u64,
+        });
+    }
+    if !question.allow_negative
+        && let Some(option) = votes.iter().position(|v| *v < 0)
+    {
+        return Err(QvError::NegativeNotAllowed {
+            option: option as u32,
+        });
+    }
+    let cost = cost(votes);
+    if cost > u128::from(budget) {
+        return Err(QvError::OverBudget { cost, budget });
+    }
+    Ok(())
+}
+
+/// The weighted votes on one option.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, Serialize, Deserialize)]
+pub struct OptionTotal {
+    /// Weighted positive votes.
+    pub for_votes: u128,
+    /// Weighted negative votes, as a magnitude.
+    pub against_votes: u128,
+    /// `for_votes − against_votes`.
+    pub net: i128,
+}
+
+/// The result of a quadratic vote.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
+pub struct QvReport {
+    /// Totals per option, in the question's option order.
+    pub options: Vec<OptionTotal>,
+    /// The option with the highest net total (none for a question without
+    /// options); whether it is adopted is `outcome`.
+    pub leader: Option<u32>,
+    /// When several options tied for the lead: them, in drawn order (the
+    /// first is the leader). Empty otherwise.
+    pub draw: Vec<u32>,
+    /// The cost in voice credits of every valid ballot.
+    pub costs: BTreeMap<PublicKey, u128>,
+    /// Refused ballots, treated as not cast.
+    pub rejected: BTreeMap<PublicKey, QvError>,
+    /// The counted weight, abstentions included: what the quorum measures.
+    pub turnout: u64,
+    /// Who was counted with whose ballot.
+    pub delegation: Resolution,
+    /// The decision and, if it failed, why.
+    pub outcome: Outcome,
+}
+
+/// Counts a quadratic vote.
+pub fn tally(
+    question: &QvQuestion,
+    ballots: &BTreeMap<PublicKey, QvBallot>,
+    eligible: &BTreeSet<PublicKey>,
+    delegate_of: &BTreeMap<PublicKey, PublicKey>,
+    rules: &QvRules,
+) -> QvReport {
+    let mut costs = BTreeMap::new();
+    let mut rejected = BTreeMap::new();
+    let mut valid = BTreeMap::new();
+    for (voter, ballot) in ballots {
+        match check_ballot(&ballot.votes, question, rules.budget) {
+            Ok(()) => {
+                costs.insert(*voter, cost(&ballot.votes));
+                valid.insert(*voter, ballot);
+            }
+            Err(error) => {
+                rejected.insert(*voter, error);
+            }
+        }
+    }
+    let delegation = resolve_sorted(eligible, valid.keys(), delegate_of);
+
+    // Valid ballots have one entry per option, each at most √budget < 2¹⁶
+    // in magnitude, and weights sum to at most the number of members, so
+    // totals stay far below 2⁹⁶ and `Ratio::reached` cannot overflow.
+    let mut options = vec![OptionTotal::default(); question.options as usize];
+    for (_, ballot, weight) in weighted(&valid, &delegation) {
+        for (total, &votes) in options.iter_mut().zip(&ballot.votes) {
+            let weighted = u128::from(weight).saturating_mul(u128::from(votes.unsigned_abs()));
+            if votes > 0 {
+                total.for_votes = total.for_votes.saturating_add(weighted);
+            } else {
+                total.against_votes = total.against_votes.saturating_add(weighted);
+            }
+        }
+    }
+    for total in &mut options {
+        let signed = |x: u128| i128::try_from(x).unwrap_or(i128::MAX);
+        total.net = signed(total.for_votes) - signed(total.against_votes);
+    }
+
+    let (leader, draw) = lead(&options, &question.seed);
+    let outcome = match (quorum_failure(rules.quorum, &delegation), leader) {
+        (Some(failure), _) => Outcome::Failed(failure),
+        (None, Some(leader)) => {
+            let total = options[leader as usize];
+            let sided = total.for_votes.saturating_add(total.against_votes);
+            if threshold_reached(rules.threshold, total.for_votes, sided) {
+                Outcome::Passed
+            } else {
+                Outcome::Failed(FailReason::Threshold)
+            }
+        }
+        (None, None) => Outcome::Failed(FailReason::Threshold),
+    };
+    QvReport {
+        options,
+        leader,
+        draw,
+        costs,
+        rejected,
+        turnout: delegation.counted(),
+        delegation,
+        outcome,
+    }
+}
+
+/// The option with the highest net total, and the tie-breaking draw when
+/// several share it.
+fn lead(options: &[OptionTotal], seed: &Hash) -> (Option<u32>, Vec<u32>) {
+    let Some(best) = options.iter().map(|t| t.net).max() else {
+        return (None, Vec::new());
+    };
+    let tied: Vec<u32> = (0u32..)
+        .zip(options)
+        .filter(|(_, t)| t.net == best)
+        .map(|(i, _)| i)
+        .collect();
+    if tied.len() == 1 {
+        return (tied.first().copied(), Vec::new());
+    }
+    let draw = draw_order(seed, 0, &tied);
+    (draw.first().copied(), draw)
+}

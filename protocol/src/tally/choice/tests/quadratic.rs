@@ -1,0 +1,238 @@
+//! Quadratic voting: prices, budgets, delegated allocations, 2/3 of the
+//! votes, multi-option leaders and tie draws.
+
+use std::collections::BTreeMap;
+
+use super::{edges, key, keys};
+use crate::crypto::Hash;
+use crate::tally::choice::quadratic::{
+    OptionTotal, QvBallot, QvError, QvQuestion, QvRules, check_ballot, cost, tally,
+};
+use crate::tally::choice::{FailReason, Outcome};
+use crate::tally::draw_order;
+
+fn question(options: u32, allow_negative: bool) -> QvQuestion {
+    QvQuestion {
+        options,
+        allow_negative,
+        seed: Hash::of("test", b"proposal"),
+    }
+}
+
+fn ballot(votes: &[i64]) -> QvBallot {
+    QvBallot {
+        votes: votes.to_vec(),
+    }
+}
+
+/// Any turnout is enough.
+fn no_quorum() -> QvRules {
+    QvRules {
+        quorum: crate::units::Ratio::new(0, 1),
+        ..QvRules::default()
+    }
+}
+
+#[test]
+fn a_ballot_costs_the_sum_of_its_squares() {
+    assert_eq!(cost(&[]), 0);
+    assert_eq!(cost(&[3, -4]), 25);
+    assert_eq!(cost(&[10]), 100);
+    assert_eq!(cost(&[i64::MIN]), 1 << 126);
+    assert_eq!(cost(&[i64::MIN, i64::MIN, i64::MIN, i64::MIN]), u128::MAX);
+}
+
+#[test]
+fn ballots_are_checked_against_the_question_and_the_budget() {
+    let q = question(2, false);
+    assert_eq!(check_ballot(&[6, 8], &q, 100), Ok(()));
+    assert_eq!(check_ballot(&[0, 0], &q, 0), Ok(()));
+    assert_eq!(
+        check_ballot(&[6, 9], &q, 100),
+        Err(QvError::OverBudget {
+            cost: 117,
+            budget: 100
+        })
+    );
+    assert_eq!(
+        check_ballot(&[1, -1], &q, 100),
+        Err(QvError::NegativeNotAllowed { option: 1 })
+    );
+    assert_eq!(
+        check_ballot(&[1], &q, 100),
+        Err(QvError::WrongLength {
+            expected: 2,
+            actual: 1
+        })
+    );
+    assert_eq!(check_ballot(&[1, -1], &question(2, true), 2), Ok(()));
+}
+
+#[test]
+fn a_yes_no_question_passes_at_exactly_two_thirds() {
+    // 0 gives +10 (100 credits) and carries 20; 1 gives −10 and carries 10.
+    let mut ballots = BTreeMap::from([(key(0), ballot(&[10])), (key(1), ballot(&[-10]))]);
+    let delegate_of = edges((2..21).map(|d| (d, 0)).chain((21..30).map(|d| (d, 1))));
+    let eligible = keys(0..31);
+    let q = question(1, true);
+    let r = tally(&q, &ballots, &eligible, &delegate_of, &no_quorum());
+    assert_eq!(
+        r.options,
+        vec![OptionTotal {
+            for_votes: 200,
+            against_votes: 100,
+            net: 100
+        }]
+    );
+    assert_eq!(r.outcome, Outcome::Passed);
+    assert_eq!(r.leader, Some(0));
+    assert_eq!(r.costs, BTreeMap::from([(key(0), 100), (key(1), 100)]));
+
+    // One more vote against: 200 / 301 < 2/3.
+    ballots.insert(key(30), ballot(&[-1]));
+    let r = tally(&q, &ballots, &eligible, &delegate_of, &no_quorum());
+    assert_eq!(r.options[0].against_votes, 101);
+    assert_eq!(r.outcome, Outcome::Failed(FailReason::Threshold));
+}
+
+#[test]
+fn an_over_budget_ballot_is_refused_and_its_author_follows_their_delegation() {
+    // 2 overspends and delegated to 0: counted with 0's ballot instead.
+    let ballots = BTreeMap::from([
+        (key(0), ballot(&[5])),
+        (key(1), ballot(&[-3])),
+        (key(2), ballot(&[11])),
+    ]);
+    let r = tally(
+        &question(1, true),
+        &ballots,
+        &keys(0..3),
+        &edges([(2, 0)]),
+        &no_quorum(),
+    );
+    assert_eq!(
+        r.rejected,
+        BTreeMap::from([(
+            key(2),
+            QvError::OverBudget {
+                cost: 121,
+                budget: 100
+            }
+        )])
+    );
+    assert_eq!(r.delegation.represented_by.get(&key(2)), Some(&key(0)));
+    assert_eq!(r.options[0].for_votes, 10);
+    assert_eq!(r.options[0].against_votes, 3);
+    assert!(!r.costs.contains_key(&key(2)));
+    assert_eq!(r.turnout, 3);
+}
+
+#[test]
+fn multi_option_questions_rank_by_net_total() {
+    // Options 0, 1, 2. 0 represents 3 and 4.
+    let ballots = BTreeMap::from([
+        (key(0), ballot(&[1, 7, -5])), // 75 credits, weight 3
+        (key(1), ballot(&[9, -4, 0])), // 97 credits
+        (key(2), ballot(&[0, 0, 0])),  // abstains
+    ]);
+    let r = tally(
+        &question(3, true),
+        &ballots,
+        &keys(0..5),
+        &edges([(3, 0), (4, 3)]),
+        &no_quorum(),
+    );
+    let total = |f, a| OptionTotal {
+        for_votes: f,
+        against_votes: a,
+        net: f as i128 - a as i128,
+    };
+    assert_eq!(r.options, vec![total(12, 0), total(21, 4), total(0, 15)]);
+    assert_eq!((r.leader, r.draw.len()), (Some(1), 0));
+    // Option 1: 21 of 25 ≥ 2/3.
+    assert_eq!(r.outcome, Outcome::Passed);
+    assert_eq!(r.turnout, 5);
+    assert_eq!(
+        r.costs,
+        BTreeMap::from([(key(0), 75), (key(1), 97), (key(2), 0)])
+    );
+}
+
+#[test]
+fn ties_for_the_lead_are_drawn_from_the_seed() {
+    let ballots = BTreeMap::from([
+        (key(0), ballot(&[3, 0, 3, 0])),
+        (key(1), ballot(&[0, 0, 0, 3])),
+        (key(2), ballot(&[0, 0, 0, 0])),
+    ]);
+    let q = question(4, false);
+    let r = tally(&q, &ballots, &keys(0..3), &BTreeMap::new(), &no_quorum());
+    let expected = draw_order(&q.seed, 0, &[0, 2, 3]);
+    assert_eq!(r.draw, expected);
+    assert_eq!(r.leader, expected.first().copied());
+    assert_eq!(r.outcome, Outcome::Passed);
+
+    // Another seed may draw another order, never another set.
+    let other = QvQuestion {
+        seed: Hash::of("test", b"another proposal"),
+        ..q
+    };
+    let r = tally(
+        &other,
+        &ballots,
+        &keys(0..3),
+        &BTreeMap::new(),
+        &no_quorum(),
+    );
+    let mut drawn = r.draw.clone();
+    drawn.sort();
+    assert_eq!(drawn, vec![0, 2, 3]);
+}
+
+#[test]
+fn a_leader_without_two_thirds_of_its_votes_fails() {
+    // Option 0: +6 ×1, −4 ×1 → net 2 leads option 1 (net 0), but 6/10.
+    let ballots = BTreeMap::from([(key(0), ballot(&[6, 0])), (key(1), ballot(&[-4, 0]))]);
+    let r = tally(
+        &question(2, true),
+        &ballots,
+        &keys(0..2),
+        &BTreeMap::new(),
+        &no_quorum(),
+    );
+    assert_eq!(r.leader, Some(0));
+    assert_eq!(r.outcome, Outcome::Failed(FailReason::Threshold));
+}
+
+#[test]
+fn the_quorum_and_degenerate_questions() {
+    // 1 of 20 < 1/10.
+    let ballots = BTreeMap::from([(key(0), ballot(&[1]))]);
+    let r = tally(
+        &question(1, true),
+        &ballots,
+        &keys(0..20),
+        &BTreeMap::new(),
+        &QvRules::default(),
+    );
+    assert_eq!(
+        r.outcome,
+        Outcome::Failed(FailReason::QuorumNotMet {
+            turnout: 1,
+            eligible: 20
+        })
+    );
+    // No options: every ballot is the empty allocation, nothing can pass.
+    let ballots = BTreeMap::from([(key(0), ballot(&[]))]);
+    let r = tally(
+        &question(0, true),
+        &ballots,
+        &keys(0..1),
+        &BTreeMap::new(),
+        &QvRules::default(),
+    );
+    assert_eq!(
+        (r.leader, r.outcome),
+        (None, Outcome::Failed(FailReason::Threshold))
+    );
+}
