@@ -19,7 +19,7 @@ use hearth_protocol::log::{
     Entry, EntryBody, Head, LogId, LogKind, MAX_ACTIONS_PER_ENTRY, NodeRecord, SignedEntry,
 };
 use hearth_protocol::state::{
-    self, ApplyError, Context, Overlay, Rejection, StateRead, StoreError,
+    self, ApplyError, Context, Overlay, Rejection, StateRead, StoreError, decide,
 };
 use hearth_protocol::{Genesis, SignedAction, Timestamp, Verified};
 
@@ -299,7 +299,13 @@ impl<S: Storage> Service<S> {
     }
 
     /// Signs the entry that follows `head` in a log.
-    fn entry(&self, kind: LogKind, head: Option<Head>, time: Timestamp, body: EntryBody) -> SignedEntry {
+    fn entry(
+        &self,
+        kind: LogKind,
+        head: Option<Head>,
+        time: Timestamp,
+        body: EntryBody,
+    ) -> SignedEntry {
         Entry {
             log: LogId {
                 community: self.community,

@@ -14,8 +14,8 @@ use crate::crypto::{Hash, PublicKey};
 use crate::governance::{Ballot, Level, Position, ProposalKind, Scope, Subject, YesNo};
 use crate::tally::blt::{Election, RankedBallot};
 use crate::tally::choice::{
-    ConsensusBallot, ConsensusReport, ConsensusRules, MajorityBallot, MajorityReport, MajorityRules,
-    QvBallot, QvQuestion, QvReport, QvRules, consensus, majority, quadratic,
+    ConsensusBallot, ConsensusReport, ConsensusRules, MajorityBallot, MajorityReport,
+    MajorityRules, QvBallot, QvQuestion, QvReport, QvRules, consensus, majority, quadratic,
 };
 use crate::tally::pabulib::{PbInstance, PbVote, Project as PbProject, VoteType};
 use crate::tally::pb::{PbReport, PbRule};
@@ -93,13 +93,19 @@ fn decision_key(id: &Hash) -> Vec<u8> {
 }
 
 /// The decision on a proposal, once closed.
-pub fn decision<S: StateRead + ?Sized>(store: &S, id: &Hash) -> Result<Option<Decision>, StoreError> {
+pub fn decision<S: StateRead + ?Sized>(
+    store: &S,
+    id: &Hash,
+) -> Result<Option<Decision>, StoreError> {
     records::read(store, &decision_key(id))
 }
 
 /// Proposals whose vote has closed (or that were withdrawn) at `now` and
 /// that have no decision yet: what a node closes on its next tick.
-pub fn due<S: StateRead + ?Sized>(store: &S, now: Timestamp) -> Result<Vec<ProposalRecord>, StoreError> {
+pub fn due<S: StateRead + ?Sized>(
+    store: &S,
+    now: Timestamp,
+) -> Result<Vec<ProposalRecord>, StoreError> {
     let mut out = Vec::new();
     for record in governance::proposals(store)? {
         let closed = record.withdrawn.is_some() || now >= record.schedule.closes;
@@ -176,7 +182,9 @@ pub fn count<S: StateRead + ?Sized>(
         }
         Method::Quadratic => {
             let ballots = collect(&ballots, |b| match b {
-                Ballot::Quadratic(votes) => Some(QvBallot { votes: votes.clone() }),
+                Ballot::Quadratic(votes) => Some(QvBallot {
+                    votes: votes.clone(),
+                }),
                 _ => None,
             });
             let question = QvQuestion {
@@ -185,13 +193,21 @@ pub fn count<S: StateRead + ?Sized>(
                 seed,
             };
             let rules = QvRules::from(rules);
-            Report::Quadratic(quadratic::tally(&question, &ballots, &eligible, &delegate_of, &rules))
+            Report::Quadratic(quadratic::tally(
+                &question,
+                &ballots,
+                &eligible,
+                &delegate_of,
+                &rules,
+            ))
         }
         Method::Schulze => {
             let ranked = ranked(&ballots);
             match schulze::schulze(record.proposal.options.len(), &ranked, &[], &seed) {
                 Ok(report) => Report::Schulze(report),
-                Err(e) => Report::Uncountable { reason: e.to_string() },
+                Err(e) => Report::Uncountable {
+                    reason: e.to_string(),
+                },
             }
         }
         Method::Stv => {
@@ -208,7 +224,9 @@ pub fn count<S: StateRead + ?Sized>(
             };
             match stv::count(&election, StvRule::Scottish, None, &seed) {
                 Ok(report) => Report::Stv(report),
-                Err(e) => Report::Uncountable { reason: e.to_string() },
+                Err(e) => Report::Uncountable {
+                    reason: e.to_string(),
+                },
             }
         }
         Method::Budgeting => {
@@ -243,7 +261,9 @@ pub fn count<S: StateRead + ?Sized>(
             };
             match crate::tally::pb::allocate(&instance, PbRule::MesAdd1Greedy, &seed) {
                 Ok(report) => Report::Budget(report),
-                Err(e) => Report::Uncountable { reason: e.to_string() },
+                Err(e) => Report::Uncountable {
+                    reason: e.to_string(),
+                },
             }
         }
     };
@@ -279,7 +299,10 @@ fn level_rules(ctx: &Context, level: Level) -> &crate::community::LevelRules {
     }
 }
 
-fn collect<T>(ballots: &[BallotRecord], f: impl Fn(&Ballot) -> Option<T>) -> BTreeMap<PublicKey, T> {
+fn collect<T>(
+    ballots: &[BallotRecord],
+    f: impl Fn(&Ballot) -> Option<T>,
+) -> BTreeMap<PublicKey, T> {
     ballots
         .iter()
         .filter_map(|b| f(&b.ballot).map(|t| (b.voter, t)))
@@ -307,11 +330,20 @@ pub fn delegations_at<S: StateRead + ?Sized>(
     kind: ProposalKind,
     at: Timestamp,
 ) -> Result<BTreeMap<PublicKey, PublicKey>, StoreError> {
-    let specific = Scope { level, kind: Some(kind) };
+    let specific = Scope {
+        level,
+        kind: Some(kind),
+    };
     let general = Scope { level, kind: None };
     // History is ordered by member, then nonce (which grows with time).
     let mut latest: BTreeMap<(PublicKey, bool), Option<PublicKey>> = BTreeMap::new();
-    for DelegationEvent { from, scope, to, time } in governance::delegation_history(store)? {
+    for DelegationEvent {
+        from,
+        scope,
+        to,
+        time,
+    } in governance::delegation_history(store)?
+    {
         if time >= at {
             continue;
         }
@@ -330,7 +362,8 @@ pub fn delegations_at<S: StateRead + ?Sized>(
     }
     // A specific revocation falls back to the general delegation.
     for ((from, is_specific), to) in &latest {
-        if *is_specific && to.is_none()
+        if *is_specific
+            && to.is_none()
             && let Some(Some(general)) = latest.get(&(*from, false))
         {
             out.insert(*from, *general);
@@ -363,7 +396,9 @@ pub fn close<S: StoreMut + ?Sized>(
     let (report, verdict) = count(store, ctx, &record)?;
     let result = crate::tally::result_hash(&report);
     if result != *claimed {
-        return Err(ApplyError::Misfit("the close record's result differs from the count"));
+        return Err(ApplyError::Misfit(
+            "the close record's result differs from the count",
+        ));
     }
     effects(store, ctx, &record, &verdict)?;
     let decision = Decision {

@@ -241,7 +241,10 @@ fn set_inactive<S: StoreMut + ?Sized>(
 
 /// An election's result seats the council: the elected members sit on it,
 /// everyone else leaves it.
-pub fn seat_council<S: StoreMut + ?Sized>(store: &mut S, elected: &[PublicKey]) -> Result<(), ApplyError> {
+pub fn seat_council<S: StoreMut + ?Sized>(
+    store: &mut S,
+    elected: &[PublicKey],
+) -> Result<(), ApplyError> {
     let mut roster = store.roster()?;
     roster.council = 0;
     for mut member in store.members()? {

@@ -23,7 +23,7 @@ use crate::crypto::{Hash, PublicKey, Signature};
 use crate::governance::{
     Ballot, Level, Position, Project, Proposal, ProposalKind, ProposalRef, Scope, Subject, YesNo,
 };
-use crate::log::{Entry, EntryBody, LogId, LogKind, SignedEntry};
+use crate::log::{Entry, EntryBody, LogId, LogKind, NodeRecord, SignedEntry};
 use crate::state::{Member, MemberStatus};
 use crate::units::{Kc, Millis, Ratio, Timestamp};
 
@@ -414,6 +414,11 @@ fn entry_body() -> impl Strategy<Value = EntryBody> {
     prop_oneof![
         genesis().prop_map(|g| EntryBody::Genesis(Box::new(g))),
         vec(signed_action(), 0..4).prop_map(EntryBody::Actions),
+        vec(
+            (hash(), hash()).prop_map(|(proposal, result)| NodeRecord::Close { proposal, result }),
+            0..3
+        )
+        .prop_map(EntryBody::Records),
     ]
 }
 
@@ -777,6 +782,7 @@ fn member() -> Member {
         status: MemberStatus::Active,
         council: true,
         invited_by: None,
+        left: None,
     }
 }
 
@@ -859,7 +865,7 @@ fn unknown_enum_variants_are_malformed() {
     let body_at = 32 + 4 + 8 + 32 + 8;
     assert_eq!(bytes[body_at..body_at + 4], 1u32.to_le_bytes());
     let mut bad_body = bytes;
-    bad_body[body_at..body_at + 4].copy_from_slice(&2u32.to_le_bytes());
+    bad_body[body_at..body_at + 4].copy_from_slice(&3u32.to_le_bytes());
     assert!(is_malformed(Entry::from_bytes(&bad_body)));
 
     // Member status: Active, Left, Removed and nothing else.

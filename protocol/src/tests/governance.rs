@@ -546,11 +546,19 @@ mod closing {
         let ctx = Context::load(&g.c.store, time).expect("context");
         let record = g.record(r);
         let result = decide::close_result(&g.c.store, &ctx, &record)?;
-        g.c.append(LogKind::Local, EntryBody::Records(vec![NodeRecord::Close { proposal: r.id, result }]))
+        g.c.append(
+            LogKind::Local,
+            EntryBody::Records(vec![NodeRecord::Close {
+                proposal: r.id,
+                result,
+            }]),
+        )
     }
 
     fn decided(g: &Gov, r: &ProposalRef) -> decide::Decision {
-        decide::decision(&g.c.store, &r.id).expect("read").expect("decided")
+        decide::decision(&g.c.store, &r.id)
+            .expect("read")
+            .expect("decided")
     }
 
     /// Every entry, re-verified and re-applied from genesis, gives the same state.
@@ -573,7 +581,10 @@ mod closing {
         let mut g = Gov::new(quick_rules());
         let pass = g.propose(3, question(ProposalKind::Policy, "Compost"));
         let block = g.propose(3, question(ProposalKind::Policy, "Parking"));
-        assert!(matches!(close(&mut g, &pass), Err(ApplyError::Misfit(_))), "not before the end");
+        assert!(
+            matches!(close(&mut g, &pass), Err(ApplyError::Misfit(_))),
+            "not before the end"
+        );
         g.at(&pass, 16);
         for who in 0..4 {
             g.ok(who, vote(pass, Ballot::Consensus(Position::Agree)));
@@ -581,7 +592,10 @@ mod closing {
         for who in 0..3 {
             g.ok(who, vote(block, Ballot::Consensus(Position::Agree)));
         }
-        g.ok(3, vote(block, Ballot::Consensus(Position::Block("no space".into()))));
+        g.ok(
+            3,
+            vote(block, Ballot::Consensus(Position::Block("no space".into()))),
+        );
         g.at(&pass, 21);
         close(&mut g, &pass).expect("closes");
         close(&mut g, &block).expect("closes");
@@ -591,7 +605,10 @@ mod closing {
             Report::Consensus(report) => assert_eq!(report.counts.block, 1),
             other => panic!("expected a consensus report, got {other:?}"),
         }
-        assert!(matches!(close(&mut g, &pass), Err(ApplyError::Misfit(_))), "only once");
+        assert!(
+            matches!(close(&mut g, &pass), Err(ApplyError::Misfit(_))),
+            "only once"
+        );
         // A record claiming another result is refused.
         let other = g.propose(0, question(ProposalKind::Policy, "Other"));
         g.at(&other, 21);
@@ -609,11 +626,26 @@ mod closing {
     #[test]
     fn delegated_weight_follows_the_delegation_as_it_stood_at_the_close() {
         let mut g = Gov::new(quick_rules());
-        let whole = Scope { level: Level::Local, kind: None };
+        let whole = Scope {
+            level: Level::Local,
+            kind: None,
+        };
         let r = g.propose(0, question(ProposalKind::Policy, "Library hours"));
         let founder = g.people[0].public();
-        g.ok(3, ActionBody::Delegate { scope: whole, to: Some(founder) });
-        g.ok(1, ActionBody::Delegate { scope: whole, to: Some(founder) });
+        g.ok(
+            3,
+            ActionBody::Delegate {
+                scope: whole,
+                to: Some(founder),
+            },
+        );
+        g.ok(
+            1,
+            ActionBody::Delegate {
+                scope: whole,
+                to: Some(founder),
+            },
+        );
         g.at(&r, 16);
         g.ok(0, vote(r, Ballot::Consensus(Position::Agree)));
         g.ok(2, vote(r, Ballot::Consensus(Position::Disagree)));
@@ -621,7 +653,13 @@ mod closing {
         g.ok(1, vote(r, Ballot::Consensus(Position::Disagree)));
         g.at(&r, 21);
         // Revoking after the end changes nothing.
-        g.ok(3, ActionBody::Delegate { scope: whole, to: None });
+        g.ok(
+            3,
+            ActionBody::Delegate {
+                scope: whole,
+                to: None,
+            },
+        );
         close(&mut g, &r).expect("closes");
         match decided(&g, &r).report {
             Report::Consensus(report) => {
@@ -631,7 +669,11 @@ mod closing {
             }
             other => panic!("expected a consensus report, got {other:?}"),
         }
-        assert_eq!(decided(&g, &r).verdict, Verdict::Failed, "50 % is below 80 %");
+        assert_eq!(
+            decided(&g, &r).verdict,
+            Verdict::Failed,
+            "50 % is below 80 %"
+        );
         assert_replays(&g);
     }
 
@@ -641,9 +683,19 @@ mod closing {
         let mut p = question(ProposalKind::Election, "Council");
         p.subject = Subject::Election { seats: 2 };
         let r = g.propose(0, p);
-        let candidates = [g.people[1].public(), g.people[2].public(), g.people[3].public()];
+        let candidates = [
+            g.people[1].public(),
+            g.people[2].public(),
+            g.people[3].public(),
+        ];
         for c in candidates {
-            g.ok(0, ActionBody::Nominate { proposal: r, candidate: c });
+            g.ok(
+                0,
+                ActionBody::Nominate {
+                    proposal: r,
+                    candidate: c,
+                },
+            );
         }
         g.at(&r, 11);
         g.ok(0, vote(r, Ballot::Ranked(vec![2, 0])));
@@ -657,12 +709,22 @@ mod closing {
             other => panic!("expected an election result, got {other:?}"),
         };
         assert_eq!(elected.len(), 2);
-        let council: Vec<_> = g.c.store.members().expect("members").into_iter().filter(|m| m.council).map(|m| m.key).collect();
+        let council: Vec<_> =
+            g.c.store
+                .members()
+                .expect("members")
+                .into_iter()
+                .filter(|m| m.council)
+                .map(|m| m.key)
+                .collect();
         assert_eq!(council.len(), 2);
         for key in &elected {
             assert!(council.contains(key));
         }
-        assert!(!council.contains(&g.people[0].public()), "the old council gave way");
+        assert!(
+            !council.contains(&g.people[0].public()),
+            "the old council gave way"
+        );
         assert_eq!(g.c.store.roster().expect("roster").council, 2);
         assert_replays(&g);
     }
@@ -678,9 +740,18 @@ mod closing {
         b.subject = Subject::Budget {
             budget: Kc::whole(1000),
             projects: vec![
-                Project { name: "Oven".into(), cost: Kc::whole(700) },
-                Project { name: "Paint".into(), cost: Kc::whole(200) },
-                Project { name: "Roof".into(), cost: Kc::whole(900) },
+                Project {
+                    name: "Oven".into(),
+                    cost: Kc::whole(700),
+                },
+                Project {
+                    name: "Paint".into(),
+                    cost: Kc::whole(200),
+                },
+                Project {
+                    name: "Roof".into(),
+                    cost: Kc::whole(900),
+                },
             ],
         };
         let budget = g.propose(1, b);
@@ -700,11 +771,17 @@ mod closing {
             close(&mut g, &r).expect("closes");
         }
         assert_eq!(decided(&g, &admit).verdict, Verdict::Passed);
-        assert!(g.c.store.member(&newcomer).expect("read").is_some(), "admitted");
+        assert!(
+            g.c.store.member(&newcomer).expect("read").is_some(),
+            "admitted"
+        );
         match decided(&g, &budget).verdict {
             Verdict::Selected(selected) => {
                 assert!(selected.contains(&0) && selected.contains(&1));
-                assert!(!selected.contains(&2), "the roof does not fit beside the oven");
+                assert!(
+                    !selected.contains(&2),
+                    "the roof does not fit beside the oven"
+                );
             }
             other => panic!("expected a selection, got {other:?}"),
         }
