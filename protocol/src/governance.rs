@@ -43,7 +43,20 @@ impl Level {
 }
 
 /// What a proposal is about; fixes its process (DESIGN §7.1).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Encode, Decode, Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Debug,
+    Encode,
+    Decode,
+    Serialize,
+    serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ProposalKind {
     /// A policy: discussion → deliberation → voting → implementation.

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use hearth_protocol::Hash;
 use hearth_protocol::state::StateRead;
 use hearth_protocol::state::governance::{self, ProposalRecord};
+use hearth_protocol::state::{Context, decide};
 use serde_json::{Value, json};
 
 use super::{Api, ApiError, Node, authorize};
@@ -81,6 +82,23 @@ pub(super) async fn proposal<N: Node>(
     body["vote_opened"] = json!(record.vote_opened);
     body["nominees"] = json!(record.nominees);
     body["ballots"] = json!(ballots.len());
+    if let Some(decision) = decide::decision(storage, &id)? {
+        body["decision"] = json!(decision);
+    } else {
+        let now = runtime::now();
+        let ctx = Context::load(storage, now)
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "state", e))?;
+        if ctx.rules.hidden_tally.contains(&record.proposal.kind) {
+            body["running"] = json!({ "hidden": true });
+        } else {
+            match decide::count(storage, &ctx, &record) {
+                Ok((report, verdict)) => {
+                    body["running"] = json!({ "verdict": verdict, "report": report });
+                }
+                Err(e) => body["running"] = json!({ "error": e.to_string() }),
+            }
+        }
+    }
     Ok(Json(body))
 }
 

@@ -344,6 +344,7 @@ fn rules() -> impl Strategy<Value = Rules> {
         (level_rules(), level_rules(), level_rules()),
         durations(),
         council_rules(),
+        prop::collection::vec(kind(), 0..3),
     )
         .prop_map(
             |(
@@ -359,6 +360,7 @@ fn rules() -> impl Strategy<Value = Rules> {
                 (local, regional, network),
                 durations,
                 council,
+                hidden_tally,
             )| Rules {
                 credit_limit,
                 invite_max_ttl,
@@ -375,6 +377,7 @@ fn rules() -> impl Strategy<Value = Rules> {
                 network,
                 durations,
                 council,
+                hidden_tally,
             },
         )
 }
