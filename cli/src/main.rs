@@ -8,7 +8,11 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use hearth_cli::commands::{balance, invite, join, key, leave, log, members, pay, remove, status};
+use hearth_cli::commands::{
+    amend, balance, council, delegate, delegations, invite, join, key, leave, log, members,
+    nominate, pay, project, proposals, propose, remove, review, show, status, undelegate, vote,
+    withdraw,
+};
 use hearth_cli::{Context, GlobalArgs, Refusal};
 
 /// A member's command line for a Hearth community node: keys, actions and queries.
@@ -39,6 +43,19 @@ enum Command {
     Status(status::StatusArgs),
     Leave(leave::LeaveArgs),
     Remove(remove::RemoveArgs),
+    Propose(propose::ProposeArgs),
+    Proposals(proposals::ProposalsArgs),
+    Show(show::ShowArgs),
+    Vote(vote::VoteArgs),
+    Amend(amend::AmendArgs),
+    Withdraw(withdraw::WithdrawArgs),
+    Review(review::ReviewArgs),
+    Project(project::ProjectArgs),
+    Nominate(nominate::NominateArgs),
+    Delegate(delegate::DelegateArgs),
+    Undelegate(undelegate::UndelegateArgs),
+    Delegations(delegations::DelegationsArgs),
+    Council(council::CouncilArgs),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +83,19 @@ fn run(cli: Cli) -> Result<()> {
         Command::Status(args) => status::run(&ctx, args),
         Command::Leave(args) => leave::run(&ctx, args),
         Command::Remove(args) => remove::run(&ctx, args),
+        Command::Propose(args) => propose::run(&ctx, args),
+        Command::Proposals(args) => proposals::run(&ctx, args),
+        Command::Show(args) => show::run(&ctx, args),
+        Command::Vote(args) => vote::run(&ctx, args),
+        Command::Amend(args) => amend::run(&ctx, args),
+        Command::Withdraw(args) => withdraw::run(&ctx, args),
+        Command::Review(args) => review::run(&ctx, args),
+        Command::Project(args) => project::run(&ctx, args),
+        Command::Nominate(args) => nominate::run(&ctx, args),
+        Command::Delegate(args) => delegate::run(&ctx, args),
+        Command::Undelegate(args) => undelegate::run(&ctx, args),
+        Command::Delegations(args) => delegations::run(&ctx, args),
+        Command::Council(args) => council::run(&ctx, args),
     }
 }
 
