@@ -1,11 +1,11 @@
 //! Service tests: the sans-IO core driven with inputs and `now`, its
 //! outputs asserted. No sockets, no sleeps.
 
-use hearth_protocol::{Kc, Timestamp};
 use hearth_protocol::action::{Action, ActionBody};
 use hearth_protocol::log::{EntryBody, LogId, LogKind};
 use hearth_protocol::state::{self, MemoryStore, Rejection, StateRead};
 use hearth_protocol::test::keypair;
+use hearth_protocol::{Kc, Timestamp};
 
 use super::{Io, MAX_BATCH, SubmitError, Ticket};
 use crate::store::{MemoryStorage, Storage};
