@@ -1,17 +1,30 @@
 //! One module per `hearth` subcommand. Each has an `…Args` struct (its
 //! command line, documented for `--help`) and a `run` function.
 
+pub mod amend;
 pub mod balance;
+pub mod council;
+pub mod delegate;
+pub mod delegations;
 pub mod invite;
 pub mod join;
 pub mod key;
 pub mod leave;
 pub mod log;
 pub mod members;
+pub mod nominate;
 pub mod pay;
+pub mod project;
+pub mod proposals;
+pub mod propose;
 pub mod remove;
+pub mod review;
+pub mod show;
 pub mod status;
 pub mod tally;
+pub mod undelegate;
+pub mod vote;
+pub mod withdraw;
 
 use serde_json::{Value, json};
 

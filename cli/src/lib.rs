@@ -10,6 +10,7 @@ pub mod client;
 pub mod commands;
 pub mod config;
 pub mod context;
+pub mod governance;
 pub mod keystore;
 pub mod output;
 pub mod passphrase;

@@ -9,7 +9,9 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use hearth_cli::commands::{
-    balance, invite, join, key, leave, log, members, pay, remove, status, tally,
+    amend, balance, council, delegate, delegations, invite, join, key, leave, log, members,
+    nominate, pay, project, proposals, propose, remove, review, show, status, tally, undelegate,
+    vote, withdraw,
 };
 use hearth_cli::{Context, GlobalArgs, Refusal};
 
@@ -41,6 +43,19 @@ enum Command {
     Status(status::StatusArgs),
     Leave(leave::LeaveArgs),
     Remove(remove::RemoveArgs),
+    Propose(propose::ProposeArgs),
+    Proposals(proposals::ProposalsArgs),
+    Show(show::ShowArgs),
+    Vote(vote::VoteArgs),
+    Amend(amend::AmendArgs),
+    Withdraw(withdraw::WithdrawArgs),
+    Review(review::ReviewArgs),
+    Project(project::ProjectArgs),
+    Nominate(nominate::NominateArgs),
+    Delegate(delegate::DelegateArgs),
+    Undelegate(undelegate::UndelegateArgs),
+    Delegations(delegations::DelegationsArgs),
+    Council(council::CouncilArgs),
     Tally(tally::TallyArgs),
 }
 
@@ -69,6 +84,19 @@ fn run(cli: Cli) -> Result<()> {
         Command::Status(args) => status::run(&ctx, args),
         Command::Leave(args) => leave::run(&ctx, args),
         Command::Remove(args) => remove::run(&ctx, args),
+        Command::Propose(args) => propose::run(&ctx, args),
+        Command::Proposals(args) => proposals::run(&ctx, args),
+        Command::Show(args) => show::run(&ctx, args),
+        Command::Vote(args) => vote::run(&ctx, args),
+        Command::Amend(args) => amend::run(&ctx, args),
+        Command::Withdraw(args) => withdraw::run(&ctx, args),
+        Command::Review(args) => review::run(&ctx, args),
+        Command::Project(args) => project::run(&ctx, args),
+        Command::Nominate(args) => nominate::run(&ctx, args),
+        Command::Delegate(args) => delegate::run(&ctx, args),
+        Command::Undelegate(args) => undelegate::run(&ctx, args),
+        Command::Delegations(args) => delegations::run(&ctx, args),
+        Command::Council(args) => council::run(&ctx, args),
         Command::Tally(args) => tally::run(&ctx, args),
     }
 }

@@ -109,6 +109,21 @@ pub fn short_did(did: &str) -> String {
     format!("{head}…{tail}")
 }
 
+/// Text from other members made safe for a terminal: control characters
+/// (escape sequences, carriage returns, newlines) are shown escaped
+/// (`\u{1b}`) so they cannot move the cursor or fake output.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// `"yes"` or `"no"`.
 pub fn yes_no(value: bool) -> &'static str {
     if value { "yes" } else { "no" }
@@ -143,6 +158,13 @@ mod tests {
     fn fields_align_their_values() {
         let text = fields(&[("name", "a".into()), ("encrypted", "no".into())]);
         assert_eq!(text, "name       a\nencrypted  no\n");
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("Oven"), "Oven");
+        assert_eq!(printable("a\u{1b}[2Jb\r\n"), "a\\u{1b}[2Jb\\r\\n");
+        assert_eq!(printable("caf\u{e9}"), "caf\u{e9}");
     }
 
     #[test]

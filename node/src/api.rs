@@ -159,6 +159,10 @@ pub fn router<N: Node>(node: N) -> Router {
         .route("/v1/ledger", get(ledger::<N>))
         .route("/v1/logs/heads", get(heads::<N>))
         .route("/v1/logs/{log}/entries", get(entries::<N>))
+        .route("/v1/proposals", get(governance::proposals::<N>))
+        .route("/v1/proposals/{id}", get(governance::proposal::<N>))
+        .route("/v1/delegations", get(governance::delegations::<N>))
+        .route("/v1/council", get(governance::council::<N>))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })
@@ -534,5 +538,6 @@ async fn metrics<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Response, Ap
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response())
 }
 
+mod governance;
 #[cfg(test)]
 mod tests;

@@ -48,7 +48,7 @@ fn genesis_of(storage: &SledStorage) -> Result<(PublicKey, hearth_protocol::Hash
         .ok_or(RecoverError::NoGenesis)?;
     match &first.entry.body {
         EntryBody::Genesis(genesis) => Ok((genesis.node, genesis.id())),
-        EntryBody::Actions(_) => Err(RecoverError::NoGenesis),
+        EntryBody::Actions(_) | EntryBody::Records(_) => Err(RecoverError::NoGenesis),
     }
 }
 

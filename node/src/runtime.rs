@@ -15,6 +15,9 @@ use tokio::sync::{mpsc, oneshot};
 use crate::service::{Io, Receipt, Service, SubmitError, Ticket};
 use crate::store::SledStorage;
 
+/// How often the node task ticks without commands (closing votes on time).
+const TICK: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Depth of the command channel.
 const CHANNEL_DEPTH: usize = 16_384;
 
@@ -110,7 +113,22 @@ async fn run(
         HashMap::new();
     let mut next_ticket = 0u64;
     let mut healthy = drain_io(&mut service, &mut waiting, &metrics, true).await;
-    while let Some(command) = rx.recv().await {
+    let mut ticker = tokio::time::interval(TICK);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let command = tokio::select! {
+            command = rx.recv() => match command {
+                Some(command) => command,
+                None => break,
+            },
+            _ = ticker.tick() => {
+                // Time passes: votes that ended are closed.
+                service.tick(now());
+                healthy = drain_io(&mut service, &mut waiting, &metrics, healthy).await;
+                publish_stats(&service, &metrics);
+                continue;
+            }
+        };
         // Take everything that queued up while the last flush ran: this is
         // the group commit.
         let mut command = Some(command);

@@ -15,9 +15,11 @@
 use std::collections::{HashMap, VecDeque};
 
 use hearth_protocol::crypto::{Hash, Keypair};
-use hearth_protocol::log::{Entry, EntryBody, Head, LogId, LogKind, MAX_ACTIONS_PER_ENTRY};
+use hearth_protocol::log::{
+    Entry, EntryBody, Head, LogId, LogKind, MAX_ACTIONS_PER_ENTRY, NodeRecord, SignedEntry,
+};
 use hearth_protocol::state::{
-    self, ApplyError, Context, Overlay, Rejection, StateRead, StoreError,
+    self, ApplyError, Context, Overlay, Rejection, StateRead, StoreError, decide,
 };
 use hearth_protocol::{Genesis, SignedAction, Timestamp, Verified};
 
@@ -280,9 +282,70 @@ impl<S: Storage> Service<S> {
 
     /// Time passes: seals whatever is pending.
     pub fn tick(&mut self, now: Timestamp) {
-        if !self.pending.is_empty() {
+        if !self.pending.is_empty() || self.closes_due(now) {
             self.seal(now);
         }
+    }
+
+    /// Whether a proposal's vote has ended without its close sealed yet.
+    fn closes_due(&self, now: Timestamp) -> bool {
+        match decide::due(&self.storage, Timestamp(now.0.max(self.last_time.0 + 1))) {
+            Ok(due) => !due.is_empty(),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read proposals");
+                false
+            }
+        }
+    }
+
+    /// Signs the entry that follows `head` in a log.
+    fn entry(
+        &self,
+        kind: LogKind,
+        head: Option<Head>,
+        time: Timestamp,
+        body: EntryBody,
+    ) -> SignedEntry {
+        Entry {
+            log: LogId {
+                community: self.community,
+                kind,
+            },
+            seq: head.map_or(0, |h| h.seq + 1),
+            prev: head.map_or(Hash::ZERO, |h| h.hash),
+            time,
+            body,
+        }
+        .sign(&self.node)
+    }
+
+    /// Closes, in `overlay`, every proposal of log `kind` whose vote has
+    /// ended, and returns the records to seal. A proposal that cannot be
+    /// closed is logged and left for the next tick.
+    fn close_records(
+        &self,
+        overlay: &mut Overlay<'_, S>,
+        ctx: &Context,
+        kind: LogKind,
+    ) -> Result<Vec<NodeRecord>, StoreError> {
+        let mut records = Vec::new();
+        for record in decide::due(&*overlay, ctx.time)? {
+            if record.proposal.level.log() != kind {
+                continue;
+            }
+            let closed = decide::close_result(&*overlay, ctx, &record).and_then(|result| {
+                decide::close(overlay, ctx, kind, &record.id, &result).map(|()| result)
+            });
+            match closed {
+                Ok(result) => records.push(NodeRecord::Close {
+                    proposal: record.id,
+                    result,
+                }),
+                Err(ApplyError::Store(e)) => return Err(e),
+                Err(e) => tracing::error!(proposal = %record.id, error = %e, "cannot close"),
+            }
+        }
+        Ok(records)
     }
 
     fn reply(&mut self, ticket: Ticket, result: Result<Receipt, SubmitError>) {
@@ -320,6 +383,16 @@ impl<S: Storage> Service<S> {
                 .partition(|p| p.action.action.body.log_kind() == LogKind::Public);
             let mut commit = Commit::default();
             for (kind, batch) in [(LogKind::Public, public), (LogKind::Local, local)] {
+                let mut head = self.heads[slot(kind)];
+                // Votes that have ended are closed first: their ballots
+                // were all sealed before this tick's time.
+                let closes = self.close_records(&mut overlay, &ctx, kind)?;
+                if !closes.is_empty() {
+                    let entry = self.entry(kind, head, time, EntryBody::Records(closes));
+                    state::record_applied(&mut overlay, kind, &entry.head());
+                    head = Some(entry.head());
+                    commit.entries.push(entry);
+                }
                 let mut accepted = Vec::new();
                 for p in batch {
                     match state::apply_action(&mut overlay, &ctx, &p.action) {
@@ -334,26 +407,18 @@ impl<S: Storage> Service<S> {
                 if accepted.is_empty() {
                     continue;
                 }
-                let head = self.heads[slot(kind)];
-                let seq = head.map_or(0, |h| h.seq + 1);
-                let entry = Entry {
-                    log: LogId {
-                        community: self.community,
-                        kind,
-                    },
-                    seq,
-                    prev: head.map_or(Hash::ZERO, |h| h.hash),
-                    time,
-                    body: EntryBody::Actions(
-                        accepted
-                            .iter()
-                            .map(|p| p.action.clone().into_inner())
-                            .collect(),
-                    ),
-                }
-                .sign(&self.node);
+                let body = EntryBody::Actions(
+                    accepted
+                        .iter()
+                        .map(|p| p.action.clone().into_inner())
+                        .collect(),
+                );
+                let entry = self.entry(kind, head, time, body);
                 state::record_applied(&mut overlay, kind, &entry.head());
-                let loc = Location { log: kind, seq };
+                let loc = Location {
+                    log: kind,
+                    seq: entry.entry.seq,
+                };
                 commit
                     .index
                     .extend(accepted.iter().map(|p| (p.action.id(), loc)));

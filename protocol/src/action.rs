@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::codec::{Canonical, MAX_ACTION_BYTES};
 use crate::crypto::{self, Hash, Keypair, PublicKey, Signature};
+use crate::governance::{Ballot, Level, Project, Proposal, ProposalRef, Scope};
 use crate::log::LogKind;
 use crate::units::{Kc, Millis, Timestamp};
 use crate::verified::Verified;
@@ -83,6 +84,57 @@ pub enum ActionBody {
         /// Why (recorded publicly).
         reason: String,
     },
+    /// A member proposes; the proposal id is this action's id.
+    Propose(Box<Proposal>),
+    /// The author amends the text during discussion or deliberation.
+    Amend {
+        /// The proposal.
+        proposal: ProposalRef,
+        /// The new text.
+        text: String,
+    },
+    /// The author withdraws the proposal before voting.
+    Withdraw {
+        /// The proposal.
+        proposal: ProposalRef,
+    },
+    /// A reviewer approves (or not) a technical proposal, or a budget's projects.
+    Review {
+        /// The proposal.
+        proposal: ProposalRef,
+        /// Whether the reviewer approves.
+        approve: bool,
+        /// The review.
+        comment: String,
+    },
+    /// A member adds a project to a budget during submission.
+    SubmitProject {
+        /// The budget proposal.
+        proposal: ProposalRef,
+        /// The project.
+        project: Project,
+    },
+    /// A member nominates a member for an election during nominations.
+    Nominate {
+        /// The election.
+        proposal: ProposalRef,
+        /// The candidate.
+        candidate: PublicKey,
+    },
+    /// A member votes; a later ballot replaces an earlier one.
+    Vote {
+        /// The proposal.
+        proposal: ProposalRef,
+        /// The ballot.
+        ballot: Ballot,
+    },
+    /// A member delegates their vote in a scope; `to: None` revokes.
+    Delegate {
+        /// Where the delegation applies.
+        scope: Scope,
+        /// The delegate.
+        to: Option<PublicKey>,
+    },
     /// A member pays another member.
     Transfer {
         /// The recipient.
@@ -104,6 +156,14 @@ impl ActionBody {
             | ActionBody::Leave
             | ActionBody::RemoveMember { .. } => LogKind::Public,
             ActionBody::Transfer { .. } => LogKind::Local,
+            ActionBody::Propose(p) => level_log(p.level),
+            ActionBody::Amend { proposal, .. }
+            | ActionBody::Withdraw { proposal }
+            | ActionBody::Review { proposal, .. }
+            | ActionBody::SubmitProject { proposal, .. }
+            | ActionBody::Nominate { proposal, .. }
+            | ActionBody::Vote { proposal, .. } => level_log(proposal.level),
+            ActionBody::Delegate { scope, .. } => level_log(scope.level),
         }
     }
 
@@ -115,8 +175,20 @@ impl ActionBody {
             ActionBody::Leave => "leave",
             ActionBody::RemoveMember { .. } => "remove_member",
             ActionBody::Transfer { .. } => "transfer",
+            ActionBody::Propose(_) => "propose",
+            ActionBody::Amend { .. } => "amend",
+            ActionBody::Withdraw { .. } => "withdraw",
+            ActionBody::Review { .. } => "review",
+            ActionBody::SubmitProject { .. } => "submit_project",
+            ActionBody::Nominate { .. } => "nominate",
+            ActionBody::Vote { .. } => "vote",
+            ActionBody::Delegate { .. } => "delegate",
         }
     }
+}
+
+fn level_log(level: Level) -> LogKind {
+    level.log()
 }
 
 /// The id an invite key signs to admit `member` to `community`.

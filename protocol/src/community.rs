@@ -240,6 +240,9 @@ pub struct Rules {
     pub durations: ProposalDurations,
     /// The council.
     pub council: CouncilRules,
+    /// Kinds of proposal whose running tally stays hidden until the vote
+    /// closes (ballots are counted only then for everyone to see).
+    pub hidden_tally: Vec<crate::governance::ProposalKind>,
 }
 
 impl Default for Rules {
@@ -261,7 +264,7 @@ impl Default for Rules {
                 quorum: Ratio::new(1, 4),
                 blocks_to_fail: 1,
                 voice_credits: 0,
-                delegation: false,
+                delegation: true,
             },
             regional: LevelRules {
                 method: Method::Majority,
@@ -281,6 +284,7 @@ impl Default for Rules {
             },
             durations: ProposalDurations::default(),
             council: CouncilRules::default(),
+            hidden_tally: vec![crate::governance::ProposalKind::Election],
         }
     }
 }

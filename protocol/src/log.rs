@@ -63,6 +63,23 @@ pub enum EntryBody {
     Genesis(Box<Genesis>),
     /// A sealed batch of validated member actions (group commit).
     Actions(Vec<SignedAction>),
+    /// Records the node itself makes (closing votes), checked by every
+    /// replica against the state.
+    Records(Vec<NodeRecord>),
+}
+
+/// A record a node makes in its own name.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum NodeRecord {
+    /// A proposal's vote closed. `result` is the hash of its tally report:
+    /// applying the record recomputes the tally and must find the same.
+    Close {
+        /// The proposal.
+        proposal: Hash,
+        /// The tally's result hash.
+        result: Hash,
+    },
 }
 
 /// One link of a log.
@@ -249,6 +266,13 @@ impl SignedEntry {
                 }
                 for action in actions {
                     keys.verify(&action.action.author, &action.id(), &action.signature)?;
+                }
+            }
+            (EntryBody::Records(records), _) => {
+                if records.is_empty() || records.len() > MAX_ACTIONS_PER_ENTRY {
+                    return Err(ChainError::InvalidBatch {
+                        reason: "an entry holds between 1 and MAX_ACTIONS_PER_ENTRY records",
+                    });
                 }
             }
         }

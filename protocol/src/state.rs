@@ -2,6 +2,8 @@
 //! materialised state. Replaying a community's logs in [`replay_order`]
 //! rebuilds the state bit for bit.
 
+pub mod decide;
+pub mod governance;
 pub mod ledger;
 pub mod membership;
 pub mod records;
@@ -127,12 +129,39 @@ fn check_and_write<S: StoreMut + ?Sized>(
         ActionBody::Join { invite, proof } => {
             membership::join(store, ctx, &action.author, invite, proof)?
         }
-        ActionBody::Leave => membership::leave(store, &action.author)?,
+        ActionBody::Leave => membership::leave(store, ctx, &action.author)?,
         ActionBody::RemoveMember { member, reason } => {
-            membership::remove(store, &action.author, member, reason)?
+            membership::remove(store, ctx, &action.author, member, reason)?
         }
         ActionBody::Transfer { to, amount, memo } => {
             ledger::transfer(store, ctx, &action.author, to, *amount, memo)?
+        }
+        ActionBody::Propose(proposal) => {
+            governance::propose(store, ctx, &action.author, action.id(), proposal)?
+        }
+        ActionBody::Amend { proposal, text } => {
+            governance::amend(store, ctx, &action.author, proposal, text)?
+        }
+        ActionBody::Withdraw { proposal } => {
+            governance::withdraw(store, ctx, &action.author, proposal)?
+        }
+        ActionBody::Review {
+            proposal,
+            approve,
+            comment,
+        } => governance::review(store, ctx, &action.author, proposal, *approve, comment)?,
+        ActionBody::SubmitProject { proposal, project } => {
+            governance::submit_project(store, ctx, &action.author, proposal, project)?
+        }
+        ActionBody::Nominate {
+            proposal,
+            candidate,
+        } => governance::nominate(store, ctx, &action.author, proposal, candidate)?,
+        ActionBody::Vote { proposal, ballot } => {
+            governance::vote(store, ctx, &action.author, action.nonce, proposal, ballot)?
+        }
+        ActionBody::Delegate { scope, to } => {
+            governance::delegate(store, ctx, &action.author, action.nonce, scope, to.as_ref())?
         }
     }
     records::write(
@@ -176,6 +205,19 @@ fn apply_entry_inner<S: StoreMut + ?Sized>(
             Some(record) if record.id == entry.log.community => {}
             _ => return Err(ApplyError::Misfit("local genesis before public genesis")),
         },
+        EntryBody::Records(node_records) => {
+            let ctx = Context::load(store, entry.time)?;
+            if entry.log.community != ctx.community {
+                return Err(ApplyError::Misfit("entry of another community"));
+            }
+            for record in node_records {
+                match record {
+                    crate::log::NodeRecord::Close { proposal, result } => {
+                        decide::close(store, &ctx, kind, proposal, result)?
+                    }
+                }
+            }
+        }
         EntryBody::Actions(actions) => {
             let ctx = Context::load(store, entry.time)?;
             if entry.log.community != ctx.community {

@@ -3,5 +3,6 @@
 
 mod chain;
 mod codec;
+mod governance;
 mod ledger;
 mod membership;

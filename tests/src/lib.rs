@@ -1005,6 +1005,35 @@ pub struct Ledger {
     pub sum: i64,
 }
 
+// ---------------------------------------------------------------------------
+// Communities with their own rules
+// ---------------------------------------------------------------------------
+
+impl Node {
+    /// Founds a community in a new data directory with `rules` (TOML, as
+    /// `hearthd init --rules` reads it: unset rules keep their defaults),
+    /// then starts the node on it.
+    pub fn start_with_rules(rules: &str) -> Node {
+        let root = tempfile::Builder::new()
+            .prefix("hearth-node-")
+            .tempdir()
+            .expect("a temporary directory");
+        let mut node = Node {
+            root,
+            child: None,
+            url: String::new(),
+            starts: 0,
+        };
+        let file = node.root.path().join("rules.toml");
+        fs::write(&file, rules).expect("write the rules file");
+        let file = file.to_str().expect("a UTF-8 temporary path");
+        let init = node.hearthd(&["init", "--rules", file]);
+        assert!(init.success(), "hearthd init --rules failed: {init}");
+        node.spawn();
+        node
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,6 +70,11 @@ pub fn entry_line(entry: &EntryInfo) -> String {
             .map(|actions| actions.iter().map(action_summary).collect::<Vec<_>>())
             .unwrap_or_default()
             .join("; "),
+        Some("records") => value
+            .as_array()
+            .map(|records| records.iter().map(record_summary).collect::<Vec<_>>())
+            .unwrap_or_default()
+            .join("; "),
         other => other.unwrap_or("unknown entry").to_owned(),
     };
     format!("#{:<5} {}  {summary}", entry.seq, datetime(entry.time))
@@ -109,9 +114,66 @@ pub fn action_summary(signed: &Value) -> String {
             did(&body["member"]),
             body["reason"].as_str().unwrap_or("")
         ),
+        "propose" => format!(
+            "{author} proposed {} {:?}",
+            body["kind"].as_str().unwrap_or("?"),
+            body["title"].as_str().unwrap_or("")
+        ),
+        "amend" => format!("{author} amended {}", proposal(&body["proposal"])),
+        "withdraw" => format!("{author} withdrew {}", proposal(&body["proposal"])),
+        "review" => {
+            let verdict = match body["approve"].as_bool() {
+                Some(true) => "approved",
+                _ => "rejected",
+            };
+            format!("{author} {verdict} {}", proposal(&body["proposal"]))
+        }
+        "submit_project" => format!(
+            "{author} submitted {:?} to {}",
+            body["project"]["name"].as_str().unwrap_or(""),
+            proposal(&body["proposal"])
+        ),
+        "nominate" => format!(
+            "{author} nominated {} in {}",
+            did(&body["candidate"]),
+            proposal(&body["proposal"])
+        ),
+        "vote" => format!("{author} voted on {}", proposal(&body["proposal"])),
+        "delegate" => {
+            let scope = &body["scope"];
+            let mut scope_text = scope["level"]["level"].as_str().unwrap_or("?").to_owned();
+            if let Some(kind) = scope["kind"].as_str() {
+                scope_text = format!("{scope_text}:{kind}");
+            }
+            match &body["to"] {
+                Value::Null => format!("{author} revoked their {scope_text} delegation"),
+                to => format!("{author} delegated {scope_text} votes to {}", did(to)),
+            }
+        }
         _ => format!("by {author}"),
     };
     format!("{kind}: {detail}")
+}
+
+/// A proposal reference (`{"id", "level"}`) as its short id.
+fn proposal(reference: &Value) -> String {
+    short_hex(&reference["id"])
+}
+
+/// The first digits of a hex id.
+fn short_hex(id: &Value) -> String {
+    id.as_str().map_or_else(
+        || "?".to_owned(),
+        |id| id.chars().take(crate::governance::SHORT_ID).collect(),
+    )
+}
+
+/// A node's own record: `close: <proposal> decided`.
+pub fn record_summary(record: &Value) -> String {
+    match record["type"].as_str() {
+        Some("close") => format!("close: {} decided", short_hex(&record["proposal"])),
+        other => other.unwrap_or("unknown record").to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -157,6 +219,58 @@ mod tests {
         });
         assert!(action_summary(&remove).ends_with(": \"spam\""));
         assert_eq!(action_summary(&json!({})), "unknown: by ?");
+    }
+
+    #[test]
+    fn governance_actions_and_closes_are_summarised() {
+        use hearth_protocol::governance::{
+            Ballot, Level, Proposal, ProposalKind, ProposalRef, Scope, Subject, YesNo,
+        };
+        let author = short_did(&keypair(1).public().to_did());
+        let proposal = ProposalRef {
+            id: Hash([0xab; 32]),
+            level: Level::Local,
+        };
+        let propose = signed(ActionBody::Propose(Box::new(Proposal {
+            kind: ProposalKind::Policy,
+            level: Level::Local,
+            title: "Quiet\nhours".into(),
+            text: String::new(),
+            options: vec![],
+            subject: Subject::Question,
+        })));
+        assert_eq!(
+            action_summary(&propose),
+            format!("propose: {author} proposed policy \"Quiet\\nhours\"")
+        );
+        let vote = signed(ActionBody::Vote {
+            proposal,
+            ballot: Ballot::YesNo(YesNo::Yes),
+        });
+        assert_eq!(
+            action_summary(&vote),
+            format!("vote: {author} voted on abababababab")
+        );
+        let scope = Scope {
+            level: Level::Local,
+            kind: Some(ProposalKind::Budget),
+        };
+        let to = keypair(2).public();
+        let delegate = signed(ActionBody::Delegate {
+            scope,
+            to: Some(to),
+        });
+        assert_eq!(
+            action_summary(&delegate),
+            format!(
+                "delegate: {author} delegated local:budget votes to {}",
+                short_did(&to.to_did())
+            )
+        );
+        let revoke = signed(ActionBody::Delegate { scope, to: None });
+        assert!(action_summary(&revoke).ends_with("revoked their local:budget delegation"));
+        let close = json!({ "type": "close", "proposal": "cd".repeat(32), "result": "00" });
+        assert_eq!(record_summary(&close), "close: cdcdcdcdcdcd decided");
     }
 
     #[test]

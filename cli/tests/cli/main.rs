@@ -4,6 +4,7 @@
 
 mod support;
 
+mod governance;
 mod keys;
 mod node;
 mod offline;

@@ -12,9 +12,9 @@ use serde_json::json;
 
 use crate::support::{FakeNode, Request, new_key, run};
 
-const COMMUNITY: Hash = Hash([7; 32]);
+pub const COMMUNITY: Hash = Hash([7; 32]);
 
-fn community_json() -> String {
+pub fn community_json() -> String {
     let head = json!({ "seq": 3, "hash": "00".repeat(32), "time": 0 });
     json!({
         "id": COMMUNITY.to_hex(),
@@ -29,7 +29,7 @@ fn community_json() -> String {
     .to_string()
 }
 
-fn not_found() -> (u16, String) {
+pub fn not_found() -> (u16, String) {
     (
         404,
         json!({ "error": "not_found", "message": "no such route" }).to_string(),
@@ -45,7 +45,7 @@ fn node_answering(post: (u16, String)) -> FakeNode {
     })
 }
 
-fn receipt(log: &str, seq: u64) -> (u16, String) {
+pub fn receipt(log: &str, seq: u64) -> (u16, String) {
     (
         201,
         json!({ "id": "ab".repeat(32), "log": log, "seq": seq }).to_string(),
@@ -53,7 +53,7 @@ fn receipt(log: &str, seq: u64) -> (u16, String) {
 }
 
 /// The one action submitted to `node`, checked to be canonical and signed.
-fn submitted(node: &FakeNode) -> Vec<SignedAction> {
+pub fn submitted(node: &FakeNode) -> Vec<SignedAction> {
     node.requests_to("POST")
         .iter()
         .map(|r| {
@@ -66,7 +66,7 @@ fn submitted(node: &FakeNode) -> Vec<SignedAction> {
 }
 
 /// Checks a signed GET's headers as the node would; returns the signer.
-fn signer_of(request: &Request) -> PublicKey {
+pub fn signer_of(request: &Request) -> PublicKey {
     let header = |n| request.header(n).unwrap_or_else(|| panic!("no {n} header"));
     let time: u64 = header("hearth-time").parse().unwrap();
     let (key, _) = verify_request(

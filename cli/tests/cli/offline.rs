@@ -8,7 +8,29 @@ fn help_lists_every_command() {
     let home = tempfile::tempdir().unwrap();
     let help = run(home.path(), &["--help"]).ok();
     for command in [
-        "key", "join", "invite", "members", "pay", "balance", "log", "status", "leave", "remove",
+        "key",
+        "join",
+        "invite",
+        "members",
+        "pay",
+        "balance",
+        "log",
+        "status",
+        "leave",
+        "remove",
+        "propose",
+        "proposals",
+        "show",
+        "vote",
+        "amend",
+        "withdraw",
+        "review",
+        "project",
+        "nominate",
+        "delegate",
+        "undelegate",
+        "delegations",
+        "council",
     ] {
         assert!(
             help.lines().any(|l| l.trim_start().starts_with(command)),

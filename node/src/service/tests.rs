@@ -1,11 +1,11 @@
 //! Service tests: the sans-IO core driven with inputs and `now`, its
 //! outputs asserted. No sockets, no sleeps.
 
-use hearth_protocol::Kc;
 use hearth_protocol::action::{Action, ActionBody};
 use hearth_protocol::log::{EntryBody, LogId, LogKind};
 use hearth_protocol::state::{self, MemoryStore, Rejection, StateRead};
 use hearth_protocol::test::keypair;
+use hearth_protocol::{Kc, Timestamp};
 
 use super::{Io, MAX_BATCH, SubmitError, Ticket};
 use crate::store::{MemoryStorage, Storage};
@@ -266,4 +266,72 @@ fn a_full_batch_asks_to_be_sealed_now() {
         assert!(!full || i == MAX_BATCH - 1);
     }
     assert!(full);
+}
+
+#[test]
+fn a_tick_after_a_vote_ends_seals_its_close_and_replay_agrees() {
+    use hearth_protocol::governance::{
+        Ballot, Level, Position, Proposal, ProposalKind, ProposalRef, Subject,
+    };
+    use hearth_protocol::state::decide::{self, Verdict};
+
+    let mut h = Harness::new(2);
+    let proposal = Proposal {
+        kind: ProposalKind::Emergency,
+        level: Level::Local,
+        title: "Storm shelter".into(),
+        text: "Open the hall tonight.".into(),
+        options: vec![],
+        subject: Subject::Question,
+    };
+    let propose = h.action(&keypair(1), ActionBody::Propose(Box::new(proposal)));
+    let id = propose.id();
+    h.run(&[propose]).remove(0).expect("proposed");
+    let r = ProposalRef {
+        id,
+        level: Level::Local,
+    };
+    let yes = h.action(
+        &keypair(1),
+        ActionBody::Vote {
+            proposal: r,
+            ballot: Ballot::YesNo(hearth_protocol::governance::YesNo::Yes),
+        },
+    );
+    h.run(&[yes]).remove(0).expect("voted");
+    let wrong = h.action(
+        &keypair(1),
+        ActionBody::Vote {
+            proposal: r,
+            ballot: Ballot::Consensus(Position::Agree),
+        },
+    );
+    assert!(
+        h.run(&[wrong]).remove(0).is_err(),
+        "an emergency takes yes/no ballots"
+    );
+    // Nothing is due before the end of the day.
+    let local_head = h.service.head(LogKind::Local);
+    h.service.tick(Timestamp(h.now.0 + 1000));
+    assert!(h.service.next_io().is_none());
+    assert_eq!(h.service.head(LogKind::Local), local_head);
+    // After it, a tick with no actions seals the close and flushes.
+    let after = Timestamp(h.now.0 + 86_400_000);
+    h.service.tick(after);
+    assert!(matches!(h.service.next_io(), Some(Io::Flush)));
+    let decision = decide::decision(h.service.storage(), &id)
+        .expect("read")
+        .expect("decided");
+    assert_eq!(
+        decision.verdict,
+        Verdict::Passed,
+        "the only council member voted yes"
+    );
+    let last = h.service.head(LogKind::Local).expect("head");
+    let entry = &h.service.storage().entries[&(LogKind::Local, last.seq)];
+    assert!(matches!(entry.entry.body, EntryBody::Records(_)));
+    // Closed once: the next tick seals nothing.
+    h.service.tick(Timestamp(after.0 + 1000));
+    assert!(h.service.next_io().is_none());
+    assert_eq!(replay(h.service.storage()), h.service.storage().state);
 }

@@ -68,6 +68,7 @@ fn put_member<S: StoreMut + ?Sized>(
         status: MemberStatus::Active,
         council,
         invited_by,
+        left: None,
     };
     records::write(store, records::key(table::MEMBER, &key.0), &member);
 }
@@ -179,13 +180,17 @@ pub fn join<S: StoreMut + ?Sized>(
 }
 
 /// A member leaves. The last council member may not.
-pub fn leave<S: StoreMut + ?Sized>(store: &mut S, author: &PublicKey) -> Result<(), ApplyError> {
+pub fn leave<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    author: &PublicKey,
+) -> Result<(), ApplyError> {
     let member = active_member(store, author)?;
     let mut roster = store.roster()?;
     if member.council && roster.council <= 1 {
         return Err(Rejection::LastCouncilMember.into());
     }
-    set_inactive(store, member, MemberStatus::Left, &mut roster);
+    set_inactive(store, ctx.time, member, MemberStatus::Left, &mut roster);
     records::write(store, vec![table::ROSTER], &roster);
     Ok(())
 }
@@ -193,6 +198,7 @@ pub fn leave<S: StoreMut + ?Sized>(store: &mut S, author: &PublicKey) -> Result<
 /// A council member removes another member.
 pub fn remove<S: StoreMut + ?Sized>(
     store: &mut S,
+    ctx: &Context,
     author: &PublicKey,
     member: &PublicKey,
     reason: &str,
@@ -211,13 +217,14 @@ pub fn remove<S: StoreMut + ?Sized>(
     }
     let target = active_member(store, member)?;
     let mut roster = store.roster()?;
-    set_inactive(store, target, MemberStatus::Removed, &mut roster);
+    set_inactive(store, ctx.time, target, MemberStatus::Removed, &mut roster);
     records::write(store, vec![table::ROSTER], &roster);
     Ok(())
 }
 
 fn set_inactive<S: StoreMut + ?Sized>(
     store: &mut S,
+    time: Timestamp,
     mut member: Member,
     status: MemberStatus,
     roster: &mut records::Roster,
@@ -227,6 +234,45 @@ fn set_inactive<S: StoreMut + ?Sized>(
         roster.council = roster.council.saturating_sub(1);
     }
     member.status = status;
+    member.left = Some(time);
     member.council = false;
     records::write(store, records::key(table::MEMBER, &member.key.0), &member);
+}
+
+/// An election's result seats the council: the elected members sit on it,
+/// everyone else leaves it.
+pub fn seat_council<S: StoreMut + ?Sized>(
+    store: &mut S,
+    elected: &[PublicKey],
+) -> Result<(), ApplyError> {
+    let mut roster = store.roster()?;
+    roster.council = 0;
+    for mut member in store.members()? {
+        let seated = member.status == MemberStatus::Active && elected.contains(&member.key);
+        if seated {
+            roster.council += 1;
+        }
+        if member.council != seated {
+            member.council = seated;
+            records::write(store, records::key(table::MEMBER, &member.key.0), &member);
+        }
+    }
+    records::write(store, vec![table::ROSTER], &roster);
+    Ok(())
+}
+
+/// A membership vote passed: the key joins (unless it already has).
+pub fn admit_by_vote<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    member: &PublicKey,
+) -> Result<(), ApplyError> {
+    if active_member(store, member).is_ok() {
+        return Ok(());
+    }
+    put_member(store, member, ctx.time, false, None);
+    let mut roster = store.roster()?;
+    roster.active += 1;
+    records::write(store, vec![table::ROSTER], &roster);
+    Ok(())
 }

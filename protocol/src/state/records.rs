@@ -28,6 +28,16 @@ pub mod table {
     pub const INVITE: u8 = b'i';
     /// Balances by account.
     pub const ACCOUNT: u8 = b'a';
+    /// Proposals by id.
+    pub const PROPOSAL: u8 = b'p';
+    /// Latest ballot by (proposal, voter).
+    pub const BALLOT: u8 = b'b';
+    /// Current delegation by (member, scope).
+    pub const DELEGATION: u8 = b'd';
+    /// Delegation history by (member, nonce).
+    pub const DELEGATION_HISTORY: u8 = b'e';
+    /// Decisions on closed proposals, by proposal id.
+    pub const DECISION: u8 = b'x';
 }
 
 /// The community this state belongs to.
@@ -75,8 +85,19 @@ pub struct Member {
     pub council: bool,
     /// Who invited them (`None` for founders).
     pub invited_by: Option<PublicKey>,
+    /// When they left or were removed (`None` while active).
+    pub left: Option<Timestamp>,
 }
 impl Canonical for Member {}
+
+impl Member {
+    /// Whether the member was in the community throughout `[from, until)`:
+    /// joined by `from` and had not left before `until`. This is who may
+    /// vote on a proposal created at `from` that closes at `until`.
+    pub fn member_during(&self, from: Timestamp, until: Timestamp) -> bool {
+        self.joined <= from && self.left.is_none_or(|left| left >= until)
+    }
+}
 
 /// Counts of the roster, kept so rules about them need no scan.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, Serialize)]

@@ -137,6 +137,72 @@ pub enum Rejection {
         /// The payment.
         needed: Kc,
     },
+    /// No proposal with this id (at this level).
+    #[error("no proposal {id} at this level")]
+    UnknownProposal {
+        /// The id.
+        id: Hash,
+    },
+    /// The proposal is not in a stage that allows this.
+    #[error("the proposal is in its {stage:?} stage; this needs {needed}")]
+    WrongStage {
+        /// Its stage now.
+        stage: crate::governance::Stage,
+        /// What the action needs.
+        needed: &'static str,
+    },
+    /// Only the proposal's author may do this.
+    #[error("only the proposal's author may {what}")]
+    NotAuthor {
+        /// What was attempted.
+        what: &'static str,
+    },
+    /// Regional and network governance arrive with federation.
+    #[error("{level} proposals and delegations are not available on this node yet")]
+    LevelNotAvailable {
+        /// The level.
+        level: &'static str,
+    },
+    /// The proposal is malformed.
+    #[error("invalid proposal: {reason}")]
+    InvalidProposal {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The ballot does not fit the proposal's method or options.
+    #[error("invalid ballot: {reason}")]
+    InvalidBallot {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A quadratic ballot costs more voice credits than the voter has.
+    #[error("the ballot costs {cost} voice credits; the budget is {budget}")]
+    OverBudget {
+        /// Σ votes².
+        cost: u128,
+        /// The voter's credits.
+        budget: u32,
+    },
+    /// The member may not vote on this proposal.
+    #[error("{who} may not vote on this proposal: {reason}")]
+    NotEligible {
+        /// The voter.
+        who: PublicKey,
+        /// Why not.
+        reason: &'static str,
+    },
+    /// The candidate is already nominated.
+    #[error("{who} is already nominated")]
+    AlreadyNominated {
+        /// The candidate.
+        who: PublicKey,
+    },
+    /// The level's rules do not allow delegation.
+    #[error("delegation is not allowed at this level")]
+    DelegationNotAllowed,
+    /// A member cannot delegate to themselves.
+    #[error("a member cannot delegate to themselves")]
+    SelfDelegation,
     /// A text field is too long.
     #[error("the {field} is {len} bytes long; at most {max} are allowed")]
     TextTooLong {
@@ -176,6 +242,17 @@ impl Rejection {
             Rejection::InvalidAmount { .. } => "invalid_amount",
             Rejection::InsufficientFunds { .. } => "insufficient_funds",
             Rejection::TextTooLong { .. } => "text_too_long",
+            Rejection::UnknownProposal { .. } => "unknown_proposal",
+            Rejection::WrongStage { .. } => "wrong_stage",
+            Rejection::NotAuthor { .. } => "not_author",
+            Rejection::LevelNotAvailable { .. } => "level_not_available",
+            Rejection::InvalidProposal { .. } => "invalid_proposal",
+            Rejection::InvalidBallot { .. } => "invalid_ballot",
+            Rejection::OverBudget { .. } => "over_budget",
+            Rejection::NotEligible { .. } => "not_eligible",
+            Rejection::AlreadyNominated { .. } => "already_nominated",
+            Rejection::DelegationNotAllowed => "delegation_not_allowed",
+            Rejection::SelfDelegation => "self_delegation",
         }
     }
 }

@@ -20,7 +20,10 @@ use crate::community::{
     ProposalDurations, Rules,
 };
 use crate::crypto::{Hash, PublicKey, Signature};
-use crate::log::{Entry, EntryBody, LogId, LogKind, SignedEntry};
+use crate::governance::{
+    Ballot, Level, Position, Project, Proposal, ProposalKind, ProposalRef, Scope, Subject, YesNo,
+};
+use crate::log::{Entry, EntryBody, LogId, LogKind, NodeRecord, SignedEntry};
 use crate::state::{Member, MemberStatus};
 use crate::units::{Kc, Millis, Ratio, Timestamp};
 
@@ -89,6 +92,103 @@ fn action_body() -> impl Strategy<Value = ActionBody> {
             amount,
             memo
         }),
+        governance_body(),
+    ]
+}
+
+fn level() -> impl Strategy<Value = Level> {
+    prop_oneof![
+        Just(Level::Local),
+        hash().prop_map(Level::Regional),
+        Just(Level::Network)
+    ]
+}
+
+fn kind() -> impl Strategy<Value = ProposalKind> {
+    prop::sample::select(ProposalKind::ALL.to_vec())
+}
+
+fn proposal_ref() -> impl Strategy<Value = ProposalRef> {
+    (hash(), level()).prop_map(|(id, level)| ProposalRef { id, level })
+}
+
+fn project() -> impl Strategy<Value = Project> {
+    (text(), kc()).prop_map(|(name, cost)| Project { name, cost })
+}
+
+fn ballot() -> impl Strategy<Value = Ballot> {
+    prop_oneof![
+        prop_oneof![
+            Just(Position::Agree),
+            Just(Position::Abstain),
+            Just(Position::Disagree),
+            text().prop_map(Position::Block)
+        ]
+        .prop_map(Ballot::Consensus),
+        prop_oneof![Just(YesNo::Yes), Just(YesNo::No), Just(YesNo::Abstain)]
+            .prop_map(Ballot::YesNo),
+        prop::collection::vec(any::<u32>(), 0..5).prop_map(Ballot::Ranked),
+        prop::collection::vec(any::<i64>(), 0..5).prop_map(Ballot::Quadratic),
+        prop::collection::vec(any::<u32>(), 0..5).prop_map(Ballot::Approval),
+    ]
+}
+
+fn subject() -> impl Strategy<Value = Subject> {
+    prop_oneof![
+        Just(Subject::Question),
+        (kc(), prop::collection::vec(project(), 0..3))
+            .prop_map(|(budget, projects)| Subject::Budget { budget, projects }),
+        any::<u32>().prop_map(|seats| Subject::Election { seats }),
+        public_key().prop_map(|member| Subject::Membership { member }),
+    ]
+}
+
+fn governance_body() -> impl Strategy<Value = ActionBody> {
+    prop_oneof![
+        (
+            kind(),
+            level(),
+            text(),
+            text(),
+            prop::collection::vec(text(), 0..3),
+            subject()
+        )
+            .prop_map(|(kind, level, title, text, options, subject)| {
+                ActionBody::Propose(Box::new(Proposal {
+                    kind,
+                    level,
+                    title,
+                    text,
+                    options,
+                    subject,
+                }))
+            }),
+        (proposal_ref(), text()).prop_map(|(proposal, text)| ActionBody::Amend { proposal, text }),
+        proposal_ref().prop_map(|proposal| ActionBody::Withdraw { proposal }),
+        (proposal_ref(), any::<bool>(), text()).prop_map(|(proposal, approve, comment)| {
+            ActionBody::Review {
+                proposal,
+                approve,
+                comment,
+            }
+        }),
+        (proposal_ref(), project())
+            .prop_map(|(proposal, project)| ActionBody::SubmitProject { proposal, project }),
+        (proposal_ref(), public_key()).prop_map(|(proposal, candidate)| ActionBody::Nominate {
+            proposal,
+            candidate
+        }),
+        (proposal_ref(), ballot())
+            .prop_map(|(proposal, ballot)| ActionBody::Vote { proposal, ballot }),
+        (
+            level(),
+            prop::option::of(kind()),
+            prop::option::of(public_key())
+        )
+            .prop_map(|(level, kind, to)| ActionBody::Delegate {
+                scope: Scope { level, kind },
+                to
+            }),
     ]
 }
 
@@ -244,6 +344,7 @@ fn rules() -> impl Strategy<Value = Rules> {
         (level_rules(), level_rules(), level_rules()),
         durations(),
         council_rules(),
+        prop::collection::vec(kind(), 0..3),
     )
         .prop_map(
             |(
@@ -259,6 +360,7 @@ fn rules() -> impl Strategy<Value = Rules> {
                 (local, regional, network),
                 durations,
                 council,
+                hidden_tally,
             )| Rules {
                 credit_limit,
                 invite_max_ttl,
@@ -275,6 +377,7 @@ fn rules() -> impl Strategy<Value = Rules> {
                 network,
                 durations,
                 council,
+                hidden_tally,
             },
         )
 }
@@ -314,6 +417,11 @@ fn entry_body() -> impl Strategy<Value = EntryBody> {
     prop_oneof![
         genesis().prop_map(|g| EntryBody::Genesis(Box::new(g))),
         vec(signed_action(), 0..4).prop_map(EntryBody::Actions),
+        vec(
+            (hash(), hash()).prop_map(|(proposal, result)| NodeRecord::Close { proposal, result }),
+            0..3
+        )
+        .prop_map(EntryBody::Records),
     ]
 }
 
@@ -677,6 +785,7 @@ fn member() -> Member {
         status: MemberStatus::Active,
         council: true,
         invited_by: None,
+        left: None,
     }
 }
 
@@ -734,7 +843,7 @@ fn unknown_enum_variants_are_malformed() {
     leave.body = ActionBody::Leave;
     let bytes = leave.to_bytes();
     assert_eq!(bytes[80..84], 2u32.to_le_bytes());
-    for tag in [5u32, 6, 255, u32::MAX] {
+    for tag in [13u32, 14, 255, u32::MAX] {
         let mut bytes = bytes.clone();
         bytes[80..84].copy_from_slice(&tag.to_le_bytes());
         assert!(is_malformed(Action::from_bytes(&bytes)), "action tag {tag}");
@@ -759,7 +868,7 @@ fn unknown_enum_variants_are_malformed() {
     let body_at = 32 + 4 + 8 + 32 + 8;
     assert_eq!(bytes[body_at..body_at + 4], 1u32.to_le_bytes());
     let mut bad_body = bytes;
-    bad_body[body_at..body_at + 4].copy_from_slice(&2u32.to_le_bytes());
+    bad_body[body_at..body_at + 4].copy_from_slice(&3u32.to_le_bytes());
     assert!(is_malformed(Entry::from_bytes(&bad_body)));
 
     // Member status: Active, Left, Removed and nothing else.

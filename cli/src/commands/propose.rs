@@ -1,0 +1,376 @@
+//! `hearth propose`: put a proposal to the community.
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use hearth_protocol::governance::{Level, Project, Proposal, ProposalKind, Subject};
+use hearth_protocol::{ActionBody, Kc, PublicKey};
+use serde_json::json;
+
+use super::pay::parse_amount;
+use super::receipt_json;
+use crate::context::Context;
+use crate::governance::{ProposalInfo, Reader, level_text, method_name, parse_level};
+use crate::output::{datetime, printable, table};
+
+/// Propose something for the community to decide
+///
+/// The kind fixes the process and the voting method: policy (discussion,
+/// deliberation, then a consensus vote), budget (projects, review, then
+/// approval voting), technical (expert review opens the vote), emergency
+/// (council members only; the council decides), election (council seats:
+/// nominations, campaign, ranked voting) and membership (admit a member).
+/// Prints the proposal's id and its stages.
+///
+/// Examples:
+///   hearth propose --kind policy --title "Quiet hours" --text "No noise after 22:00"
+///   hearth propose --kind policy --title "Tree" --option Oak --option Ash
+///   hearth propose --kind budget --title "Spring" --budget 1000 --project Oven=400
+///   hearth propose --kind election --title "Council 2025" --seats 3
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct ProposeArgs {
+    /// policy, budget, technical, emergency, election or membership.
+    #[arg(long, value_parser = parse_kind)]
+    kind: ProposalKind,
+    /// A one-line title.
+    #[arg(long)]
+    title: String,
+    /// The text of the proposal.
+    #[arg(long, conflicts_with = "text_file")]
+    text: Option<String>,
+    /// Read the text from a file (`-` for stdin).
+    #[arg(long, value_name = "FILE")]
+    text_file: Option<PathBuf>,
+    /// An option of a choice (give two or more; without options it is a yes/no question).
+    #[arg(long = "option", value_name = "OPTION")]
+    options: Vec<String>,
+    /// Budget: the money to allocate, in KC.
+    #[arg(long, value_parser = parse_amount, value_name = "KC")]
+    budget: Option<Kc>,
+    /// Budget: a project and its cost, NAME=KC (repeatable; more can be added with `hearth project`).
+    #[arg(long = "project", value_parser = parse_project, value_name = "NAME=KC")]
+    projects: Vec<Project>,
+    /// Election: the council seats to fill.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    seats: Option<u32>,
+    /// Membership: the key to admit (a did:key:…, or the name of one of your keys).
+    #[arg(long)]
+    member: Option<String>,
+    /// Where it is decided: local, network or regional:<id> (nodes decide local proposals for now).
+    #[arg(long, default_value = "local", value_parser = parse_level)]
+    level: Level,
+}
+
+/// Parses a proposal kind.
+pub fn parse_kind(text: &str) -> Result<ProposalKind, String> {
+    ProposalKind::parse(text.trim()).ok_or_else(|| {
+        format!(
+            "unknown kind {text:?}: use policy, budget, technical, emergency, election or membership"
+        )
+    })
+}
+
+/// Parses a budget project: `NAME=KC`.
+pub fn parse_project(text: &str) -> Result<Project, String> {
+    let Some((name, cost)) = text.rsplit_once('=') else {
+        return Err(format!(
+            "invalid project {text:?}: use NAME=KC, e.g. Oven=400"
+        ));
+    };
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(format!("invalid project {text:?}: it needs a name"));
+    }
+    Ok(Project {
+        name: name.to_string(),
+        cost: parse_amount(cost)?,
+    })
+}
+
+/// The text from `--text`, `--text-file` (or stdin for `-`), or empty.
+pub fn read_text(text: Option<String>, file: Option<&Path>) -> Result<String> {
+    match (text, file) {
+        (Some(text), _) => Ok(text),
+        (None, Some(path)) if path == Path::new("-") => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .context("cannot read the text from stdin")?;
+            Ok(text)
+        }
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the text from {}", path.display())),
+        (None, None) => Ok(String::new()),
+    }
+}
+
+/// The subject the kind needs from the flags given, refusing flags that
+/// belong to another kind.
+fn subject(kind: ProposalKind, args: &ProposeArgs, member: Option<PublicKey>) -> Result<Subject> {
+    let stray = |flag: &str, owner: &str| -> Result<Subject> {
+        bail!("{flag} is for {owner} proposals, not {}", kind.as_str())
+    };
+    if kind != ProposalKind::Budget {
+        if args.budget.is_some() {
+            return stray("--budget", "budget");
+        }
+        if !args.projects.is_empty() {
+            return stray("--project", "budget");
+        }
+    }
+    if kind != ProposalKind::Election && args.seats.is_some() {
+        return stray("--seats", "election");
+    }
+    if kind != ProposalKind::Membership && member.is_some() {
+        return stray("--member", "membership");
+    }
+    let question = matches!(
+        kind,
+        ProposalKind::Policy | ProposalKind::Technical | ProposalKind::Emergency
+    );
+    if !question && !args.options.is_empty() {
+        bail!(
+            "--option is for policy, technical and emergency proposals, not {}",
+            kind.as_str()
+        );
+    }
+    if args.options.len() == 1 {
+        bail!("a choice needs at least two --option (none makes it a yes/no question)");
+    }
+    Ok(match kind {
+        ProposalKind::Budget => Subject::Budget {
+            budget: args.budget.context("a budget proposal needs --budget KC")?,
+            projects: args.projects.clone(),
+        },
+        ProposalKind::Election => Subject::Election {
+            seats: args
+                .seats
+                .context("an election needs --seats N (the seats to fill)")?,
+        },
+        ProposalKind::Membership => Subject::Membership {
+            member: member.context("a membership proposal needs --member DID")?,
+        },
+        ProposalKind::Policy | ProposalKind::Technical | ProposalKind::Emergency => {
+            Subject::Question
+        }
+    })
+}
+
+/// Runs `hearth propose`.
+pub fn run(ctx: &Context, args: ProposeArgs) -> Result<()> {
+    let member = args.member.as_deref().map(|m| ctx.member(m)).transpose()?;
+    let subject = subject(args.kind, &args, member)?;
+    let text = read_text(args.text.clone(), args.text_file.as_deref())?;
+    let proposal = Proposal {
+        kind: args.kind,
+        level: args.level,
+        title: args.title.clone(),
+        text,
+        options: args.options.clone(),
+        subject,
+    };
+    let session = ctx.session()?;
+    let receipt = session.submit(ActionBody::Propose(Box::new(proposal)))?;
+    // The stages start from the time the node sealed the proposal, so
+    // they are read back rather than computed here. The proposal stands
+    // either way: failing to read it back is only a warning.
+    let reader = Reader {
+        client: &session.client,
+        key: &session.signer.keypair,
+    };
+    let read_back = receipt
+        .id
+        .parse()
+        .map_err(anyhow::Error::from)
+        .and_then(|id| reader.detail(&id));
+    let info = match read_back {
+        Ok((_, info)) => Some(info),
+        Err(e) => {
+            eprintln!(
+                "hearth: proposal {} was accepted, but cannot be read back: {e:#}",
+                receipt.id
+            );
+            None
+        }
+    };
+    let extra = match &info {
+        Some(info) => json!({
+            "kind": info.kind,
+            "title": info.title,
+            "method": info.method,
+            "stage": info.stage,
+            "stages": info.stages,
+            "closes": info.closes,
+        }),
+        None => json!({ "kind": args.kind }),
+    };
+    let value = receipt_json(&receipt, extra);
+    ctx.out.show(&value, || {
+        // The id alone on the first line, so `hearth propose … | head -1` works.
+        let mut out = format!("{}\n", receipt.id);
+        if let Some(info) = &info {
+            out.push_str(&format!(
+                "{} {} proposal \"{}\", decided by {} (entry {} #{}):\n",
+                level_text(&info.level),
+                info.kind.as_str(),
+                printable(&info.title),
+                method_name(info.method),
+                receipt.log,
+                receipt.seq
+            ));
+            out.push_str(&stages_table(info));
+        }
+        Ok(out)
+    })
+}
+
+/// A proposal's stages and when each starts, then when it closes.
+pub fn stages_table(info: &ProposalInfo) -> String {
+    let mut rows: Vec<Vec<String>> = info
+        .stages
+        .iter()
+        .map(|(stage, start)| vec![stage.clone(), datetime(*start)])
+        .collect();
+    rows.push(vec!["closes".into(), datetime(info.closes)]);
+    table(&["STAGE", "FROM"], &rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Wrap {
+        #[command(flatten)]
+        args: ProposeArgs,
+    }
+
+    fn parse(args: &[&str]) -> ProposeArgs {
+        let mut all = vec!["propose"];
+        all.extend_from_slice(args);
+        Wrap::try_parse_from(all).expect("valid arguments").args
+    }
+
+    #[test]
+    fn projects_are_name_equals_kc() {
+        assert_eq!(
+            parse_project("Bread oven=400.5"),
+            Ok(Project {
+                name: "Bread oven".into(),
+                cost: Kc(400_500)
+            })
+        );
+        assert_eq!(parse_project("a=b=3").unwrap().name, "a=b");
+        assert!(parse_project("Oven").is_err());
+        assert!(parse_project("=3").is_err());
+        assert!(parse_project("Oven=0").is_err());
+        assert!(parse_project("Oven=lots").is_err());
+    }
+
+    #[test]
+    fn each_kind_takes_its_own_flags() {
+        let budget = parse(&[
+            "--kind",
+            "budget",
+            "--title",
+            "B",
+            "--budget",
+            "1000",
+            "--project",
+            "Oven=400",
+        ]);
+        assert_eq!(
+            subject(budget.kind, &budget, None).unwrap(),
+            Subject::Budget {
+                budget: Kc::whole(1000),
+                projects: vec![Project {
+                    name: "Oven".into(),
+                    cost: Kc::whole(400)
+                }],
+            }
+        );
+        let election = parse(&["--kind", "election", "--title", "E", "--seats", "3"]);
+        assert_eq!(
+            subject(election.kind, &election, None).unwrap(),
+            Subject::Election { seats: 3 }
+        );
+        let policy = parse(&[
+            "--kind", "policy", "--title", "P", "--option", "A", "--option", "B",
+        ]);
+        assert_eq!(
+            subject(policy.kind, &policy, None).unwrap(),
+            Subject::Question
+        );
+        assert_eq!(policy.level, Level::Local, "local by default");
+
+        let missing = parse(&["--kind", "budget", "--title", "B"]);
+        let err = format!("{:#}", subject(missing.kind, &missing, None).unwrap_err());
+        assert!(err.contains("--budget"), "{err}");
+        let missing = parse(&["--kind", "election", "--title", "E"]);
+        assert!(
+            format!("{:#}", subject(missing.kind, &missing, None).unwrap_err()).contains("--seats")
+        );
+        let missing = parse(&["--kind", "membership", "--title", "M"]);
+        assert!(
+            format!("{:#}", subject(missing.kind, &missing, None).unwrap_err())
+                .contains("--member")
+        );
+        let stray = parse(&["--kind", "policy", "--title", "P", "--seats", "2"]);
+        let err = format!("{:#}", subject(stray.kind, &stray, None).unwrap_err());
+        assert!(err.contains("--seats is for election"), "{err}");
+        let stray = parse(&[
+            "--kind", "election", "--title", "E", "--seats", "2", "--option", "A", "--option", "B",
+        ]);
+        assert!(subject(stray.kind, &stray, None).is_err());
+        let one = parse(&["--kind", "policy", "--title", "P", "--option", "A"]);
+        assert!(format!("{:#}", subject(one.kind, &one, None).unwrap_err()).contains("two"));
+    }
+
+    #[test]
+    fn kinds_levels_and_texts_parse() {
+        assert_eq!(parse_kind("emergency"), Ok(ProposalKind::Emergency));
+        assert!(parse_kind("party").unwrap_err().contains("policy, budget"));
+        let network = parse(&["--kind", "policy", "--title", "P", "--level", "network"]);
+        assert_eq!(network.level, Level::Network);
+        let wrap = Wrap::try_parse_from([
+            "p",
+            "--kind",
+            "policy",
+            "--title",
+            "P",
+            "--text",
+            "a",
+            "--text-file",
+            "f",
+        ]);
+        assert!(wrap.is_err(), "--text and --text-file conflict");
+        assert_eq!(read_text(Some("hi".into()), None).unwrap(), "hi");
+        assert_eq!(read_text(None, None).unwrap(), "");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("t.md");
+        std::fs::write(&file, "from a file").unwrap();
+        assert_eq!(read_text(None, Some(&file)).unwrap(), "from a file");
+        assert!(read_text(None, Some(&dir.path().join("none"))).is_err());
+    }
+
+    #[test]
+    fn stages_print_with_their_start_times() {
+        let value = json!({
+            "id": "01".repeat(32), "kind": "policy", "level": {"level": "local"},
+            "title": "P", "author": "did:key:z6MkA", "created": 0, "stage": "discussion",
+            "stages": [["discussion", 0], ["voting", 2000]],
+            "closes": 5000, "method": "consensus", "withdrawn": null,
+        });
+        let info: ProposalInfo = serde_json::from_value(value).unwrap();
+        assert_eq!(
+            stages_table(&info),
+            "STAGE       FROM\n\
+             discussion  1970-01-01 00:00:00 UTC\n\
+             voting      1970-01-01 00:00:02 UTC\n\
+             closes      1970-01-01 00:00:05 UTC\n"
+        );
+    }
+}

@@ -1,0 +1,227 @@
+//! `hearth show`: one proposal in full.
+
+use anyhow::Result;
+use hearth_protocol::Kc;
+
+use crate::context::Context;
+use crate::governance::ballot::numbered;
+use crate::governance::words::{self, result_line};
+use crate::governance::{ProposalInfo, Reader, SubjectInfo, level_text, method_name, parse_id};
+use crate::output::{datetime, fields, printable, table};
+
+/// Show a proposal: its stages, ballots and result
+///
+/// Also its text, reviews, nominees or projects, and the decision (or the
+/// count so far, unless the rules hide it).
+///
+/// Name it by its id or a prefix of at least 8 hex digits. With --json,
+/// prints the node's answer unchanged (the full report of the count).
+///
+/// Example: hearth show 3f2a9c01
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The proposal id, or a prefix of at least 8 hex digits.
+    #[arg(value_parser = parse_id)]
+    id: String,
+}
+
+/// Runs `hearth show`.
+pub fn run(ctx: &Context, args: ShowArgs) -> Result<()> {
+    let signer = ctx.signer()?;
+    let client = ctx.client()?;
+    let reader = Reader {
+        client: &client,
+        key: &signer.keypair,
+    };
+    let (value, info) = reader.find(&args.id)?;
+    ctx.out.show(&value, || Ok(describe(&info)))
+}
+
+/// A proposal for people.
+pub fn describe(info: &ProposalInfo) -> String {
+    let mut rows = vec![
+        ("proposal", info.id.to_hex()),
+        ("title", printable(&info.title)),
+        (
+            "kind",
+            format!(
+                "{} {}, decided by {}",
+                level_text(&info.level),
+                info.kind.as_str(),
+                method_name(info.method)
+            ),
+        ),
+        ("author", info.author.clone()),
+        ("created", datetime(info.created)),
+    ];
+    let stage = match info.withdrawn {
+        Some(at) => format!("withdrawn {}", datetime(at)),
+        None if info.stage == "closed" => format!("closed {}", datetime(info.closes)),
+        None => format!("{} (the vote closes {})", info.stage, datetime(info.closes)),
+    };
+    rows.push(("stage", stage));
+    if let Some(opened) = info.vote_opened {
+        rows.push(("vote opened", datetime(opened)));
+    }
+    if info.amendments > 0 {
+        let times = if info.amendments == 1 {
+            "time"
+        } else {
+            "times"
+        };
+        rows.push(("amended", format!("{} {times}", info.amendments)));
+    }
+    match &info.subject {
+        Some(SubjectInfo::Budget { budget, .. }) => rows.push(("budget", Kc(*budget).to_string())),
+        Some(SubjectInfo::Election { seats }) => rows.push(("seats", seats.to_string())),
+        Some(SubjectInfo::Membership { member }) => rows.push(("admits", member.clone())),
+        _ => {}
+    }
+    if let Some(ballots) = info.ballots {
+        rows.push(("ballots", ballots.to_string()));
+    }
+    if let Some(result) = result_line(info) {
+        let label = if info.decision.is_some() {
+            "decision"
+        } else {
+            "count"
+        };
+        rows.push((label, result));
+    }
+    let mut out = fields(&rows);
+
+    let stage_rows: Vec<Vec<String>> = info
+        .stages
+        .iter()
+        .map(|(stage, start)| vec![stage.clone(), datetime(*start)])
+        .chain(std::iter::once(vec![
+            "closes".into(),
+            datetime(info.closes),
+        ]))
+        .collect();
+    out.push('\n');
+    out.push_str(&table(&["STAGE", "FROM"], &stage_rows));
+
+    if !info.text.is_empty() {
+        out.push_str("\nText:\n");
+        for line in info.text.lines() {
+            out.push_str(&format!("  {}\n", printable(line)));
+        }
+    }
+    if !info.options.is_empty() {
+        let options: Vec<String> = info.options.iter().map(|o| printable(o)).collect();
+        section(&mut out, "Options", &numbered(&options));
+    }
+    let projects = info.projects();
+    if !projects.is_empty() {
+        let lines: Vec<String> = projects
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!("{}. {} ({})", i + 1, printable(&p.name), Kc(p.cost)))
+            .collect();
+        section(&mut out, "Projects", &lines);
+    }
+    if !info.nominees.is_empty() {
+        section(&mut out, "Nominees", &numbered(&info.nominees));
+    }
+    if !info.reviews.is_empty() {
+        let lines: Vec<String> = info
+            .reviews
+            .iter()
+            .map(|r| {
+                let verdict = if r.approve { "approves" } else { "rejects" };
+                format!("{} {verdict}", r.reviewer)
+            })
+            .collect();
+        section(&mut out, "Reviews", &lines);
+    }
+    if let Some(report) = words::report(info) {
+        let blocks: Vec<String> = words::blocks(report)
+            .into_iter()
+            .map(|(did, reason)| format!("{did}: {reason}"))
+            .collect();
+        if !blocks.is_empty() {
+            section(&mut out, "Blocks", &blocks);
+        }
+        let carried: Vec<String> = words::carried(report)
+            .into_iter()
+            .map(|(did, weight)| format!("{did} carried {weight} votes"))
+            .collect();
+        if !carried.is_empty() {
+            section(&mut out, "Delegated votes", &carried);
+        }
+    }
+    out
+}
+
+fn section(out: &mut String, title: &str, lines: &[String]) {
+    out.push_str(&format!("\n{title}:\n"));
+    for line in lines {
+        out.push_str(&format!("  {line}\n"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_decided_policy_reads_in_words() {
+        let info: ProposalInfo = serde_json::from_value(json!({
+            "id": "ab".repeat(32), "kind": "policy", "level": {"level": "local"},
+            "title": "Quiet hours", "author": "did:key:z6MkA", "created": 0, "stage": "closed",
+            "stages": [["discussion", 0], ["deliberation", 2000], ["voting", 3000]],
+            "closes": 6000, "method": "consensus", "withdrawn": null,
+            "text": "No drums\nafter 22:00", "options": [], "subject": {"type": "question"},
+            "amendments": 1, "reviews": [], "vote_opened": null, "nominees": [], "ballots": 3,
+            "decision": { "proposal": "ab".repeat(32), "closed": 6100, "result": "00".repeat(32),
+              "verdict": { "outcome": "passed" },
+              "report": { "method": "consensus", "report": {
+                "counts": { "agree": 4, "abstain": 0, "disagree": 0, "block": 0 },
+                "blocks": {}, "turnout": 4,
+                "delegation": { "eligible": 4, "weight": { "did:key:z6MkC": 2 },
+                                "represented_by": {}, "uncounted": {}, "absent": 0 },
+                "outcome": "passed" } } },
+        }))
+        .unwrap();
+        let text = describe(&info);
+        for needle in [
+            "decision  passed: 4 agree, 0 disagree, 0 block, turnout 4/4",
+            "stage     closed 1970-01-01 00:00:06 UTC",
+            "amended   1 time",
+            "ballots   3",
+            "deliberation  1970-01-01 00:00:02 UTC",
+            "closes        1970-01-01 00:00:06 UTC",
+            "Text:\n  No drums\n  after 22:00\n",
+            "Delegated votes:\n  did:key:z6MkC carried 2 votes\n",
+        ] {
+            assert!(text.contains(needle), "{needle:?} in:\n{text}");
+        }
+    }
+
+    #[test]
+    fn budgets_list_projects_and_elections_nominees() {
+        let info: ProposalInfo = serde_json::from_value(json!({
+            "id": "cd".repeat(32), "kind": "budget", "level": {"level": "local"},
+            "title": "Spring", "author": "did:key:z6MkA", "created": 0, "stage": "review",
+            "stages": [], "closes": 0, "method": "budgeting", "withdrawn": null,
+            "subject": {"type": "budget", "budget": 1000000,
+                        "projects": [{"name": "Oven", "cost": 400000}]},
+            "reviews": [{"reviewer": "did:key:z6MkR", "approve": true}],
+            "nominees": ["did:key:z6MkN"], "ballots": 0, "running": {"hidden": true},
+        }))
+        .unwrap();
+        let text = describe(&info);
+        for needle in [
+            "budget    1000 KC",
+            "count     hidden until the vote closes",
+            "Projects:\n  1. Oven (400 KC)\n",
+            "Reviews:\n  did:key:z6MkR approves\n",
+            "Nominees:\n  1. did:key:z6MkN\n",
+            "stage     review (the vote closes",
+        ] {
+            assert!(text.contains(needle), "{needle:?} in:\n{text}");
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! Governance reads: proposals with their stage and deadlines, ballots,
+//! delegations (member-only: local governance is local-log data) and the
+//! council (public, like the roster).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use hearth_protocol::Hash;
+use hearth_protocol::state::StateRead;
+use hearth_protocol::state::governance::{self, ProposalRecord};
+use hearth_protocol::state::{Context, decide};
+use serde_json::{Value, json};
+
+use super::{Api, ApiError, Node, authorize};
+use crate::runtime;
+
+fn summary(record: &ProposalRecord, now: hearth_protocol::Timestamp) -> Value {
+    json!({
+        "id": record.id,
+        "kind": record.proposal.kind,
+        "level": record.proposal.level,
+        "title": record.proposal.title,
+        "author": record.author,
+        "created": record.created,
+        "stage": record.stage_at(now),
+        "stages": record.schedule.stages,
+        "closes": record.schedule.closes,
+        "method": record.method,
+        "withdrawn": record.withdrawn,
+    })
+}
+
+pub(super) async fn proposals<N: Node>(
+    State(api): State<Arc<Api<N>>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    authorize(&api, &method, &uri, &headers)?;
+    let now = runtime::now();
+    let list: Vec<Value> = governance::proposals(api.node.storage())?
+        .iter()
+        .map(|r| summary(r, now))
+        .collect();
+    Ok(Json(json!({ "proposals": list })))
+}
+
+pub(super) async fn proposal<N: Node>(
+    State(api): State<Arc<Api<N>>>,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    authorize(&api, &method, &uri, &headers)?;
+    let id: Hash = id.parse().map_err(|e: hearth_protocol::crypto::Error| {
+        ApiError::new(StatusCode::BAD_REQUEST, e.code(), e)
+    })?;
+    let storage = api.node.storage();
+    let record = governance::proposal(storage, &id)?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_proposal",
+            format!("no proposal {id}"),
+        )
+    })?;
+    let ballots = governance::ballots(storage, &id)?;
+    let mut body = summary(&record, runtime::now());
+    body["text"] = json!(record.proposal.text);
+    body["options"] = json!(record.proposal.options);
+    body["subject"] = json!(record.proposal.subject);
+    body["amendments"] = json!(record.amendments);
+    body["reviews"] = json!(
+        record
+            .reviews
+            .iter()
+            .map(|(who, approve)| json!({ "reviewer": who, "approve": approve }))
+            .collect::<Vec<_>>()
+    );
+    body["vote_opened"] = json!(record.vote_opened);
+    body["nominees"] = json!(record.nominees);
+    body["ballots"] = json!(ballots.len());
+    if let Some(decision) = decide::decision(storage, &id)? {
+        body["decision"] = json!(decision);
+    } else {
+        let now = runtime::now();
+        let ctx = Context::load(storage, now)
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "state", e))?;
+        if ctx.rules.hidden_tally.contains(&record.proposal.kind) {
+            body["running"] = json!({ "hidden": true });
+        } else {
+            match decide::count(storage, &ctx, &record) {
+                Ok((report, verdict)) => {
+                    body["running"] = json!({ "verdict": verdict, "report": report });
+                }
+                Err(e) => body["running"] = json!({ "error": e.to_string() }),
+            }
+        }
+    }
+    Ok(Json(body))
+}
+
+pub(super) async fn delegations<N: Node>(
+    State(api): State<Arc<Api<N>>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    authorize(&api, &method, &uri, &headers)?;
+    let storage = api.node.storage();
+    Ok(Json(json!({
+        "delegations": governance::delegations(storage)?,
+        "history": governance::delegation_history(storage)?,
+    })))
+}
+
+pub(super) async fn council<N: Node>(
+    State(api): State<Arc<Api<N>>>,
+) -> Result<Json<Value>, ApiError> {
+    let storage = api.node.storage();
+    let seats = storage
+        .community()?
+        .map_or(0, |c| c.genesis.rules.council.seats);
+    let members: Vec<Value> = storage
+        .members()?
+        .into_iter()
+        .filter(|m| m.council)
+        .map(|m| json!({ "did": m.key, "joined": m.joined }))
+        .collect();
+    Ok(Json(json!({ "seats": seats, "members": members })))
+}

@@ -1,0 +1,441 @@
+//! Deciding a proposal whose vote has closed: the eligible members, their
+//! delegations as they stood at the close, and the latest ballots, counted
+//! by the proposal's method. The report is hashed; a node's `Close` record
+//! carries that hash, and applying the record recomputes it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use bincode::{Decode, Encode};
+use serde::Serialize;
+
+use crate::codec::Canonical;
+use crate::community::Method;
+use crate::crypto::{Hash, PublicKey};
+use crate::governance::{Ballot, Level, Position, ProposalKind, Scope, Subject, YesNo};
+use crate::tally::blt::{Election, RankedBallot};
+use crate::tally::choice::{
+    ConsensusBallot, ConsensusReport, ConsensusRules, MajorityBallot, MajorityReport,
+    MajorityRules, QvBallot, QvQuestion, QvReport, QvRules, consensus, majority, quadratic,
+};
+use crate::tally::pabulib::{PbInstance, PbVote, Project as PbProject, VoteType};
+use crate::tally::pb::{PbReport, PbRule};
+use crate::tally::schulze::{self, SchulzeReport};
+use crate::tally::stv::{self, StvReport, StvRule};
+use crate::units::Timestamp;
+
+use super::governance::{self, BallotRecord, DelegationEvent, ProposalRecord};
+use super::records::{self, StateRead, table};
+use super::store::{StoreError, StoreMut};
+use super::{ApplyError, Context};
+
+/// A counted proposal's full report, by method.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+#[serde(tag = "method", content = "report", rename_all = "snake_case")]
+pub enum Report {
+    /// Withdrawn before its vote: nothing was counted.
+    Withdrawn,
+    /// A consensus decision.
+    Consensus(ConsensusReport),
+    /// A majority decision (also council decisions).
+    Majority(MajorityReport),
+    /// A quadratic vote.
+    Quadratic(QvReport),
+    /// A ranked single-winner choice.
+    Schulze(SchulzeReport),
+    /// A council election.
+    Stv(StvReport),
+    /// A participatory budget.
+    Budget(PbReport),
+    /// The method could not count these ballots (for example an election
+    /// with no candidates); the proposal fails with this reason.
+    Uncountable {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// What was decided, in a word.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+#[serde(tag = "outcome", content = "value", rename_all = "snake_case")]
+pub enum Verdict {
+    /// The proposal passed.
+    Passed,
+    /// It failed (the report says why).
+    Failed,
+    /// Withdrawn by its author.
+    Withdrawn,
+    /// The winning option of a choice (none if nobody voted).
+    Winner(Option<u32>),
+    /// The candidates elected, in order.
+    Elected(Vec<PublicKey>),
+    /// The projects funded (indices), in order.
+    Selected(Vec<u32>),
+}
+
+/// The recorded decision on a proposal.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+pub struct Decision {
+    /// The proposal.
+    pub proposal: Hash,
+    /// When the close was sealed.
+    pub closed: Timestamp,
+    /// The hash of the report (what nodes attest to).
+    pub result: Hash,
+    /// What was decided.
+    pub verdict: Verdict,
+    /// The full count.
+    pub report: Report,
+}
+impl Canonical for Decision {}
+
+fn decision_key(id: &Hash) -> Vec<u8> {
+    records::key(table::DECISION, &id.0)
+}
+
+/// The decision on a proposal, once closed.
+pub fn decision<S: StateRead + ?Sized>(
+    store: &S,
+    id: &Hash,
+) -> Result<Option<Decision>, StoreError> {
+    records::read(store, &decision_key(id))
+}
+
+/// Proposals whose vote has closed (or that were withdrawn) at `now` and
+/// that have no decision yet: what a node closes on its next tick.
+pub fn due<S: StateRead + ?Sized>(
+    store: &S,
+    now: Timestamp,
+) -> Result<Vec<ProposalRecord>, StoreError> {
+    let mut out = Vec::new();
+    for record in governance::proposals(store)? {
+        let closed = record.withdrawn.is_some() || now >= record.schedule.closes;
+        if closed && decision(store, &record.id)?.is_none() {
+            out.push(record);
+        }
+    }
+    Ok(out)
+}
+
+/// Counts a proposal as it stands (for a closed one: its final count).
+pub fn count<S: StateRead + ?Sized>(
+    store: &S,
+    ctx: &Context,
+    record: &ProposalRecord,
+) -> Result<(Report, Verdict), ApplyError> {
+    if record.withdrawn.is_some() {
+        return Ok((Report::Withdrawn, Verdict::Withdrawn));
+    }
+    let closes = record.schedule.closes;
+    let members = store.members()?;
+    let council_only = record.method == Method::Council;
+    let eligible: BTreeSet<PublicKey> = members
+        .iter()
+        .filter(|m| m.member_during(record.created, closes))
+        .filter(|m| !council_only || m.council)
+        .map(|m| m.key)
+        .collect();
+    let ballots: Vec<BallotRecord> = governance::ballots(store, &record.id)?
+        .into_iter()
+        .filter(|b| eligible.contains(&b.voter))
+        .collect();
+    let delegate_of = if council_only {
+        BTreeMap::new()
+    } else {
+        delegations_at(store, record.proposal.level, record.proposal.kind, closes)?
+    };
+    let rules = level_rules(ctx, record.proposal.level);
+    let seed = record.id;
+    let report = match record.method {
+        Method::Consensus => {
+            let ballots = collect(&ballots, |b| match b {
+                Ballot::Consensus(Position::Agree) => Some(ConsensusBallot::Agree),
+                Ballot::Consensus(Position::Abstain) => Some(ConsensusBallot::Abstain),
+                Ballot::Consensus(Position::Disagree) => Some(ConsensusBallot::Disagree),
+                Ballot::Consensus(Position::Block(reason)) => Some(ConsensusBallot::Block {
+                    reason: reason.clone(),
+                }),
+                _ => None,
+            });
+            let rules = ConsensusRules {
+                threshold: rules.threshold,
+                quorum: rules.quorum,
+                blocks_to_fail: rules.blocks_to_fail,
+            };
+            Report::Consensus(consensus::tally(&ballots, &eligible, &delegate_of, &rules))
+        }
+        Method::Majority | Method::Council => {
+            let ballots = collect(&ballots, |b| match b {
+                Ballot::YesNo(YesNo::Yes) => Some(MajorityBallot::Yes),
+                Ballot::YesNo(YesNo::No) => Some(MajorityBallot::No),
+                Ballot::YesNo(YesNo::Abstain) => Some(MajorityBallot::Abstain),
+                _ => None,
+            });
+            let rules = if council_only {
+                MajorityRules {
+                    threshold: ctx.rules.council.majority,
+                    quorum: ctx.rules.council.quorum,
+                }
+            } else {
+                MajorityRules::from(rules)
+            };
+            Report::Majority(majority::tally(&ballots, &eligible, &delegate_of, &rules))
+        }
+        Method::Quadratic => {
+            let ballots = collect(&ballots, |b| match b {
+                Ballot::Quadratic(votes) => Some(QvBallot {
+                    votes: votes.clone(),
+                }),
+                _ => None,
+            });
+            let question = QvQuestion {
+                options: record.proposal.options.len().max(1) as u32,
+                allow_negative: true,
+                seed,
+            };
+            let rules = QvRules::from(rules);
+            Report::Quadratic(quadratic::tally(
+                &question,
+                &ballots,
+                &eligible,
+                &delegate_of,
+                &rules,
+            ))
+        }
+        Method::Schulze => {
+            let ranked = ranked(&ballots);
+            match schulze::schulze(record.proposal.options.len(), &ranked, &[], &seed) {
+                Ok(report) => Report::Schulze(report),
+                Err(e) => Report::Uncountable {
+                    reason: e.to_string(),
+                },
+            }
+        }
+        Method::Stv => {
+            let seats = match record.proposal.subject {
+                Subject::Election { seats } => seats,
+                _ => 0,
+            };
+            let election = Election {
+                title: record.proposal.title.clone(),
+                candidates: record.nominees.iter().map(PublicKey::to_did).collect(),
+                seats,
+                withdrawn: Vec::new(),
+                ballots: ranked(&ballots),
+            };
+            match stv::count(&election, StvRule::Scottish, None, &seed) {
+                Ok(report) => Report::Stv(report),
+                Err(e) => Report::Uncountable {
+                    reason: e.to_string(),
+                },
+            }
+        }
+        Method::Budgeting => {
+            let (budget, projects) = match &record.proposal.subject {
+                Subject::Budget { budget, projects } => (budget.0, projects.clone()),
+                _ => (0, Vec::new()),
+            };
+            let instance = PbInstance {
+                meta: BTreeMap::new(),
+                budget: u64::try_from(budget).unwrap_or(0),
+                projects: projects
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| PbProject {
+                        id: i.to_string(),
+                        cost: u64::try_from(p.cost.0).unwrap_or(u64::MAX),
+                        name: Some(p.name.clone()),
+                    })
+                    .collect(),
+                votes: ballots
+                    .iter()
+                    .filter_map(|b| match &b.ballot {
+                        Ballot::Approval(projects) => Some(PbVote {
+                            voter: b.voter.to_did(),
+                            projects: projects.clone(),
+                            points: None,
+                        }),
+                        _ => None,
+                    })
+                    .collect(),
+                vote_type: VoteType::Approval,
+            };
+            match crate::tally::pb::allocate(&instance, PbRule::MesAdd1Greedy, &seed) {
+                Ok(report) => Report::Budget(report),
+                Err(e) => Report::Uncountable {
+                    reason: e.to_string(),
+                },
+            }
+        }
+    };
+    let verdict = verdict_of(&report, record);
+    Ok((report, verdict))
+}
+
+fn verdict_of(report: &Report, record: &ProposalRecord) -> Verdict {
+    let passed = |p: bool| if p { Verdict::Passed } else { Verdict::Failed };
+    match report {
+        Report::Withdrawn => Verdict::Withdrawn,
+        Report::Consensus(r) => passed(r.outcome.passed()),
+        Report::Majority(r) => passed(r.outcome.passed()),
+        Report::Quadratic(r) if record.proposal.options.is_empty() => passed(r.outcome.passed()),
+        Report::Quadratic(r) => Verdict::Winner(r.leader),
+        Report::Schulze(r) => Verdict::Winner(r.winner),
+        Report::Stv(r) => Verdict::Elected(
+            r.elected
+                .iter()
+                .filter_map(|&i| record.nominees.get(i as usize).copied())
+                .collect(),
+        ),
+        Report::Budget(r) => Verdict::Selected(r.selected.clone()),
+        Report::Uncountable { .. } => Verdict::Failed,
+    }
+}
+
+fn level_rules(ctx: &Context, level: Level) -> &crate::community::LevelRules {
+    match level {
+        Level::Local => &ctx.rules.local,
+        Level::Regional(_) => &ctx.rules.regional,
+        Level::Network => &ctx.rules.network,
+    }
+}
+
+fn collect<T>(
+    ballots: &[BallotRecord],
+    f: impl Fn(&Ballot) -> Option<T>,
+) -> BTreeMap<PublicKey, T> {
+    ballots
+        .iter()
+        .filter_map(|b| f(&b.ballot).map(|t| (b.voter, t)))
+        .collect()
+}
+
+fn ranked(ballots: &[BallotRecord]) -> Vec<RankedBallot> {
+    ballots
+        .iter()
+        .filter_map(|b| match &b.ballot {
+            Ballot::Ranked(ranking) => Some(RankedBallot {
+                weight: 1,
+                ranking: ranking.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Each member's delegate for a proposal of `kind` at `level`, as the
+/// delegations stood just before `at`: the most specific scope wins.
+pub fn delegations_at<S: StateRead + ?Sized>(
+    store: &S,
+    level: Level,
+    kind: ProposalKind,
+    at: Timestamp,
+) -> Result<BTreeMap<PublicKey, PublicKey>, StoreError> {
+    let specific = Scope {
+        level,
+        kind: Some(kind),
+    };
+    let general = Scope { level, kind: None };
+    // History is ordered by member, then nonce (which grows with time).
+    let mut latest: BTreeMap<(PublicKey, bool), Option<PublicKey>> = BTreeMap::new();
+    for DelegationEvent {
+        from,
+        scope,
+        to,
+        time,
+    } in governance::delegation_history(store)?
+    {
+        if time >= at {
+            continue;
+        }
+        if scope == specific {
+            latest.insert((from, true), to);
+        } else if scope == general {
+            latest.insert((from, false), to);
+        }
+    }
+    let mut out = BTreeMap::new();
+    for ((from, is_specific), to) in &latest {
+        let Some(to) = to else { continue };
+        if *is_specific || !latest.contains_key(&(*from, true)) {
+            out.insert(*from, *to);
+        }
+    }
+    // A specific revocation falls back to the general delegation.
+    for ((from, is_specific), to) in &latest {
+        if *is_specific
+            && to.is_none()
+            && let Some(Some(general)) = latest.get(&(*from, false))
+        {
+            out.insert(*from, *general);
+        }
+    }
+    Ok(out)
+}
+
+/// Applies a node's `Close` record: recomputes the count, which must hash
+/// to `claimed`, records the decision and carries out its effects (an
+/// election seats the council; an admitted member joins).
+pub fn close<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    log: crate::log::LogKind,
+    proposal: &Hash,
+    claimed: &Hash,
+) -> Result<(), ApplyError> {
+    let record = governance::proposal(store, proposal)?
+        .ok_or(ApplyError::Misfit("close of an unknown proposal"))?;
+    if record.proposal.level.log() != log {
+        return Err(ApplyError::Misfit("close record in the wrong log"));
+    }
+    if decision(store, proposal)?.is_some() {
+        return Err(ApplyError::Misfit("close of a proposal already decided"));
+    }
+    if record.withdrawn.is_none() && ctx.time < record.schedule.closes {
+        return Err(ApplyError::Misfit("close before the vote's end"));
+    }
+    let (report, verdict) = count(store, ctx, &record)?;
+    let result = crate::tally::result_hash(&report);
+    if result != *claimed {
+        return Err(ApplyError::Misfit(
+            "the close record's result differs from the count",
+        ));
+    }
+    effects(store, ctx, &record, &verdict)?;
+    let decision = Decision {
+        proposal: *proposal,
+        closed: ctx.time,
+        result,
+        verdict,
+        report,
+    };
+    records::write(store, decision_key(proposal), &decision);
+    Ok(())
+}
+
+/// What a node seals to close `record`: the hash of its count.
+pub fn close_result<S: StateRead + ?Sized>(
+    store: &S,
+    ctx: &Context,
+    record: &ProposalRecord,
+) -> Result<Hash, ApplyError> {
+    let (report, _) = count(store, ctx, record)?;
+    Ok(crate::tally::result_hash(&report))
+}
+
+fn effects<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    record: &ProposalRecord,
+    verdict: &Verdict,
+) -> Result<(), ApplyError> {
+    match (verdict, &record.proposal.subject) {
+        (Verdict::Elected(elected), Subject::Election { .. }) if !elected.is_empty() => {
+            super::membership::seat_council(store, elected)?;
+        }
+        (Verdict::Passed, Subject::Membership { member }) => {
+            super::membership::admit_by_vote(store, ctx, member)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}

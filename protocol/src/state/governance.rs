@@ -1,0 +1,650 @@
+//! Governance in the state machine: proposals and their lifecycle,
+//! reviews, projects, nominations, ballots and delegations (DESIGN §7).
+//! Stages follow from the proposal's creation time and the rules; "now" is
+//! the time of the entry that seals the action.
+
+use bincode::{Decode, Encode};
+use serde::Serialize;
+
+use crate::action::MAX_REASON_LEN;
+use crate::codec::Canonical;
+use crate::community::Method;
+use crate::crypto::{Hash, PublicKey};
+use crate::governance::{
+    Ballot, Level, MAX_OPTIONS, MAX_TEXT_LEN, MAX_TITLE_LEN, Position, Project, Proposal,
+    ProposalKind, ProposalRef, Schedule, Scope, Stage, Subject, method_of,
+};
+use crate::units::Timestamp;
+
+use super::membership::active_member;
+use super::records::{self, StateRead, table};
+use super::store::{StoreError, StoreMut};
+use super::{ApplyError, Context, Rejection};
+
+/// A proposal and where it stands.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+pub struct ProposalRecord {
+    /// Its id (the id of the action that proposed it).
+    pub id: Hash,
+    /// Who proposed it.
+    pub author: PublicKey,
+    /// The proposal, with its text as last amended and any submitted projects.
+    pub proposal: Proposal,
+    /// When it was sealed.
+    pub created: Timestamp,
+    /// Its stages.
+    pub schedule: Schedule,
+    /// How it is decided.
+    pub method: Method,
+    /// How many times the text was amended.
+    pub amendments: u32,
+    /// When it was withdrawn, if it was.
+    pub withdrawn: Option<Timestamp>,
+    /// The latest review of each reviewer: (reviewer, approves).
+    pub reviews: Vec<(PublicKey, bool)>,
+    /// When a technical proposal's vote opened (enough approving reviews).
+    pub vote_opened: Option<Timestamp>,
+    /// Election candidates, in nomination order.
+    pub nominees: Vec<PublicKey>,
+}
+impl Canonical for ProposalRecord {}
+
+impl ProposalRecord {
+    /// The stage at `now`.
+    pub fn stage_at(&self, now: Timestamp) -> Stage {
+        if self.withdrawn.is_some() {
+            return Stage::Closed;
+        }
+        self.schedule.stage_at(now, self.vote_opened)
+    }
+
+    /// Budget projects (empty for other kinds).
+    pub fn projects(&self) -> &[Project] {
+        match &self.proposal.subject {
+            Subject::Budget { projects, .. } => projects,
+            _ => &[],
+        }
+    }
+}
+
+/// A member's latest ballot on a proposal.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+pub struct BallotRecord {
+    /// The voter.
+    pub voter: PublicKey,
+    /// The ballot.
+    pub ballot: Ballot,
+    /// The nonce of the action that cast it (the highest counts).
+    pub nonce: u64,
+    /// When it was sealed.
+    pub cast: Timestamp,
+}
+impl Canonical for BallotRecord {}
+
+/// A member's current delegation in a scope.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+pub struct DelegationRecord {
+    /// The delegator.
+    pub from: PublicKey,
+    /// Where it applies.
+    pub scope: Scope,
+    /// The delegate.
+    pub to: PublicKey,
+    /// Since when.
+    pub since: Timestamp,
+}
+impl Canonical for DelegationRecord {}
+
+/// One change of a delegation, kept forever (the graph's history is public).
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+pub struct DelegationEvent {
+    /// The delegator.
+    pub from: PublicKey,
+    /// Where it applies.
+    pub scope: Scope,
+    /// The new delegate (`None`: revoked).
+    pub to: Option<PublicKey>,
+    /// When.
+    pub time: Timestamp,
+}
+impl Canonical for DelegationEvent {}
+
+fn proposal_key(id: &Hash) -> Vec<u8> {
+    records::key(table::PROPOSAL, &id.0)
+}
+
+fn ballot_key(proposal: &Hash, voter: &PublicKey) -> Vec<u8> {
+    let mut id = Vec::with_capacity(64);
+    id.extend_from_slice(&proposal.0);
+    id.extend_from_slice(&voter.0);
+    records::key(table::BALLOT, &id)
+}
+
+fn delegation_key(from: &PublicKey, scope: &Scope) -> Vec<u8> {
+    let mut id = from.0.to_vec();
+    id.extend_from_slice(&crate::codec::encode(scope));
+    records::key(table::DELEGATION, &id)
+}
+
+/// Reads a proposal.
+pub fn proposal<S: StateRead + ?Sized>(
+    store: &S,
+    id: &Hash,
+) -> Result<Option<ProposalRecord>, StoreError> {
+    records::read(store, &proposal_key(id))
+}
+
+/// Every proposal.
+pub fn proposals<S: StateRead + ?Sized>(store: &S) -> Result<Vec<ProposalRecord>, StoreError> {
+    decode_all(store, &[table::PROPOSAL])
+}
+
+/// Every latest ballot on a proposal, by voter.
+pub fn ballots<S: StateRead + ?Sized>(
+    store: &S,
+    id: &Hash,
+) -> Result<Vec<BallotRecord>, StoreError> {
+    let mut prefix = vec![table::BALLOT];
+    prefix.extend_from_slice(&id.0);
+    decode_all(store, &prefix)
+}
+
+/// Every current delegation.
+pub fn delegations<S: StateRead + ?Sized>(store: &S) -> Result<Vec<DelegationRecord>, StoreError> {
+    decode_all(store, &[table::DELEGATION])
+}
+
+/// The whole delegation history of a member (or everyone), oldest first per member.
+pub fn delegation_history<S: StateRead + ?Sized>(
+    store: &S,
+) -> Result<Vec<DelegationEvent>, StoreError> {
+    decode_all(store, &[table::DELEGATION_HISTORY])
+}
+
+fn decode_all<T: Canonical, S: StateRead + ?Sized>(
+    store: &S,
+    prefix: &[u8],
+) -> Result<Vec<T>, StoreError> {
+    store
+        .scan_prefix(prefix)?
+        .into_iter()
+        .map(|(k, v)| {
+            T::from_bytes(&v)
+                .map_err(|e| StoreError(format!("corrupt record {}: {e}", crate::crypto::hex(&k))))
+        })
+        .collect()
+}
+
+fn local_only(level: Level) -> Result<(), Rejection> {
+    match level {
+        Level::Local => Ok(()),
+        Level::Regional(_) => Err(Rejection::LevelNotAvailable { level: "regional" }),
+        Level::Network => Err(Rejection::LevelNotAvailable { level: "network" }),
+    }
+}
+
+fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), Rejection> {
+    if text.len() > max {
+        return Err(Rejection::TextTooLong {
+            field,
+            len: text.len(),
+            max,
+        });
+    }
+    Ok(())
+}
+
+/// The proposal `r` names, checked to be at the named level.
+fn load(store: &(impl StateRead + ?Sized), r: &ProposalRef) -> Result<ProposalRecord, ApplyError> {
+    match proposal(store, &r.id)? {
+        Some(p) if p.proposal.level == r.level => Ok(p),
+        _ => Err(Rejection::UnknownProposal { id: r.id }.into()),
+    }
+}
+
+fn save<S: StoreMut + ?Sized>(store: &mut S, record: &ProposalRecord) {
+    records::write(store, proposal_key(&record.id), record);
+}
+
+fn require_stage(
+    record: &ProposalRecord,
+    now: Timestamp,
+    ok: &[Stage],
+    needed: &'static str,
+) -> Result<(), Rejection> {
+    let stage = record.stage_at(now);
+    if ok.contains(&stage) {
+        Ok(())
+    } else {
+        Err(Rejection::WrongStage { stage, needed })
+    }
+}
+
+/// A member proposes.
+pub fn propose<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    author: &PublicKey,
+    id: Hash,
+    proposal: &Proposal,
+) -> Result<(), ApplyError> {
+    let member = active_member(store, author)?;
+    local_only(proposal.level)?;
+    let invalid = |reason| ApplyError::from(Rejection::InvalidProposal { reason });
+    if proposal.title.trim().is_empty() {
+        return Err(invalid("a proposal needs a title"));
+    }
+    check_text("title", &proposal.title, MAX_TITLE_LEN)?;
+    check_text("text", &proposal.text, MAX_TEXT_LEN)?;
+    if proposal.options.len() > MAX_OPTIONS || proposal.options.len() == 1 {
+        return Err(invalid(
+            "a choice has between 2 and 256 options (none: yes/no)",
+        ));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for option in &proposal.options {
+        check_text("option", option, MAX_TITLE_LEN)?;
+        if option.trim().is_empty() || !seen.insert(option.as_str()) {
+            return Err(invalid("options are distinct and not empty"));
+        }
+    }
+    match (&proposal.kind, &proposal.subject) {
+        (ProposalKind::Budget, Subject::Budget { budget, projects }) => {
+            if budget.0 <= 0 {
+                return Err(invalid("a budget must be positive"));
+            }
+            if projects.len() > MAX_OPTIONS || !proposal.options.is_empty() {
+                return Err(invalid("a budget has at most 256 projects and no options"));
+            }
+            for project in projects {
+                check_project(project, *budget)?;
+            }
+        }
+        (ProposalKind::Election, Subject::Election { seats }) => {
+            if *seats == 0 || *seats > ctx.rules.council.seats || !proposal.options.is_empty() {
+                return Err(invalid(
+                    "an election fills 1 to council.seats seats and has no options",
+                ));
+            }
+        }
+        (ProposalKind::Membership, Subject::Membership { member }) => {
+            if member.verifying_key().is_err() {
+                return Err(Rejection::InvalidKey { key: *member }.into());
+            }
+            if active_member(store, member).is_ok() {
+                return Err(Rejection::AlreadyMember { who: *member }.into());
+            }
+        }
+        (
+            ProposalKind::Policy | ProposalKind::Technical | ProposalKind::Emergency,
+            Subject::Question,
+        ) => {}
+        _ => return Err(invalid("the subject does not match the kind")),
+    }
+    if proposal.kind == ProposalKind::Emergency && !member.council {
+        return Err(Rejection::NotCouncil {
+            what: "raise emergency proposals",
+        }
+        .into());
+    }
+    let record = ProposalRecord {
+        id,
+        author: *author,
+        proposal: proposal.clone(),
+        created: ctx.time,
+        schedule: Schedule::of(proposal.kind, ctx.time, &ctx.rules),
+        method: method_of(proposal, &ctx.rules),
+        amendments: 0,
+        withdrawn: None,
+        reviews: Vec::new(),
+        vote_opened: None,
+        nominees: Vec::new(),
+    };
+    save(store, &record);
+    Ok(())
+}
+
+fn check_project(project: &Project, budget: crate::units::Kc) -> Result<(), Rejection> {
+    check_text("project name", &project.name, MAX_TITLE_LEN)?;
+    if project.name.trim().is_empty() || project.cost.0 <= 0 || project.cost > budget {
+        return Err(Rejection::InvalidProposal {
+            reason: "a project has a name and a positive cost within the budget",
+        });
+    }
+    Ok(())
+}
+
+/// The author amends the text before voting.
+pub fn amend<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    author: &PublicKey,
+    r: &ProposalRef,
+    text: &str,
+) -> Result<(), ApplyError> {
+    active_member(store, author)?;
+    let mut record = load(store, r)?;
+    if record.author != *author {
+        return Err(Rejection::NotAuthor { what: "amend it" }.into());
+    }
+    let open = [
+        Stage::Discussion,
+        Stage::Deliberation,
+        Stage::Submission,
+        Stage::Review,
+        Stage::Nominations,
+    ];
+    require_stage(&record, ctx.time, &open, "a stage before voting")?;
+    check_text("text", text, MAX_TEXT_LEN)?;
+    record.proposal.text = text.to_string();
+    record.amendments += 1;
+    // Reviews approved the old text.
+    if record.proposal.kind == ProposalKind::Technical {
+        record.reviews.clear();
+        record.vote_opened = None;
+    }
+    save(store, &record);
+    Ok(())
+}
+
+/// The author withdraws the proposal before voting.
+pub fn withdraw<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    author: &PublicKey,
+    r: &ProposalRef,
+) -> Result<(), ApplyError> {
+    let mut record = load(store, r)?;
+    if record.author != *author {
+        return Err(Rejection::NotAuthor {
+            what: "withdraw it",
+        }
+        .into());
+    }
+    let open = [
+        Stage::Discussion,
+        Stage::Deliberation,
+        Stage::Submission,
+        Stage::Review,
+        Stage::Nominations,
+        Stage::Campaign,
+    ];
+    require_stage(&record, ctx.time, &open, "a stage before voting")?;
+    record.withdrawn = Some(ctx.time);
+    save(store, &record);
+    Ok(())
+}
+
+/// A council member (an appointed reviewer) reviews a technical proposal;
+/// enough approving reviews open its vote.
+pub fn review<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    reviewer: &PublicKey,
+    r: &ProposalRef,
+    approve: bool,
+    comment: &str,
+) -> Result<(), ApplyError> {
+    let member = active_member(store, reviewer)?;
+    check_text("comment", comment, MAX_REASON_LEN)?;
+    let mut record = load(store, r)?;
+    require_stage(&record, ctx.time, &[Stage::Review], "its review stage")?;
+    if !member.council {
+        return Err(Rejection::NotCouncil {
+            what: "review proposals",
+        }
+        .into());
+    }
+    if record.author == *reviewer {
+        return Err(Rejection::NotEligible {
+            who: *reviewer,
+            reason: "authors do not review their own proposals",
+        }
+        .into());
+    }
+    record.reviews.retain(|(who, _)| who != reviewer);
+    record.reviews.push((*reviewer, approve));
+    let approvals = record.reviews.iter().filter(|(_, a)| *a).count();
+    if record.proposal.kind == ProposalKind::Technical
+        && record.vote_opened.is_none()
+        && approvals >= ctx.rules.durations.technical_reviews as usize
+    {
+        record.vote_opened = Some(ctx.time);
+    }
+    save(store, &record);
+    Ok(())
+}
+
+/// A member adds a project to a budget during submission.
+pub fn submit_project<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    author: &PublicKey,
+    r: &ProposalRef,
+    project: &Project,
+) -> Result<(), ApplyError> {
+    active_member(store, author)?;
+    let mut record = load(store, r)?;
+    require_stage(
+        &record,
+        ctx.time,
+        &[Stage::Submission],
+        "its submission stage",
+    )?;
+    let Subject::Budget { budget, projects } = &mut record.proposal.subject else {
+        return Err(Rejection::InvalidProposal {
+            reason: "only budgets take projects",
+        }
+        .into());
+    };
+    check_project(project, *budget)?;
+    if projects.len() >= MAX_OPTIONS || projects.iter().any(|p| p.name == project.name) {
+        return Err(Rejection::InvalidProposal {
+            reason: "project names are distinct and a budget has at most 256",
+        }
+        .into());
+    }
+    projects.push(project.clone());
+    save(store, &record);
+    Ok(())
+}
+
+/// A member nominates a candidate for an election.
+pub fn nominate<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    author: &PublicKey,
+    r: &ProposalRef,
+    candidate: &PublicKey,
+) -> Result<(), ApplyError> {
+    active_member(store, author)?;
+    let mut record = load(store, r)?;
+    if record.proposal.kind != ProposalKind::Election {
+        return Err(Rejection::InvalidProposal {
+            reason: "only elections take nominations",
+        }
+        .into());
+    }
+    require_stage(
+        &record,
+        ctx.time,
+        &[Stage::Nominations],
+        "its nomination stage",
+    )?;
+    active_member(store, candidate)?;
+    if record.nominees.contains(candidate) {
+        return Err(Rejection::AlreadyNominated { who: *candidate }.into());
+    }
+    if record.nominees.len() >= MAX_OPTIONS {
+        return Err(Rejection::InvalidProposal {
+            reason: "an election has at most 256 candidates",
+        }
+        .into());
+    }
+    record.nominees.push(*candidate);
+    save(store, &record);
+    Ok(())
+}
+
+/// A member votes; the ballot replaces any earlier one of theirs.
+pub fn vote<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    voter: &PublicKey,
+    nonce: u64,
+    r: &ProposalRef,
+    ballot: &Ballot,
+) -> Result<(), ApplyError> {
+    let member = active_member(store, voter)?;
+    let record = load(store, r)?;
+    require_stage(&record, ctx.time, &[Stage::Voting], "its voting stage")?;
+    if member.joined > record.created {
+        return Err(Rejection::NotEligible {
+            who: *voter,
+            reason: "members vote on proposals made after they joined",
+        }
+        .into());
+    }
+    if record.method == Method::Council && !member.council {
+        return Err(Rejection::NotEligible {
+            who: *voter,
+            reason: "only council members decide this",
+        }
+        .into());
+    }
+    check_ballot(&record, ballot, ctx)?;
+    let cast = BallotRecord {
+        voter: *voter,
+        ballot: ballot.clone(),
+        nonce,
+        cast: ctx.time,
+    };
+    records::write(store, ballot_key(&record.id, voter), &cast);
+    Ok(())
+}
+
+fn distinct_indices(indices: &[u32], count: usize) -> bool {
+    let mut seen = std::collections::BTreeSet::new();
+    indices
+        .iter()
+        .all(|&i| (i as usize) < count && seen.insert(i))
+}
+
+/// Whether `ballot` fits the proposal's method and options.
+fn check_ballot(record: &ProposalRecord, ballot: &Ballot, ctx: &Context) -> Result<(), Rejection> {
+    let invalid = |reason| Err(Rejection::InvalidBallot { reason });
+    match (record.method, ballot) {
+        (Method::Consensus, Ballot::Consensus(position)) => {
+            if let Position::Block(reason) = position {
+                check_text("block reason", reason, MAX_REASON_LEN)?;
+                if reason.trim().is_empty() {
+                    return invalid("a block gives its reason");
+                }
+            }
+            Ok(())
+        }
+        (Method::Majority | Method::Council, Ballot::YesNo(_)) => Ok(()),
+        (Method::Schulze, Ballot::Ranked(ranking)) => {
+            if ranking.is_empty() || !distinct_indices(ranking, record.proposal.options.len()) {
+                return invalid("rank distinct options by their numbers");
+            }
+            Ok(())
+        }
+        (Method::Stv, Ballot::Ranked(ranking)) => {
+            if ranking.is_empty() || !distinct_indices(ranking, record.nominees.len()) {
+                return invalid("rank distinct candidates by their numbers");
+            }
+            Ok(())
+        }
+        (Method::Budgeting, Ballot::Approval(projects)) => {
+            if !distinct_indices(projects, record.projects().len()) {
+                return invalid("approve distinct projects by their numbers");
+            }
+            Ok(())
+        }
+        (Method::Quadratic, Ballot::Quadratic(votes)) => {
+            let expected = record.proposal.options.len().max(1);
+            if votes.len() != expected {
+                return invalid("give votes for every option (one number for a yes/no proposal)");
+            }
+            let cost: u128 = votes
+                .iter()
+                .map(|v| u128::from(v.unsigned_abs()).pow(2))
+                .sum();
+            let budget = ctx
+                .rules
+                .local
+                .voice_credits
+                .max(ctx.rules.network.voice_credits);
+            if cost > u128::from(budget) {
+                return Err(Rejection::OverBudget { cost, budget });
+            }
+            Ok(())
+        }
+        _ => invalid("this ballot does not fit the proposal's voting method"),
+    }
+}
+
+/// A member delegates (or revokes) in a scope. The history is kept.
+pub fn delegate<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    from: &PublicKey,
+    nonce: u64,
+    scope: &Scope,
+    to: Option<&PublicKey>,
+) -> Result<(), ApplyError> {
+    active_member(store, from)?;
+    local_only(scope.level)?;
+    if !ctx.rules.local.delegation {
+        return Err(Rejection::DelegationNotAllowed.into());
+    }
+    let key = delegation_key(from, scope);
+    match to {
+        Some(to) if to == from => return Err(Rejection::SelfDelegation.into()),
+        Some(to) => {
+            active_member(store, to).map_err(|_| Rejection::UnknownRecipient { who: *to })?;
+            let record = DelegationRecord {
+                from: *from,
+                scope: *scope,
+                to: *to,
+                since: ctx.time,
+            };
+            records::write(store, key, &record);
+        }
+        None => store.delete(key),
+    }
+    let mut id = from.0.to_vec();
+    id.extend_from_slice(&nonce.to_be_bytes());
+    let event = DelegationEvent {
+        from: *from,
+        scope: *scope,
+        to: to.copied(),
+        time: ctx.time,
+    };
+    records::write(store, records::key(table::DELEGATION_HISTORY, &id), &event);
+    Ok(())
+}
+
+/// The delegate a member follows for a proposal of `kind` at `level`: a
+/// delegation for that kind beats one for the whole level.
+pub fn effective_delegate<S: StateRead + ?Sized>(
+    store: &S,
+    from: &PublicKey,
+    level: Level,
+    kind: ProposalKind,
+) -> Result<Option<PublicKey>, StoreError> {
+    for scope in [
+        Scope {
+            level,
+            kind: Some(kind),
+        },
+        Scope { level, kind: None },
+    ] {
+        if let Some(d) = records::read::<DelegationRecord, _>(store, &delegation_key(from, &scope))?
+        {
+            return Ok(Some(d.to));
+        }
+    }
+    Ok(None)
+}
