@@ -135,6 +135,35 @@ pub enum Subject {
         /// The key to admit.
         member: PublicKey,
     },
+    /// A moderation action, decided by the council (an emergency proposal);
+    /// the proposal's text is its recorded reason.
+    Moderation {
+        /// What to do.
+        action: Moderation,
+    },
+}
+
+/// A moderation action (DESIGN §8).
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Moderation {
+    /// Suspend a member until a time: their actions are refused meanwhile.
+    Suspend {
+        /// The member.
+        member: PublicKey,
+        /// When the suspension ends.
+        until: Timestamp,
+    },
+    /// Lift a suspension early.
+    Reinstate {
+        /// The member.
+        member: PublicKey,
+    },
+    /// Hide content (a proposal, or anything else by its id) from views.
+    Hide {
+        /// The content's id.
+        content: Hash,
+    },
 }
 
 /// A proposal as its author submits it.

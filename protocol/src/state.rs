@@ -122,6 +122,16 @@ fn check_and_write<S: StoreMut + ?Sized>(
         }
         .into());
     }
+    if let Some(member) = store.member(&action.author)?
+        && let Some(until) = member.suspended_until
+        && ctx.time < until
+    {
+        return Err(Rejection::Suspended {
+            who: action.author,
+            until,
+        }
+        .into());
+    }
     match &action.body {
         ActionBody::IssueInvite { key, expires } => {
             membership::issue_invite(store, ctx, &action.author, key, *expires)?

@@ -58,9 +58,46 @@ pub struct ProposeArgs {
     /// Membership: the key to admit (a did:key:…, or the name of one of your keys).
     #[arg(long)]
     member: Option<String>,
+    /// Emergency (moderation): suspend this member (a did:key:…) for `--for`.
+    #[arg(long, value_name = "DID", value_parser = parse_did, conflicts_with_all = ["reinstate", "hide"])]
+    suspend: Option<PublicKey>,
+    /// How long a suspension lasts (30s, 10m, 2h, 7d).
+    #[arg(long = "for", value_name = "DURATION", value_parser = super::invite::parse_duration, requires = "suspend")]
+    suspend_for: Option<hearth_protocol::Millis>,
+    /// Emergency (moderation): lift this member's suspension.
+    #[arg(long, value_name = "DID", value_parser = parse_did, conflicts_with = "hide")]
+    reinstate: Option<PublicKey>,
+    /// Emergency (moderation): hide content by its id (64 hex digits).
+    #[arg(long, value_name = "ID")]
+    hide: Option<hearth_protocol::Hash>,
     /// Where it is decided: local, network or regional:<id> (nodes decide local proposals for now).
     #[arg(long, default_value = "local", value_parser = parse_level)]
     level: Level,
+}
+
+fn parse_did(text: &str) -> Result<PublicKey, String> {
+    PublicKey::from_did(text).map_err(|e| e.to_string())
+}
+
+/// The moderation action the flags ask for, if any. The proposal's text
+/// is its recorded reason.
+fn moderation(args: &ProposeArgs) -> Result<Option<hearth_protocol::governance::Moderation>> {
+    use hearth_protocol::governance::Moderation;
+    if let Some(member) = args.suspend {
+        let length = args
+            .suspend_for
+            .context("a suspension needs --for DURATION (e.g. 7d)")?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or_default();
+        let until = hearth_protocol::Timestamp(now).plus(length);
+        return Ok(Some(Moderation::Suspend { member, until }));
+    }
+    if let Some(member) = args.reinstate {
+        return Ok(Some(Moderation::Reinstate { member }));
+    }
+    Ok(args.hide.map(|content| Moderation::Hide { content }))
 }
 
 /// Parses a proposal kind.
@@ -125,6 +162,16 @@ fn subject(kind: ProposalKind, args: &ProposeArgs, member: Option<PublicKey>) ->
     }
     if kind != ProposalKind::Membership && member.is_some() {
         return stray("--member", "membership");
+    }
+    let moderation = moderation(args)?;
+    if let Some(action) = moderation {
+        if kind != ProposalKind::Emergency {
+            return stray("--suspend, --reinstate and --hide", "emergency");
+        }
+        if !args.options.is_empty() {
+            bail!("a moderation proposal is a yes/no council decision: no --option");
+        }
+        return Ok(Subject::Moderation { action });
     }
     let question = matches!(
         kind,
@@ -372,5 +419,47 @@ mod tests {
              voting      1970-01-01 00:00:02 UTC\n\
              closes      1970-01-01 00:00:05 UTC\n"
         );
+    }
+
+    #[test]
+    fn moderation_flags_make_a_council_decision() {
+        use hearth_protocol::governance::Moderation;
+        let did = hearth_protocol::Keypair::from_seed(&[4; 32]).public();
+        let d = did.to_did();
+        let suspend = parse(&[
+            "--kind",
+            "emergency",
+            "--title",
+            "S",
+            "--text",
+            "why",
+            "--suspend",
+            &d,
+            "--for",
+            "7d",
+        ]);
+        match subject(suspend.kind, &suspend, None).unwrap() {
+            Subject::Moderation {
+                action: Moderation::Suspend { member, until },
+            } => {
+                assert_eq!(member, did);
+                assert!(until.0 > 7 * 86_400_000);
+            }
+            other => panic!("expected a suspension, got {other:?}"),
+        }
+        let reinstate = parse(&["--kind", "emergency", "--title", "R", "--reinstate", &d]);
+        assert_eq!(
+            subject(reinstate.kind, &reinstate, None).unwrap(),
+            Subject::Moderation {
+                action: Moderation::Reinstate { member: did }
+            }
+        );
+        let policy = parse(&["--kind", "policy", "--title", "P", "--reinstate", &d]);
+        assert!(
+            subject(policy.kind, &policy, None).is_err(),
+            "only emergencies moderate"
+        );
+        let no_length = parse(&["--kind", "emergency", "--title", "S", "--suspend", &d]);
+        assert!(subject(no_length.kind, &no_length, None).is_err());
     }
 }

@@ -435,7 +435,65 @@ fn effects<S: StoreMut + ?Sized>(
         (Verdict::Passed, Subject::Membership { member }) => {
             super::membership::admit_by_vote(store, ctx, member)?;
         }
+        (Verdict::Passed, Subject::Moderation { action }) => {
+            moderate(store, ctx, record, action)?;
+        }
         _ => {}
+    }
+    Ok(())
+}
+
+/// Content hidden by a council decision.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+pub struct Hidden {
+    /// The content's id.
+    pub content: Hash,
+    /// The decision that hid it (its text is the reason).
+    pub proposal: Hash,
+    /// When.
+    pub since: Timestamp,
+}
+impl Canonical for Hidden {}
+
+/// Whether content is hidden, and by which decision.
+pub fn hidden<S: StateRead + ?Sized>(
+    store: &S,
+    content: &Hash,
+) -> Result<Option<Hidden>, StoreError> {
+    records::read(store, &records::key(table::HIDDEN, &content.0))
+}
+
+/// Carries out a moderation action the council passed.
+fn moderate<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    record: &ProposalRecord,
+    action: &crate::governance::Moderation,
+) -> Result<(), ApplyError> {
+    use crate::governance::Moderation;
+    match action {
+        Moderation::Suspend { member, until } => set_suspension(store, member, Some(*until)),
+        Moderation::Reinstate { member } => set_suspension(store, member, None),
+        Moderation::Hide { content } => {
+            let hidden = Hidden {
+                content: *content,
+                proposal: record.id,
+                since: ctx.time,
+            };
+            records::write(store, records::key(table::HIDDEN, &content.0), &hidden);
+            Ok(())
+        }
+    }
+}
+
+fn set_suspension<S: StoreMut + ?Sized>(
+    store: &mut S,
+    member: &PublicKey,
+    until: Option<Timestamp>,
+) -> Result<(), ApplyError> {
+    if let Some(mut m) = store.member(member)? {
+        m.suspended_until = until;
+        records::write(store, records::key(table::MEMBER, &member.0), &m);
     }
     Ok(())
 }

@@ -11,8 +11,8 @@ use crate::codec::Canonical;
 use crate::community::Method;
 use crate::crypto::{Hash, PublicKey};
 use crate::governance::{
-    Ballot, Level, MAX_OPTIONS, MAX_TEXT_LEN, MAX_TITLE_LEN, Position, Project, Proposal,
-    ProposalKind, ProposalRef, Schedule, Scope, Stage, Subject, method_of,
+    Ballot, Level, MAX_OPTIONS, MAX_TEXT_LEN, MAX_TITLE_LEN, Moderation, Position, Project,
+    Proposal, ProposalKind, ProposalRef, Schedule, Scope, Stage, Subject, method_of,
 };
 use crate::units::Timestamp;
 
@@ -273,6 +273,25 @@ pub fn propose<S: StoreMut + ?Sized>(
             }
             if active_member(store, member).is_ok() {
                 return Err(Rejection::AlreadyMember { who: *member }.into());
+            }
+        }
+        (ProposalKind::Emergency, Subject::Moderation { action }) => {
+            if proposal.text.trim().is_empty() {
+                return Err(invalid(
+                    "a moderation proposal gives its reason as its text",
+                ));
+            }
+            match action {
+                Moderation::Suspend { member, until } => {
+                    active_member(store, member)?;
+                    if *until <= ctx.time {
+                        return Err(invalid("a suspension ends in the future"));
+                    }
+                }
+                Moderation::Reinstate { member } => {
+                    active_member(store, member)?;
+                }
+                Moderation::Hide { .. } => {}
             }
         }
         (

@@ -69,6 +69,7 @@ fn put_member<S: StoreMut + ?Sized>(
         council,
         invited_by,
         left: None,
+        suspended_until: None,
     };
     records::write(store, records::key(table::MEMBER, &key.0), &member);
 }

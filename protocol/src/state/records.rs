@@ -38,6 +38,8 @@ pub mod table {
     pub const DELEGATION_HISTORY: u8 = b'e';
     /// Decisions on closed proposals, by proposal id.
     pub const DECISION: u8 = b'x';
+    /// Content hidden by moderation, by content id.
+    pub const HIDDEN: u8 = b'z';
 }
 
 /// The community this state belongs to.
@@ -87,6 +89,8 @@ pub struct Member {
     pub invited_by: Option<PublicKey>,
     /// When they left or were removed (`None` while active).
     pub left: Option<Timestamp>,
+    /// Suspended by a council decision until this time.
+    pub suspended_until: Option<Timestamp>,
 }
 impl Canonical for Member {}
 

@@ -203,6 +203,14 @@ pub enum Rejection {
     /// A member cannot delegate to themselves.
     #[error("a member cannot delegate to themselves")]
     SelfDelegation,
+    /// The author is suspended by a council decision.
+    #[error("{who} is suspended until {until}")]
+    Suspended {
+        /// The member.
+        who: PublicKey,
+        /// When the suspension ends.
+        until: crate::units::Timestamp,
+    },
     /// A text field is too long.
     #[error("the {field} is {len} bytes long; at most {max} are allowed")]
     TextTooLong {
@@ -242,6 +250,7 @@ impl Rejection {
             Rejection::InvalidAmount { .. } => "invalid_amount",
             Rejection::InsufficientFunds { .. } => "insufficient_funds",
             Rejection::TextTooLong { .. } => "text_too_long",
+            Rejection::Suspended { .. } => "suspended",
             Rejection::UnknownProposal { .. } => "unknown_proposal",
             Rejection::WrongStage { .. } => "wrong_stage",
             Rejection::NotAuthor { .. } => "not_author",

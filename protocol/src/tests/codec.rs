@@ -21,7 +21,8 @@ use crate::community::{
 };
 use crate::crypto::{Hash, PublicKey, Signature};
 use crate::governance::{
-    Ballot, Level, Position, Project, Proposal, ProposalKind, ProposalRef, Scope, Subject, YesNo,
+    Ballot, Level, Moderation, Position, Project, Proposal, ProposalKind, ProposalRef, Scope,
+    Subject, YesNo,
 };
 use crate::log::{Entry, EntryBody, LogId, LogKind, NodeRecord, SignedEntry};
 use crate::state::{Member, MemberStatus};
@@ -140,6 +141,13 @@ fn subject() -> impl Strategy<Value = Subject> {
             .prop_map(|(budget, projects)| Subject::Budget { budget, projects }),
         any::<u32>().prop_map(|seats| Subject::Election { seats }),
         public_key().prop_map(|member| Subject::Membership { member }),
+        prop_oneof![
+            (public_key(), timestamp())
+                .prop_map(|(member, until)| Moderation::Suspend { member, until }),
+            public_key().prop_map(|member| Moderation::Reinstate { member }),
+            hash().prop_map(|content| Moderation::Hide { content }),
+        ]
+        .prop_map(|action| Subject::Moderation { action }),
     ]
 }
 
@@ -786,6 +794,7 @@ fn member() -> Member {
         council: true,
         invited_by: None,
         left: None,
+        suspended_until: None,
     }
 }
 

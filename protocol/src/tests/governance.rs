@@ -788,4 +788,57 @@ mod closing {
         assert_eq!(decided(&g, &gone).verdict, Verdict::Withdrawn);
         assert_replays(&g);
     }
+
+    #[test]
+    fn a_council_decision_suspends_a_member_whose_actions_are_then_refused_until_it_ends() {
+        use crate::governance::Moderation;
+        let mut g = Gov::new(quick_rules());
+        let member = g.people[3].public();
+        let until = Timestamp(g.c.time.0 + 60_000);
+        let mut p = question(ProposalKind::Emergency, "Suspend for harassment");
+        p.text = "Repeated harassment in the garden chat.".into();
+        p.subject = Subject::Moderation {
+            action: Moderation::Suspend { member, until },
+        };
+        let refused = g.no(3, ActionBody::Propose(Box::new(p.clone())));
+        assert_eq!(
+            refused.code(),
+            "not_council",
+            "moderation is a council decision"
+        );
+        let r = g.propose(0, p);
+        let hide_target = r.id;
+        let mut h = question(ProposalKind::Emergency, "Hide the post");
+        h.text = "Doxxing.".into();
+        h.subject = Subject::Moderation {
+            action: Moderation::Hide {
+                content: hide_target,
+            },
+        };
+        let hide = g.propose(0, h);
+        for who in 0..3 {
+            g.ok(who, vote(r, Ballot::YesNo(YesNo::Yes)));
+            g.ok(who, vote(hide, Ballot::YesNo(YesNo::Yes)));
+        }
+        g.at(&hide, 6);
+        close(&mut g, &r).expect("closes");
+        close(&mut g, &hide).expect("closes");
+        assert_eq!(decided(&g, &r).verdict, Verdict::Passed);
+        let pay = ActionBody::Transfer {
+            to: g.people[0].public(),
+            amount: Kc(1),
+            memo: String::new(),
+        };
+        let refusal = g.no(3, pay.clone());
+        assert_eq!(refusal, Rejection::Suspended { who: member, until });
+        assert_eq!(refusal.code(), "suspended");
+        let hidden = decide::hidden(&g.c.store, &hide_target)
+            .expect("read")
+            .expect("hidden");
+        assert_eq!(hidden.proposal, hide.id);
+        // When the suspension ends the member acts again.
+        g.c.time = until;
+        g.ok(3, pay);
+        assert_replays(&g);
+    }
 }
