@@ -36,17 +36,20 @@ Options: --repeat N (timed runs, default 3) and --timeout S (wall-clock limit
 for all runs together, default 300). A run still going at the limit is
 stopped (SIGALRM): if it was the first, that is reported as `timeout S`, else
 it is just not counted; further runs are skipped once the next would probably
-not finish in time. For `pb`, a timed-out add1 count is
-followed by one plain MES count (`voter_budget_increment=None`), timed, so an
-estimate can be made from the number of MES counts add1 needs.
+not finish in time. For `pb`, a timed-out add1 run reports how many MES
+counts it had finished (the whole can be estimated from the number of
+counts Hearth needed), then one plain MES count (`voter_budget_increment=
+None`) is run, whose result the bench checks against Hearth's `mes`.
 
 Output, one item per line, for the bench to read:
 
   times T1 T2 ...      seconds per completed run
   timeout S            a run was stopped after S seconds
   count_times T1 ...   stv --rule votekit: the count alone, per run
-  mes_run T            pb only, after a timeout: one plain MES count, seconds
-  mes_result K=V       its result (to check against Hearth's `mes`)
+  mes_counts N         pb only, after a timeout: MES counts the stopped run
+                       had finished (for an estimate of the whole)
+  mes_result K=V       pb only, after a timeout: the result of one plain MES
+                       count (to check against Hearth's `mes`)
   result K=V ...       the result, in the same form the bench prints Hearth's
 
 Setup (once):
@@ -330,16 +333,27 @@ def cmd_pb(args):
     instance, profile = parse_pabulib(args.file)
     costs = [p.cost for p in instance]
     assert len(set(costs)) == len(costs), "the bench's instances have distinct costs"
-    times, result, timed_out = timed_runs(
-        lambda: mes_add1(instance, profile, 1), args.repeat, args.timeout
-    )
+    # pabutools' add1 loop asks `instance.is_feasible` once per MES count:
+    # counting those calls tells how far a stopped run got.
+    counts = [0]
+    is_feasible = instance.is_feasible
+
+    def counting(*a, **k):
+        counts[0] += 1
+        return is_feasible(*a, **k)
+
+    instance.is_feasible = counting
+
+    def run():
+        counts[0] = 0
+        return mes_add1(instance, profile, 1)
+
+    times, result, timed_out = timed_runs(run, args.repeat, args.timeout)
     report(times, result, timed_out, args.timeout)
     if timed_out:
-        # One plain MES count (the first count of add1), for an estimate,
-        # and its result for a check against Hearth's `mes`.
-        t0 = time.perf_counter()
+        print(f"mes_counts {counts[0]}")
+        # One plain MES count, for a check against Hearth's `mes`.
         plain = mes_add1(instance, profile, None)
-        print(f"mes_run {time.perf_counter() - t0:.6f}")
         print(f"mes_result {plain}")
 
 
