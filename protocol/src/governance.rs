@@ -141,6 +141,16 @@ pub enum Subject {
         /// What to do.
         action: Moderation,
     },
+    /// Admitting a community into a region or the network (a membership
+    /// proposal at that level).
+    Community {
+        /// The community id.
+        community: Hash,
+        /// The key of its node.
+        node: PublicKey,
+        /// Its name.
+        name: String,
+    },
 }
 
 /// A moderation action (DESIGN §8).

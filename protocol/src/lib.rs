@@ -11,6 +11,7 @@ pub mod action;
 pub mod codec;
 pub mod community;
 pub mod crypto;
+pub mod federation;
 pub mod governance;
 pub mod log;
 pub mod request;

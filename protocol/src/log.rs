@@ -8,6 +8,8 @@ use crate::action::SignedAction;
 use crate::codec::Canonical;
 use crate::community::Genesis;
 use crate::crypto::{self, Hash, KeyCache, Keypair, PublicKey, Signature};
+use crate::federation::wire::MAX_PUBLIC_ENTRY_BYTES;
+use crate::federation::{Attestation, Checkpoint, EquivocationProof, RosterChange, SignedNetwork};
 use crate::units::Timestamp;
 use crate::verified::Verified;
 
@@ -80,6 +82,34 @@ pub enum NodeRecord {
         /// The tally's result hash.
         result: Hash,
     },
+    /// This community is a founding member of a network whose genesis all
+    /// founders signed (public log only).
+    Network(Box<SignedNetwork>),
+    /// This community was admitted to a network by that network's vote on
+    /// `proposal` (public log only).
+    Joined {
+        /// The network.
+        network: Box<SignedNetwork>,
+        /// The membership proposal that admitted the community.
+        proposal: Hash,
+    },
+    /// The heads of other public logs this node has verified (public log only).
+    Checkpoint(Checkpoint),
+    /// The node's result of a regional or network tally (public log only).
+    Attest(Attestation),
+    /// Proof that another community's node equivocated (public log only).
+    Fork(Box<EquivocationProof>),
+    /// A roster change decided in the local log, mirrored for the
+    /// federation (public log only).
+    Roster(RosterChange),
+}
+
+impl NodeRecord {
+    /// Whether the record belongs in the public log (every record but a
+    /// close may only be there; a close goes to its proposal's log).
+    pub fn public_only(&self) -> bool {
+        !matches!(self, NodeRecord::Close { .. })
+    }
 }
 
 /// One link of a log.
@@ -274,9 +304,20 @@ impl SignedEntry {
                         reason: "an entry holds between 1 and MAX_ACTIONS_PER_ENTRY records",
                     });
                 }
+                if log.kind == LogKind::Local && records.iter().any(NodeRecord::public_only) {
+                    return Err(ChainError::InvalidBatch {
+                        reason: "a federation record belongs to the public log",
+                    });
+                }
             }
         }
-        let id = entry.id();
+        let bytes = entry.to_bytes();
+        if log.kind == LogKind::Public && bytes.len() > MAX_PUBLIC_ENTRY_BYTES {
+            return Err(ChainError::InvalidBatch {
+                reason: "a public entry is at most MAX_PUBLIC_ENTRY_BYTES long",
+            });
+        }
+        let id = Hash::of(ENTRY_CONTEXT, &bytes);
         keys.verify(node, &id, &self.signature)?;
         Ok(Verified::new_unchecked(self, id))
     }

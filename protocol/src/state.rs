@@ -3,6 +3,7 @@
 //! rebuilds the state bit for bit.
 
 pub mod decide;
+pub mod federated;
 pub mod governance;
 pub mod ledger;
 pub mod membership;
@@ -132,6 +133,15 @@ fn check_and_write<S: StoreMut + ?Sized>(
         }
         .into());
     }
+    if let Some(level) = crate::federation::view::federated_level(&action.body) {
+        federated::check(store, ctx, action, level)?;
+        records::write(
+            store,
+            records::key(records::table::NONCE, &action.author.0),
+            &action.nonce,
+        );
+        return Ok(());
+    }
     match &action.body {
         ActionBody::IssueInvite { key, expires } => {
             membership::issue_invite(store, ctx, &action.author, key, *expires)?
@@ -224,6 +234,12 @@ fn apply_entry_inner<S: StoreMut + ?Sized>(
                 match record {
                     crate::log::NodeRecord::Close { proposal, result } => {
                         decide::close(store, &ctx, kind, proposal, result)?
+                    }
+                    other => {
+                        if kind != LogKind::Public {
+                            return Err(ApplyError::Misfit("a federation record in the local log"));
+                        }
+                        federated::apply_record(store, &ctx, other)?
                     }
                 }
             }

@@ -46,9 +46,14 @@ pub struct Community {
 impl Community {
     /// A community founded by `founders` at time 1000, with `rules`.
     pub fn new(founders: &[&Keypair], rules: Rules) -> Community {
-        let node = keypair(200);
+        Community::named(keypair(200), "Test Commons", founders, rules)
+    }
+
+    /// A community with its own node key and name (communities of one
+    /// federation need distinct node keys).
+    pub fn named(node: Keypair, name: &str, founders: &[&Keypair], rules: Rules) -> Community {
         let genesis = Genesis {
-            name: "Test Commons".into(),
+            name: name.into(),
             node: node.public(),
             founders: founders.iter().map(|k| k.public()).collect(),
             founder_invites: vec![keypair(201).public()],
@@ -104,11 +109,22 @@ impl Community {
 
     /// Seals and applies an entry of `kind` with `body`.
     pub fn append(&mut self, kind: LogKind, body: EntryBody) -> Result<(), ApplyError> {
+        let time = Timestamp(self.time.0 + 1);
+        self.append_at(kind, body, time)
+    }
+
+    /// Seals and applies an entry of `kind` with `body` at `time` (which
+    /// must not be before the last entry's).
+    pub fn append_at(
+        &mut self,
+        kind: LogKind,
+        body: EntryBody,
+        time: Timestamp,
+    ) -> Result<(), ApplyError> {
         let head = match kind {
             LogKind::Public => self.public,
             LogKind::Local => self.local,
         };
-        let time = Timestamp(self.time.0 + 1);
         let entry = Entry {
             log: LogId {
                 community: self.id,
@@ -130,7 +146,7 @@ impl Community {
             LogKind::Public => self.public = new_head,
             LogKind::Local => self.local = new_head,
         }
-        self.time = time;
+        self.time = self.time.max(time);
         self.entries.push(entry);
         Ok(())
     }

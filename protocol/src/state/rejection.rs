@@ -157,8 +157,12 @@ pub enum Rejection {
         /// What was attempted.
         what: &'static str,
     },
-    /// Regional and network governance arrive with federation.
-    #[error("{level} proposals and delegations are not available on this node yet")]
+    /// The community takes no part in governance at this level (it is in
+    /// no network, or not in that region), or the action does not exist at
+    /// that level.
+    #[error(
+        "{level} governance is not available here: {level} actions need a network (or region) this community belongs to, and only proposals, ballots and delegations exist at that level"
+    )]
     LevelNotAvailable {
         /// The level.
         level: &'static str,

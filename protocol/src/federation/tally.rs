@@ -1,0 +1,625 @@
+//! The cross-community tally of a regional or network proposal (DESIGN
+//! §7.3), a pure function of a [`FederationView`] (and of `now`, only to
+//! decide whether the tally is final yet):
+//!
+//! - the level's communities are those at the proposal's opening (founding
+//!   ones, and those admitted by a passed membership vote whose close plus
+//!   grace came before);
+//! - eligible voters are the members of those communities' rosters, as
+//!   their public logs record them at the opening;
+//! - a ballot or delegation counts if it is in its community's public log
+//!   in an entry with `time ≤ close`, was created at or before the close,
+//!   and that entry is witnessed by the checkpoints of enough other
+//!   communities with `time ≤ close + grace` (logs frozen by an
+//!   equivocation proof contribute nothing after the fork);
+//! - per member key, the ballot with the highest nonce counts (one key,
+//!   one budget, whatever communities it belongs to);
+//! - the tally is final once every community of the level has an entry
+//!   later than close + grace, or once `finality` has passed after that
+//!   (the missing communities are then listed).
+//!
+//! Every record the tally does not count is listed with its reason.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+
+use bincode::{Decode, Encode};
+use serde::Serialize;
+
+use crate::community::{LevelRules, Method};
+use crate::crypto::{Hash, PublicKey};
+use crate::governance::{Ballot, Level, Schedule, Stage, Subject, YesNo, method_of};
+use crate::state::decide::Report;
+use crate::tally::blt::RankedBallot;
+use crate::tally::choice::{
+    MajorityBallot, MajorityRules, QvBallot, QvQuestion, QvRules, majority, quadratic,
+};
+use crate::tally::{result_hash, schulze};
+use crate::units::Timestamp;
+
+use super::view::{Cast, FederationView, Place, ProposalEntry};
+
+/// Why a ballot or delegation was not counted.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum ExclusionReason {
+    /// Recorded by a community that is not part of the proposal's level.
+    OutsideLevel,
+    /// Sealed after the close, or signed after it.
+    Late,
+    /// Sealed before the vote opened.
+    Early,
+    /// Not witnessed by enough other communities' checkpoints in time.
+    Unwitnessed {
+        /// Communities whose checkpoints witnessed it in time.
+        witnesses: u32,
+        /// How many were needed.
+        needed: u32,
+    },
+    /// The author was not on the roster of the community whose log holds it
+    /// at the opening.
+    NotOnRoster,
+    /// The ballot does not fit the proposal's method.
+    InvalidBallot,
+}
+
+/// What a record not counted was.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A ballot.
+    Ballot,
+    /// A delegation.
+    Delegation,
+}
+
+/// A ballot or delegation that was not counted, and why.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode, Serialize)]
+pub struct Excluded {
+    /// The community whose log holds it.
+    pub community: Hash,
+    /// The entry.
+    pub seq: u64,
+    /// The action id.
+    pub action: Hash,
+    /// Its author.
+    pub author: PublicKey,
+    /// A ballot or a delegation.
+    pub kind: Kind,
+    /// Why it was not counted.
+    pub reason: ExclusionReason,
+}
+
+/// The full, hashed report of a cross-community tally.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+pub struct FederatedReport {
+    /// The network.
+    pub network: Hash,
+    /// The proposal.
+    pub proposal: Hash,
+    /// Its level.
+    pub level: Level,
+    /// When it was proposed (the roster date).
+    pub opened: Timestamp,
+    /// When its vote closed.
+    pub closes: Timestamp,
+    /// The communities of the level at the opening.
+    pub communities: Vec<Hash>,
+    /// Communities frozen by an equivocation proof, with the fork's seq.
+    pub frozen: Vec<(Hash, u64)>,
+    /// Communities with no entry after close + grace (only once the tally
+    /// is final by deadline).
+    pub missing: Vec<Hash>,
+    /// Members eligible to vote.
+    pub eligible: u64,
+    /// Ballots counted (one per voter: the latest).
+    pub ballots: u64,
+    /// Records not counted, with reasons.
+    pub excluded: Vec<Excluded>,
+    /// The count by the proposal's method.
+    pub count: Report,
+}
+
+/// Attestations of a proposal's result by the level's communities.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct Certification {
+    /// Each attesting community and the result hash it attested (its first).
+    pub attestations: Vec<(Hash, Hash)>,
+    /// Attestations of one hash that certify it: two thirds of the level.
+    pub needed: u64,
+    /// The certified result hash, if any.
+    pub certified: Option<Hash>,
+    /// Communities of the level that have not attested.
+    pub missing: Vec<Hash>,
+}
+
+/// The outcome of a cross-community tally.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct FederatedResult {
+    /// The report.
+    pub report: FederatedReport,
+    /// Its hash: what nodes attest.
+    pub result: Hash,
+    /// Whether the proposal passed (or, for a choice, whether a winner was
+    /// adopted).
+    pub passed: bool,
+    /// The winning option of a choice.
+    pub winner: Option<u32>,
+    /// Whether the tally is final (nodes attest only final tallies).
+    pub is_final: bool,
+    /// The attestations so far.
+    pub certification: Certification,
+    /// The stage at `now`.
+    pub stage: Stage,
+}
+
+/// Two thirds of `n`, rounded up: attestations that certify a result.
+pub fn two_thirds(n: usize) -> u64 {
+    (2 * n as u64).div_ceil(3)
+}
+
+/// Tallies regional and network proposals over a view.
+#[derive(Debug)]
+pub struct Tallier<'a> {
+    view: &'a FederationView,
+    admitted: RefCell<BTreeMap<Hash, bool>>,
+}
+
+impl<'a> Tallier<'a> {
+    /// A tallier over `view`.
+    pub fn new(view: &'a FederationView) -> Tallier<'a> {
+        Tallier {
+            view,
+            admitted: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    fn level_rules(&self, level: Level) -> &LevelRules {
+        match level {
+            Level::Network | Level::Local => &self.view.network.rules.network,
+            Level::Regional(_) => &self.view.network.rules.regional,
+        }
+    }
+
+    fn schedule(&self, p: &ProposalEntry) -> Schedule {
+        Schedule::of(
+            p.proposal.kind,
+            p.place.time,
+            &self.view.network.rules.as_rules(),
+        )
+    }
+
+    /// The communities of `level` at time `at`.
+    pub fn communities_at(&self, level: Level, at: Timestamp) -> BTreeSet<Hash> {
+        let network = &self.view.network;
+        let mut set: BTreeSet<Hash> = match level {
+            Level::Network | Level::Local => network.communities.iter().map(|f| f.id).collect(),
+            Level::Regional(region) => network
+                .regions
+                .iter()
+                .find(|r| network.region_id(&r.name) == region)
+                .map(|r| r.communities.iter().copied().collect())
+                .unwrap_or_default(),
+        };
+        let grace = network.rules.grace;
+        for p in self.view.admission_proposals() {
+            if p.proposal.level != level {
+                continue;
+            }
+            let Subject::Community { community, .. } = &p.proposal.subject else {
+                continue;
+            };
+            if self.schedule(p).closes.plus(grace) > at {
+                continue;
+            }
+            if self.admits(p) {
+                set.insert(*community);
+            }
+        }
+        set
+    }
+
+    fn admits(&self, p: &ProposalEntry) -> bool {
+        if let Some(&known) = self.admitted.borrow().get(&p.id) {
+            return known;
+        }
+        // Only admissions that took effect before this proposal opened are
+        // consulted, so the recursion ends.
+        let passed = self.count(p, Timestamp(u64::MAX)).is_some_and(|r| r.passed);
+        self.admitted.borrow_mut().insert(p.id, passed);
+        passed
+    }
+
+    /// The tally of `proposal` as the view stands at `now`.
+    pub fn tally(&self, proposal: &Hash, now: Timestamp) -> Option<FederatedResult> {
+        let p = self.view.proposals.get(proposal)?;
+        self.count(p, now)
+    }
+
+    fn count(&self, p: &ProposalEntry, now: Timestamp) -> Option<FederatedResult> {
+        let view = self.view;
+        let rules = &view.network.rules;
+        let schedule = self.schedule(p);
+        let closes = schedule.closes;
+        let opened = p.place.time;
+        let voting_from = schedule
+            .stages
+            .iter()
+            .find(|(stage, _)| *stage == Stage::Voting)
+            .map_or(opened, |(_, at)| *at);
+        let level = p.proposal.level;
+        let communities = self.communities_at(level, opened);
+        let witness_deadline = closes.plus(rules.grace);
+
+        // Rosters at the opening.
+        let rosters: BTreeMap<Hash, BTreeSet<PublicKey>> = communities
+            .iter()
+            .map(|c| (*c, view.roster_at(c, opened).into_iter().collect()))
+            .collect();
+        let eligible: BTreeSet<PublicKey> = rosters.values().flatten().copied().collect();
+
+        // Witnesses: every community of the network at the close may witness.
+        let network_now = self.communities_at(Level::Network, closes);
+        let needed = rules
+            .witnesses
+            .min(network_now.len().saturating_sub(1) as u32);
+        let witnessed = |community: &Hash| -> Vec<u64> {
+            let Some(index) = view.communities.get(community) else {
+                return Vec::new();
+            };
+            let mut seqs: Vec<u64> = network_now
+                .iter()
+                .filter(|w| *w != community)
+                .filter_map(|w| view.communities.get(w))
+                .filter_map(|w| {
+                    w.checkpoints
+                        .iter()
+                        .filter(|c| c.place.time <= witness_deadline)
+                        .filter_map(|c| c.checkpoint.head_of(community))
+                        .filter(|h| index.ids.get(h.seq as usize) == Some(&h.hash))
+                        .map(|h| h.seq)
+                        .max()
+                })
+                .collect();
+            seqs.sort_unstable_by(|a, b| b.cmp(a));
+            seqs
+        };
+        let mut witness_cache: BTreeMap<Hash, Vec<u64>> = BTreeMap::new();
+        let mut witnesses_of = |place: &Place| -> u32 {
+            let seqs = witness_cache
+                .entry(place.community)
+                .or_insert_with(|| witnessed(&place.community));
+            seqs.iter().filter(|&&s| s >= place.seq).count() as u32
+        };
+
+        let mut excluded = Vec::new();
+        let mut check = |cast_place: &Place,
+                         created: Timestamp,
+                         author: &PublicKey,
+                         from_voting: Option<Timestamp>|
+         -> Option<ExclusionReason> {
+            if !communities.contains(&cast_place.community) {
+                return Some(ExclusionReason::OutsideLevel);
+            }
+            if cast_place.time > closes || created > closes {
+                return Some(ExclusionReason::Late);
+            }
+            if from_voting.is_some_and(|from| cast_place.time < from) {
+                return Some(ExclusionReason::Early);
+            }
+            let w = witnesses_of(cast_place);
+            if w < needed {
+                return Some(ExclusionReason::Unwitnessed {
+                    witnesses: w,
+                    needed,
+                });
+            }
+            if !rosters
+                .get(&cast_place.community)
+                .is_some_and(|r| r.contains(author))
+            {
+                return Some(ExclusionReason::NotOnRoster);
+            }
+            None
+        };
+        let exclude =
+            |excluded: &mut Vec<Excluded>, cast_place: &Place, id, author, kind, reason| {
+                excluded.push(Excluded {
+                    community: cast_place.community,
+                    seq: cast_place.seq,
+                    action: id,
+                    author,
+                    kind,
+                    reason,
+                })
+            };
+
+        // Ballots: the latest per key among those that count.
+        let mut latest: BTreeMap<PublicKey, &Cast<Ballot>> = BTreeMap::new();
+        for cast in view.ballots.get(&p.id).map(Vec::as_slice).unwrap_or(&[]) {
+            if let Some(reason) = check(&cast.place, cast.created, &cast.author, Some(voting_from))
+            {
+                exclude(
+                    &mut excluded,
+                    &cast.place,
+                    cast.id,
+                    cast.author,
+                    Kind::Ballot,
+                    reason,
+                );
+                continue;
+            }
+            let newer = latest
+                .get(&cast.author)
+                .is_none_or(|old| (cast.nonce, cast.id) > (old.nonce, old.id));
+            if newer {
+                latest.insert(cast.author, cast);
+            }
+        }
+
+        // Delegations in this level's scope, as they stood at the close.
+        let mut scoped: BTreeMap<(PublicKey, bool), &Cast<_>> = BTreeMap::new();
+        for cast in &view.delegations {
+            let (scope, _) = &cast.value;
+            if scope.level != level
+                || scope.kind.is_some_and(|k| k != p.proposal.kind)
+                || cast.place.time > closes
+            {
+                continue;
+            }
+            if let Some(reason) = check(&cast.place, cast.created, &cast.author, None) {
+                exclude(
+                    &mut excluded,
+                    &cast.place,
+                    cast.id,
+                    cast.author,
+                    Kind::Delegation,
+                    reason,
+                );
+                continue;
+            }
+            let key = (cast.author, scope.kind.is_some());
+            let newer = scoped
+                .get(&key)
+                .is_none_or(|old| (cast.nonce, cast.id) > (old.nonce, old.id));
+            if newer {
+                scoped.insert(key, cast);
+            }
+        }
+        let mut delegate_of: BTreeMap<PublicKey, PublicKey> = BTreeMap::new();
+        for ((from, specific), cast) in &scoped {
+            let to = cast.value.1;
+            match (specific, to) {
+                (true, Some(to)) => {
+                    delegate_of.insert(*from, to);
+                }
+                (true, None) => {
+                    // A revoked kind-specific delegation falls back to the
+                    // general one.
+                    match scoped.get(&(*from, false)).and_then(|c| c.value.1) {
+                        Some(general) => delegate_of.insert(*from, general),
+                        None => delegate_of.remove(from),
+                    };
+                }
+                (false, Some(to)) if !scoped.contains_key(&(*from, true)) => {
+                    delegate_of.insert(*from, to);
+                }
+                (false, _) => {}
+            }
+        }
+
+        // The count.
+        let rules_level = self.level_rules(level);
+        let rules_all = rules.as_rules();
+        let method = method_of(&p.proposal, &rules_all);
+        let invalid = |cast: &Cast<Ballot>, excluded: &mut Vec<Excluded>| {
+            exclude(
+                excluded,
+                &cast.place,
+                cast.id,
+                cast.author,
+                Kind::Ballot,
+                ExclusionReason::InvalidBallot,
+            )
+        };
+        let origin_ok = communities.contains(&p.place.community);
+        let (count, passed, winner) = if !origin_ok {
+            (
+                Report::Uncountable {
+                    reason: "proposed by a community outside the proposal's level".into(),
+                },
+                false,
+                None,
+            )
+        } else {
+            match method {
+                Method::Majority => {
+                    let mut ballots = BTreeMap::new();
+                    for (key, cast) in &latest {
+                        match cast.value {
+                            Ballot::YesNo(v) => {
+                                ballots.insert(
+                                    *key,
+                                    match v {
+                                        YesNo::Yes => MajorityBallot::Yes,
+                                        YesNo::No => MajorityBallot::No,
+                                        YesNo::Abstain => MajorityBallot::Abstain,
+                                    },
+                                );
+                            }
+                            _ => invalid(cast, &mut excluded),
+                        }
+                    }
+                    let report = majority::tally(
+                        &ballots,
+                        &eligible,
+                        &delegate_of,
+                        &MajorityRules::from(rules_level),
+                    );
+                    let passed = report.outcome.passed();
+                    (Report::Majority(report), passed, None)
+                }
+                Method::Quadratic => {
+                    let mut ballots = BTreeMap::new();
+                    for (key, cast) in &latest {
+                        match &cast.value {
+                            Ballot::Quadratic(votes) => {
+                                ballots.insert(
+                                    *key,
+                                    QvBallot {
+                                        votes: votes.clone(),
+                                    },
+                                );
+                            }
+                            _ => invalid(cast, &mut excluded),
+                        }
+                    }
+                    let question = QvQuestion {
+                        options: p.proposal.options.len().max(1) as u32,
+                        allow_negative: true,
+                        seed: p.id,
+                    };
+                    let report = quadratic::tally(
+                        &question,
+                        &ballots,
+                        &eligible,
+                        &delegate_of,
+                        &QvRules::from(rules_level),
+                    );
+                    let passed = report.outcome.passed();
+                    let winner = if p.proposal.options.is_empty() {
+                        None
+                    } else {
+                        report.leader.filter(|_| passed)
+                    };
+                    (Report::Quadratic(report), passed, winner)
+                }
+                Method::Schulze => {
+                    let options = p.proposal.options.len();
+                    let mut ranked = Vec::new();
+                    for (key, cast) in &latest {
+                        let _ = key;
+                        match &cast.value {
+                            Ballot::Ranked(r)
+                                if !r.is_empty()
+                                    && r.iter().all(|&i| (i as usize) < options)
+                                    && r.iter().collect::<BTreeSet<_>>().len() == r.len() =>
+                            {
+                                ranked.push(RankedBallot {
+                                    weight: 1,
+                                    ranking: r.clone(),
+                                })
+                            }
+                            _ => invalid(cast, &mut excluded),
+                        }
+                    }
+                    match schulze::schulze(options, &ranked, &[], &p.id) {
+                        Ok(report) => {
+                            let winner = report.winner;
+                            (Report::Schulze(report), winner.is_some(), winner)
+                        }
+                        Err(e) => (
+                            Report::Uncountable {
+                                reason: e.to_string(),
+                            },
+                            false,
+                            None,
+                        ),
+                    }
+                }
+                other => (
+                    Report::Uncountable {
+                        reason: format!("{other:?} is not a method of regional or network votes"),
+                    },
+                    false,
+                    None,
+                ),
+            }
+        };
+
+        // Finality.
+        let after_grace = |c: &Hash| {
+            view.communities
+                .get(c)
+                .and_then(|i| i.last)
+                .is_some_and(|(_, time, _)| time > witness_deadline)
+        };
+        let closed = now >= closes;
+        let lacking: Vec<Hash> = communities
+            .iter()
+            .filter(|c| !after_grace(c))
+            .copied()
+            .collect();
+        let by_deadline = now >= witness_deadline.plus(rules.finality);
+        let is_final = closed && (lacking.is_empty() || by_deadline);
+        let missing = if is_final { lacking } else { Vec::new() };
+        let frozen: Vec<(Hash, u64)> = communities
+            .iter()
+            .filter_map(|c| {
+                view.communities
+                    .get(c)
+                    .and_then(|i| i.fork)
+                    .map(|f| (*c, f))
+            })
+            .collect();
+
+        excluded.sort();
+        let report = FederatedReport {
+            network: view.network_id,
+            proposal: p.id,
+            level,
+            opened,
+            closes,
+            communities: communities.iter().copied().collect(),
+            frozen,
+            missing,
+            eligible: eligible.len() as u64,
+            ballots: latest.len() as u64,
+            excluded,
+            count,
+        };
+        let result = result_hash(&report);
+        let certification = self.certification(p, &communities);
+        Some(FederatedResult {
+            report,
+            result,
+            passed,
+            winner,
+            is_final,
+            certification,
+            stage: schedule.stage_at(now, None),
+        })
+    }
+
+    fn certification(&self, p: &ProposalEntry, communities: &BTreeSet<Hash>) -> Certification {
+        let mut first: BTreeMap<Hash, Hash> = BTreeMap::new();
+        if let Some(list) = self.view.attestations.get(&p.id) {
+            let mut sorted: Vec<_> = list.iter().collect();
+            sorted.sort_by_key(|(place, _)| (place.community, place.seq));
+            for (place, result) in sorted {
+                if communities.contains(&place.community) {
+                    first.entry(place.community).or_insert(*result);
+                }
+            }
+        }
+        let needed = two_thirds(communities.len());
+        let mut votes: BTreeMap<Hash, u64> = BTreeMap::new();
+        for result in first.values() {
+            *votes.entry(*result).or_default() += 1;
+        }
+        let certified = votes
+            .iter()
+            .find(|(_, n)| **n >= needed && needed > 0)
+            .map(|(h, _)| *h);
+        Certification {
+            missing: communities
+                .iter()
+                .filter(|c| !first.contains_key(c))
+                .copied()
+                .collect(),
+            attestations: first.into_iter().collect(),
+            needed,
+            certified,
+        }
+    }
+}

@@ -1,0 +1,637 @@
+//! Federation tests: network genesis and its signatures, equivocation
+//! proofs, and the cross-community tally over communities sealed in memory
+//! (witnesses, late and backdated ballots, frozen logs, finality,
+//! certification).
+
+use crate::action::ActionBody;
+use crate::community::{Method, ProposalDurations, Rules};
+use crate::crypto::{Hash, Keypair};
+use crate::federation::genesis::level;
+use crate::federation::tally::{ExclusionReason, Tallier};
+use crate::federation::{
+    Attestation, Checkpoint, CommunityLog, EquivocationProof, FederationRules, FederationView,
+    Founding, InvalidNetwork, LogHead, NetworkGenesis, NetworkSignature, RegionSpec, SignedNetwork,
+};
+use crate::governance::{
+    Ballot, Level, Proposal, ProposalKind, ProposalRef, Scope, Subject, YesNo,
+};
+use crate::log::{EntryBody, LogKind, NodeRecord};
+use crate::state::{ApplyError, Rejection};
+use crate::test::{Community, keypair};
+use crate::units::{Millis, Ratio, Timestamp};
+
+/// Close of a proposal made at `OPEN`.
+const OPEN: u64 = 2_000;
+const CLOSE: u64 = 2_100;
+const GRACE: u64 = 50;
+
+fn rules() -> FederationRules {
+    FederationRules {
+        regional: level(Method::Majority, Ratio::new(3, 5), Ratio::new(1, 5), 0),
+        network: level(Method::Quadratic, Ratio::new(2, 3), Ratio::new(1, 10), 100),
+        durations: ProposalDurations {
+            policy_discussion: Millis(0),
+            policy_deliberation: Millis(0),
+            policy_voting: Millis(CLOSE - OPEN),
+            ..ProposalDurations::default()
+        },
+        witnesses: 1,
+        grace: Millis(GRACE),
+        finality: Millis(1_000),
+        checkpoint_interval: Millis(10),
+    }
+}
+
+struct Fed {
+    communities: Vec<Community>,
+    members: Vec<Vec<Keypair>>,
+    network: SignedNetwork,
+}
+
+impl Fed {
+    /// `n` communities of three founding members each; the first two form
+    /// region "north".
+    fn new(n: usize) -> Fed {
+        let mut communities = Vec::new();
+        let mut members = Vec::new();
+        for i in 0..n {
+            let keys: Vec<Keypair> = (0..3).map(|j| keypair(10 + (3 * i + j) as u8)).collect();
+            let refs: Vec<&Keypair> = keys.iter().collect();
+            communities.push(Community::named(
+                keypair(100 + i as u8),
+                &format!("Community {i}"),
+                &refs,
+                Rules::default(),
+            ));
+            members.push(keys);
+        }
+        let mut founding: Vec<Founding> = communities
+            .iter()
+            .map(|c| Founding {
+                id: c.id,
+                node: c.node.public(),
+                name: c.genesis.name.clone(),
+            })
+            .collect();
+        founding.sort_by_key(|f| f.id);
+        let mut north: Vec<Hash> = communities[..2].iter().map(|c| c.id).collect();
+        north.sort();
+        let genesis = NetworkGenesis {
+            name: "Test Network".into(),
+            communities: founding,
+            regions: vec![RegionSpec {
+                name: "north".into(),
+                communities: north,
+            }],
+            rules: rules(),
+            created: Timestamp(1_500),
+        };
+        let mut network = SignedNetwork {
+            genesis: genesis.clone(),
+            signatures: Vec::new(),
+        };
+        for c in &communities {
+            network.add(NetworkSignature::sign(&genesis, c.id, &c.node));
+        }
+        for c in &mut communities {
+            c.append_at(
+                LogKind::Public,
+                EntryBody::Records(vec![NodeRecord::Network(Box::new(network.clone()))]),
+                Timestamp(1_600),
+            )
+            .expect("the network record applies");
+        }
+        Fed {
+            communities,
+            members,
+            network,
+        }
+    }
+
+    fn id(&self) -> Hash {
+        self.network.genesis.id()
+    }
+
+    fn logs(&self) -> Vec<CommunityLog> {
+        self.communities
+            .iter()
+            .map(|c| CommunityLog {
+                community: c.id,
+                node: c.node.public(),
+                entries: c
+                    .entries
+                    .iter()
+                    .filter(|e| e.entry.log.kind == LogKind::Public)
+                    .cloned()
+                    .collect(),
+                fork: None,
+            })
+            .collect()
+    }
+
+    fn view(&self) -> FederationView {
+        FederationView::new(self.network.genesis.clone(), &self.logs())
+    }
+
+    /// Member `j` of community `i` acts at `time`.
+    fn act(&mut self, i: usize, j: usize, nonce: u64, time: u64, body: ActionBody) {
+        let key = &self.members[i][j];
+        let c = &mut self.communities[i];
+        let mut action = c.action(key, nonce, body);
+        action.action.created = Timestamp(time);
+        let action = action.action.sign(key);
+        c.append_at(
+            LogKind::Public,
+            EntryBody::Actions(vec![action]),
+            Timestamp(time),
+        )
+        .expect("the action applies");
+    }
+
+    /// Every community checkpoints the others' public heads at `time`.
+    fn checkpoint_all(&mut self, time: u64) {
+        self.checkpoint(0..self.communities.len(), time);
+    }
+
+    /// Communities `which` checkpoint the others' public heads at `time`.
+    fn checkpoint(&mut self, which: std::ops::Range<usize>, time: u64) {
+        let heads: Vec<(Hash, crate::log::Head)> = self
+            .communities
+            .iter()
+            .map(|c| (c.id, c.public.expect("a public head")))
+            .collect();
+        let network = self.id();
+        for c in &mut self.communities[which] {
+            let mut listed: Vec<LogHead> = heads
+                .iter()
+                .filter(|(id, _)| *id != c.id)
+                .map(|(community, head)| LogHead {
+                    community: *community,
+                    head: *head,
+                })
+                .collect();
+            listed.sort_by_key(|h| h.community);
+            c.append_at(
+                LogKind::Public,
+                EntryBody::Records(vec![NodeRecord::Checkpoint(Checkpoint {
+                    network,
+                    heads: listed,
+                })]),
+                Timestamp(time),
+            )
+            .expect("the checkpoint applies");
+        }
+    }
+
+    fn attest(&mut self, i: usize, proposal: Hash, result: Hash, time: u64) {
+        let network = self.id();
+        self.communities[i]
+            .append_at(
+                LogKind::Public,
+                EntryBody::Records(vec![NodeRecord::Attest(Attestation {
+                    network,
+                    proposal,
+                    result,
+                })]),
+                Timestamp(time),
+            )
+            .expect("the attestation applies");
+    }
+
+    /// Member 0 of community 0 proposes at `OPEN`; returns the proposal id.
+    fn propose(&mut self, level: Level) -> Hash {
+        let proposal = Proposal {
+            kind: ProposalKind::Policy,
+            level,
+            title: "Shared seed bank".into(),
+            text: "Fund a seed bank for the whole network.".into(),
+            options: Vec::new(),
+            subject: Subject::Question,
+        };
+        self.act(
+            0,
+            0,
+            1,
+            OPEN,
+            ActionBody::Propose(Box::new(proposal.clone())),
+        );
+        let c = &self.communities[0];
+        match &c.entries.last().expect("entry").entry.body {
+            EntryBody::Actions(actions) => actions[0].id(),
+            _ => unreachable!(),
+        }
+    }
+}
+
+fn vote(id: Hash, level: Level, ballot: Ballot) -> ActionBody {
+    ActionBody::Vote {
+        proposal: ProposalRef { id, level },
+        ballot,
+    }
+}
+
+#[test]
+fn a_network_genesis_is_valid_only_when_every_founder_signed() {
+    let fed = Fed::new(3);
+    let mut partial = fed.network.clone();
+    let missing = partial.signatures.remove(1).community;
+    assert_eq!(partial.missing(), vec![missing]);
+    assert!(partial.check_signatures().is_ok());
+    assert_eq!(
+        partial.clone().verify().map(|_| ()),
+        Err(InvalidNetwork::Unsigned(missing))
+    );
+    // A signature by the wrong key.
+    let mut forged = fed.network.clone();
+    forged.signatures[0].signature = keypair(9).sign(&fed.id());
+    assert!(matches!(
+        forged.verify(),
+        Err(InvalidNetwork::BadSignature(_))
+    ));
+    assert!(fed.network.clone().verify().is_ok());
+    // Structure: one community, unsorted, or a region naming outsiders.
+    let mut genesis = fed.network.genesis.clone();
+    genesis.communities.truncate(1);
+    assert!(genesis.validate().is_err());
+    let mut genesis = fed.network.genesis.clone();
+    genesis.communities.reverse();
+    assert!(genesis.validate().is_err());
+    let mut genesis = fed.network.genesis.clone();
+    genesis.regions[0].communities = vec![Hash([7; 32])];
+    assert!(genesis.validate().is_err());
+}
+
+#[test]
+fn the_state_machine_takes_network_actions_only_from_communities_in_a_network() {
+    let alice = keypair(1);
+    let mut lone = Community::new(&[&alice], Rules::default());
+    let proposal = Proposal {
+        kind: ProposalKind::Policy,
+        level: Level::Network,
+        title: "t".into(),
+        text: String::new(),
+        options: Vec::new(),
+        subject: Subject::Question,
+    };
+    let action = lone.action(&alice, 1, ActionBody::Propose(Box::new(proposal)));
+    assert!(matches!(
+        lone.submit(action),
+        Err(ApplyError::Rejected(Rejection::LevelNotAvailable { .. }))
+    ));
+
+    let mut fed = Fed::new(2);
+    // In the network, a ballot over the network's voice credits is refused,
+    // one within them is recorded.
+    let id = Hash([3; 32]);
+    let c = &mut fed.communities[0];
+    let over = c.action(
+        &fed.members[0][0],
+        5,
+        vote(id, Level::Network, Ballot::Quadratic(vec![11])),
+    );
+    assert!(matches!(
+        c.submit(over),
+        Err(ApplyError::Rejected(Rejection::OverBudget { .. }))
+    ));
+    let ok = c.action(
+        &fed.members[0][0],
+        6,
+        vote(id, Level::Network, Ballot::Quadratic(vec![10])),
+    );
+    assert!(c.submit(ok).is_ok());
+    // A region the community is not in is refused.
+    let other = fed.network.genesis.region_id("south");
+    let c = &mut fed.communities[0];
+    let action = c.action(
+        &fed.members[0][1],
+        7,
+        vote(id, Level::Regional(other), Ballot::YesNo(YesNo::Yes)),
+    );
+    assert!(matches!(
+        c.submit(action),
+        Err(ApplyError::Rejected(Rejection::LevelNotAvailable { .. }))
+    ));
+    // A network record missing a signature is not a valid record.
+    let mut partial = fed.network.clone();
+    partial.signatures.pop();
+    let c = &mut fed.communities[1];
+    assert!(
+        c.append(
+            LogKind::Public,
+            EntryBody::Records(vec![NodeRecord::Network(Box::new(partial))])
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn equivocation_proofs_need_two_signed_entries_at_one_seq() {
+    use crate::log::{Entry, LogId};
+    let node = keypair(100);
+    let log = LogId {
+        community: Hash([1; 32]),
+        kind: LogKind::Public,
+    };
+    let entry = |time| Entry {
+        log,
+        seq: 4,
+        prev: Hash([2; 32]),
+        time: Timestamp(time),
+        body: EntryBody::Records(vec![NodeRecord::Attest(Attestation {
+            network: Hash([0; 32]),
+            proposal: Hash([0; 32]),
+            result: Hash([0; 32]),
+        })]),
+    };
+    let a = entry(10).sign(&node);
+    let b = entry(11).sign(&node);
+    let proof = EquivocationProof::new(b.clone(), a.clone());
+    assert_eq!(proof.verify(&node.public()), Ok((log, 4)));
+    assert!(proof.verify(&keypair(101).public()).is_err());
+    assert!(
+        EquivocationProof::new(a.clone(), a.clone())
+            .verify(&node.public())
+            .is_err()
+    );
+    let mut other_seq = entry(12);
+    other_seq.seq = 5;
+    assert!(
+        EquivocationProof::new(a, other_seq.sign(&node))
+            .verify(&node.public())
+            .is_err()
+    );
+}
+
+/// ```text
+///   A (proposes) ── B ── C      network referendum, quadratic voting
+///   every community checkpoints the others after the close
+/// ```
+#[test]
+fn a_network_referendum_counts_witnessed_ballots_across_communities() {
+    let mut fed = Fed::new(3);
+    let id = fed.propose(Level::Network);
+    let net = Level::Network;
+    fed.act(
+        0,
+        0,
+        2,
+        OPEN + 10,
+        vote(id, net, Ballot::Quadratic(vec![5])),
+    );
+    fed.act(
+        0,
+        1,
+        2,
+        OPEN + 11,
+        vote(id, net, Ballot::Quadratic(vec![-2])),
+    );
+    // A changed ballot: the later nonce counts.
+    fed.act(
+        0,
+        1,
+        3,
+        OPEN + 12,
+        vote(id, net, Ballot::Quadratic(vec![3])),
+    );
+    fed.act(
+        1,
+        0,
+        2,
+        OPEN + 13,
+        vote(id, net, Ballot::Quadratic(vec![4])),
+    );
+    fed.act(
+        1,
+        1,
+        2,
+        OPEN + 14,
+        vote(id, net, Ballot::Quadratic(vec![-1])),
+    );
+    // C's member 0 delegates across community lines to A's member 0.
+    let to = fed.members[0][0].public();
+    fed.act(
+        2,
+        0,
+        2,
+        OPEN + 15,
+        ActionBody::Delegate {
+            scope: Scope {
+                level: net,
+                kind: None,
+            },
+            to: Some(to),
+        },
+    );
+    fed.checkpoint_all(CLOSE + 10);
+    // A ballot sealed after the close is late.
+    fed.act(
+        2,
+        1,
+        3,
+        CLOSE + 20,
+        vote(id, net, Ballot::Quadratic(vec![9])),
+    );
+
+    // Before every community has an entry past close + grace, not final.
+    let view = fed.view();
+    let result = Tallier::new(&view)
+        .tally(&id, Timestamp(CLOSE + 30))
+        .expect("known");
+    assert!(!result.is_final);
+
+    fed.checkpoint_all(CLOSE + GRACE + 1);
+    let view = fed.view();
+    let result = Tallier::new(&view)
+        .tally(&id, Timestamp(CLOSE + GRACE + 2))
+        .expect("known");
+    assert!(result.is_final);
+    let report = &result.report;
+    assert_eq!(report.eligible, 9);
+    assert_eq!(report.ballots, 4);
+    assert_eq!(report.communities.len(), 3);
+    assert!(report.missing.is_empty());
+    assert_eq!(report.excluded.len(), 1);
+    assert_eq!(report.excluded[0].reason, ExclusionReason::Late);
+    let crate::state::decide::Report::Quadratic(qv) = &report.count else {
+        panic!("a quadratic count: {:?}", report.count);
+    };
+    // A0 carries C0's weight: 2 × 5, plus 3 + 4 for, 1 against.
+    assert_eq!(qv.delegation.weight_of(&fed.members[0][0].public()), 2);
+    assert!(result.passed, "{qv:?}");
+
+    // The same records in another order give the same bits.
+    let mut logs = fed.logs();
+    logs.reverse();
+    let again = FederationView::new(fed.network.genesis.clone(), &logs);
+    let other = Tallier::new(&again)
+        .tally(&id, Timestamp(CLOSE + GRACE + 2))
+        .expect("known");
+    assert_eq!(other.result, result.result);
+
+    // Two of three attestations of the same hash certify it; a dissenting
+    // one does not.
+    fed.attest(0, id, result.result, CLOSE + GRACE + 5);
+    fed.attest(1, id, Hash([9; 32]), CLOSE + GRACE + 5);
+    let view = fed.view();
+    let c = Tallier::new(&view)
+        .tally(&id, Timestamp(CLOSE + GRACE + 6))
+        .expect("known")
+        .certification;
+    assert_eq!(c.needed, 2);
+    assert_eq!(c.certified, None);
+    fed.attest(2, id, result.result, CLOSE + GRACE + 6);
+    let view = fed.view();
+    let c = Tallier::new(&view)
+        .tally(&id, Timestamp(CLOSE + GRACE + 7))
+        .expect("known")
+        .certification;
+    assert_eq!(c.certified, Some(result.result));
+    assert!(c.missing.is_empty());
+}
+
+/// ```text
+///   A ── B ── C      C appends a ballot dated before the close after the
+///                    others' last checkpoints in the grace period
+/// ```
+#[test]
+fn a_backdated_ballot_is_unwitnessed_and_reported() {
+    let mut fed = Fed::new(3);
+    let id = fed.propose(Level::Network);
+    let net = Level::Network;
+    fed.act(
+        0,
+        0,
+        2,
+        OPEN + 10,
+        vote(id, net, Ballot::Quadratic(vec![5])),
+    );
+    // A and B checkpoint after the close; C stays silent.
+    fed.checkpoint(0..2, CLOSE + 10);
+    // C then seals an entry dated before the close (its last entry is
+    // older, so its chain allows it).
+    let c = &mut fed.communities[2];
+    let key = &fed.members[2][0];
+    let mut action = c.action(key, 2, vote(id, net, Ballot::Quadratic(vec![-10])));
+    action.action.created = Timestamp(CLOSE - 5);
+    let action = action.action.sign(key);
+    c.append_at(
+        LogKind::Public,
+        EntryBody::Actions(vec![action]),
+        Timestamp(CLOSE - 5),
+    )
+    .expect("applies");
+    fed.checkpoint_all(CLOSE + GRACE + 1);
+    let view = fed.view();
+    let result = Tallier::new(&view)
+        .tally(&id, Timestamp(CLOSE + GRACE + 2))
+        .expect("known");
+    assert!(result.is_final);
+    assert_eq!(result.report.ballots, 1);
+    assert_eq!(result.report.excluded.len(), 1);
+    assert_eq!(
+        result.report.excluded[0].reason,
+        ExclusionReason::Unwitnessed {
+            witnesses: 0,
+            needed: 1
+        }
+    );
+    assert!(result.passed);
+}
+
+#[test]
+fn a_frozen_log_contributes_nothing_after_its_fork_and_finality_lists_the_missing() {
+    let mut fed = Fed::new(3);
+    let id = fed.propose(Level::Network);
+    let net = Level::Network;
+    fed.act(
+        0,
+        0,
+        2,
+        OPEN + 10,
+        vote(id, net, Ballot::Quadratic(vec![5])),
+    );
+    fed.act(
+        2,
+        0,
+        2,
+        OPEN + 20,
+        vote(id, net, Ballot::Quadratic(vec![-10])),
+    );
+    fed.checkpoint_all(CLOSE + 10);
+    let fork_seq = fed.communities[2].public.expect("head").seq - 1;
+    let mut logs = fed.logs();
+    logs[2].fork = Some(fork_seq);
+    let view = FederationView::new(fed.network.genesis.clone(), &logs);
+    // C's log ends before close + grace and nothing more arrives: final by
+    // deadline, with every community missing.
+    let late = Timestamp(CLOSE + GRACE + 1_000);
+    let result = Tallier::new(&view).tally(&id, late).expect("known");
+    assert!(result.is_final);
+    assert_eq!(
+        result.report.frozen,
+        vec![(fed.communities[2].id, fork_seq)]
+    );
+    assert_eq!(result.report.missing.len(), 3);
+    assert_eq!(result.report.ballots, 1, "C's ballot is past its fork");
+}
+
+/// ```text
+///   region north = {A, B}     C is outside it
+/// ```
+#[test]
+fn a_regional_majority_counts_only_the_region() {
+    let mut fed = Fed::new(3);
+    let north = fed.network.genesis.region_id("north");
+    let level = Level::Regional(north);
+    let id = fed.propose(level);
+    fed.act(
+        0,
+        0,
+        2,
+        OPEN + 10,
+        vote(id, level, Ballot::YesNo(YesNo::Yes)),
+    );
+    fed.act(
+        0,
+        1,
+        2,
+        OPEN + 11,
+        vote(id, level, Ballot::YesNo(YesNo::Yes)),
+    );
+    fed.act(
+        1,
+        0,
+        2,
+        OPEN + 12,
+        vote(id, level, Ballot::YesNo(YesNo::No)),
+    );
+    // B1 delegates to A1 (across communities, inside the region).
+    let to = fed.members[0][1].public();
+    fed.act(
+        1,
+        1,
+        2,
+        OPEN + 13,
+        ActionBody::Delegate {
+            scope: Scope {
+                level,
+                kind: Some(ProposalKind::Policy),
+            },
+            to: Some(to),
+        },
+    );
+    fed.checkpoint_all(CLOSE + 10);
+    fed.checkpoint_all(CLOSE + GRACE + 1);
+    let view = fed.view();
+    let result = Tallier::new(&view)
+        .tally(&id, Timestamp(CLOSE + GRACE + 2))
+        .expect("known");
+    assert!(result.is_final);
+    assert_eq!(result.report.communities.len(), 2);
+    assert_eq!(result.report.eligible, 6);
+    let crate::state::decide::Report::Majority(m) = &result.report.count else {
+        panic!("a majority count");
+    };
+    assert_eq!((m.yes, m.no), (3, 1));
+    assert!(result.passed);
+}

@@ -1,0 +1,344 @@
+//! A node's view of the federation: the network genesis and every public
+//! log it holds, verified and indexed for the cross-community tally.
+//! Building a view is "ingest"; tallies read it.
+
+use std::collections::BTreeMap;
+
+use crate::action::{ActionBody, SignedAction};
+use crate::crypto::{Hash, PublicKey};
+use crate::governance::{Ballot, Level, Proposal, ProposalKind, Scope, Subject};
+use crate::log::{EntryBody, NodeRecord, SignedEntry};
+use crate::units::Timestamp;
+
+use super::genesis::NetworkGenesis;
+use super::records::{Attestation, Checkpoint};
+
+/// A community's public log as a node holds it: entries verified as a
+/// chain from seq 0, and the seq at which it is frozen if the node holds an
+/// equivocation proof against it.
+#[derive(Clone, Debug)]
+pub struct CommunityLog {
+    /// The community.
+    pub community: Hash,
+    /// The key of its node.
+    pub node: PublicKey,
+    /// Its public log from seq 0, without gaps, as verified.
+    pub entries: Vec<SignedEntry>,
+    /// Frozen at this seq: entries from it on are excluded.
+    pub fork: Option<u64>,
+}
+
+impl CommunityLog {
+    /// The entries before the fork.
+    pub fn usable(&self) -> &[SignedEntry] {
+        let end = self
+            .fork
+            .map_or(self.entries.len(), |f| (f as usize).min(self.entries.len()));
+        &self.entries[..end]
+    }
+}
+
+/// Where a record sits: a community's public log, an entry and its time.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub struct Place {
+    /// The community whose log holds it.
+    pub community: Hash,
+    /// The entry's seq.
+    pub seq: u64,
+    /// The entry's time.
+    pub time: Timestamp,
+}
+
+/// A regional or network proposal found in a public log.
+#[derive(Clone, Debug)]
+pub struct ProposalEntry {
+    /// The proposal id (its action id).
+    pub id: Hash,
+    /// Where it was recorded; its time is the proposal's creation.
+    pub place: Place,
+    /// Its author.
+    pub author: PublicKey,
+    /// The proposal.
+    pub proposal: Proposal,
+}
+
+/// A member action relevant to a tally (a ballot or a delegation).
+#[derive(Clone, Debug)]
+pub struct Cast<T> {
+    /// Where it was recorded.
+    pub place: Place,
+    /// The action id.
+    pub id: Hash,
+    /// The author.
+    pub author: PublicKey,
+    /// The author's nonce.
+    pub nonce: u64,
+    /// When the author signed it.
+    pub created: Timestamp,
+    /// What it says.
+    pub value: T,
+}
+
+/// One change of a community's roster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RosterEvent {
+    /// When (the entry's time).
+    pub time: Timestamp,
+    /// The member.
+    pub key: PublicKey,
+    /// Admitted (`true`) or gone (`false`).
+    pub admitted: bool,
+}
+
+/// A checkpoint and its place.
+#[derive(Clone, Debug)]
+pub struct CheckpointAt {
+    /// Where it was recorded.
+    pub place: Place,
+    /// The checkpoint.
+    pub checkpoint: Checkpoint,
+}
+
+/// What the view knows of one community.
+#[derive(Clone, Debug, Default)]
+pub struct CommunityIndex {
+    /// The node key.
+    pub node: Option<PublicKey>,
+    /// Seq of the last usable entry and its time, if any.
+    pub last: Option<(u64, Timestamp, Hash)>,
+    /// Entry ids by seq (usable entries only), to check witnessed hashes.
+    pub ids: Vec<Hash>,
+    /// Roster changes, in log order.
+    pub roster: Vec<RosterEvent>,
+    /// Checkpoints, in log order.
+    pub checkpoints: Vec<CheckpointAt>,
+    /// Frozen at this seq.
+    pub fork: Option<u64>,
+}
+
+/// Every public log of a network a node holds, indexed.
+#[derive(Clone, Debug)]
+pub struct FederationView {
+    /// The network.
+    pub network: NetworkGenesis,
+    /// Its id.
+    pub network_id: Hash,
+    /// What is known of each community, by id.
+    pub communities: BTreeMap<Hash, CommunityIndex>,
+    /// Regional and network proposals, by id.
+    pub proposals: BTreeMap<Hash, ProposalEntry>,
+    /// Ballots by proposal.
+    pub ballots: BTreeMap<Hash, Vec<Cast<Ballot>>>,
+    /// Delegations at regional and network levels.
+    pub delegations: Vec<Cast<(Scope, Option<PublicKey>)>>,
+    /// Attestations by proposal: (place, result).
+    pub attestations: BTreeMap<Hash, Vec<(Place, Hash)>>,
+}
+
+/// The level of an action at regional or network level, if it has one.
+pub fn federated_level(body: &ActionBody) -> Option<Level> {
+    let level = match body {
+        ActionBody::Propose(p) => p.level,
+        ActionBody::Amend { proposal, .. }
+        | ActionBody::Withdraw { proposal }
+        | ActionBody::Review { proposal, .. }
+        | ActionBody::SubmitProject { proposal, .. }
+        | ActionBody::Nominate { proposal, .. }
+        | ActionBody::Vote { proposal, .. } => proposal.level,
+        ActionBody::Delegate { scope, .. } => scope.level,
+        _ => return None,
+    };
+    (level != Level::Local).then_some(level)
+}
+
+impl FederationView {
+    /// Indexes `logs` (each verified as a chain by the caller) for the
+    /// network `network`.
+    pub fn new(network: NetworkGenesis, logs: &[CommunityLog]) -> FederationView {
+        let network_id = network.id();
+        let mut view = FederationView {
+            network,
+            network_id,
+            communities: BTreeMap::new(),
+            proposals: BTreeMap::new(),
+            ballots: BTreeMap::new(),
+            delegations: Vec::new(),
+            attestations: BTreeMap::new(),
+        };
+        for log in logs {
+            view.ingest(log);
+        }
+        view
+    }
+
+    fn ingest(&mut self, log: &CommunityLog) {
+        let community = log.community;
+        let mut index = CommunityIndex {
+            node: Some(log.node),
+            fork: log.fork,
+            ..CommunityIndex::default()
+        };
+        for signed in log.usable() {
+            let entry = &signed.entry;
+            let id = entry.id();
+            let place = Place {
+                community,
+                seq: entry.seq,
+                time: entry.time,
+            };
+            index.ids.push(id);
+            index.last = Some((entry.seq, entry.time, id));
+            match &entry.body {
+                EntryBody::Genesis(genesis) => {
+                    for founder in &genesis.founders {
+                        index.roster.push(RosterEvent {
+                            time: entry.time,
+                            key: *founder,
+                            admitted: true,
+                        });
+                    }
+                }
+                EntryBody::Actions(actions) => {
+                    for action in actions {
+                        self.ingest_action(&mut index, place, action);
+                    }
+                }
+                EntryBody::Records(records) => {
+                    for record in records {
+                        match record {
+                            NodeRecord::Checkpoint(checkpoint)
+                                if checkpoint.network == self.network_id =>
+                            {
+                                index.checkpoints.push(CheckpointAt {
+                                    place,
+                                    checkpoint: checkpoint.clone(),
+                                });
+                            }
+                            NodeRecord::Attest(Attestation {
+                                network,
+                                proposal,
+                                result,
+                            }) if *network == self.network_id => {
+                                self.attestations
+                                    .entry(*proposal)
+                                    .or_default()
+                                    .push((place, *result));
+                            }
+                            NodeRecord::Roster(change) => {
+                                for key in &change.admitted {
+                                    index.roster.push(RosterEvent {
+                                        time: entry.time,
+                                        key: *key,
+                                        admitted: true,
+                                    });
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        self.communities.insert(community, index);
+    }
+
+    fn ingest_action(&mut self, index: &mut CommunityIndex, place: Place, signed: &SignedAction) {
+        let action = &signed.action;
+        let roster = |admitted| RosterEvent {
+            time: place.time,
+            key: action.author,
+            admitted,
+        };
+        match &action.body {
+            ActionBody::Join { .. } => index.roster.push(roster(true)),
+            ActionBody::Leave => index.roster.push(roster(false)),
+            ActionBody::RemoveMember { member, .. } => index.roster.push(RosterEvent {
+                time: place.time,
+                key: *member,
+                admitted: false,
+            }),
+            body => {
+                if federated_level(body).is_none() {
+                    return;
+                }
+                fn cast<T>(place: Place, signed: &SignedAction, value: T) -> Cast<T> {
+                    Cast {
+                        place,
+                        id: signed.id(),
+                        author: signed.action.author,
+                        nonce: signed.action.nonce,
+                        created: signed.action.created,
+                        value,
+                    }
+                }
+                match body {
+                    ActionBody::Propose(proposal) => {
+                        let id = signed.id();
+                        self.proposals.entry(id).or_insert(ProposalEntry {
+                            id,
+                            place,
+                            author: action.author,
+                            proposal: (**proposal).clone(),
+                        });
+                    }
+                    ActionBody::Vote { proposal, ballot } => self
+                        .ballots
+                        .entry(proposal.id)
+                        .or_default()
+                        .push(cast(place, signed, ballot.clone())),
+                    ActionBody::Delegate { scope, to } => {
+                        self.delegations.push(cast(place, signed, (*scope, *to)))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// The members of `community`'s roster after every change up to and
+    /// including `at`.
+    pub fn roster_at(&self, community: &Hash, at: Timestamp) -> Vec<PublicKey> {
+        let mut members: BTreeMap<PublicKey, bool> = BTreeMap::new();
+        if let Some(index) = self.communities.get(community) {
+            for event in index.roster.iter().filter(|e| e.time <= at) {
+                members.insert(event.key, event.admitted);
+            }
+        }
+        members
+            .into_iter()
+            .filter(|(_, member)| *member)
+            .map(|(key, _)| key)
+            .collect()
+    }
+
+    /// The node key of a community the view knows (founding, or admitted
+    /// by a proposal naming its key).
+    pub fn node_of(&self, community: &Hash) -> Option<PublicKey> {
+        if let Some(f) = self.network.founding(community) {
+            return Some(f.node);
+        }
+        self.proposals
+            .values()
+            .find_map(|p| match &p.proposal.subject {
+                Subject::Community {
+                    community: c, node, ..
+                } if c == community => Some(*node),
+                _ => None,
+            })
+    }
+
+    /// Proposals that would admit a community (membership proposals at
+    /// regional or network level), in order of creation.
+    pub fn admission_proposals(&self) -> Vec<&ProposalEntry> {
+        let mut out: Vec<&ProposalEntry> = self
+            .proposals
+            .values()
+            .filter(|p| {
+                p.proposal.kind == ProposalKind::Membership
+                    && matches!(p.proposal.subject, Subject::Community { .. })
+            })
+            .collect();
+        out.sort_by_key(|p| (p.place.time, p.id));
+        out
+    }
+}

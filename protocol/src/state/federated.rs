@@ -1,0 +1,248 @@
+//! The federation as one community's state machine sees it: the networks
+//! the community belongs to (from `Network` and `Joined` records in its
+//! public log), and the checks on its members' regional and network
+//! actions that need no other community's records. Whether such an action
+//! counts — the proposal exists, the vote is open, the ballot fits — is
+//! decided by the cross-community tally ([`crate::federation::tally`]),
+//! from every community's public log.
+
+use std::collections::BTreeSet;
+
+use crate::action::{Action, ActionBody};
+use crate::codec::Canonical;
+use crate::crypto::Hash;
+use crate::federation::SignedNetwork;
+use crate::governance::{
+    Ballot, Level, MAX_OPTIONS, MAX_TEXT_LEN, MAX_TITLE_LEN, ProposalKind, Subject,
+};
+use crate::log::NodeRecord;
+
+use super::membership::active_member;
+use super::records::{self, StateRead};
+use super::store::{StoreError, StoreMut};
+use super::{ApplyError, Context, Rejection};
+
+/// Table of the networks this community belongs to, by network id.
+pub const NETWORK: u8 = b'N';
+
+/// Largest absolute number of votes a quadratic ballot may give one option.
+pub const MAX_QV_VOTES: i64 = 1 << 20;
+
+/// The networks this community belongs to.
+pub fn networks<S: StateRead + ?Sized>(store: &S) -> Result<Vec<SignedNetwork>, StoreError> {
+    store
+        .scan_prefix(&[NETWORK])?
+        .into_iter()
+        .map(|(k, v)| {
+            SignedNetwork::from_bytes(&v)
+                .map_err(|e| StoreError(format!("corrupt record {}: {e}", crate::crypto::hex(&k))))
+        })
+        .collect()
+}
+
+/// Applies a node record other than a close: records the community's
+/// networks; checkpoints, attestations, proofs and roster mirrors change
+/// nothing in the community's own state (the federation reads them).
+pub fn apply_record<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    record: &NodeRecord,
+) -> Result<(), ApplyError> {
+    match record {
+        NodeRecord::Network(signed) => {
+            let verified = (**signed)
+                .clone()
+                .verify()
+                .map_err(|_| ApplyError::Misfit("a network genesis not signed by every founder"))?;
+            if verified.genesis.founding(&ctx.community).is_none() {
+                return Err(ApplyError::Misfit(
+                    "a network this community does not found",
+                ));
+            }
+            remember(store, &verified);
+        }
+        NodeRecord::Joined { network, .. } => {
+            let verified = (**network)
+                .clone()
+                .verify()
+                .map_err(|_| ApplyError::Misfit("a network genesis not signed by every founder"))?;
+            remember(store, &verified);
+        }
+        NodeRecord::Checkpoint(checkpoint) => {
+            if !checkpoint.well_formed() {
+                return Err(ApplyError::Misfit("a checkpoint lists heads out of order"));
+            }
+        }
+        NodeRecord::Close { .. }
+        | NodeRecord::Attest(_)
+        | NodeRecord::Fork(_)
+        | NodeRecord::Roster(_) => {}
+    }
+    Ok(())
+}
+
+fn remember<S: StoreMut + ?Sized>(store: &mut S, network: &SignedNetwork) {
+    records::write(
+        store,
+        records::key(NETWORK, &network.genesis.id().0),
+        network,
+    );
+}
+
+/// Whether the community takes part in governance at `level`.
+fn at_level<S: StateRead + ?Sized>(
+    store: &S,
+    ctx: &Context,
+    level: Level,
+) -> Result<Option<SignedNetwork>, StoreError> {
+    for network in networks(store)? {
+        let genesis = &network.genesis;
+        let ok = match level {
+            Level::Local => false,
+            Level::Network => true,
+            Level::Regional(region) => genesis.regions.iter().any(|r| {
+                genesis.region_id(&r.name) == region && r.communities.contains(&ctx.community)
+            }),
+        };
+        if ok {
+            return Ok(Some(network));
+        }
+    }
+    Ok(None)
+}
+
+fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::Local => "local",
+        Level::Regional(_) => "regional",
+        Level::Network => "network",
+    }
+}
+
+/// Checks a member's regional or network action against what this
+/// community knows: the author is an active member, the community belongs
+/// to the level, and the action is well formed.
+pub fn check<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    action: &Action,
+    level: Level,
+) -> Result<(), ApplyError> {
+    active_member(store, &action.author)?;
+    let unavailable = || Rejection::LevelNotAvailable {
+        level: level_name(level),
+    };
+    let Some(network) = at_level(store, ctx, level)? else {
+        return Err(unavailable().into());
+    };
+    let rules = &network.genesis.rules;
+    let invalid = |reason| ApplyError::from(Rejection::InvalidProposal { reason });
+    match &action.body {
+        ActionBody::Propose(p) => {
+            if p.title.trim().is_empty() || p.title.len() > MAX_TITLE_LEN {
+                return Err(invalid("a proposal has a title of 1 to 200 bytes"));
+            }
+            if p.text.len() > MAX_TEXT_LEN {
+                return Err(Rejection::TextTooLong {
+                    field: "text",
+                    len: p.text.len(),
+                    max: MAX_TEXT_LEN,
+                }
+                .into());
+            }
+            let distinct: BTreeSet<&str> = p.options.iter().map(String::as_str).collect();
+            if p.options.len() == 1
+                || p.options.len() > MAX_OPTIONS
+                || distinct.len() != p.options.len()
+                || p.options
+                    .iter()
+                    .any(|o| o.trim().is_empty() || o.len() > MAX_TITLE_LEN)
+            {
+                return Err(invalid(
+                    "a choice has 2 to 256 distinct options (none: yes/no)",
+                ));
+            }
+            match (p.kind, &p.subject) {
+                (ProposalKind::Policy, Subject::Question) => {}
+                (ProposalKind::Membership, Subject::Community { node, name, .. }) => {
+                    if node.verifying_key().is_err() || name.len() > MAX_TITLE_LEN {
+                        return Err(invalid(
+                            "a community to admit has a valid node key and a name",
+                        ));
+                    }
+                    if !p.options.is_empty() {
+                        return Err(invalid("an admission is a yes/no question"));
+                    }
+                }
+                _ => {
+                    return Err(invalid(
+                        "regional and network proposals are policies or community admissions",
+                    ));
+                }
+            }
+        }
+        ActionBody::Vote { ballot, .. } => match ballot {
+            Ballot::YesNo(_) => {}
+            Ballot::Quadratic(votes) => {
+                if votes.is_empty()
+                    || votes.len() > MAX_OPTIONS
+                    || votes.iter().any(|v| v.unsigned_abs() > MAX_QV_VOTES as u64)
+                {
+                    return Err(Rejection::InvalidBallot {
+                        reason: "a quadratic ballot gives 1 to 256 vote counts",
+                    }
+                    .into());
+                }
+                let cost: u128 = votes
+                    .iter()
+                    .map(|v| u128::from(v.unsigned_abs()).pow(2))
+                    .sum();
+                let budget = match level {
+                    Level::Regional(_) => rules.regional.voice_credits,
+                    _ => rules.network.voice_credits,
+                };
+                if cost > u128::from(budget) {
+                    return Err(Rejection::OverBudget { cost, budget }.into());
+                }
+            }
+            Ballot::Ranked(ranking) => {
+                if ranking.is_empty() || ranking.len() > MAX_OPTIONS {
+                    return Err(Rejection::InvalidBallot {
+                        reason: "rank 1 to 256 options",
+                    }
+                    .into());
+                }
+            }
+            Ballot::Consensus(_) | Ballot::Approval(_) => {
+                return Err(Rejection::InvalidBallot {
+                    reason: "regional and network votes take yes/no, quadratic or ranked ballots",
+                }
+                .into());
+            }
+        },
+        ActionBody::Delegate { to, .. } => {
+            let allowed = match level {
+                Level::Regional(_) => rules.regional.delegation,
+                _ => rules.network.delegation,
+            };
+            if !allowed {
+                return Err(Rejection::DelegationNotAllowed.into());
+            }
+            if let Some(to) = to {
+                if *to == action.author {
+                    return Err(Rejection::SelfDelegation.into());
+                }
+                if to.verifying_key().is_err() {
+                    return Err(Rejection::InvalidKey { key: *to }.into());
+                }
+            }
+        }
+        _ => return Err(unavailable().into()),
+    }
+    Ok(())
+}
+
+/// The network ids this community belongs to.
+pub fn network_ids<S: StateRead + ?Sized>(store: &S) -> Result<Vec<Hash>, StoreError> {
+    Ok(networks(store)?.iter().map(|n| n.genesis.id()).collect())
+}
