@@ -8,6 +8,8 @@
 //! the same public logs compute the same eligible voters, the same counted
 //! ballots and the same result hash.
 
+pub mod audit;
+pub mod export;
 pub mod genesis;
 pub mod records;
 pub mod tally;
