@@ -15,7 +15,7 @@ use super::genesis::SignedNetwork;
 use super::records::EquivocationProof;
 
 /// The first bytes of an export.
-pub const MAGIC: &[u8; 8] = b"HEARTHX1";
+pub const MAGIC: &[u8; 8] = b"HEARTHF1";
 
 /// One record of an export.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
