@@ -6,6 +6,7 @@
 pub mod api;
 pub mod config;
 pub mod data_dir;
+pub mod net;
 pub mod recover;
 pub mod runtime;
 pub mod service;
