@@ -71,7 +71,7 @@ fn parse_location(bytes: &[u8]) -> Option<Location> {
     Some(Location { log, seq })
 }
 
-fn store_err(e: impl std::fmt::Display) -> StoreError {
+pub(crate) fn store_err(e: impl std::fmt::Display) -> StoreError {
     StoreError(e.to_string())
 }
 
@@ -83,6 +83,7 @@ pub struct SledStorage {
     heads: sled::Tree,
     state: sled::Tree,
     index: sled::Tree,
+    fed: federation::FedTrees,
 }
 
 impl SledStorage {
@@ -98,6 +99,7 @@ impl SledStorage {
             heads: db.open_tree("heads").map_err(store_err)?,
             state: db.open_tree("state").map_err(store_err)?,
             index: db.open_tree("index").map_err(store_err)?,
+            fed: federation::FedTrees::open(&db)?,
             db,
         })
     }
@@ -291,6 +293,8 @@ impl Storage for SledStorage {
 /// Storage in memory, for service tests.
 #[derive(Debug, Default)]
 pub struct MemoryStorage {
+    /// Other communities' public logs, heads and proofs.
+    pub fed: federation::MemoryFed,
     /// The materialised state.
     pub state: MemoryStore,
     /// Entries by (log, seq).
@@ -359,5 +363,6 @@ impl StoreMut for MemoryStorage {
     }
 }
 
+pub mod federation;
 #[cfg(test)]
 mod tests;
