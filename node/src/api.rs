@@ -108,7 +108,10 @@ fn rejection_status(r: &Rejection) -> StatusCode {
     match r {
         Rejection::NotAMember { .. }
         | Rejection::MemberInactive { .. }
-        | Rejection::NotCouncil { .. } => StatusCode::FORBIDDEN,
+        | Rejection::NotCouncil { .. }
+        | Rejection::TermExpired { .. }
+        | Rejection::NotReviewer
+        | Rejection::AdmissionByVote => StatusCode::FORBIDDEN,
         Rejection::NonceReplayed { .. }
         | Rejection::AlreadyMember { .. }
         | Rejection::InviteUsed
@@ -353,7 +356,7 @@ async fn members<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>,
                 "did": m.key,
                 "joined": m.joined,
                 "status": m.status,
-                "council": m.council,
+                "council": m.on_council(),
                 "invited_by": m.invited_by,
             })
         })

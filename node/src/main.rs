@@ -71,7 +71,12 @@ struct InitArgs {
     #[arg(long, env = "HEARTH_NAME", default_value = config::DEFAULT_NAME)]
     name: String,
     /// A TOML file of community rules (see the README); unset rules keep
-    /// their defaults.
+    /// their defaults. Amounts are in milli-KC, durations in milliseconds.
+    /// Among them: credit_limit, invite_max_ttl, admission ("invite", or
+    /// "vote": members join only by a membership proposal),
+    /// technical_reviewers (did:keys appointed to review technical
+    /// proposals; empty: the council reviews), [council] seats and term,
+    /// and [durations] of each kind of proposal.
     #[arg(long)]
     rules: Option<PathBuf>,
 }

@@ -18,7 +18,20 @@ fn init_with_a_rules_file_then_reindex_and_export() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("data");
     let rules = tmp.path().join("rules.toml");
-    std::fs::write(&rules, "credit_limit = 250000\n[council]\nseats = 7\n").expect("write");
+    let reviewers = [
+        hearth_protocol::test::keypair(1).public(),
+        hearth_protocol::test::keypair(2).public(),
+    ];
+    std::fs::write(
+        &rules,
+        format!(
+            "credit_limit = 250000\nadmission = \"vote\"\n\
+             technical_reviewers = [\"{}\", \"{}\"]\n\
+             [council]\nseats = 7\nterm = 86400000\n",
+            reviewers[0], reviewers[1]
+        ),
+    )
+    .expect("write");
     let out = hearthd(
         &dir,
         &[
@@ -86,6 +99,12 @@ fn init_with_a_rules_file_then_reindex_and_export() {
             assert_eq!(g.name, "Riverside");
             assert_eq!(g.rules.credit_limit, hearth_protocol::Kc(250_000));
             assert_eq!(g.rules.council.seats, 7);
+            assert_eq!(g.rules.council.term, hearth_protocol::Millis::days(1));
+            assert_eq!(
+                g.rules.admission,
+                hearth_protocol::community::Admission::Vote
+            );
+            assert_eq!(g.rules.technical_reviewers, reviewers);
         }
         other => panic!("expected genesis, got {other:?}"),
     }
@@ -100,6 +119,18 @@ fn invalid_rules_and_missing_communities_are_refused_clearly() {
     let out = hearthd(&dir, &["init", "--rules", rules.to_str().expect("utf8")]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("credit_limit"));
+    let twice = hearth_protocol::test::keypair(1).public();
+    std::fs::write(
+        &rules,
+        format!("technical_reviewers = [\"{twice}\", \"{twice}\"]\n"),
+    )
+    .expect("write");
+    let out = hearthd(&dir, &["init", "--rules", rules.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(2), "a reviewer named twice");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("technical_reviewers"));
+    std::fs::write(&rules, "admission = \"lottery\"\n").expect("write");
+    let out = hearthd(&dir, &["init", "--rules", rules.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(2), "an unknown admission");
     std::fs::write(&rules, "no_such_rule = 1\n").expect("write");
     let out = hearthd(&dir, &["init", "--rules", rules.to_str().expect("utf8")]);
     assert_eq!(out.status.code(), Some(2), "unknown rules are refused");

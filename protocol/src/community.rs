@@ -91,6 +91,20 @@ impl Default for AidGuidelines {
     }
 }
 
+/// How people become members.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Admission {
+    /// A council member issues an invite; its claimant joins. (A
+    /// membership proposal that passes admits a member too.)
+    #[default]
+    Invite,
+    /// Only a membership proposal that passes admits a member: invites
+    /// are neither issued nor claimed, except the genesis founder invites
+    /// through which a new community gets its first members.
+    Vote,
+}
+
 /// A voting method (DESIGN §7.2).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -178,13 +192,16 @@ impl Default for ProposalDurations {
     }
 }
 
-/// Council seats and terms (DESIGN §8).
+/// Council seats and terms (DESIGN §8). A member's term runs from when
+/// they are seated (founders at genesis, a founder invite's claimant on
+/// claiming it, the elected when their election closes); see
+/// [`crate::state::council`] for what an ended term means.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CouncilRules {
     /// Seats on the council.
     pub seats: u32,
-    /// Length of a term.
+    /// Length of a term (positive).
     pub term: Millis,
     /// Council members that must vote for a decision to count.
     pub quorum: Ratio,
@@ -205,8 +222,9 @@ impl Default for CouncilRules {
 
 /// Every community-level rule, with the design's defaults.
 ///
-/// Only membership and the ledger enforce theirs so far; the rest are
-/// fixed here so that a community's genesis already carries them.
+/// Membership, the ledger, governance and the council enforce theirs; the
+/// economy's pools, time bank and learning rules are fixed here so that a
+/// community's genesis already carries them.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Rules {
@@ -243,6 +261,15 @@ pub struct Rules {
     /// Kinds of proposal whose running tally stays hidden until the vote
     /// closes (ballots are counted only then for everyone to see).
     pub hidden_tally: Vec<crate::governance::ProposalKind>,
+    /// How people become members: by invite, or only by a membership vote.
+    pub admission: Admission,
+    /// The appointed reviewers of technical proposals: only they review
+    /// them, and `durations.technical_reviews` of their approvals open the
+    /// vote. Empty: council members in power review (the default).
+    ///
+    /// DESIGN §7.1 also names members with a verified skill as experts;
+    /// Hearth does not verify skills yet, so appointment is the mechanism.
+    pub technical_reviewers: Vec<PublicKey>,
 }
 
 impl Default for Rules {
@@ -285,6 +312,8 @@ impl Default for Rules {
             durations: ProposalDurations::default(),
             council: CouncilRules::default(),
             hidden_tally: vec![crate::governance::ProposalKind::Election],
+            admission: Admission::Invite,
+            technical_reviewers: Vec::new(),
         }
     }
 }
@@ -300,7 +329,8 @@ pub struct InvalidRules {
 }
 
 impl Rules {
-    /// Checks the rules are coherent (non-negative amounts, proper ratios).
+    /// Checks the rules are coherent (non-negative amounts, proper ratios,
+    /// valid and distinct reviewer keys).
     pub fn validate(&self) -> Result<(), InvalidRules> {
         let bad = |rule, reason| Err(InvalidRules { rule, reason });
         if self.credit_limit.0 < 0 {
@@ -328,6 +358,27 @@ impl Rules {
         }
         if self.council.seats == 0 {
             return bad("council.seats", "must be at least 1");
+        }
+        if self.council.term.0 == 0 {
+            return bad("council.term", "must be positive");
+        }
+        let mut reviewers = std::collections::BTreeSet::new();
+        for key in &self.technical_reviewers {
+            if key.verifying_key().is_err() {
+                return bad(
+                    "technical_reviewers",
+                    "every key must be a valid, strong key",
+                );
+            }
+            if !reviewers.insert(key) {
+                return bad("technical_reviewers", "a key is named twice");
+            }
+        }
+        if !reviewers.is_empty() && self.durations.technical_reviews as usize > reviewers.len() {
+            return bad(
+                "durations.technical_reviews",
+                "must not exceed the number of technical_reviewers",
+            );
         }
         Ok(())
     }

@@ -2,6 +2,7 @@
 //! materialised state. Replaying a community's logs in [`replay_order`]
 //! rebuilds the state bit for bit.
 
+pub mod council;
 pub mod decide;
 pub mod federated;
 pub mod governance;
@@ -18,7 +19,9 @@ use crate::log::{EntryBody, LogKind, SignedEntry};
 use crate::units::Timestamp;
 use crate::verified::Verified;
 
-pub use records::{Account, CommunityRecord, Invite, Member, MemberStatus, Roster, StateRead};
+pub use records::{
+    Account, CommunityRecord, Invite, Member, MemberStatus, Roster, Seat, StateRead,
+};
 pub use rejection::Rejection;
 pub use store::{MemoryStore, Overlay, Store, StoreError, StoreMut, Writes};
 

@@ -3,6 +3,7 @@
 
 mod chain;
 mod codec;
+mod council;
 mod governance;
 mod ledger;
 mod membership;

@@ -4,7 +4,9 @@
 //! an emergency, an election reseats the council, a participatory budget
 //! funds what fits — and the refusals a member meets on the way (voting
 //! before the vote opens, levels nodes do not decide yet, acting outside
-//! one's role) exit 1 with the node's reason.
+//! one's role) exit 1 with the node's reason. A community that admits by
+//! vote refuses invites, admits by a membership proposal, and keeps its
+//! council on as a caretaker once every term has ended.
 //!
 //! Stages are driven by the node's clock, so the test waits for them by
 //! polling `hearth show --json` with a deadline, never by sleeping.
@@ -347,6 +349,7 @@ fn proposals_are_decided_by_their_methods() {
     );
     let seats = dave.ok(&["council"]);
     assert!(seats.starts_with("2 of 5 seats filled"), "{seats}");
+    assert_eq!(seats.matches("in term").count(), 2, "{seats}");
     exits(
         &alice.run(&["propose", "--kind", "emergency", "--title", "Leak"]),
         1,
@@ -369,4 +372,63 @@ fn proposals_are_decided_by_their_methods() {
         history.contains("You delegate to nobody") && history.contains("(revoked)"),
         "{history}"
     );
+}
+
+/// Members join only by vote; council terms of two seconds.
+const BY_VOTE: &str = r#"
+admission = "vote"
+[council]
+term = 2000
+[durations]
+membership = 2000
+"#;
+
+//   alice (claims the founder invite) ──┐
+//   bob (no member yet) ────────────────┴──HTTP──▶ hearthd (rules: BY_VOTE)
+#[test]
+fn where_members_join_by_vote_invites_are_refused_and_the_council_serves_on_as_caretaker() {
+    let node = Node::start_with_rules(BY_VOTE);
+    let alice = Cli::new(node.url());
+    alice.ok(&["key", "new", "alice"]);
+    alice.ok(&["join", &node.founder_invite()]);
+    let bob = Cli::new(node.url());
+    bob.ok(&["key", "new", "bob"]);
+    let bob_did = bob.json(&["key", "show"])["did"]
+        .as_str()
+        .expect("a did")
+        .to_string();
+
+    exits(&alice.run(&["invite"]), 1, "admission_by_vote");
+    exits(&alice.run(&["invite"]), 1, "admits members by vote only");
+    let admit = propose(
+        &alice,
+        &[
+            "--kind",
+            "membership",
+            "--title",
+            "Admit Bob",
+            "--member",
+            &bob_did,
+        ],
+    );
+    alice.ok(&["vote", &admit, "agree"]);
+    let shown = wait_decided(&alice, &admit);
+    assert!(line(&shown, "decision").contains("passed"), "{shown}");
+    let members = alice.json(&["members"]);
+    assert!(
+        members["members"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .any(|m| m["did"] == bob_did.as_str() && m["status"] == "active"),
+        "{members}"
+    );
+
+    // Alice's two-second term has ended (the vote alone took two): with
+    // no successor elected she serves on as a caretaker.
+    let json = alice.json(&["council"]);
+    assert_eq!(json["caretaker"], true, "{json}");
+    assert_eq!(json["members"][0]["standing"], "caretaker", "{json}");
+    let seats = bob.ok(&["council"]);
+    assert!(seats.contains("serves as a caretaker"), "{seats}");
 }

@@ -1,4 +1,4 @@
-//! `hearth council`: who sits on the council.
+//! `hearth council`: who sits on the council, and their terms.
 
 use anyhow::Result;
 use serde::Deserialize;
@@ -7,11 +7,14 @@ use crate::api;
 use crate::context::Context;
 use crate::output::{datetime, table};
 
-/// List the council: its seats and the members who hold them.
+/// List the council: its seats, the members who hold them and their terms.
 ///
-/// The council decides emergency proposals and issues invites; elections
-/// reseat it. Public: needs no key. With --json, prints the node's answer
-/// unchanged.
+/// The council decides emergency proposals, issues invites and removes
+/// members; elections reseat it. A seat whose term has ended no longer
+/// acts as council while other seats are in term; when every term has
+/// ended, the council serves on as a caretaker until an election (which
+/// any member may propose) seats successors. Public: needs no key. With
+/// --json, prints the node's answer unchanged.
 #[derive(Debug, clap::Args)]
 pub struct CouncilArgs {}
 
@@ -22,6 +25,15 @@ pub struct Seat {
     pub did: String,
     /// When they joined the community (ms).
     pub joined: u64,
+    /// When they were seated (ms).
+    #[serde(default)]
+    pub seated: u64,
+    /// When their term ends (ms).
+    #[serde(default)]
+    pub term_ends: u64,
+    /// `in_term`, `caretaker` or `expired`.
+    #[serde(default)]
+    pub standing: String,
 }
 
 /// `GET /v1/council`.
@@ -29,8 +41,21 @@ pub struct Seat {
 pub struct Council {
     /// Seats on the council.
     pub seats: u32,
+    /// Whether every term has ended and the council serves as a caretaker.
+    #[serde(default)]
+    pub caretaker: bool,
     /// Who holds them.
     pub members: Vec<Seat>,
+}
+
+/// A seat's standing in words.
+fn standing_text(standing: &str) -> &str {
+    match standing {
+        "in_term" => "in term",
+        "caretaker" => "caretaker",
+        "expired" => "term ended",
+        other => other,
+    }
 }
 
 /// Runs `hearth council`.
@@ -47,34 +72,71 @@ pub fn council_text(council: &Council) -> String {
     let rows: Vec<Vec<String>> = council
         .members
         .iter()
-        .map(|m| vec![m.did.clone(), datetime(m.joined)])
+        .map(|m| {
+            vec![
+                m.did.clone(),
+                datetime(m.seated),
+                datetime(m.term_ends),
+                standing_text(&m.standing).to_string(),
+            ]
+        })
         .collect();
-    format!(
-        "{} of {} seats filled\n{}",
+    let mut text = format!(
+        "{} of {} seats filled\n",
         council.members.len(),
-        council.seats,
-        table(&["DID", "MEMBER SINCE"], &rows)
-    )
+        council.seats
+    );
+    if council.caretaker {
+        text.push_str(
+            "Every term has ended: the council serves as a caretaker until an election seats successors.\n",
+        );
+    }
+    text.push_str(&table(&["DID", "SEATED", "TERM ENDS", "STANDING"], &rows));
+    text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn seat(did: &str, term_ends: u64, standing: &str) -> Seat {
+        Seat {
+            did: did.into(),
+            joined: 0,
+            seated: 0,
+            term_ends,
+            standing: standing.into(),
+        }
+    }
+
     #[test]
-    fn the_council_is_a_table_of_seats() {
+    fn the_council_is_a_table_of_seats_and_terms() {
         let council = Council {
             seats: 5,
-            members: vec![Seat {
-                did: "did:key:z6MkA".into(),
-                joined: 0,
-            }],
+            caretaker: false,
+            members: vec![
+                seat("did:key:z6MkA", 86_400_000, "in_term"),
+                seat("did:key:z6MkB", 1_000, "expired"),
+            ],
         };
         assert_eq!(
             council_text(&council),
-            "1 of 5 seats filled\n\
-             DID            MEMBER SINCE\n\
-             did:key:z6MkA  1970-01-01 00:00:00 UTC\n"
+            "2 of 5 seats filled\n\
+             DID            SEATED                   TERM ENDS                STANDING\n\
+             did:key:z6MkA  1970-01-01 00:00:00 UTC  1970-01-02 00:00:00 UTC  in term\n\
+             did:key:z6MkB  1970-01-01 00:00:00 UTC  1970-01-01 00:00:01 UTC  term ended\n"
         );
+    }
+
+    #[test]
+    fn a_caretaker_council_says_so() {
+        let council = Council {
+            seats: 1,
+            caretaker: true,
+            members: vec![seat("did:key:z6MkA", 1_000, "caretaker")],
+        };
+        let text = council_text(&council);
+        assert!(text.contains("serves as a caretaker"), "{text}");
+        assert!(text.ends_with("caretaker\n"), "{text}");
     }
 }

@@ -13,6 +13,10 @@ use crate::output::datetime;
 ///
 /// Prints the code on stdout; give it to one person, who runs
 /// `hearth join <code>`. Anyone holding the code can use it until it expires.
+/// Council members in term issue invites (or, once every term has ended, the
+/// caretaker council). Where the rules say `admission = "vote"` there are no
+/// invites: propose the person's admission with `hearth propose --kind
+/// membership --member DID` instead.
 ///
 /// Example: hearth invite --ttl 2d
 #[derive(Debug, clap::Args)]

@@ -20,7 +20,8 @@ use crate::output::{datetime, printable, table};
 /// deliberation, then a consensus vote), budget (projects, review, then
 /// approval voting), technical (expert review opens the vote), emergency
 /// (council members only; the council decides), election (council seats:
-/// nominations, campaign, ranked voting) and membership (admit a member).
+/// nominations, campaign, ranked voting; any member may call one) and
+/// membership (admit a member; where the rules admit by vote, the only way in).
 /// Prints the proposal's id and its stages.
 ///
 /// Examples:

@@ -9,11 +9,13 @@ use crate::context::Context;
 use crate::governance::{Reader, parse_id};
 use crate::output::printable;
 
-/// Review a proposal in its review stage (council members)
+/// Review a proposal in its review stage (appointed reviewers or the council)
 ///
-/// Council members serve as the community's reviewers (never of their own
-/// proposals). Enough approving reviews open a technical proposal's vote.
-/// A later review replaces yours.
+/// Technical proposals are reviewed by the reviewers the community's rules
+/// appoint (`technical_reviewers`), or by council members in term if the
+/// rules appoint none; budgets by council members in term. Nobody reviews
+/// their own proposals. Enough approving reviews open a technical
+/// proposal's vote. A later review replaces yours.
 ///
 /// Example: hearth review 3f2a9c01 approve --comment "tested on the spare node"
 #[derive(Debug, clap::Args)]

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use hearth_protocol::Hash;
 use hearth_protocol::state::StateRead;
 use hearth_protocol::state::governance::{self, ProposalRecord};
-use hearth_protocol::state::{Context, decide};
+use hearth_protocol::state::{Context, council, decide};
 use serde_json::{Value, json};
 
 use super::{Api, ApiError, Node, authorize};
@@ -116,18 +116,36 @@ pub(super) async fn delegations<N: Node>(
     })))
 }
 
+/// The council: each seat with its term and standing now, and whether the
+/// council serves as a caretaker (every term has ended, no successors
+/// elected yet).
 pub(super) async fn council<N: Node>(
     State(api): State<Arc<Api<N>>>,
 ) -> Result<Json<Value>, ApiError> {
     let storage = api.node.storage();
-    let seats = storage
-        .community()?
-        .map_or(0, |c| c.genesis.rules.council.seats);
-    let members: Vec<Value> = storage
-        .members()?
-        .into_iter()
-        .filter(|m| m.council)
-        .map(|m| json!({ "did": m.key, "joined": m.joined }))
+    let rules = storage.community()?.map(|c| c.genesis.rules);
+    let members = storage.members()?;
+    let seats = council::seats(&members, runtime::now());
+    let caretaker = !seats.is_empty()
+        && seats
+            .iter()
+            .all(|(_, _, standing)| *standing == council::Standing::Caretaker);
+    let list: Vec<Value> = seats
+        .iter()
+        .map(|(m, seat, standing)| {
+            json!({
+                "did": m.key,
+                "joined": m.joined,
+                "seated": seat.since,
+                "term_ends": seat.term_ends,
+                "standing": standing,
+            })
+        })
         .collect();
-    Ok(Json(json!({ "seats": seats, "members": members })))
+    Ok(Json(json!({
+        "seats": rules.as_ref().map_or(0, |r| r.council.seats),
+        "term": rules.as_ref().map(|r| r.council.term),
+        "caretaker": caretaker,
+        "members": list,
+    })))
 }

@@ -126,6 +126,27 @@ async fn submitting_is_acknowledged_once_and_resubmitting_is_idempotent() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(members["members"][0]["did"], founder.public().to_did());
     assert_eq!(members["members"][0]["council"], true);
+
+    // The founder's seat, with its term from the rules.
+    let (status, council) = f
+        .call(
+            Request::get("/v1/council")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(council["seats"], 5);
+    assert_eq!(council["caretaker"], false);
+    let seat = &council["members"][0];
+    assert_eq!(seat["did"], founder.public().to_did());
+    assert_eq!(seat["standing"], "in_term");
+    let term = hearth_protocol::Rules::default().council.term.0;
+    assert_eq!(
+        seat["term_ends"].as_u64(),
+        seat["seated"].as_u64().map(|s| s + term),
+        "{council}"
+    );
 }
 
 #[tokio::test]

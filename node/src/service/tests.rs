@@ -23,7 +23,7 @@ fn founding_seals_genesis_in_both_logs_and_the_founder_invite_makes_a_council_me
         .member(&keypair(1).public())
         .expect("read")
         .expect("member");
-    assert!(founder.council);
+    assert!(founder.on_council());
     assert_eq!(storage.roster().expect("roster").council, 1);
     assert_eq!(h.service.head(LogKind::Public).map(|h| h.seq), Some(1));
 }

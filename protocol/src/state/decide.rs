@@ -128,10 +128,12 @@ pub fn count<S: StateRead + ?Sized>(
     let closes = record.schedule.closes;
     let members = store.members()?;
     let council_only = record.method == Method::Council;
+    // A council decision is made by the council in power when it closes.
+    let council = super::council::holders(&members, closes);
     let eligible: BTreeSet<PublicKey> = members
         .iter()
         .filter(|m| m.member_during(record.created, closes))
-        .filter(|m| !council_only || m.council)
+        .filter(|m| !council_only || council.contains(&m.key))
         .map(|m| m.key)
         .collect();
     let ballots: Vec<BallotRecord> = governance::ballots(store, &record.id)?
@@ -430,7 +432,7 @@ fn effects<S: StoreMut + ?Sized>(
 ) -> Result<(), ApplyError> {
     match (verdict, &record.proposal.subject) {
         (Verdict::Elected(elected), Subject::Election { .. }) if !elected.is_empty() => {
-            super::membership::seat_council(store, elected)?;
+            super::council::seat_council(store, ctx, elected)?;
         }
         (Verdict::Passed, Subject::Membership { member }) => {
             super::membership::admit_by_vote(store, ctx, member)?;

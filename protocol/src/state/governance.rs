@@ -16,6 +16,7 @@ use crate::governance::{
 };
 use crate::units::Timestamp;
 
+use super::council;
 use super::membership::active_member;
 use super::records::{self, StateRead, table};
 use super::store::{StoreError, StoreMut};
@@ -300,11 +301,8 @@ pub fn propose<S: StoreMut + ?Sized>(
         ) => {}
         _ => return Err(invalid("the subject does not match the kind")),
     }
-    if proposal.kind == ProposalKind::Emergency && !member.council {
-        return Err(Rejection::NotCouncil {
-            what: "raise emergency proposals",
-        }
-        .into());
+    if proposal.kind == ProposalKind::Emergency {
+        council::check_power(store, &member, ctx.time, "raise emergency proposals")?;
     }
     let record = ProposalRecord {
         id,
@@ -394,8 +392,10 @@ pub fn withdraw<S: StoreMut + ?Sized>(
     Ok(())
 }
 
-/// A council member (an appointed reviewer) reviews a technical proposal;
-/// enough approving reviews open its vote.
+/// A reviewer reviews a proposal in its review stage; enough approving
+/// reviews open a technical proposal's vote. Technical proposals are
+/// reviewed by the reviewers the rules appoint, or by the council in power
+/// if the rules appoint none; budgets by the council in power.
 pub fn review<S: StoreMut + ?Sized>(
     store: &mut S,
     ctx: &Context,
@@ -408,11 +408,13 @@ pub fn review<S: StoreMut + ?Sized>(
     check_text("comment", comment, MAX_REASON_LEN)?;
     let mut record = load(store, r)?;
     require_stage(&record, ctx.time, &[Stage::Review], "its review stage")?;
-    if !member.council {
-        return Err(Rejection::NotCouncil {
-            what: "review proposals",
+    let appointed = &ctx.rules.technical_reviewers;
+    if record.proposal.kind == ProposalKind::Technical && !appointed.is_empty() {
+        if !appointed.contains(reviewer) {
+            return Err(Rejection::NotReviewer.into());
         }
-        .into());
+    } else {
+        council::check_power(store, &member, ctx.time, "review proposals")?;
     }
     if record.author == *reviewer {
         return Err(Rejection::NotEligible {
@@ -524,12 +526,15 @@ pub fn vote<S: StoreMut + ?Sized>(
         }
         .into());
     }
-    if record.method == Method::Council && !member.council {
-        return Err(Rejection::NotEligible {
-            who: *voter,
-            reason: "only council members decide this",
+    if record.method == Method::Council {
+        if !member.on_council() {
+            return Err(Rejection::NotEligible {
+                who: *voter,
+                reason: "only council members decide this",
+            }
+            .into());
         }
-        .into());
+        council::check_power(store, &member, ctx.time, "decide council proposals")?;
     }
     check_ballot(&record, ballot, ctx)?;
     let cast = BallotRecord {

@@ -1,17 +1,20 @@
 //! Membership: genesis founders and founder invites, council-issued
-//! invites, joining, leaving and removal.
+//! invites, joining, leaving and removal. Where the rules admit members by
+//! vote, invites are neither issued nor claimed (founder invites aside):
+//! a passed membership proposal is the way in.
 
-use crate::action::invite_claim;
-use crate::community::Genesis;
+use crate::action::{MAX_REASON_LEN, invite_claim};
+use crate::community::{Admission, Genesis};
 use crate::crypto::{Hash, PublicKey, Signature};
 use crate::units::Timestamp;
 
-use super::records::{self, CommunityRecord, Invite, Member, MemberStatus, StateRead, table};
+use super::council::{council_member, new_seat};
+use super::records::{self, CommunityRecord, Invite, Member, MemberStatus, Seat, StateRead, table};
 use super::store::StoreMut;
 use super::{ApplyError, Context, Rejection};
-use crate::action::MAX_REASON_LEN;
 
-/// Writes the community record, the founders (as council) and founder invites.
+/// Writes the community record, the founders (as council, their terms
+/// starting now) and founder invites.
 pub fn apply_genesis<S: StoreMut + ?Sized>(
     store: &mut S,
     id: Hash,
@@ -37,7 +40,13 @@ pub fn apply_genesis<S: StoreMut + ?Sized>(
     let mut roster = store.roster()?;
     for founder in &genesis.founders {
         if store.member(founder)?.is_none() {
-            put_member(store, founder, time, true, None);
+            put_member(
+                store,
+                founder,
+                time,
+                Some(new_seat(&genesis.rules, time)),
+                None,
+            );
             roster.active += 1;
             roster.council += 1;
         }
@@ -59,14 +68,14 @@ fn put_member<S: StoreMut + ?Sized>(
     store: &mut S,
     key: &PublicKey,
     joined: Timestamp,
-    council: bool,
+    seat: Option<Seat>,
     invited_by: Option<PublicKey>,
 ) {
     let member = Member {
         key: *key,
         joined,
         status: MemberStatus::Active,
-        council,
+        seat,
         invited_by,
         left: None,
         suspended_until: None,
@@ -92,19 +101,7 @@ pub fn active_member<S: StateRead + ?Sized>(
     Ok(member)
 }
 
-fn council_member<S: StateRead + ?Sized>(
-    store: &S,
-    who: &PublicKey,
-    what: &'static str,
-) -> Result<Member, ApplyError> {
-    let member = active_member(store, who)?;
-    if !member.council {
-        return Err(Rejection::NotCouncil { what }.into());
-    }
-    Ok(member)
-}
-
-/// A council member issues an invite.
+/// A council member issues an invite (unless the rules admit by vote).
 pub fn issue_invite<S: StoreMut + ?Sized>(
     store: &mut S,
     ctx: &Context,
@@ -112,7 +109,11 @@ pub fn issue_invite<S: StoreMut + ?Sized>(
     key: &PublicKey,
     expires: Timestamp,
 ) -> Result<(), ApplyError> {
-    council_member(store, author, "issue invites")?;
+    active_member(store, author)?;
+    if ctx.rules.admission == Admission::Vote {
+        return Err(Rejection::AdmissionByVote.into());
+    }
+    council_member(store, author, ctx.time, "issue invites")?;
     if key.verifying_key().is_err() {
         return Err(Rejection::InvalidKey { key: *key }.into());
     }
@@ -154,6 +155,13 @@ pub fn join<S: StoreMut + ?Sized>(
     let mut invite = store.invite(invite_key)?.ok_or(Rejection::InviteUnknown {
         invite: *invite_key,
     })?;
+    // A founder invite is how a new community gets its first member,
+    // whatever the rules say about admission. (Under admission by vote no
+    // other invite can be issued; refusing its claim keeps the rule whole
+    // on its own.)
+    if ctx.rules.admission == Admission::Vote && !invite.founder {
+        return Err(Rejection::AdmissionByVote.into());
+    }
     if invite.claimed_by.is_some() {
         return Err(Rejection::InviteUsed.into());
     }
@@ -170,7 +178,9 @@ pub fn join<S: StoreMut + ?Sized>(
     }
     invite.claimed_by = Some(*author);
     records::write(store, records::key(table::INVITE, &invite_key.0), &invite);
-    put_member(store, author, ctx.time, invite.founder, invite.issuer);
+    // A founder invite's claimant is seated as they claim it.
+    let seat = invite.founder.then(|| new_seat(&ctx.rules, ctx.time));
+    put_member(store, author, ctx.time, seat, invite.issuer);
     let mut roster = store.roster()?;
     roster.active += 1;
     if invite.founder {
@@ -188,7 +198,7 @@ pub fn leave<S: StoreMut + ?Sized>(
 ) -> Result<(), ApplyError> {
     let member = active_member(store, author)?;
     let mut roster = store.roster()?;
-    if member.council && roster.council <= 1 {
+    if member.on_council() && roster.council <= 1 {
         return Err(Rejection::LastCouncilMember.into());
     }
     set_inactive(store, ctx.time, member, MemberStatus::Left, &mut roster);
@@ -204,7 +214,7 @@ pub fn remove<S: StoreMut + ?Sized>(
     member: &PublicKey,
     reason: &str,
 ) -> Result<(), ApplyError> {
-    council_member(store, author, "remove members")?;
+    council_member(store, author, ctx.time, "remove members")?;
     if reason.len() > MAX_REASON_LEN {
         return Err(Rejection::TextTooLong {
             field: "reason",
@@ -231,35 +241,13 @@ fn set_inactive<S: StoreMut + ?Sized>(
     roster: &mut records::Roster,
 ) {
     roster.active = roster.active.saturating_sub(1);
-    if member.council {
+    if member.on_council() {
         roster.council = roster.council.saturating_sub(1);
     }
     member.status = status;
     member.left = Some(time);
-    member.council = false;
+    member.seat = None;
     records::write(store, records::key(table::MEMBER, &member.key.0), &member);
-}
-
-/// An election's result seats the council: the elected members sit on it,
-/// everyone else leaves it.
-pub fn seat_council<S: StoreMut + ?Sized>(
-    store: &mut S,
-    elected: &[PublicKey],
-) -> Result<(), ApplyError> {
-    let mut roster = store.roster()?;
-    roster.council = 0;
-    for mut member in store.members()? {
-        let seated = member.status == MemberStatus::Active && elected.contains(&member.key);
-        if seated {
-            roster.council += 1;
-        }
-        if member.council != seated {
-            member.council = seated;
-            records::write(store, records::key(table::MEMBER, &member.key.0), &member);
-        }
-    }
-    records::write(store, vec![table::ROSTER], &roster);
-    Ok(())
 }
 
 /// A membership vote passed: the key joins (unless it already has).
@@ -271,7 +259,7 @@ pub fn admit_by_vote<S: StoreMut + ?Sized>(
     if active_member(store, member).is_ok() {
         return Ok(());
     }
-    put_member(store, member, ctx.time, false, None);
+    put_member(store, member, ctx.time, None, None);
     let mut roster = store.roster()?;
     roster.active += 1;
     records::write(store, vec![table::ROSTER], &roster);

@@ -83,8 +83,8 @@ pub struct Member {
     pub joined: Timestamp,
     /// Active, left or removed.
     pub status: MemberStatus,
-    /// Whether they sit on the council.
-    pub council: bool,
+    /// Their council seat, if they hold one.
+    pub seat: Option<Seat>,
     /// Who invited them (`None` for founders).
     pub invited_by: Option<PublicKey>,
     /// When they left or were removed (`None` while active).
@@ -95,6 +95,11 @@ pub struct Member {
 impl Canonical for Member {}
 
 impl Member {
+    /// Whether they hold a council seat (in term or not).
+    pub fn on_council(&self) -> bool {
+        self.seat.is_some()
+    }
+
     /// Whether the member was in the community throughout `[from, until)`:
     /// joined by `from` and had not left before `until`. This is who may
     /// vote on a proposal created at `from` that closes at `until`.
@@ -103,12 +108,24 @@ impl Member {
     }
 }
 
+/// A council seat and its term (DESIGN §8): a member is seated at genesis
+/// (founders), when they claim a founder invite, or when an election that
+/// elects them closes; the term runs for `rules.council.term` from then.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+pub struct Seat {
+    /// When the member was seated.
+    pub since: Timestamp,
+    /// When the term ends: from then on the member holds the seat only as
+    /// a caretaker, while no council member is in term.
+    pub term_ends: Timestamp,
+}
+
 /// Counts of the roster, kept so rules about them need no scan.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, Serialize)]
 pub struct Roster {
     /// Active members.
     pub active: u64,
-    /// Active council members.
+    /// Active council members (seated, in term or not).
     pub council: u64,
 }
 impl Canonical for Roster {}

@@ -70,6 +70,26 @@ pub enum Rejection {
         /// What was attempted.
         what: &'static str,
     },
+    /// The member's council term has ended while other seats are in term.
+    #[error("{who}'s council term ended at {ended}: only council members in term may {what}")]
+    TermExpired {
+        /// The member.
+        who: PublicKey,
+        /// When their term ended.
+        ended: Timestamp,
+        /// What was attempted.
+        what: &'static str,
+    },
+    /// The rules appoint technical reviewers, and this member is not one.
+    #[error(
+        "only the technical reviewers the community's rules appoint may review technical proposals"
+    )]
+    NotReviewer,
+    /// The rules admit members by vote only.
+    #[error(
+        "this community admits members by vote only: invites are not issued or claimed; propose the member's admission instead"
+    )]
+    AdmissionByVote,
     /// The last council member cannot leave: the community would have no council.
     #[error("the last council member cannot leave the community")]
     LastCouncilMember,
@@ -239,6 +259,9 @@ impl Rejection {
             Rejection::MemberInactive { .. } => "member_inactive",
             Rejection::AlreadyMember { .. } => "already_member",
             Rejection::NotCouncil { .. } => "not_council",
+            Rejection::TermExpired { .. } => "term_expired",
+            Rejection::NotReviewer => "not_reviewer",
+            Rejection::AdmissionByVote => "admission_by_vote",
             Rejection::LastCouncilMember => "last_council_member",
             Rejection::CannotRemoveSelf => "cannot_remove_self",
             Rejection::InviteUnknown { .. } => "invite_unknown",

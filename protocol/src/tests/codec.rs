@@ -16,7 +16,7 @@ use proptest::test_runner::RngSeed;
 use crate::action::{Action, ActionBody, SignedAction};
 use crate::codec::{self, Canonical, Error, MAX_ACTION_BYTES, MAX_RECORD_BYTES};
 use crate::community::{
-    AidGuidelines, Approval, CouncilRules, Eligibility, Genesis, LevelRules, Method,
+    Admission, AidGuidelines, Approval, CouncilRules, Eligibility, Genesis, LevelRules, Method,
     ProposalDurations, Rules,
 };
 use crate::crypto::{Hash, PublicKey, Signature};
@@ -25,7 +25,7 @@ use crate::governance::{
     Subject, YesNo,
 };
 use crate::log::{Entry, EntryBody, LogId, LogKind, NodeRecord, SignedEntry};
-use crate::state::{Member, MemberStatus};
+use crate::state::{Invite, Member, MemberStatus, Seat};
 use crate::units::{Kc, Millis, Ratio, Timestamp};
 
 /// Proptest settings shared by the protocol's property tests: `cases`
@@ -353,6 +353,10 @@ fn rules() -> impl Strategy<Value = Rules> {
         durations(),
         council_rules(),
         prop::collection::vec(kind(), 0..3),
+        (
+            prop_oneof![Just(Admission::Invite), Just(Admission::Vote)],
+            vec(public_key(), 0..3),
+        ),
     )
         .prop_map(
             |(
@@ -369,6 +373,7 @@ fn rules() -> impl Strategy<Value = Rules> {
                 durations,
                 council,
                 hidden_tally,
+                (admission, technical_reviewers),
             )| Rules {
                 credit_limit,
                 invite_max_ttl,
@@ -386,6 +391,8 @@ fn rules() -> impl Strategy<Value = Rules> {
                 durations,
                 council,
                 hidden_tally,
+                admission,
+                technical_reviewers,
             },
         )
 }
@@ -791,7 +798,10 @@ fn member() -> Member {
         key: PublicKey([4; 32]),
         joined: Timestamp(77),
         status: MemberStatus::Active,
-        council: true,
+        seat: Some(Seat {
+            since: Timestamp(77),
+            term_ends: Timestamp(99),
+        }),
         invited_by: None,
         left: None,
         suspended_until: None,
@@ -800,11 +810,17 @@ fn member() -> Member {
 
 #[test]
 fn an_invalid_bool_is_malformed() {
-    // Member: key (32), joined (8), status (4), council (1), invited_by.
-    let mut bytes = member().to_bytes();
-    assert_eq!(bytes[44], 1);
-    bytes[44] = 2;
-    assert!(is_malformed(Member::from_bytes(&bytes)));
+    // Invite: issuer (None: 1), expires (None: 1), founder (1), claimed_by.
+    let invite = Invite {
+        issuer: None,
+        expires: None,
+        founder: true,
+        claimed_by: None,
+    };
+    let mut bytes = invite.to_bytes();
+    assert_eq!(bytes[2], 1);
+    bytes[2] = 2;
+    assert!(is_malformed(Invite::from_bytes(&bytes)));
 
     // A bool deep inside the genesis rules, located by flipping it.
     let mut genesis = test_genesis();
@@ -825,10 +841,15 @@ fn an_invalid_bool_is_malformed() {
 
 #[test]
 fn an_invalid_option_tag_is_malformed() {
-    let mut bytes = member().to_bytes();
-    assert_eq!(bytes[45], 0, "invited_by is None");
-    bytes[45] = 2;
-    assert!(is_malformed(Member::from_bytes(&bytes)));
+    // Member: key (32), joined (8), status (4), seat (1 + 16), invited_by.
+    let bytes = member().to_bytes();
+    assert_eq!(bytes[44], 1, "seat is Some");
+    assert_eq!(bytes[61], 0, "invited_by is None");
+    for at in [44, 61] {
+        let mut bytes = bytes.clone();
+        bytes[at] = 2;
+        assert!(is_malformed(Member::from_bytes(&bytes)), "tag at {at}");
+    }
 
     // Genesis ends with region (Option<Hash>) and created (u64).
     let genesis = test_genesis();

@@ -16,7 +16,7 @@ use crate::units::{Kc, Millis, Timestamp};
 use super::membership::{accept, admit, refuse};
 
 /// Rules whose stages last seconds.
-fn quick_rules() -> Rules {
+pub(super) fn quick_rules() -> Rules {
     let s = Millis::secs;
     Rules {
         durations: ProposalDurations {
@@ -38,14 +38,14 @@ fn quick_rules() -> Rules {
 }
 
 /// Three founders (council) and a member; nonces continue from `next`.
-struct Gov {
-    c: Community,
-    people: [Keypair; 4],
+pub(super) struct Gov {
+    pub(super) c: Community,
+    pub(super) people: [Keypair; 4],
     nonces: [u64; 4],
 }
 
 impl Gov {
-    fn new(rules: Rules) -> Gov {
+    pub(super) fn new(rules: Rules) -> Gov {
         let people = [keypair(1), keypair(2), keypair(3), keypair(4)];
         let mut c = Community::new(&[&people[0], &people[1], &people[2]], rules);
         admit(&mut c, &people[0], 1, &people[3]);
@@ -56,25 +56,25 @@ impl Gov {
         }
     }
 
-    fn nonce(&mut self, who: usize) -> u64 {
+    pub(super) fn nonce(&mut self, who: usize) -> u64 {
         self.nonces[who] += 1;
         self.nonces[who]
     }
 
-    fn ok(&mut self, who: usize, body: ActionBody) {
+    pub(super) fn ok(&mut self, who: usize, body: ActionBody) {
         let nonce = self.nonce(who);
         let key = self.people[who].clone();
         accept(&mut self.c, &key, nonce, body);
     }
 
-    fn no(&mut self, who: usize, body: ActionBody) -> Rejection {
+    pub(super) fn no(&mut self, who: usize, body: ActionBody) -> Rejection {
         let nonce = self.nonce(who);
         let key = self.people[who].clone();
         refuse(&mut self.c, &key, nonce, body)
     }
 
     /// Proposes and returns the reference (the proposal id is the action id).
-    fn propose(&mut self, who: usize, proposal: Proposal) -> ProposalRef {
+    pub(super) fn propose(&mut self, who: usize, proposal: Proposal) -> ProposalRef {
         let nonce = self.nonce(who);
         let key = self.people[who].clone();
         let action = self
@@ -88,20 +88,20 @@ impl Gov {
         }
     }
 
-    fn record(&self, r: &ProposalRef) -> ProposalRecord {
+    pub(super) fn record(&self, r: &ProposalRef) -> ProposalRecord {
         governance::proposal(&self.c.store, &r.id)
             .expect("read")
             .expect("proposal exists")
     }
 
     /// Moves the clock so that the next entry is sealed `secs` after creation.
-    fn at(&mut self, r: &ProposalRef, secs: u64) {
+    pub(super) fn at(&mut self, r: &ProposalRef, secs: u64) {
         let created = self.record(r).created;
         self.c.time = Timestamp(created.0 + secs * 1000 - 1);
     }
 }
 
-fn question(kind: ProposalKind, title: &str) -> Proposal {
+pub(super) fn question(kind: ProposalKind, title: &str) -> Proposal {
     Proposal {
         kind,
         level: Level::Local,
@@ -112,7 +112,7 @@ fn question(kind: ProposalKind, title: &str) -> Proposal {
     }
 }
 
-fn vote(r: ProposalRef, ballot: Ballot) -> ActionBody {
+pub(super) fn vote(r: ProposalRef, ballot: Ballot) -> ActionBody {
     ActionBody::Vote {
         proposal: r,
         ballot,
@@ -534,19 +534,26 @@ fn malformed_proposals_are_refused() {
 // ---------------------------------------------------------------------------
 // Closing: the node's Close record, recomputed by the state machine.
 
-mod closing {
+pub(super) mod closing {
     use super::*;
     use crate::log::{EntryBody, LogKind, NodeRecord, SignedEntry};
     use crate::state::decide::{self, Report, Verdict};
     use crate::state::{self, ApplyError, Context, MemoryStore, StateRead};
 
     /// Seals the Close record a node would seal for `r`, at the current time.
-    fn close(g: &mut Gov, r: &ProposalRef) -> Result<(), ApplyError> {
-        let time = Timestamp(g.c.time.0 + 1);
-        let ctx = Context::load(&g.c.store, time).expect("context");
-        let record = g.record(r);
-        let result = decide::close_result(&g.c.store, &ctx, &record)?;
-        g.c.append(
+    pub(in crate::tests) fn close(g: &mut Gov, r: &ProposalRef) -> Result<(), ApplyError> {
+        close_in(&mut g.c, r)
+    }
+
+    /// [`close`] in any community.
+    pub(in crate::tests) fn close_in(c: &mut Community, r: &ProposalRef) -> Result<(), ApplyError> {
+        let time = Timestamp(c.time.0 + 1);
+        let ctx = Context::load(&c.store, time).expect("context");
+        let record = governance::proposal(&c.store, &r.id)
+            .expect("read")
+            .expect("proposal exists");
+        let result = decide::close_result(&c.store, &ctx, &record)?;
+        c.append(
             LogKind::Local,
             EntryBody::Records(vec![NodeRecord::Close {
                 proposal: r.id,
@@ -555,25 +562,35 @@ mod closing {
         )
     }
 
-    fn decided(g: &Gov, r: &ProposalRef) -> decide::Decision {
-        decide::decision(&g.c.store, &r.id)
+    pub(in crate::tests) fn decided(g: &Gov, r: &ProposalRef) -> decide::Decision {
+        decided_in(&g.c, r)
+    }
+
+    /// [`decided`] in any community.
+    pub(in crate::tests) fn decided_in(c: &Community, r: &ProposalRef) -> decide::Decision {
+        decide::decision(&c.store, &r.id)
             .expect("read")
             .expect("decided")
     }
 
     /// Every entry, re-verified and re-applied from genesis, gives the same state.
-    fn assert_replays(g: &Gov) {
+    pub(in crate::tests) fn assert_replays(g: &Gov) {
+        assert_replays_in(&g.c);
+    }
+
+    /// [`assert_replays`] for any community.
+    pub(in crate::tests) fn assert_replays_in(c: &Community) {
         let mut store = MemoryStore::default();
         let mut heads = [None, None];
-        for entry in &g.c.entries {
+        for entry in &c.entries {
             let slot = entry.entry.log.kind as usize;
             let verified = SignedEntry::clone(entry)
-                .verify(&entry.entry.log, heads[slot].as_ref(), &g.c.node.public())
+                .verify(&entry.entry.log, heads[slot].as_ref(), &c.node.public())
                 .expect("verifies");
             state::apply_entry(&mut store, &verified).expect("applies");
             heads[slot] = Some(verified.head());
         }
-        assert_eq!(store, g.c.store, "replaying the logs rebuilds the state");
+        assert_eq!(store, c.store, "replaying the logs rebuilds the state");
     }
 
     #[test]
@@ -714,7 +731,7 @@ mod closing {
                 .members()
                 .expect("members")
                 .into_iter()
-                .filter(|m| m.council)
+                .filter(|m| m.on_council())
                 .map(|m| m.key)
                 .collect();
         assert_eq!(council.len(), 2);

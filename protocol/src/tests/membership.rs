@@ -129,7 +129,7 @@ fn founders_are_the_first_council() {
         let m = member(&community, founder);
         assert_eq!(m.key, founder.public());
         assert_eq!(m.status, MemberStatus::Active);
-        assert!(m.council);
+        assert!(m.on_council());
         assert_eq!(m.invited_by, None);
         assert_eq!(m.joined, Timestamp(1001), "the public genesis entry's time");
     }
@@ -153,7 +153,7 @@ fn the_founder_invite_admits_one_council_member() {
     join(&mut community, &first, 1, &code);
     let m = member(&community, &first);
     assert!(
-        m.council,
+        m.on_council(),
         "a founder invite seats its claimant on the council"
     );
     assert_eq!(m.invited_by, None);
@@ -195,7 +195,7 @@ fn a_council_invite_admits_a_member() {
     join(&mut community, &newcomer, 1, &code);
     let m = member(&community, &newcomer);
     assert_eq!(m.status, MemberStatus::Active);
-    assert!(!m.council);
+    assert!(!m.on_council());
     assert_eq!(m.invited_by, Some(founder.public()));
     assert_eq!(
         roster(&community),
@@ -536,7 +536,7 @@ fn a_council_member_removed_leaves_the_council() {
     accept(&mut community, &founder, 1, remove(&second, "absent"));
     let m = member(&community, &second);
     assert_eq!(m.status, MemberStatus::Removed);
-    assert!(!m.council);
+    assert!(!m.on_council());
     assert_eq!(
         roster(&community),
         Roster {
