@@ -99,6 +99,7 @@ fn main() {
                         result.expect("accepted");
                         accepted += 1;
                     }
+                    Io::Publish(_) | Io::Request { .. } | Io::Penalise(_) => {}
                 }
             }
         }

@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 
 use crate::runtime::{self, Handle, Metrics};
 use crate::service::{Receipt, SubmitError};
-use crate::store::{SledStorage, Storage};
+use crate::store::{FedStorage, SledStorage, Storage};
 
 /// Largest request body the server reads at all.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -41,7 +41,7 @@ pub const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
 /// What the API needs from a node.
 pub trait Node: Clone + Send + Sync + 'static {
     /// The storage type reads go to.
-    type Storage: Storage + Send + Sync;
+    type Storage: FedStorage + Clone + Send + Sync + 'static;
     /// Records a verified action; resolves once it is durable or refused.
     fn submit(
         &self,
@@ -51,6 +51,11 @@ pub trait Node: Clone + Send + Sync + 'static {
     fn storage(&self) -> &Self::Storage;
     /// The node's counters.
     fn metrics(&self) -> &Metrics;
+    /// Sends the node task a command and waits for its reply.
+    fn ask<T: Send + 'static>(
+        &self,
+        make: impl FnOnce(tokio::sync::oneshot::Sender<T>) -> runtime::Command + Send,
+    ) -> impl Future<Output = Result<T, SubmitError>> + Send;
 }
 
 impl Node for Handle {
@@ -69,6 +74,13 @@ impl Node for Handle {
 
     fn metrics(&self) -> &Metrics {
         Handle::metrics(self)
+    }
+
+    fn ask<T: Send + 'static>(
+        &self,
+        make: impl FnOnce(tokio::sync::oneshot::Sender<T>) -> runtime::Command + Send,
+    ) -> impl Future<Output = Result<T, SubmitError>> + Send {
+        Handle::ask(self, make)
     }
 }
 
@@ -144,16 +156,47 @@ struct Api<N> {
     started: Timestamp,
 }
 
+/// What the API serves beyond the defaults.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Serve `/v1/test/*` (partition, clock, raw publish): tests only.
+    pub test_controls: bool,
+}
+
 /// The API's router over `node`.
 pub fn router<N: Node>(node: N) -> Router {
+    router_with(node, Options::default())
+}
+
+/// The API's router over `node`, with `options`.
+pub fn router_with<N: Node>(node: N, options: Options) -> Router {
     let api = Arc::new(Api {
         node,
         keys: KeyCache::default(),
         seen: Mutex::new(HashMap::new()),
         started: runtime::now(),
     });
-    Router::new()
+    let mut router = Router::new();
+    if options.test_controls {
+        router = router
+            .route("/v1/test/block", post(federation::test_block::<N>))
+            .route("/v1/test/unblock", post(federation::test_unblock::<N>))
+            .route("/v1/test/publish", post(federation::test_publish::<N>))
+            .route("/v1/test/clock", post(federation::test_clock));
+    }
+    router
         .route("/healthz", get(|| async { "ok" }))
+        .route("/v1/node", get(federation::node::<N>))
+        .route("/v1/network/sign", post(federation::sign::<N>))
+        .route("/v1/network", post(federation::record::<N>))
+        .route("/v1/federation", get(federation::federation::<N>))
+        .route("/v1/federation/proposals", get(federation::proposals::<N>))
+        .route(
+            "/v1/federation/proposals/{id}",
+            get(federation::proposal::<N>),
+        )
+        .route("/v1/federation/export", get(federation::export::<N>))
+        .route("/v1/federation/entries", post(federation::push::<N>))
         .route("/metrics", get(metrics::<N>))
         .route("/v1/actions", post(submit::<N>))
         .route("/v1/community", get(community::<N>))
@@ -253,6 +296,18 @@ fn authorize<N: Node>(
     uri: &Uri,
     headers: &HeaderMap,
 ) -> Result<PublicKey, ApiError> {
+    authorize_body(api, method, uri, headers, b"")
+}
+
+/// Checks a signed request whose signature covers `body`, and returns its
+/// active member.
+fn authorize_body<N: Node>(
+    api: &Api<N>,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<PublicKey, ApiError> {
     let header = |name: &'static str| -> Result<&str, ApiError> {
         headers
             .get(name)
@@ -272,8 +327,8 @@ fn authorize<N: Node>(
     );
     let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     let now = runtime::now();
-    let (key, signature) = request::verify_request(did, time, sig, method.as_str(), path, b"", now)
-        .map_err(|e| {
+    let (key, signature) =
+        request::verify_request(did, time, sig, method.as_str(), path, body, now).map_err(|e| {
             let code = match e {
                 RequestError::Malformed(_) => "bad_request_signature",
                 RequestError::Stale { .. } => "stale_request",
@@ -541,6 +596,7 @@ async fn metrics<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Response, Ap
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response())
 }
 
+mod federation;
 mod governance;
 #[cfg(test)]
 mod tests;

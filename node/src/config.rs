@@ -23,7 +23,22 @@ pub struct FileConfig {
     pub api: Option<SocketAddr>,
     /// Name of the community founded on first start.
     pub name: Option<String>,
+    /// Whether the node joins the federation's peer-to-peer network.
+    pub p2p: Option<bool>,
+    /// Multiaddrs the p2p layer listens on.
+    pub p2p_listen: Option<Vec<String>>,
+    /// Peers dialled at start: `/ip4/…/tcp/…/p2p/<peer id>`.
+    pub bootstrap: Option<Vec<String>>,
+    /// Whether peers on the local network are found by mDNS.
+    pub mdns: Option<bool>,
 }
+
+/// Where the p2p layer listens when nothing else is configured.
+pub const DEFAULT_P2P_LISTEN: &str = "/ip4/0.0.0.0/tcp/0";
+
+/// The gossipsub topic of Hearth federations (content is checked against
+/// each node's network, so one topic serves every network).
+pub const TOPIC: &str = "hearth/v1";
 
 /// The text written into a new data directory.
 pub const TEMPLATE: &str = "\
@@ -33,6 +48,13 @@ pub const TEMPLATE: &str = "\
 # Address of the HTTP API (and dashboard). Keep it on loopback unless a
 # reverse proxy with TLS sits in front of it.
 # api = \"127.0.0.1:7700\"
+
+# The federation's peer-to-peer network (TCP + noise + yamux). The node
+# prints its multiaddrs at start; GET /v1/node lists them.
+# p2p = true
+# p2p_listen = [\"/ip4/0.0.0.0/tcp/4100\"]
+# bootstrap = [\"/ip4/192.0.2.7/tcp/4100/p2p/12D3KooW…\"]
+# mdns = true
 ";
 
 impl FileConfig {

@@ -63,6 +63,26 @@ struct RunArgs {
     /// Name of the community founded on first start.
     #[arg(long, env = "HEARTH_NAME")]
     name: Option<String>,
+    /// Multiaddr the p2p layer listens on (repeatable) [default: /ip4/0.0.0.0/tcp/0, or `p2p_listen` in hearth.toml].
+    #[arg(long = "p2p-listen", env = "HEARTH_P2P_LISTEN", value_delimiter = ',')]
+    p2p_listen: Vec<String>,
+    /// A peer to dial at start, `/ip4/…/tcp/…/p2p/<peer id>` (repeatable; adds to `bootstrap` in hearth.toml).
+    #[arg(long, env = "HEARTH_BOOTSTRAP", value_delimiter = ',')]
+    bootstrap: Vec<String>,
+    /// Do not look for peers on the local network (mDNS).
+    #[arg(long)]
+    no_mdns: bool,
+    /// Run without the peer-to-peer layer (no federation).
+    #[arg(long)]
+    no_p2p: bool,
+    /// The node's disk was lost and restored from its key and genesis:
+    /// write nothing to the public log until a peer has returned it.
+    #[arg(long)]
+    recover: bool,
+    /// Enable /v1/test/* controls (partition, clock offset, raw publish).
+    /// For tests only: never on a real node.
+    #[arg(long, hide = true)]
+    test_controls: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -142,14 +162,53 @@ fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
     if report != recover::StartupReport::default() {
         tracing::warn!(?report, "repaired the store from the logs");
     }
-    let service = Service::open(storage, node)?;
+    let key_seed = node.seed();
+    let service = if args.recover {
+        Service::open_recovering(storage, node)?
+    } else {
+        Service::open(storage, node)?
+    };
     let community = service.community();
+    let p2p = !args.no_p2p && file.p2p.unwrap_or(true);
+    let listen = if args.p2p_listen.is_empty() {
+        file.p2p_listen
+            .clone()
+            .unwrap_or_else(|| vec![config::DEFAULT_P2P_LISTEN.into()])
+    } else {
+        args.p2p_listen.clone()
+    };
+    let mut bootstrap = file.bootstrap.clone().unwrap_or_default();
+    bootstrap.extend(args.bootstrap.iter().cloned());
+    let parse = |list: &[String], what: &str| -> anyhow::Result<Vec<hearth_node::net::Multiaddr>> {
+        list.iter()
+            .map(|a| {
+                a.parse()
+                    .with_context(|| format!("invalid {what} multiaddr {a:?}"))
+            })
+            .collect()
+    };
+    let net_config = hearth_node::net::NetConfig {
+        key_seed,
+        listen: parse(&listen, "listen")?,
+        bootstrap: parse(&bootstrap, "bootstrap")?,
+        mdns: !args.no_mdns && file.mdns.unwrap_or(true),
+        topic: config::TOPIC.into(),
+    };
+    let test_controls = args.test_controls;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
-        let (handle, task) = runtime::spawn(service);
+        let net = if p2p {
+            Some(hearth_node::net::Net::new(net_config).context("cannot start the p2p layer")?)
+        } else {
+            None
+        };
+        if let Some(net) = &net {
+            tracing::info!(peer_id = %net.local_peer_id(), "p2p layer started");
+        }
+        let (handle, task) = runtime::spawn(service, net);
         let listener = tokio::net::TcpListener::bind(api_addr)
             .await
             .with_context(|| format!("cannot listen on {api_addr}"))?;
@@ -176,7 +235,7 @@ fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
         }
         let _ = out.flush();
         drop(out);
-        let app = api::router(handle.clone());
+        let app = api::router_with(handle.clone(), api::Options { test_controls });
         drop(handle);
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())

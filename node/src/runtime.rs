@@ -6,17 +6,31 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use hearth_protocol::{SignedAction, Timestamp, Verified};
+use hearth_protocol::federation::{NetworkGenesis, NetworkSignature, SignedNetwork};
+use hearth_protocol::{Hash, SignedAction, Timestamp, Verified};
+use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::net::{Multiaddr, Net, NetEvent, PeerId};
 use crate::service::{Io, Receipt, Service, SubmitError, Ticket};
 use crate::store::SledStorage;
 
-/// How often the node task ticks without commands (closing votes on time).
-const TICK: std::time::Duration = std::time::Duration::from_secs(1);
+/// How often the node task ticks without commands (closing votes on time,
+/// checkpoints, sync rounds).
+const TICK: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// An offset added to the wall clock, settable only through the test
+/// controls (`hearthd run --test-controls`), to play a node whose clock
+/// runs behind.
+static CLOCK_OFFSET: AtomicI64 = AtomicI64::new(0);
+
+/// Sets the test clock offset in milliseconds.
+pub fn set_clock_offset(ms: i64) {
+    CLOCK_OFFSET.store(ms, Ordering::Relaxed);
+}
 
 /// Depth of the command channel.
 const CHANNEL_DEPTH: usize = 16_384;
@@ -27,7 +41,7 @@ pub fn now() -> Timestamp {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or_default();
-    Timestamp(ms)
+    Timestamp(ms.saturating_add_signed(CLOCK_OFFSET.load(Ordering::Relaxed)))
 }
 
 /// A command for the node task.
@@ -40,6 +54,77 @@ pub enum Command {
         /// Where the outcome goes.
         reply: oneshot::Sender<Result<Receipt, SubmitError>>,
     },
+    /// Record a signed network genesis (this community founds it, or was
+    /// admitted by the vote on `joined`); the reply comes once durable.
+    Network {
+        /// The network.
+        network: Box<SignedNetwork>,
+        /// The admitting proposal, for a community that joins later.
+        joined: Option<Hash>,
+        /// Where the outcome goes.
+        reply: oneshot::Sender<Result<Receipt, SubmitError>>,
+    },
+    /// Sign a network draft with the node key.
+    SignNetwork {
+        /// The draft.
+        genesis: Box<NetworkGenesis>,
+        /// The signature, or why not.
+        reply: oneshot::Sender<Result<NetworkSignature, String>>,
+    },
+    /// What the node's network layer looks like.
+    NodeInfo {
+        /// Where the answer goes.
+        reply: oneshot::Sender<NodeInfo>,
+    },
+    /// A public entry or proof pushed over HTTP (a canonical `Gossip`).
+    Push {
+        /// The bytes.
+        data: Vec<u8>,
+        /// What became of it.
+        reply: oneshot::Sender<Result<&'static str, String>>,
+    },
+    /// A test control (only with `--test-controls`).
+    Control {
+        /// What to do.
+        control: Control,
+        /// Done, or why not.
+        reply: oneshot::Sender<Result<(), String>>,
+    },
+}
+
+/// Test controls of the network layer.
+#[derive(Debug)]
+pub enum Control {
+    /// Drop and refuse connections with these peers.
+    Block(Vec<PeerId>),
+    /// Accept them again (and dial these addresses).
+    Unblock(Vec<PeerId>, Vec<Multiaddr>),
+    /// Publish raw bytes on the topic, unchecked (a misbehaving peer).
+    PublishRaw(Vec<u8>),
+}
+
+/// The network layer as the API shows it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NodeInfo {
+    /// The node's peer id (none without a network layer).
+    pub peer_id: Option<String>,
+    /// Its listen addresses, with `/p2p/`.
+    pub listen: Vec<String>,
+    /// Connected peers.
+    pub peers: Vec<PeerJson>,
+}
+
+/// A connected peer as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeerJson {
+    /// Its peer id.
+    pub peer_id: String,
+    /// Addresses it is known at.
+    pub addrs: Vec<String>,
+    /// Its gossipsub score.
+    pub score: f64,
+    /// The community whose node it is, if known.
+    pub community: Option<Hash>,
 }
 
 /// Counters shared between the node task and the API.
@@ -78,6 +163,19 @@ impl Handle {
         rx.await.unwrap_or(Err(SubmitError::ShuttingDown))
     }
 
+    /// Sends a command and waits for its reply.
+    pub async fn ask<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<T>) -> Command,
+    ) -> Result<T, SubmitError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(make(reply))
+            .await
+            .map_err(|_| SubmitError::ShuttingDown)?;
+        rx.await.map_err(|_| SubmitError::ShuttingDown)
+    }
+
     /// Read access to the storage.
     pub fn storage(&self) -> &SledStorage {
         &self.storage
@@ -89,9 +187,13 @@ impl Handle {
     }
 }
 
-/// Starts the node task. It ends (after a final seal and flush) when every
-/// `Handle` is dropped; await the returned join handle to know it has.
-pub fn spawn(service: Service<SledStorage>) -> (Handle, tokio::task::JoinHandle<()>) {
+/// Starts the node task, with the network layer if one is given. It ends
+/// (after a final seal and flush) when every `Handle` is dropped; await the
+/// returned join handle to know it has.
+pub fn spawn(
+    service: Service<SledStorage>,
+    net: Option<Net>,
+) -> (Handle, tokio::task::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(CHANNEL_DEPTH);
     let storage = service.storage().clone();
     let metrics = Arc::new(Metrics::default());
@@ -100,19 +202,28 @@ pub fn spawn(service: Service<SledStorage>) -> (Handle, tokio::task::JoinHandle<
         storage,
         metrics: metrics.clone(),
     };
-    let task = tokio::spawn(run(service, rx, metrics));
+    let task = tokio::spawn(run(service, net, rx, metrics));
     (handle, task)
 }
 
+async fn next_net_event(net: &mut Option<Net>) -> NetEvent {
+    match net {
+        Some(net) => net.next_event().await,
+        None => std::future::pending().await,
+    }
+}
+
+type Waiting = HashMap<Ticket, oneshot::Sender<Result<Receipt, SubmitError>>>;
+
 async fn run(
     mut service: Service<SledStorage>,
+    mut net: Option<Net>,
     mut rx: mpsc::Receiver<Command>,
     metrics: Arc<Metrics>,
 ) {
-    let mut waiting: HashMap<Ticket, oneshot::Sender<Result<Receipt, SubmitError>>> =
-        HashMap::new();
+    let mut waiting: Waiting = HashMap::new();
     let mut next_ticket = 0u64;
-    let mut healthy = drain_io(&mut service, &mut waiting, &metrics, true).await;
+    let mut healthy = drain_io(&mut service, &mut net, &mut waiting, &metrics, true).await;
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -121,10 +232,16 @@ async fn run(
                 Some(command) => command,
                 None => break,
             },
+            event = next_net_event(&mut net) => {
+                on_net_event(&mut service, &mut net, event);
+                healthy = drain_io(&mut service, &mut net, &mut waiting, &metrics, healthy).await;
+                continue;
+            }
             _ = ticker.tick() => {
-                // Time passes: votes that ended are closed.
+                // Time passes: votes that ended are closed, checkpoints
+                // and sync rounds are due.
                 service.tick(now());
-                healthy = drain_io(&mut service, &mut waiting, &metrics, healthy).await;
+                healthy = drain_io(&mut service, &mut net, &mut waiting, &metrics, healthy).await;
                 publish_stats(&service, &metrics);
                 continue;
             }
@@ -132,29 +249,132 @@ async fn run(
         // Take everything that queued up while the last flush ran: this is
         // the group commit.
         let mut command = Some(command);
-        while let Some(Command::Submit { action, reply }) = command.take() {
-            let ticket = Ticket(next_ticket);
-            next_ticket += 1;
-            if !healthy {
-                let _ = reply.send(Err(SubmitError::ShuttingDown));
-            } else {
-                waiting.insert(ticket, reply);
-                if service.submit(ticket, action) {
-                    break;
+        while let Some(c) = command.take() {
+            match c {
+                Command::Submit { action, reply } => {
+                    let ticket = Ticket(next_ticket);
+                    next_ticket += 1;
+                    if !healthy {
+                        let _ = reply.send(Err(SubmitError::ShuttingDown));
+                    } else {
+                        waiting.insert(ticket, reply);
+                        if service.submit(ticket, action) {
+                            break;
+                        }
+                    }
                 }
+                Command::Network {
+                    network,
+                    joined,
+                    reply,
+                } => {
+                    let ticket = Ticket(next_ticket);
+                    next_ticket += 1;
+                    waiting.insert(ticket, reply);
+                    service.submit_network(ticket, *network, joined);
+                }
+                other => answer(&mut service, &mut net, other),
             }
             command = rx.try_recv().ok();
         }
         service.tick(now());
-        healthy = drain_io(&mut service, &mut waiting, &metrics, healthy).await;
+        healthy = drain_io(&mut service, &mut net, &mut waiting, &metrics, healthy).await;
         publish_stats(&service, &metrics);
     }
     service.tick(now());
-    drain_io(&mut service, &mut waiting, &metrics, healthy).await;
+    drain_io(&mut service, &mut net, &mut waiting, &metrics, healthy).await;
     if let Err(e) = service.storage().flush_async().await {
         tracing::error!(error = %e, "final flush failed");
     }
     tracing::info!("node task stopped");
+}
+
+/// Answers the commands that need no seal.
+fn answer(service: &mut Service<SledStorage>, net: &mut Option<Net>, command: Command) {
+    match command {
+        Command::Submit { .. } | Command::Network { .. } => {}
+        Command::SignNetwork { genesis, reply } => {
+            let _ = reply.send(service.sign_network(&genesis));
+        }
+        Command::NodeInfo { reply } => {
+            let _ = reply.send(node_info(service, net.as_ref()));
+        }
+        Command::Push { data, reply } => {
+            let _ = reply.send(service.push(&data));
+        }
+        Command::Control { control, reply } => {
+            let Some(net) = net.as_mut() else {
+                let _ = reply.send(Err("this node runs without a network layer".into()));
+                return;
+            };
+            match control {
+                Control::Block(peers) => peers.into_iter().for_each(|p| net.block(p)),
+                Control::Unblock(peers, addrs) => {
+                    peers.iter().for_each(|p| net.unblock(p));
+                    addrs.into_iter().for_each(|a| net.dial(a));
+                }
+                Control::PublishRaw(data) => net.publish(data),
+            }
+            let _ = reply.send(Ok(()));
+        }
+    }
+}
+
+fn node_info(service: &Service<SledStorage>, net: Option<&Net>) -> NodeInfo {
+    let Some(net) = net else {
+        return NodeInfo::default();
+    };
+    let known = service.community_peers();
+    NodeInfo {
+        peer_id: Some(net.local_peer_id().to_string()),
+        listen: net.listen_addrs().iter().map(|a| a.to_string()).collect(),
+        peers: net
+            .peers()
+            .into_iter()
+            .map(|p| PeerJson {
+                peer_id: p.peer.to_string(),
+                addrs: p.addresses.iter().map(|a| a.to_string()).collect(),
+                score: p.score,
+                community: known.get(&p.peer).copied(),
+            })
+            .collect(),
+    }
+}
+
+fn on_net_event(service: &mut Service<SledStorage>, net: &mut Option<Net>, event: NetEvent) {
+    let Some(net) = net.as_mut() else {
+        return;
+    };
+    match event {
+        NetEvent::Listening(addr) => {
+            tracing::info!(%addr, "p2p listening");
+            // What a person (or a test) starting the node needs to see;
+            // best effort, like the API address.
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "p2p listening on {addr}");
+            let _ = out.flush();
+        }
+        NetEvent::Connected(peer) => service.peer_connected(peer),
+        NetEvent::Disconnected(peer) => service.peer_disconnected(&peer),
+        NetEvent::Gossip { source, id, data } => {
+            let verdict = service.on_gossip(source, &data, now());
+            net.validate(&id, &source, verdict);
+        }
+        NetEvent::Request {
+            peer: _,
+            data,
+            channel,
+        } => {
+            let response = service.answer(&data);
+            net.respond(channel, response);
+        }
+        NetEvent::Response { peer, data, .. } => service.on_response(peer, &data, now()),
+        NetEvent::RequestFailed { peer, error, .. } => {
+            tracing::debug!(%peer, %error, "sync request failed");
+            service.request_failed(&peer);
+        }
+    }
 }
 
 /// Performs the service's outputs in order. A failed flush means nothing
@@ -162,7 +382,8 @@ async fn run(
 /// stops accepting actions.
 async fn drain_io(
     service: &mut Service<SledStorage>,
-    waiting: &mut HashMap<Ticket, oneshot::Sender<Result<Receipt, SubmitError>>>,
+    net: &mut Option<Net>,
+    waiting: &mut Waiting,
     metrics: &Metrics,
     mut healthy: bool,
 ) -> bool {
@@ -189,6 +410,21 @@ async fn drain_io(
                 if let Some(reply) = waiting.remove(&ticket) {
                     // The submitter may have gone away; the action stands.
                     let _ = reply.send(result);
+                }
+            }
+            Io::Publish(data) => {
+                if let Some(net) = net.as_mut() {
+                    net.publish(data);
+                }
+            }
+            Io::Request { peer, data } => {
+                if let Some(net) = net.as_mut() {
+                    net.request(&peer, data);
+                }
+            }
+            Io::Penalise(peer) => {
+                if let Some(net) = net.as_mut() {
+                    net.penalise(&peer);
                 }
             }
         }

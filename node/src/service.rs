@@ -21,9 +21,13 @@ use hearth_protocol::log::{
 use hearth_protocol::state::{
     self, ApplyError, Context, Overlay, Rejection, StateRead, StoreError, decide,
 };
-use hearth_protocol::{Genesis, SignedAction, Timestamp, Verified};
+use hearth_protocol::{Canonical, Genesis, SignedAction, Timestamp, Verified};
 
-use crate::store::{Commit, Location, Storage};
+use crate::store::{Commit, FedStorage, Location};
+
+pub mod federation;
+
+pub use federation::Fed;
 
 /// Most actions sealed at once (one entry per log at most).
 pub const MAX_BATCH: usize = 4096;
@@ -74,6 +78,17 @@ pub enum Io {
         /// The outcome.
         result: Result<Receipt, SubmitError>,
     },
+    /// Publish a gossip message on the federation topic.
+    Publish(Vec<u8>),
+    /// Send a sync request to a peer.
+    Request {
+        /// The peer.
+        peer: crate::net::PeerId,
+        /// The canonical request.
+        data: Vec<u8>,
+    },
+    /// A peer sent invalid data: lower its standing.
+    Penalise(crate::net::PeerId),
 }
 
 /// Why the service could not start.
@@ -122,6 +137,7 @@ pub struct Service<S> {
     pending_ids: HashMap<Hash, usize>,
     outbox: VecDeque<Io>,
     stats: Stats,
+    fed: Fed,
 }
 
 impl<S> std::fmt::Debug for Service<S> {
@@ -141,7 +157,7 @@ fn slot(kind: LogKind) -> usize {
     }
 }
 
-impl<S: Storage> Service<S> {
+impl<S: FedStorage> Service<S> {
     /// Founds a community in empty storage: seals genesis as seq 0 of both
     /// logs. The caller flushes (an [`Io::Flush`] is queued).
     pub fn create(mut storage: S, node: Keypair, genesis: Genesis) -> Result<Self, OpenError> {
@@ -205,7 +221,21 @@ impl<S: Storage> Service<S> {
             pending_ids: HashMap::new(),
             outbox: VecDeque::new(),
             stats: Stats::default(),
+            fed: Fed::default(),
         })
+        .and_then(|mut service| {
+            service.fed_open(false)?;
+            Ok(service)
+        })
+    }
+
+    /// Opens a community whose disk was lost and restored from its genesis
+    /// and key: public writes wait until a peer has reported (and this node
+    /// has fetched) its public log, so no seq is ever reissued.
+    pub fn open_recovering(storage: S, node: Keypair) -> Result<Self, OpenError> {
+        let mut service = Service::open(storage, node)?;
+        service.fed_open(true)?;
+        Ok(service)
     }
 
     /// The community id.
@@ -282,7 +312,8 @@ impl<S: Storage> Service<S> {
 
     /// Time passes: seals whatever is pending.
     pub fn tick(&mut self, now: Timestamp) {
-        if !self.pending.is_empty() || self.closes_due(now) {
+        self.fed_tick(now);
+        if !self.pending.is_empty() || !self.fed.records.is_empty() || self.closes_due(now) {
             self.seal(now);
         }
     }
@@ -362,15 +393,30 @@ impl<S: Storage> Service<S> {
     /// replaying the logs in [`state::public_first`] order reproduces the
     /// order the actions were applied in here.
     fn seal(&mut self, now: Timestamp) {
-        let pending = std::mem::take(&mut self.pending);
+        let mut pending = std::mem::take(&mut self.pending);
         self.pending_ids.clear();
+        let mut records = std::mem::take(&mut self.fed.records);
+        // Until a node that lost its disk has its public head back from a
+        // peer, nothing goes to its public log.
+        let mut held: Vec<Pending> = Vec::new();
+        if !self.fed_recovered() {
+            let (public, local): (Vec<_>, Vec<_>) = pending
+                .into_iter()
+                .partition(|p| p.action.action.body.log_kind() == LogKind::Public);
+            held = public;
+            pending = local;
+            self.fed.records = std::mem::take(&mut records);
+        }
         let time = Timestamp(now.0.max(self.last_time.0 + 1));
         let all: Vec<Ticket> = pending
             .iter()
             .flat_map(|p| p.tickets.iter().copied())
+            .chain(records.iter().filter_map(|(t, _)| *t))
             .collect();
         let mut refused: Vec<(Vec<Ticket>, SubmitError)> = Vec::new();
         let mut sealed: Vec<(LogKind, Vec<Pending>)> = Vec::new();
+        let mut sealed_records: Vec<(Ticket, Hash)> = Vec::new();
+        let recovered = self.fed_recovered();
         let outcome = (|| -> Result<Commit, StoreError> {
             let mut overlay = Overlay::new(&self.storage);
             let ctx = match Context::load(&overlay, time) {
@@ -384,19 +430,55 @@ impl<S: Storage> Service<S> {
             let mut commit = Commit::default();
             for (kind, batch) in [(LogKind::Public, public), (LogKind::Local, local)] {
                 let mut head = self.heads[slot(kind)];
+                if kind == LogKind::Public && !recovered {
+                    continue;
+                }
                 // Votes that have ended are closed first: their ballots
                 // were all sealed before this tick's time.
-                let closes = self.close_records(&mut overlay, &ctx, kind)?;
-                if !closes.is_empty() {
-                    let entry = self.entry(kind, head, time, EntryBody::Records(closes));
+                let mut node_records = self.close_records(&mut overlay, &ctx, kind)?;
+                if kind == LogKind::Public {
+                    for (ticket, record) in std::mem::take(&mut records) {
+                        match state::federated::apply_record(&mut overlay, &ctx, &record) {
+                            Ok(()) => {
+                                if let Some(ticket) = ticket {
+                                    sealed_records.push((ticket, record_id(&record)));
+                                }
+                                node_records.push(record);
+                            }
+                            Err(ApplyError::Store(e)) => return Err(e),
+                            Err(e) => {
+                                tracing::warn!(error = %e, "a federation record does not apply");
+                                if let Some(ticket) = ticket {
+                                    refused.push((vec![ticket], StoreError(e.to_string()).into()));
+                                }
+                            }
+                        }
+                    }
+                }
+                if !node_records.is_empty() {
+                    let entry = self.entry(kind, head, time, EntryBody::Records(node_records));
                     state::record_applied(&mut overlay, kind, &entry.head());
                     head = Some(entry.head());
                     commit.entries.push(entry);
                 }
                 let mut accepted = Vec::new();
+                let mut bytes = 0usize;
+                let cap = match kind {
+                    LogKind::Public => MAX_PUBLIC_BATCH_BYTES,
+                    LogKind::Local => MAX_LOCAL_BATCH_BYTES,
+                };
                 for p in batch {
+                    let size = p.action.to_bytes().len();
+                    if bytes + size > cap {
+                        // The entry is full: the rest waits for the next seal.
+                        held.push(p);
+                        continue;
+                    }
                     match state::apply_action(&mut overlay, &ctx, &p.action) {
-                        Ok(()) => accepted.push(p),
+                        Ok(()) => {
+                            bytes += size;
+                            accepted.push(p)
+                        }
                         Err(ApplyError::Rejected(r)) => refused.push((p.tickets, r.into())),
                         Err(ApplyError::Store(e)) => return Err(e),
                         Err(e @ (ApplyError::Misfit(_) | ApplyError::InvalidGenesis(_))) => {
@@ -428,7 +510,26 @@ impl<S: Storage> Service<S> {
             commit.writes = overlay.into_writes();
             Ok(commit)
         })();
+        // What did not fit (or may not be written yet) waits for the next seal.
+        let held_tickets: std::collections::HashSet<Ticket> = held
+            .iter()
+            .flat_map(|p| p.tickets.iter().copied())
+            .collect();
+        for p in held {
+            self.pending_ids.insert(p.action.id(), self.pending.len());
+            self.pending.push(p);
+        }
         self.stats.seals += 1;
+        let public_entries: Vec<SignedEntry> = outcome
+            .as_ref()
+            .map(|c| {
+                c.entries
+                    .iter()
+                    .filter(|e| e.entry.log.kind == LogKind::Public)
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
         let committed = outcome.and_then(|commit| {
             let heads: Vec<(LogKind, Head)> = commit
                 .entries
@@ -440,7 +541,7 @@ impl<S: Storage> Service<S> {
             }
             Ok(heads)
         });
-        let mut answered = std::collections::HashSet::new();
+        let mut answered = held_tickets;
         for (tickets, error) in refused {
             for ticket in tickets {
                 answered.insert(ticket);
@@ -456,6 +557,19 @@ impl<S: Storage> Service<S> {
                 }
                 if !heads.is_empty() {
                     self.outbox.push_back(Io::Flush);
+                }
+                // Published only once durable: a crash must never leave
+                // peers holding an entry this node could reissue.
+                for entry in &public_entries {
+                    self.fed_sealed(entry);
+                }
+                let public_seq = self.heads[slot(LogKind::Public)].map_or(0, |h| h.seq);
+                for (ticket, id) in sealed_records {
+                    let seq = public_entries
+                        .iter()
+                        .find(|e| matches!(e.entry.body, EntryBody::Records(_)))
+                        .map_or(public_seq, |e| e.entry.seq);
+                    self.record_receipt(ticket, id, seq);
                 }
                 for (kind, accepted) in sealed {
                     let seq = self.heads[slot(kind)].map_or(0, |h| h.seq);
@@ -490,6 +604,24 @@ impl<S: Storage> Service<S> {
         }
     }
 }
+
+/// The id a sealed federation record is acknowledged with.
+fn record_id(record: &NodeRecord) -> Hash {
+    match record {
+        NodeRecord::Network(n) | NodeRecord::Joined { network: n, .. } => n.genesis.id(),
+        NodeRecord::Attest(a) => a.proposal,
+        NodeRecord::Close { proposal, .. } => *proposal,
+        other => Hash::of("hearth v1 record", &hearth_protocol::codec::encode(other)),
+    }
+}
+
+/// Most bytes of actions in one public entry: an entry (and an
+/// equivocation proof of two) must fit in a gossip message.
+pub const MAX_PUBLIC_BATCH_BYTES: usize =
+    hearth_protocol::federation::wire::MAX_PUBLIC_ENTRY_BYTES - 16 * 1024;
+
+/// Most bytes of actions in one local entry (well under the record limit).
+pub const MAX_LOCAL_BATCH_BYTES: usize = 4 * 1024 * 1024;
 
 #[cfg(test)]
 mod tests;

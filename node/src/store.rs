@@ -364,5 +364,8 @@ impl StoreMut for MemoryStorage {
 }
 
 pub mod federation;
+
+pub use federation::FedStorage;
+
 #[cfg(test)]
 mod tests;

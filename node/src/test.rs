@@ -9,7 +9,7 @@ use hearth_protocol::test::keypair;
 use hearth_protocol::{Genesis, Kc, Keypair, PublicKey, Rules, SignedAction, Timestamp, Verified};
 
 use crate::service::{Io, Receipt, Service, SubmitError, Ticket};
-use crate::store::{MemoryStorage, Storage};
+use crate::store::MemoryStorage;
 
 const FOUNDER_INVITE_SEED: [u8; 32] = [0xf0; 32];
 
@@ -34,7 +34,7 @@ impl Harness<MemoryStorage> {
     }
 }
 
-impl<S: Storage> Harness<S> {
+impl<S: crate::store::FedStorage> Harness<S> {
     /// A founded community whose founder (keypair 1) has claimed the
     /// founder invite, with members 2..=n joined by the founder's invites.
     pub fn with_storage(storage: S, members: u8) -> Self {
@@ -149,6 +149,7 @@ impl<S: Storage> Harness<S> {
                     self.service.storage().flush().expect("flush");
                     flushed = true;
                 }
+                Io::Publish(_) | Io::Request { .. } | Io::Penalise(_) => {}
                 Io::Reply { ticket, result } => {
                     if matches!(
                         result,

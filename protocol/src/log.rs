@@ -9,7 +9,7 @@ use crate::codec::Canonical;
 use crate::community::Genesis;
 use crate::crypto::{self, Hash, KeyCache, Keypair, PublicKey, Signature};
 use crate::federation::wire::MAX_PUBLIC_ENTRY_BYTES;
-use crate::federation::{Attestation, Checkpoint, EquivocationProof, RosterChange, SignedNetwork};
+use crate::federation::{Attestation, Checkpoint, RosterChange, SignedNetwork};
 use crate::units::Timestamp;
 use crate::verified::Verified;
 
@@ -97,8 +97,17 @@ pub enum NodeRecord {
     Checkpoint(Checkpoint),
     /// The node's result of a regional or network tally (public log only).
     Attest(Attestation),
-    /// Proof that another community's node equivocated (public log only).
-    Fork(Box<EquivocationProof>),
+    /// Notice that this node holds (and serves) an equivocation proof
+    /// against another community's log (public log only). The proof itself
+    /// — two whole entries — is gossiped and synced on its own.
+    Fork {
+        /// The community whose node equivocated.
+        community: Hash,
+        /// The seq it signed twice.
+        seq: u64,
+        /// The two entries' ids.
+        entries: [Hash; 2],
+    },
     /// A roster change decided in the local log, mirrored for the
     /// federation (public log only).
     Roster(RosterChange),

@@ -305,6 +305,7 @@ pub struct Node {
     child: Option<Child>,
     url: String,
     starts: u32,
+    extra: Vec<String>,
 }
 
 impl Node {
@@ -319,9 +320,27 @@ impl Node {
             child: None,
             url: String::new(),
             starts: 0,
+            extra: Vec::new(),
         };
         node.spawn();
         node
+    }
+
+    /// Extra `hearthd run` arguments for the next starts (e.g. `--bootstrap`).
+    pub fn set_args(&mut self, args: &[String]) {
+        self.extra = args.to_vec();
+    }
+
+    /// The multiaddr (with `/p2p/`) the running node's p2p layer reported
+    /// last; waits for it.
+    pub fn p2p_addr(&self) -> String {
+        converge(START_TIMEOUT, "the node's p2p address", || {
+            self.log()
+                .lines()
+                .rev()
+                .find_map(|l| l.strip_prefix("p2p listening on "))
+                .map(|a| a.trim().to_string())
+        })
     }
 
     /// The node's data directory.
@@ -374,6 +393,14 @@ impl Node {
             .arg("--data-dir")
             .arg(&data)
             .args(["run", "--api", "127.0.0.1:0"])
+            // Loopback only, no LAN discovery: test networks never meet.
+            .args([
+                "--no-mdns",
+                "--p2p-listen",
+                "/ip4/127.0.0.1/tcp/0",
+                "--test-controls",
+            ])
+            .args(&self.extra)
             .env_remove("HEARTH_API")
             .env_remove("HEARTH_NAME")
             .env_remove("HEARTH_DATA_DIR")
@@ -748,6 +775,26 @@ impl Http {
         self.post(base, "/v1/actions", "application/octet-stream", bytes)
     }
 
+    /// `POST base + path` with a JSON body, signed by `key` (the signature
+    /// covers the body).
+    pub fn signed_post(
+        &self,
+        base: &str,
+        key: &Keypair,
+        path: &str,
+        body: &[u8],
+    ) -> Result<Response, ureq::Error> {
+        let headers = sign_request(key, "POST", path, request_time(), body);
+        let mut request = self
+            .agent
+            .post(format!("{base}{path}"))
+            .header("content-type", "application/json");
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        Http::read(request.send(body)?)
+    }
+
     /// `GET base + path` signed by `key` (a fresh signature each call).
     pub fn signed_get(
         &self,
@@ -1023,6 +1070,7 @@ impl Node {
             child: None,
             url: String::new(),
             starts: 0,
+            extra: Vec::new(),
         };
         let file = node.root.path().join("rules.toml");
         fs::write(&file, rules).expect("write the rules file");
@@ -1033,6 +1081,8 @@ impl Node {
         node
     }
 }
+
+pub mod federation;
 
 #[cfg(test)]
 mod tests {

@@ -33,7 +33,7 @@ async fn fixture() -> Fixture {
         .expect("init");
     let storage = data.open_storage().expect("open");
     let service = Service::open(storage, data.load_node_key().expect("key")).expect("service");
-    let (handle, _task) = runtime::spawn(service);
+    let (handle, _task) = runtime::spawn(service, None);
     Fixture {
         app: super::router(handle),
         community,

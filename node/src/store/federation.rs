@@ -29,10 +29,18 @@ pub trait FedStorage: Storage {
     /// An entry of another community's public log.
     fn fed_entry(&self, community: &Hash, seq: u64) -> Result<Option<SignedEntry>, StoreError>;
     /// Canonical bytes of entries `from..` of another community's public log.
-    fn fed_range(&self, community: &Hash, from: u64, limit: usize)
-    -> Result<Vec<Vec<u8>>, StoreError>;
+    fn fed_range(
+        &self,
+        community: &Hash,
+        from: u64,
+        limit: usize,
+    ) -> Result<Vec<Vec<u8>>, StoreError>;
     /// Stores an equivocation proof against `community` (the first one kept).
-    fn put_proof(&mut self, community: &Hash, proof: &EquivocationProof) -> Result<bool, StoreError>;
+    fn put_proof(
+        &mut self,
+        community: &Hash,
+        proof: &EquivocationProof,
+    ) -> Result<bool, StoreError>;
     /// Every equivocation proof held, by community.
     fn proofs(&self) -> Result<BTreeMap<Hash, EquivocationProof>, StoreError>;
 
@@ -129,7 +137,12 @@ impl FedStorage for SledStorage {
     }
 
     fn fed_entry(&self, community: &Hash, seq: u64) -> Result<Option<SignedEntry>, StoreError> {
-        match self.fed.entries.get(key(community, seq)).map_err(store_err)? {
+        match self
+            .fed
+            .entries
+            .get(key(community, seq))
+            .map_err(store_err)?
+        {
             None => Ok(None),
             Some(bytes) => SignedEntry::from_bytes(&bytes)
                 .map(Some)
@@ -151,15 +164,15 @@ impl FedStorage for SledStorage {
             .collect()
     }
 
-    fn put_proof(&mut self, community: &Hash, proof: &EquivocationProof) -> Result<bool, StoreError> {
+    fn put_proof(
+        &mut self,
+        community: &Hash,
+        proof: &EquivocationProof,
+    ) -> Result<bool, StoreError> {
         let old = self
             .fed
             .proofs
-            .compare_and_swap(
-                community.0,
-                None as Option<&[u8]>,
-                Some(proof.to_bytes()),
-            )
+            .compare_and_swap(community.0, None as Option<&[u8]>, Some(proof.to_bytes()))
             .map_err(store_err)?;
         Ok(old.is_ok())
     }
@@ -222,7 +235,11 @@ impl FedStorage for MemoryStorage {
             .collect())
     }
 
-    fn put_proof(&mut self, community: &Hash, proof: &EquivocationProof) -> Result<bool, StoreError> {
+    fn put_proof(
+        &mut self,
+        community: &Hash,
+        proof: &EquivocationProof,
+    ) -> Result<bool, StoreError> {
         if self.fed.proofs.contains_key(community) {
             return Ok(false);
         }

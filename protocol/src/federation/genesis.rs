@@ -274,6 +274,8 @@ pub struct NetworkSignature {
     pub signature: Signature,
 }
 
+impl Canonical for NetworkSignature {}
+
 impl NetworkSignature {
     /// Signs `genesis` for `community` with its node key.
     pub fn sign(genesis: &NetworkGenesis, community: Hash, node: &Keypair) -> NetworkSignature {

@@ -75,7 +75,7 @@ pub fn apply_record<S: StoreMut + ?Sized>(
         }
         NodeRecord::Close { .. }
         | NodeRecord::Attest(_)
-        | NodeRecord::Fork(_)
+        | NodeRecord::Fork { .. }
         | NodeRecord::Roster(_) => {}
     }
     Ok(())

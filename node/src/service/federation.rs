@@ -1,0 +1,967 @@
+//! The federation in the node's sans-IO core: other communities' public
+//! logs arriving by gossip (push) and by sync (pull), equivocation proofs,
+//! the checkpoints and attestations this node appends to its public log,
+//! and recovery of its own public log from peers.
+//!
+//! Inputs are method calls with `now`; outputs go to the same outbox as the
+//! rest of the service ([`Io::Publish`], [`Io::Request`], [`Io::Penalise`]).
+//! What a peer sends is decoded with its size limit and verified against
+//! the node key the network names before anything is stored or forwarded.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use hearth_protocol::crypto::{Hash, KeyCache, PublicKey};
+use hearth_protocol::federation::tally::Tallier;
+use hearth_protocol::federation::wire::{MAX_HEADS, MAX_RANGE, MAX_RESPONSE_BYTES};
+use hearth_protocol::federation::{
+    Attestation, Checkpoint, CommunityLog, EquivocationProof, FederationView, Gossip, LogHead,
+    NetworkSignature, SignedNetwork, SyncRequest, SyncResponse,
+};
+use hearth_protocol::governance::{Level, Schedule, Subject};
+use hearth_protocol::log::{EntryBody, Head, LogId, LogKind, NodeRecord, SignedEntry};
+use hearth_protocol::state::{self, Overlay, StoreError, federated};
+use hearth_protocol::{ActionBody, Canonical, Timestamp};
+
+use super::{Io, Receipt, Service, SubmitError, Ticket};
+use crate::net::{PeerId, Verdict, peer_id_of};
+use crate::store::{Commit, FedStorage, Location};
+
+/// How often heads are exchanged with every connected peer.
+pub const SYNC_INTERVAL: hearth_protocol::Millis = hearth_protocol::Millis::secs(3);
+
+/// How long a range request may stay unanswered before another is sent.
+const INFLIGHT_TIMEOUT: hearth_protocol::Millis = hearth_protocol::Millis::secs(30);
+
+/// How often, at most, finished votes are checked for attestation.
+const ATTEST_INTERVAL: hearth_protocol::Millis = hearth_protocol::Millis(500);
+
+/// A checkpoint is appended at least this many checkpoint intervals apart
+/// even when nothing changed, so every log moves past every vote's grace.
+const HEARTBEAT_INTERVALS: u64 = 3;
+
+/// What became of one received entry.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ingested {
+    /// Stored: it extended the log.
+    Stored,
+    /// Already held.
+    Known,
+    /// Ahead of what is held: the missing range is fetched.
+    Ahead,
+    /// It conflicts with a held entry: the log is frozen and the proof kept.
+    Fork,
+    /// Of a community this node does not know (yet).
+    Unknown,
+    /// Invalid: bad signature, broken chain, wrong log.
+    Invalid(String),
+}
+
+/// The federation part of the service.
+#[derive(Debug, Default)]
+pub struct Fed {
+    /// The network this community belongs to.
+    pub(crate) network: Option<SignedNetwork>,
+    /// Other communities' node keys.
+    nodes: BTreeMap<Hash, PublicKey>,
+    /// Known community nodes' peer ids.
+    peer_of: BTreeMap<PeerId, Hash>,
+    /// Connected peers.
+    connected: BTreeSet<PeerId>,
+    /// Heads of the other public logs held.
+    heads: BTreeMap<Hash, Head>,
+    /// Frozen logs: the fork's seq.
+    forks: BTreeMap<Hash, u64>,
+    /// Heads peers reported, to keep fetching while they are ahead.
+    peer_heads: BTreeMap<(PeerId, Hash), u64>,
+    /// A range request in flight per community.
+    inflight: BTreeMap<Hash, (PeerId, Timestamp)>,
+    /// Records to seal into the next public entry, with who waits.
+    pub(crate) records: Vec<(Option<Ticket>, NodeRecord)>,
+    /// When the last checkpoint was sealed.
+    last_checkpoint: Timestamp,
+    /// The heads listed in it.
+    checkpointed: Vec<LogHead>,
+    /// Proposals this node attested.
+    attested: BTreeSet<Hash>,
+    /// Federated proposals and when their vote closes.
+    closes: BTreeMap<Hash, Timestamp>,
+    /// Whether public writes may go on (see [`Service::fed_recovered`]).
+    recovered: bool,
+    last_sync: Timestamp,
+    last_attest: Timestamp,
+    keys: KeyCache,
+}
+
+impl Fed {
+    fn adopt(&mut self, network: SignedNetwork, own: &Hash) {
+        for f in &network.genesis.communities {
+            if f.id != *own {
+                self.nodes.insert(f.id, f.node);
+                if let Some(peer) = peer_id_of(&f.node) {
+                    self.peer_of.insert(peer, f.id);
+                }
+            }
+        }
+        self.network = Some(network);
+    }
+
+    fn admit(&mut self, community: Hash, node: PublicKey, own: &Hash) {
+        if community != *own && !self.nodes.contains_key(&community) {
+            self.nodes.insert(community, node);
+            if let Some(peer) = peer_id_of(&node) {
+                self.peer_of.insert(peer, community);
+            }
+        }
+    }
+}
+
+impl<S: FedStorage> Service<S> {
+    /// Loads the federation state at start. With `recover`, public writes
+    /// wait until a peer has reported this community's public head (the
+    /// node's disk was lost and it must not reissue a seq).
+    pub(crate) fn fed_open(&mut self, recover: bool) -> Result<(), StoreError> {
+        let own = self.community;
+        if let Some(network) = federated::networks(&self.storage)?.into_iter().next() {
+            self.fed.adopt(network, &own);
+        }
+        self.fed.heads = self.storage.fed_heads()?;
+        for (community, proof) in self.storage.proofs()? {
+            self.fed.forks.insert(community, proof.at().1);
+        }
+        for entry in self.storage.public_log(&own)? {
+            if let EntryBody::Records(records) = &entry.entry.body {
+                for r in records {
+                    if let NodeRecord::Attest(a) = r {
+                        self.fed.attested.insert(a.proposal);
+                    }
+                    if let NodeRecord::Checkpoint(_) = r {
+                        self.fed.last_checkpoint = entry.entry.time;
+                    }
+                }
+            }
+            self.note_proposals(&entry);
+        }
+        let foreign: Vec<Hash> = self.fed.heads.keys().copied().collect();
+        for c in foreign {
+            for entry in self.storage.public_log(&c)? {
+                self.note_proposals(&entry);
+            }
+        }
+        self.refresh_admissions();
+        self.fed.recovered = !recover;
+        Ok(())
+    }
+
+    /// Whether public-log writes may go on: not while a node that lost its
+    /// disk has yet to learn its own public head from a peer.
+    pub fn fed_recovered(&self) -> bool {
+        self.fed.recovered
+    }
+
+    /// The network this community belongs to.
+    pub fn network(&self) -> Option<&SignedNetwork> {
+        self.fed.network.as_ref()
+    }
+
+    /// Remembers when the vote of each federated proposal in `entry` closes.
+    fn note_proposals(&mut self, entry: &SignedEntry) {
+        let Some(network) = &self.fed.network else {
+            return;
+        };
+        let EntryBody::Actions(actions) = &entry.entry.body else {
+            return;
+        };
+        let rules = network.genesis.rules.as_rules();
+        for a in actions {
+            if let ActionBody::Propose(p) = &a.action.body
+                && p.level != Level::Local
+            {
+                let closes = Schedule::of(p.kind, entry.entry.time, &rules).closes;
+                self.fed.closes.insert(a.id(), closes);
+            }
+        }
+    }
+
+    /// Adds the node keys of communities admitted by a passed vote.
+    fn refresh_admissions(&mut self) {
+        let Some(view) = self.view() else {
+            return;
+        };
+        let tallier = Tallier::new(&view);
+        let own = self.community;
+        let admitted = tallier.communities_at(Level::Network, Timestamp(u64::MAX));
+        for p in view.admission_proposals() {
+            if let Subject::Community {
+                community, node, ..
+            } = &p.proposal.subject
+                && admitted.contains(community)
+            {
+                self.fed.admit(*community, *node, &own);
+            }
+        }
+    }
+
+    /// Every public log held, as the federation tally reads them.
+    pub fn view(&self) -> Option<FederationView> {
+        let network = self.fed.network.as_ref()?;
+        build_view(&self.storage, network, &self.fed.forks).ok()
+    }
+
+    // ---------------------------------------------------------------
+    // Network records submitted through the API
+    // ---------------------------------------------------------------
+
+    /// Signs a network genesis draft with the node key, if this community
+    /// is one of its founders.
+    pub fn sign_network(
+        &self,
+        genesis: &hearth_protocol::federation::NetworkGenesis,
+    ) -> Result<NetworkSignature, String> {
+        genesis.validate().map_err(|e| e.to_string())?;
+        match genesis.founding(&self.community) {
+            Some(f) if f.node == self.node.public() => {
+                Ok(NetworkSignature::sign(genesis, self.community, &self.node))
+            }
+            Some(_) => Err("the draft names another node key for this community".into()),
+            None => Err("this community is not among the draft's founders".into()),
+        }
+    }
+
+    /// A signed network genesis to record: sealed in the next public entry
+    /// (the reply follows once it is durable). `joined` names the proposal
+    /// that admitted a non-founding community.
+    pub fn submit_network(&mut self, ticket: Ticket, network: SignedNetwork, joined: Option<Hash>) {
+        let refuse = |e: String| Err(SubmitError::Storage(StoreError(e)));
+        let checked = network.clone().verify().map_err(|e| e.to_string());
+        if let Err(e) = checked {
+            self.reply(ticket, refuse(e));
+            return;
+        }
+        if self.fed.network.is_some() {
+            self.reply(
+                ticket,
+                refuse("this community already belongs to a network".into()),
+            );
+            return;
+        }
+        let record = match joined {
+            None if network.genesis.founding(&self.community).is_none() => {
+                self.reply(
+                    ticket,
+                    refuse("this community is not a founder of that network".into()),
+                );
+                return;
+            }
+            None => NodeRecord::Network(Box::new(network)),
+            Some(proposal) => NodeRecord::Joined {
+                network: Box::new(network),
+                proposal,
+            },
+        };
+        self.fed.records.push((Some(ticket), record));
+    }
+
+    // ---------------------------------------------------------------
+    // Peers and sync
+    // ---------------------------------------------------------------
+
+    /// A peer connected: exchange heads (and networks, if this node has none).
+    pub fn peer_connected(&mut self, peer: PeerId) {
+        self.fed.connected.insert(peer);
+        self.request(peer, &SyncRequest::Heads);
+        if self.fed.network.is_none() {
+            self.request(peer, &SyncRequest::Networks);
+        }
+    }
+
+    /// A peer disconnected.
+    pub fn peer_disconnected(&mut self, peer: &PeerId) {
+        self.fed.connected.remove(peer);
+        self.fed.inflight.retain(|_, (p, _)| p != peer);
+        self.fed.peer_heads.retain(|(p, _), _| p != peer);
+    }
+
+    /// A request to `peer` failed.
+    pub fn request_failed(&mut self, peer: &PeerId) {
+        self.fed.inflight.retain(|_, (p, _)| p != peer);
+    }
+
+    fn request(&mut self, peer: PeerId, request: &SyncRequest) {
+        self.outbox.push_back(Io::Request {
+            peer,
+            data: request.to_bytes(),
+        });
+    }
+
+    /// Periodic federation work: heads exchange, checkpoints, attestations.
+    pub(crate) fn fed_tick(&mut self, now: Timestamp) {
+        if now >= self.fed.last_sync.plus(SYNC_INTERVAL) {
+            self.fed.last_sync = now;
+            let peers: Vec<PeerId> = self.fed.connected.iter().copied().collect();
+            for peer in peers {
+                self.request(peer, &SyncRequest::Heads);
+            }
+            self.fed
+                .inflight
+                .retain(|_, (_, at)| now < at.plus(INFLIGHT_TIMEOUT));
+        }
+        if self.fed.network.is_none() || !self.fed.recovered {
+            return;
+        }
+        self.maybe_checkpoint(now);
+        if now >= self.fed.last_attest.plus(ATTEST_INTERVAL) {
+            self.fed.last_attest = now;
+            self.maybe_attest(now);
+        }
+    }
+
+    fn maybe_checkpoint(&mut self, now: Timestamp) {
+        let Some(network) = &self.fed.network else {
+            return;
+        };
+        if self
+            .fed
+            .records
+            .iter()
+            .any(|(_, r)| matches!(r, NodeRecord::Checkpoint(_)))
+        {
+            return;
+        }
+        let interval = network.genesis.rules.checkpoint_interval;
+        let grace = network.genesis.rules.grace;
+        let last = self.fed.last_checkpoint;
+        if now < last.plus(interval) {
+            return;
+        }
+        let heads: Vec<LogHead> = self
+            .fed
+            .heads
+            .iter()
+            .map(|(community, head)| LogHead {
+                community: *community,
+                head: *head,
+            })
+            .collect();
+        let changed = heads != self.fed.checkpointed;
+        let heartbeat = now.0 >= last.0 + HEARTBEAT_INTERVALS * interval.0;
+        // A vote closed, or its grace ended, since the last checkpoint.
+        let deadline = self
+            .fed
+            .closes
+            .values()
+            .any(|t| (last < *t && *t <= now) || (last < t.plus(grace) && t.plus(grace) < now));
+        if changed || heartbeat || deadline {
+            let network_id = network.genesis.id();
+            self.fed.records.push((
+                None,
+                NodeRecord::Checkpoint(Checkpoint {
+                    network: network_id,
+                    heads,
+                }),
+            ));
+        }
+    }
+
+    fn maybe_attest(&mut self, now: Timestamp) {
+        let Some(network) = &self.fed.network else {
+            return;
+        };
+        let grace = network.genesis.rules.grace;
+        let due: Vec<Hash> = self
+            .fed
+            .closes
+            .iter()
+            .filter(|(id, closes)| !self.fed.attested.contains(*id) && now > closes.plus(grace))
+            .map(|(id, _)| *id)
+            .collect();
+        if due.is_empty() {
+            return;
+        }
+        let Some(view) = self.view() else {
+            return;
+        };
+        let network_id = view.network_id;
+        let tallier = Tallier::new(&view);
+        for id in due {
+            let Some(result) = tallier.tally(&id, now) else {
+                continue;
+            };
+            if !result.is_final {
+                continue;
+            }
+            // Attest only where this community takes part.
+            if !result.report.communities.contains(&self.community) {
+                self.fed.attested.insert(id);
+                continue;
+            }
+            tracing::info!(proposal = %id, result = %result.result, passed = result.passed, "attesting a federated tally");
+            self.fed.attested.insert(id);
+            self.fed.records.push((
+                None,
+                NodeRecord::Attest(Attestation {
+                    network: network_id,
+                    proposal: id,
+                    result: result.result,
+                }),
+            ));
+        }
+        self.refresh_admissions();
+    }
+
+    /// Answers a peer's sync request.
+    pub fn answer(&self, data: &[u8]) -> Vec<u8> {
+        let response = match SyncRequest::from_bytes(data) {
+            Err(e) => SyncResponse::Refused(format!("malformed request: {e}")),
+            Ok(request) => self
+                .answer_request(request)
+                .unwrap_or_else(|e| SyncResponse::Refused(format!("storage: {e}"))),
+        };
+        response.to_bytes()
+    }
+
+    fn answer_request(&self, request: SyncRequest) -> Result<SyncResponse, StoreError> {
+        Ok(match request {
+            SyncRequest::Heads => {
+                let mut heads: Vec<LogHead> = self
+                    .fed
+                    .heads
+                    .iter()
+                    .map(|(community, head)| LogHead {
+                        community: *community,
+                        head: *head,
+                    })
+                    .collect();
+                if let Some(own) = self.heads[0] {
+                    heads.push(LogHead {
+                        community: self.community,
+                        head: own,
+                    });
+                }
+                heads.sort_by_key(|h| h.community);
+                heads.truncate(MAX_HEADS);
+                SyncResponse::Heads {
+                    heads,
+                    forked: self.fed.forks.keys().take(MAX_HEADS).copied().collect(),
+                }
+            }
+            SyncRequest::Range {
+                community,
+                from,
+                limit,
+            } => {
+                let limit = limit.min(MAX_RANGE) as usize;
+                let mut entries = Vec::new();
+                let mut size = 64;
+                for bytes in self.storage.public_range(&community, from, limit)? {
+                    if size + bytes.len() + 16 > MAX_RESPONSE_BYTES && !entries.is_empty() {
+                        break;
+                    }
+                    size += bytes.len() + 16;
+                    entries.push(
+                        SignedEntry::from_bytes(&bytes)
+                            .map_err(|e| StoreError(format!("corrupt entry: {e}")))?,
+                    );
+                }
+                SyncResponse::Entries(entries)
+            }
+            SyncRequest::Networks => {
+                SyncResponse::Networks(self.fed.network.iter().cloned().collect())
+            }
+            SyncRequest::Proof { community } => {
+                SyncResponse::Proof(self.storage.proofs()?.remove(&community).map(Box::new))
+            }
+        })
+    }
+
+    /// A peer answered a sync request.
+    pub fn on_response(&mut self, peer: PeerId, data: &[u8], now: Timestamp) {
+        let response = match SyncResponse::from_bytes(data) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(%peer, error = %e, "malformed sync response");
+                self.outbox.push_back(Io::Penalise(peer));
+                return;
+            }
+        };
+        match response {
+            SyncResponse::Heads { heads, forked } => self.on_heads(peer, heads, forked, now),
+            SyncResponse::Entries(entries) => self.on_entries(peer, entries, now),
+            SyncResponse::Networks(networks) => {
+                for network in networks {
+                    self.offered_network(network);
+                }
+            }
+            SyncResponse::Proof(Some(proof)) => {
+                if let Err(reason) = self.take_proof(*proof) {
+                    tracing::warn!(%peer, %reason, "invalid equivocation proof");
+                    self.outbox.push_back(Io::Penalise(peer));
+                }
+            }
+            SyncResponse::Proof(None) => {}
+            SyncResponse::Refused(reason) => {
+                tracing::debug!(%peer, %reason, "sync request refused");
+                self.fed.inflight.retain(|_, (p, _)| *p != peer);
+            }
+        }
+    }
+
+    /// A peer offers a complete network genesis: a founding community that
+    /// has none records it (so `hearth network start` needs one node only).
+    fn offered_network(&mut self, network: SignedNetwork) {
+        if self.fed.network.is_some()
+            || self
+                .fed
+                .records
+                .iter()
+                .any(|(_, r)| matches!(r, NodeRecord::Network(_)))
+        {
+            return;
+        }
+        if network.genesis.founding(&self.community).is_some() && network.clone().verify().is_ok() {
+            tracing::info!(network = %network.genesis.id(), "recording the network a peer offered");
+            self.fed
+                .records
+                .push((None, NodeRecord::Network(Box::new(network))));
+        }
+    }
+
+    fn on_heads(&mut self, peer: PeerId, heads: Vec<LogHead>, forked: Vec<Hash>, now: Timestamp) {
+        let own = self.community;
+        let mut own_behind = false;
+        for LogHead { community, head } in heads {
+            self.fed.peer_heads.insert((peer, community), head.seq);
+            if community == own {
+                let ours = self.heads[0].map_or(0, |h| h.seq);
+                if head.seq > ours {
+                    own_behind = true;
+                    self.fetch(peer, community, ours + 1, now);
+                }
+                continue;
+            }
+            if !self.fed.nodes.contains_key(&community) {
+                continue;
+            }
+            let ours = self.fed.heads.get(&community).map(|h| h.seq);
+            if ours.is_none_or(|s| head.seq > s) {
+                self.fetch(peer, community, ours.map_or(0, |s| s + 1), now);
+            }
+        }
+        if !own_behind && !self.fed.recovered {
+            tracing::info!("a peer confirmed this node's public head: public writes resume");
+            self.fed.recovered = true;
+        }
+        for community in forked {
+            if self.fed.nodes.contains_key(&community) && !self.fed.forks.contains_key(&community) {
+                self.request(peer, &SyncRequest::Proof { community });
+            }
+        }
+    }
+
+    fn fetch(&mut self, peer: PeerId, community: Hash, from: u64, now: Timestamp) {
+        if self
+            .fed
+            .inflight
+            .get(&community)
+            .is_some_and(|(_, at)| now < at.plus(INFLIGHT_TIMEOUT))
+        {
+            return;
+        }
+        self.fed.inflight.insert(community, (peer, now));
+        self.request(
+            peer,
+            &SyncRequest::Range {
+                community,
+                from,
+                limit: MAX_RANGE,
+            },
+        );
+    }
+
+    fn on_entries(&mut self, peer: PeerId, entries: Vec<SignedEntry>, now: Timestamp) {
+        let Some(first) = entries.first() else {
+            return;
+        };
+        let community = first.entry.log.community;
+        if self
+            .fed
+            .inflight
+            .get(&community)
+            .is_some_and(|(p, _)| *p == peer)
+        {
+            self.fed.inflight.remove(&community);
+        }
+        let mut stored = 0;
+        for entry in entries {
+            if entry.entry.log.community != community {
+                self.outbox.push_back(Io::Penalise(peer));
+                return;
+            }
+            match self.ingest(entry) {
+                Ok(Ingested::Stored) => stored += 1,
+                Ok(Ingested::Known | Ingested::Fork | Ingested::Unknown) => {}
+                Ok(Ingested::Ahead) => break,
+                Ok(Ingested::Invalid(reason)) => {
+                    // One bad range does not abort the others; this peer
+                    // loses standing and the range is asked of another.
+                    tracing::warn!(%peer, community = %community, %reason, "invalid entry in a sync range");
+                    self.outbox.push_back(Io::Penalise(peer));
+                    return;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot store a public entry");
+                    return;
+                }
+            }
+        }
+        // Keep fetching while the peer is ahead.
+        let held = if community == self.community {
+            self.heads[0].map(|h| h.seq)
+        } else {
+            self.fed.heads.get(&community).map(|h| h.seq)
+        };
+        let theirs = self.fed.peer_heads.get(&(peer, community)).copied();
+        if stored > 0
+            && let (Some(theirs), Some(held)) = (theirs, held)
+            && theirs > held
+        {
+            self.fetch(peer, community, held + 1, now);
+        }
+        if community == self.community && held >= theirs && !self.fed.recovered {
+            tracing::info!("recovered this node's public log from a peer");
+            self.fed.recovered = true;
+        }
+    }
+
+    /// A gossip message arrived from `peer`; returns the verdict that
+    /// decides whether it is forwarded.
+    pub fn on_gossip(&mut self, peer: PeerId, data: &[u8], now: Timestamp) -> Verdict {
+        let gossip = match Gossip::from_bytes(data) {
+            Ok(g) => g,
+            Err(e) => {
+                tracing::debug!(%peer, error = %e, "malformed gossip");
+                return Verdict::Reject;
+            }
+        };
+        match gossip {
+            Gossip::Entry(entry) => {
+                let community = entry.entry.log.community;
+                let seq = entry.entry.seq;
+                match self.ingest(entry) {
+                    Ok(Ingested::Stored | Ingested::Fork) => Verdict::Accept,
+                    Ok(Ingested::Known | Ingested::Unknown) => Verdict::Ignore,
+                    Ok(Ingested::Ahead) => {
+                        let from = if community == self.community {
+                            self.heads[0].map_or(0, |h| h.seq + 1)
+                        } else {
+                            self.fed.heads.get(&community).map_or(0, |h| h.seq + 1)
+                        };
+                        self.fed.peer_heads.insert((peer, community), seq);
+                        self.fetch(peer, community, from, now);
+                        Verdict::Ignore
+                    }
+                    Ok(Ingested::Invalid(reason)) => {
+                        tracing::warn!(%peer, %reason, "invalid gossiped entry");
+                        Verdict::Reject
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot store a gossiped entry");
+                        Verdict::Ignore
+                    }
+                }
+            }
+            Gossip::Proof(proof) => match self.take_proof(*proof) {
+                Ok(true) => Verdict::Accept,
+                Ok(false) => Verdict::Ignore,
+                Err(reason) => {
+                    tracing::warn!(%peer, %reason, "invalid equivocation proof");
+                    Verdict::Reject
+                }
+            },
+        }
+    }
+
+    /// Entries pushed over HTTP (`POST /v1/federation/entries`): treated as
+    /// gossip from nobody, answered per entry.
+    pub fn push(&mut self, data: &[u8]) -> Result<&'static str, String> {
+        let gossip = Gossip::from_bytes(data).map_err(|e| format!("{} ({})", e, e.code()))?;
+        match gossip {
+            Gossip::Entry(entry) => match self.ingest(entry).map_err(|e| e.to_string())? {
+                Ingested::Stored => Ok("stored"),
+                Ingested::Known => Ok("known"),
+                Ingested::Ahead => Ok("ahead"),
+                Ingested::Fork => Ok("fork"),
+                Ingested::Unknown => Err("an entry of a community this node does not know".into()),
+                Ingested::Invalid(reason) => Err(reason),
+            },
+            Gossip::Proof(proof) => match self.take_proof(*proof) {
+                Ok(true) => Ok("proof stored"),
+                Ok(false) => Ok("proof known"),
+                Err(e) => Err(e),
+            },
+        }
+    }
+
+    /// Verifies and keeps an equivocation proof; `Ok(false)` if one against
+    /// that community is already held.
+    fn take_proof(&mut self, proof: EquivocationProof) -> Result<bool, String> {
+        let (log, seq) = proof.at();
+        let node = if log.community == self.community {
+            self.node.public()
+        } else {
+            *self
+                .fed
+                .nodes
+                .get(&log.community)
+                .ok_or("a proof against a community this node does not know")?
+        };
+        proof.verify(&node).map_err(|e| e.to_string())?;
+        if log.kind != LogKind::Public {
+            return Err("a proof against a local log".into());
+        }
+        self.freeze(log.community, seq, proof)
+    }
+
+    fn freeze(
+        &mut self,
+        community: Hash,
+        seq: u64,
+        proof: EquivocationProof,
+    ) -> Result<bool, String> {
+        if self.fed.forks.contains_key(&community) {
+            return Ok(false);
+        }
+        let fresh = self
+            .storage
+            .put_proof(&community, &proof)
+            .map_err(|e| e.to_string())?;
+        if !fresh {
+            return Ok(false);
+        }
+        tracing::warn!(community = %community, seq, "equivocation: the log is frozen at the fork");
+        self.fed.forks.insert(community, seq);
+        let gossip = Gossip::Proof(Box::new(proof.clone()));
+        self.outbox.push_back(Io::Publish(gossip.to_bytes()));
+        if self.fed.network.is_some() && community != self.community {
+            let entries = [proof.first.entry.id(), proof.second.entry.id()];
+            self.fed.records.push((
+                None,
+                NodeRecord::Fork {
+                    community,
+                    seq,
+                    entries,
+                },
+            ));
+        }
+        Ok(true)
+    }
+
+    /// Takes one public entry from a peer.
+    pub fn ingest(&mut self, entry: SignedEntry) -> Result<Ingested, StoreError> {
+        let log = entry.entry.log;
+        if log.kind != LogKind::Public {
+            return Ok(Ingested::Invalid(
+                "only public entries are exchanged".into(),
+            ));
+        }
+        if log.community == self.community {
+            return self.ingest_own(entry);
+        }
+        let Some(node) = self.fed.nodes.get(&log.community).copied() else {
+            return Ok(Ingested::Unknown);
+        };
+        let seq = entry.entry.seq;
+        if let Some(&fork) = self.fed.forks.get(&log.community)
+            && seq >= fork
+        {
+            return Ok(Ingested::Known);
+        }
+        let head = self.fed.heads.get(&log.community).copied();
+        let next = head.map_or(0, |h| h.seq + 1);
+        if seq < next {
+            let Some(held) = self.storage.fed_entry(&log.community, seq)? else {
+                return Ok(Ingested::Known);
+            };
+            if held.entry.id() == entry.entry.id() {
+                return Ok(Ingested::Known);
+            }
+            if node.verify(&entry.entry.id(), &entry.signature).is_err() {
+                return Ok(Ingested::Invalid("entry signature".into()));
+            }
+            let proof = EquivocationProof::new(held, entry);
+            return match self.freeze(log.community, seq, proof) {
+                Ok(_) => Ok(Ingested::Fork),
+                Err(e) => Err(StoreError(e)),
+            };
+        }
+        if seq > next {
+            if node.verify(&entry.entry.id(), &entry.signature).is_err() {
+                return Ok(Ingested::Invalid("entry signature".into()));
+            }
+            return Ok(Ingested::Ahead);
+        }
+        match entry.verify_cached(&log, head.as_ref(), &node, &self.fed.keys) {
+            Ok(verified) => {
+                let entry = verified.into_inner();
+                self.storage
+                    .fed_append(&log.community, std::slice::from_ref(&entry))?;
+                self.fed.heads.insert(log.community, entry.head());
+                self.note_proposals(&entry);
+                Ok(Ingested::Stored)
+            }
+            Err(e) => Ok(Ingested::Invalid(format!("{e} ({})", e.code()))),
+        }
+    }
+
+    /// This community's own public entry came back from a peer: known, a
+    /// sign of key misuse, or — after a lost disk — the log to recover.
+    fn ingest_own(&mut self, entry: SignedEntry) -> Result<Ingested, StoreError> {
+        let seq = entry.entry.seq;
+        let head = self.heads[0];
+        let next = head.map_or(0, |h| h.seq + 1);
+        if seq < next {
+            let held = self
+                .storage
+                .entries(LogKind::Public, seq, 1)?
+                .into_iter()
+                .next()
+                .and_then(|b| SignedEntry::from_bytes(&b).ok());
+            if held.is_some_and(|h| h.entry.id() == entry.entry.id()) {
+                return Ok(Ingested::Known);
+            }
+            if self
+                .node
+                .public()
+                .verify(&entry.entry.id(), &entry.signature)
+                .is_ok()
+            {
+                tracing::error!(
+                    seq,
+                    "another entry signed with this node's key exists for a seq this node holds: the key is misused or the log was reissued"
+                );
+            }
+            return Ok(Ingested::Known);
+        }
+        if seq > next {
+            return Ok(Ingested::Ahead);
+        }
+        let node = self.node.public();
+        let verified = match entry.verify_cached(
+            &LogId {
+                community: self.community,
+                kind: LogKind::Public,
+            },
+            head.as_ref(),
+            &node,
+            &self.fed.keys,
+        ) {
+            Ok(v) => v,
+            Err(e) => return Ok(Ingested::Invalid(format!("{e} ({})", e.code()))),
+        };
+        // Recovery: apply the entry to the state and store it as this
+        // node's own, exactly as replaying the log would.
+        let mut overlay = Overlay::new(&self.storage);
+        if let Err(e) = state::apply_entry(&mut overlay, &verified) {
+            return Ok(Ingested::Invalid(format!("does not apply: {e}")));
+        }
+        let writes = overlay.into_writes();
+        let entry = verified.into_inner();
+        let loc = Location {
+            log: LogKind::Public,
+            seq,
+        };
+        let index = match &entry.entry.body {
+            EntryBody::Actions(actions) => actions.iter().map(|a| (a.id(), loc)).collect(),
+            _ => Vec::new(),
+        };
+        let head = entry.head();
+        self.note_proposals(&entry);
+        self.storage.commit(Commit {
+            entries: vec![entry],
+            writes,
+            index,
+        })?;
+        self.heads[0] = Some(head);
+        self.last_time = self.last_time.max(head.time);
+        if self.fed.network.is_none()
+            && let Some(network) = federated::networks(&self.storage)?.into_iter().next()
+        {
+            let own = self.community;
+            self.fed.adopt(network, &own);
+        }
+        Ok(Ingested::Stored)
+    }
+
+    /// Records applied by a seal: adopt a network just recorded, remember
+    /// checkpoints and attestations sealed.
+    pub(crate) fn fed_sealed(&mut self, entry: &SignedEntry) {
+        if let EntryBody::Records(records) = &entry.entry.body {
+            for r in records {
+                match r {
+                    NodeRecord::Network(n) | NodeRecord::Joined { network: n, .. } => {
+                        let own = self.community;
+                        self.fed.adopt((**n).clone(), &own);
+                    }
+                    NodeRecord::Checkpoint(c) => {
+                        self.fed.last_checkpoint = entry.entry.time;
+                        self.fed.checkpointed = c.heads.clone();
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.note_proposals(entry);
+        self.outbox
+            .push_back(Io::Publish(Gossip::Entry(entry.clone()).to_bytes()));
+    }
+
+    /// Replies to whoever waits for a sealed record.
+    pub(crate) fn record_receipt(&mut self, ticket: Ticket, id: Hash, seq: u64) {
+        self.reply(
+            ticket,
+            Ok(Receipt {
+                id,
+                log: LogKind::Public,
+                seq,
+                duplicate: false,
+            }),
+        );
+    }
+
+    /// Connected peers that are known community nodes, by community.
+    pub fn community_peers(&self) -> BTreeMap<PeerId, Hash> {
+        self.fed
+            .connected
+            .iter()
+            .filter_map(|p| self.fed.peer_of.get(p).map(|c| (*p, *c)))
+            .collect()
+    }
+}
+
+/// Builds the federation view from storage: this node's own public log and
+/// every other one held, frozen at their forks.
+pub fn build_view<S: FedStorage>(
+    storage: &S,
+    network: &SignedNetwork,
+    forks: &BTreeMap<Hash, u64>,
+) -> Result<FederationView, StoreError> {
+    let own = storage.own_community()?;
+    let mut logs = Vec::new();
+    let mut communities: BTreeSet<Hash> = storage.fed_heads()?.keys().copied().collect();
+    if let Some(own) = own {
+        communities.insert(own);
+    }
+    for community in communities {
+        let entries = storage.public_log(&community)?;
+        let node = match entries.first().map(|e| &e.entry.body) {
+            Some(EntryBody::Genesis(g)) => g.node,
+            _ => continue,
+        };
+        logs.push(CommunityLog {
+            community,
+            node,
+            entries,
+            fork: forks.get(&community).copied(),
+        });
+    }
+    Ok(FederationView::new(network.genesis.clone(), &logs))
+}
