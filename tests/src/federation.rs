@@ -179,6 +179,12 @@ impl Federation {
         r.json
     }
 
+    /// `GET path` on node `i`, `None` unless it answers 200.
+    pub fn try_get(&self, i: usize, path: &str) -> Option<Value> {
+        let r = self.http.get(self.nodes[i].url(), path, &[]).ok()?;
+        (r.status == 200).then_some(r.json)
+    }
+
     /// Waits until every running node holds every community's public log.
     pub fn converge_heads(&self) {
         let n = self.nodes.len();
@@ -291,6 +297,19 @@ impl Federation {
             .as_str()
             .expect("peer id")
             .to_string()
+    }
+
+    /// Node `i`'s federation export (`GET /v1/federation/export`).
+    pub fn export(&self, i: usize) -> Vec<u8> {
+        let url = format!("{}/v1/federation/export", self.nodes[i].url());
+        let response = self.http.agent.get(&url).call().expect("GET the export");
+        assert_eq!(response.status().as_u16(), 200, "the export");
+        response
+            .into_body()
+            .into_with_config()
+            .limit(1 << 30)
+            .read_to_vec()
+            .expect("the export's bytes")
     }
 
     /// Pushes a canonical gossip message to node `i` over HTTP.

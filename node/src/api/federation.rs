@@ -324,6 +324,7 @@ pub async fn proposal<N: Node>(
             "final": result.is_final,
             "passed": result.passed,
             "winner": result.winner,
+            "missing": result.missing,
             "result": result.result,
             "report": result.report,
             "certification": result.certification,

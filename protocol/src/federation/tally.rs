@@ -107,9 +107,6 @@ pub struct FederatedReport {
     pub communities: Vec<Hash>,
     /// Communities frozen by an equivocation proof, with the fork's seq.
     pub frozen: Vec<(Hash, u64)>,
-    /// Communities with no entry after close + grace (only once the tally
-    /// is final by deadline).
-    pub missing: Vec<Hash>,
     /// Members eligible to vote.
     pub eligible: u64,
     /// Ballots counted (one per voter: the latest).
@@ -147,6 +144,11 @@ pub struct FederatedResult {
     pub winner: Option<u32>,
     /// Whether the tally is final (nodes attest only final tallies).
     pub is_final: bool,
+    /// Communities with no entry after close + grace when the tally became
+    /// final by deadline. Not part of the hashed report: a node that was
+    /// offline and catches up later counts the same records and must reach
+    /// the same hash.
+    pub missing: Vec<Hash>,
     /// The attestations so far.
     pub certification: Certification,
     /// The stage at `now`.
@@ -572,7 +574,6 @@ impl<'a> Tallier<'a> {
             closes,
             communities: communities.iter().copied().collect(),
             frozen,
-            missing,
             eligible: eligible.len() as u64,
             ballots: latest.len() as u64,
             excluded,
@@ -586,6 +587,7 @@ impl<'a> Tallier<'a> {
             passed,
             winner,
             is_final,
+            missing,
             certification,
             stage: schedule.stage_at(now, None),
         })
