@@ -21,6 +21,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// The largest answer read from the node.
 const MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+/// The largest federation export downloaded for an audit.
+pub const MAX_EXPORT_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+/// How long downloading a federation export may take.
+const EXPORT_TIMEOUT: Duration = Duration::from_secs(3600);
 /// How much of an unexpected answer is quoted in an error.
 const EXCERPT_CHARS: usize = 200;
 
@@ -136,6 +140,39 @@ impl Client {
         json(&self.finish(request.call())?)
     }
 
+    /// A `POST` of a JSON body signed by a member key (the signature
+    /// covers the body): council requests such as `POST /v1/network/sign`.
+    pub fn post_signed(
+        &self,
+        path: &str,
+        body: &Value,
+        key: &Keypair,
+        now: Timestamp,
+    ) -> Result<Value> {
+        let bytes = serde_json::to_vec(body).context("cannot encode the request")?;
+        let mut request = self
+            .agent
+            .post(self.url(path))
+            .content_type("application/json");
+        for (name, value) in sign_request(key, "POST", path, now, &bytes) {
+            request = request.header(name, value);
+        }
+        json(&self.finish(request.send(&bytes[..]))?)
+    }
+
+    /// An unsigned `GET` of a binary document of at most `limit` bytes,
+    /// with a long timeout: a federation export.
+    pub fn get_bytes(&self, path: &str, limit: u64) -> Result<Vec<u8>> {
+        let response = self
+            .agent
+            .get(self.url(path))
+            .config()
+            .timeout_global(Some(EXPORT_TIMEOUT))
+            .build()
+            .call();
+        self.finish_limited(response, limit)
+    }
+
     /// Submits a signed action (`POST /v1/actions`, canonical bytes).
     pub fn submit(&self, action: &SignedAction) -> Result<Submitted> {
         let response = self
@@ -152,13 +189,22 @@ impl Client {
 
     /// Reads the answer and checks its status.
     fn finish(&self, response: Result<Response<ureq::Body>, ureq::Error>) -> Result<Vec<u8>> {
+        self.finish_limited(response, MAX_RESPONSE_BYTES)
+    }
+
+    /// Reads an answer of at most `limit` bytes and checks its status.
+    fn finish_limited(
+        &self,
+        response: Result<Response<ureq::Body>, ureq::Error>,
+        limit: u64,
+    ) -> Result<Vec<u8>> {
         let reach = || format!("cannot reach the node at {}", self.base);
         let mut response = response.with_context(reach)?;
         let status = response.status().as_u16();
         let body = response
             .body_mut()
             .with_config()
-            .limit(MAX_RESPONSE_BYTES)
+            .limit(limit)
             .read_to_vec()
             .with_context(reach)?;
         check_status(status, body)

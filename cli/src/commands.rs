@@ -2,6 +2,7 @@
 //! command line, documented for `--help`) and a `run` function.
 
 pub mod amend;
+pub mod audit;
 pub mod balance;
 pub mod council;
 pub mod delegate;
@@ -12,6 +13,7 @@ pub mod key;
 pub mod leave;
 pub mod log;
 pub mod members;
+pub mod network;
 pub mod nominate;
 pub mod pay;
 pub mod project;

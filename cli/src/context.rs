@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::{Context as _, Result};
+use anyhow::{Context as _, Result, bail};
 use hearth_protocol::{Action, ActionBody, Keypair, PublicKey, Timestamp};
 
 use crate::api::{self, Community, Submitted};
@@ -19,8 +19,11 @@ use crate::passphrase;
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct GlobalArgs {
     /// URL of the Hearth node [default: `node` in config.toml, else http://127.0.0.1:7700]
+    ///
+    /// Given once, except to `hearth network draft`, which takes the node of
+    /// every founding community.
     #[arg(long, global = true, env = "HEARTH_NODE", value_name = "URL")]
-    pub node: Option<String>,
+    pub node: Vec<String>,
     /// Key to act as [default: `key` in config.toml, else the only key in the store]
     #[arg(long, global = true, env = "HEARTH_KEY", value_name = "NAME")]
     pub key: Option<String>,
@@ -54,6 +57,7 @@ pub struct Context {
     home: PathBuf,
     config: Config,
     node: String,
+    nodes: Vec<String>,
     key: Option<String>,
     /// How results are printed.
     pub out: Output,
@@ -64,11 +68,20 @@ impl Context {
     pub fn new(args: GlobalArgs) -> Result<Context> {
         let home = args.home.unwrap_or_else(KeyStore::default_dir);
         let config = Config::load(&home)?;
-        let node = config::resolve_node(args.node.as_deref(), config.node.as_deref());
+        let node = config::resolve_node(
+            args.node.first().map(String::as_str),
+            config.node.as_deref(),
+        );
+        let nodes = args
+            .node
+            .iter()
+            .map(|url| url.trim().trim_end_matches('/').to_owned())
+            .collect();
         Ok(Context {
             home,
             config,
             node,
+            nodes,
             key: args.key,
             out: Output { json: args.json },
         })
@@ -116,7 +129,19 @@ impl Context {
 
     /// A client of the configured node.
     pub fn client(&self) -> Result<Client> {
+        if self.nodes.len() > 1 {
+            bail!(
+                "--node is given {} times: only `hearth network draft` takes several nodes",
+                self.nodes.len()
+            );
+        }
         Client::new(&self.node)
+    }
+
+    /// Every node given with `--node` (or `HEARTH_NODE`), in order,
+    /// without trailing slashes; empty when none was given.
+    pub fn nodes(&self) -> &[String] {
+        &self.nodes
     }
 
     /// The community the node serves.
@@ -206,7 +231,6 @@ pub fn parse_member(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use anyhow::bail;
 
     #[test]
     fn members_are_dids_or_local_key_names() {

@@ -1,22 +1,27 @@
 //! Governance as the CLI sees it: the node's proposal JSON, finding a
-//! proposal by an id prefix, and levels and delegation scopes on the
-//! command line. The submodules turn command-line votes into ballots
-//! ([`ballot`]) and counts into words ([`words`]); both are pure so they
-//! are tested without a node.
+//! proposal by an id prefix (among the community's proposals, then the
+//! federation's), and levels and delegation scopes on the command line.
+//! The submodules turn command-line votes into ballots ([`ballot`]),
+//! counts into words ([`words`]) and typed levels into the protocol's
+//! ([`levels`]); all are pure so they are tested without a node.
 
 pub mod ballot;
+pub mod levels;
 pub mod words;
 
 use anyhow::{Result, bail};
 use hearth_protocol::community::Method;
 use hearth_protocol::governance::{Level, ProposalKind, ProposalRef, Scope};
+
 use hearth_protocol::{Hash, Keypair, PublicKey};
+pub use levels::{LevelArg, ScopeArg, level_name, parse_level_arg, parse_scope_arg};
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::api;
 use crate::client::{Client, Refusal};
 use crate::context::now;
+use crate::federation::proposal::{self as federated, FederatedProposal};
 
 /// Fewest hex digits of an id prefix the CLI resolves.
 pub const MIN_PREFIX: usize = 8;
@@ -46,7 +51,8 @@ impl TryFrom<LevelJson> for Level {
     }
 }
 
-fn level<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Level, D::Error> {
+/// Deserialises a level as the node writes it.
+pub(crate) fn level<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Level, D::Error> {
     Level::try_from(LevelJson::deserialize(d)?).map_err(serde::de::Error::custom)
 }
 
@@ -81,6 +87,15 @@ pub enum SubjectInfo {
     Membership {
         /// The member's did.
         member: String,
+    },
+    /// Admitting a community into a region or the network.
+    Community {
+        /// The community id.
+        community: Hash,
+        /// Its node's did.
+        node: String,
+        /// Its name.
+        name: String,
     },
     /// A subject this CLI does not know.
     #[serde(other)]
@@ -241,6 +256,50 @@ impl Reader<'_> {
         let id = match_prefix(&prefix, list.proposals.iter().map(|p| &p.id))?;
         self.detail(&id)
     }
+
+    /// The proposal `text` names among the community's proposals, else
+    /// among the regional and network proposals of its federation (public,
+    /// so read unsigned).
+    pub fn find_any(&self, text: &str) -> Result<Found> {
+        let local = match self.find(text) {
+            Ok((value, info)) => return Ok(Found::Local(value, Box::new(info))),
+            Err(e) if is_not_found(&e) => e,
+            Err(e) => return Err(e),
+        };
+        let prefix = id_prefix(text)?;
+        let id = match prefix.parse::<Hash>() {
+            Ok(id) => id,
+            Err(_) => {
+                let (_, list) = federated::list(self.client)?;
+                match match_prefix(&prefix, list.iter().map(|p| &p.id)) {
+                    Ok(id) => id,
+                    Err(e) if is_not_found(&e) => return Err(local),
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        match federated::detail(self.client, &id) {
+            Ok((value, proposal)) => Ok(Found::Federated(value, Box::new(proposal))),
+            Err(e) if is_not_found(&e) => Err(local),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A proposal found by [`Reader::find_any`], with the node's JSON.
+#[derive(Debug, Clone)]
+pub enum Found {
+    /// One of the community's own (local) proposals.
+    Local(Value, Box<ProposalInfo>),
+    /// A regional or network proposal of the federation.
+    Federated(Value, Box<FederatedProposal>),
+}
+
+/// Whether the node answered that what was asked for does not exist
+/// (HTTP 404: an unknown proposal, or a route an older node lacks).
+pub fn is_not_found(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<Refusal>()
+        .is_some_and(|r| r.status == 404)
 }
 
 /// Checks a proposal id or id prefix typed by a person; returns it in
@@ -307,38 +366,6 @@ pub fn parse_level(text: &str) -> Result<Level, String> {
             )),
         },
     }
-}
-
-/// Parses a delegation scope: a level, optionally followed by `:KIND`
-/// (`local`, `local:policy`, `network:budget`, `regional:<id>:technical`).
-pub fn parse_scope(text: &str) -> Result<Scope, String> {
-    let text = text.trim();
-    if let Ok(level) = parse_level(text) {
-        return Ok(Scope { level, kind: None });
-    }
-    let kinds = || {
-        ProposalKind::ALL
-            .iter()
-            .map(|k| k.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let Some((level, kind)) = text.rsplit_once(':') else {
-        return Err(format!(
-            "invalid scope {text:?}: use a level (local, network, regional:<id>), optionally with :KIND"
-        ));
-    };
-    let level = parse_level(level).map_err(|e| format!("invalid scope {text:?}: {e}"))?;
-    let kind = ProposalKind::parse(kind).ok_or_else(|| {
-        format!(
-            "invalid scope {text:?}: unknown proposal kind {kind:?} (kinds: {})",
-            kinds()
-        )
-    })?;
-    Ok(Scope {
-        level,
-        kind: Some(kind),
-    })
 }
 
 /// A level for people: `local`, `network`, `regional:<12 hex digits>`.
@@ -426,17 +453,21 @@ mod tests {
         assert_eq!(parse_level(&text), Ok(Level::Regional(region)));
         assert!(parse_level("regional:zz").is_err());
         assert!(parse_level("global").is_err());
-        let local = parse_scope("local").unwrap();
-        assert_eq!((local.level, local.kind), (Level::Local, None));
-        let policy = parse_scope("local:policy").unwrap();
-        assert_eq!(policy.kind, Some(ProposalKind::Policy));
+        let policy = Scope {
+            level: Level::Local,
+            kind: Some(ProposalKind::Policy),
+        };
         assert_eq!(scope_text(&policy), "local:policy");
-        let regional = parse_scope(&format!("{text}:budget")).unwrap();
-        assert_eq!(regional.level, Level::Regional(region));
-        assert_eq!(regional.kind, Some(ProposalKind::Budget));
-        assert!(parse_scope("local:picnic").unwrap_err().contains("picnic"));
-        assert!(parse_scope("town:policy").is_err());
-        assert_eq!(scope_text(&parse_scope("network").unwrap()), "network");
+        let network = Scope {
+            level: Level::Network,
+            kind: None,
+        };
+        assert_eq!(scope_text(&network), "network");
+        let regional = Scope {
+            level: Level::Regional(region),
+            kind: Some(ProposalKind::Budget),
+        };
+        assert_eq!(scope_text(&regional), "regional:030303030303:budget");
     }
 
     #[test]

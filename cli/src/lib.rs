@@ -10,10 +10,13 @@ pub mod client;
 pub mod commands;
 pub mod config;
 pub mod context;
+pub mod federation;
 pub mod governance;
 pub mod keystore;
 pub mod output;
 pub mod passphrase;
+pub mod progress;
 
 pub use client::{Client, Refusal};
+pub use commands::audit::AuditFailed;
 pub use context::{Context, GlobalArgs, Session, Signer};

@@ -1,19 +1,19 @@
 //! `hearth`: a member's command line for a Hearth community node.
 //!
 //! This file parses the command line, dispatches to the subcommand and
-//! maps the outcome to an exit code: 0 done, 1 the node refused, 2 a usage,
-//! network or local error.
+//! maps the outcome to an exit code: 0 done, 1 the node refused (or an
+//! audit found a problem), 2 a usage, network or local error.
 
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use hearth_cli::commands::{
-    amend, balance, council, delegate, delegations, invite, join, key, leave, log, members,
-    nominate, pay, project, proposals, propose, remove, review, show, status, tally, undelegate,
-    vote, withdraw,
+    amend, audit, balance, council, delegate, delegations, invite, join, key, leave, log, members,
+    network, nominate, pay, project, proposals, propose, remove, review, show, status, tally,
+    undelegate, vote, withdraw,
 };
-use hearth_cli::{Context, GlobalArgs, Refusal};
+use hearth_cli::{AuditFailed, Context, GlobalArgs, Refusal};
 
 /// A member's command line for a Hearth community node: keys, actions and queries.
 ///
@@ -21,7 +21,11 @@ use hearth_cli::{Context, GlobalArgs, Refusal};
 /// invite from a council member. The node is --node, HEARTH_NODE,
 /// `node = "…"` in <HOME>/config.toml, or http://127.0.0.1:7700.
 ///
-/// Exit status: 0 done, 1 the node refused, 2 usage, network or local error.
+/// Communities federate into networks: `hearth network --help` founds one,
+/// `hearth federation` shows it, `hearth audit` verifies it.
+///
+/// Exit status: 0 done, 1 the node refused (or `hearth audit` found a
+/// problem), 2 usage, network or local error.
 #[derive(Debug, Parser)]
 #[command(name = "hearth", version, propagate_version = true)]
 struct Cli {
@@ -43,7 +47,7 @@ enum Command {
     Status(status::StatusArgs),
     Leave(leave::LeaveArgs),
     Remove(remove::RemoveArgs),
-    Propose(propose::ProposeArgs),
+    Propose(Box<propose::ProposeArgs>),
     Proposals(proposals::ProposalsArgs),
     Show(show::ShowArgs),
     Vote(vote::VoteArgs),
@@ -57,6 +61,9 @@ enum Command {
     Delegations(delegations::DelegationsArgs),
     Council(council::CouncilArgs),
     Tally(tally::TallyArgs),
+    Network(network::NetworkArgs),
+    Federation(network::show::ShowArgs),
+    Audit(audit::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -84,7 +91,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Status(args) => status::run(&ctx, args),
         Command::Leave(args) => leave::run(&ctx, args),
         Command::Remove(args) => remove::run(&ctx, args),
-        Command::Propose(args) => propose::run(&ctx, args),
+        Command::Propose(args) => propose::run(&ctx, *args),
         Command::Proposals(args) => proposals::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
         Command::Vote(args) => vote::run(&ctx, args),
@@ -98,14 +105,19 @@ fn run(cli: Cli) -> Result<()> {
         Command::Delegations(args) => delegations::run(&ctx, args),
         Command::Council(args) => council::run(&ctx, args),
         Command::Tally(args) => tally::run(&ctx, args),
+        Command::Network(args) => network::run(&ctx, args),
+        Command::Federation(args) => network::show::run(&ctx, args),
+        Command::Audit(args) => audit::run(&ctx, args),
     }
 }
 
-/// 1 when the node refused, 2 for everything else.
+/// 1 when the node refused or an audit found a problem, 2 for
+/// everything else.
 fn exit_code(err: &anyhow::Error) -> ExitCode {
-    match err.downcast_ref::<Refusal>() {
-        Some(_) => ExitCode::from(1),
-        None => ExitCode::from(2),
+    if err.downcast_ref::<Refusal>().is_some() || err.downcast_ref::<AuditFailed>().is_some() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::from(2)
     }
 }
 
@@ -137,5 +149,9 @@ mod tests {
         .context("while paying");
         assert_eq!(exit_code(&refusal), ExitCode::from(1));
         assert_eq!(exit_code(&anyhow::anyhow!("offline")), ExitCode::from(2));
+        let failed = anyhow::Error::new(AuditFailed {
+            reason: "a tally disagrees".into(),
+        });
+        assert_eq!(exit_code(&failed), ExitCode::from(1));
     }
 }

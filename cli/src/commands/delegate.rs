@@ -6,8 +6,9 @@ use hearth_protocol::governance::Scope;
 use serde_json::json;
 
 use super::{receipt_json, receipt_text};
-use crate::context::Context;
-use crate::governance::{parse_scope, scope_text};
+use crate::context::{Context, Session};
+use crate::federation::FederationInfo;
+use crate::governance::{ScopeArg, parse_scope_arg, scope_text};
 
 /// Delegate your votes to another member
 ///
@@ -18,33 +19,49 @@ use crate::governance::{parse_scope, scope_text};
 /// narrowest scope that applies wins, and voting yourself always overrides
 /// a delegation. `hearth undelegate` takes it back.
 ///
+/// For regional and network votes your delegate may be a member of any
+/// community of the network: name them by their did:key. Regions are
+/// named as `hearth federation` lists them.
+///
+/// Scopes: local, network, region:NAME (or regional:<region id>), each
+/// optionally followed by :KIND (policy, budget, technical, emergency,
+/// election, membership).
+///
 /// Examples:
 ///   hearth delegate did:key:z6Mk…
 ///   hearth delegate did:key:z6Mk… --scope local:budget
+///   hearth delegate did:key:z6Mk… --scope network
+///   hearth delegate did:key:z6Mk… --scope region:north:policy
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct DelegateArgs {
     /// Your delegate: a did:key:…, or the name of one of your keys.
     member: String,
-    /// local, or local:KIND for one kind of proposal (policy, budget, technical, …).
-    #[arg(long, default_value = "local", value_parser = parse_scope)]
-    scope: Scope,
+    /// local, network or region:NAME, optionally with :KIND (e.g. local:budget).
+    #[arg(long, default_value = "local", value_parser = parse_scope_arg)]
+    scope: ScopeArg,
+}
+
+/// The protocol's scope, asking the session's node for region names.
+pub fn resolve_scope(scope: &ScopeArg, session: &Session) -> Result<Scope> {
+    scope.resolve(|| Ok(FederationInfo::fetch(&session.client)?.1.regions()))
 }
 
 /// Runs `hearth delegate`.
 pub fn run(ctx: &Context, args: DelegateArgs) -> Result<()> {
     let to = ctx.member(&args.member)?;
     let session = ctx.session()?;
+    let scope = resolve_scope(&args.scope, &session)?;
     let receipt = session.submit(ActionBody::Delegate {
-        scope: args.scope,
+        scope,
         to: Some(to),
     })?;
     let did = to.to_did();
-    let scope = scope_text(&args.scope);
-    let value = receipt_json(&receipt, json!({ "to": did, "scope": args.scope }));
+    let text = scope_text(&scope);
+    let value = receipt_json(&receipt, json!({ "to": did, "scope": scope }));
     ctx.out.show(&value, || {
         Ok(format!(
-            "Delegated your {scope} votes to {did} ({})",
+            "Delegated your {text} votes to {did} ({})",
             receipt_text(&receipt)
         ))
     })

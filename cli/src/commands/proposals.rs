@@ -1,65 +1,171 @@
-//! `hearth proposals`: the community's proposals.
+//! `hearth proposals`: the community's proposals, and the regional and
+//! network proposals of its federation.
 
 use anyhow::Result;
+use hearth_protocol::Hash;
+use hearth_protocol::governance::Level;
+use serde_json::Value;
 
 use crate::context::Context;
-use crate::governance::{ProposalInfo, ProposalList, Reader};
+use crate::federation::proposal::{self as federated, FederatedSummary};
+use crate::federation::{FederationInfo, RegionInfo};
+use crate::governance::{ProposalInfo, ProposalList, Reader, level_name, short_id};
 use crate::output::{datetime, printable, table};
 
-/// List the community's proposals: id, kind, stage, when the vote closes, title.
+/// List proposals: id, level, kind, stage, when the vote closes, title
 ///
-/// Newest last. Name a proposal in other commands by the id shown (or any
-/// prefix of at least 8 hex digits). Proposals are local-log data, so the
-/// request is signed with your key. With --json, prints the node's answer
-/// unchanged.
+/// The community's own proposals and the regional and network proposals
+/// of its federation, oldest first. Name a proposal in other commands by
+/// the id shown (or any prefix of at least 8 hex digits). The community's
+/// proposals are local-log data, so the request is signed with your key;
+/// --federation lists only the federation's (public: no key needed).
+///
+/// A regional or network proposal's stage reads "closed (not final)"
+/// until every community has checkpointed past its close, then "passed"
+/// or "failed", with ", certified" once two thirds of its communities
+/// attest the same result.
+///
+/// With --json, prints the node's answer unchanged; without --federation
+/// the federation's list is added to it under "federation".
+///
+/// Examples:
+///   hearth proposals --open
+///   hearth proposals --federation
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct ProposalsArgs {
     /// Only proposals whose vote has not closed.
     #[arg(long)]
     open: bool,
+    /// Only the regional and network proposals of the node's federation.
+    #[arg(long)]
+    federation: bool,
+}
+
+/// One line of the table, from a local or a federated proposal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Row {
+    created: u64,
+    id: Hash,
+    level: Level,
+    kind: String,
+    stage: String,
+    open: bool,
+    closes: u64,
+    title: String,
+}
+
+impl Row {
+    fn local(p: &ProposalInfo) -> Row {
+        Row {
+            created: p.created,
+            id: p.id,
+            level: p.level,
+            kind: p.kind.as_str().to_string(),
+            stage: p.stage_word().to_string(),
+            open: p.stage != "closed" && p.withdrawn.is_none(),
+            closes: p.closes,
+            title: p.title.clone(),
+        }
+    }
+
+    fn federated(p: &FederatedSummary) -> Row {
+        Row {
+            created: p.opened,
+            id: p.id,
+            level: p.level,
+            kind: p.kind.as_str().to_string(),
+            stage: p.status(),
+            open: p.stage != "closed",
+            closes: p.closes,
+            title: p.title.clone(),
+        }
+    }
 }
 
 /// Runs `hearth proposals`.
 pub fn run(ctx: &Context, args: ProposalsArgs) -> Result<()> {
-    let signer = ctx.signer()?;
-    let client = ctx.client()?;
-    let reader = Reader {
-        client: &client,
-        key: &signer.keypair,
+    // Only the community's own proposals need a member's key.
+    let signer = match args.federation {
+        true => None,
+        false => Some(ctx.signer()?),
     };
-    let (value, list) = reader.list()?;
-    ctx.out
-        .show(&value, || Ok(proposals_table(&list, args.open)))
+    let client = ctx.client()?;
+    // Without --federation the community's own proposals are listed even
+    // if the federation's cannot be.
+    let (fed_value, fed) = match (federated::list(&client), &signer) {
+        (Ok(list), _) => list,
+        (Err(e), None) => return Err(e),
+        (Err(e), Some(_)) => {
+            eprintln!("hearth: cannot list the federation's proposals: {e:#}");
+            (Value::Null, Vec::new())
+        }
+    };
+    // Region names are a courtesy: without them regions show by id.
+    let regions = match fed.iter().any(|p| matches!(p.level, Level::Regional(_))) {
+        true => FederationInfo::fetch(&client)
+            .map(|(_, f)| f.regions())
+            .unwrap_or_default(),
+        false => Vec::new(),
+    };
+    let mut rows: Vec<Row> = fed.iter().map(Row::federated).collect();
+    let value = match &signer {
+        None => fed_value,
+        Some(signer) => {
+            let reader = Reader {
+                client: &client,
+                key: &signer.keypair,
+            };
+            let (mut value, list) = reader.list()?;
+            rows.extend(list.proposals.iter().map(Row::local));
+            if let Value::Object(object) = &mut value {
+                object.insert("federation".into(), fed_value);
+            }
+            value
+        }
+    };
+    ctx.out.show(&value, || {
+        Ok(rows_table(rows, args.open, args.federation, &regions))
+    })
 }
 
-/// The proposals as a table, oldest first.
+/// The community's proposals as a table, oldest first.
 pub fn proposals_table(list: &ProposalList, open_only: bool) -> String {
-    let mut proposals: Vec<&ProposalInfo> = list
-        .proposals
-        .iter()
-        .filter(|p| !open_only || (p.stage != "closed" && p.withdrawn.is_none()))
-        .collect();
-    if proposals.is_empty() {
-        return if open_only {
-            "No open proposals.".into()
-        } else {
-            "No proposals yet: hearth propose --kind policy --title \"…\"".into()
+    let rows = list.proposals.iter().map(Row::local).collect();
+    rows_table(rows, open_only, false, &[])
+}
+
+fn rows_table(
+    mut rows: Vec<Row>,
+    open_only: bool,
+    federation_only: bool,
+    regions: &[RegionInfo],
+) -> String {
+    rows.retain(|r| !open_only || r.open);
+    if rows.is_empty() {
+        return match (open_only, federation_only) {
+            (true, _) => "No open proposals.".into(),
+            (false, true) => {
+                "No regional or network proposals: hearth propose --level network …".into()
+            }
+            (false, false) => "No proposals yet: hearth propose --kind policy --title \"…\"".into(),
         };
     }
-    proposals.sort_by_key(|p| (p.created, p.id));
-    let rows: Vec<Vec<String>> = proposals
+    rows.sort_by_key(|r| (r.created, r.id));
+    let rows: Vec<Vec<String>> = rows
         .iter()
-        .map(|p| {
+        .map(|r| {
             vec![
-                p.short_id(),
-                p.kind.as_str().to_string(),
-                p.stage_word().to_string(),
-                datetime(p.closes),
-                printable(&p.title),
+                short_id(&r.id),
+                level_name(&r.level, regions),
+                r.kind.clone(),
+                r.stage.clone(),
+                datetime(r.closes),
+                printable(&r.title),
             ]
         })
         .collect();
-    table(&["ID", "KIND", "STAGE", "CLOSES", "TITLE"], &rows)
+    table(&["ID", "LEVEL", "KIND", "STAGE", "CLOSES", "TITLE"], &rows)
 }
 
 #[cfg(test)]
@@ -80,9 +186,9 @@ mod tests {
         .unwrap();
         assert_eq!(
             proposals_table(&list, false),
-            "ID            KIND      STAGE        CLOSES                   TITLE\n\
-             aaaaaaaaaaaa  policy    withdrawn    1970-01-01 00:00:00 UTC  Quiet\\u{1b}[2J\n\
-             bbbbbbbbbbbb  election  nominations  1970-01-01 00:00:00 UTC  Council\n"
+            "ID            LEVEL  KIND      STAGE        CLOSES                   TITLE\n\
+             aaaaaaaaaaaa  local  policy    withdrawn    1970-01-01 00:00:00 UTC  Quiet\\u{1b}[2J\n\
+             bbbbbbbbbbbb  local  election  nominations  1970-01-01 00:00:00 UTC  Council\n"
         );
         let open = proposals_table(&list, true);
         assert!(
@@ -91,5 +197,35 @@ mod tests {
         );
         let empty = ProposalList { proposals: vec![] };
         assert!(proposals_table(&empty, false).starts_with("No proposals yet"));
+    }
+
+    #[test]
+    fn federated_proposals_show_their_level_and_finality() {
+        let north = Hash([4; 32]);
+        let fed: Vec<FederatedSummary> = serde_json::from_value(json!([
+            { "id": "cc".repeat(32), "level": {"level": "regional", "id": north}, "kind": "policy",
+              "title": "Bus", "community": "01".repeat(32), "author": "did:key:z6MkA",
+              "opened": 5, "closes": 0, "stage": "closed", "final": false, "passed": false,
+              "result": "00".repeat(32), "certified": null },
+            { "id": "dd".repeat(32), "level": {"level": "network"}, "kind": "membership",
+              "title": "Hilltop", "community": "01".repeat(32), "author": "did:key:z6MkA",
+              "opened": 2, "closes": 0, "stage": "closed", "final": true, "passed": true,
+              "result": "00".repeat(32), "certified": "00".repeat(32) },
+        ]))
+        .unwrap();
+        let regions = vec![RegionInfo {
+            name: "north".into(),
+            id: north,
+            communities: vec![],
+        }];
+        let rows = fed.iter().map(Row::federated).collect();
+        let text = rows_table(rows, false, true, &regions);
+        assert_eq!(
+            text,
+            "ID            LEVEL         KIND        STAGE               CLOSES                   TITLE\n\
+             dddddddddddd  network       membership  passed, certified   1970-01-01 00:00:00 UTC  Hilltop\n\
+             cccccccccccc  region:north  policy      closed (not final)  1970-01-01 00:00:00 UTC  Bus\n"
+        );
+        assert!(rows_table(vec![], false, true, &[]).contains("hearth propose --level network"));
     }
 }

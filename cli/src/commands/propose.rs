@@ -1,20 +1,24 @@
-//! `hearth propose`: put a proposal to the community.
+//! `hearth propose`: put a proposal to the community, its region or its
+//! network.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 use hearth_protocol::governance::{Level, Project, Proposal, ProposalKind, Subject};
-use hearth_protocol::{ActionBody, Kc, PublicKey};
+use hearth_protocol::{ActionBody, Hash, Kc, PublicKey};
 use serde_json::json;
 
 use super::pay::parse_amount;
 use super::receipt_json;
+use crate::api::Submitted;
+use crate::client::Client;
 use crate::context::Context;
-use crate::governance::{ProposalInfo, Reader, level_text, method_name, parse_level};
+use crate::federation::{self, FederationInfo, NodeInfo};
+use crate::governance::{LevelArg, ProposalInfo, Reader, level_name, method_name, parse_level_arg};
 use crate::output::{datetime, printable, table};
 
-/// Propose something for the community to decide
+/// Propose something for the community, its region or its network to decide
 ///
 /// The kind fixes the process and the voting method: policy (discussion,
 /// deliberation, then a consensus vote), budget (projects, review, then
@@ -24,11 +28,23 @@ use crate::output::{datetime, printable, table};
 /// membership (admit a member; where the rules admit by vote, the only way in).
 /// Prints the proposal's id and its stages.
 ///
+/// With --level network or --level region:NAME the proposal is decided by
+/// every community of the network or region, by the network's rules
+/// (by default: regions by majority with delegation, the network by
+/// quadratic voting). Such proposals are policies, or membership
+/// proposals that admit a community (--admit-community with the URL of
+/// its node). They are recorded in your community's public log and
+/// tallied by every node; `hearth show <id>` follows the count.
+///
 /// Examples:
 ///   hearth propose --kind policy --title "Quiet hours" --text "No noise after 22:00"
 ///   hearth propose --kind policy --title "Tree" --option Oak --option Ash
 ///   hearth propose --kind budget --title "Spring" --budget 1000 --project Oven=400
 ///   hearth propose --kind election --title "Council 2025" --seats 3
+///   hearth propose --level network --kind policy --title "Seed bank" --text "…"
+///   hearth propose --level region:north --kind policy --title "Bus line" --option A --option B
+///   hearth propose --level network --kind membership --title "Welcome Hilltop" \
+///       --admit-community http://hilltop.example:7700
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct ProposeArgs {
@@ -71,9 +87,12 @@ pub struct ProposeArgs {
     /// Emergency (moderation): hide content by its id (64 hex digits).
     #[arg(long, value_name = "ID")]
     hide: Option<hearth_protocol::Hash>,
-    /// Where it is decided: local, network or regional:<id> (nodes decide local proposals for now).
-    #[arg(long, default_value = "local", value_parser = parse_level)]
-    level: Level,
+    /// Membership at network or region level: the node URL of the community to admit.
+    #[arg(long, value_name = "URL", conflicts_with = "member")]
+    admit_community: Option<String>,
+    /// Where it is decided: local, network, or region:NAME (or regional:<region id>).
+    #[arg(long, default_value = "local", value_parser = parse_level_arg)]
+    level: LevelArg,
 }
 
 fn parse_did(text: &str) -> Result<PublicKey, String> {
@@ -144,9 +163,43 @@ pub fn read_text(text: Option<String>, file: Option<&Path>) -> Result<String> {
     }
 }
 
+/// Checks that the kind and flags fit the level: regional and network
+/// proposals are policies, or membership proposals admitting a community.
+fn check_level(args: &ProposeArgs) -> Result<()> {
+    let local = args.level.is_local();
+    if local && args.admit_community.is_some() {
+        bail!(
+            "--admit-community admits a community into a region or the network: add --level network or --level region:NAME"
+        );
+    }
+    if local {
+        return Ok(());
+    }
+    match args.kind {
+        ProposalKind::Policy => Ok(()),
+        ProposalKind::Membership if args.member.is_some() => bail!(
+            "members join a community, not a region or the network: a membership proposal at this level admits a community with --admit-community URL"
+        ),
+        ProposalKind::Membership if args.admit_community.is_none() => bail!(
+            "a membership proposal at this level admits a community: --admit-community URL (its node)"
+        ),
+        ProposalKind::Membership => Ok(()),
+        other => bail!(
+            "regional and network proposals are policies or community admissions (membership), not {}",
+            other.as_str()
+        ),
+    }
+}
+
 /// The subject the kind needs from the flags given, refusing flags that
-/// belong to another kind.
-fn subject(kind: ProposalKind, args: &ProposeArgs, member: Option<PublicKey>) -> Result<Subject> {
+/// belong to another kind. `admit` is the node of the community a
+/// regional or network membership proposal admits.
+fn subject(
+    kind: ProposalKind,
+    args: &ProposeArgs,
+    member: Option<PublicKey>,
+    admit: Option<&NodeInfo>,
+) -> Result<Subject> {
     let stray = |flag: &str, owner: &str| -> Result<Subject> {
         bail!("{flag} is for {owner} proposals, not {}", kind.as_str())
     };
@@ -163,6 +216,9 @@ fn subject(kind: ProposalKind, args: &ProposeArgs, member: Option<PublicKey>) ->
     }
     if kind != ProposalKind::Membership && member.is_some() {
         return stray("--member", "membership");
+    }
+    if kind != ProposalKind::Membership && args.admit_community.is_some() {
+        return stray("--admit-community", "membership");
     }
     let moderation = moderation(args)?;
     if let Some(action) = moderation {
@@ -197,8 +253,15 @@ fn subject(kind: ProposalKind, args: &ProposeArgs, member: Option<PublicKey>) ->
                 .seats
                 .context("an election needs --seats N (the seats to fill)")?,
         },
-        ProposalKind::Membership => Subject::Membership {
-            member: member.context("a membership proposal needs --member DID")?,
+        ProposalKind::Membership => match admit {
+            Some(node) => Subject::Community {
+                community: node.community,
+                node: node.node_key,
+                name: node.name.clone(),
+            },
+            None => Subject::Membership {
+                member: member.context("a membership proposal needs --member DID")?,
+            },
         },
         ProposalKind::Policy | ProposalKind::Technical | ProposalKind::Emergency => {
             Subject::Question
@@ -208,33 +271,62 @@ fn subject(kind: ProposalKind, args: &ProposeArgs, member: Option<PublicKey>) ->
 
 /// Runs `hearth propose`.
 pub fn run(ctx: &Context, args: ProposeArgs) -> Result<()> {
+    check_level(&args)?;
     let member = args.member.as_deref().map(|m| ctx.member(m)).transpose()?;
-    let subject = subject(args.kind, &args, member)?;
+    let admit = args
+        .admit_community
+        .as_deref()
+        .map(|url| federation::node_info(&Client::new(url.trim().trim_end_matches('/'))?))
+        .transpose()?;
+    let subject = subject(args.kind, &args, member, admit.as_ref())?;
     let text = read_text(args.text.clone(), args.text_file.as_deref())?;
+    let session = ctx.session()?;
+    // A regional or network proposal needs the federation: its regions'
+    // names, and its rules (the stages follow from them).
+    let federation = match args.level.is_local() {
+        true => None,
+        false => Some(FederationInfo::fetch(&session.client)?.1),
+    };
+    let regions = federation
+        .as_ref()
+        .map(FederationInfo::regions)
+        .unwrap_or_default();
+    let level = args.level.resolve(|| Ok(regions.clone()))?;
     let proposal = Proposal {
         kind: args.kind,
-        level: args.level,
+        level,
         title: args.title.clone(),
         text,
         options: args.options.clone(),
         subject,
     };
-    let session = ctx.session()?;
     let receipt = session.submit(ActionBody::Propose(Box::new(proposal)))?;
     // The stages start from the time the node sealed the proposal, so
     // they are read back rather than computed here. The proposal stands
     // either way: failing to read it back is only a warning.
-    let reader = Reader {
-        client: &session.client,
-        key: &session.signer.keypair,
-    };
     let read_back = receipt
         .id
-        .parse()
+        .parse::<Hash>()
         .map_err(anyhow::Error::from)
-        .and_then(|id| reader.detail(&id));
+        .and_then(|id| match level {
+            Level::Local => {
+                let reader = Reader {
+                    client: &session.client,
+                    key: &session.signer.keypair,
+                };
+                Ok(reader.detail(&id)?.1)
+            }
+            _ => {
+                let rules = federation
+                    .as_ref()
+                    .context("the node's federation is unknown")?
+                    .rules()?;
+                let (_, detail) = federation::proposal::detail(&session.client, &id)?;
+                Ok(detail.to_info(&rules))
+            }
+        });
     let info = match read_back {
-        Ok((_, info)) => Some(info),
+        Ok(info) => Some(info),
         Err(e) => {
             eprintln!(
                 "hearth: proposal {} was accepted, but cannot be read back: {e:#}",
@@ -246,32 +338,42 @@ pub fn run(ctx: &Context, args: ProposeArgs) -> Result<()> {
     let extra = match &info {
         Some(info) => json!({
             "kind": info.kind,
+            "level": info.level,
             "title": info.title,
             "method": info.method,
             "stage": info.stage,
             "stages": info.stages,
             "closes": info.closes,
         }),
-        None => json!({ "kind": args.kind }),
+        None => json!({ "kind": args.kind, "level": level }),
     };
     let value = receipt_json(&receipt, extra);
     ctx.out.show(&value, || {
-        // The id alone on the first line, so `hearth propose … | head -1` works.
-        let mut out = format!("{}\n", receipt.id);
-        if let Some(info) = &info {
-            out.push_str(&format!(
-                "{} {} proposal \"{}\", decided by {} (entry {} #{}):\n",
-                level_text(&info.level),
-                info.kind.as_str(),
-                printable(&info.title),
-                method_name(info.method),
-                receipt.log,
-                receipt.seq
-            ));
-            out.push_str(&stages_table(info));
-        }
-        Ok(out)
+        Ok(proposed_text(&receipt, info.as_ref(), &regions))
     })
+}
+
+/// What `hearth propose` prints: the id alone on the first line, so
+/// `hearth propose … | head -1` works, then the proposal and its stages.
+fn proposed_text(
+    receipt: &Submitted,
+    info: Option<&ProposalInfo>,
+    regions: &[crate::federation::RegionInfo],
+) -> String {
+    let mut out = format!("{}\n", receipt.id);
+    if let Some(info) = info {
+        out.push_str(&format!(
+            "{} {} proposal \"{}\", decided by {} (entry {} #{}):\n",
+            level_name(&info.level, regions),
+            info.kind.as_str(),
+            printable(&info.title),
+            method_name(info.method),
+            receipt.log,
+            receipt.seq
+        ));
+        out.push_str(&stages_table(info));
+    }
+    out
 }
 
 /// A proposal's stages and when each starts, then when it closes.
@@ -331,7 +433,7 @@ mod tests {
             "Oven=400",
         ]);
         assert_eq!(
-            subject(budget.kind, &budget, None).unwrap(),
+            subject(budget.kind, &budget, None, None).unwrap(),
             Subject::Budget {
                 budget: Kc::whole(1000),
                 projects: vec![Project {
@@ -342,39 +444,111 @@ mod tests {
         );
         let election = parse(&["--kind", "election", "--title", "E", "--seats", "3"]);
         assert_eq!(
-            subject(election.kind, &election, None).unwrap(),
+            subject(election.kind, &election, None, None).unwrap(),
             Subject::Election { seats: 3 }
         );
         let policy = parse(&[
             "--kind", "policy", "--title", "P", "--option", "A", "--option", "B",
         ]);
         assert_eq!(
-            subject(policy.kind, &policy, None).unwrap(),
+            subject(policy.kind, &policy, None, None).unwrap(),
             Subject::Question
         );
-        assert_eq!(policy.level, Level::Local, "local by default");
+        assert_eq!(policy.level, LevelArg::Local, "local by default");
 
         let missing = parse(&["--kind", "budget", "--title", "B"]);
-        let err = format!("{:#}", subject(missing.kind, &missing, None).unwrap_err());
+        let err = format!(
+            "{:#}",
+            subject(missing.kind, &missing, None, None).unwrap_err()
+        );
         assert!(err.contains("--budget"), "{err}");
         let missing = parse(&["--kind", "election", "--title", "E"]);
         assert!(
-            format!("{:#}", subject(missing.kind, &missing, None).unwrap_err()).contains("--seats")
+            format!(
+                "{:#}",
+                subject(missing.kind, &missing, None, None).unwrap_err()
+            )
+            .contains("--seats")
         );
         let missing = parse(&["--kind", "membership", "--title", "M"]);
         assert!(
-            format!("{:#}", subject(missing.kind, &missing, None).unwrap_err())
-                .contains("--member")
+            format!(
+                "{:#}",
+                subject(missing.kind, &missing, None, None).unwrap_err()
+            )
+            .contains("--member")
         );
         let stray = parse(&["--kind", "policy", "--title", "P", "--seats", "2"]);
-        let err = format!("{:#}", subject(stray.kind, &stray, None).unwrap_err());
+        let err = format!("{:#}", subject(stray.kind, &stray, None, None).unwrap_err());
         assert!(err.contains("--seats is for election"), "{err}");
         let stray = parse(&[
             "--kind", "election", "--title", "E", "--seats", "2", "--option", "A", "--option", "B",
         ]);
-        assert!(subject(stray.kind, &stray, None).is_err());
+        assert!(subject(stray.kind, &stray, None, None).is_err());
         let one = parse(&["--kind", "policy", "--title", "P", "--option", "A"]);
-        assert!(format!("{:#}", subject(one.kind, &one, None).unwrap_err()).contains("two"));
+        assert!(format!("{:#}", subject(one.kind, &one, None, None).unwrap_err()).contains("two"));
+    }
+
+    #[test]
+    fn federated_proposals_are_policies_or_community_admissions() {
+        use hearth_protocol::test::keypair;
+        let args = |extra: &[&str]| {
+            let mut all = vec!["--title", "T"];
+            all.extend_from_slice(extra);
+            parse(&all)
+        };
+        let err = |a: &ProposeArgs| format!("{:#}", check_level(a).unwrap_err());
+        assert!(check_level(&args(&["--kind", "policy", "--level", "region:north"])).is_ok());
+        let budget = args(&["--kind", "budget", "--level", "network", "--budget", "5"]);
+        assert!(err(&budget).contains("policies or community admissions"));
+        let bare = args(&["--kind", "membership", "--level", "network"]);
+        assert!(err(&bare).contains("--admit-community URL"));
+        let member = args(&[
+            "--kind",
+            "membership",
+            "--level",
+            "network",
+            "--member",
+            "bob",
+        ]);
+        assert!(err(&member).contains("members join a community"));
+        let local = args(&["--kind", "membership", "--admit-community", "http://h"]);
+        assert!(err(&local).contains("--level network"));
+        let admit = args(&[
+            "--kind",
+            "membership",
+            "--level",
+            "network",
+            "--admit-community",
+            "http://h",
+        ]);
+        assert!(check_level(&admit).is_ok());
+        let node = NodeInfo {
+            community: Hash([3; 32]),
+            name: "Hilltop".into(),
+            node_key: keypair(3).public(),
+            peer_id: String::new(),
+            listen: vec![],
+            peers: vec![],
+            networks: vec![],
+        };
+        assert_eq!(
+            subject(admit.kind, &admit, None, Some(&node)).unwrap(),
+            Subject::Community {
+                community: Hash([3; 32]),
+                node: keypair(3).public(),
+                name: "Hilltop".into(),
+            }
+        );
+        let stray = args(&[
+            "--kind",
+            "policy",
+            "--level",
+            "network",
+            "--admit-community",
+            "x",
+        ]);
+        assert!(subject(stray.kind, &stray, None, None).is_err());
     }
 
     #[test]
@@ -382,7 +556,7 @@ mod tests {
         assert_eq!(parse_kind("emergency"), Ok(ProposalKind::Emergency));
         assert!(parse_kind("party").unwrap_err().contains("policy, budget"));
         let network = parse(&["--kind", "policy", "--title", "P", "--level", "network"]);
-        assert_eq!(network.level, Level::Network);
+        assert_eq!(network.level, LevelArg::Network);
         let wrap = Wrap::try_parse_from([
             "p",
             "--kind",
@@ -439,7 +613,7 @@ mod tests {
             "--for",
             "7d",
         ]);
-        match subject(suspend.kind, &suspend, None).unwrap() {
+        match subject(suspend.kind, &suspend, None, None).unwrap() {
             Subject::Moderation {
                 action: Moderation::Suspend { member, until },
             } => {
@@ -450,17 +624,17 @@ mod tests {
         }
         let reinstate = parse(&["--kind", "emergency", "--title", "R", "--reinstate", &d]);
         assert_eq!(
-            subject(reinstate.kind, &reinstate, None).unwrap(),
+            subject(reinstate.kind, &reinstate, None, None).unwrap(),
             Subject::Moderation {
                 action: Moderation::Reinstate { member: did }
             }
         );
         let policy = parse(&["--kind", "policy", "--title", "P", "--reinstate", &d]);
         assert!(
-            subject(policy.kind, &policy, None).is_err(),
+            subject(policy.kind, &policy, None, None).is_err(),
             "only emergencies moderate"
         );
         let no_length = parse(&["--kind", "emergency", "--title", "S", "--suspend", &d]);
-        assert!(subject(no_length.kind, &no_length, None).is_err());
+        assert!(subject(no_length.kind, &no_length, None, None).is_err());
     }
 }

@@ -1,12 +1,17 @@
 //! `hearth show`: one proposal in full.
 
+mod federated;
+
 use anyhow::Result;
 use hearth_protocol::Kc;
 
 use crate::context::Context;
+use crate::federation::FederationInfo;
 use crate::governance::ballot::numbered;
 use crate::governance::words::{self, result_line};
-use crate::governance::{ProposalInfo, Reader, SubjectInfo, level_text, method_name, parse_id};
+use crate::governance::{
+    Found, ProposalInfo, Reader, SubjectInfo, level_text, method_name, parse_id,
+};
 use crate::output::{datetime, fields, printable, table};
 
 /// Show a proposal: its stages, ballots and result
@@ -14,10 +19,19 @@ use crate::output::{datetime, fields, printable, table};
 /// Also its text, reviews, nominees or projects, and the decision (or the
 /// count so far, unless the rules hide it).
 ///
+/// A regional or network proposal shows the cross-community count as your
+/// node computes it: whether it is final, the ballots counted and the
+/// members eligible, the records not counted and why (late, unwitnessed,
+/// not on a roster…), frozen and missing communities, and each
+/// community's attestation of the result (certified once two thirds of
+/// them attest the same result).
+///
 /// Name it by its id or a prefix of at least 8 hex digits. With --json,
 /// prints the node's answer unchanged (the full report of the count).
 ///
-/// Example: hearth show 3f2a9c01
+/// Examples:
+///   hearth show 3f2a9c01
+///   hearth --json show 3f2a9c01 | jq .report.excluded
 #[derive(Debug, clap::Args)]
 pub struct ShowArgs {
     /// The proposal id, or a prefix of at least 8 hex digits.
@@ -33,8 +47,13 @@ pub fn run(ctx: &Context, args: ShowArgs) -> Result<()> {
         client: &client,
         key: &signer.keypair,
     };
-    let (value, info) = reader.find(&args.id)?;
-    ctx.out.show(&value, || Ok(describe(&info)))
+    match reader.find_any(&args.id)? {
+        Found::Local(value, info) => ctx.out.show(&value, || Ok(describe(&info))),
+        Found::Federated(value, proposal) => ctx.out.show(&value, || {
+            let (_, federation) = FederationInfo::fetch(&client)?;
+            federated::describe(&proposal, &federation)
+        }),
+    }
 }
 
 /// A proposal for people.
@@ -75,6 +94,14 @@ pub fn describe(info: &ProposalInfo) -> String {
         Some(SubjectInfo::Budget { budget, .. }) => rows.push(("budget", Kc(*budget).to_string())),
         Some(SubjectInfo::Election { seats }) => rows.push(("seats", seats.to_string())),
         Some(SubjectInfo::Membership { member }) => rows.push(("admits", member.clone())),
+        Some(SubjectInfo::Community {
+            community,
+            node,
+            name,
+        }) => rows.push((
+            "admits",
+            format!("community {} ({community}, node {node})", printable(name)),
+        )),
         _ => {}
     }
     if let Some(ballots) = info.ballots {
@@ -89,29 +116,9 @@ pub fn describe(info: &ProposalInfo) -> String {
         rows.push((label, result));
     }
     let mut out = fields(&rows);
-
-    let stage_rows: Vec<Vec<String>> = info
-        .stages
-        .iter()
-        .map(|(stage, start)| vec![stage.clone(), datetime(*start)])
-        .chain(std::iter::once(vec![
-            "closes".into(),
-            datetime(info.closes),
-        ]))
-        .collect();
     out.push('\n');
-    out.push_str(&table(&["STAGE", "FROM"], &stage_rows));
-
-    if !info.text.is_empty() {
-        out.push_str("\nText:\n");
-        for line in info.text.lines() {
-            out.push_str(&format!("  {}\n", printable(line)));
-        }
-    }
-    if !info.options.is_empty() {
-        let options: Vec<String> = info.options.iter().map(|o| printable(o)).collect();
-        section(&mut out, "Options", &numbered(&options));
-    }
+    out.push_str(&stages(info));
+    body_sections(&mut out, info);
     let projects = info.projects();
     if !projects.is_empty() {
         let lines: Vec<String> = projects
@@ -152,6 +159,34 @@ pub fn describe(info: &ProposalInfo) -> String {
         }
     }
     out
+}
+
+/// The stages of a proposal and when each starts, then when it closes.
+fn stages(info: &ProposalInfo) -> String {
+    let stage_rows: Vec<Vec<String>> = info
+        .stages
+        .iter()
+        .map(|(stage, start)| vec![stage.clone(), datetime(*start)])
+        .chain(std::iter::once(vec![
+            "closes".into(),
+            datetime(info.closes),
+        ]))
+        .collect();
+    table(&["STAGE", "FROM"], &stage_rows)
+}
+
+/// The text and options of a proposal, as sections.
+fn body_sections(out: &mut String, info: &ProposalInfo) {
+    if !info.text.is_empty() {
+        out.push_str("\nText:\n");
+        for line in info.text.lines() {
+            out.push_str(&format!("  {}\n", printable(line)));
+        }
+    }
+    if !info.options.is_empty() {
+        let options: Vec<String> = info.options.iter().map(|o| printable(o)).collect();
+        section(out, "Options", &numbered(&options));
+    }
 }
 
 fn section(out: &mut String, title: &str, lines: &[String]) {

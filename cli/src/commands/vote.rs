@@ -2,13 +2,16 @@
 
 use anyhow::{Result, bail};
 use hearth_protocol::ActionBody;
-use hearth_protocol::governance::Ballot;
+use hearth_protocol::community::Method;
+use hearth_protocol::federation::FederationRules;
+use hearth_protocol::governance::{Ballot, Level};
 use serde_json::json;
 
 use super::{receipt_json, receipt_text};
 use crate::context::Context;
+use crate::federation::FederationInfo;
 use crate::governance::ballot::{self, Choices, Form};
-use crate::governance::{Reader, nominee_keys, parse_id};
+use crate::governance::{Found, ProposalInfo, Reader, nominee_keys, parse_id};
 use crate::output::printable;
 
 /// Vote on a proposal, in the form its method takes
@@ -21,6 +24,13 @@ use crate::output::printable;
 /// Elections:                   hearth vote <id> --rank "did:key:…,bob,3" (did, key name or number)
 /// Quadratic voting:            hearth vote <id> --quadratic "Park=+3,Pool=-1" (or "+3" on yes/no)
 /// Participatory budgets:       hearth vote <id> --approve "Oven,Paint" (names or numbers)
+///
+/// Regional and network proposals (see `hearth proposals`) are voted on the
+/// same way, through your own community's node: a regional majority takes
+/// yes|no|abstain, a network referendum --quadratic "+3" (for; "-2"
+/// against), a network choice --quadratic "Oak=+2,Ash=-1". A quadratic
+/// ballot costs the sum of the squares of its votes, within the voice
+/// credits of the level (100 by default).
 ///
 /// `hearth show <id>` lists the options, candidates and projects with their numbers.
 #[derive(Debug, clap::Args)]
@@ -79,7 +89,14 @@ pub fn run(ctx: &Context, args: VoteArgs) -> Result<()> {
         client: &session.client,
         key: &session.signer.keypair,
     };
-    let (_, info) = reader.find(&args.id)?;
+    let (info, rules) = match reader.find_any(&args.id)? {
+        Found::Local(_, info) => (*info, None),
+        Found::Federated(_, proposal) => {
+            let (_, federation) = FederationInfo::fetch(&session.client)?;
+            let rules = federation.rules()?;
+            (proposal.to_info(&rules), Some(rules))
+        }
+    };
     let nominees = nominee_keys(&info)?;
     let projects: Vec<String> = info.projects().iter().map(|p| p.name.clone()).collect();
     let choices = Choices {
@@ -89,6 +106,9 @@ pub fn run(ctx: &Context, args: VoteArgs) -> Result<()> {
         projects: &projects,
     };
     let ballot = ballot::ballot(&form, &choices, |name| ctx.member(name))?;
+    if let Some(rules) = &rules {
+        check_credits(&ballot, &info, rules)?;
+    }
     let receipt = session.submit(ActionBody::Vote {
         proposal: info.reference(),
         ballot: ballot.clone(),
@@ -103,6 +123,31 @@ pub fn run(ctx: &Context, args: VoteArgs) -> Result<()> {
             receipt_text(&receipt)
         ))
     })
+}
+
+/// Refuses a quadratic ballot on a regional or network proposal that costs
+/// more voice credits than the level's rules give.
+fn check_credits(ballot: &Ballot, info: &ProposalInfo, rules: &FederationRules) -> Result<()> {
+    let Ballot::Quadratic(votes) = ballot else {
+        return Ok(());
+    };
+    if info.method != Method::Quadratic {
+        return Ok(());
+    }
+    let budget = match info.level {
+        Level::Regional(_) => rules.regional.voice_credits,
+        _ => rules.network.voice_credits,
+    };
+    let cost: u128 = votes
+        .iter()
+        .map(|v| u128::from(v.unsigned_abs()).pow(2))
+        .sum();
+    if cost > u128::from(budget) {
+        bail!(
+            "this ballot costs {cost} voice credits (the sum of the squares of its votes); each member has {budget}"
+        );
+    }
+    Ok(())
 }
 
 /// A ballot for people: `agree`, `block`, `yes`, `Oak > Ash`, `Park +3`.
@@ -159,7 +204,8 @@ pub fn ballot_text(ballot: &Ballot, choices: &Choices, options: &[String]) -> St
 mod tests {
     use super::*;
     use clap::Parser;
-    use hearth_protocol::community::Method;
+    use hearth_protocol::governance::YesNo;
+    use serde_json::json;
 
     #[derive(Debug, Parser)]
     struct Wrap {
@@ -191,6 +237,24 @@ mod tests {
         assert!(parse(&["maybe"]).is_err(), "unknown position");
         let stray = parse(&["--rank", "A", "--reason", "r"]).unwrap().form();
         assert!(stray.is_err(), "--reason goes with a position");
+    }
+
+    #[test]
+    fn quadratic_ballots_must_fit_the_levels_credits() {
+        let info: ProposalInfo = serde_json::from_value(json!({
+            "id": "ab".repeat(32), "kind": "policy", "level": {"level": "network"},
+            "title": "P", "author": "did:key:z6MkA", "created": 0, "stage": "voting",
+            "stages": [], "closes": 0, "method": "quadratic", "withdrawn": null,
+        }))
+        .unwrap();
+        let rules = FederationRules::default();
+        let credits = rules.network.voice_credits as i64;
+        assert_eq!(credits, 100);
+        assert!(check_credits(&Ballot::Quadratic(vec![10]), &info, &rules).is_ok());
+        assert!(check_credits(&Ballot::Quadratic(vec![6, -8]), &info, &rules).is_ok());
+        let err = check_credits(&Ballot::Quadratic(vec![8, -7]), &info, &rules).unwrap_err();
+        assert!(err.to_string().contains("costs 113 voice credits"), "{err}");
+        assert!(check_credits(&Ballot::YesNo(YesNo::Yes), &info, &rules).is_ok());
     }
 
     #[test]

@@ -4,6 +4,8 @@
 
 mod support;
 
+mod audit;
+mod federation;
 mod governance;
 mod keys;
 mod node;

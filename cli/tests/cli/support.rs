@@ -89,7 +89,10 @@ impl Request {
     }
 }
 
-type Handler = dyn Fn(&Request) -> (u16, String) + Send + Sync;
+/// An answer: status, content type and body.
+pub type Answer = (u16, &'static str, Vec<u8>);
+
+type Handler = dyn Fn(&Request) -> Answer + Send + Sync;
 
 /// An HTTP server on 127.0.0.1 that answers with `handler` and records
 /// every request. Its thread ends with the test process.
@@ -99,7 +102,21 @@ pub struct FakeNode {
 }
 
 impl FakeNode {
+    /// A node answering text: JSON when it looks like JSON.
     pub fn start(handler: impl Fn(&Request) -> (u16, String) + Send + Sync + 'static) -> FakeNode {
+        FakeNode::start_raw(move |request| {
+            let (status, answer) = handler(request);
+            let kind = if answer.starts_with(['{', '[']) {
+                "application/json"
+            } else {
+                "text/plain"
+            };
+            (status, kind, answer.into_bytes())
+        })
+    }
+
+    /// A node answering any bytes (a federation export).
+    pub fn start_raw(handler: impl Fn(&Request) -> Answer + Send + Sync + 'static) -> FakeNode {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -160,18 +177,13 @@ fn serve(stream: TcpStream, handler: &Handler) -> Option<Request> {
         headers,
         body,
     };
-    let (status, answer) = handler(&request);
+    let (status, kind, answer) = handler(&request);
     let mut stream = stream;
-    let kind = if answer.starts_with(['{', '[']) {
-        "application/json"
-    } else {
-        "text/plain"
-    };
     let head = format!(
         "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         answer.len()
     );
     stream.write_all(head.as_bytes()).ok()?;
-    stream.write_all(answer.as_bytes()).ok()?;
+    stream.write_all(&answer).ok()?;
     Some(request)
 }
