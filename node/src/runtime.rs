@@ -50,7 +50,7 @@ pub enum Command {
     /// Record a verified action; the reply comes once it is durable.
     Submit {
         /// The action.
-        action: Verified<SignedAction>,
+        action: Box<Verified<SignedAction>>,
         /// Where the outcome goes.
         reply: oneshot::Sender<Result<Receipt, SubmitError>>,
     },
@@ -157,7 +157,10 @@ impl Handle {
     pub async fn submit(&self, action: Verified<SignedAction>) -> Result<Receipt, SubmitError> {
         let (reply, rx) = oneshot::channel();
         self.tx
-            .send(Command::Submit { action, reply })
+            .send(Command::Submit {
+                action: Box::new(action),
+                reply,
+            })
             .await
             .map_err(|_| SubmitError::ShuttingDown)?;
         rx.await.unwrap_or(Err(SubmitError::ShuttingDown))
@@ -258,7 +261,7 @@ async fn run(
                         let _ = reply.send(Err(SubmitError::ShuttingDown));
                     } else {
                         waiting.insert(ticket, reply);
-                        if service.submit(ticket, action) {
+                        if service.submit(ticket, *action) {
                             break;
                         }
                     }

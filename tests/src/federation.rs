@@ -59,14 +59,12 @@ impl Federation {
     ) -> Federation {
         let mut nodes: Vec<Node> = Vec::new();
         for i in 0..n {
-            let mut node = Node::start();
-            if i > 0 {
-                // Every node dials the first; kademlia and identify do the rest.
-                let first = nodes[0].p2p_addr();
-                node.set_args(&["--bootstrap".to_string(), first]);
-                node.restart();
-            }
-            nodes.push(node);
+            // Every node dials the first; kademlia and identify do the rest.
+            let args = match nodes.first() {
+                Some(first) if i > 0 => vec!["--bootstrap".to_string(), first.p2p_addr()],
+                _ => Vec::new(),
+            };
+            nodes.push(Node::start_with_args(&args));
         }
         let councils: Vec<Member> = nodes
             .iter()

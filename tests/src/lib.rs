@@ -311,6 +311,11 @@ pub struct Node {
 impl Node {
     /// Starts a node in a new data directory: it founds a community there.
     pub fn start() -> Node {
+        Node::start_with_args(&[])
+    }
+
+    /// [`Node::start`] with extra `hearthd run` arguments (kept for restarts).
+    pub fn start_with_args(args: &[String]) -> Node {
         let root = tempfile::Builder::new()
             .prefix("hearth-node-")
             .tempdir()
@@ -320,7 +325,7 @@ impl Node {
             child: None,
             url: String::new(),
             starts: 0,
-            extra: Vec::new(),
+            extra: args.to_vec(),
         };
         node.spawn();
         node
