@@ -6,7 +6,7 @@
 use hearth_protocol::governance::{Ballot, Level, ProposalRef, Scope, YesNo};
 use hearth_protocol::{ActionBody, Millis};
 use hearth_tests::federation::{Federation, quick_rules};
-use hearth_tests::{Member, Rng};
+use hearth_tests::{Cli, Member, Rng};
 
 fn vote(member: &mut Member, id: hearth_protocol::Hash, level: Level, ballot: Ballot) {
     member
@@ -117,4 +117,20 @@ fn five_communities_hold_a_referendum_and_a_regional_vote() {
     assert_eq!(report["count"]["report"]["yes"], 2);
     assert_eq!(report["count"]["report"]["no"], 1);
     assert_eq!(first["passed"], true);
+
+    // Anyone can recompute both results from any node's public records.
+    for i in [0, 3] {
+        let cli = Cli::new(fed.nodes[i].url());
+        let audit = cli.run(&["audit", "--json"]);
+        assert_eq!(audit.code, Some(0), "hearth audit against node {i}: {audit}");
+        let report: serde_json::Value = serde_json::from_str(&audit.stdout).expect("audit JSON");
+        assert_eq!(report["ok"], true);
+        let proposals = report["proposals"].as_array().expect("proposals");
+        assert_eq!(proposals.len(), 2);
+        for p in proposals {
+            assert_eq!(p["mismatch"], false, "{p}");
+            assert_eq!(p["certified"], p["result"], "{p}");
+        }
+        assert_eq!(report["logs"].as_array().map(Vec::len), Some(5));
+    }
 }

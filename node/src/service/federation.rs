@@ -89,6 +89,7 @@ pub struct Fed {
     recovered: bool,
     last_sync: Timestamp,
     last_attest: Timestamp,
+    last_mirror: Timestamp,
     keys: KeyCache,
 }
 
@@ -308,10 +309,32 @@ impl<S: FedStorage> Service<S> {
         if self.fed.network.is_none() || !self.fed.recovered {
             return;
         }
+        if now >= self.fed.last_mirror.plus(SYNC_INTERVAL) {
+            self.fed.last_mirror = now;
+            self.mirror_roster();
+        }
         self.maybe_checkpoint(now);
         if now >= self.fed.last_attest.plus(ATTEST_INTERVAL) {
             self.fed.last_attest = now;
             self.maybe_attest(now);
+        }
+    }
+
+    /// Members admitted by a local vote are mirrored into the public log,
+    /// so the federation sees the community's whole roster.
+    fn mirror_roster(&mut self) {
+        match federated::unmirrored(&self.storage) {
+            Ok(changes) => {
+                for change in changes {
+                    let queued = self.fed.records.iter().any(
+                        |(_, r)| matches!(r, NodeRecord::Roster(c) if c.proposal == change.proposal),
+                    );
+                    if !queued {
+                        self.fed.records.push((None, NodeRecord::Roster(change)));
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot read membership decisions"),
         }
     }
 

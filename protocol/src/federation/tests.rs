@@ -710,3 +710,27 @@ fn an_audit_verifies_every_log_and_recomputes_every_tally() {
     cut.truncate(cut.len() - 3);
     assert!(Reader::new(&cut).expect("magic").any(|r| r.is_err()));
 }
+
+#[test]
+fn a_mirrored_roster_change_admits_the_member_for_the_federation() {
+    use crate::federation::RosterChange;
+    let mut fed = Fed::new(2);
+    let newcomer = keypair(77).public();
+    let proposal = Hash([4; 32]);
+    assert!(!crate::state::federated::mirrored(&fed.communities[0].store, &proposal).expect("read"));
+    fed.communities[0]
+        .append_at(
+            LogKind::Public,
+            EntryBody::Records(vec![NodeRecord::Roster(RosterChange {
+                proposal,
+                admitted: vec![newcomer],
+            })]),
+            Timestamp(1_700),
+        )
+        .expect("the mirror applies");
+    assert!(crate::state::federated::mirrored(&fed.communities[0].store, &proposal).expect("read"));
+    let view = fed.view();
+    let id = fed.communities[0].id;
+    assert!(view.roster_at(&id, Timestamp(1_700)).contains(&newcomer));
+    assert!(!view.roster_at(&id, Timestamp(1_699)).contains(&newcomer));
+}

@@ -25,6 +25,40 @@ use super::{ApplyError, Context, Rejection};
 /// Table of the networks this community belongs to, by network id.
 pub const NETWORK: u8 = b'N';
 
+/// Table of local membership decisions already mirrored into the public log.
+pub const MIRRORED: u8 = b'M';
+
+/// Whether the roster change decided by local proposal `proposal` has been
+/// mirrored into the public log.
+pub fn mirrored<S: StateRead + ?Sized>(store: &S, proposal: &Hash) -> Result<bool, StoreError> {
+    Ok(store.get(&records::key(MIRRORED, &proposal.0))?.is_some())
+}
+
+/// Roster changes decided in the local log (membership votes that passed)
+/// that the public log does not mirror yet.
+pub fn unmirrored<S: StateRead + ?Sized>(
+    store: &S,
+) -> Result<Vec<crate::federation::RosterChange>, StoreError> {
+    let mut out = Vec::new();
+    for record in super::governance::proposals(store)? {
+        let Subject::Membership { member } = record.proposal.subject else {
+            continue;
+        };
+        if record.proposal.level != Level::Local || mirrored(store, &record.id)? {
+            continue;
+        }
+        if let Some(decision) = super::decide::decision(store, &record.id)?
+            && decision.verdict == super::decide::Verdict::Passed
+        {
+            out.push(crate::federation::RosterChange {
+                proposal: record.id,
+                admitted: vec![member],
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Largest absolute number of votes a quadratic ballot may give one option.
 pub const MAX_QV_VOTES: i64 = 1 << 20;
 
@@ -75,8 +109,10 @@ pub fn apply_record<S: StoreMut + ?Sized>(
         }
         NodeRecord::Close { .. }
         | NodeRecord::Attest(_)
-        | NodeRecord::Fork { .. }
-        | NodeRecord::Roster(_) => {}
+        | NodeRecord::Fork { .. } => {}
+        NodeRecord::Roster(change) => {
+            records::write(store, records::key(MIRRORED, &change.proposal.0), &0u64);
+        }
     }
     Ok(())
 }
