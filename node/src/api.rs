@@ -188,7 +188,10 @@ pub fn router_with<N: Node>(node: N, options: Options) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/v1/node", get(federation::node::<N>))
         .route("/v1/network/sign", post(federation::sign::<N>))
-        .route("/v1/network", post(federation::record::<N>))
+        .route(
+            "/v1/network",
+            post(federation::record::<N>).get(federation::network::<N>),
+        )
         .route("/v1/federation", get(federation::federation::<N>))
         .route("/v1/federation/proposals", get(federation::proposals::<N>))
         .route(

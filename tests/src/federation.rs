@@ -177,6 +177,12 @@ impl Federation {
         r.json
     }
 
+    /// `GET path` on any node URL (200 expected, `Null` otherwise).
+    pub fn http_get(&self, url: &str, path: &str) -> Value {
+        let r = must(self.http.get(url, path, &[]), path);
+        if r.status == 200 { r.json } else { Value::Null }
+    }
+
     /// `GET path` on node `i`, `None` unless it answers 200.
     pub fn try_get(&self, i: usize, path: &str) -> Option<Value> {
         let r = self.http.get(self.nodes[i].url(), path, &[]).ok()?;

@@ -122,7 +122,11 @@ fn five_communities_hold_a_referendum_and_a_regional_vote() {
     for i in [0, 3] {
         let cli = Cli::new(fed.nodes[i].url());
         let audit = cli.run(&["audit", "--json"]);
-        assert_eq!(audit.code, Some(0), "hearth audit against node {i}: {audit}");
+        assert_eq!(
+            audit.code,
+            Some(0),
+            "hearth audit against node {i}: {audit}"
+        );
         let report: serde_json::Value = serde_json::from_str(&audit.stdout).expect("audit JSON");
         assert_eq!(report["ok"], true);
         let proposals = report["proposals"].as_array().expect("proposals");

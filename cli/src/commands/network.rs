@@ -2,6 +2,7 @@
 //! and show the network a node belongs to.
 
 pub mod draft;
+pub mod join;
 pub mod rules;
 pub mod show;
 pub mod sign;
@@ -36,6 +37,8 @@ use crate::output::printable;
 /// Then `hearth network show` (or `hearth federation`) shows the network.
 /// Communities join later by a network membership vote:
 ///   hearth propose --level network --kind membership --title "…" --admit-community URL
+/// and, once it has passed, record the network on the new node:
+///   hearth --node http://d:7700 --key dana network join --from http://a:7700 --proposal ID
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct NetworkArgs {
@@ -48,6 +51,7 @@ enum NetworkCommand {
     Draft(draft::DraftArgs),
     Sign(sign::SignArgs),
     Start(start::StartArgs),
+    Join(join::JoinArgs),
     Show(show::ShowArgs),
     Rules(rules::RulesArgs),
 }
@@ -58,6 +62,7 @@ pub fn run(ctx: &Context, args: NetworkArgs) -> Result<()> {
         NetworkCommand::Draft(args) => draft::run(ctx, args),
         NetworkCommand::Sign(args) => sign::run(ctx, args),
         NetworkCommand::Start(args) => start::run(ctx, args),
+        NetworkCommand::Join(args) => join::run(ctx, args),
         NetworkCommand::Show(args) => show::run(ctx, args),
         NetworkCommand::Rules(args) => rules::run(ctx, args),
     }

@@ -118,6 +118,25 @@ pub async fn sign<N: Node>(
     ))
 }
 
+/// `GET /v1/network`: the signed network genesis this community belongs
+/// to (what a newly admitted community records with `hearth network join`).
+pub async fn network<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>, ApiError> {
+    let network = hearth_protocol::state::federated::networks(api.node.storage())?
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "no_network",
+                "this community belongs to no network",
+            )
+        })?;
+    Ok(Json(json!({
+        "id": network.genesis.id(),
+        "network": B64.encode(network.to_bytes()),
+    })))
+}
+
 #[derive(Deserialize)]
 struct NetworkBody {
     network: String,

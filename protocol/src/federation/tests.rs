@@ -717,7 +717,9 @@ fn a_mirrored_roster_change_admits_the_member_for_the_federation() {
     let mut fed = Fed::new(2);
     let newcomer = keypair(77).public();
     let proposal = Hash([4; 32]);
-    assert!(!crate::state::federated::mirrored(&fed.communities[0].store, &proposal).expect("read"));
+    assert!(
+        !crate::state::federated::mirrored(&fed.communities[0].store, &proposal).expect("read")
+    );
     fed.communities[0]
         .append_at(
             LogKind::Public,

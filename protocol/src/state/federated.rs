@@ -107,9 +107,7 @@ pub fn apply_record<S: StoreMut + ?Sized>(
                 return Err(ApplyError::Misfit("a checkpoint lists heads out of order"));
             }
         }
-        NodeRecord::Close { .. }
-        | NodeRecord::Attest(_)
-        | NodeRecord::Fork { .. } => {}
+        NodeRecord::Close { .. } | NodeRecord::Attest(_) | NodeRecord::Fork { .. } => {}
         NodeRecord::Roster(change) => {
             records::write(store, records::key(MIRRORED, &change.proposal.0), &0u64);
         }
