@@ -303,7 +303,7 @@ fn answer(service: &mut Service<SledStorage>, net: &mut Option<Net>, command: Co
             let _ = reply.send(node_info(service, net.as_ref()));
         }
         Command::Push { data, reply } => {
-            let _ = reply.send(service.push(&data));
+            let _ = reply.send(service.push(&data, now()));
         }
         Command::Control { control, reply } => {
             let Some(net) = net.as_mut() else {

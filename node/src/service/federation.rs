@@ -52,6 +52,8 @@ pub enum Ingested {
     Fork,
     /// Of a community this node does not know (yet).
     Unknown,
+    /// Dated further in the future than clocks may differ: not taken now.
+    Future,
     /// Invalid: bad signature, broken chain, wrong log.
     Invalid(String),
 }
@@ -619,10 +621,10 @@ impl<S: FedStorage> Service<S> {
                 self.outbox.push_back(Io::Penalise(peer));
                 return;
             }
-            match self.ingest(entry) {
+            match self.ingest(entry, now) {
                 Ok(Ingested::Stored) => stored += 1,
                 Ok(Ingested::Known | Ingested::Fork | Ingested::Unknown) => {}
-                Ok(Ingested::Ahead) => break,
+                Ok(Ingested::Ahead | Ingested::Future) => break,
                 Ok(Ingested::Invalid(reason)) => {
                     // One bad range does not abort the others; this peer
                     // loses standing and the range is asked of another.
@@ -669,9 +671,9 @@ impl<S: FedStorage> Service<S> {
             Gossip::Entry(entry) => {
                 let community = entry.entry.log.community;
                 let seq = entry.entry.seq;
-                match self.ingest(entry) {
+                match self.ingest(entry, now) {
                     Ok(Ingested::Stored | Ingested::Fork) => Verdict::Accept,
-                    Ok(Ingested::Known | Ingested::Unknown) => Verdict::Ignore,
+                    Ok(Ingested::Known | Ingested::Unknown | Ingested::Future) => Verdict::Ignore,
                     Ok(Ingested::Ahead) => {
                         let from = if community == self.community {
                             self.heads[0].map_or(0, |h| h.seq + 1)
@@ -705,15 +707,18 @@ impl<S: FedStorage> Service<S> {
 
     /// Entries pushed over HTTP (`POST /v1/federation/entries`): treated as
     /// gossip from nobody, answered per entry.
-    pub fn push(&mut self, data: &[u8]) -> Result<&'static str, String> {
+    pub fn push(&mut self, data: &[u8], now: Timestamp) -> Result<&'static str, String> {
         let gossip = Gossip::from_bytes(data).map_err(|e| format!("{} ({})", e, e.code()))?;
         match gossip {
-            Gossip::Entry(entry) => match self.ingest(entry).map_err(|e| e.to_string())? {
+            Gossip::Entry(entry) => match self.ingest(entry, now).map_err(|e| e.to_string())? {
                 Ingested::Stored => Ok("stored"),
                 Ingested::Known => Ok("known"),
                 Ingested::Ahead => Ok("ahead"),
                 Ingested::Fork => Ok("fork"),
                 Ingested::Unknown => Err("an entry of a community this node does not know".into()),
+                Ingested::Future => {
+                    Err("an entry dated further ahead than clocks may differ".into())
+                }
                 Ingested::Invalid(reason) => Err(reason),
             },
             Gossip::Proof(proof) => match self.take_proof(*proof) {
@@ -779,8 +784,11 @@ impl<S: FedStorage> Service<S> {
     }
 
     /// Takes one public entry from a peer.
-    pub fn ingest(&mut self, entry: SignedEntry) -> Result<Ingested, StoreError> {
+    pub fn ingest(&mut self, entry: SignedEntry, now: Timestamp) -> Result<Ingested, StoreError> {
         let log = entry.entry.log;
+        if entry.entry.time > now.plus(hearth_protocol::action::MAX_CLOCK_SKEW) {
+            return Ok(Ingested::Future);
+        }
         if log.kind != LogKind::Public {
             return Ok(Ingested::Invalid(
                 "only public entries are exchanged".into(),
