@@ -83,6 +83,10 @@ pub struct Fed {
     last_checkpoint: Timestamp,
     /// The heads listed in it.
     checkpointed: Vec<LogHead>,
+    /// Whether another log gained something besides checkpoints since the
+    /// last checkpoint (checkpoints alone do not call for one, or every
+    /// node's checkpoint would call for everyone else's).
+    dirty: bool,
     /// Proposals this node attested.
     attested: BTreeSet<Hash>,
     /// Federated proposals and when their vote closes.
@@ -367,7 +371,7 @@ impl<S: FedStorage> Service<S> {
                 head: *head,
             })
             .collect();
-        let changed = heads != self.fed.checkpointed;
+        let changed = self.fed.dirty && heads != self.fed.checkpointed;
         let heartbeat = now.0 >= last.0 + HEARTBEAT_INTERVALS * interval.0;
         // A vote closed, or its grace ended, since the last checkpoint.
         let deadline = self
@@ -376,6 +380,7 @@ impl<S: FedStorage> Service<S> {
             .values()
             .any(|t| (last < *t && *t <= now) || (last < t.plus(grace) && t.plus(grace) < now));
         if changed || heartbeat || deadline {
+            self.fed.dirty = false;
             let network_id = network.genesis.id();
             self.fed.records.push((
                 None,
@@ -837,6 +842,9 @@ impl<S: FedStorage> Service<S> {
                     .fed_append(&log.community, std::slice::from_ref(&entry))?;
                 self.fed.heads.insert(log.community, entry.head());
                 self.note_proposals(&entry);
+                let only_checkpoints = matches!(&entry.entry.body, EntryBody::Records(records)
+                    if records.iter().all(|r| matches!(r, NodeRecord::Checkpoint(_))));
+                self.fed.dirty |= !only_checkpoints;
                 Ok(Ingested::Stored)
             }
             Err(e) => Ok(Ingested::Invalid(format!("{e} ({})", e.code()))),
