@@ -8,13 +8,18 @@ on such a file (the bench prints where it put them with HEARTH_BENCH_KEEP=1).
 
 Subcommands (each reads its input untimed, then times only the count):
 
-  majority FILE     Liquid-delegation resolution + majority count, written
+  majority FILE [--interned]
+                    Liquid-delegation resolution + majority count, written
                     here in plain Python (no pip package does liquid
                     delegation). FILE is the bench's binary format: three
                     little-endian u64 counts (eligible, ballots, delegations),
                     then the eligible keys (32 bytes each), the ballots (key +
                     one byte: 0 yes, 1 no, 2 abstain) and the delegations
-                    (delegator key + delegate key).
+                    (delegator key + delegate key). By default it works on
+                    dicts and sets keyed by the 32-byte keys. With
+                    --interned, the members are first interned, untimed, as
+                    Hearth's ingest does (sorted keys become list indices),
+                    and the same algorithm runs on lists of ints.
   stv FILE --rule scottish|meek|votekit
                     pref_voting's `stv_scottish` (SSI 2007/42, floats with
                     5-decimal truncation) or `stv_meek` (Hill-Wichmann-
@@ -208,11 +213,116 @@ def tally_majority(eligible, ballots, delegate_of):
     )
 
 
+NOBODY, OUTSIDE = -1, -2
+I_ON_PATH, I_LOOP, I_DEAD_END = -3, -4, -5
+
+
+def intern_majority(eligible, ballots, delegate_of):
+    """Hearth's ingest for its indexed tally: member i is the i-th eligible
+    key in sorted order; each member's ballot (or None) and delegate (an
+    index, NOBODY or OUTSIDE) go in lists indexed by member. Ballots from
+    keys that are not eligible count for nobody and are left out."""
+    keys = sorted(eligible)
+    index = {key: i for i, key in enumerate(keys)}
+    ballot = [None] * len(keys)
+    for voter, b in ballots.items():
+        i = index.get(voter)
+        if i is not None:
+            ballot[i] = b
+    delegate = [NOBODY] * len(keys)
+    for frm, to in delegate_of.items():
+        i = index.get(frm)
+        if i is not None:
+            delegate[i] = index.get(to, OUTSIDE)
+    return ballot, delegate
+
+
+def tally_majority_interned(ballot, delegate):
+    """`tally_majority` on interned members: the same walk with memoised
+    fates, over lists of ints instead of dicts keyed by bytes. A fate is the
+    index of the voter a member is counted with, or a marker."""
+    n = len(ballot)
+    fate = [None] * n
+    weight = [0] * n
+    for i in range(n):
+        if ballot[i] is not None:
+            fate[i] = i
+            weight[i] = 1
+    absent = 0
+    for member in range(n):
+        if fate[member] is not None:
+            continue
+        if delegate[member] == NOBODY:
+            absent += 1
+            continue
+        path, at = [], member
+        while True:
+            known = fate[at]
+            if known == I_ON_PATH:
+                end = I_LOOP
+                break
+            if known is not None:
+                end = known
+                break
+            nxt = delegate[at]
+            if nxt == NOBODY:
+                # A member who did not delegate: stays absent, chain is lost.
+                end = I_DEAD_END
+                break
+            fate[at] = I_ON_PATH
+            path.append(at)
+            if nxt == OUTSIDE:
+                end = I_DEAD_END
+                break
+            at = nxt
+        for m in path:
+            fate[m] = end
+    represented = loops = dead_ends = 0
+    for i in range(n):
+        f = fate[i]
+        if f is None or f == i:
+            continue
+        if f == I_LOOP:
+            loops += 1
+        elif f == I_DEAD_END:
+            dead_ends += 1
+        else:
+            weight[f] += 1
+            represented += 1
+    sums = [0, 0, 0]
+    for i in range(n):
+        if ballot[i] is not None:
+            sums[ballot[i]] += weight[i]
+    yes, no, abstain = sums
+    turnout = yes + no + abstain
+    # Default regional rules: quorum 1/5 of eligible, threshold 3/5 of yes + no.
+    if not (n > 0 and turnout * 5 >= n * 1):
+        outcome = "quorum_not_met"
+    elif yes + no > 0 and yes * 5 >= (yes + no) * 3:
+        outcome = "passed"
+    else:
+        outcome = "threshold"
+    return (
+        f"yes={yes} no={no} abstain={abstain} turnout={turnout} "
+        f"represented={represented} loops={loops} dead_ends={dead_ends} "
+        f"absent={absent} outcome={outcome}"
+    )
+
+
 def cmd_majority(args):
     eligible, ballots, delegate_of = read_majority(args.file)
-    times, result, timed_out = timed_runs(
-        lambda: tally_majority(eligible, ballots, delegate_of), args.repeat, args.timeout
-    )
+    if args.interned:
+        ballot, delegate = intern_majority(eligible, ballots, delegate_of)
+        del eligible, ballots, delegate_of
+
+        def run():
+            return tally_majority_interned(ballot, delegate)
+    else:
+
+        def run():
+            return tally_majority(eligible, ballots, delegate_of)
+
+    times, result, timed_out = timed_runs(run, args.repeat, args.timeout)
     report(times, result, timed_out, args.timeout)
 
 
@@ -378,6 +488,8 @@ def main():
         p.add_argument("--timeout", type=float, default=300.0)
         if name == "stv":
             p.add_argument("--rule", choices=["scottish", "meek", "votekit"], required=True)
+        if name == "majority":
+            p.add_argument("--interned", action="store_true")
     sub.add_parser("versions")
     args = parser.parse_args()
     {"majority": cmd_majority, "stv": cmd_stv, "pb": cmd_pb, "versions": cmd_versions}[

@@ -7,8 +7,14 @@
 //!    delegating, all the others (800 k) voting — and the literal
 //!    "1 M ballots + 200 k delegations". [`majority_input`], with a few of
 //!    its delegations rewired into loops, long chains and dead ends
-//!    ([`rewire`]). Timed: delegation resolution + count ([`run_majority`]),
-//!    after ingest; the reference is plain Python written for this.
+//!    ([`rewire`]). In the ratio: delegation resolution + count over the
+//!    electorate interned at ingest ([`run_majority_indexed`]). Shown
+//!    beside it, each timed on its own: the ingest ([`index_majority`]),
+//!    the conversion of the compact result to the keyed report, and the
+//!    keyed entry point that does all three ([`run_majority`]). The
+//!    reference is plain Python written for this, run twice: on dicts keyed
+//!    by the 32-byte keys, and on members interned into lists of ints (its
+//!    interning untimed, like Hearth's ingest).
 //! 2. STV, 60 000 seeded ballots, 15 candidates, 5 seats, both rules,
 //!    against pref_voting's `stv_scottish` and `stv_meek` (and, for scale,
 //!    votekit's numpy `FastSTV`, a Gregory count that is not the Scottish
@@ -43,12 +49,13 @@ use std::time::Instant;
 use hearth_protocol::Hash;
 use hearth_protocol::tally::blt::{Election, RankedBallot, parse_blt, to_blt};
 use hearth_protocol::tally::choice::bench::{
-    MajorityInput, SplitMix, majority_input, run_majority,
+    MajorityInput, SplitMix, index_majority, majority_input, run_majority, run_majority_indexed,
 };
 use hearth_protocol::tally::choice::{FailReason, MajorityBallot, MajorityReport, Outcome};
 use hearth_protocol::tally::delegation::Uncounted;
 use hearth_protocol::tally::pabulib::parse_pb;
 use hearth_protocol::tally::pb::{PbRule, allocate};
+use hearth_protocol::tally::result_hash;
 use hearth_protocol::tally::stv::{StvRule, count};
 
 /// The seed of every generated input.
@@ -480,14 +487,38 @@ fn bench_majority(
     let path = dir.join(format!("majority-{voters}-{delegators}.bin"));
     write_majority(&input, &path);
 
-    let (times, report) = time_runs(config.repeat(5), || run_majority(&input));
-    let result = majority_result(&report);
-    drop(input);
+    // Ingest: interning the members and expressing ballots and
+    // delegations as indices. Not in the ratio, like building the maps
+    // (here) and the dicts (in Python); timed so that its cost is seen.
+    let (ingest_times, indexed) = time_runs(config.repeat(5), || index_majority(&input));
+    println!(
+        "  Hearth ingest (not in the ratio): {} — intern {} members, index ballots and delegations",
+        describe(&ingest_times),
+        indexed.electorate.len()
+    );
+    let (times, count) = time_runs(config.repeat(5), || run_majority_indexed(&indexed));
     let hearth = median(&times);
     println!(
-        "  Hearth: {} — delegation resolution + count",
+        "  Hearth: {} — majority::tally_indexed: delegation resolution + count",
         describe(&times)
     );
+    let (convert_times, report) =
+        time_runs(config.repeat(5), || count.to_report(&indexed.electorate));
+    let convert = median(&convert_times);
+    println!(
+        "  Hearth conversion to the keyed report: {} — MajorityCount::to_report",
+        describe(&convert_times)
+    );
+    let (map_times, map_report) = time_runs(config.repeat(5), || run_majority(&input));
+    let map = median(&map_times);
+    println!(
+        "  Hearth from keyed maps: {} — majority::tally (intern + tally + keyed report)",
+        describe(&map_times)
+    );
+    assert_eq!(report, map_report, "the indexed and keyed tallies agree");
+    assert_eq!(result_hash(&report), result_hash(&map_report));
+    drop((input, indexed, count, map_report));
+    let result = majority_result(&report);
     println!(
         "  Hearth: {} members in loops, {} at dead ends; outcome {:?}",
         count_uncounted(&report, Uncounted::Loop),
@@ -496,23 +527,58 @@ fn bench_majority(
     );
     drop(report);
     let path = path.to_string_lossy().into_owned();
-    let reference = python.and_then(|p| p.run(&["majority", &path]));
+    let dicts = python.and_then(|p| p.run(&["majority", &path]));
+    let interned = python.and_then(|p| p.run(&["majority", &path, "--interned"]));
     let bench = format!(
         "majority, {} eligible ({} voting, {} delegating)",
         people(voters + delegators),
         people(voters),
         people(delegators)
     );
-    let ratio = compare(
+    let (on_dicts, on_lists) = ("Python (own), dicts", "Python (own), interned lists");
+    not_compared(
         rows,
-        &bench,
-        "Python (own)",
-        hearth,
-        &result,
-        reference.as_ref(),
+        &format!("{bench}: ingest (intern)"),
+        median(&ingest_times),
     );
     target("< 1 s", hearth < 1.0);
+    let tally = format!("{bench}: indexed tally");
+    let ratio = compare(rows, &tally, on_dicts, hearth, &result, dicts.as_ref());
     ratio_target(ratio);
+    let ratio = compare(rows, &tally, on_lists, hearth, &result, interned.as_ref());
+    ratio_target(ratio);
+    not_compared(
+        rows,
+        &format!("{bench}: conversion to the keyed report"),
+        convert,
+    );
+    println!(
+        "  indexed tally + conversion to the keyed report: {}",
+        seconds(hearth + convert)
+    );
+    let keyed = format!("{bench}: indexed tally + keyed report");
+    compare(
+        rows,
+        &keyed,
+        on_dicts,
+        hearth + convert,
+        &result,
+        dicts.as_ref(),
+    );
+    let entry = format!("{bench}: `majority::tally` from keyed maps");
+    compare(rows, &entry, on_dicts, map, &result, dicts.as_ref());
+}
+
+/// A summary row for a step that no reference does on its own.
+fn not_compared(rows: &mut Vec<Row>, bench: &str, hearth: f64) {
+    rows.push(Row {
+        bench: bench.to_string(),
+        hearth: seconds(hearth),
+        reference: "–".to_string(),
+        python: "–".to_string(),
+        ratio: "–".to_string(),
+        agree: "–".to_string(),
+    });
 }
 
 /// `majority_input` delegates to uniformly drawn members, which makes short

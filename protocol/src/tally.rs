@@ -6,6 +6,7 @@
 pub mod blt;
 pub mod choice;
 pub mod delegation;
+pub mod electorate;
 pub mod pabulib;
 pub mod pb;
 pub mod schulze;

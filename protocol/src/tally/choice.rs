@@ -10,6 +10,13 @@
 //! carried. Every comparison is exact: `part / whole ≥ num / den` is decided
 //! by integer cross-multiplication ([`Ratio::reached`]).
 //!
+//! The keyed entry points (`tally`) intern their maps into an
+//! [`Electorate`](super::electorate::Electorate) and run the indexed ones:
+//! one algorithm. A large vote (a network referendum) interns at ingest and
+//! calls the indexed tally directly (`majority::tally_indexed`,
+//! `quadratic::tally_indexed`), whose compact result becomes the same report
+//! — with the same result hash — through `into_report`.
+//!
 //! Shared rules:
 //! - **Turnout** is the counted weight, abstentions included: eligible
 //!   direct voters and the members they represent. The quorum is met iff
@@ -30,19 +37,17 @@ pub mod bench;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
-
 use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
-use super::delegation::Resolution;
-use crate::crypto::PublicKey;
+use super::delegation::IndexedResolution;
+use super::electorate::Ballots;
 use crate::units::Ratio;
 
 pub use consensus::{ConsensusBallot, ConsensusCounts, ConsensusReport, ConsensusRules};
-pub use majority::{MajorityBallot, MajorityReport, MajorityRules};
+pub use majority::{MajorityBallot, MajorityCount, MajorityReport, MajorityRules};
 pub use quadratic::{
-    OptionTotal, QvBallot, QvError, QvQuestion, QvReport, QvRules, check_ballot, cost,
+    OptionTotal, QvBallot, QvCount, QvError, QvQuestion, QvReport, QvRules, check_ballot, cost,
 };
 
 /// Whether a proposal passed.
@@ -83,8 +88,8 @@ pub enum FailReason {
 }
 
 /// The quorum check shared by every method: `None` when it is met.
-fn quorum_failure(quorum: Ratio, resolution: &Resolution) -> Option<FailReason> {
-    let (turnout, eligible) = (resolution.counted(), resolution.eligible);
+fn quorum_failure(quorum: Ratio, resolution: &IndexedResolution) -> Option<FailReason> {
+    let (turnout, eligible) = (resolution.counted(), resolution.eligible());
     if eligible > 0 && quorum.reached(u128::from(turnout), u128::from(eligible)) {
         None
     } else {
@@ -98,20 +103,17 @@ fn threshold_reached(threshold: Ratio, support: u128, sided: u128) -> bool {
     sided > 0 && threshold.reached(support, sided)
 }
 
-/// The counted ballots with the weight each carries, in key order: a merge
-/// of two sorted maps, since every key of `resolution.weight` is a key of
-/// `ballots` (the resolution was made from those ballots' keys).
+/// The counted ballots with the weight each carries, in member (key)
+/// order: `resolution` was made from `ballots`, so every ballot of a member
+/// is counted, with a weight of at least 1.
 fn weighted<'a, B>(
-    ballots: &'a BTreeMap<PublicKey, B>,
-    resolution: &'a Resolution,
-) -> impl Iterator<Item = (&'a PublicKey, &'a B, u64)> {
-    let mut rest = ballots.iter();
-    resolution
-        .weight
+    ballots: &'a Ballots<B>,
+    resolution: &'a IndexedResolution,
+) -> impl Iterator<Item = (usize, &'a B, u64)> {
+    ballots
+        .by_member()
         .iter()
-        .filter_map(move |(voter, &weight)| {
-            rest.by_ref()
-                .find(|(key, _)| *key == voter)
-                .map(|(_, ballot)| (voter, ballot, weight))
-        })
+        .zip(resolution.weights())
+        .enumerate()
+        .filter_map(|(i, (ballot, weight))| Some((i, ballot.as_ref()?, weight)))
 }

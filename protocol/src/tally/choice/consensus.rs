@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 use super::{FailReason, Outcome, quorum_failure, threshold_reached, weighted};
 use crate::community::LevelRules;
 use crate::crypto::PublicKey;
-use crate::tally::delegation::{Resolution, resolve_sorted};
+use crate::tally::delegation::{Resolution, resolve_indexed};
+use crate::tally::electorate::Electorate;
 use crate::units::Ratio;
 
 /// A consensus ballot.
@@ -112,17 +113,21 @@ pub fn tally(
     delegate_of: &BTreeMap<PublicKey, PublicKey>,
     rules: &ConsensusRules,
 ) -> ConsensusReport {
-    let delegation = resolve_sorted(eligible, ballots.keys(), delegate_of);
+    let electorate = Electorate::from_set(eligible);
+    let ballots = electorate.ballots(ballots.iter().map(|(key, ballot)| (*key, ballot)));
+    let delegations = electorate.delegations(delegate_of);
+    let delegation = resolve_indexed(&ballots, &delegations);
     let mut counts = ConsensusCounts::default();
     let mut blocks = BTreeMap::new();
-    for (voter, ballot, weight) in weighted(ballots, &delegation) {
+    let keys = electorate.keys();
+    for (voter, ballot, weight) in weighted(&ballots, &delegation) {
         match ballot {
             ConsensusBallot::Agree => counts.agree += weight,
             ConsensusBallot::Abstain => counts.abstain += weight,
             ConsensusBallot::Disagree => counts.disagree += weight,
             ConsensusBallot::Block { reason } => {
                 counts.block += weight;
-                blocks.insert(*voter, reason.clone());
+                blocks.insert(keys[voter], reason.clone());
             }
         }
     }
@@ -146,7 +151,7 @@ pub fn tally(
         counts,
         blocks,
         turnout: delegation.counted(),
-        delegation,
+        delegation: delegation.to_resolution(&electorate),
         outcome,
     }
 }

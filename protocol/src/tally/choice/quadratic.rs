@@ -31,6 +31,7 @@
 //! is refused: it is reported and treated as not cast, so its author
 //! follows their own delegation if they have one.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use bincode::{Decode, Encode};
@@ -39,8 +40,9 @@ use serde::{Deserialize, Serialize};
 use super::{FailReason, Outcome, quorum_failure, threshold_reached, weighted};
 use crate::community::LevelRules;
 use crate::crypto::{Hash, PublicKey};
-use crate::tally::delegation::{Resolution, resolve_sorted};
+use crate::tally::delegation::{IndexedResolution, Resolution, resolve_indexed};
 use crate::tally::draw_order;
+use crate::tally::electorate::{Ballots, Delegations, Electorate};
 use crate::units::Ratio;
 
 /// Why a quadratic ballot is refused.
@@ -200,7 +202,8 @@ pub struct QvReport {
     pub outcome: Outcome,
 }
 
-/// Counts a quadratic vote.
+/// Counts a quadratic vote: interns the members and runs
+/// [`tally_indexed`].
 pub fn tally(
     question: &QvQuestion,
     ballots: &BTreeMap<PublicKey, QvBallot>,
@@ -208,28 +211,130 @@ pub fn tally(
     delegate_of: &BTreeMap<PublicKey, PublicKey>,
     rules: &QvRules,
 ) -> QvReport {
-    let mut costs = BTreeMap::new();
-    let mut rejected = BTreeMap::new();
-    let mut valid = BTreeMap::new();
-    for (voter, ballot) in ballots {
-        match check_ballot(&ballot.votes, question, rules.budget) {
-            Ok(()) => {
-                costs.insert(*voter, cost(&ballot.votes));
-                valid.insert(*voter, ballot);
-            }
-            Err(error) => {
-                rejected.insert(*voter, error);
-            }
+    let electorate = Electorate::from_set(eligible);
+    let ballots = electorate.ballots(ballots.iter().map(|(key, ballot)| (*key, ballot)));
+    let delegations = electorate.delegations(delegate_of);
+    tally_indexed(question, &ballots, &delegations, rules).into_report(&electorate)
+}
+
+/// The result of a quadratic vote over an interned electorate: a
+/// [`QvReport`] with members as indices.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct QvCount {
+    /// Totals per option, in the question's option order.
+    pub options: Vec<OptionTotal>,
+    /// The option with the highest net total, if any.
+    pub leader: Option<u32>,
+    /// When several options tied for the lead: them, in drawn order.
+    pub draw: Vec<u32>,
+    /// Per member, the cost in voice credits of its valid ballot (0 for
+    /// a member without one: the members who voted are those with a weight
+    /// in `delegation`). A valid ballot fits a `u32` budget.
+    pub costs: Vec<u32>,
+    /// Members' refused ballots, in index order.
+    pub rejected: Vec<(u32, QvError)>,
+    /// Ballots from keys that are not eligible: their cost, or why they
+    /// were refused.
+    pub ineligible: BTreeMap<PublicKey, Result<u128, QvError>>,
+    /// The counted weight, abstentions included: what the quorum measures.
+    pub turnout: u64,
+    /// Who was counted with whose ballot, by member index.
+    pub delegation: IndexedResolution,
+    /// The decision and, if it failed, why.
+    pub outcome: Outcome,
+}
+
+impl QvCount {
+    /// The report, keyed by `electorate` (the one the count was made
+    /// over): the same report, and result hash, as [`tally`] on the same
+    /// vote.
+    ///
+    /// # Panics
+    ///
+    /// If `electorate` has another number of members.
+    pub fn to_report(&self, electorate: &Electorate) -> QvReport {
+        let delegation = self.delegation.to_resolution(electorate);
+        let keys = electorate.keys();
+        let costs = keys
+            .iter()
+            .zip(self.delegation.weights())
+            .zip(&self.costs)
+            .filter(|((_, weight), _)| *weight > 0)
+            .map(|((key, _), cost)| (*key, u128::from(*cost)))
+            .chain(
+                self.ineligible
+                    .iter()
+                    .filter_map(|(key, check)| Some((*key, *check.as_ref().ok()?))),
+            )
+            .collect();
+        let rejected = self
+            .rejected
+            .iter()
+            .map(|(member, error)| (keys[*member as usize], *error))
+            .chain(
+                self.ineligible
+                    .iter()
+                    .filter_map(|(key, check)| Some((*key, *check.as_ref().err()?))),
+            )
+            .collect();
+        QvReport {
+            options: self.options.clone(),
+            leader: self.leader,
+            draw: self.draw.clone(),
+            costs,
+            rejected,
+            turnout: self.turnout,
+            delegation,
+            outcome: self.outcome.clone(),
         }
     }
-    let delegation = resolve_sorted(eligible, valid.keys(), delegate_of);
+
+    /// [`QvCount::to_report`], consuming the count.
+    pub fn into_report(self, electorate: &Electorate) -> QvReport {
+        self.to_report(electorate)
+    }
+}
+
+/// Counts a quadratic vote over an interned electorate: `ballots` and
+/// `delegations` by member index (see [`Electorate`]).
+///
+/// # Panics
+///
+/// If `ballots` and `delegations` are not for the same number of members.
+pub fn tally_indexed<B: Borrow<QvBallot>>(
+    question: &QvQuestion,
+    ballots: &Ballots<B>,
+    delegations: &Delegations,
+    rules: &QvRules,
+) -> QvCount {
+    let check = |ballot: &B| check_ballot(&ballot.borrow().votes, question, rules.budget);
+    let mut costs = vec![0u32; ballots.members()];
+    let mut rejected = Vec::new();
+    for (member, ballot) in (0u32..).zip(ballots.by_member()) {
+        let Some(ballot) = ballot else { continue };
+        match check(ballot) {
+            // A valid ballot's cost is at most the (`u32`) budget.
+            Ok(()) => {
+                let cost = cost(&ballot.borrow().votes);
+                costs[member as usize] = u32::try_from(cost).unwrap_or(u32::MAX);
+            }
+            Err(error) => rejected.push((member, error)),
+        }
+    }
+    let ineligible = ballots
+        .ineligible()
+        .iter()
+        .map(|(key, ballot)| (*key, check(ballot).map(|()| cost(&ballot.borrow().votes))))
+        .collect();
+    let valid = ballots.filter(|ballot| check(ballot).is_ok());
+    let delegation = resolve_indexed(&valid, delegations);
 
     // Valid ballots have one entry per option, each at most √budget < 2¹⁶
     // in magnitude, and weights sum to at most the number of members, so
     // totals stay far below 2⁹⁶ and `Ratio::reached` cannot overflow.
     let mut options = vec![OptionTotal::default(); question.options as usize];
     for (_, ballot, weight) in weighted(&valid, &delegation) {
-        for (total, &votes) in options.iter_mut().zip(&ballot.votes) {
+        for (total, &votes) in options.iter_mut().zip(&(*ballot).borrow().votes) {
             let weighted = u128::from(weight).saturating_mul(u128::from(votes.unsigned_abs()));
             if votes > 0 {
                 total.for_votes = total.for_votes.saturating_add(weighted);
@@ -257,12 +362,13 @@ pub fn tally(
         }
         (None, None) => Outcome::Failed(FailReason::Threshold),
     };
-    QvReport {
+    QvCount {
         options,
         leader,
         draw,
         costs,
         rejected,
+        ineligible,
         turnout: delegation.counted(),
         delegation,
         outcome,

@@ -4,6 +4,8 @@
 //! exceed a budget, every member is counted at most once).
 
 mod consensus;
+mod hashes;
+mod indexed;
 mod majority;
 mod properties;
 mod quadratic;

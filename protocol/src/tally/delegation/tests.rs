@@ -1,6 +1,8 @@
 //! Delegation resolution against a brute-force oracle, its conservation
 //! law, hand-made graphs, and chains far longer than any stack.
 
+mod indexed;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::collection::vec;

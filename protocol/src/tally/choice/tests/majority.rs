@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use super::{ballots, edges, key, keys};
-use crate::tally::choice::bench::{majority_input, run_majority};
+use crate::tally::choice::bench::{
+    index_majority, majority_input, run_majority, run_majority_indexed,
+};
 use crate::tally::choice::majority::{MajorityBallot, MajorityRules, tally};
 use crate::tally::choice::{FailReason, Outcome};
 use crate::tally::delegation::Uncounted;
@@ -114,6 +116,11 @@ fn the_bench_input_tallies_consistently() {
     assert_eq!(r.turnout + lost + r.delegation.absent, 2_400);
     assert_eq!(r.delegation.represented_by.len() as u64 + 2_000, r.turnout);
     assert_eq!(run_majority(&input), r);
+    let indexed = index_majority(&input);
+    assert_eq!(
+        run_majority_indexed(&indexed).into_report(&indexed.electorate),
+        r
+    );
 }
 
 /// The scale: 1 M ballots and 200 k delegations. Timing belongs to
@@ -130,4 +137,9 @@ fn a_million_ballots_with_200k_delegations() {
     assert_eq!(r.turnout + lost + r.delegation.absent, 1_200_000);
     assert!(r.delegation.represented_by.len() > 150_000);
     assert_eq!(r.outcome, Outcome::Passed);
+    let indexed = index_majority(&input);
+    let start = std::time::Instant::now();
+    let count = run_majority_indexed(&indexed);
+    eprintln!("the same, interned: {:?}", start.elapsed());
+    assert_eq!(count.into_report(&indexed.electorate), r);
 }

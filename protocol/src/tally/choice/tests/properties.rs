@@ -25,14 +25,14 @@ use crate::units::Ratio;
 /// half cast a ballot, about half delegate (to anyone, themselves and
 /// non-members included), plus a permutation of the keys.
 #[derive(Clone, Debug)]
-struct Case<B> {
-    eligible: BTreeSet<PublicKey>,
-    ballots: BTreeMap<PublicKey, B>,
-    delegate_of: BTreeMap<PublicKey, PublicKey>,
+pub(super) struct Case<B> {
+    pub(super) eligible: BTreeSet<PublicKey>,
+    pub(super) ballots: BTreeMap<PublicKey, B>,
+    pub(super) delegate_of: BTreeMap<PublicKey, PublicKey>,
     relabel: Vec<u32>,
 }
 
-fn case<B: Clone + Debug>(
+pub(super) fn case<B: Clone + Debug>(
     ballot: impl Strategy<Value = B> + Clone,
 ) -> impl Strategy<Value = Case<B>> {
     (1u32..40).prop_flat_map(move |universe| {
@@ -160,11 +160,11 @@ fn expected(
     }
 }
 
-fn ratio() -> impl Strategy<Value = Ratio> {
+pub(super) fn ratio() -> impl Strategy<Value = Ratio> {
     (1u32..6).prop_flat_map(|den| (0..=den).prop_map(move |num| Ratio::new(num, den)))
 }
 
-fn majority_ballot() -> impl Strategy<Value = MajorityBallot> + Clone {
+pub(super) fn majority_ballot() -> impl Strategy<Value = MajorityBallot> + Clone {
     prop_oneof![
         Just(MajorityBallot::Yes),
         Just(MajorityBallot::No),
@@ -181,7 +181,7 @@ fn consensus_ballot() -> impl Strategy<Value = ConsensusBallot> + Clone {
     ]
 }
 
-fn qv_ballot() -> impl Strategy<Value = QvBallot> + Clone {
+pub(super) fn qv_ballot() -> impl Strategy<Value = QvBallot> + Clone {
     // Lengths 2..=4 against 3-option questions: some ballots are malformed.
     vec(-12i64..=12, 2..=4).prop_map(|votes| QvBallot { votes })
 }
