@@ -1,11 +1,12 @@
 //! The Hearth community node: sled storage of the community's signed logs
 //! and state, the sans-IO service that seals member actions into them, the
-//! tokio task that drives it, and the HTTP API.
+//! tokio task that drives it, the HTTP API, and `hearthd devnet`.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod api;
 pub mod config;
 pub mod data_dir;
+pub mod devnet;
 pub mod net;
 pub mod recover;
 pub mod runtime;

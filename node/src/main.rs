@@ -11,7 +11,7 @@ use hearth_node::config::{self, FileConfig};
 use hearth_node::data_dir::DataDir;
 use hearth_node::service::Service;
 use hearth_node::store::Storage;
-use hearth_node::{api, recover, runtime};
+use hearth_node::{api, devnet, recover, runtime};
 use hearth_protocol::state::StateRead;
 use hearth_protocol::{Canonical, LogKind, Rules};
 
@@ -53,6 +53,7 @@ enum Command {
         #[arg(long, short)]
         out: PathBuf,
     },
+    Devnet(devnet::DevnetArgs),
 }
 
 #[derive(clap::Args, Debug, Default)]
@@ -83,6 +84,10 @@ struct RunArgs {
     /// For tests only: never on a real node.
     #[arg(long, hide = true)]
     test_controls: bool,
+    /// Stop (cleanly, as on SIGTERM) when standard input closes: a
+    /// supervisor such as `hearthd devnet` that dies takes its nodes with it.
+    #[arg(long, hide = true)]
+    until_stdin_closes: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -116,6 +121,7 @@ fn main() -> ExitCode {
         Command::Init(args) => init(&dir, args),
         Command::Reindex => reindex(&dir),
         Command::Export { out } => export(&dir, &out),
+        Command::Devnet(args) => devnet::run(args),
     };
     match result {
         Ok(code) => code,
@@ -195,6 +201,7 @@ fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
         topic: config::TOPIC.into(),
     };
     let test_controls = args.test_controls;
+    let stdin_closed = args.until_stdin_closes.then(stdin_closed);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -238,7 +245,7 @@ fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
         let app = api::router_with(handle.clone(), api::Options { test_controls });
         drop(handle);
         axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(shutdown_signal(stdin_closed))
             .await
             .context("the API server failed")?;
         tracing::info!("shutting down: sealing and flushing");
@@ -249,19 +256,45 @@ fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn shutdown_signal() {
+/// A receiver that fires when standard input reaches its end (or fails).
+///
+/// A blocking read on a thread of its own: the runtime's workers never
+/// wait on it, and the process exits without joining it.
+fn stdin_closed() -> tokio::sync::oneshot::Receiver<()> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+        let _ = tx.send(());
+    });
+    rx
+}
+
+async fn shutdown_signal(stdin_closed: Option<tokio::sync::oneshot::Receiver<()>>) {
     use tokio::signal::unix::{SignalKind, signal};
+    let stdin = async {
+        match stdin_closed {
+            Some(rx) => {
+                let _ = rx.await;
+                tracing::info!("standard input closed");
+            }
+            None => std::future::pending().await,
+        }
+    };
     let mut term = match signal(SignalKind::terminate()) {
         Ok(s) => s,
         Err(e) => {
             tracing::error!(error = %e, "cannot listen for SIGTERM");
-            let _ = tokio::signal::ctrl_c().await;
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = stdin => {}
+            }
             return;
         }
     };
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}
+        _ = stdin => {}
     }
 }
 

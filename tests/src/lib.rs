@@ -273,7 +273,7 @@ impl Rng {
 }
 
 /// Waits for `child` to exit, at most `timeout`.
-fn wait_timeout(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
+pub fn wait_timeout(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
     let deadline = Instant::now() + timeout;
     loop {
         match child.try_wait() {
@@ -286,7 +286,7 @@ fn wait_timeout(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
 }
 
 /// The last `n` lines of `text`.
-fn tail(text: &str, n: usize) -> String {
+pub fn tail(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
@@ -567,7 +567,7 @@ impl std::fmt::Display for Run {
 
 /// Runs `command` with no stdin, its output captured in files under
 /// `scratch`, killing it after `timeout`.
-fn run_to_end(mut command: Command, scratch: &Path, timeout: Duration) -> Run {
+pub fn run_to_end(mut command: Command, scratch: &Path, timeout: Duration) -> Run {
     let out = tempfile::NamedTempFile::new_in(scratch).expect("a temporary file");
     let err = tempfile::NamedTempFile::new_in(scratch).expect("a temporary file");
     command
