@@ -100,12 +100,7 @@ fn five_communities_hold_a_referendum_and_a_regional_vote() {
         },
         ballot: Ballot::YesNo(YesNo::No),
     });
-    assert_eq!(
-        refused.code(),
-        Some("level_not_available"),
-        "{}",
-        refused.text
-    );
+    assert_eq!(refused.code(), Some("outside_region"), "{}", refused.text);
     let views = fed.certified(&rid);
     let first = &views[0];
     for v in &views {

@@ -309,7 +309,7 @@ fn the_state_machine_takes_network_actions_only_from_communities_in_a_network() 
     );
     assert!(matches!(
         c.submit(action),
-        Err(ApplyError::Rejected(Rejection::LevelNotAvailable { .. }))
+        Err(ApplyError::Rejected(Rejection::OutsideRegion { .. }))
     ));
     // A network record missing a signature is not a valid record.
     let mut partial = fed.network.clone();

@@ -167,6 +167,11 @@ pub fn check<S: StoreMut + ?Sized>(
         level: level_name(level),
     };
     let Some(network) = at_level(store, ctx, level)? else {
+        if let Level::Regional(region) = level
+            && !networks(store)?.is_empty()
+        {
+            return Err(Rejection::OutsideRegion { region }.into());
+        }
         return Err(unavailable().into());
     };
     let rules = &network.genesis.rules;

@@ -177,6 +177,12 @@ pub enum Rejection {
         /// What was attempted.
         what: &'static str,
     },
+    /// The community belongs to a network, but not to this region.
+    #[error("this community is not in region {region}: only the region's communities vote there")]
+    OutsideRegion {
+        /// The region.
+        region: Hash,
+    },
     /// The community takes no part in governance at this level (it is in
     /// no network, or not in that region), or the action does not exist at
     /// that level.
@@ -282,6 +288,7 @@ impl Rejection {
             Rejection::WrongStage { .. } => "wrong_stage",
             Rejection::NotAuthor { .. } => "not_author",
             Rejection::LevelNotAvailable { .. } => "level_not_available",
+            Rejection::OutsideRegion { .. } => "outside_region",
             Rejection::InvalidProposal { .. } => "invalid_proposal",
             Rejection::InvalidBallot { .. } => "invalid_ballot",
             Rejection::OverBudget { .. } => "over_budget",
