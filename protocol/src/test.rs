@@ -1,6 +1,8 @@
 //! Helpers for tests of every tier: fixed keys from seeds and a small
 //! in-memory community that seals entries the way a node does.
 
+pub mod federation;
+
 use crate::action::{Action, ActionBody, InviteCode, SignedAction};
 use crate::community::{Genesis, Rules};
 use crate::crypto::{Hash, Keypair, PublicKey};

@@ -118,10 +118,9 @@ pub async fn sign<N: Node>(
     ))
 }
 
-/// `GET /v1/network`: the signed network genesis this community belongs
-/// to (what a newly admitted community records with `hearth network join`).
-pub async fn network<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>, ApiError> {
-    let network = hearth_protocol::state::federated::networks(api.node.storage())?
+/// The network this community belongs to, or `404 no_network`.
+fn the_network<S: FedStorage>(storage: &S) -> Result<SignedNetwork, ApiError> {
+    hearth_protocol::state::federated::networks(storage)?
         .into_iter()
         .next()
         .ok_or_else(|| {
@@ -130,7 +129,13 @@ pub async fn network<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Val
                 "no_network",
                 "this community belongs to no network",
             )
-        })?;
+        })
+}
+
+/// `GET /v1/network`: the signed network genesis this community belongs
+/// to (what a newly admitted community records with `hearth network join`).
+pub async fn network<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>, ApiError> {
+    let network = the_network(api.node.storage())?;
     Ok(Json(json!({
         "id": network.genesis.id(),
         "network": B64.encode(network.to_bytes()),
@@ -357,16 +362,7 @@ pub async fn proposal<N: Node>(
 pub async fn export<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Response, ApiError> {
     let storage = api.node.storage().clone();
     let bytes = blocking(move || {
-        let network = hearth_protocol::state::federated::networks(&storage)?
-            .into_iter()
-            .next()
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::NOT_FOUND,
-                    "no_network",
-                    "this community belongs to no network",
-                )
-            })?;
+        let network = the_network(&storage)?;
         let mut out = MAGIC.to_vec();
         write_record(&mut out, &ExportRecord::Network(Box::new(network)));
         let mut communities: std::collections::BTreeSet<Hash> =
