@@ -993,3 +993,6 @@ pub fn build_view<S: FedStorage>(
     }
     Ok(FederationView::new(network.genesis.clone(), &logs))
 }
+
+#[cfg(test)]
+mod tests;
