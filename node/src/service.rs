@@ -248,6 +248,11 @@ impl<S: FedStorage> Service<S> {
         &self.storage
     }
 
+    /// Stops the service and gives its storage back (to reopen it).
+    pub fn into_storage(self) -> S {
+        self.storage
+    }
+
     /// The heads of both logs.
     pub fn head(&self, kind: LogKind) -> Option<Head> {
         self.heads[slot(kind)]
@@ -623,5 +628,7 @@ pub const MAX_PUBLIC_BATCH_BYTES: usize =
 /// Most bytes of actions in one local entry (well under the record limit).
 pub const MAX_LOCAL_BATCH_BYTES: usize = 4 * 1024 * 1024;
 
+#[cfg(test)]
+mod sim;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,8 @@
 //! Helpers shared by the node's tests and benchmarks: a founded
 //! community on any storage, driven the way the node task drives it.
 
+pub mod federation;
+
 use std::collections::HashMap;
 
 use hearth_protocol::action::{Action, ActionBody, InviteCode};
@@ -38,9 +40,16 @@ impl<S: crate::store::FedStorage> Harness<S> {
     /// A founded community whose founder (keypair 1) has claimed the
     /// founder invite, with members 2..=n joined by the founder's invites.
     pub fn with_storage(storage: S, members: u8) -> Self {
-        let node = keypair(100);
+        let seeds: Vec<u8> = (1..=members.max(1)).collect();
+        Harness::founded(storage, keypair(100), "Riverside", &seeds)
+    }
+
+    /// A community named `name` whose logs `node` signs: the member of
+    /// the first seed in `members` claims the founder invite, the others
+    /// join by the founder's invites (members are `keypair(seed)`).
+    pub fn founded(storage: S, node: Keypair, name: &str, members: &[u8]) -> Self {
         let genesis = Genesis {
-            name: "Riverside".into(),
+            name: name.into(),
             node: node.public(),
             founders: vec![],
             founder_invites: vec![Keypair::from_seed(&FOUNDER_INVITE_SEED).public()],
@@ -59,7 +68,7 @@ impl<S: crate::store::FedStorage> Harness<S> {
             matches!(h.service.next_io(), Some(Io::Flush)),
             "genesis is flushed"
         );
-        let founder = keypair(1);
+        let founder = keypair(members.first().copied().unwrap_or(1));
         let code = InviteCode {
             community: h.service.community(),
             seed: FOUNDER_INVITE_SEED,
@@ -71,7 +80,7 @@ impl<S: crate::store::FedStorage> Harness<S> {
         }
         .remove(0)
         .expect("founder joins");
-        for i in 2..=members {
+        for &i in members.iter().skip(1) {
             let mut seed = [i; 32];
             seed[1] = 0xa5;
             let invite = Keypair::from_seed(&seed).public();

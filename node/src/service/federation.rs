@@ -77,6 +77,9 @@ pub struct Fed {
     peer_heads: BTreeMap<(PeerId, Hash), u64>,
     /// A range request in flight per community.
     inflight: BTreeMap<Hash, (PeerId, Timestamp)>,
+    /// Peers that served an invalid range of a community, and when: that
+    /// range is asked of other peers for a while.
+    shunned: BTreeMap<(PeerId, Hash), Timestamp>,
     /// Records to seal into the next public entry, with who waits.
     pub(crate) records: Vec<(Option<Ticket>, NodeRecord)>,
     /// When the last checkpoint was sealed.
@@ -136,17 +139,7 @@ impl<S: FedStorage> Service<S> {
             self.fed.forks.insert(community, proof.at().1);
         }
         for entry in self.storage.public_log(&own)? {
-            if let EntryBody::Records(records) = &entry.entry.body {
-                for r in records {
-                    if let NodeRecord::Attest(a) = r {
-                        self.fed.attested.insert(a.proposal);
-                    }
-                    if let NodeRecord::Checkpoint(_) = r {
-                        self.fed.last_checkpoint = entry.entry.time;
-                    }
-                }
-            }
-            self.note_proposals(&entry);
+            self.note_own(&entry);
         }
         let foreign: Vec<Hash> = self.fed.heads.keys().copied().collect();
         for c in foreign {
@@ -168,6 +161,28 @@ impl<S: FedStorage> Service<S> {
     /// The network this community belongs to.
     pub fn network(&self) -> Option<&SignedNetwork> {
         self.fed.network.as_ref()
+    }
+
+    /// Remembers what an entry of this node's own public log records —
+    /// attestations made (never to be made twice), the last checkpoint and
+    /// federated proposals — whether it was sealed here, read at start or
+    /// recovered from a peer.
+    fn note_own(&mut self, entry: &SignedEntry) {
+        if let EntryBody::Records(records) = &entry.entry.body {
+            for r in records {
+                match r {
+                    NodeRecord::Attest(a) => {
+                        self.fed.attested.insert(a.proposal);
+                    }
+                    NodeRecord::Checkpoint(c) => {
+                        self.fed.last_checkpoint = entry.entry.time;
+                        self.fed.checkpointed = c.heads.clone();
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.note_proposals(entry);
     }
 
     /// Remembers when the vote of each federated proposal in `entry` closes.
@@ -311,6 +326,9 @@ impl<S: FedStorage> Service<S> {
             self.fed
                 .inflight
                 .retain(|_, (_, at)| now < at.plus(INFLIGHT_TIMEOUT));
+            self.fed
+                .shunned
+                .retain(|_, at| now < at.plus(INFLIGHT_TIMEOUT));
         }
         if self.fed.network.is_none() || !self.fed.recovered {
             return;
@@ -557,10 +575,12 @@ impl<S: FedStorage> Service<S> {
 
     fn on_heads(&mut self, peer: PeerId, heads: Vec<LogHead>, forked: Vec<Hash>, now: Timestamp) {
         let own = self.community;
+        let mut own_listed = false;
         let mut own_behind = false;
         for LogHead { community, head } in heads {
             self.fed.peer_heads.insert((peer, community), head.seq);
             if community == own {
+                own_listed = true;
                 let ours = self.heads[0].map_or(0, |h| h.seq);
                 if head.seq > ours {
                     own_behind = true;
@@ -576,7 +596,9 @@ impl<S: FedStorage> Service<S> {
                 self.fetch(peer, community, ours.map_or(0, |s| s + 1), now);
             }
         }
-        if !own_behind && !self.fed.recovered {
+        // A peer that does not hold this node's public log says nothing
+        // about its head: only one that lists it may end the recovery.
+        if own_listed && !own_behind && !self.fed.recovered {
             tracing::info!("a peer confirmed this node's public head: public writes resume");
             self.fed.recovered = true;
         }
@@ -593,6 +615,14 @@ impl<S: FedStorage> Service<S> {
             .inflight
             .get(&community)
             .is_some_and(|(_, at)| now < at.plus(INFLIGHT_TIMEOUT))
+        {
+            return;
+        }
+        if self
+            .fed
+            .shunned
+            .get(&(peer, community))
+            .is_some_and(|at| now < at.plus(INFLIGHT_TIMEOUT))
         {
             return;
         }
@@ -635,6 +665,7 @@ impl<S: FedStorage> Service<S> {
                     // loses standing and the range is asked of another.
                     tracing::warn!(%peer, community = %community, %reason, "invalid entry in a sync range");
                     self.outbox.push_back(Io::Penalise(peer));
+                    self.fed.shunned.insert((peer, community), now);
                     return;
                 }
                 Err(e) => {
@@ -656,7 +687,11 @@ impl<S: FedStorage> Service<S> {
         {
             self.fetch(peer, community, held + 1, now);
         }
-        if community == self.community && held >= theirs && !self.fed.recovered {
+        if community == self.community
+            && !self.fed.recovered
+            && let (Some(held), Some(theirs)) = (held, theirs)
+            && held >= theirs
+        {
             tracing::info!("recovered this node's public log from a peer");
             self.fed.recovered = true;
         }
@@ -913,7 +948,7 @@ impl<S: FedStorage> Service<S> {
             _ => Vec::new(),
         };
         let head = entry.head();
-        self.note_proposals(&entry);
+        self.note_own(&entry);
         self.storage.commit(Commit {
             entries: vec![entry],
             writes,
@@ -935,20 +970,13 @@ impl<S: FedStorage> Service<S> {
     pub(crate) fn fed_sealed(&mut self, entry: &SignedEntry) {
         if let EntryBody::Records(records) = &entry.entry.body {
             for r in records {
-                match r {
-                    NodeRecord::Network(n) | NodeRecord::Joined { network: n, .. } => {
-                        let own = self.community;
-                        self.fed.adopt((**n).clone(), &own);
-                    }
-                    NodeRecord::Checkpoint(c) => {
-                        self.fed.last_checkpoint = entry.entry.time;
-                        self.fed.checkpointed = c.heads.clone();
-                    }
-                    _ => {}
+                if let NodeRecord::Network(n) | NodeRecord::Joined { network: n, .. } = r {
+                    let own = self.community;
+                    self.fed.adopt((**n).clone(), &own);
                 }
             }
         }
-        self.note_proposals(entry);
+        self.note_own(entry);
         self.outbox
             .push_back(Io::Publish(Gossip::Entry(entry.clone()).to_bytes()));
     }
@@ -1004,3 +1032,6 @@ pub fn build_view<S: FedStorage>(
     }
     Ok(FederationView::new(network.genesis.clone(), &logs))
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,951 @@
+//! Federation service tests: the sans-IO service driven with gossip, sync
+//! responses and ticks at injected times, its outputs asserted. The other
+//! community is an in-memory [`Community`] whose entries the tests sign,
+//! so that they can also be forged, reordered and forked.
+
+use hearth_protocol::action::ActionBody;
+use hearth_protocol::crypto::Hash;
+use hearth_protocol::federation::tally::Tallier;
+use hearth_protocol::federation::wire::MAX_RANGE;
+use hearth_protocol::federation::{
+    Attestation, Checkpoint, Founding, Gossip, LogHead, NetworkSignature, SignedNetwork,
+    SyncRequest, SyncResponse,
+};
+use hearth_protocol::governance::{Ballot, Level, Proposal, ProposalKind, ProposalRef, Subject};
+use hearth_protocol::log::{Entry, EntryBody, LogId, LogKind, NodeRecord, SignedEntry};
+use hearth_protocol::state::StateRead;
+use hearth_protocol::test::{Community, keypair};
+use hearth_protocol::{Canonical, Rules, SignedAction, Timestamp, Verified};
+
+use super::SYNC_INTERVAL;
+use crate::net::{PeerId, Verdict, peer_id_of};
+use crate::service::{Io, Receipt, Service, SubmitError, Ticket};
+use crate::store::{FedStorage, MemoryStorage};
+use crate::test::Harness;
+use crate::test::federation::{
+    CHECKPOINT_INTERVAL, GRACE, VOTING, community, draft, drain, founding, own_records,
+    quick_rules, sign_all,
+};
+
+/// When the tests' clock starts (the communities were founded before).
+const T0: u64 = 2_000_000;
+
+/// The peer id of the node whose key is `keypair(seed)`.
+fn peer(seed: u8) -> PeerId {
+    peer_id_of(&keypair(seed).public()).expect("a valid key")
+}
+
+/// This node's community (members 10 and 11, node key 100) and another
+/// community (members 20 and 21, node key 101) whose entries the test
+/// signs.
+struct Fixture {
+    me: Harness<MemoryStorage>,
+    other: Community,
+    network: SignedNetwork,
+}
+
+impl Fixture {
+    /// The two communities and their network, signed but recorded by
+    /// neither.
+    fn unformed() -> Fixture {
+        let me = community(0, 2);
+        let other = Community::named(
+            keypair(101),
+            "Community 1",
+            &[&keypair(20), &keypair(21)],
+            Rules::default(),
+        );
+        let founders = vec![
+            founding(&me.service),
+            Founding {
+                id: other.id,
+                node: other.node.public(),
+                name: other.genesis.name.clone(),
+            },
+        ];
+        let genesis = draft(founders, &[], quick_rules(), Timestamp(T0));
+        let mut network = sign_all(&genesis, &[&me.service]);
+        network.add(NetworkSignature::sign(&genesis, other.id, &other.node));
+        Fixture { me, other, network }
+    }
+
+    /// Both communities recorded the network, this node at `T0`; this node
+    /// holds nothing of the other's log yet.
+    fn formed() -> Fixture {
+        let mut fx = Fixture::unformed();
+        fx.other
+            .append_at(
+                LogKind::Public,
+                EntryBody::Records(vec![NodeRecord::Network(Box::new(fx.network.clone()))]),
+                Timestamp(T0),
+            )
+            .expect("the network record applies");
+        fx.me
+            .service
+            .submit_network(Ticket(1_000), fx.network.clone(), None);
+        let out = fx.tick(T0);
+        assert!(accepted(&out, Ticket(1_000)).is_some(), "{out:?}");
+        fx
+    }
+
+    /// The other community's public log.
+    fn log(&self) -> Vec<SignedEntry> {
+        self.other
+            .entries
+            .iter()
+            .filter(|e| e.entry.log.kind == LogKind::Public)
+            .cloned()
+            .collect()
+    }
+
+    /// The other community's node, as a peer.
+    fn source(&self) -> PeerId {
+        peer(101)
+    }
+
+    fn gossip(&mut self, from: PeerId, entry: &SignedEntry) -> Verdict {
+        let data = Gossip::Entry(entry.clone()).to_bytes();
+        self.me.service.on_gossip(from, &data, self.me.now)
+    }
+
+    /// Gossips the other's public entries `from..` in order; all accepted.
+    fn deliver(&mut self, from: usize) {
+        for entry in &self.log()[from..] {
+            assert_eq!(self.gossip(self.source(), entry), Verdict::Accept);
+        }
+    }
+
+    fn respond(&mut self, from: PeerId, response: &SyncResponse) -> Vec<Io> {
+        let now = self.me.now;
+        self.me.service.on_response(from, &response.to_bytes(), now);
+        drain(&mut self.me.service)
+    }
+
+    fn tick(&mut self, at: u64) -> Vec<Io> {
+        self.me.now = Timestamp(at);
+        self.me.service.tick(self.me.now);
+        drain(&mut self.me.service)
+    }
+
+    /// The seq of the other's head this node holds.
+    fn held(&self) -> Option<u64> {
+        held(&self.me.service, &self.other.id)
+    }
+
+    /// The other community seals an entry with one checkpoint at `time`.
+    fn other_checkpoint(&mut self, time: u64, heads: Vec<LogHead>) {
+        let network = self.network.genesis.id();
+        self.other
+            .append_at(
+                LogKind::Public,
+                EntryBody::Records(vec![NodeRecord::Checkpoint(Checkpoint { network, heads })]),
+                Timestamp(time),
+            )
+            .expect("the checkpoint applies");
+    }
+
+    /// The other community seals one member action at `time`.
+    fn other_acts(&mut self, member: u8, nonce: u64, time: u64, body: ActionBody) {
+        let key = keypair(member);
+        let mut action = self.other.action(&key, nonce, body);
+        action.action.created = Timestamp(time);
+        let action = action.action.sign(&key);
+        self.other
+            .append_at(
+                LogKind::Public,
+                EntryBody::Actions(vec![action]),
+                Timestamp(time),
+            )
+            .expect("the action applies");
+    }
+
+    /// The heads the other community would checkpoint: this node's.
+    fn my_head(&self) -> Vec<LogHead> {
+        vec![LogHead {
+            community: self.me.service.community(),
+            head: self.me.service.head(LogKind::Public).expect("a head"),
+        }]
+    }
+
+    /// The entry that would follow the other's `seq`, unsigned.
+    fn after(&self, seq: usize, time: u64) -> Entry {
+        let prev = &self.log()[seq];
+        Entry {
+            log: prev.entry.log,
+            seq: prev.entry.seq + 1,
+            prev: prev.entry.id(),
+            time: Timestamp(time),
+            body: EntryBody::Records(vec![NodeRecord::Checkpoint(Checkpoint {
+                network: self.network.genesis.id(),
+                heads: Vec::new(),
+            })]),
+        }
+    }
+}
+
+fn held<S: FedStorage>(service: &Service<S>, community: &Hash) -> Option<u64> {
+    service
+        .storage()
+        .fed_heads()
+        .expect("heads")
+        .get(community)
+        .map(|h| h.seq)
+}
+
+/// The receipt of an accepted submission in `out`.
+fn accepted(out: &[Io], ticket: Ticket) -> Option<Receipt> {
+    out.iter().find_map(|io| match io {
+        Io::Reply {
+            ticket: t,
+            result: Ok(receipt),
+        } if *t == ticket => Some(*receipt),
+        _ => None,
+    })
+}
+
+fn requests(out: &[Io]) -> Vec<(PeerId, SyncRequest)> {
+    out.iter()
+        .filter_map(|io| match io {
+            Io::Request { peer, data } => {
+                Some((*peer, SyncRequest::from_bytes(data).expect("canonical")))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn ranges(out: &[Io]) -> Vec<(PeerId, Hash, u64, u32)> {
+    requests(out)
+        .into_iter()
+        .filter_map(|(peer, r)| match r {
+            SyncRequest::Range {
+                community,
+                from,
+                limit,
+            } => Some((peer, community, from, limit)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn published(out: &[Io]) -> Vec<Gossip> {
+    out.iter()
+        .filter_map(|io| match io {
+            Io::Publish(data) => Some(Gossip::from_bytes(data).expect("canonical")),
+            _ => None,
+        })
+        .collect()
+}
+
+fn penalised(out: &[Io]) -> Vec<PeerId> {
+    out.iter()
+        .filter_map(|io| match io {
+            Io::Penalise(p) => Some(*p),
+            _ => None,
+        })
+        .collect()
+}
+
+fn heads(entries: &[(Hash, &SignedEntry)]) -> SyncResponse {
+    let mut heads: Vec<LogHead> = entries
+        .iter()
+        .map(|(community, e)| LogHead {
+            community: *community,
+            head: e.head(),
+        })
+        .collect();
+    heads.sort_by_key(|h| h.community);
+    SyncResponse::Heads {
+        heads,
+        forked: Vec::new(),
+    }
+}
+
+fn checkpoints(service: &Service<MemoryStorage>) -> Vec<(Timestamp, Vec<LogHead>)> {
+    own_records(service)
+        .into_iter()
+        .filter_map(|(_, time, r)| match r {
+            NodeRecord::Checkpoint(c) => Some((time, c.heads)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn attestations(service: &Service<MemoryStorage>, proposal: &Hash) -> Vec<Attestation> {
+    own_records(service)
+        .into_iter()
+        .filter_map(|(_, _, r)| match r {
+            NodeRecord::Attest(a) if a.proposal == *proposal => Some(a),
+            _ => None,
+        })
+        .collect()
+}
+
+/// ```text
+///   me ── other      the network is signed by both; this node records it
+/// ```
+#[test]
+fn a_network_is_acknowledged_and_published_only_after_the_flush_that_makes_it_durable() {
+    let mut fx = Fixture::unformed();
+    // A network missing a founder's signature is refused at once.
+    let mut partial = fx.network.clone();
+    partial.signatures.retain(|s| s.community != fx.other.id);
+    fx.me.service.submit_network(Ticket(1), partial, None);
+    assert!(matches!(
+        fx.me.service.next_io(),
+        Some(Io::Reply {
+            ticket: Ticket(1),
+            result: Err(SubmitError::Storage(_))
+        })
+    ));
+
+    let before = fx.me.service.head(LogKind::Public).expect("head");
+    fx.me
+        .service
+        .submit_network(Ticket(2), fx.network.clone(), None);
+    assert!(
+        fx.me.service.next_io().is_none(),
+        "nothing is answered before the seal"
+    );
+    assert!(fx.me.service.network().is_none());
+    let out = fx.tick(T0);
+    let [Io::Flush, Io::Publish(data), Io::Reply { ticket, result }] = out.as_slice() else {
+        panic!("expected flush, publish, reply: {out:?}");
+    };
+    let Ok(Gossip::Entry(entry)) = Gossip::from_bytes(data) else {
+        panic!("an entry is published");
+    };
+    assert_eq!(entry.entry.seq, before.seq + 1);
+    assert_eq!(entry.entry.prev, before.hash);
+    assert!(matches!(
+        &entry.entry.body,
+        EntryBody::Records(r) if matches!(r.as_slice(), [NodeRecord::Network(n)] if **n == fx.network)
+    ));
+    let receipt = result.as_ref().expect("recorded");
+    assert_eq!(*ticket, Ticket(2));
+    assert_eq!(
+        (receipt.log, receipt.seq),
+        (LogKind::Public, entry.entry.seq)
+    );
+    assert_eq!(fx.me.service.head(LogKind::Public), Some(entry.head()));
+    assert_eq!(fx.me.service.network(), Some(&fx.network));
+
+    // A second network is refused at once.
+    fx.me
+        .service
+        .submit_network(Ticket(3), fx.network.clone(), None);
+    assert!(matches!(
+        fx.me.service.next_io(),
+        Some(Io::Reply {
+            ticket: Ticket(3),
+            result: Err(_)
+        })
+    ));
+
+    // A member's public action: sealed, flushed, then published and
+    // acknowledged.
+    let action = propose(&mut fx.me, 10, Level::Network);
+    fx.me.service.submit(Ticket(4), action);
+    let out = fx.tick(T0 + 10);
+    let flush = out.iter().position(|io| matches!(io, Io::Flush));
+    let publish = out.iter().position(|io| matches!(io, Io::Publish(_)));
+    let reply = out.iter().position(|io| {
+        matches!(
+            io,
+            Io::Reply {
+                ticket: Ticket(4),
+                result: Ok(_)
+            }
+        )
+    });
+    assert!(
+        flush.is_some() && flush < publish && publish < reply,
+        "{out:?}"
+    );
+}
+
+/// A network policy proposal by `member`.
+fn propose(h: &mut Harness<MemoryStorage>, member: u8, level: Level) -> Verified<SignedAction> {
+    let proposal = Proposal {
+        kind: ProposalKind::Policy,
+        level,
+        title: "Shared seed bank".into(),
+        text: "Fund a seed bank for the whole network.".into(),
+        options: Vec::new(),
+        subject: Subject::Question,
+    };
+    h.action(&keypair(member), ActionBody::Propose(Box::new(proposal)))
+}
+
+fn vote(id: Hash, votes: i64) -> ActionBody {
+    ActionBody::Vote {
+        proposal: ProposalRef {
+            id,
+            level: Level::Network,
+        },
+        ballot: Ballot::Quadratic(vec![votes]),
+    }
+}
+
+#[test]
+fn gossip_of_the_next_entry_of_a_known_community_is_accepted_and_stored_and_of_an_unknown_one_ignored()
+ {
+    let mut fx = Fixture::formed();
+    let log = fx.log();
+    assert_eq!(fx.held(), None);
+    for entry in &log {
+        assert_eq!(fx.gossip(fx.source(), entry), Verdict::Accept);
+        assert_eq!(
+            fx.me
+                .service
+                .storage()
+                .fed_entry(&fx.other.id, entry.entry.seq)
+                .expect("read")
+                .as_ref(),
+            Some(entry)
+        );
+    }
+    assert_eq!(fx.held(), Some(1));
+    // A copy is not forwarded again.
+    assert_eq!(fx.gossip(peer(102), &log[1]), Verdict::Ignore);
+
+    // A community outside the network.
+    let stranger = Community::named(keypair(102), "Stranger", &[&keypair(30)], Rules::default());
+    let genesis = stranger.entries[0].clone();
+    assert_eq!(genesis.entry.log.kind, LogKind::Public);
+    assert_eq!(fx.gossip(peer(102), &genesis), Verdict::Ignore);
+    let heads = fx.me.service.storage().fed_heads().expect("heads");
+    assert!(!heads.contains_key(&stranger.id));
+    assert_eq!(heads.len(), 1);
+    assert!(drain(&mut fx.me.service).is_empty(), "nothing is fetched");
+}
+
+#[test]
+fn garbage_forged_and_unchained_gossip_is_rejected_and_stores_nothing() {
+    let mut fx = Fixture::formed();
+    fx.deliver(0);
+    let source = fx.source();
+    let mut truncated = Gossip::Entry(fx.log()[1].clone()).to_bytes();
+    truncated.pop();
+    let me = &mut fx.me.service;
+    assert_eq!(
+        me.on_gossip(source, b"not a message", Timestamp(T0)),
+        Verdict::Reject
+    );
+    assert_eq!(
+        me.on_gossip(source, &truncated, Timestamp(T0)),
+        Verdict::Reject
+    );
+
+    let next = fx.after(1, T0 + 100);
+    // Signed by another key.
+    let forged = next.clone().sign(&keypair(99));
+    // Chained to an entry that is not the head.
+    let mut unchained = next.clone();
+    unchained.prev = Hash([7; 32]);
+    let unchained = unchained.sign(&fx.other.node);
+    // Dated before the head.
+    let mut backwards = next.clone();
+    backwards.time = Timestamp(T0 - 1);
+    let backwards = backwards.sign(&fx.other.node);
+    // An entry of the other's local log.
+    let mut local = next.clone();
+    local.log = LogId {
+        community: fx.other.id,
+        kind: LogKind::Local,
+    };
+    let local = local.sign(&fx.other.node);
+    // A signed entry whose bytes were altered after signing.
+    let mut altered = next.clone().sign(&fx.other.node);
+    altered.entry.time = Timestamp(T0 + 101);
+    for (what, entry) in [
+        ("forged", &forged),
+        ("unchained", &unchained),
+        ("backwards", &backwards),
+        ("local", &local),
+        ("altered", &altered),
+    ] {
+        assert_eq!(fx.gossip(source, entry), Verdict::Reject, "{what}");
+    }
+    assert_eq!(fx.held(), Some(1), "nothing was stored");
+    assert!(fx.me.service.storage().proofs().expect("proofs").is_empty());
+    assert!(
+        published(&drain(&mut fx.me.service)).is_empty(),
+        "nothing is forwarded or published"
+    );
+    // The genuine entry is still taken.
+    assert_eq!(
+        fx.gossip(source, &next.sign(&fx.other.node)),
+        Verdict::Accept
+    );
+    assert_eq!(fx.held(), Some(2));
+}
+
+#[test]
+fn an_entry_ahead_is_ignored_and_the_gap_is_fetched_from_the_peer_that_sent_it() {
+    let mut fx = Fixture::formed();
+    fx.deliver(0);
+    for i in 1..=3 {
+        fx.other_checkpoint(T0 + 100 * i, Vec::new());
+    }
+    let log = fx.log();
+    let sender = peer(102);
+    assert_eq!(fx.gossip(sender, &log[4]), Verdict::Ignore);
+    let out = drain(&mut fx.me.service);
+    assert_eq!(
+        ranges(&out),
+        vec![(sender, fx.other.id, 2, MAX_RANGE)],
+        "{out:?}"
+    );
+    assert_eq!(fx.held(), Some(1), "nothing is stored out of order");
+    // While that range is in flight, another entry ahead asks nothing more.
+    assert_eq!(fx.gossip(peer(103), &log[3]), Verdict::Ignore);
+    assert!(ranges(&drain(&mut fx.me.service)).is_empty());
+
+    let out = fx.respond(sender, &SyncResponse::Entries(log[2..].to_vec()));
+    assert_eq!(fx.held(), Some(4));
+    assert!(penalised(&out).is_empty());
+    assert!(ranges(&out).is_empty(), "the sender is not ahead any more");
+    assert_eq!(fx.gossip(sender, &log[4]), Verdict::Ignore, "already held");
+}
+
+#[test]
+fn a_conflicting_entry_freezes_the_log_publishes_the_proof_and_seals_a_fork_notice() {
+    let mut fx = Fixture::formed();
+    fx.other_checkpoint(T0 + 100, Vec::new());
+    fx.deliver(0);
+    let log = fx.log();
+    assert_eq!(fx.held(), Some(2));
+    // The other node signs a second entry 2.
+    let conflicting = fx.after(1, T0 + 150).sign(&fx.other.node);
+    assert_ne!(conflicting.entry.id(), log[2].entry.id());
+    assert_eq!(fx.gossip(peer(102), &conflicting), Verdict::Accept);
+    let proofs = fx.me.service.storage().proofs().expect("proofs");
+    let proof = proofs.get(&fx.other.id).expect("a proof is stored");
+    let (at, seq) = proof
+        .verify(&fx.other.node.public())
+        .expect("a valid proof");
+    assert_eq!((at.community, seq), (fx.other.id, 2));
+    let out = drain(&mut fx.me.service);
+    assert!(
+        published(&out)
+            .iter()
+            .any(|g| matches!(g, Gossip::Proof(p) if **p == *proof)),
+        "the proof is published: {out:?}"
+    );
+    // The log is frozen: what follows the fork is not taken.
+    fx.other_checkpoint(T0 + 200, Vec::new());
+    let next = fx.log()[3].clone();
+    assert_eq!(fx.gossip(fx.source(), &next), Verdict::Ignore);
+    assert_eq!(fx.held(), Some(2));
+    // The same proof again is known.
+    let again = Gossip::Proof(Box::new(proof.clone())).to_bytes();
+    assert_eq!(
+        fx.me.service.on_gossip(peer(103), &again, Timestamp(T0)),
+        Verdict::Ignore
+    );
+
+    // The next seal records the fork in this node's public log.
+    fx.tick(T0 + 300);
+    let notices: Vec<_> = own_records(&fx.me.service)
+        .into_iter()
+        .filter_map(|(_, _, r)| match r {
+            NodeRecord::Fork {
+                community,
+                seq,
+                entries,
+            } => Some((community, seq, entries)),
+            _ => None,
+        })
+        .collect();
+    let [(community, 2, entries)] = notices.as_slice() else {
+        panic!("one fork notice at seq 2: {notices:?}");
+    };
+    assert_eq!(*community, fx.other.id);
+    let mut ids = entries.to_vec();
+    ids.sort();
+    let mut expected = vec![log[2].entry.id(), conflicting.entry.id()];
+    expected.sort();
+    assert_eq!(ids, expected);
+    // The view and the heads this node serves say so.
+    let view = fx.me.service.view().expect("a view");
+    assert_eq!(view.communities[&fx.other.id].fork, Some(2));
+    let answer = fx.me.service.answer(&SyncRequest::Heads.to_bytes());
+    let Ok(SyncResponse::Heads { forked, .. }) = SyncResponse::from_bytes(&answer) else {
+        panic!("heads");
+    };
+    assert_eq!(forked, vec![fx.other.id]);
+}
+
+/// ```text
+///   A ── me ── B      A serves a range with a forged entry in its middle
+/// ```
+#[test]
+fn an_invalid_entry_in_a_sync_range_keeps_what_came_before_penalises_the_peer_and_asks_another() {
+    let mut fx = Fixture::formed();
+    for i in 1..=5 {
+        fx.other_checkpoint(T0 + 100 * i, Vec::new());
+    }
+    fx.me.now = Timestamp(T0 + 1_000);
+    let log = fx.log();
+    // This node holds 0..=1.
+    for entry in &log[..2] {
+        assert_eq!(fx.gossip(fx.source(), entry), Verdict::Accept);
+    }
+    let (a, b) = (peer(102), peer(103));
+    fx.me.service.peer_connected(a);
+    fx.me.service.peer_connected(b);
+    drain(&mut fx.me.service);
+    let head = heads(&[(fx.other.id, &log[6])]);
+    let out = fx.respond(a, &head);
+    assert_eq!(ranges(&out), vec![(a, fx.other.id, 2, MAX_RANGE)]);
+
+    let mut bad = log[3].clone();
+    bad.entry.time = Timestamp(bad.entry.time.0 + 1);
+    let out = fx.respond(
+        a,
+        &SyncResponse::Entries(vec![log[2].clone(), bad, log[4].clone()]),
+    );
+    assert_eq!(fx.held(), Some(2), "the entry before the bad one is kept");
+    assert_eq!(penalised(&out), vec![a]);
+    assert!(ranges(&out).is_empty());
+
+    // The next heads round: A answers first, but the range is asked of B.
+    let out = fx.tick(T0 + 1_000 + SYNC_INTERVAL.0);
+    let asked: Vec<PeerId> = requests(&out)
+        .into_iter()
+        .filter(|(_, r)| *r == SyncRequest::Heads)
+        .map(|(p, _)| p)
+        .collect();
+    assert!(asked.contains(&a) && asked.contains(&b), "{asked:?}");
+    let out = fx.respond(a, &head);
+    assert!(ranges(&out).is_empty(), "not asked again of A: {out:?}");
+    let out = fx.respond(b, &head);
+    assert_eq!(ranges(&out), vec![(b, fx.other.id, 3, MAX_RANGE)]);
+    let out = fx.respond(b, &SyncResponse::Entries(log[3..].to_vec()));
+    assert_eq!(fx.held(), Some(6));
+    assert!(penalised(&out).is_empty());
+}
+
+#[test]
+fn the_heads_exchange_fetches_a_long_log_in_bounded_batches_one_at_a_time() {
+    let mut fx = Fixture::formed();
+    let total = 2 * MAX_RANGE as u64 + 100;
+    for i in 1..total - 1 {
+        fx.other_checkpoint(T0 + i, Vec::new());
+    }
+    let log = fx.log();
+    assert_eq!(log.len() as u64, total);
+    fx.me.now = Timestamp(T0 + total);
+    let (a, b) = (peer(102), peer(103));
+    fx.me.service.peer_connected(a);
+    let out = drain(&mut fx.me.service);
+    assert_eq!(
+        requests(&out),
+        vec![(a, SyncRequest::Heads)],
+        "a network member asks only for heads"
+    );
+    let head = heads(&[(fx.other.id, log.last().expect("entries"))]);
+    let mut out = fx.respond(a, &head);
+    // B reports the same heads while A's range is in flight: no second range.
+    fx.me.service.peer_connected(b);
+    drain(&mut fx.me.service);
+    assert!(ranges(&fx.respond(b, &head)).is_empty());
+    let mut batches = Vec::new();
+    loop {
+        let asked = ranges(&out);
+        let [(peer, community, from, limit)] = asked.as_slice() else {
+            assert!(asked.is_empty(), "one range at a time: {asked:?}");
+            break;
+        };
+        assert_eq!((*peer, *community), (a, fx.other.id));
+        assert!(*limit <= MAX_RANGE);
+        batches.push(*from);
+        let end = (*from as usize + *limit as usize).min(log.len());
+        out = fx.respond(a, &SyncResponse::Entries(log[*from as usize..end].to_vec()));
+    }
+    assert_eq!(
+        batches,
+        vec![0, MAX_RANGE as u64, 2 * MAX_RANGE as u64],
+        "resumed where each batch ended"
+    );
+    assert_eq!(fx.held(), Some(total - 1));
+}
+
+#[test]
+fn checkpoints_follow_changed_heads_at_the_interval_and_beat_when_nothing_changes() {
+    let mut fx = Fixture::formed();
+    let i = CHECKPOINT_INTERVAL.0;
+    let t1 = T0 + 100;
+    fx.tick(t1);
+    assert_eq!(
+        checkpoints(&fx.me.service),
+        vec![(Timestamp(t1), Vec::new())],
+        "a first checkpoint once in the network"
+    );
+    fx.deliver(0);
+    let other_head = LogHead {
+        community: fx.other.id,
+        head: fx.log()[1].head(),
+    };
+    // Heads changed, but the interval has not passed.
+    fx.tick(t1 + i - 1);
+    assert_eq!(checkpoints(&fx.me.service).len(), 1);
+    fx.tick(t1 + i);
+    assert_eq!(
+        checkpoints(&fx.me.service).last(),
+        Some(&(Timestamp(t1 + i), vec![other_head]))
+    );
+    // Nothing changes: no checkpoint until the heartbeat.
+    for k in 2..=3 {
+        fx.tick(t1 + k * i);
+        fx.tick(t1 + k * i + i / 2);
+    }
+    assert_eq!(checkpoints(&fx.me.service).len(), 2);
+    fx.tick(t1 + 4 * i);
+    assert_eq!(
+        checkpoints(&fx.me.service).last(),
+        Some(&(Timestamp(t1 + 4 * i), vec![other_head])),
+        "the heartbeat repeats the heads"
+    );
+    assert_eq!(checkpoints(&fx.me.service).len(), 3);
+}
+
+/// The scenario of a network vote both communities take part in, up to
+/// this node's attestation: returns the proposal, the attested result and
+/// the time.
+///
+/// ```text
+///   me: proposes, members 10 (+5) and 11 (-3) vote
+///   other: member 20 (+4) votes; checkpoints me before and after the close
+/// ```
+fn vote_until_attested(fx: &mut Fixture) -> (Hash, Hash, u64) {
+    fx.deliver(0);
+    let open = T0 + 1_000;
+    let proposal = propose(&mut fx.me, 10, Level::Network);
+    let id = proposal.id();
+    fx.me.service.submit(Ticket(1), proposal);
+    let out = fx.tick(open);
+    assert!(accepted(&out, Ticket(1)).is_some(), "{out:?}");
+    let closes = open + VOTING.0;
+    fx.me.now = Timestamp(open + 100);
+    let yes = fx.me.action(&keypair(10), vote(id, 5));
+    let no = fx.me.action(&keypair(11), vote(id, -3));
+    fx.me.service.submit(Ticket(2), yes);
+    fx.me.service.submit(Ticket(3), no);
+    let out = fx.tick(open + 100);
+    assert!(accepted(&out, Ticket(2)).is_some() && accepted(&out, Ticket(3)).is_some());
+
+    let seen = fx.log().len();
+    fx.other_acts(20, 1, open + 200, vote(id, 4));
+    let witness = fx.my_head();
+    fx.other_checkpoint(open + 2_000, witness);
+    fx.me.now = Timestamp(open + 2_000);
+    fx.deliver(seen);
+
+    // Until the other community has an entry past close + grace, the
+    // tally is not final and nothing is attested.
+    let deadline = closes + GRACE.0;
+    let mut now = open + 2_000;
+    while now < deadline + 2_000 {
+        now += 250;
+        fx.tick(now);
+        assert!(
+            attestations(&fx.me.service, &id).is_empty(),
+            "attested at {now}, before the tally was final"
+        );
+    }
+    let seen = fx.log().len();
+    let witness = fx.my_head();
+    fx.other_checkpoint(now, witness);
+    fx.deliver(seen);
+    while attestations(&fx.me.service, &id).is_empty() {
+        now += 250;
+        assert!(now < deadline + 10_000, "no attestation by {now}");
+        fx.tick(now);
+    }
+    let attested = attestations(&fx.me.service, &id);
+    let view = fx.me.service.view().expect("a view");
+    let result = Tallier::new(&view)
+        .tally(&id, Timestamp(now))
+        .expect("the proposal is known");
+    assert!(result.is_final);
+    assert_eq!(result.report.ballots, 3, "{:?}", result.report);
+    assert!(result.report.excluded.is_empty(), "{:?}", result.report);
+    assert_eq!(attested[0].result, result.result);
+    (id, result.result, now)
+}
+
+#[test]
+fn a_final_federated_tally_is_attested_once_even_after_a_restart() {
+    let mut fx = Fixture::formed();
+    let (id, result, now) = vote_until_attested(&mut fx);
+    for k in 1..=20 {
+        fx.tick(now + 500 * k);
+    }
+    assert_eq!(attestations(&fx.me.service, &id).len(), 1);
+
+    // The other community attests the same hash: two of two certify it.
+    let seen = fx.log().len();
+    fx.other
+        .append_at(
+            LogKind::Public,
+            EntryBody::Records(vec![NodeRecord::Attest(Attestation {
+                network: fx.network.genesis.id(),
+                proposal: id,
+                result,
+            })]),
+            Timestamp(now + 10_000),
+        )
+        .expect("applies");
+    fx.deliver(seen);
+    let view = fx.me.service.view().expect("a view");
+    let tally = Tallier::new(&view)
+        .tally(&id, Timestamp(now + 10_001))
+        .expect("known");
+    assert_eq!(tally.certification.certified, Some(result));
+
+    // Reopened from its storage, the node does not attest again.
+    let Harness { service, .. } = fx.me;
+    let mut service = Service::open(service.into_storage(), keypair(100)).expect("reopens");
+    for k in 1..=10 {
+        service.tick(Timestamp(now + 20_000 + 500 * k));
+        drain(&mut service);
+    }
+    assert_eq!(attestations(&service, &id).len(), 1);
+}
+
+/// ```text
+///   me (disk lost, restored from genesis) ── A (holds me's public log)
+/// ```
+#[test]
+fn a_recovering_node_writes_nothing_public_until_a_peer_shows_its_head_and_never_reissues_a_seq() {
+    let mut fx = Fixture::formed();
+    let (id, _, now) = vote_until_attested(&mut fx);
+    let invite = fx.me.action(
+        &keypair(10),
+        ActionBody::IssueInvite {
+            key: keypair(77).public(),
+            expires: Timestamp(now + 3_600_000),
+        },
+    );
+    let mine = fx
+        .me
+        .service
+        .storage()
+        .public_log(&fx.me.service.community())
+        .expect("own log");
+    let head = mine.last().expect("entries").clone();
+    let others = fx.log();
+    let genesis = fx
+        .me
+        .service
+        .storage()
+        .community()
+        .expect("read")
+        .expect("community")
+        .genesis;
+
+    let mut fresh =
+        Service::create(MemoryStorage::default(), keypair(100), genesis).expect("create");
+    drain(&mut fresh);
+    let mut node = Service::open_recovering(fresh.into_storage(), keypair(100)).expect("opens");
+    assert!(!node.fed_recovered());
+    node.submit(Ticket(9), invite);
+    let t = now + 1_000;
+    node.tick(Timestamp(t));
+    let out = drain(&mut node);
+    assert!(
+        published(&out).is_empty() && accepted(&out, Ticket(9)).is_none(),
+        "{out:?}"
+    );
+    assert_eq!(node.head(LogKind::Public).map(|h| h.seq), Some(0));
+
+    let a = peer(102);
+    node.peer_connected(a);
+    let out = drain(&mut node);
+    assert_eq!(
+        requests(&out),
+        vec![(a, SyncRequest::Heads), (a, SyncRequest::Networks)]
+    );
+    // A peer that does not hold this node's log proves nothing.
+    let others_only = heads(&[(fx.other.id, others.last().expect("entries"))]);
+    node.on_response(a, &others_only.to_bytes(), Timestamp(t));
+    node.tick(Timestamp(t + 100));
+    let out = drain(&mut node);
+    assert!(!node.fed_recovered());
+    assert!(published(&out).is_empty(), "{out:?}");
+    assert_eq!(node.head(LogKind::Public).map(|h| h.seq), Some(0));
+
+    // A peer that does shows this node's head ahead: fetch it, then write.
+    let own = node.community();
+    let both = heads(&[(own, &head), (fx.other.id, others.last().expect("entries"))]);
+    node.on_response(a, &both.to_bytes(), Timestamp(t + 200));
+    let out = drain(&mut node);
+    assert_eq!(ranges(&out), vec![(a, own, 1, MAX_RANGE)], "{out:?}");
+    assert!(!node.fed_recovered());
+    // The peer goes away; its late answer holds part of the log, which is
+    // kept, but says nothing of the head.
+    node.peer_disconnected(&a);
+    node.on_response(
+        a,
+        &SyncResponse::Entries(mine[1..3].to_vec()).to_bytes(),
+        Timestamp(t + 300),
+    );
+    drain(&mut node);
+    assert_eq!(node.head(LogKind::Public).map(|h| h.seq), Some(2));
+    assert!(
+        !node.fed_recovered(),
+        "no peer has shown the head was reached"
+    );
+    // It comes back: the rest is fetched from where the log ends.
+    node.peer_connected(a);
+    drain(&mut node);
+    node.on_response(a, &both.to_bytes(), Timestamp(t + 400));
+    let out = drain(&mut node);
+    assert_eq!(ranges(&out), vec![(a, own, 3, MAX_RANGE)], "{out:?}");
+    node.on_response(
+        a,
+        &SyncResponse::Entries(mine[3..].to_vec()).to_bytes(),
+        Timestamp(t + 500),
+    );
+    drain(&mut node);
+    assert!(node.fed_recovered());
+    assert_eq!(node.head(LogKind::Public), Some(head.head()));
+
+    // The other's log is fetched once the network is known again.
+    node.on_response(a, &both.to_bytes(), Timestamp(t + 600));
+    let out = drain(&mut node);
+    assert_eq!(ranges(&out), vec![(a, fx.other.id, 0, MAX_RANGE)]);
+    node.on_response(
+        a,
+        &SyncResponse::Entries(others.clone()).to_bytes(),
+        Timestamp(t + 700),
+    );
+    drain(&mut node);
+
+    let mut replied = None;
+    for k in 1..=10 {
+        node.tick(Timestamp(t + 700 + 500 * k));
+        let out = drain(&mut node);
+        replied = replied.or(accepted(&out, Ticket(9)));
+    }
+    let receipt = replied.expect("the held action is sealed");
+    assert!(receipt.seq > head.entry.seq);
+    let log = node.storage().public_log(&own).expect("own log");
+    assert_eq!(&log[..mine.len()], mine.as_slice(), "the recovered prefix");
+    let node_key = keypair(100).public();
+    let mut prev = None;
+    for entry in &log {
+        let verified = entry
+            .clone()
+            .verify(&entry.entry.log, prev.as_ref(), &node_key)
+            .expect("one chain, no seq reissued");
+        prev = Some(verified.head());
+    }
+    assert_eq!(
+        attestations(&node, &id).len(),
+        1,
+        "the recovered attestation is not made again"
+    );
+}
