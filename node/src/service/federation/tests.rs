@@ -949,3 +949,21 @@ fn a_recovering_node_writes_nothing_public_until_a_peer_shows_its_head_and_never
         "the recovered attestation is not made again"
     );
 }
+
+#[test]
+fn an_entry_dated_beyond_the_clock_skew_is_not_taken_until_it_is_due() {
+    let mut fx = Fixture::formed();
+    fx.deliver(0);
+    let held = fx.held().expect("the other's log") as usize;
+    let skew = hearth_protocol::action::MAX_CLOCK_SKEW.0;
+    let future = fx
+        .after(held, fx.me.now.0 + skew + 1_000)
+        .sign(&fx.other.node);
+    // Ignored, not rejected: a relay with another clock is not a liar.
+    assert_eq!(fx.gossip(fx.source(), &future), Verdict::Ignore);
+    assert_eq!(fx.held(), Some(held as u64));
+    // Once the clock has caught up, the same entry is taken.
+    fx.me.now = Timestamp(fx.me.now.0 + 2_000);
+    assert_eq!(fx.gossip(fx.source(), &future), Verdict::Accept);
+    assert_eq!(fx.held(), Some(held as u64 + 1));
+}
