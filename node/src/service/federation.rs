@@ -720,7 +720,8 @@ impl<S: FedStorage> Service<S> {
                         } else {
                             self.fed.heads.get(&community).map_or(0, |h| h.seq + 1)
                         };
-                        self.fed.peer_heads.insert((peer, community), seq);
+                        let known = self.fed.peer_heads.entry((peer, community)).or_insert(seq);
+                        *known = (*known).max(seq);
                         self.fetch(peer, community, from, now);
                         Verdict::Ignore
                     }
