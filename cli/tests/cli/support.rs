@@ -125,9 +125,7 @@ impl FakeNode {
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
-                if let Some(request) = serve(stream, handler.as_ref()) {
-                    seen.lock().expect("lock").push(request);
-                }
+                serve(stream, handler.as_ref(), &seen);
             }
         });
         FakeNode { url, requests }
@@ -147,7 +145,9 @@ impl FakeNode {
     }
 }
 
-fn serve(stream: TcpStream, handler: &Handler) -> Option<Request> {
+/// Reads one request, records it, then answers: recording first, so a
+/// test that reads the requests once the client has its answer sees them.
+fn serve(stream: TcpStream, handler: &Handler, seen: &Mutex<Vec<Request>>) -> Option<()> {
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
@@ -178,12 +178,12 @@ fn serve(stream: TcpStream, handler: &Handler) -> Option<Request> {
         body,
     };
     let (status, kind, answer) = handler(&request);
+    seen.lock().expect("lock").push(request);
     let mut stream = stream;
     let head = format!(
         "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         answer.len()
     );
     stream.write_all(head.as_bytes()).ok()?;
-    stream.write_all(&answer).ok()?;
-    Some(request)
+    stream.write_all(&answer).ok()
 }
