@@ -1,6 +1,6 @@
 //! Catch-up benchmark: a node that is N public entries behind another
 //! community's public log fetches them by the sync protocol — the node's
-//! service asks for ranges of `MAX_RANGE` entries, a source node's service
+//! service asks for ranges of `wire::MAX_RANGE` (512) entries, a source node's service
 //! answers each from its sled store, and the catching-up service decodes,
 //! verifies (chain, node signature, every action signature) and stores
 //! them — compared with the same machine's local durable ingest of signed
@@ -23,7 +23,6 @@ use hearth_node::store::{FedStorage, SledStorage, Storage};
 use hearth_node::test::Harness;
 use hearth_protocol::action::invite_claim;
 use hearth_protocol::crypto::KeyCache;
-use hearth_protocol::federation::wire::MAX_RANGE;
 use hearth_protocol::federation::{
     FederationRules, Founding, LogHead, NetworkGenesis, NetworkSignature, SignedNetwork,
     SyncRequest, SyncResponse,

@@ -10,7 +10,9 @@
 //! The logs are built here, signed and chained as a node seals them: each
 //! community's genesis, the network record, its members' `Join` actions,
 //! the network proposal (in the first community), the members' ballots and
-//! delegations during the vote, a checkpoint of every other log after the
+//! delegations during the vote (one member in a hundred then changes its
+//! ballot or adds a policy-only delegation, and one ballot in a thousand
+//! comes from a key that never joined), a checkpoint of every other log after the
 //! close, a heartbeat checkpoint after the grace, and attestations of the
 //! result. Actions are sealed 1024 to an entry, as a node's group commit
 //! seals a busy vote. They are not replayed through each community's state
@@ -35,8 +37,8 @@ use hearth_protocol::governance::{
 use hearth_protocol::log::NodeRecord;
 use hearth_protocol::units::Ratio;
 use hearth_protocol::{
-    Action, ActionBody, Entry, EntryBody, Genesis, Hash, Head, Keypair, LogId, LogKind,
-    PublicKey, Rules, SignedAction, SignedEntry, Timestamp,
+    Action, ActionBody, Entry, EntryBody, Genesis, Hash, Head, Keypair, LogId, LogKind, PublicKey,
+    Rules, SignedAction, SignedEntry, Timestamp,
 };
 
 /// Actions sealed into one public entry.
@@ -82,7 +84,7 @@ fn main() {
     });
     let view = FederationView::new(genesis.clone(), &logs);
     let mut result = None;
-    let tally_times = repeat(5, || {
+    let tally_times = repeat(env("HEARTH_BENCH_TALLY_RUNS", 5), || {
         let tallier = Tallier::new(&view);
         result = tallier.tally(&fixture.proposal, fixture.now);
     });
@@ -121,10 +123,7 @@ fn main() {
     fixture.attest(result.result);
     let export = fixture.export();
     drop(logs);
-    println!(
-        "export: {:.0} MB",
-        export.len() as f64 / 1e6
-    );
+    println!("export: {:.0} MB", export.len() as f64 / 1e6);
     let mut audited = None;
     let audit_times = repeat(runs, || {
         let reader = Reader::new(&export).expect("an export");
@@ -156,7 +155,10 @@ fn main() {
         audited.proposals.len(),
         certified
     );
-    assert!(audited.ok && certified, "the audit agrees with the attestations");
+    assert!(
+        audited.ok && certified,
+        "the audit agrees with the attestations"
+    );
 }
 
 /// Strict verification rates on one core.
@@ -298,7 +300,11 @@ impl Log {
 
 /// A deterministic 32-byte seed.
 fn seed(domain: &[u8], i: u64) -> [u8; 32] {
-    Hash::of("hearth bench federation", &[domain, &i.to_le_bytes()].concat()).0
+    Hash::of(
+        "hearth bench federation",
+        &[domain, &i.to_le_bytes()].concat(),
+    )
+    .0
 }
 
 fn member_key(m: u64) -> Keypair {
@@ -350,7 +356,9 @@ impl Fixture {
             (m as u128 * d / total as u128) != ((m as u128 + 1) * d / total as u128)
         };
 
-        let founders: Vec<Keypair> = (0..n).map(|c| Keypair::from_seed(&seed(b"founder", c))).collect();
+        let founders: Vec<Keypair> = (0..n)
+            .map(|c| Keypair::from_seed(&seed(b"founder", c)))
+            .collect();
         let mut logs: Vec<Log> = (0..communities)
             .map(|c| Log::found(c, founders[c].public()))
             .collect();
@@ -418,61 +426,112 @@ impl Fixture {
         let members: Vec<u64> = (0..total).collect();
         let keys: Vec<Keypair> = par_map(&members, |&m| member_key(m));
         let ids: Vec<Hash> = logs.iter().map(|l| l.community).collect();
-        let invites: Vec<Keypair> = (0..n).map(|c| Keypair::from_seed(&seed(b"invite", c))).collect();
+        let invites: Vec<Keypair> = (0..n)
+            .map(|c| Keypair::from_seed(&seed(b"invite", c)))
+            .collect();
         let joined = Timestamp(FOUNDED.0 + 1_000);
-        let acts: Vec<(SignedAction, SignedAction)> = par_map(&members, |&m| {
-            let key = &keys[m as usize];
-            let c = community_of(m);
-            let community = ids[c];
-            let join = Action {
-                author: key.public(),
-                community,
-                nonce: 1,
-                created: joined,
-                body: ActionBody::Join {
-                    invite: invites[c].public(),
-                    proof: invites[c].sign(&invite_claim(&community, &key.public())),
-                },
-            }
-            .sign(key);
-            let r = mix(m ^ 0x5eed);
-            let body = if delegates(m) {
-                let mut to = r % total;
-                if to == m {
-                    to = (to + 1) % total;
-                }
-                ActionBody::Delegate {
-                    scope: Scope {
-                        level: Level::Network,
-                        kind: None,
+        let acts: Vec<(SignedAction, SignedAction, Option<SignedAction>)> =
+            par_map(&members, |&m| {
+                let key = &keys[m as usize];
+                let c = community_of(m);
+                let community = ids[c];
+                let join = Action {
+                    author: key.public(),
+                    community,
+                    nonce: 1,
+                    created: joined,
+                    body: ActionBody::Join {
+                        invite: invites[c].public(),
+                        proof: invites[c].sign(&invite_claim(&community, &key.public())),
                     },
-                    to: Some(keys[to as usize].public()),
                 }
-            } else {
-                let v = match r % 10 {
-                    0..=5 => YesNo::Yes,
-                    6..=8 => YesNo::No,
-                    _ => YesNo::Abstain,
+                .sign(key);
+                let r = mix(m ^ 0x5eed);
+                let body = if delegates(m) {
+                    let mut to = r % total;
+                    if to == m {
+                        to = (to + 1) % total;
+                    }
+                    ActionBody::Delegate {
+                        scope: Scope {
+                            level: Level::Network,
+                            kind: None,
+                        },
+                        to: Some(keys[to as usize].public()),
+                    }
+                } else {
+                    let v = match r % 10 {
+                        0..=5 => YesNo::Yes,
+                        6..=8 => YesNo::No,
+                        _ => YesNo::Abstain,
+                    };
+                    vote(proposal_id, v)
                 };
-                vote(proposal_id, v)
-            };
-            let cast = Action {
+                let delegator = matches!(body, ActionBody::Delegate { .. });
+                let cast = Action {
+                    author: key.public(),
+                    community,
+                    nonce: 2,
+                    created: voting,
+                    body,
+                }
+                .sign(key);
+                // One member in a hundred changes its ballot, or adds (or
+                // revokes) a delegation for policy proposals only.
+                let second = (mix(m ^ 0xc4a9) % 100 == 0).then(|| {
+                    let body = if delegator {
+                        let to = mix(m ^ 0x2) % total;
+                        ActionBody::Delegate {
+                            scope: Scope {
+                                level: Level::Network,
+                                kind: Some(ProposalKind::Policy),
+                            },
+                            to: (to % 4 != 0 && to != m).then(|| keys[to as usize].public()),
+                        }
+                    } else {
+                        vote(proposal_id, if r % 2 == 0 { YesNo::No } else { YesNo::Yes })
+                    };
+                    Action {
+                        author: key.public(),
+                        community,
+                        nonce: 3,
+                        created: voting,
+                        body,
+                    }
+                    .sign(key)
+                });
+                (join, cast, second)
+            });
+        // Ballots of keys that never joined: not counted.
+        let outsiders: Vec<u64> = (total..total + (ballots as u64 / 1000)).collect();
+        let outsiders: Vec<(usize, SignedAction)> = par_map(&outsiders, |&m| {
+            let key = member_key(m);
+            let c = (m % n) as usize;
+            let ballot = Action {
                 author: key.public(),
-                community,
-                nonce: 2,
+                community: ids[c],
+                nonce: 1,
                 created: voting,
-                body,
+                body: vote(proposal_id, YesNo::No),
             }
-            .sign(key);
-            (join, cast)
+            .sign(&key);
+            (c, ballot)
         });
         drop(keys);
         let mut joins: Vec<Vec<SignedAction>> = vec![Vec::new(); communities];
         let mut casts: Vec<Vec<SignedAction>> = vec![Vec::new(); communities];
-        for (m, (join, cast)) in acts.into_iter().enumerate() {
+        let mut later: Vec<Vec<SignedAction>> = vec![Vec::new(); communities];
+        for (m, (join, cast, second)) in acts.into_iter().enumerate() {
             let c = community_of(m as u64);
             joins[c].push(join);
             casts[c].push(cast);
+            later[c].extend(second);
+        }
+        for (c, ballot) in outsiders {
+            later[c].push(ballot);
+        }
+        for (c, l) in casts.iter_mut().zip(later) {
+            c.extend(l);
         }
         for (l, j) in logs.iter_mut().zip(joins) {
             l.seal(j, joined, Timestamp(OPENED.0 - 1_000));
