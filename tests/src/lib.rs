@@ -373,6 +373,11 @@ impl Node {
         self.child.is_some()
     }
 
+    /// The running process's id.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// The founder invite code the node wrote on founding.
     pub fn founder_invite(&self) -> String {
         let path = self.data_dir().join("founder-invite");

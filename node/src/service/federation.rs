@@ -58,6 +58,25 @@ pub enum Ingested {
     Invalid(String),
 }
 
+/// Verified entries of one public log, in order, not yet stored.
+#[derive(Debug, Default)]
+struct Run {
+    community: Hash,
+    head: Option<Head>,
+    entries: Vec<SignedEntry>,
+}
+
+/// What [`Service::extend_run`] did with an entry.
+#[derive(Debug)]
+enum Extended {
+    /// Verified and added to the run.
+    Verified,
+    /// Not the next entry of a log the run can extend.
+    No(SignedEntry),
+    /// The next entry, but invalid.
+    Invalid(String),
+}
+
 /// The federation part of the service.
 #[derive(Debug, Default)]
 pub struct Fed {
@@ -651,9 +670,39 @@ impl<S: FedStorage> Service<S> {
             self.fed.inflight.remove(&community);
         }
         let mut stored = 0;
+        // Entries that extend the held log are verified one after the
+        // other and stored together, in one transaction per run (a range
+        // holds up to MAX_RANGE of them); anything else goes through
+        // `ingest` once the run before it is stored.
+        let mut run = Run::default();
         for entry in entries {
             if entry.entry.log.community != community {
+                if let Err(e) = self.store_run(&mut run) {
+                    tracing::error!(error = %e, "cannot store public entries");
+                    return;
+                }
                 self.outbox.push_back(Io::Penalise(peer));
+                return;
+            }
+            let entry = match self.extend_run(&mut run, entry, now) {
+                Extended::Verified => {
+                    stored += 1;
+                    continue;
+                }
+                Extended::No(entry) => entry,
+                Extended::Invalid(reason) => {
+                    if let Err(e) = self.store_run(&mut run) {
+                        tracing::error!(error = %e, "cannot store public entries");
+                        return;
+                    }
+                    tracing::warn!(%peer, community = %community, %reason, "invalid entry in a sync range");
+                    self.outbox.push_back(Io::Penalise(peer));
+                    self.fed.shunned.insert((peer, community), now);
+                    return;
+                }
+            };
+            if let Err(e) = self.store_run(&mut run) {
+                tracing::error!(error = %e, "cannot store public entries");
                 return;
             }
             match self.ingest(entry, now) {
@@ -673,6 +722,10 @@ impl<S: FedStorage> Service<S> {
                     return;
                 }
             }
+        }
+        if let Err(e) = self.store_run(&mut run) {
+            tracing::error!(error = %e, "cannot store public entries");
+            return;
         }
         // Keep fetching while the peer is ahead.
         let held = if community == self.community {
@@ -695,6 +748,66 @@ impl<S: FedStorage> Service<S> {
             tracing::info!("recovered this node's public log from a peer");
             self.fed.recovered = true;
         }
+    }
+
+    /// Verifies `entry` as the next entry of another community's public
+    /// log after those held and those in `run`, and adds it to `run`; the
+    /// entry comes back if it is not that (`ingest` then decides).
+    fn extend_run(&self, run: &mut Run, entry: SignedEntry, now: Timestamp) -> Extended {
+        let log = entry.entry.log;
+        if log.kind != LogKind::Public
+            || log.community == self.community
+            || entry.entry.time > now.plus(hearth_protocol::action::MAX_CLOCK_SKEW)
+        {
+            return Extended::No(entry);
+        }
+        let Some(node) = self.fed.nodes.get(&log.community).copied() else {
+            return Extended::No(entry);
+        };
+        if self
+            .fed
+            .forks
+            .get(&log.community)
+            .is_some_and(|&fork| entry.entry.seq >= fork)
+        {
+            return Extended::No(entry);
+        }
+        let head = match run.head {
+            Some(head) if run.community == log.community => Some(head),
+            _ if !run.entries.is_empty() => return Extended::No(entry),
+            _ => self.fed.heads.get(&log.community).copied(),
+        };
+        if entry.entry.seq != head.map_or(0, |h| h.seq + 1) {
+            return Extended::No(entry);
+        }
+        match entry.verify_cached(&log, head.as_ref(), &node, &self.fed.keys) {
+            Ok(verified) => {
+                run.community = log.community;
+                run.head = Some(Head {
+                    seq: verified.entry.seq,
+                    hash: verified.id(),
+                    time: verified.entry.time,
+                });
+                run.entries.push(verified.into_inner());
+                Extended::Verified
+            }
+            Err(e) => Extended::Invalid(format!("{e} ({})", e.code())),
+        }
+    }
+
+    /// Stores the verified entries of `run` and empties it.
+    fn store_run(&mut self, run: &mut Run) -> Result<(), StoreError> {
+        let Some(head) = run.head.take() else {
+            return Ok(());
+        };
+        let entries = std::mem::take(&mut run.entries);
+        self.storage.fed_append(&run.community, &entries)?;
+        self.fed.heads.insert(run.community, head);
+        for entry in &entries {
+            self.note_proposals(entry);
+            self.fed.dirty |= !only_checkpoints(entry);
+        }
+        Ok(())
     }
 
     /// A gossip message arrived from `peer`; returns the verdict that
@@ -878,9 +991,7 @@ impl<S: FedStorage> Service<S> {
                     .fed_append(&log.community, std::slice::from_ref(&entry))?;
                 self.fed.heads.insert(log.community, entry.head());
                 self.note_proposals(&entry);
-                let only_checkpoints = matches!(&entry.entry.body, EntryBody::Records(records)
-                    if records.iter().all(|r| matches!(r, NodeRecord::Checkpoint(_))));
-                self.fed.dirty |= !only_checkpoints;
+                self.fed.dirty |= !only_checkpoints(&entry);
                 Ok(Ingested::Stored)
             }
             Err(e) => Ok(Ingested::Invalid(format!("{e} ({})", e.code()))),
@@ -1032,6 +1143,13 @@ pub fn build_view<S: FedStorage>(
         });
     }
     Ok(FederationView::new(network.genesis.clone(), &logs))
+}
+
+/// Whether an entry holds nothing but checkpoints (which alone do not call
+/// for a checkpoint in return).
+fn only_checkpoints(entry: &SignedEntry) -> bool {
+    matches!(&entry.entry.body, EntryBody::Records(records)
+        if records.iter().all(|r| matches!(r, NodeRecord::Checkpoint(_))))
 }
 
 #[cfg(test)]

@@ -253,12 +253,18 @@ impl<'a> Tallier<'a> {
         let communities = self.communities_at(level, opened);
         let witness_deadline = closes.plus(rules.grace);
 
-        // Rosters at the opening.
-        let rosters: BTreeMap<Hash, BTreeSet<PublicKey>> = communities
+        // Rosters at the opening, each in key order.
+        let rosters: BTreeMap<Hash, Vec<PublicKey>> = communities
             .iter()
-            .map(|c| (*c, view.roster_at(c, opened).into_iter().collect()))
+            .map(|c| (*c, view.roster_at(c, opened)))
             .collect();
-        let eligible: BTreeSet<PublicKey> = rosters.values().flatten().copied().collect();
+        let eligible: BTreeSet<PublicKey> = {
+            // Sorted runs, merged; a key on several rosters counts once.
+            let mut all: Vec<PublicKey> = rosters.values().flatten().copied().collect();
+            all.sort_by(key_order);
+            all.dedup();
+            all.into_iter().collect()
+        };
 
         // Witnesses: every community of the network at the close may witness.
         let network_now = self.communities_at(Level::Network, closes);
@@ -295,9 +301,9 @@ impl<'a> Tallier<'a> {
         };
 
         let mut excluded = Vec::new();
+        // Every check but the roster's, which is made in key order below.
         let mut check = |cast_place: &Place,
                          created: Timestamp,
-                         author: &PublicKey,
                          from_voting: Option<Timestamp>|
          -> Option<ExclusionReason> {
             if !communities.contains(&cast_place.community) {
@@ -316,12 +322,6 @@ impl<'a> Tallier<'a> {
                     needed,
                 });
             }
-            if !rosters
-                .get(&cast_place.community)
-                .is_some_and(|r| r.contains(author))
-            {
-                return Some(ExclusionReason::NotOnRoster);
-            }
             None
         };
         let exclude =
@@ -336,32 +336,60 @@ impl<'a> Tallier<'a> {
                 })
             };
 
-        // Ballots: the latest per key among those that count.
-        let mut latest: BTreeMap<PublicKey, &Cast<Ballot>> = BTreeMap::new();
-        for cast in view.ballots.get(&p.id).map(Vec::as_slice).unwrap_or(&[]) {
-            if let Some(reason) = check(&cast.place, cast.created, &cast.author, Some(voting_from))
-            {
-                exclude(
+        // Ballots: the latest per key among those that count. Candidates
+        // are taken in key order (and log order for one key), so each
+        // roster is read once alongside them.
+        let casts = view.ballots.get(&p.id).map(Vec::as_slice).unwrap_or(&[]);
+        let mut candidates: Vec<(u64, usize)> = Vec::with_capacity(casts.len());
+        for (i, cast) in casts.iter().enumerate() {
+            match check(&cast.place, cast.created, Some(voting_from)) {
+                Some(reason) => exclude(
                     &mut excluded,
                     &cast.place,
                     cast.id,
                     cast.author,
                     Kind::Ballot,
                     reason,
+                ),
+                None => candidates.push((key_head(&cast.author), i)),
+            }
+        }
+        candidates.sort_unstable_by(|(ha, a), (hb, b)| {
+            ha.cmp(hb)
+                .then_with(|| casts[*a].author.cmp(&casts[*b].author))
+                .then(a.cmp(b))
+        });
+        let mut on_roster = RosterReader::new(&rosters);
+        let mut latest: Vec<(PublicKey, &Cast<Ballot>)> = Vec::new();
+        for (_, i) in candidates {
+            let cast = &casts[i];
+            let author = cast.author;
+            if !on_roster.contains(&cast.place.community, &author) {
+                exclude(
+                    &mut excluded,
+                    &cast.place,
+                    cast.id,
+                    cast.author,
+                    Kind::Ballot,
+                    ExclusionReason::NotOnRoster,
                 );
                 continue;
             }
-            let newer = latest
-                .get(&cast.author)
-                .is_none_or(|old| (cast.nonce, cast.id) > (old.nonce, old.id));
-            if newer {
-                latest.insert(cast.author, cast);
+            match latest.last_mut() {
+                Some((key, old)) if *key == author => {
+                    if (cast.nonce, cast.id) > (old.nonce, old.id) {
+                        *old = cast;
+                    }
+                }
+                _ => latest.push((author, cast)),
             }
         }
 
-        // Delegations in this level's scope, as they stood at the close.
-        let mut scoped: BTreeMap<(PublicKey, bool), &Cast<_>> = BTreeMap::new();
-        for cast in &view.delegations {
+        // Delegations in this level's scope, as they stood at the close:
+        // the latest per key and specificity, in key order.
+        let delegations = &view.delegations;
+        let mut candidates: Vec<(u64, bool, usize)> = Vec::new();
+        for (i, cast) in delegations.iter().enumerate() {
             let (scope, _) = &cast.value;
             if scope.level != level
                 || scope.kind.is_some_and(|k| k != p.proposal.kind)
@@ -369,46 +397,72 @@ impl<'a> Tallier<'a> {
             {
                 continue;
             }
-            if let Some(reason) = check(&cast.place, cast.created, &cast.author, None) {
-                exclude(
+            match check(&cast.place, cast.created, None) {
+                Some(reason) => exclude(
                     &mut excluded,
                     &cast.place,
                     cast.id,
                     cast.author,
                     Kind::Delegation,
                     reason,
+                ),
+                None => candidates.push((key_head(&cast.author), scope.kind.is_some(), i)),
+            }
+        }
+        candidates.sort_unstable_by(|(ha, sa, a), (hb, sb, b)| {
+            ha.cmp(hb)
+                .then_with(|| delegations[*a].author.cmp(&delegations[*b].author))
+                .then(sa.cmp(sb))
+                .then(a.cmp(b))
+        });
+        let mut on_roster = RosterReader::new(&rosters);
+        let mut scoped: Vec<((PublicKey, bool), &Cast<_>)> = Vec::new();
+        for (_, specific, i) in candidates {
+            let cast = &delegations[i];
+            let key = (cast.author, specific);
+            if !on_roster.contains(&cast.place.community, &key.0) {
+                exclude(
+                    &mut excluded,
+                    &cast.place,
+                    cast.id,
+                    cast.author,
+                    Kind::Delegation,
+                    ExclusionReason::NotOnRoster,
                 );
                 continue;
             }
-            let key = (cast.author, scope.kind.is_some());
-            let newer = scoped
-                .get(&key)
-                .is_none_or(|old| (cast.nonce, cast.id) > (old.nonce, old.id));
-            if newer {
-                scoped.insert(key, cast);
+            match scoped.last_mut() {
+                Some((k, old)) if *k == key => {
+                    if (cast.nonce, cast.id) > (old.nonce, old.id) {
+                        *old = cast;
+                    }
+                }
+                _ => scoped.push((key, cast)),
             }
         }
-        let mut delegate_of: BTreeMap<PublicKey, PublicKey> = BTreeMap::new();
-        for ((from, specific), cast) in &scoped {
-            let to = cast.value.1;
-            match (specific, to) {
-                (true, Some(to)) => {
-                    delegate_of.insert(*from, to);
-                }
-                (true, None) => {
-                    // A revoked kind-specific delegation falls back to the
-                    // general one.
-                    match scoped.get(&(*from, false)).and_then(|c| c.value.1) {
-                        Some(general) => delegate_of.insert(*from, general),
-                        None => delegate_of.remove(from),
-                    };
-                }
-                (false, Some(to)) if !scoped.contains_key(&(*from, true)) => {
-                    delegate_of.insert(*from, to);
-                }
-                (false, _) => {}
+        // A kind-specific delegation wins over the general one; a revoked
+        // kind-specific delegation falls back to the general one. In key
+        // order, a member's general delegation comes just before its
+        // kind-specific one.
+        let mut delegates: Vec<(PublicKey, PublicKey)> = Vec::new();
+        for (j, ((from, specific), cast)) in scoped.iter().enumerate() {
+            let general = || match j.checked_sub(1).map(|k| &scoped[k]) {
+                Some(((f, false), c)) if f == from => c.value.1,
+                _ => None,
+            };
+            let has_specific = || matches!(scoped.get(j + 1), Some(((f, true), _)) if f == from);
+            let to = match (specific, cast.value.1) {
+                (true, Some(to)) => Some(to),
+                (true, None) => general(),
+                (false, Some(to)) if !has_specific() => Some(to),
+                (false, _) => continue,
+            };
+            if delegates.last().is_some_and(|(f, _)| f == from) {
+                delegates.pop();
             }
+            delegates.extend(to.map(|to| (*from, to)));
         }
+        let delegate_of: BTreeMap<PublicKey, PublicKey> = delegates.into_iter().collect();
 
         // The count.
         let rules_level = self.level_rules(level);
@@ -436,22 +490,23 @@ impl<'a> Tallier<'a> {
         } else {
             match method {
                 Method::Majority => {
-                    let mut ballots = BTreeMap::new();
+                    let mut ballots = Vec::with_capacity(latest.len());
                     for (key, cast) in &latest {
                         match cast.value {
-                            Ballot::YesNo(v) => {
-                                ballots.insert(
-                                    *key,
-                                    match v {
-                                        YesNo::Yes => MajorityBallot::Yes,
-                                        YesNo::No => MajorityBallot::No,
-                                        YesNo::Abstain => MajorityBallot::Abstain,
-                                    },
-                                );
-                            }
+                            Ballot::YesNo(v) => ballots.push((
+                                *key,
+                                match v {
+                                    YesNo::Yes => MajorityBallot::Yes,
+                                    YesNo::No => MajorityBallot::No,
+                                    YesNo::Abstain => MajorityBallot::Abstain,
+                                },
+                            )),
                             _ => invalid(cast, &mut excluded),
                         }
                     }
+                    // In key order already: the map is built in one pass.
+                    let ballots: BTreeMap<PublicKey, MajorityBallot> =
+                        ballots.into_iter().collect();
                     let report = majority::tally(
                         &ballots,
                         &eligible,
@@ -462,20 +517,19 @@ impl<'a> Tallier<'a> {
                     (Report::Majority(report), passed, None)
                 }
                 Method::Quadratic => {
-                    let mut ballots = BTreeMap::new();
+                    let mut ballots = Vec::with_capacity(latest.len());
                     for (key, cast) in &latest {
                         match &cast.value {
-                            Ballot::Quadratic(votes) => {
-                                ballots.insert(
-                                    *key,
-                                    QvBallot {
-                                        votes: votes.clone(),
-                                    },
-                                );
-                            }
+                            Ballot::Quadratic(votes) => ballots.push((
+                                *key,
+                                QvBallot {
+                                    votes: votes.clone(),
+                                },
+                            )),
                             _ => invalid(cast, &mut excluded),
                         }
                     }
+                    let ballots: BTreeMap<PublicKey, QvBallot> = ballots.into_iter().collect();
                     let question = QvQuestion {
                         options: p.proposal.options.len().max(1) as u32,
                         allow_negative: true,
@@ -624,4 +678,47 @@ impl<'a> Tallier<'a> {
             certified,
         }
     }
+}
+
+/// Reads the rosters of a tally alongside casts taken in key order: one
+/// cursor per roster that only moves forward.
+struct RosterReader<'r> {
+    cursors: BTreeMap<Hash, (&'r [PublicKey], usize)>,
+}
+
+impl<'r> RosterReader<'r> {
+    fn new(rosters: &'r BTreeMap<Hash, Vec<PublicKey>>) -> RosterReader<'r> {
+        RosterReader {
+            cursors: rosters
+                .iter()
+                .map(|(c, r)| (*c, (r.as_slice(), 0)))
+                .collect(),
+        }
+    }
+
+    /// Whether `key` is on `community`'s roster; the keys asked of one
+    /// community must not decrease.
+    fn contains(&mut self, community: &Hash, key: &PublicKey) -> bool {
+        let Some((roster, at)) = self.cursors.get_mut(community) else {
+            return false;
+        };
+        while roster.get(*at).is_some_and(|k| k < key) {
+            *at += 1;
+        }
+        roster.get(*at) == Some(key)
+    }
+}
+
+/// The first eight bytes of a key as a big-endian integer: comparing them
+/// first orders keys as their bytes do, with one integer comparison for
+/// almost every pair of distinct keys.
+fn key_head(key: &PublicKey) -> u64 {
+    let mut head = [0u8; 8];
+    head.copy_from_slice(&key.0[..8]);
+    u64::from_be_bytes(head)
+}
+
+/// Byte order of keys, faster (see [`key_head`]).
+fn key_order(a: &PublicKey, b: &PublicKey) -> std::cmp::Ordering {
+    key_head(a).cmp(&key_head(b)).then_with(|| a.cmp(b))
 }

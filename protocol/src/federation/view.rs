@@ -110,6 +110,10 @@ pub struct CommunityIndex {
     pub ids: Vec<Hash>,
     /// Roster changes, in log order.
     pub roster: Vec<RosterEvent>,
+    /// Positions in `roster`, ordered by key and then by position: each
+    /// member's changes side by side, so that a roster is read in one pass
+    /// (filled by ingest).
+    pub roster_by_key: Vec<u32>,
     /// Checkpoints, in log order.
     pub checkpoints: Vec<CheckpointAt>,
     /// Frozen at this seq.
@@ -239,6 +243,9 @@ impl FederationView {
                 }
             }
         }
+        let mut by_key: Vec<u32> = (0..index.roster.len() as u32).collect();
+        by_key.sort_unstable_by_key(|&i| (index.roster[i as usize].key, i));
+        index.roster_by_key = by_key;
         self.communities.insert(community, index);
     }
 
@@ -296,19 +303,26 @@ impl FederationView {
     }
 
     /// The members of `community`'s roster after every change up to and
-    /// including `at`.
+    /// including `at`, in key order: each key's last change in log order
+    /// among those at or before `at` says whether it is a member.
     pub fn roster_at(&self, community: &Hash, at: Timestamp) -> Vec<PublicKey> {
-        let mut members: BTreeMap<PublicKey, bool> = BTreeMap::new();
-        if let Some(index) = self.communities.get(community) {
-            for event in index.roster.iter().filter(|e| e.time <= at) {
-                members.insert(event.key, event.admitted);
+        let Some(index) = self.communities.get(community) else {
+            return Vec::new();
+        };
+        let mut members = Vec::new();
+        let mut last: Option<&RosterEvent> = None;
+        for &i in &index.roster_by_key {
+            let event = &index.roster[i as usize];
+            if last.is_some_and(|l| l.key != event.key) {
+                members.extend(last.filter(|l| l.admitted).map(|l| l.key));
+                last = None;
+            }
+            if event.time <= at {
+                last = Some(event);
             }
         }
+        members.extend(last.filter(|l| l.admitted).map(|l| l.key));
         members
-            .into_iter()
-            .filter(|(_, member)| *member)
-            .map(|(key, _)| key)
-            .collect()
     }
 
     /// The node key of a community the view knows (founding, or admitted
