@@ -219,7 +219,11 @@ impl Source {
                     id: Hash::of("hearth bench proposal", &round.to_le_bytes()),
                     level: Level::Network,
                 },
-                ballot: Ballot::YesNo(if a % 3 == 0 { YesNo::No } else { YesNo::Yes }),
+                ballot: Ballot::YesNo(if a.is_multiple_of(3) {
+                    YesNo::No
+                } else {
+                    YesNo::Yes
+                }),
             }
         } else {
             ActionBody::Delegate {

@@ -362,8 +362,10 @@ impl Fixture {
         let mut logs: Vec<Log> = (0..communities)
             .map(|c| Log::found(c, founders[c].public()))
             .collect();
-        let mut rules = FederationRules::default();
-        rules.network = level(Method::Majority, Ratio::new(1, 2), Ratio::new(1, 10), 0);
+        let rules = FederationRules {
+            network: level(Method::Majority, Ratio::new(1, 2), Ratio::new(1, 10), 0),
+            ..FederationRules::default()
+        };
         let mut founding: Vec<Founding> = logs
             .iter()
             .enumerate()
@@ -478,7 +480,7 @@ impl Fixture {
                 .sign(key);
                 // One member in a hundred changes its ballot, or adds (or
                 // revokes) a delegation for policy proposals only.
-                let second = (mix(m ^ 0xc4a9) % 100 == 0).then(|| {
+                let second = mix(m ^ 0xc4a9).is_multiple_of(100).then(|| {
                     let body = if delegator {
                         let to = mix(m ^ 0x2) % total;
                         ActionBody::Delegate {
@@ -486,10 +488,18 @@ impl Fixture {
                                 level: Level::Network,
                                 kind: Some(ProposalKind::Policy),
                             },
-                            to: (to % 4 != 0 && to != m).then(|| keys[to as usize].public()),
+                            to: (!to.is_multiple_of(4) && to != m)
+                                .then(|| keys[to as usize].public()),
                         }
                     } else {
-                        vote(proposal_id, if r % 2 == 0 { YesNo::No } else { YesNo::Yes })
+                        vote(
+                            proposal_id,
+                            if r.is_multiple_of(2) {
+                                YesNo::No
+                            } else {
+                                YesNo::Yes
+                            },
+                        )
                     };
                     Action {
                         author: key.public(),
@@ -643,7 +653,7 @@ fn median(times: &[Duration]) -> Duration {
     let mut sorted = times.to_vec();
     sorted.sort();
     let n = sorted.len();
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         (sorted[n / 2 - 1] + sorted[n / 2]) / 2
     } else {
         sorted[n / 2]
