@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use clap::{Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use hearth_node::config::{self, FileConfig};
 use hearth_node::data_dir::DataDir;
 use hearth_node::service::Service;
@@ -23,7 +25,7 @@ use hearth_protocol::{Canonical, LogKind, Rules};
 #[derive(Parser, Debug)]
 #[command(name = "hearthd", version, about, long_about)]
 struct Cli {
-    /// The node's data directory.
+    /// The node's data directory (`devnet` keeps its nodes under --dir instead).
     #[arg(
         long,
         global = true,
@@ -107,7 +109,21 @@ struct InitArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    if let Some(("devnet", devnet)) = matches.subcommand()
+        && devnet.value_source("data_dir") == Some(ValueSource::CommandLine)
+    {
+        Cli::command()
+            .error(
+                ErrorKind::ArgumentConflict,
+                "--data-dir does not apply to devnet: its nodes live under --dir",
+            )
+            .exit();
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

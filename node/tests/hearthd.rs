@@ -150,3 +150,24 @@ fn help_names_every_command() {
         assert!(help.contains(word), "--help mentions {word}: {help}");
     }
 }
+
+#[test]
+fn devnet_refuses_a_data_dir_it_would_ignore() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let devnet = tmp.path().join("devnet");
+    let devnet_dir = devnet.to_str().expect("utf8");
+    let out = hearthd(
+        &tmp.path().join("data"),
+        &["devnet", "--communities", "2", "--dir", devnet_dir],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--data-dir does not apply to devnet"),
+        "{stderr}"
+    );
+    assert!(
+        !tmp.path().join("data").exists() && !devnet.exists(),
+        "nothing was created"
+    );
+}

@@ -12,6 +12,7 @@ use anyhow::{Context as _, Result, anyhow};
 use hearth_protocol::Hash;
 use hearth_protocol::federation::audit::{AuditReport, audit};
 use hearth_protocol::federation::export::{ExportError, ExportRecord, Reader};
+use hearth_protocol::governance::Level;
 
 use crate::client::MAX_EXPORT_BYTES;
 use crate::context::{Context, now};
@@ -99,7 +100,7 @@ pub fn run(ctx: &Context, args: AuditArgs) -> Result<()> {
             .with_context(|| format!("cannot save the export to {}", path.display()))?;
     }
     let reader = Reader::new(&bytes).with_context(|| format!("{source} is not a Hearth export"))?;
-    let names = founder_names(&bytes);
+    let names = Names::of(&bytes);
 
     let offset = Cell::new(0);
     let mut progress = Progress::new("verifying", bytes.len() as u64);
@@ -137,17 +138,47 @@ fn read_export(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read the export {}", path.display()))
 }
 
-/// The founding communities' names, from the export's first record (names
-/// are a courtesy: the audit verifies that record itself).
-fn founder_names(bytes: &[u8]) -> BTreeMap<Hash, String> {
-    match Reader::new(bytes).ok().and_then(|mut r| r.next()) {
-        Some(Ok(ExportRecord::Network(signed))) => signed
-            .genesis
-            .communities
-            .iter()
-            .map(|f| (f.id, f.name.clone()))
-            .collect(),
-        _ => BTreeMap::new(),
+/// The founding communities' and the regions' names, from the export's
+/// first record (names are a courtesy: the audit verifies that record
+/// itself).
+#[derive(Debug, Default)]
+pub struct Names {
+    /// Community id → name.
+    pub communities: BTreeMap<Hash, String>,
+    /// Region id → name.
+    pub regions: BTreeMap<Hash, String>,
+}
+
+impl Names {
+    fn of(bytes: &[u8]) -> Names {
+        match Reader::new(bytes).ok().and_then(|mut r| r.next()) {
+            Some(Ok(ExportRecord::Network(signed))) => {
+                let genesis = &signed.genesis;
+                Names {
+                    communities: genesis
+                        .communities
+                        .iter()
+                        .map(|f| (f.id, f.name.clone()))
+                        .collect(),
+                    regions: genesis
+                        .regions
+                        .iter()
+                        .map(|r| (genesis.region_id(&r.name), r.name.clone()))
+                        .collect(),
+                }
+            }
+            _ => Names::default(),
+        }
+    }
+
+    /// `region:NAME` for a region the genesis names, else the level as ids.
+    fn level(&self, level: &Level) -> String {
+        match level {
+            Level::Regional(id) if let Some(name) = self.regions.get(id) => {
+                format!("region:{}", printable(name))
+            }
+            other => level_text(other),
+        }
     }
 }
 
@@ -178,8 +209,8 @@ pub fn problems(report: &AuditReport) -> String {
 }
 
 /// The report for people.
-pub fn describe(report: &AuditReport, names: &BTreeMap<Hash, String>) -> String {
-    let name = |id: &Hash| match names.get(id) {
+pub fn describe(report: &AuditReport, names: &Names) -> String {
+    let name = |id: &Hash| match names.communities.get(id) {
         Some(n) => format!("{} ({})", printable(n), short_id(id)),
         None => short_id(id),
     };
@@ -241,7 +272,7 @@ pub fn describe(report: &AuditReport, names: &BTreeMap<Hash, String>) -> String 
                 };
                 vec![
                     short_id(&p.id),
-                    level_text(&p.level),
+                    names.level(&p.level),
                     yes_no(p.is_final).to_string(),
                     yes_no(p.passed).to_string(),
                     format!("{matching}/{}", p.attestations.len()),
@@ -297,7 +328,6 @@ mod tests {
     /// A report with a broken log and a mismatched tally.
     fn sample() -> AuditReport {
         use hearth_protocol::federation::audit::{LogAudit, ProposalAudit};
-        use hearth_protocol::governance::Level;
         use hearth_protocol::test::keypair;
         use hearth_protocol::{Head, Timestamp};
         let (a, b) = (Hash([1; 32]), Hash([2; 32]));
@@ -330,17 +360,30 @@ mod tests {
             bad_proofs: 0,
             entries: 7,
             signatures: 9,
-            proposals: vec![ProposalAudit {
-                id: Hash([0xaa; 32]),
-                title: "Seeds".into(),
-                level: Level::Network,
-                is_final: true,
-                passed: true,
-                result: Hash([5; 32]),
-                attestations: vec![(a, Hash([5; 32]), true), (b, Hash([6; 32]), false)],
-                certified: None,
-                mismatch: true,
-            }],
+            proposals: vec![
+                ProposalAudit {
+                    id: Hash([0xaa; 32]),
+                    title: "Seeds".into(),
+                    level: Level::Network,
+                    is_final: true,
+                    passed: true,
+                    result: Hash([5; 32]),
+                    attestations: vec![(a, Hash([5; 32]), true), (b, Hash([6; 32]), false)],
+                    certified: None,
+                    mismatch: true,
+                },
+                ProposalAudit {
+                    id: Hash([0xbb; 32]),
+                    title: "Ferry".into(),
+                    level: Level::Regional(Hash([8; 32])),
+                    is_final: false,
+                    passed: false,
+                    result: Hash([7; 32]),
+                    attestations: vec![],
+                    certified: None,
+                    mismatch: false,
+                },
+            ],
             ok: false,
         }
     }
@@ -348,7 +391,10 @@ mod tests {
     #[test]
     fn a_failed_audit_names_what_failed() {
         let report = sample();
-        let names = BTreeMap::from([(Hash([1; 32]), "Riverside".to_string())]);
+        let names = Names {
+            communities: BTreeMap::from([(Hash([1; 32]), "Riverside".to_string())]),
+            regions: BTreeMap::from([(Hash([8; 32]), "North".to_string())]),
+        };
         let text = describe(&report, &names);
         for needle in [
             "Network \"Valley\"",
@@ -356,7 +402,8 @@ mod tests {
             "Riverside (010101010101)  5        #4 1970-01-01 00:00:02 UTC  ok",
             "020202020202              2        -                           FAILED: entry 2: bad signature",
             "Forks proven: 020202020202 at #3",
-            "aaaaaaaaaaaa  network  yes    yes     1/2       no         MISMATCH  Seeds",
+            "aaaaaaaaaaaa  network       yes    yes     1/2       no         MISMATCH  Seeds",
+            "bbbbbbbbbbbb  region:North  no     no      0/0       no         ok        Ferry",
             &format!("020202020202 attested {}", Hash([6; 32])),
             "Audit FAILED: 1 public log(s) do not verify, 1 tally(ies) disagree with their attestations.",
         ] {

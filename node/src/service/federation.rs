@@ -399,15 +399,7 @@ impl<S: FedStorage> Service<S> {
         if now < last.plus(interval) {
             return;
         }
-        let heads: Vec<LogHead> = self
-            .fed
-            .heads
-            .iter()
-            .map(|(community, head)| LogHead {
-                community: *community,
-                head: *head,
-            })
-            .collect();
+        let heads = self.foreign_heads();
         let changed = self.fed.dirty && heads != self.fed.checkpointed;
         let heartbeat = now.0 >= last.0 + HEARTBEAT_INTERVALS * interval.0;
         // A vote closed, or its grace ended, since the last checkpoint.
@@ -489,15 +481,7 @@ impl<S: FedStorage> Service<S> {
     fn answer_request(&self, request: SyncRequest) -> Result<SyncResponse, StoreError> {
         Ok(match request {
             SyncRequest::Heads => {
-                let mut heads: Vec<LogHead> = self
-                    .fed
-                    .heads
-                    .iter()
-                    .map(|(community, head)| LogHead {
-                        community: *community,
-                        head: *head,
-                    })
-                    .collect();
+                let mut heads = self.foreign_heads();
                 if let Some(own) = self.heads[0] {
                     heads.push(LogHead {
                         community: self.community,
@@ -590,6 +574,15 @@ impl<S: FedStorage> Service<S> {
                 .records
                 .push((None, NodeRecord::Network(Box::new(network))));
         }
+    }
+
+    /// The heads held of other communities' public logs, in community order.
+    fn foreign_heads(&self) -> Vec<LogHead> {
+        self.fed
+            .heads
+            .iter()
+            .map(|(&community, &head)| LogHead { community, head })
+            .collect()
     }
 
     fn on_heads(&mut self, peer: PeerId, heads: Vec<LogHead>, forked: Vec<Hash>, now: Timestamp) {
