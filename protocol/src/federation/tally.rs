@@ -34,6 +34,7 @@ use crate::tally::blt::RankedBallot;
 use crate::tally::choice::{
     MajorityBallot, MajorityRules, QvBallot, QvQuestion, QvRules, majority, quadratic,
 };
+use crate::tally::electorate::{Ballots, Electorate};
 use crate::tally::{result_hash, schulze};
 use crate::units::Timestamp;
 
@@ -253,17 +254,21 @@ impl<'a> Tallier<'a> {
         let communities = self.communities_at(level, opened);
         let witness_deadline = closes.plus(rules.grace);
 
-        // Rosters at the opening, each in key order.
-        let rosters: BTreeMap<Hash, Vec<PublicKey>> = communities
+        // The level's communities in order (a cast names its community by
+        // its index here) and their rosters at the opening, in key order.
+        let level_communities: Vec<Hash> = communities.iter().copied().collect();
+        let rosters: Vec<Vec<PublicKey>> = level_communities
             .iter()
-            .map(|c| (*c, view.roster_at(c, opened)))
+            .map(|c| view.roster_at(c, opened))
             .collect();
-        let eligible: BTreeSet<PublicKey> = {
-            // Sorted runs, merged; a key on several rosters counts once.
-            let mut all: Vec<PublicKey> = rosters.values().flatten().copied().collect();
+        let electorate = {
+            // A key on several rosters counts once.
+            let mut all: Vec<PublicKey> = rosters.iter().flatten().copied().collect();
+            // Sorted runs, merged (a stable sort finds the runs).
             all.sort_by(key_order);
             all.dedup();
-            all.into_iter().collect()
+            // Already in order: interning only checks it.
+            Electorate::new(all)
         };
 
         // Witnesses: every community of the network at the close may witness.
@@ -301,28 +306,29 @@ impl<'a> Tallier<'a> {
         };
 
         let mut excluded = Vec::new();
-        // Every check but the roster's, which is made in key order below.
+        // Every check but the roster's, which is made in key order below;
+        // what passes comes back with its community's index.
         let mut check = |cast_place: &Place,
                          created: Timestamp,
                          from_voting: Option<Timestamp>|
-         -> Option<ExclusionReason> {
-            if !communities.contains(&cast_place.community) {
-                return Some(ExclusionReason::OutsideLevel);
-            }
+         -> Result<u32, ExclusionReason> {
+            let Ok(community) = level_communities.binary_search(&cast_place.community) else {
+                return Err(ExclusionReason::OutsideLevel);
+            };
             if cast_place.time > closes || created > closes {
-                return Some(ExclusionReason::Late);
+                return Err(ExclusionReason::Late);
             }
             if from_voting.is_some_and(|from| cast_place.time < from) {
-                return Some(ExclusionReason::Early);
+                return Err(ExclusionReason::Early);
             }
             let w = witnesses_of(cast_place);
             if w < needed {
-                return Some(ExclusionReason::Unwitnessed {
+                return Err(ExclusionReason::Unwitnessed {
                     witnesses: w,
                     needed,
                 });
             }
-            None
+            Ok(community as u32)
         };
         let exclude =
             |excluded: &mut Vec<Excluded>, cast_place: &Place, id, author, kind, reason| {
@@ -338,12 +344,13 @@ impl<'a> Tallier<'a> {
 
         // Ballots: the latest per key among those that count. Candidates
         // are taken in key order (and log order for one key), so each
-        // roster is read once alongside them.
+        // roster is read once alongside them; they carry what that needs,
+        // so the casts themselves are read in log order.
         let casts = view.ballots.get(&p.id).map(Vec::as_slice).unwrap_or(&[]);
-        let mut candidates: Vec<(u64, usize)> = Vec::with_capacity(casts.len());
+        let mut candidates: Vec<Candidate> = Vec::with_capacity(casts.len());
         for (i, cast) in casts.iter().enumerate() {
             match check(&cast.place, cast.created, Some(voting_from)) {
-                Some(reason) => exclude(
+                Err(reason) => exclude(
                     &mut excluded,
                     &cast.place,
                     cast.id,
@@ -351,20 +358,28 @@ impl<'a> Tallier<'a> {
                     Kind::Ballot,
                     reason,
                 ),
-                None => candidates.push((key_head(&cast.author), i)),
+                Ok(community) => candidates.push(Candidate {
+                    author: cast.author,
+                    nonce: cast.nonce,
+                    cast: i as u32,
+                    community,
+                    yes_no: match cast.value {
+                        Ballot::YesNo(v) => Some(v),
+                        _ => None,
+                    },
+                }),
             }
         }
-        candidates.sort_unstable_by(|(ha, a), (hb, b)| {
-            ha.cmp(hb)
-                .then_with(|| casts[*a].author.cmp(&casts[*b].author))
-                .then(a.cmp(b))
-        });
+        candidates
+            .sort_unstable_by(|a, b| key_order(&a.author, &b.author).then(a.cast.cmp(&b.cast)));
         let mut on_roster = RosterReader::new(&rosters);
-        let mut latest: Vec<(PublicKey, &Cast<Ballot>)> = Vec::new();
-        for (_, i) in candidates {
-            let cast = &casts[i];
-            let author = cast.author;
-            if !on_roster.contains(&cast.place.community, &author) {
+        // Kept in place: the first `kept` candidates are the latest ballot
+        // of each key so far.
+        let mut kept: usize = 0;
+        for next in 0..candidates.len() {
+            let candidate = candidates[next];
+            if !on_roster.contains(candidate.community, &candidate.author) {
+                let cast = &casts[candidate.cast as usize];
                 exclude(
                     &mut excluded,
                     &cast.place,
@@ -375,20 +390,29 @@ impl<'a> Tallier<'a> {
                 );
                 continue;
             }
-            match latest.last_mut() {
-                Some((key, old)) if *key == author => {
-                    if (cast.nonce, cast.id) > (old.nonce, old.id) {
-                        *old = cast;
+            match kept.checked_sub(1).map(|last| &mut candidates[last]) {
+                Some(old) if old.author == candidate.author => {
+                    let later = candidate.nonce > old.nonce
+                        || (candidate.nonce == old.nonce
+                            && casts[candidate.cast as usize].id > casts[old.cast as usize].id);
+                    if later {
+                        *old = candidate;
                     }
                 }
-                _ => latest.push((author, cast)),
+                _ => {
+                    candidates[kept] = candidate;
+                    kept += 1;
+                }
             }
         }
+        candidates.truncate(kept);
+        let latest = candidates;
+        let cast_of = |c: &Candidate| &casts[c.cast as usize];
 
         // Delegations in this level's scope, as they stood at the close:
         // the latest per key and specificity, in key order.
         let delegations = &view.delegations;
-        let mut candidates: Vec<(u64, bool, usize)> = Vec::new();
+        let mut candidates: Vec<(u64, bool, usize, u32)> = Vec::new();
         for (i, cast) in delegations.iter().enumerate() {
             let (scope, _) = &cast.value;
             if scope.level != level
@@ -398,7 +422,7 @@ impl<'a> Tallier<'a> {
                 continue;
             }
             match check(&cast.place, cast.created, None) {
-                Some(reason) => exclude(
+                Err(reason) => exclude(
                     &mut excluded,
                     &cast.place,
                     cast.id,
@@ -406,10 +430,12 @@ impl<'a> Tallier<'a> {
                     Kind::Delegation,
                     reason,
                 ),
-                None => candidates.push((key_head(&cast.author), scope.kind.is_some(), i)),
+                Ok(community) => {
+                    candidates.push((key_head(&cast.author), scope.kind.is_some(), i, community))
+                }
             }
         }
-        candidates.sort_unstable_by(|(ha, sa, a), (hb, sb, b)| {
+        candidates.sort_unstable_by(|(ha, sa, a, _), (hb, sb, b, _)| {
             ha.cmp(hb)
                 .then_with(|| delegations[*a].author.cmp(&delegations[*b].author))
                 .then(sa.cmp(sb))
@@ -417,10 +443,10 @@ impl<'a> Tallier<'a> {
         });
         let mut on_roster = RosterReader::new(&rosters);
         let mut scoped: Vec<((PublicKey, bool), &Cast<_>)> = Vec::new();
-        for (_, specific, i) in candidates {
+        for (_, specific, i, community) in candidates {
             let cast = &delegations[i];
             let key = (cast.author, specific);
-            if !on_roster.contains(&cast.place.community, &key.0) {
+            if !on_roster.contains(community, &key.0) {
                 exclude(
                     &mut excluded,
                     &cast.place,
@@ -462,7 +488,6 @@ impl<'a> Tallier<'a> {
             }
             delegates.extend(to.map(|to| (*from, to)));
         }
-        let delegate_of: BTreeMap<PublicKey, PublicKey> = delegates.into_iter().collect();
 
         // The count.
         let rules_level = self.level_rules(level);
@@ -490,35 +515,48 @@ impl<'a> Tallier<'a> {
         } else {
             match method {
                 Method::Majority => {
-                    let mut ballots = Vec::with_capacity(latest.len());
-                    for (key, cast) in &latest {
-                        match cast.value {
-                            Ballot::YesNo(v) => ballots.push((
-                                *key,
-                                match v {
-                                    YesNo::Yes => MajorityBallot::Yes,
-                                    YesNo::No => MajorityBallot::No,
-                                    YesNo::Abstain => MajorityBallot::Abstain,
-                                },
-                            )),
-                            _ => invalid(cast, &mut excluded),
+                    // Over the interned electorate, as `majority::tally`
+                    // counts (the same report and hash); voters come in
+                    // key order, so their indices are found by one walk.
+                    let mut ballots = Ballots::new(electorate.len());
+                    let keys = electorate.keys();
+                    let mut member = 0;
+                    for candidate in &latest {
+                        let key = &candidate.author;
+                        let Some(v) = candidate.yes_no else {
+                            invalid(cast_of(candidate), &mut excluded);
+                            continue;
+                        };
+                        let ballot = match v {
+                            YesNo::Yes => MajorityBallot::Yes,
+                            YesNo::No => MajorityBallot::No,
+                            YesNo::Abstain => MajorityBallot::Abstain,
+                        };
+                        while keys.get(member).is_some_and(|k| key_order(k, key).is_lt()) {
+                            member += 1;
+                        }
+                        match keys.get(member) {
+                            Some(k) if k == key => ballots.cast(member as u32, ballot),
+                            _ => ballots.cast_ineligible(*key, ballot),
                         }
                     }
-                    // In key order already: the map is built in one pass.
-                    let ballots: BTreeMap<PublicKey, MajorityBallot> =
-                        ballots.into_iter().collect();
-                    let report = majority::tally(
+                    let delegations = electorate.delegations_sorted(&delegates);
+                    let report = majority::tally_indexed(
                         &ballots,
-                        &eligible,
-                        &delegate_of,
+                        &delegations,
                         &MajorityRules::from(rules_level),
-                    );
+                    )
+                    .to_report(&electorate);
                     let passed = report.outcome.passed();
                     (Report::Majority(report), passed, None)
                 }
                 Method::Quadratic => {
+                    let eligible: BTreeSet<PublicKey> = electorate.keys().iter().copied().collect();
+                    let delegate_of: BTreeMap<PublicKey, PublicKey> =
+                        delegates.iter().copied().collect();
                     let mut ballots = Vec::with_capacity(latest.len());
-                    for (key, cast) in &latest {
+                    for candidate in &latest {
+                        let (key, cast) = (&candidate.author, cast_of(candidate));
                         match &cast.value {
                             Ballot::Quadratic(votes) => ballots.push((
                                 *key,
@@ -553,8 +591,8 @@ impl<'a> Tallier<'a> {
                 Method::Schulze => {
                     let options = p.proposal.options.len();
                     let mut ranked = Vec::new();
-                    for (key, cast) in &latest {
-                        let _ = key;
+                    for candidate in &latest {
+                        let cast = cast_of(candidate);
                         match &cast.value {
                             Ballot::Ranked(r)
                                 if !r.is_empty()
@@ -628,7 +666,7 @@ impl<'a> Tallier<'a> {
             closes,
             communities: communities.iter().copied().collect(),
             frozen,
-            eligible: eligible.len() as u64,
+            eligible: electorate.len() as u64,
             ballots: latest.len() as u64,
             excluded,
             count,
@@ -680,26 +718,37 @@ impl<'a> Tallier<'a> {
     }
 }
 
+/// A ballot that passed every check but the roster's, with what that
+/// check and the choice of the latest ballot per key read.
+#[derive(Clone, Copy)]
+struct Candidate {
+    author: PublicKey,
+    nonce: u64,
+    /// Its index among the proposal's casts.
+    cast: u32,
+    /// Its community's index among the level's.
+    community: u32,
+    /// The ballot, if it is yes / no / abstain.
+    yes_no: Option<YesNo>,
+}
+
 /// Reads the rosters of a tally alongside casts taken in key order: one
-/// cursor per roster that only moves forward.
+/// cursor per roster (by community index) that only moves forward.
 struct RosterReader<'r> {
-    cursors: BTreeMap<Hash, (&'r [PublicKey], usize)>,
+    cursors: Vec<(&'r [PublicKey], usize)>,
 }
 
 impl<'r> RosterReader<'r> {
-    fn new(rosters: &'r BTreeMap<Hash, Vec<PublicKey>>) -> RosterReader<'r> {
+    fn new(rosters: &'r [Vec<PublicKey>]) -> RosterReader<'r> {
         RosterReader {
-            cursors: rosters
-                .iter()
-                .map(|(c, r)| (*c, (r.as_slice(), 0)))
-                .collect(),
+            cursors: rosters.iter().map(|r| (r.as_slice(), 0)).collect(),
         }
     }
 
-    /// Whether `key` is on `community`'s roster; the keys asked of one
-    /// community must not decrease.
-    fn contains(&mut self, community: &Hash, key: &PublicKey) -> bool {
-        let Some((roster, at)) = self.cursors.get_mut(community) else {
+    /// Whether `key` is on the roster of the community with index
+    /// `community`; the keys asked of one community must not decrease.
+    fn contains(&mut self, community: u32, key: &PublicKey) -> bool {
+        let Some((roster, at)) = self.cursors.get_mut(community as usize) else {
             return false;
         };
         while roster.get(*at).is_some_and(|k| k < key) {

@@ -108,12 +108,10 @@ pub struct CommunityIndex {
     pub last: Option<(u64, Timestamp, Hash)>,
     /// Entry ids by seq (usable entries only), to check witnessed hashes.
     pub ids: Vec<Hash>,
-    /// Roster changes, in log order.
+    /// Roster changes ordered by key, and in log order for one key (each
+    /// member's changes side by side, so that a roster is read in one
+    /// pass; sorted once the log is ingested).
     pub roster: Vec<RosterEvent>,
-    /// Positions in `roster`, ordered by key and then by position: each
-    /// member's changes side by side, so that a roster is read in one pass
-    /// (filled by ingest).
-    pub roster_by_key: Vec<u32>,
     /// Checkpoints, in log order.
     pub checkpoints: Vec<CheckpointAt>,
     /// Frozen at this seq.
@@ -243,9 +241,8 @@ impl FederationView {
                 }
             }
         }
-        let mut by_key: Vec<u32> = (0..index.roster.len() as u32).collect();
-        by_key.sort_unstable_by_key(|&i| (index.roster[i as usize].key, i));
-        index.roster_by_key = by_key;
+        // A stable sort: one key's changes stay in log order.
+        index.roster.sort_by_key(|event| event.key);
         self.communities.insert(community, index);
     }
 
@@ -311,8 +308,7 @@ impl FederationView {
         };
         let mut members = Vec::new();
         let mut last: Option<&RosterEvent> = None;
-        for &i in &index.roster_by_key {
-            let event = &index.roster[i as usize];
+        for event in &index.roster {
             if last.is_some_and(|l| l.key != event.key) {
                 members.extend(last.filter(|l| l.admitted).map(|l| l.key));
                 last = None;

@@ -145,6 +145,44 @@ impl Electorate {
         }
         out
     }
+
+    /// As [`Electorate::delegations`], for delegators listed in increasing
+    /// key order (as a tally gathers them): delegators, then delegates in
+    /// their own order, are found by walks over the keys rather than a
+    /// look-up each (a look-up is a cache miss or two in a large
+    /// electorate). A delegator out of order is still found, by look-up.
+    pub fn delegations_sorted(&self, delegate_of: &[(PublicKey, PublicKey)]) -> Delegations {
+        let mut out = Delegations::new(self.len());
+        let mut targets: Vec<(PublicKey, u32)> = Vec::with_capacity(delegate_of.len());
+        let mut at = 0;
+        for (from, to) in delegate_of {
+            while self.keys.get(at).is_some_and(|k| k < from) {
+                at += 1;
+            }
+            let member = if self.keys.get(at) == Some(from) {
+                Some(at as u32)
+            } else if at > 0 && self.keys[at - 1] >= *from {
+                self.index_of(from)
+            } else {
+                None
+            };
+            if let Some(member) = member {
+                targets.push((*to, member));
+            }
+        }
+        targets.sort_unstable();
+        let mut at = 0;
+        for (to, member) in targets {
+            while self.keys.get(at).is_some_and(|k| *k < to) {
+                at += 1;
+            }
+            out.next[member as usize] = match self.keys.get(at) {
+                Some(k) if *k == to => at as u32,
+                _ => OUTSIDE,
+            };
+        }
+        out
+    }
 }
 
 /// The run of `key`: its leading `bits` bits (`bits` ≤ 24).

@@ -50,6 +50,28 @@ proptest! {
         }
         prop_assert_eq!(electorate.key(electorate.len() as u32), None);
     }
+
+    #[test]
+    fn delegations_in_key_order_are_found_as_by_look_up(
+        keys in vec(some_key(), 0..300),
+        pairs in vec((0usize..400, 0usize..400, some_key()), 0..200),
+        shuffle in any::<bool>(),
+    ) {
+        let electorate = Electorate::new(keys.iter().copied());
+        // Delegators and delegates: members (by position) or other keys.
+        let pick = |i: usize, other: PublicKey| keys.get(i).copied().unwrap_or(other);
+        let mut delegate_of: Vec<(PublicKey, PublicKey)> = pairs
+            .iter()
+            .map(|&(from, to, other)| (pick(from, other), pick(to, other)))
+            .collect();
+        delegate_of.sort_by_key(|(from, _)| *from);
+        delegate_of.dedup_by_key(|(from, _)| *from);
+        if shuffle {
+            delegate_of.reverse();
+        }
+        let by_look_up = electorate.delegations(delegate_of.iter().map(|(f, t)| (f, t)));
+        prop_assert_eq!(electorate.delegations_sorted(&delegate_of), by_look_up);
+    }
 }
 
 #[test]
