@@ -383,8 +383,10 @@ fn catch_up(entries: usize, members: usize, verify: f64, local: Local) {
     }
     .to_bytes();
 
-    // The sync: heads, then ranges until the node holds the whole log.
-    let now = node.now;
+    // The sync: heads, then ranges until the node holds the whole log, at
+    // a time after the log's last entry (entries dated ahead of the
+    // node's clock wait until they are due).
+    let now = Timestamp(node.now.0.max(head.time.0));
     let (mut serving, mut ingesting) = (Duration::ZERO, Duration::ZERO);
     let (mut requests, mut bytes) = (0usize, 0usize);
     let started = Instant::now();

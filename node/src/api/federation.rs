@@ -179,9 +179,13 @@ pub async fn record<N: Node>(
             }
             other => ApiError::from(other),
         })?;
+    let status = match receipt.duplicate {
+        true => StatusCode::OK,
+        false => StatusCode::CREATED,
+    };
     Ok((
-        StatusCode::CREATED,
-        Json(json!({ "network": id, "seq": receipt.seq })),
+        status,
+        Json(json!({ "network": id, "seq": receipt.seq, "duplicate": receipt.duplicate })),
     )
         .into_response())
 }

@@ -278,11 +278,40 @@ impl<S: FedStorage> Service<S> {
             self.reply(ticket, refuse(e));
             return;
         }
+        let id = network.genesis.id();
+        // The same network again (a founder's node may already have taken
+        // it from a peer): recorded once, and the submission says where.
+        if self
+            .fed
+            .network
+            .as_ref()
+            .is_some_and(|n| n.genesis.id() == id)
+        {
+            let result = match self.network_seq(&id) {
+                Ok(Some(seq)) => Ok(Receipt {
+                    id,
+                    log: LogKind::Public,
+                    seq,
+                    duplicate: true,
+                }),
+                Ok(None) => refuse("the network is held but its entry is missing".into()),
+                Err(e) => Err(SubmitError::Storage(e)),
+            };
+            self.reply(ticket, result);
+            return;
+        }
         if self.fed.network.is_some() {
             self.reply(
                 ticket,
                 refuse("this community already belongs to a network".into()),
             );
+            return;
+        }
+        let queued = self.fed.records.iter_mut().find(|(waiting, record)| {
+            waiting.is_none() && matches!(record, NodeRecord::Network(n) if n.genesis.id() == id)
+        });
+        if let Some((waiting, _)) = queued {
+            *waiting = Some(ticket);
             return;
         }
         let record = match joined {
@@ -300,6 +329,35 @@ impl<S: FedStorage> Service<S> {
             },
         };
         self.fed.records.push((Some(ticket), record));
+    }
+
+    /// The seq of this node's public entry that recorded network `id`.
+    fn network_seq(&self, id: &Hash) -> Result<Option<u64>, StoreError> {
+        let mut from = 0;
+        loop {
+            let page = self.storage.entries(LogKind::Public, from, 256)?;
+            if page.is_empty() {
+                return Ok(None);
+            }
+            for bytes in &page {
+                let entry = SignedEntry::from_bytes(bytes)
+                    .map_err(|e| StoreError(format!("a stored public entry: {e}")))?;
+                let records = match &entry.entry.body {
+                    EntryBody::Records(records) => records.as_slice(),
+                    _ => &[],
+                };
+                let recorded = records.iter().any(|r| match r {
+                    NodeRecord::Network(n) | NodeRecord::Joined { network: n, .. } => {
+                        n.genesis.id() == *id
+                    }
+                    _ => false,
+                });
+                if recorded {
+                    return Ok(Some(entry.entry.seq));
+                }
+                from = entry.entry.seq + 1;
+            }
+        }
     }
 
     // ---------------------------------------------------------------

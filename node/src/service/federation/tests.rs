@@ -330,17 +330,38 @@ fn a_network_is_acknowledged_and_published_only_after_the_flush_that_makes_it_du
     assert_eq!(fx.me.service.head(LogKind::Public), Some(entry.head()));
     assert_eq!(fx.me.service.network(), Some(&fx.network));
 
-    // A second network is refused at once.
+    // The same network again is answered at once with where it is
+    // recorded; another network is refused at once.
     fx.me
         .service
         .submit_network(Ticket(3), fx.network.clone(), None);
+    match fx.me.service.next_io() {
+        Some(Io::Reply {
+            ticket: Ticket(3),
+            result: Ok(again),
+        }) => {
+            assert!(again.duplicate);
+            assert_eq!((again.log, again.seq), (LogKind::Public, entry.entry.seq));
+        }
+        other => panic!("expected a duplicate receipt, got {other:?}"),
+    }
+    let mut genesis = fx.network.genesis.clone();
+    genesis.name = "Another valley".into();
+    let mut another = sign_all(&genesis, &[&fx.me.service]);
+    another.add(NetworkSignature::sign(
+        &genesis,
+        fx.other.id,
+        &fx.other.node,
+    ));
+    fx.me.service.submit_network(Ticket(30), another, None);
     assert!(matches!(
         fx.me.service.next_io(),
         Some(Io::Reply {
-            ticket: Ticket(3),
+            ticket: Ticket(30),
             result: Err(_)
         })
     ));
+    assert_eq!(fx.me.service.network(), Some(&fx.network));
 
     // A member's public action: sealed, flushed, then published and
     // acknowledged.
