@@ -29,7 +29,7 @@ use hearth_protocol::federation::{
     SyncRequest, SyncResponse,
 };
 use hearth_protocol::governance::{Ballot, Level, ProposalRef, Scope, YesNo};
-use hearth_protocol::test::keypair;
+use hearth_protocol::test::{keypair, par_map};
 use hearth_protocol::{
     Action, ActionBody, Canonical, Entry, EntryBody, Genesis, Hash, Head, Kc, Keypair, LogId,
     LogKind, Rules, SignedAction, SignedEntry, Timestamp,
@@ -140,28 +140,7 @@ fn local_ingest(n: usize, verify: f64) -> Local {
         let part = &actions[offset..offset + count];
         offset += count;
         let started = Instant::now();
-        let mut accepted = 0usize;
-        for chunk in part.chunks(batch) {
-            for bytes in chunk {
-                let action = SignedAction::from_bytes(bytes)
-                    .expect("decode")
-                    .verify_cached(&keys)
-                    .expect("verify");
-                h.submit(action);
-            }
-            h.now = Timestamp(h.now.0 + 1);
-            h.service.tick(h.now);
-            while let Some(io) = h.service.next_io() {
-                match io {
-                    Io::Flush => h.service.storage().flush().expect("flush"),
-                    Io::Reply { result, .. } => {
-                        result.expect("accepted");
-                        accepted += 1;
-                    }
-                    Io::Publish(_) | Io::Request { .. } | Io::Penalise(_) => {}
-                }
-            }
-        }
+        let accepted = h.ingest_in_batches(part, batch, &keys);
         assert_eq!(accepted, part.len());
         rates[slot] = part.len() as f64 / started.elapsed().as_secs_f64();
         println!(
@@ -512,23 +491,6 @@ fn breakdown(source: &Source, store: &SledStorage, k: usize) {
         one * 1e6,
         range * 1e6
     );
-}
-
-/// Maps `f` over `items` on every core, keeping the order.
-fn par_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = items.len().div_ceil(threads).max(1);
-    let f = &f;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<U>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a worker"))
-            .collect()
-    })
 }
 
 fn dir_size(path: &std::path::Path) -> u64 {

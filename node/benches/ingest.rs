@@ -9,11 +9,10 @@
 use std::time::Instant;
 
 use hearth_node::recover;
-use hearth_node::service::Io;
 use hearth_node::store::{SledStorage, Storage};
 use hearth_node::test::Harness;
 use hearth_protocol::test::keypair;
-use hearth_protocol::{ActionBody, Canonical, Kc, SignedAction, Timestamp};
+use hearth_protocol::{ActionBody, Canonical, Kc, SignedAction};
 
 const MEMBERS: u8 = 64;
 
@@ -81,28 +80,7 @@ fn main() {
         let part = &actions[offset..offset + count];
         offset += count;
         let started = Instant::now();
-        let mut accepted = 0usize;
-        for chunk in part.chunks(batch) {
-            for bytes in chunk {
-                let action = SignedAction::from_bytes(bytes)
-                    .expect("decode")
-                    .verify_cached(&keys)
-                    .expect("verify");
-                h.submit(action);
-            }
-            h.now = Timestamp(h.now.0 + 1);
-            h.service.tick(h.now);
-            while let Some(io) = h.service.next_io() {
-                match io {
-                    Io::Flush => h.service.storage().flush().expect("flush"),
-                    Io::Reply { result, .. } => {
-                        result.expect("accepted");
-                        accepted += 1;
-                    }
-                    Io::Publish(_) | Io::Request { .. } | Io::Penalise(_) => {}
-                }
-            }
-        }
+        let accepted = h.ingest_in_batches(part, batch, &keys);
         assert_eq!(accepted, part.len());
         let rate = part.len() as f64 / started.elapsed().as_secs_f64();
         println!(

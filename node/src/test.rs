@@ -6,9 +6,12 @@ pub mod federation;
 use std::collections::HashMap;
 
 use hearth_protocol::action::{Action, ActionBody, InviteCode};
+use hearth_protocol::crypto::KeyCache;
 use hearth_protocol::state::{Account, StateRead};
 use hearth_protocol::test::keypair;
-use hearth_protocol::{Genesis, Kc, Keypair, PublicKey, Rules, SignedAction, Timestamp, Verified};
+use hearth_protocol::{
+    Canonical, Genesis, Kc, Keypair, PublicKey, Rules, SignedAction, Timestamp, Verified,
+};
 
 use crate::service::{Io, Receipt, Service, SubmitError, Ticket};
 use crate::store::MemoryStorage;
@@ -177,6 +180,41 @@ impl<S: crate::store::FedStorage> Harness<S> {
             .iter()
             .map(|t| replies.remove(t).expect("every ticket gets a reply"))
             .collect()
+    }
+
+    /// Decodes, verifies (with `keys`) and submits the signed actions in
+    /// `actions`, ticking once per `batch` of them as the node's group
+    /// commit does and flushing before each acknowledgement: the node's
+    /// durable ingest path without HTTP. Returns how many were accepted.
+    pub fn ingest_in_batches(
+        &mut self,
+        actions: &[Vec<u8>],
+        batch: usize,
+        keys: &KeyCache,
+    ) -> usize {
+        let mut accepted = 0;
+        for chunk in actions.chunks(batch) {
+            for bytes in chunk {
+                let action = SignedAction::from_bytes(bytes)
+                    .expect("decode")
+                    .verify_cached(keys)
+                    .expect("verify");
+                self.submit(action);
+            }
+            self.now = Timestamp(self.now.0 + 1);
+            self.service.tick(self.now);
+            while let Some(io) = self.service.next_io() {
+                match io {
+                    Io::Flush => self.service.storage().flush().expect("flush"),
+                    Io::Reply { result, .. } => {
+                        result.expect("accepted");
+                        accepted += 1;
+                    }
+                    Io::Publish(_) | Io::Request { .. } | Io::Penalise(_) => {}
+                }
+            }
+        }
+        accepted
     }
 
     /// A member's balance.

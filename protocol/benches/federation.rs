@@ -35,6 +35,7 @@ use hearth_protocol::governance::{
     Ballot, Level, Proposal, ProposalKind, ProposalRef, Schedule, Scope, Stage, Subject, YesNo,
 };
 use hearth_protocol::log::NodeRecord;
+use hearth_protocol::test::par_map;
 use hearth_protocol::units::Ratio;
 use hearth_protocol::{
     Action, ActionBody, Entry, EntryBody, Genesis, Hash, Head, Keypair, LogId, LogKind, PublicKey,
@@ -327,23 +328,6 @@ fn vote(proposal: Hash, v: YesNo) -> ActionBody {
         },
         ballot: Ballot::YesNo(v),
     }
-}
-
-/// Maps `f` over `items` on every core, keeping the order.
-fn par_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = items.len().div_ceil(threads).max(1);
-    let f = &f;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<U>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a worker"))
-            .collect()
-    })
 }
 
 impl Fixture {
