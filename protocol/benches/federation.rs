@@ -5,7 +5,10 @@
 //!
 //! `cargo bench -p hearth-protocol --bench federation` (set
 //! `HEARTH_BENCH_BALLOTS`, default 1000000, `HEARTH_BENCH_DELEGATIONS`,
-//! default 200000, and `HEARTH_BENCH_COMMUNITIES`, default 10).
+//! default 200000, `HEARTH_BENCH_COMMUNITIES`, default 10, and
+//! `HEARTH_BENCH_METHOD`, `majority` (the default) or `quadratic`: the
+//! network's method, the network default, with ballots of +3 for yes, -2
+//! for no and 0 to abstain).
 //!
 //! The logs are built here, signed and chained as a node seals them: each
 //! community's genesis, the network record, its members' `Join` actions,
@@ -63,8 +66,9 @@ fn main() {
     let delegations = env("HEARTH_BENCH_DELEGATIONS", 200_000);
     let communities = env("HEARTH_BENCH_COMMUNITIES", 10);
     println!(
-        "# Hearth federation benchmark: a network referendum, {ballots} ballots and \
-         {delegations} delegations in {communities} communities"
+        "# Hearth federation benchmark: a network referendum ({}), {ballots} ballots and \
+         {delegations} delegations in {communities} communities",
+        if quadratic() { "quadratic" } else { "majority" }
     );
     let started = Instant::now();
     let mut fixture = Fixture::build(communities, ballots, delegations);
@@ -111,8 +115,14 @@ fn main() {
         result.is_final,
         result.result
     );
-    if let hearth_protocol::state::decide::Report::Majority(m) = &report.count {
-        println!("  count: {:?}", m.outcome);
+    match &report.count {
+        hearth_protocol::state::decide::Report::Majority(m) => {
+            println!("  count: {:?}", m.outcome);
+        }
+        hearth_protocol::state::decide::Report::Quadratic(q) => {
+            println!("  count: {:?}, options {:?}", q.outcome, q.options);
+        }
+        other => println!("  count: {other:?}"),
     }
     drop(view);
 
@@ -320,13 +330,30 @@ fn mix(x: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Whether the referendum is counted by quadratic voting
+/// (`HEARTH_BENCH_METHOD=quadratic`) rather than by majority.
+fn quadratic() -> bool {
+    static QUADRATIC: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *QUADRATIC.get_or_init(|| match std::env::var("HEARTH_BENCH_METHOD").as_deref() {
+        Err(_) | Ok("majority") => false,
+        Ok("quadratic") => true,
+        Ok(other) => panic!("HEARTH_BENCH_METHOD is majority or quadratic, not {other}"),
+    })
+}
+
 fn vote(proposal: Hash, v: YesNo) -> ActionBody {
+    let ballot = match (quadratic(), v) {
+        (false, v) => Ballot::YesNo(v),
+        (true, YesNo::Yes) => Ballot::Quadratic(vec![3]),
+        (true, YesNo::No) => Ballot::Quadratic(vec![-2]),
+        (true, YesNo::Abstain) => Ballot::Quadratic(vec![0]),
+    };
     ActionBody::Vote {
         proposal: ProposalRef {
             id: proposal,
             level: Level::Network,
         },
-        ballot: Ballot::YesNo(v),
+        ballot,
     }
 }
 
@@ -347,7 +374,11 @@ impl Fixture {
             .map(|c| Log::found(c, founders[c].public()))
             .collect();
         let rules = FederationRules {
-            network: level(Method::Majority, Ratio::new(1, 2), Ratio::new(1, 10), 0),
+            network: if quadratic() {
+                level(Method::Quadratic, Ratio::new(2, 3), Ratio::new(1, 10), 100)
+            } else {
+                level(Method::Majority, Ratio::new(1, 2), Ratio::new(1, 10), 0)
+            },
             ..FederationRules::default()
         };
         let mut founding: Vec<Founding> = logs

@@ -96,6 +96,39 @@ pub fn encode<T: Encode>(value: &T) -> Vec<u8> {
     bincode::encode_to_vec(value, config::<MAX_RECORD_BYTES>()).unwrap_or_default()
 }
 
+/// The hash of `value`'s canonical encoding under `context`: the same as
+/// `Hash::of(context, &encode(value))`, without holding the encoding whole
+/// (a tally report may encode to tens of megabytes).
+pub fn hash_encoding<T: Encode>(context: &str, value: &T) -> crate::crypto::Hash {
+    /// Encoded bytes, hashed a buffer at a time.
+    struct Hashing {
+        hasher: blake3::Hasher,
+        buffer: Vec<u8>,
+    }
+    impl bincode::enc::write::Writer for Hashing {
+        fn write(&mut self, bytes: &[u8]) -> Result<(), bincode::error::EncodeError> {
+            if self.buffer.len() + bytes.len() > self.buffer.capacity() {
+                self.hasher.update(&self.buffer);
+                self.buffer.clear();
+            }
+            if bytes.len() >= self.buffer.capacity() {
+                self.hasher.update(bytes);
+            } else {
+                self.buffer.extend_from_slice(bytes);
+            }
+            Ok(())
+        }
+    }
+    let mut writer = Hashing {
+        hasher: blake3::Hasher::new_derive_key(context),
+        buffer: Vec::with_capacity(64 * 1024),
+    };
+    // As in `encode`: encoding a well-typed value cannot fail.
+    let _ = bincode::encode_into_writer(value, &mut writer, config::<MAX_RECORD_BYTES>());
+    writer.hasher.update(&writer.buffer);
+    crate::crypto::Hash(*writer.hasher.finalize().as_bytes())
+}
+
 /// Decodes `bytes` as a `T` under `limit`, enforcing the rules of DESIGN §3.
 pub fn decode_canonical<T: Encode + Decode<()>>(bytes: &[u8], limit: usize) -> Result<T, Error> {
     if bytes.len() > limit {

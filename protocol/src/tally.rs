@@ -21,7 +21,7 @@ pub const TALLY_CONTEXT: &str = "hearth v1 tally";
 
 /// The hash of a report's canonical encoding: what nodes attest to.
 pub fn result_hash<R: Encode>(report: &R) -> Hash {
-    Hash::of(TALLY_CONTEXT, &crate::codec::encode(report))
+    crate::codec::hash_encoding(TALLY_CONTEXT, report)
 }
 
 /// A deterministic pseudo-random draw for breaking ties that the rules

@@ -514,32 +514,22 @@ impl<'a> Tallier<'a> {
             )
         } else {
             match method {
+                // Majority and quadratic votes are counted over the
+                // interned electorate, as `majority::tally` and
+                // `quadratic::tally` count (the same reports and hashes).
                 Method::Majority => {
-                    // Over the interned electorate, as `majority::tally`
-                    // counts (the same report and hash); voters come in
-                    // key order, so their indices are found by one walk.
-                    let mut ballots = Ballots::new(electorate.len());
-                    let keys = electorate.keys();
-                    let mut member = 0;
-                    for candidate in &latest {
-                        let key = &candidate.author;
-                        let Some(v) = candidate.yes_no else {
-                            invalid(cast_of(candidate), &mut excluded);
-                            continue;
+                    let ballots = by_member(&electorate, &latest, |candidate| {
+                        let ballot = match candidate.yes_no {
+                            Some(YesNo::Yes) => MajorityBallot::Yes,
+                            Some(YesNo::No) => MajorityBallot::No,
+                            Some(YesNo::Abstain) => MajorityBallot::Abstain,
+                            None => {
+                                invalid(cast_of(candidate), &mut excluded);
+                                return None;
+                            }
                         };
-                        let ballot = match v {
-                            YesNo::Yes => MajorityBallot::Yes,
-                            YesNo::No => MajorityBallot::No,
-                            YesNo::Abstain => MajorityBallot::Abstain,
-                        };
-                        while keys.get(member).is_some_and(|k| key_order(k, key).is_lt()) {
-                            member += 1;
-                        }
-                        match keys.get(member) {
-                            Some(k) if k == key => ballots.cast(member as u32, ballot),
-                            _ => ballots.cast_ineligible(*key, ballot),
-                        }
-                    }
+                        Some(ballot)
+                    });
                     let delegations = electorate.delegations_sorted(&delegates);
                     let report = majority::tally_indexed(
                         &ballots,
@@ -551,35 +541,31 @@ impl<'a> Tallier<'a> {
                     (Report::Majority(report), passed, None)
                 }
                 Method::Quadratic => {
-                    let eligible: BTreeSet<PublicKey> = electorate.keys().iter().copied().collect();
-                    let delegate_of: BTreeMap<PublicKey, PublicKey> =
-                        delegates.iter().copied().collect();
-                    let mut ballots = Vec::with_capacity(latest.len());
-                    for candidate in &latest {
-                        let (key, cast) = (&candidate.author, cast_of(candidate));
+                    let ballots = by_member(&electorate, &latest, |candidate| {
+                        let cast = cast_of(candidate);
                         match &cast.value {
-                            Ballot::Quadratic(votes) => ballots.push((
-                                *key,
-                                QvBallot {
-                                    votes: votes.clone(),
-                                },
-                            )),
-                            _ => invalid(cast, &mut excluded),
+                            Ballot::Quadratic(votes) => Some(QvBallot {
+                                votes: votes.clone(),
+                            }),
+                            _ => {
+                                invalid(cast, &mut excluded);
+                                None
+                            }
                         }
-                    }
-                    let ballots: BTreeMap<PublicKey, QvBallot> = ballots.into_iter().collect();
+                    });
                     let question = QvQuestion {
                         options: p.proposal.options.len().max(1) as u32,
                         allow_negative: true,
                         seed: p.id,
                     };
-                    let report = quadratic::tally(
+                    let delegations = electorate.delegations_sorted(&delegates);
+                    let report = quadratic::tally_indexed(
                         &question,
                         &ballots,
-                        &eligible,
-                        &delegate_of,
+                        &delegations,
                         &QvRules::from(rules_level),
-                    );
+                    )
+                    .into_report(&electorate);
                     let passed = report.outcome.passed();
                     let winner = if p.proposal.options.is_empty() {
                         None
@@ -716,6 +702,33 @@ impl<'a> Tallier<'a> {
             certified,
         }
     }
+}
+
+/// The latest ballots (in key order) by member index of `electorate`,
+/// found by one walk over its keys; `ballot` gives a candidate's ballot,
+/// or `None` to leave it out.
+fn by_member<B>(
+    electorate: &Electorate,
+    latest: &[Candidate],
+    mut ballot: impl FnMut(&Candidate) -> Option<B>,
+) -> Ballots<B> {
+    let mut ballots = Ballots::new(electorate.len());
+    let keys = electorate.keys();
+    let mut member = 0;
+    for candidate in latest {
+        let Some(b) = ballot(candidate) else {
+            continue;
+        };
+        let key = &candidate.author;
+        while keys.get(member).is_some_and(|k| key_order(k, key).is_lt()) {
+            member += 1;
+        }
+        match keys.get(member) {
+            Some(k) if k == key => ballots.cast(member as u32, b),
+            _ => ballots.cast_ineligible(*key, b),
+        }
+    }
+    ballots
 }
 
 /// A ballot that passed every check but the roster's, with what that

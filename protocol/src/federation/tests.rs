@@ -3,14 +3,19 @@
 //! (witnesses, late and backdated ballots, frozen logs, finality,
 //! certification).
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use crate::action::ActionBody;
 use crate::community::Rules;
-use crate::crypto::Hash;
+use crate::crypto::{Hash, Keypair, PublicKey};
 use crate::federation::tally::{ExclusionReason, Tallier};
 use crate::federation::{Attestation, EquivocationProof, FederationView, InvalidNetwork};
 use crate::governance::{Ballot, Level, Proposal, ProposalKind, Scope, Subject, YesNo};
 use crate::log::{EntryBody, LogKind, NodeRecord};
 use crate::state::{ApplyError, Rejection};
+use crate::tally::choice::{
+    MajorityBallot, MajorityRules, QvBallot, QvQuestion, QvRules, majority, quadratic,
+};
 use crate::test::federation::{CLOSE, Fed, GRACE, OPEN, export, vote};
 use crate::test::{Community, keypair};
 use crate::units::Timestamp;
@@ -243,6 +248,31 @@ fn a_network_referendum_counts_witnessed_ballots_across_communities() {
     // A0 carries C0's weight: 2 × 5, plus 3 + 4 for, 1 against.
     assert_eq!(qv.delegation.weight_of(&fed.members[0][0].public()), 2);
     assert!(result.passed, "{qv:?}");
+    // Exactly the keyed count over the same ballots, electorate and
+    // delegation.
+    let key = |c: usize, m: usize| fed.members[c][m].public();
+    let qv_ballot = |votes: i64| QvBallot { votes: vec![votes] };
+    let ballots = BTreeMap::from([
+        (key(0, 0), qv_ballot(5)),
+        (key(0, 1), qv_ballot(3)),
+        (key(1, 0), qv_ballot(4)),
+        (key(1, 1), qv_ballot(-1)),
+    ]);
+    let eligible: BTreeSet<PublicKey> = fed.members.iter().flatten().map(Keypair::public).collect();
+    assert_eq!(eligible.len(), 9);
+    let question = QvQuestion {
+        options: 1,
+        allow_negative: true,
+        seed: id,
+    };
+    let keyed = quadratic::tally(
+        &question,
+        &ballots,
+        &eligible,
+        &BTreeMap::from([(key(2, 0), key(0, 0))]),
+        &QvRules::from(&fed.network.genesis.rules.network),
+    );
+    assert_eq!(*qv, keyed);
 
     // The same records in another order give the same bits.
     let mut logs = fed.logs();
@@ -419,6 +449,26 @@ fn a_regional_majority_counts_only_the_region() {
     };
     assert_eq!((m.yes, m.no), (3, 1));
     assert!(result.passed);
+    // Exactly the keyed count over the same ballots, electorate and
+    // delegation.
+    let key = |c: usize, m: usize| fed.members[c][m].public();
+    let ballots = BTreeMap::from([
+        (key(0, 0), MajorityBallot::Yes),
+        (key(0, 1), MajorityBallot::Yes),
+        (key(1, 0), MajorityBallot::No),
+    ]);
+    let eligible: BTreeSet<PublicKey> = fed.members[..2]
+        .iter()
+        .flatten()
+        .map(Keypair::public)
+        .collect();
+    let keyed = majority::tally(
+        &ballots,
+        &eligible,
+        &BTreeMap::from([(key(1, 1), key(0, 1))]),
+        &MajorityRules::from(&fed.network.genesis.rules.regional),
+    );
+    assert_eq!(*m, keyed);
 }
 
 #[test]

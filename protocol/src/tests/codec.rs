@@ -1062,3 +1062,22 @@ fn single_difference(a: &[u8], b: &[u8]) -> usize {
     assert_eq!(diffs.len(), 1, "expected one differing byte: {diffs:?}");
     diffs[0]
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// Hashing an encoding as it is written gives the hash of the whole
+    /// encoding, for values smaller and much larger than the buffer, made
+    /// of many small writes or a few large ones.
+    #[test]
+    fn an_encoding_hashed_as_written_is_hashed_as_a_whole(
+        small in vec(any::<(u8, u64, [u8; 32])>(), 0..6_000),
+        large in vec(any::<u8>(), 0..200_000),
+    ) {
+        let value = (small, large);
+        prop_assert_eq!(
+            codec::hash_encoding("hearth test", &value),
+            Hash::of("hearth test", &codec::encode(&value))
+        );
+    }
+}
