@@ -29,7 +29,8 @@ use hearth_protocol::federation::{
     SyncRequest, SyncResponse,
 };
 use hearth_protocol::governance::{Ballot, Level, ProposalRef, Scope, YesNo};
-use hearth_protocol::test::{keypair, par_map};
+use hearth_protocol::test::bench::{dir_size, env_usize, par_map};
+use hearth_protocol::test::keypair;
 use hearth_protocol::{
     Action, ActionBody, Canonical, Entry, EntryBody, Genesis, Hash, Head, Kc, Keypair, LogId,
     LogKind, Rules, SignedAction, SignedEntry, Timestamp,
@@ -41,17 +42,10 @@ const LOCAL_MEMBERS: u8 = 64;
 /// Entries signed and stored at once while building the source's log.
 const CHUNK: usize = 65_536;
 
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn main() {
-    let entries = env("HEARTH_BENCH_ENTRIES", 1_000_000);
-    let members = env("HEARTH_BENCH_MEMBERS", 100_000).min(entries);
-    let actions = env("HEARTH_BENCH_ACTIONS", entries);
+    let entries = env_usize("HEARTH_BENCH_ENTRIES", 1_000_000);
+    let members = env_usize("HEARTH_BENCH_MEMBERS", 100_000).min(entries);
+    let actions = env_usize("HEARTH_BENCH_ACTIONS", entries);
     println!(
         "# Hearth catch-up benchmark: {entries} public entries of one action each \
          ({members} authors); local ingest of {actions} transfers"
@@ -491,17 +485,4 @@ fn breakdown(source: &Source, store: &SledStorage, k: usize) {
         one * 1e6,
         range * 1e6
     );
-}
-
-fn dir_size(path: &std::path::Path) -> u64 {
-    let mut total = 0;
-    for entry in std::fs::read_dir(path).expect("read dir").flatten() {
-        let meta = entry.metadata().expect("metadata");
-        total += if meta.is_dir() {
-            dir_size(&entry.path())
-        } else {
-            meta.len()
-        };
-    }
-    total
 }

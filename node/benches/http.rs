@@ -10,6 +10,7 @@ use std::io::BufRead as _;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use hearth_protocol::test::bench::{dir_size, status_kb};
 use hearth_protocol::test::keypair;
 use hearth_protocol::{
     Action, ActionBody, Canonical, Hash, InviteCode, Kc, Keypair, SignedAction, Timestamp,
@@ -313,29 +314,4 @@ impl Phase<'_> {
             node_cpu * 1e6 / latencies.len() as f64
         );
     }
-}
-
-/// A `/proc/<pid>/status` field in kB.
-fn status_kb(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-fn dir_size(path: &std::path::Path) -> u64 {
-    let mut total = 0;
-    for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
-        match entry.metadata() {
-            Ok(meta) if meta.is_dir() => total += dir_size(&entry.path()),
-            Ok(meta) => total += meta.len(),
-            Err(_) => {}
-        }
-    }
-    total
 }

@@ -11,6 +11,7 @@ use std::time::Instant;
 use hearth_node::recover;
 use hearth_node::store::{SledStorage, Storage};
 use hearth_node::test::Harness;
+use hearth_protocol::test::bench::dir_size;
 use hearth_protocol::test::keypair;
 use hearth_protocol::{ActionBody, Canonical, Kc, SignedAction};
 
@@ -113,19 +114,6 @@ fn main() {
         "(d) reindex: {reindex_rate:.0} actions/s = {:.2} x (a)",
         reindex_rate / verify_rate
     );
-}
-
-fn dir_size(path: &std::path::Path) -> u64 {
-    let mut total = 0;
-    for entry in std::fs::read_dir(path).expect("read dir").flatten() {
-        let meta = entry.metadata().expect("metadata");
-        total += if meta.is_dir() {
-            dir_size(&entry.path())
-        } else {
-            meta.len()
-        };
-    }
-    total
 }
 
 fn peak_rss_kb() -> u64 {

@@ -38,7 +38,7 @@ use hearth_protocol::governance::{
     Ballot, Level, Proposal, ProposalKind, ProposalRef, Schedule, Scope, Stage, Subject, YesNo,
 };
 use hearth_protocol::log::NodeRecord;
-use hearth_protocol::test::par_map;
+use hearth_protocol::test::bench::{env_usize, par_map};
 use hearth_protocol::units::Ratio;
 use hearth_protocol::{
     Action, ActionBody, Entry, EntryBody, Genesis, Hash, Head, Keypair, LogId, LogKind, PublicKey,
@@ -54,17 +54,10 @@ const FOUNDED: Timestamp = Timestamp(1_000_000);
 /// When the network proposal is made.
 const OPENED: Timestamp = Timestamp(2_000_000);
 
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn main() {
-    let ballots = env("HEARTH_BENCH_BALLOTS", 1_000_000);
-    let delegations = env("HEARTH_BENCH_DELEGATIONS", 200_000);
-    let communities = env("HEARTH_BENCH_COMMUNITIES", 10);
+    let ballots = env_usize("HEARTH_BENCH_BALLOTS", 1_000_000);
+    let delegations = env_usize("HEARTH_BENCH_DELEGATIONS", 200_000);
+    let communities = env_usize("HEARTH_BENCH_COMMUNITIES", 10);
     println!(
         "# Hearth federation benchmark: a network referendum ({}), {ballots} ballots and \
          {delegations} delegations in {communities} communities",
@@ -89,7 +82,7 @@ fn main() {
     });
     let view = FederationView::new(genesis.clone(), &logs);
     let mut result = None;
-    let tally_times = repeat(env("HEARTH_BENCH_TALLY_RUNS", 5), || {
+    let tally_times = repeat(env_usize("HEARTH_BENCH_TALLY_RUNS", 5), || {
         let tallier = Tallier::new(&view);
         result = tallier.tally(&fixture.proposal, fixture.now);
     });
@@ -126,7 +119,7 @@ fn main() {
     }
     drop(view);
 
-    let runs = env("HEARTH_BENCH_AUDIT_RUNS", 1);
+    let runs = env_usize("HEARTH_BENCH_AUDIT_RUNS", 1);
     if runs == 0 {
         return;
     }

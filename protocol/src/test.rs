@@ -1,6 +1,7 @@
 //! Helpers for tests of every tier: fixed keys from seeds and a small
 //! in-memory community that seals entries the way a node does.
 
+pub mod bench;
 pub mod federation;
 
 use crate::action::{Action, ActionBody, InviteCode, SignedAction};
@@ -152,22 +153,4 @@ impl Community {
         self.entries.push(entry);
         Ok(())
     }
-}
-
-/// Maps `f` over `items` on every core, keeping the order (benches sign
-/// their fixtures with it).
-pub fn par_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = items.len().div_ceil(threads).max(1);
-    let f = &f;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<U>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a worker"))
-            .collect()
-    })
 }

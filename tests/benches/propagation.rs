@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use hearth_protocol::federation::FederationRules;
 use hearth_protocol::governance::{Level, Scope};
+use hearth_protocol::test::bench::{env_usize, status_kb};
 use hearth_protocol::{ActionBody, Hash};
 use hearth_tests::federation::Federation;
 use hearth_tests::{Http, Rng};
@@ -28,13 +29,6 @@ const SAMPLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Quiet time between two samples, so that they do not overlap.
 const SPACING: Duration = Duration::from_millis(100);
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// What one poller saw.
 struct Seen {
@@ -79,19 +73,6 @@ fn wait_for(url: &str, community: &Hash, seq: u64, acked: Instant, pause: Durati
     }
 }
 
-/// A `/proc/<pid>/status` field in kB.
-fn status_kb(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 fn rss_line(fed: &Federation, when: &str) {
     let mut rss: Vec<u64> = fed
         .nodes
@@ -121,9 +102,9 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() {
-    let n = env("HEARTH_BENCH_NODES", 20);
-    let samples = env("HEARTH_BENCH_SAMPLES", 200);
-    let pause = Duration::from_millis(env("HEARTH_BENCH_POLL_MS", 5) as u64);
+    let n = env_usize("HEARTH_BENCH_NODES", 20);
+    let samples = env_usize("HEARTH_BENCH_SAMPLES", 200);
+    let pause = Duration::from_millis(env_usize("HEARTH_BENCH_POLL_MS", 5) as u64);
     println!("# Hearth propagation benchmark: {n} hearthd on 127.0.0.1, {samples} samples");
     let mut rng = Rng::from_env();
     let started = Instant::now();

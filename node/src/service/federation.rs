@@ -728,10 +728,7 @@ impl<S: FedStorage> Service<S> {
         let mut run = Run::default();
         for entry in entries {
             if entry.entry.log.community != community {
-                if let Err(e) = self.store_run(&mut run) {
-                    tracing::error!(error = %e, "cannot store public entries");
-                    return;
-                }
+                self.store_run_logged(&mut run);
                 self.outbox.push_back(Io::Penalise(peer));
                 return;
             }
@@ -742,18 +739,13 @@ impl<S: FedStorage> Service<S> {
                 }
                 Extended::No(entry) => entry,
                 Extended::Invalid(reason) => {
-                    if let Err(e) = self.store_run(&mut run) {
-                        tracing::error!(error = %e, "cannot store public entries");
-                        return;
+                    if self.store_run_logged(&mut run) {
+                        self.bad_range(peer, community, &reason, now);
                     }
-                    tracing::warn!(%peer, community = %community, %reason, "invalid entry in a sync range");
-                    self.outbox.push_back(Io::Penalise(peer));
-                    self.fed.shunned.insert((peer, community), now);
                     return;
                 }
             };
-            if let Err(e) = self.store_run(&mut run) {
-                tracing::error!(error = %e, "cannot store public entries");
+            if !self.store_run_logged(&mut run) {
                 return;
             }
             match self.ingest(entry, now) {
@@ -761,11 +753,7 @@ impl<S: FedStorage> Service<S> {
                 Ok(Ingested::Known | Ingested::Fork | Ingested::Unknown) => {}
                 Ok(Ingested::Ahead | Ingested::Future) => break,
                 Ok(Ingested::Invalid(reason)) => {
-                    // One bad range does not abort the others; this peer
-                    // loses standing and the range is asked of another.
-                    tracing::warn!(%peer, community = %community, %reason, "invalid entry in a sync range");
-                    self.outbox.push_back(Io::Penalise(peer));
-                    self.fed.shunned.insert((peer, community), now);
+                    self.bad_range(peer, community, &reason, now);
                     return;
                 }
                 Err(e) => {
@@ -774,8 +762,7 @@ impl<S: FedStorage> Service<S> {
                 }
             }
         }
-        if let Err(e) = self.store_run(&mut run) {
-            tracing::error!(error = %e, "cannot store public entries");
+        if !self.store_run_logged(&mut run) {
             return;
         }
         // Keep fetching while the peer is ahead.
@@ -844,6 +831,26 @@ impl<S: FedStorage> Service<S> {
             }
             Err(e) => Extended::Invalid(format!("{e} ({})", e.code())),
         }
+    }
+
+    /// [`Service::store_run`], logging a failure; whether it stored.
+    fn store_run_logged(&mut self, run: &mut Run) -> bool {
+        match self.store_run(run) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot store public entries");
+                false
+            }
+        }
+    }
+
+    /// `peer` served an invalid entry of `community` in a range. One bad
+    /// range does not abort the others; this peer loses standing and the
+    /// range is asked of another.
+    fn bad_range(&mut self, peer: PeerId, community: Hash, reason: &str, now: Timestamp) {
+        tracing::warn!(%peer, community = %community, %reason, "invalid entry in a sync range");
+        self.outbox.push_back(Io::Penalise(peer));
+        self.fed.shunned.insert((peer, community), now);
     }
 
     /// Stores the verified entries of `run` and empties it.
@@ -1035,17 +1042,15 @@ impl<S: FedStorage> Service<S> {
             }
             return Ok(Ingested::Ahead);
         }
-        match entry.verify_cached(&log, head.as_ref(), &node, &self.fed.keys) {
-            Ok(verified) => {
-                let entry = verified.into_inner();
-                self.storage
-                    .fed_append(&log.community, std::slice::from_ref(&entry))?;
-                self.fed.heads.insert(log.community, entry.head());
-                self.note_proposals(&entry);
-                self.fed.dirty |= !only_checkpoints(&entry);
+        // The next entry: stored as a run of one.
+        let mut run = Run::default();
+        match self.extend_run(&mut run, entry, now) {
+            Extended::Verified => {
+                self.store_run(&mut run)?;
                 Ok(Ingested::Stored)
             }
-            Err(e) => Ok(Ingested::Invalid(format!("{e} ({})", e.code()))),
+            Extended::Invalid(reason) => Ok(Ingested::Invalid(reason)),
+            Extended::No(_) => Ok(Ingested::Unknown),
         }
     }
 

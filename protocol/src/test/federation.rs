@@ -203,14 +203,7 @@ impl Fed {
 
     /// Member 0 of community 0 proposes at `OPEN`; returns the proposal id.
     pub fn propose(&mut self, level: Level) -> Hash {
-        let proposal = Proposal {
-            kind: ProposalKind::Policy,
-            level,
-            title: "Shared seed bank".into(),
-            text: "Fund a seed bank for the whole network.".into(),
-            options: Vec::new(),
-            subject: Subject::Question,
-        };
+        let proposal = policy(level);
         self.act(
             0,
             0,
@@ -259,4 +252,16 @@ pub fn export(fed: &Fed, tamper: bool) -> Vec<u8> {
         }
     }
     out
+}
+
+/// A policy question at `level`, as test federations propose it.
+pub fn policy(level: Level) -> Proposal {
+    Proposal {
+        kind: ProposalKind::Policy,
+        level,
+        title: "Shared seed bank".into(),
+        text: "Fund a seed bank for the whole network.".into(),
+        options: Vec::new(),
+        subject: Subject::Question,
+    }
 }

@@ -11,9 +11,10 @@ use hearth_protocol::federation::{
     Attestation, Checkpoint, Founding, Gossip, LogHead, NetworkSignature, SignedNetwork,
     SyncRequest, SyncResponse,
 };
-use hearth_protocol::governance::{Ballot, Level, Proposal, ProposalKind, ProposalRef, Subject};
+use hearth_protocol::governance::{Ballot, Level, ProposalRef};
 use hearth_protocol::log::{Entry, EntryBody, LogId, LogKind, NodeRecord, SignedEntry};
 use hearth_protocol::state::StateRead;
+use hearth_protocol::test::federation::policy;
 use hearth_protocol::test::{Community, keypair};
 use hearth_protocol::{Canonical, Rules, SignedAction, Timestamp, Verified};
 
@@ -387,15 +388,10 @@ fn a_network_is_acknowledged_and_published_only_after_the_flush_that_makes_it_du
 
 /// A network policy proposal by `member`.
 fn propose(h: &mut Harness<MemoryStorage>, member: u8, level: Level) -> Verified<SignedAction> {
-    let proposal = Proposal {
-        kind: ProposalKind::Policy,
-        level,
-        title: "Shared seed bank".into(),
-        text: "Fund a seed bank for the whole network.".into(),
-        options: Vec::new(),
-        subject: Subject::Question,
-    };
-    h.action(&keypair(member), ActionBody::Propose(Box::new(proposal)))
+    h.action(
+        &keypair(member),
+        ActionBody::Propose(Box::new(policy(level))),
+    )
 }
 
 fn vote(id: Hash, votes: i64) -> ActionBody {
