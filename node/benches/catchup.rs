@@ -32,8 +32,9 @@ use hearth_protocol::governance::{Ballot, Level, ProposalRef, Scope, YesNo};
 use hearth_protocol::test::bench::{dir_size, env_usize, par_map};
 use hearth_protocol::test::keypair;
 use hearth_protocol::{
-    Action, ActionBody, Canonical, Entry, EntryBody, Genesis, Hash, Head, Kc, Keypair, LogId,
-    LogKind, Rules, SignedAction, SignedEntry, Timestamp,
+    Action, ActionBody, Canonical, Entry, EntryBody, Genesis, GovernanceAction, Hash, Head, Kc,
+    Keypair, LedgerAction, LogId, LogKind, MembershipAction, Rules, SignedAction, SignedEntry,
+    Timestamp,
 };
 
 /// Members of the local-ingest community (as in the ingest benchmark).
@@ -90,11 +91,11 @@ fn transfer(
         community,
         nonce,
         created,
-        body: ActionBody::Transfer {
+        body: ActionBody::Ledger(LedgerAction::Transfer {
             to: to.public(),
             amount: Kc(1),
             memo: String::new(),
-        },
+        }),
     }
     .sign(from)
 }
@@ -182,12 +183,12 @@ impl Source {
         let key = &members[m];
         let round = (a / members.len()) as u64;
         let body = if round == 0 {
-            ActionBody::Join {
+            ActionBody::Membership(MembershipAction::Join {
                 invite: invite.public(),
                 proof: invite.sign(&invite_claim(&community, &key.public())),
-            }
+            })
         } else if round % 2 == 1 {
-            ActionBody::Vote {
+            ActionBody::Governance(GovernanceAction::Vote {
                 proposal: ProposalRef {
                     id: Hash::of("hearth bench proposal", &round.to_le_bytes()),
                     level: Level::Network,
@@ -197,15 +198,15 @@ impl Source {
                 } else {
                     YesNo::Yes
                 }),
-            }
+            })
         } else {
-            ActionBody::Delegate {
+            ActionBody::Governance(GovernanceAction::Delegate {
                 scope: Scope {
                     level: Level::Network,
                     kind: None,
                 },
                 to: Some(members[(m + 1) % members.len()].public()),
-            }
+            })
         };
         Action {
             author: key.public(),

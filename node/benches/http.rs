@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 use hearth_protocol::test::bench::{dir_size, status_kb};
 use hearth_protocol::test::keypair;
 use hearth_protocol::{
-    Action, ActionBody, Canonical, Hash, InviteCode, Kc, Keypair, SignedAction, Timestamp,
+    Action, ActionBody, Canonical, Hash, InviteCode, Kc, Keypair, LedgerAction, MembershipAction,
+    SignedAction, Timestamp,
 };
 
 const CLIENTS: [usize; 3] = [1, 8, 64];
@@ -176,10 +177,10 @@ fn main() {
         seed[0] = i as u8;
         let code = InviteCode { community, seed };
         founder_nonce += 1;
-        let issue = ActionBody::IssueInvite {
+        let issue = ActionBody::Membership(MembershipAction::IssueInvite {
             key: code.keypair().public(),
             expires: Timestamp(now_ms() + 3_600_000),
-        };
+        });
         assert_eq!(
             post(
                 &agent,
@@ -261,11 +262,11 @@ impl Phase<'_> {
                         let to = members[(c + 1) % members.len()].public();
                         (0..per_client)
                             .map(|k| {
-                                let body = ActionBody::Transfer {
+                                let body = ActionBody::Ledger(LedgerAction::Transfer {
                                     to,
                                     amount: Kc(1),
                                     memo: String::new(),
-                                };
+                                });
                                 sign(&members[c], community, nonce_base + k as u64, body)
                             })
                             .collect::<Vec<_>>()

@@ -13,7 +13,7 @@ use hearth_node::store::{SledStorage, Storage};
 use hearth_node::test::Harness;
 use hearth_protocol::test::bench::dir_size;
 use hearth_protocol::test::keypair;
-use hearth_protocol::{ActionBody, Canonical, Kc, SignedAction};
+use hearth_protocol::{ActionBody, Canonical, Kc, LedgerAction, SignedAction};
 
 const MEMBERS: u8 = 64;
 
@@ -34,11 +34,11 @@ fn main() {
             let from = (i % MEMBERS as usize) as u8 + 1;
             let to = ((i * 7 + 3) % MEMBERS as usize) as u8 + 1;
             let to = if to == from { to % MEMBERS + 1 } else { to };
-            let body = ActionBody::Transfer {
+            let body = ActionBody::Ledger(LedgerAction::Transfer {
                 to: keypair(to).public(),
                 amount: Kc(1),
                 memo: String::new(),
-            };
+            });
             h.action(&keypair(from), body).into_inner().to_bytes()
         })
         .collect();

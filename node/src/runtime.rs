@@ -142,6 +142,17 @@ pub struct Metrics {
     pub flushes: AtomicU64,
     /// Total microseconds spent flushing.
     pub flush_micros: AtomicU64,
+    /// When the service next wants to be ticked (ms since the epoch; 0:
+    /// nothing is scheduled).
+    pub wakeup: AtomicU64,
+}
+
+/// How long until the service's wake-up (a long wait when none is set).
+fn wakeup_in(metrics: &Metrics) -> std::time::Duration {
+    match metrics.wakeup.load(Ordering::Relaxed) {
+        0 => std::time::Duration::from_secs(3600),
+        at => std::time::Duration::from_millis(at.saturating_sub(now().0).max(1)),
+    }
 }
 
 /// A clonable way to reach the node task.
@@ -230,6 +241,7 @@ async fn run(
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
+        let wake = wakeup_in(&metrics);
         let command = tokio::select! {
             command = rx.recv() => match command {
                 Some(command) => command,
@@ -238,6 +250,13 @@ async fn run(
             event = next_net_event(&mut net) => {
                 on_net_event(&mut service, &mut net, event);
                 healthy = drain_io(&mut service, &mut net, &mut waiting, &metrics, healthy).await;
+                continue;
+            }
+            _ = tokio::time::sleep(wake) => {
+                // Something the service scheduled falls due.
+                service.tick(now());
+                healthy = drain_io(&mut service, &mut net, &mut waiting, &metrics, healthy).await;
+                publish_stats(&service, &metrics);
                 continue;
             }
             _ = ticker.tick() => {
@@ -430,6 +449,7 @@ async fn drain_io(
                     net.penalise(&peer);
                 }
             }
+            Io::Wakeup(at) => metrics.wakeup.store(at.0, Ordering::Relaxed),
         }
     }
     healthy

@@ -19,7 +19,7 @@ use hearth_protocol::log::{
     Entry, EntryBody, Head, LogId, LogKind, MAX_ACTIONS_PER_ENTRY, NodeRecord, SignedEntry,
 };
 use hearth_protocol::state::{
-    self, ApplyError, Context, Overlay, Rejection, StateRead, StoreError, decide,
+    self, ApplyError, Context, Overlay, Rejection, StateRead, StoreError, decide, schedule,
 };
 use hearth_protocol::{Canonical, Genesis, SignedAction, Timestamp, Verified};
 
@@ -89,6 +89,9 @@ pub enum Io {
     },
     /// A peer sent invalid data: lower its standing.
     Penalise(crate::net::PeerId),
+    /// Tick the service at this time (or earlier): something falls due
+    /// then. Each wake-up replaces the one before.
+    Wakeup(Timestamp),
 }
 
 /// Why the service could not start.
@@ -138,6 +141,8 @@ pub struct Service<S> {
     outbox: VecDeque<Io>,
     stats: Stats,
     fed: Fed,
+    /// The last wake-up asked of the runtime.
+    wakeup: Option<Timestamp>,
 }
 
 impl<S> std::fmt::Debug for Service<S> {
@@ -222,6 +227,7 @@ impl<S: FedStorage> Service<S> {
             outbox: VecDeque::new(),
             stats: Stats::default(),
             fed: Fed::default(),
+            wakeup: None,
         })
         .and_then(|mut service| {
             service.fed_open(false)?;
@@ -315,21 +321,38 @@ impl<S: FedStorage> Service<S> {
         self.pending.len() >= MAX_BATCH
     }
 
-    /// Time passes: seals whatever is pending.
+    /// Time passes: seals whatever is pending or has fallen due.
     pub fn tick(&mut self, now: Timestamp) {
         self.fed_tick(now);
-        if !self.pending.is_empty() || !self.fed.records.is_empty() || self.closes_due(now) {
+        let next_due = self.next_due();
+        let time = Timestamp(now.0.max(self.last_time.0 + 1));
+        let due = next_due.is_some_and(|at| at <= time);
+        if !self.pending.is_empty() || !self.fed.records.is_empty() || due {
             self.seal(now);
+        }
+        self.ask_wakeup();
+    }
+
+    /// When the schedule's next item falls due: read from the front of the
+    /// schedule index, so it costs the same whatever the history.
+    fn next_due(&self) -> Option<Timestamp> {
+        match schedule::next(&self.storage) {
+            Ok(next) => next,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the schedule");
+                None
+            }
         }
     }
 
-    /// Whether a proposal's vote has ended without its close sealed yet.
-    fn closes_due(&self, now: Timestamp) -> bool {
-        match decide::due(&self.storage, Timestamp(now.0.max(self.last_time.0 + 1))) {
-            Ok(due) => !due.is_empty(),
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read proposals");
-                false
+    /// Tells the runtime when the next scheduled item falls due, if that
+    /// changed.
+    fn ask_wakeup(&mut self) {
+        let next = self.next_due();
+        if next != self.wakeup {
+            self.wakeup = next;
+            if let Some(at) = next {
+                self.outbox.push_back(Io::Wakeup(at));
             }
         }
     }
@@ -382,6 +405,33 @@ impl<S: FedStorage> Service<S> {
             }
         }
         Ok(records)
+    }
+
+    /// Settles, in `overlay`, what fell due at `ctx.time` (closes aside)
+    /// and returns the `Due` record to seal. If the items cannot be
+    /// settled the record is left for the next tick (and logged).
+    fn due_record(
+        &self,
+        overlay: &mut Overlay<'_, S>,
+        ctx: &Context,
+    ) -> Result<Option<NodeRecord>, StoreError> {
+        let items = schedule::due_record(&*overlay, ctx)?;
+        if items.is_empty() {
+            return Ok(None);
+        }
+        let mut nested = Overlay::new(&*overlay);
+        match schedule::apply_due(&mut nested, ctx, &items) {
+            Ok(()) => {
+                let writes = nested.into_writes();
+                overlay.absorb(writes);
+                Ok(Some(NodeRecord::Due(items)))
+            }
+            Err(ApplyError::Store(e)) => Err(e),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot settle what fell due");
+                Ok(None)
+            }
+        }
     }
 
     fn reply(&mut self, ticket: Ticket, result: Result<Receipt, SubmitError>) {
@@ -441,6 +491,12 @@ impl<S: FedStorage> Service<S> {
                 // Votes that have ended are closed first: their ballots
                 // were all sealed before this tick's time.
                 let mut node_records = self.close_records(&mut overlay, &ctx, kind)?;
+                // Then whatever else fell due, in one `Due` record.
+                if kind == LogKind::Local
+                    && let Some(record) = self.due_record(&mut overlay, &ctx)?
+                {
+                    node_records.push(record);
+                }
                 if kind == LogKind::Public {
                     for (ticket, record) in std::mem::take(&mut records) {
                         match state::federated::apply_record(&mut overlay, &ctx, &record) {

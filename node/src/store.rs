@@ -225,6 +225,20 @@ impl Store for SledStorage {
             })
             .collect()
     }
+
+    fn range(&self, from: &[u8], to: &[u8], limit: usize) -> Result<Pairs, StoreError> {
+        if from >= to {
+            return Ok(Vec::new());
+        }
+        self.state
+            .range(from..to)
+            .take(limit)
+            .map(|item| {
+                item.map(|(k, v)| (k.to_vec(), v.to_vec()))
+                    .map_err(store_err)
+            })
+            .collect()
+    }
 }
 
 impl Storage for SledStorage {
@@ -312,6 +326,10 @@ impl Store for MemoryStorage {
 
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Pairs, StoreError> {
         self.state.scan_prefix(prefix)
+    }
+
+    fn range(&self, from: &[u8], to: &[u8], limit: usize) -> Result<Pairs, StoreError> {
+        self.state.range(from, to, limit)
     }
 }
 

@@ -5,7 +5,7 @@ pub mod federation;
 
 use std::collections::HashMap;
 
-use hearth_protocol::action::{Action, ActionBody, InviteCode};
+use hearth_protocol::action::{Action, ActionBody, InviteCode, LedgerAction, MembershipAction};
 use hearth_protocol::crypto::KeyCache;
 use hearth_protocol::state::{Account, StateRead};
 use hearth_protocol::test::keypair;
@@ -87,10 +87,10 @@ impl<S: crate::store::FedStorage> Harness<S> {
             let mut seed = [i; 32];
             seed[1] = 0xa5;
             let invite = Keypair::from_seed(&seed).public();
-            let issue = ActionBody::IssueInvite {
+            let issue = ActionBody::Membership(MembershipAction::IssueInvite {
                 key: invite,
                 expires: Timestamp(h.now.0 + 60_000),
-            };
+            });
             {
                 let a = h.action(&founder, issue);
                 h.run(&[a])
@@ -131,11 +131,11 @@ impl<S: crate::store::FedStorage> Harness<S> {
 
     /// A signed transfer of `kc` whole KC between fixed keys.
     pub fn pay(&mut self, from: u8, to: u8, kc: i64) -> Verified<SignedAction> {
-        let body = ActionBody::Transfer {
+        let body = ActionBody::Ledger(LedgerAction::Transfer {
             to: keypair(to).public(),
             amount: Kc::whole(kc),
             memo: String::new(),
-        };
+        });
         self.action(&keypair(from), body)
     }
 
@@ -161,7 +161,7 @@ impl<S: crate::store::FedStorage> Harness<S> {
                     self.service.storage().flush().expect("flush");
                     flushed = true;
                 }
-                Io::Publish(_) | Io::Request { .. } | Io::Penalise(_) => {}
+                Io::Publish(_) | Io::Request { .. } | Io::Penalise(_) | Io::Wakeup(_) => {}
                 Io::Reply { ticket, result } => {
                     if matches!(
                         result,
@@ -210,7 +210,7 @@ impl<S: crate::store::FedStorage> Harness<S> {
                         result.expect("accepted");
                         accepted += 1;
                     }
-                    Io::Publish(_) | Io::Request { .. } | Io::Penalise(_) => {}
+                    Io::Publish(_) | Io::Request { .. } | Io::Penalise(_) | Io::Wakeup(_) => {}
                 }
             }
         }

@@ -41,8 +41,8 @@ use hearth_protocol::log::NodeRecord;
 use hearth_protocol::test::bench::{env_usize, par_map};
 use hearth_protocol::units::Ratio;
 use hearth_protocol::{
-    Action, ActionBody, Entry, EntryBody, Genesis, Hash, Head, Keypair, LogId, LogKind, PublicKey,
-    Rules, SignedAction, SignedEntry, Timestamp,
+    Action, ActionBody, Entry, EntryBody, Genesis, GovernanceAction, Hash, Head, Keypair, LogId,
+    LogKind, MembershipAction, PublicKey, Rules, SignedAction, SignedEntry, Timestamp,
 };
 
 /// Actions sealed into one public entry.
@@ -184,7 +184,12 @@ fn verify_limit(fixture: &Fixture) -> Limit {
             _ => None,
         })
         .flatten()
-        .filter(|a| matches!(a.action.body, ActionBody::Vote { .. }))
+        .filter(|a| {
+            matches!(
+                a.action.body,
+                ActionBody::Governance(GovernanceAction::Vote { .. })
+            )
+        })
         .take(50_000)
         .collect();
     let started = Instant::now();
@@ -341,13 +346,13 @@ fn vote(proposal: Hash, v: YesNo) -> ActionBody {
         (true, YesNo::No) => Ballot::Quadratic(vec![-2]),
         (true, YesNo::Abstain) => Ballot::Quadratic(vec![0]),
     };
-    ActionBody::Vote {
+    ActionBody::Governance(GovernanceAction::Vote {
         proposal: ProposalRef {
             id: proposal,
             level: Level::Network,
         },
         ballot,
-    }
+    })
 }
 
 impl Fixture {
@@ -419,7 +424,7 @@ impl Fixture {
             community: logs[0].community,
             nonce: 1,
             created: OPENED,
-            body: ActionBody::Propose(Box::new(proposal)),
+            body: ActionBody::Governance(GovernanceAction::Propose(Box::new(proposal))),
         }
         .sign(&founders[0]);
         let proposal_id = propose.id();
@@ -450,10 +455,10 @@ impl Fixture {
                     community,
                     nonce: 1,
                     created: joined,
-                    body: ActionBody::Join {
+                    body: ActionBody::Membership(MembershipAction::Join {
                         invite: invites[c].public(),
                         proof: invites[c].sign(&invite_claim(&community, &key.public())),
-                    },
+                    }),
                 }
                 .sign(key);
                 let r = mix(m ^ 0x5eed);
@@ -462,13 +467,13 @@ impl Fixture {
                     if to == m {
                         to = (to + 1) % total;
                     }
-                    ActionBody::Delegate {
+                    ActionBody::Governance(GovernanceAction::Delegate {
                         scope: Scope {
                             level: Level::Network,
                             kind: None,
                         },
                         to: Some(keys[to as usize].public()),
-                    }
+                    })
                 } else {
                     let v = match r % 10 {
                         0..=5 => YesNo::Yes,
@@ -477,7 +482,10 @@ impl Fixture {
                     };
                     vote(proposal_id, v)
                 };
-                let delegator = matches!(body, ActionBody::Delegate { .. });
+                let delegator = matches!(
+                    body,
+                    ActionBody::Governance(GovernanceAction::Delegate { .. })
+                );
                 let cast = Action {
                     author: key.public(),
                     community,
@@ -491,14 +499,14 @@ impl Fixture {
                 let second = mix(m ^ 0xc4a9).is_multiple_of(100).then(|| {
                     let body = if delegator {
                         let to = mix(m ^ 0x2) % total;
-                        ActionBody::Delegate {
+                        ActionBody::Governance(GovernanceAction::Delegate {
                             scope: Scope {
                                 level: Level::Network,
                                 kind: Some(ProposalKind::Policy),
                             },
                             to: (!to.is_multiple_of(4) && to != m)
                                 .then(|| keys[to as usize].public()),
-                        }
+                        })
                     } else {
                         vote(
                             proposal_id,

@@ -5,9 +5,14 @@ use serde::Serialize;
 
 use crate::codec::{Canonical, MAX_ACTION_BYTES};
 use crate::crypto::{self, Hash, Keypair, PublicKey, Signature};
-use crate::governance::{Ballot, Level, Project, Proposal, ProposalRef, Scope};
+pub use crate::economy::aid::AidAction;
+pub use crate::economy::insurance::InsuranceAction;
+pub use crate::economy::ledger::LedgerAction;
+pub use crate::governance::GovernanceAction;
+pub use crate::state::membership::MembershipAction;
+
 use crate::log::LogKind;
-use crate::units::{Kc, Millis, Timestamp};
+use crate::units::{Millis, Timestamp};
 use crate::verified::Verified;
 
 /// Domain-separation context of action ids.
@@ -54,141 +59,46 @@ impl Action {
     }
 }
 
-/// Everything a member can do. Each variant says who may author it.
+/// Everything a member can do, by domain. Each domain's enum says who may
+/// author each of its actions, which log records it, and how it applies
+/// (its module's `apply`).
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "domain", content = "action", rename_all = "snake_case")]
 pub enum ActionBody {
-    /// A council member creates a single-use invite, valid until `expires`.
-    /// `key` is the public half of a key pair the invitee receives.
-    IssueInvite {
-        /// The invite's public key.
-        key: PublicKey,
-        /// Last instant the invite may be claimed.
-        expires: Timestamp,
-    },
-    /// A non-member joins with an invite. `proof` is the invite key's
-    /// signature over [`invite_claim`] of (community, author), so a claim
-    /// cannot be redirected to another key.
-    Join {
-        /// The invite's public key.
-        invite: PublicKey,
-        /// The invite key's signature binding the invite to the author.
-        proof: Signature,
-    },
-    /// A member leaves the community. Their balance stays in the ledger.
-    Leave,
-    /// A council member removes a member.
-    RemoveMember {
-        /// The member removed.
-        member: PublicKey,
-        /// Why (recorded publicly).
-        reason: String,
-    },
-    /// A member proposes; the proposal id is this action's id.
-    Propose(Box<Proposal>),
-    /// The author amends the text during discussion or deliberation.
-    Amend {
-        /// The proposal.
-        proposal: ProposalRef,
-        /// The new text.
-        text: String,
-    },
-    /// The author withdraws the proposal before voting.
-    Withdraw {
-        /// The proposal.
-        proposal: ProposalRef,
-    },
-    /// A reviewer approves (or not) a technical proposal, or a budget's projects.
-    Review {
-        /// The proposal.
-        proposal: ProposalRef,
-        /// Whether the reviewer approves.
-        approve: bool,
-        /// The review.
-        comment: String,
-    },
-    /// A member adds a project to a budget during submission.
-    SubmitProject {
-        /// The budget proposal.
-        proposal: ProposalRef,
-        /// The project.
-        project: Project,
-    },
-    /// A member nominates a member for an election during nominations.
-    Nominate {
-        /// The election.
-        proposal: ProposalRef,
-        /// The candidate.
-        candidate: PublicKey,
-    },
-    /// A member votes; a later ballot replaces an earlier one.
-    Vote {
-        /// The proposal.
-        proposal: ProposalRef,
-        /// The ballot.
-        ballot: Ballot,
-    },
-    /// A member delegates their vote in a scope; `to: None` revokes.
-    Delegate {
-        /// Where the delegation applies.
-        scope: Scope,
-        /// The delegate.
-        to: Option<PublicKey>,
-    },
-    /// A member pays another member.
-    Transfer {
-        /// The recipient.
-        to: PublicKey,
-        /// How much, positive.
-        amount: Kc,
-        /// A note for the recipient.
-        memo: String,
-    },
+    /// Joining, leaving, invites, removals.
+    Membership(MembershipAction),
+    /// Proposals, ballots, delegations, reviews.
+    Governance(GovernanceAction),
+    /// Transfers between members.
+    Ledger(LedgerAction),
+    /// Mutual-aid pools.
+    Aid(AidAction),
+    /// Insurance pools.
+    Insurance(InsuranceAction),
 }
 
 impl ActionBody {
     /// The log an action of this kind is recorded in: membership is
-    /// public (the federation needs rosters), the economy is local.
+    /// public (the federation needs rosters), the economy is local, and
+    /// governance follows its level.
     pub fn log_kind(&self) -> LogKind {
         match self {
-            ActionBody::IssueInvite { .. }
-            | ActionBody::Join { .. }
-            | ActionBody::Leave
-            | ActionBody::RemoveMember { .. } => LogKind::Public,
-            ActionBody::Transfer { .. } => LogKind::Local,
-            ActionBody::Propose(p) => level_log(p.level),
-            ActionBody::Amend { proposal, .. }
-            | ActionBody::Withdraw { proposal }
-            | ActionBody::Review { proposal, .. }
-            | ActionBody::SubmitProject { proposal, .. }
-            | ActionBody::Nominate { proposal, .. }
-            | ActionBody::Vote { proposal, .. } => level_log(proposal.level),
-            ActionBody::Delegate { scope, .. } => level_log(scope.level),
+            ActionBody::Membership(_) => LogKind::Public,
+            ActionBody::Governance(a) => a.log_kind(),
+            ActionBody::Ledger(_) | ActionBody::Aid(_) | ActionBody::Insurance(_) => LogKind::Local,
         }
     }
 
     /// A short name of the kind, for logs and metrics.
     pub fn kind(&self) -> &'static str {
         match self {
-            ActionBody::IssueInvite { .. } => "issue_invite",
-            ActionBody::Join { .. } => "join",
-            ActionBody::Leave => "leave",
-            ActionBody::RemoveMember { .. } => "remove_member",
-            ActionBody::Transfer { .. } => "transfer",
-            ActionBody::Propose(_) => "propose",
-            ActionBody::Amend { .. } => "amend",
-            ActionBody::Withdraw { .. } => "withdraw",
-            ActionBody::Review { .. } => "review",
-            ActionBody::SubmitProject { .. } => "submit_project",
-            ActionBody::Nominate { .. } => "nominate",
-            ActionBody::Vote { .. } => "vote",
-            ActionBody::Delegate { .. } => "delegate",
+            ActionBody::Membership(a) => a.kind(),
+            ActionBody::Governance(a) => a.kind(),
+            ActionBody::Ledger(a) => a.kind(),
+            ActionBody::Aid(a) => a.kind(),
+            ActionBody::Insurance(a) => a.kind(),
         }
     }
-}
-
-fn level_log(level: Level) -> LogKind {
-    level.log()
 }
 
 /// The id an invite key signs to admit `member` to `community`.
@@ -260,10 +170,10 @@ impl InviteCode {
     /// Builds the `Join` body that admits `member` with this invite.
     pub fn join_body(&self, member: &PublicKey) -> ActionBody {
         let pair = self.keypair();
-        ActionBody::Join {
+        ActionBody::Membership(MembershipAction::Join {
             invite: pair.public(),
             proof: pair.sign(&invite_claim(&self.community, member)),
-        }
+        })
     }
 
     /// Parses a `hearth-invite:…` string.

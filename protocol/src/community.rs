@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::Canonical;
 use crate::crypto::{Hash, PublicKey};
+use crate::economy::aid::AidGuidelines;
+use crate::economy::insurance::InsuranceRules;
 use crate::units::{Kc, Millis, Ratio, Timestamp};
 
 /// Domain-separation context of community ids.
@@ -40,54 +42,6 @@ impl Genesis {
     /// The community id: the hash of the canonical genesis bytes.
     pub fn id(&self) -> Hash {
         Hash::of(COMMUNITY_CONTEXT, &self.to_bytes())
-    }
-}
-
-/// How an aid request or claim is approved.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Approval {
-    /// A short community vote.
-    CommunityVote,
-    /// A council decision.
-    Council,
-    /// k of n appointed assessors.
-    Assessors,
-}
-
-/// Who may ask a pool for aid.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Eligibility {
-    /// Any member who is not suspended and has not left.
-    ActiveMember,
-}
-
-/// Guidelines of a mutual-aid pool.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct AidGuidelines {
-    /// Largest single request.
-    pub max_request: Kc,
-    /// Time between two granted requests of one member.
-    pub cooldown: Millis,
-    /// How a request is approved.
-    pub approval: Approval,
-    /// Who may request.
-    pub eligibility: Eligibility,
-    /// How long the approval vote runs.
-    pub vote_duration: Millis,
-}
-
-impl Default for AidGuidelines {
-    fn default() -> Self {
-        AidGuidelines {
-            max_request: Kc::whole(500),
-            cooldown: Millis::days(30),
-            approval: Approval::CommunityVote,
-            eligibility: Eligibility::ActiveMember,
-            vote_duration: Millis::days(2),
-        }
     }
 }
 
@@ -238,8 +192,17 @@ pub struct Rules {
     pub time_bank_kc_per_hour: Kc,
     /// How long an unconfirmed time log stays open.
     pub time_log_expiry: Millis,
-    /// The emergency mutual-aid pool.
-    pub emergency_pool: AidGuidelines,
+    /// How far below zero the treasury may go: the credit the community
+    /// extends itself to pay basic income and rewards.
+    pub treasury_credit: Kc,
+    /// Monthly levy on positive member balances, in basis points, paid to
+    /// the treasury.
+    pub levy: u32,
+    /// The emergency mutual-aid pool's guidelines (and the defaults of
+    /// new aid pools).
+    pub aid: AidGuidelines,
+    /// Insurance rules common to every pool.
+    pub insurance: InsuranceRules,
     /// Reward of a teacher for a confirmed peer session.
     pub teacher_reward: Kc,
     /// Reward of each student for a confirmed peer session.
@@ -280,7 +243,10 @@ impl Default for Rules {
             max_memo_len: 280,
             time_bank_kc_per_hour: Kc::whole(1),
             time_log_expiry: Millis::days(14),
-            emergency_pool: AidGuidelines::default(),
+            treasury_credit: Kc::ZERO,
+            levy: 0,
+            aid: AidGuidelines::default(),
+            insurance: InsuranceRules::default(),
             teacher_reward: Kc::whole(50),
             student_reward: Kc::whole(10),
             skill_endorsements: 2,
@@ -339,9 +305,17 @@ impl Rules {
         if self.time_bank_kc_per_hour.0 <= 0 {
             return bad("time_bank_kc_per_hour", "must be positive");
         }
-        if self.emergency_pool.max_request.0 < 0 {
-            return bad("emergency_pool.max_request", "must not be negative");
+        if self.treasury_credit.0 < 0 {
+            return bad("treasury_credit", "must not be negative");
         }
+        if self.levy > 10_000 {
+            return bad("levy", "is at most 10000 basis points (100 %)");
+        }
+        if self.basic_income.is_some_and(|a| a.0 <= 0) {
+            return bad("basic_income", "must be positive (or off)");
+        }
+        self.aid.validate("aid")?;
+        self.insurance.validate()?;
         for (rule, ratio) in [
             ("local.threshold", self.local.threshold),
             ("local.quorum", self.local.quorum),

@@ -71,17 +71,26 @@ pub enum ProposalKind {
     Election,
     /// Admitting a member by vote.
     Membership,
+    /// Changing the community's current rules.
+    Rules,
+    /// Approving a mutual-aid request (opened by the request itself).
+    Aid,
+    /// Approving an insurance claim (opened by the claim itself).
+    Claim,
 }
 
 impl ProposalKind {
     /// Every kind.
-    pub const ALL: [ProposalKind; 6] = [
+    pub const ALL: [ProposalKind; 9] = [
         ProposalKind::Policy,
         ProposalKind::Budget,
         ProposalKind::Technical,
         ProposalKind::Emergency,
         ProposalKind::Election,
         ProposalKind::Membership,
+        ProposalKind::Rules,
+        ProposalKind::Aid,
+        ProposalKind::Claim,
     ];
 
     /// The stable name of the kind.
@@ -93,6 +102,9 @@ impl ProposalKind {
             ProposalKind::Emergency => "emergency",
             ProposalKind::Election => "election",
             ProposalKind::Membership => "membership",
+            ProposalKind::Rules => "rules",
+            ProposalKind::Aid => "aid",
+            ProposalKind::Claim => "claim",
         }
     }
 
@@ -141,6 +153,43 @@ pub enum Subject {
         /// What to do.
         action: Moderation,
     },
+    /// A change of the community's current rules (a rules proposal):
+    /// `key = value` pairs, validated when proposed and applied in order
+    /// when the vote passes.
+    Rules {
+        /// The changes.
+        changes: Vec<crate::state::rules::RuleChange>,
+    },
+    /// A new mutual-aid pool with its guidelines (a policy proposal).
+    AidPool {
+        /// Its name.
+        name: String,
+        /// Its guidelines.
+        guidelines: crate::economy::aid::AidGuidelines,
+    },
+    /// A new insurance pool with its terms (a policy proposal).
+    InsurancePool {
+        /// Its name.
+        name: String,
+        /// What it insures.
+        cover: crate::economy::insurance::Cover,
+        /// Its terms.
+        terms: crate::economy::insurance::Terms,
+    },
+    /// The approval of an aid request (an aid vote, opened by the request).
+    AidRequest {
+        /// The request.
+        request: Hash,
+        /// Who asked: they never decide their own request.
+        requester: PublicKey,
+    },
+    /// The approval of an insurance claim (a claim vote, opened by the claim).
+    Claim {
+        /// The claim.
+        claim: Hash,
+        /// Who claims: they never decide their own claim.
+        claimant: PublicKey,
+    },
     /// Admitting a community into a region or the network (a membership
     /// proposal at that level).
     Community {
@@ -151,6 +200,18 @@ pub enum Subject {
         /// Its name.
         name: String,
     },
+}
+
+impl Subject {
+    /// The member who may not vote on this subject: whoever asks for the
+    /// money never decides their own request or claim.
+    pub fn interested(&self) -> Option<PublicKey> {
+        match self {
+            Subject::AidRequest { requester, .. } => Some(*requester),
+            Subject::Claim { claimant, .. } => Some(*claimant),
+            _ => None,
+        }
+    }
 }
 
 /// A moderation action (DESIGN §8).
@@ -240,7 +301,7 @@ impl Schedule {
             at = at.plus(len);
         };
         match kind {
-            ProposalKind::Policy => {
+            ProposalKind::Policy | ProposalKind::Rules => {
                 push(Stage::Discussion, d.policy_discussion);
                 push(Stage::Deliberation, d.policy_deliberation);
                 push(Stage::Voting, d.policy_voting);
@@ -259,6 +320,10 @@ impl Schedule {
                 push(Stage::Voting, d.election_voting);
             }
             ProposalKind::Membership => push(Stage::Voting, d.membership),
+            // Aid and claim votes are opened by their domain with the
+            // pool's vote duration (see `state::governance::open_decision`);
+            // this is only their shape.
+            ProposalKind::Aid | ProposalKind::Claim => push(Stage::Voting, Millis(0)),
         }
         Schedule { stages, closes: at }
     }
@@ -300,7 +365,12 @@ pub fn method_for(kind: ProposalKind, level: Level, rules: &Rules) -> Method {
         ProposalKind::Budget => Method::Budgeting,
         ProposalKind::Election => Method::Stv,
         ProposalKind::Emergency => Method::Council,
-        ProposalKind::Policy | ProposalKind::Technical | ProposalKind::Membership => match level {
+        ProposalKind::Policy
+        | ProposalKind::Technical
+        | ProposalKind::Membership
+        | ProposalKind::Rules
+        | ProposalKind::Aid
+        | ProposalKind::Claim => match level {
             Level::Local => rules.local.method,
             Level::Regional(_) => rules.regional.method,
             Level::Network => rules.network.method,
@@ -348,6 +418,100 @@ pub enum Ballot {
     Quadratic(Vec<i64>),
     /// Approval of budget projects (indices).
     Approval(Vec<u32>),
+}
+
+/// Governance actions: proposals, their stages, ballots and delegations.
+/// Local governance is recorded in the local log; regional and network
+/// governance in the public log, which the federation replicates.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum GovernanceAction {
+    /// A member proposes; the proposal id is this action's id.
+    Propose(Box<Proposal>),
+    /// The author amends the text during discussion or deliberation.
+    Amend {
+        /// The proposal.
+        proposal: ProposalRef,
+        /// The new text.
+        text: String,
+    },
+    /// The author withdraws the proposal before voting.
+    Withdraw {
+        /// The proposal.
+        proposal: ProposalRef,
+    },
+    /// A reviewer approves (or not) a technical proposal, or a budget's projects.
+    Review {
+        /// The proposal.
+        proposal: ProposalRef,
+        /// Whether the reviewer approves.
+        approve: bool,
+        /// The review.
+        comment: String,
+    },
+    /// A member adds a project to a budget during submission.
+    SubmitProject {
+        /// The budget proposal.
+        proposal: ProposalRef,
+        /// The project.
+        project: Project,
+    },
+    /// A member nominates a member for an election during nominations.
+    Nominate {
+        /// The election.
+        proposal: ProposalRef,
+        /// The candidate.
+        candidate: PublicKey,
+    },
+    /// A member votes; a later ballot replaces an earlier one.
+    Vote {
+        /// The proposal.
+        proposal: ProposalRef,
+        /// The ballot.
+        ballot: Ballot,
+    },
+    /// A member delegates their vote in a scope; `to: None` revokes.
+    Delegate {
+        /// Where the delegation applies.
+        scope: Scope,
+        /// The delegate.
+        to: Option<PublicKey>,
+    },
+}
+
+impl GovernanceAction {
+    /// The level the action belongs to, which decides its log.
+    pub fn level(&self) -> Level {
+        match self {
+            GovernanceAction::Propose(p) => p.level,
+            GovernanceAction::Amend { proposal, .. }
+            | GovernanceAction::Withdraw { proposal }
+            | GovernanceAction::Review { proposal, .. }
+            | GovernanceAction::SubmitProject { proposal, .. }
+            | GovernanceAction::Nominate { proposal, .. }
+            | GovernanceAction::Vote { proposal, .. } => proposal.level,
+            GovernanceAction::Delegate { scope, .. } => scope.level,
+        }
+    }
+
+    /// The log the action is recorded in.
+    pub fn log_kind(&self) -> LogKind {
+        self.level().log()
+    }
+
+    /// A short name of the kind, for logs and metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            GovernanceAction::Propose(_) => "propose",
+            GovernanceAction::Amend { .. } => "amend",
+            GovernanceAction::Withdraw { .. } => "withdraw",
+            GovernanceAction::Review { .. } => "review",
+            GovernanceAction::SubmitProject { .. } => "submit_project",
+            GovernanceAction::Nominate { .. } => "nominate",
+            GovernanceAction::Vote { .. } => "vote",
+            GovernanceAction::Delegate { .. } => "delegate",
+        }
+    }
 }
 
 /// A reference to a proposal: its id (the id of the action that proposed

@@ -11,6 +11,7 @@ pub mod action;
 pub mod codec;
 pub mod community;
 pub mod crypto;
+pub mod economy;
 pub mod federation;
 pub mod governance;
 pub mod log;
@@ -23,7 +24,10 @@ pub mod verified;
 #[cfg(any(test, feature = "test"))]
 pub mod test;
 
-pub use action::{Action, ActionBody, InviteCode, SignedAction};
+pub use action::{
+    Action, ActionBody, AidAction, GovernanceAction, InsuranceAction, InviteCode, LedgerAction,
+    MembershipAction, SignedAction,
+};
 pub use codec::Canonical;
 pub use community::{Genesis, Rules};
 pub use crypto::{Hash, Keypair, PublicKey, Signature};

@@ -6,15 +6,18 @@ pub mod council;
 pub mod decide;
 pub mod federated;
 pub mod governance;
-pub mod ledger;
 pub mod membership;
 pub mod records;
 pub mod rejection;
+pub mod rules;
+pub mod schedule;
 pub mod store;
+pub mod table;
 
 use crate::action::{ActionBody, MAX_CLOCK_SKEW, SignedAction};
 use crate::community::Rules;
 use crate::crypto::Hash;
+use crate::economy;
 use crate::log::{EntryBody, LogKind, SignedEntry};
 use crate::units::Timestamp;
 use crate::verified::Verified;
@@ -54,7 +57,7 @@ pub enum ApplyError {
 pub struct Context {
     /// The community id.
     pub community: Hash,
-    /// The community's rules.
+    /// The rules in force.
     pub rules: Rules,
     /// The sealing entry's time: "now" for the state machine.
     pub time: Timestamp,
@@ -66,9 +69,13 @@ impl Context {
         let record = store
             .community()?
             .ok_or(ApplyError::Misfit("no community genesis applied"))?;
+        let rules = match rules::current(store)? {
+            Some(current) => current.rules,
+            None => record.genesis.rules,
+        };
         Ok(Context {
             community: record.id,
-            rules: record.genesis.rules,
+            rules,
             time,
         })
     }
@@ -146,46 +153,11 @@ fn check_and_write<S: StoreMut + ?Sized>(
         return Ok(());
     }
     match &action.body {
-        ActionBody::IssueInvite { key, expires } => {
-            membership::issue_invite(store, ctx, &action.author, key, *expires)?
-        }
-        ActionBody::Join { invite, proof } => {
-            membership::join(store, ctx, &action.author, invite, proof)?
-        }
-        ActionBody::Leave => membership::leave(store, ctx, &action.author)?,
-        ActionBody::RemoveMember { member, reason } => {
-            membership::remove(store, ctx, &action.author, member, reason)?
-        }
-        ActionBody::Transfer { to, amount, memo } => {
-            ledger::transfer(store, ctx, &action.author, to, *amount, memo)?
-        }
-        ActionBody::Propose(proposal) => {
-            governance::propose(store, ctx, &action.author, action.id(), proposal)?
-        }
-        ActionBody::Amend { proposal, text } => {
-            governance::amend(store, ctx, &action.author, proposal, text)?
-        }
-        ActionBody::Withdraw { proposal } => {
-            governance::withdraw(store, ctx, &action.author, proposal)?
-        }
-        ActionBody::Review {
-            proposal,
-            approve,
-            comment,
-        } => governance::review(store, ctx, &action.author, proposal, *approve, comment)?,
-        ActionBody::SubmitProject { proposal, project } => {
-            governance::submit_project(store, ctx, &action.author, proposal, project)?
-        }
-        ActionBody::Nominate {
-            proposal,
-            candidate,
-        } => governance::nominate(store, ctx, &action.author, proposal, candidate)?,
-        ActionBody::Vote { proposal, ballot } => {
-            governance::vote(store, ctx, &action.author, action.nonce, proposal, ballot)?
-        }
-        ActionBody::Delegate { scope, to } => {
-            governance::delegate(store, ctx, &action.author, action.nonce, scope, to.as_ref())?
-        }
+        ActionBody::Membership(body) => membership::apply(store, ctx, action, body)?,
+        ActionBody::Governance(body) => governance::apply(store, ctx, action, body)?,
+        ActionBody::Ledger(body) => economy::ledger::apply(store, ctx, action, body)?,
+        ActionBody::Aid(body) => economy::aid::apply(store, ctx, action, body)?,
+        ActionBody::Insurance(body) => economy::insurance::apply(store, ctx, action, body)?,
     }
     records::write(
         store,
@@ -237,6 +209,12 @@ fn apply_entry_inner<S: StoreMut + ?Sized>(
                 match record {
                     crate::log::NodeRecord::Close { proposal, result } => {
                         decide::close(store, &ctx, kind, proposal, result)?
+                    }
+                    crate::log::NodeRecord::Due(items) => {
+                        if kind != LogKind::Local {
+                            return Err(ApplyError::Misfit("a due record in the public log"));
+                        }
+                        schedule::apply_due(store, &ctx, items)?
                     }
                     other => {
                         if kind != LogKind::Public {

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use hearth_protocol::federation::FederationRules;
 use hearth_protocol::governance::{Level, Scope};
 use hearth_protocol::test::bench::{env_usize, status_kb};
-use hearth_protocol::{ActionBody, Hash};
+use hearth_protocol::{ActionBody, GovernanceAction, Hash};
 use hearth_tests::federation::Federation;
 use hearth_tests::{Http, Rng};
 
@@ -123,13 +123,13 @@ fn main() {
     for k in 0..samples {
         let x = k % n;
         let to = fed.councils[(x + 1 + (k / n) % (n - 1)) % n].public();
-        let response = fed.councils[x].submit(ActionBody::Delegate {
+        let response = fed.councils[x].submit(ActionBody::Governance(GovernanceAction::Delegate {
             scope: Scope {
                 level: Level::Network,
                 kind: None,
             },
             to: Some(to),
-        });
+        }));
         let acked = Instant::now();
         response.expect_status(201);
         let seq = response.json["seq"].as_u64().expect("the entry's seq");

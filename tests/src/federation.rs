@@ -11,7 +11,9 @@ use hearth_protocol::federation::{
     FederationRules, Founding, NetworkGenesis, NetworkSignature, RegionSpec, SignedNetwork,
 };
 use hearth_protocol::governance::{Level, Proposal, ProposalKind, Subject};
-use hearth_protocol::{ActionBody, Canonical, Hash, Keypair, Millis, PublicKey, Timestamp};
+use hearth_protocol::{
+    ActionBody, Canonical, GovernanceAction, Hash, Keypair, Millis, PublicKey, Timestamp,
+};
 use serde_json::Value;
 
 use crate::{Http, Member, Node, Rng, converge, must, now_ms};
@@ -231,7 +233,9 @@ impl Federation {
             options: Vec::new(),
             subject: Subject::Question,
         };
-        let signed = by.sign(ActionBody::Propose(Box::new(proposal)));
+        let signed = by.sign(ActionBody::Governance(GovernanceAction::Propose(Box::new(
+            proposal,
+        ))));
         by.submit_signed(&signed).expect_status(201);
         signed.id()
     }

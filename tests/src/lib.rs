@@ -25,8 +25,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use hearth_protocol::request::sign_request;
 use hearth_protocol::{
-    Action, ActionBody, Canonical, Hash, InviteCode, Keypair, LogKind, PublicKey, SignedAction,
-    SignedEntry, Timestamp,
+    Action, ActionBody, Canonical, Hash, InviteCode, Keypair, LogKind, MembershipAction, PublicKey,
+    SignedAction, SignedEntry, Timestamp,
 };
 use serde_json::Value;
 
@@ -908,10 +908,10 @@ impl Member {
     pub fn admit(&mut self, key: Keypair) -> Member {
         let invite = invite_keypair(&key.public());
         let expires = Timestamp(now_ms() + 24 * 3600 * 1000);
-        self.submit(ActionBody::IssueInvite {
+        self.submit(ActionBody::Membership(MembershipAction::IssueInvite {
             key: invite.public(),
             expires,
-        })
+        }))
         .expect_status(201);
         let code = InviteCode {
             community: self.community,

@@ -10,7 +10,9 @@
 use std::time::Duration;
 
 use hearth_protocol::test::{keypair, weak_key};
-use hearth_protocol::{Action, ActionBody, Canonical, Hash, InviteCode, Kc, Timestamp};
+use hearth_protocol::{
+    Action, ActionBody, Canonical, Hash, InviteCode, Kc, LedgerAction, MembershipAction, Timestamp,
+};
 use hearth_tests::{Http, Ledger, Member, Node, Response, converge, heads, now_ms};
 use serde_json::Value;
 
@@ -66,11 +68,11 @@ impl Fixture {
 }
 
 fn transfer(to: &Member, milli: i64, memo: &str) -> ActionBody {
-    ActionBody::Transfer {
+    ActionBody::Ledger(LedgerAction::Transfer {
         to: to.public(),
         amount: Kc(milli),
         memo: memo.into(),
-    }
+    })
 }
 
 //   test ──HTTP──▶ hearthd ── founder, bob
@@ -158,10 +160,10 @@ fn unknown_author_is_refused() {
     let response = mallory.submit(transfer(&f.bob, 500, "who am i"));
     f.refused(&before, &response, 403, "not_a_member");
     // Nor can a non-member issue invites.
-    let response = mallory.submit(ActionBody::IssueInvite {
+    let response = mallory.submit(ActionBody::Membership(MembershipAction::IssueInvite {
         key: keypair(67).public(),
         expires: Timestamp(now_ms() + 60_000),
-    });
+    }));
     f.refused(&before, &response, 403, "not_a_member");
 }
 
@@ -259,10 +261,10 @@ fn expired_invite_is_refused() {
     let invite = keypair(40);
     let expires = now_ms() + 1_500;
     f.founder
-        .submit(ActionBody::IssueInvite {
+        .submit(ActionBody::Membership(MembershipAction::IssueInvite {
             key: invite.public(),
             expires: Timestamp(expires),
-        })
+        }))
         .expect_status(201);
     let code = InviteCode {
         community: f.founder.community,
@@ -377,20 +379,20 @@ fn invalid_transfers_are_refused_with_their_own_codes() {
         (transfer(&f.bob, -5_000, "take"), 422, "invalid_amount"),
         (transfer(&f.founder, 1_000, "me"), 422, "self_transfer"),
         (
-            ActionBody::Transfer {
+            ActionBody::Ledger(LedgerAction::Transfer {
                 to: keypair(66).public(),
                 amount: Kc(1_000),
                 memo: "stranger".into(),
-            },
+            }),
             422,
             "unknown_recipient",
         ),
         (
-            ActionBody::Transfer {
+            ActionBody::Ledger(LedgerAction::Transfer {
                 to: bob,
                 amount: Kc(1_000),
                 memo: "x".repeat(281),
-            },
+            }),
             422,
             "text_too_long",
         ),

@@ -27,8 +27,8 @@ use std::time::{Duration, Instant};
 
 use hearth_protocol::test::keypair;
 use hearth_protocol::{
-    ActionBody, Canonical, EntryBody, Hash, Head, InviteCode, Kc, LogId, LogKind, PublicKey,
-    SignedAction, SignedEntry, Timestamp,
+    ActionBody, Canonical, EntryBody, Hash, Head, InviteCode, Kc, LedgerAction, LogId, LogKind,
+    MembershipAction, PublicKey, SignedAction, SignedEntry, Timestamp,
 };
 use hearth_tests::{Http, Member, Node, Rng, community_id, now_ms};
 
@@ -194,12 +194,12 @@ fn run(kills: usize) {
                 let earlier = logged.insert(id, (kind, signed.entry.seq));
                 assert!(earlier.is_none(), "action {id} is logged twice");
                 match &action.action.body {
-                    ActionBody::Transfer { to, amount, .. } => {
+                    ActionBody::Ledger(LedgerAction::Transfer { to, amount, .. }) => {
                         assert!(sent.contains(&id), "transfer {id} was never sent");
                         *expected.entry(action.action.author.to_did()).or_default() -= amount.0;
                         *expected.entry(to.to_did()).or_default() += amount.0;
                     }
-                    ActionBody::Join { .. } => joins += 1,
+                    ActionBody::Membership(MembershipAction::Join { .. }) => joins += 1,
                     _ => {}
                 }
             }
@@ -294,10 +294,11 @@ fn client(
         {
             let newcomer = rng.keypair();
             let invite = rng.keypair();
-            let issue = payers[founder].sign(ActionBody::IssueInvite {
-                key: invite.public(),
-                expires: Timestamp(now_ms() + 3_600_000),
-            });
+            let issue =
+                payers[founder].sign(ActionBody::Membership(MembershipAction::IssueInvite {
+                    key: invite.public(),
+                    expires: Timestamp(now_ms() + 3_600_000),
+                }));
             if deliver(&http, &url, &issue, &mut report) {
                 let code = InviteCode {
                     community: payers[founder].community,
@@ -309,17 +310,18 @@ fn client(
                 // actions, and no balance drifts.
                 let amount = Kc(rng.range(1, MAX_AMOUNT) as i64);
                 if deliver(&http, &url, &join, &mut report) {
-                    let welcome = payers[founder].sign(ActionBody::Transfer {
-                        to: member.public(),
-                        amount,
-                        memo: "welcome".into(),
-                    });
+                    let welcome =
+                        payers[founder].sign(ActionBody::Ledger(LedgerAction::Transfer {
+                            to: member.public(),
+                            amount,
+                            memo: "welcome".into(),
+                        }));
                     if deliver(&http, &url, &welcome, &mut report) {
-                        let back = member.sign(ActionBody::Transfer {
+                        let back = member.sign(ActionBody::Ledger(LedgerAction::Transfer {
                             to: payers[founder].public(),
                             amount,
                             memo: "thanks".into(),
-                        });
+                        }));
                         deliver(&http, &url, &back, &mut report);
                     }
                 }
@@ -335,11 +337,11 @@ fn client(
             }
         };
         let amount = Kc(rng.range(1, MAX_AMOUNT) as i64);
-        let action = payer.sign(ActionBody::Transfer {
+        let action = payer.sign(ActionBody::Ledger(LedgerAction::Transfer {
             to,
             amount,
             memo: format!("crash test {}", rng.next_u64() % 1000),
-        });
+        }));
         deliver(&http, &url, &action, &mut report);
     }
     report

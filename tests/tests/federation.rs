@@ -4,16 +4,16 @@
 //! tallied by every node to the same certified result.
 
 use hearth_protocol::governance::{Ballot, Level, ProposalRef, Scope, YesNo};
-use hearth_protocol::{ActionBody, Millis};
+use hearth_protocol::{ActionBody, GovernanceAction, Millis};
 use hearth_tests::federation::{Federation, quick_rules};
 use hearth_tests::{Cli, Member, Rng};
 
 fn vote(member: &mut Member, id: hearth_protocol::Hash, level: Level, ballot: Ballot) {
     member
-        .submit(ActionBody::Vote {
+        .submit(ActionBody::Governance(GovernanceAction::Vote {
             proposal: ProposalRef { id, level },
             ballot,
-        })
+        }))
         .expect_status(201);
 }
 
@@ -50,13 +50,13 @@ fn five_communities_hold_a_referendum_and_a_regional_vote() {
     // E's second member delegates to A's first: across community lines.
     let delegate = members[0][0].public();
     members[4][1]
-        .submit(ActionBody::Delegate {
+        .submit(ActionBody::Governance(GovernanceAction::Delegate {
             scope: Scope {
                 level: net,
                 kind: None,
             },
             to: Some(delegate),
-        })
+        }))
         .expect_status(201);
 
     let views = fed.certified(&id);
@@ -93,13 +93,13 @@ fn five_communities_hold_a_referendum_and_a_regional_vote() {
     vote(&mut members[0][1], rid, north, Ballot::YesNo(YesNo::Yes));
     vote(&mut members[1][0], rid, north, Ballot::YesNo(YesNo::No));
     // A member of the south cannot vote in the north: their node refuses.
-    let refused = members[3][1].submit(ActionBody::Vote {
+    let refused = members[3][1].submit(ActionBody::Governance(GovernanceAction::Vote {
         proposal: ProposalRef {
             id: rid,
             level: north,
         },
         ballot: Ballot::YesNo(YesNo::No),
-    });
+    }));
     assert_eq!(refused.code(), Some("outside_region"), "{}", refused.text);
     let views = fed.certified(&rid);
     let first = &views[0];

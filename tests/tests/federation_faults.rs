@@ -8,19 +8,21 @@ use std::time::Duration;
 use hearth_protocol::federation::{Checkpoint, Gossip};
 use hearth_protocol::governance::{Ballot, Level, ProposalRef};
 use hearth_protocol::log::{Entry, EntryBody, LogId, LogKind, NodeRecord};
-use hearth_protocol::{Action, ActionBody, Canonical, Hash, Millis, SignedEntry, Timestamp};
+use hearth_protocol::{
+    Action, ActionBody, Canonical, GovernanceAction, Hash, Millis, SignedEntry, Timestamp,
+};
 use hearth_tests::federation::{CONVERGE, Federation, quick_rules};
 use hearth_tests::{Member, Rng, converge, now_ms};
 use serde_json::{Value, json};
 
 fn vote(member: &mut Member, id: Hash, ballot: Ballot) -> u64 {
-    let r = member.submit(ActionBody::Vote {
+    let r = member.submit(ActionBody::Governance(GovernanceAction::Vote {
         proposal: ProposalRef {
             id,
             level: Level::Network,
         },
         ballot,
-    });
+    }));
     r.expect_status(201);
     r.json["seq"].as_u64().expect("seq")
 }
@@ -275,13 +277,13 @@ fn a_ballot_backdated_after_the_close_is_excluded_and_reported() {
         community: fed.communities[2],
         nonce: now_ms(),
         created: Timestamp(closes - 1_000),
-        body: ActionBody::Vote {
+        body: ActionBody::Governance(GovernanceAction::Vote {
             proposal: ProposalRef {
                 id,
                 level: Level::Network,
             },
             ballot: Ballot::Quadratic(vec![-10]),
-        },
+        }),
     }
     .sign(&c[0].key);
     let entry = Entry {

@@ -2,19 +2,19 @@
 //! `hearthd` processes on loopback.
 
 use hearth_protocol::governance::{Ballot, Level, Proposal, ProposalKind, ProposalRef, Subject};
-use hearth_protocol::{ActionBody, Hash, Millis, PublicKey};
+use hearth_protocol::{ActionBody, GovernanceAction, Hash, Millis, PublicKey};
 use hearth_tests::federation::{CONVERGE, Federation, quick_rules};
 use hearth_tests::{Cli, Member, Node, Rng, converge};
 
 fn vote(member: &mut Member, id: Hash, votes: i64) {
     member
-        .submit(ActionBody::Vote {
+        .submit(ActionBody::Governance(GovernanceAction::Vote {
             proposal: ProposalRef {
                 id,
                 level: Level::Network,
             },
             ballot: Ballot::Quadratic(vec![votes]),
-        })
+        }))
         .expect_status(201);
 }
 
@@ -55,7 +55,9 @@ fn a_community_joins_by_the_networks_vote_and_then_votes() {
             name: "Dale".into(),
         },
     };
-    let signed = fed.councils[0].sign(ActionBody::Propose(Box::new(proposal)));
+    let signed = fed.councils[0].sign(ActionBody::Governance(GovernanceAction::Propose(Box::new(
+        proposal,
+    ))));
     fed.councils[0].submit_signed(&signed).expect_status(201);
     let admit = signed.id();
     fed.converge_proposal(&admit);

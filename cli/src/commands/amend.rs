@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use hearth_protocol::ActionBody;
+use hearth_protocol::{ActionBody, GovernanceAction};
 use serde_json::json;
 
 use super::propose::read_text;
@@ -42,10 +42,10 @@ pub fn run(ctx: &Context, args: AmendArgs) -> Result<()> {
         key: &session.signer.keypair,
     };
     let (_, info) = reader.find(&args.id)?;
-    let receipt = session.submit(ActionBody::Amend {
+    let receipt = session.submit(ActionBody::Governance(GovernanceAction::Amend {
         proposal: info.reference(),
         text: text.clone(),
-    })?;
+    }))?;
     let value = receipt_json(&receipt, json!({ "proposal": info.id, "text": text }));
     ctx.out.show(&value, || {
         Ok(format!(

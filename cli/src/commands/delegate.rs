@@ -1,8 +1,8 @@
 //! `hearth delegate`: let another member vote for you.
 
 use anyhow::Result;
-use hearth_protocol::ActionBody;
 use hearth_protocol::governance::Scope;
+use hearth_protocol::{ActionBody, GovernanceAction};
 use serde_json::json;
 
 use super::{receipt_json, receipt_text};
@@ -52,10 +52,10 @@ pub fn run(ctx: &Context, args: DelegateArgs) -> Result<()> {
     let to = ctx.member(&args.member)?;
     let session = ctx.session()?;
     let scope = resolve_scope(&args.scope, &session)?;
-    let receipt = session.submit(ActionBody::Delegate {
+    let receipt = session.submit(ActionBody::Governance(GovernanceAction::Delegate {
         scope,
         to: Some(to),
-    })?;
+    }))?;
     let did = to.to_did();
     let text = scope_text(&scope);
     let value = receipt_json(&receipt, json!({ "to": did, "scope": scope }));

@@ -1,7 +1,7 @@
 //! `hearth invite`: issue a single-use invite code (council members).
 
 use anyhow::{Result, anyhow};
-use hearth_protocol::{ActionBody, InviteCode, Keypair, Millis};
+use hearth_protocol::{ActionBody, InviteCode, Keypair, MembershipAction, Millis};
 use serde_json::json;
 use zeroize::Zeroizing;
 
@@ -60,7 +60,10 @@ pub fn run(ctx: &Context, args: InviteArgs) -> Result<()> {
         .map_err(|e| anyhow!("cannot obtain randomness for the invite key: {e}"))?;
     let expires = now()?.plus(args.ttl);
     let key = Keypair::from_seed(&seed).public();
-    let receipt = session.submit(ActionBody::IssueInvite { key, expires })?;
+    let receipt = session.submit(ActionBody::Membership(MembershipAction::IssueInvite {
+        key,
+        expires,
+    }))?;
     let code = InviteCode {
         community: session.community.id,
         seed: *seed,

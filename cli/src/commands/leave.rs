@@ -1,7 +1,7 @@
 //! `hearth leave`: leave the community.
 
 use anyhow::Result;
-use hearth_protocol::ActionBody;
+use hearth_protocol::{ActionBody, MembershipAction};
 use serde_json::json;
 
 use super::{receipt_json, receipt_text};
@@ -16,7 +16,7 @@ pub struct LeaveArgs {}
 /// Runs `hearth leave`.
 pub fn run(ctx: &Context, _args: LeaveArgs) -> Result<()> {
     let session = ctx.session()?;
-    let receipt = session.submit(ActionBody::Leave)?;
+    let receipt = session.submit(ActionBody::Membership(MembershipAction::Leave))?;
     let name = &session.community.name;
     let value = receipt_json(
         &receipt,

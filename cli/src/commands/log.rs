@@ -180,7 +180,9 @@ pub fn record_summary(record: &Value) -> String {
 mod tests {
     use super::*;
     use hearth_protocol::test::keypair;
-    use hearth_protocol::{Action, ActionBody, Hash, Timestamp};
+    use hearth_protocol::{
+        Action, ActionBody, GovernanceAction, Hash, LedgerAction, MembershipAction, Timestamp,
+    };
     use serde_json::json;
 
     fn signed(body: ActionBody) -> Value {
@@ -199,11 +201,11 @@ mod tests {
     fn actions_are_summarised_from_the_protocol_json() {
         let to = keypair(2).public();
         let author = short_did(&keypair(1).public().to_did());
-        let transfer = signed(ActionBody::Transfer {
+        let transfer = signed(ActionBody::Ledger(LedgerAction::Transfer {
             to,
             amount: Kc(12_500),
             memo: "ladder\x1b[2J".into(),
-        });
+        }));
         assert_eq!(
             action_summary(&transfer),
             format!(
@@ -211,12 +213,12 @@ mod tests {
                 short_did(&to.to_did())
             )
         );
-        let leave = signed(ActionBody::Leave);
+        let leave = signed(ActionBody::Membership(MembershipAction::Leave));
         assert_eq!(action_summary(&leave), format!("leave: {author} left"));
-        let remove = signed(ActionBody::RemoveMember {
+        let remove = signed(ActionBody::Membership(MembershipAction::RemoveMember {
             member: to,
             reason: "spam".into(),
-        });
+        }));
         assert!(action_summary(&remove).ends_with(": \"spam\""));
         assert_eq!(action_summary(&json!({})), "unknown: by ?");
     }
@@ -231,22 +233,24 @@ mod tests {
             id: Hash([0xab; 32]),
             level: Level::Local,
         };
-        let propose = signed(ActionBody::Propose(Box::new(Proposal {
-            kind: ProposalKind::Policy,
-            level: Level::Local,
-            title: "Quiet\nhours".into(),
-            text: String::new(),
-            options: vec![],
-            subject: Subject::Question,
-        })));
+        let propose = signed(ActionBody::Governance(GovernanceAction::Propose(Box::new(
+            Proposal {
+                kind: ProposalKind::Policy,
+                level: Level::Local,
+                title: "Quiet\nhours".into(),
+                text: String::new(),
+                options: vec![],
+                subject: Subject::Question,
+            },
+        ))));
         assert_eq!(
             action_summary(&propose),
             format!("propose: {author} proposed policy \"Quiet\\nhours\"")
         );
-        let vote = signed(ActionBody::Vote {
+        let vote = signed(ActionBody::Governance(GovernanceAction::Vote {
             proposal,
             ballot: Ballot::YesNo(YesNo::Yes),
-        });
+        }));
         assert_eq!(
             action_summary(&vote),
             format!("vote: {author} voted on abababababab")
@@ -256,10 +260,10 @@ mod tests {
             kind: Some(ProposalKind::Budget),
         };
         let to = keypair(2).public();
-        let delegate = signed(ActionBody::Delegate {
+        let delegate = signed(ActionBody::Governance(GovernanceAction::Delegate {
             scope,
             to: Some(to),
-        });
+        }));
         assert_eq!(
             action_summary(&delegate),
             format!(
@@ -267,7 +271,10 @@ mod tests {
                 short_did(&to.to_did())
             )
         );
-        let revoke = signed(ActionBody::Delegate { scope, to: None });
+        let revoke = signed(ActionBody::Governance(GovernanceAction::Delegate {
+            scope,
+            to: None,
+        }));
         assert!(action_summary(&revoke).ends_with("revoked their local:budget delegation"));
         let close = json!({ "type": "close", "proposal": "cd".repeat(32), "result": "00" });
         assert_eq!(record_summary(&close), "close: cdcdcdcdcdcd decided");
@@ -278,7 +285,7 @@ mod tests {
         let entry = EntryInfo {
             seq: 3,
             time: 0,
-            body: json!({ "type": "actions", "value": [signed(ActionBody::Leave), signed(ActionBody::Leave)] }),
+            body: json!({ "type": "actions", "value": [signed(ActionBody::Membership(MembershipAction::Leave)), signed(ActionBody::Membership(MembershipAction::Leave))] }),
         };
         let line = entry_line(&entry);
         assert!(

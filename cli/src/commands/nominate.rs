@@ -1,7 +1,7 @@
 //! `hearth nominate`: put a member up for election.
 
 use anyhow::Result;
-use hearth_protocol::ActionBody;
+use hearth_protocol::{ActionBody, GovernanceAction};
 use serde_json::json;
 
 use super::{receipt_json, receipt_text};
@@ -32,10 +32,10 @@ pub fn run(ctx: &Context, args: NominateArgs) -> Result<()> {
         key: &session.signer.keypair,
     };
     let (_, info) = reader.find(&args.id)?;
-    let receipt = session.submit(ActionBody::Nominate {
+    let receipt = session.submit(ActionBody::Governance(GovernanceAction::Nominate {
         proposal: info.reference(),
         candidate,
-    })?;
+    }))?;
     let did = candidate.to_did();
     let value = receipt_json(&receipt, json!({ "proposal": info.id, "candidate": did }));
     ctx.out.show(&value, || {

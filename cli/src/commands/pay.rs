@@ -1,7 +1,7 @@
 //! `hearth pay`: transfer KC to another member.
 
 use anyhow::Result;
-use hearth_protocol::{ActionBody, Kc};
+use hearth_protocol::{ActionBody, Kc, LedgerAction};
 use serde_json::json;
 
 use super::{receipt_json, receipt_text};
@@ -38,11 +38,11 @@ pub fn run(ctx: &Context, args: PayArgs) -> Result<()> {
     let to = ctx.member(&args.member)?;
     let session = ctx.session()?;
     let memo = args.memo.unwrap_or_default();
-    let receipt = session.submit(ActionBody::Transfer {
+    let receipt = session.submit(ActionBody::Ledger(LedgerAction::Transfer {
         to,
         amount: args.amount,
         memo: memo.clone(),
-    })?;
+    }))?;
     let did = to.to_did();
     let value = receipt_json(
         &receipt,

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use hearth_protocol::governance::Project;
-use hearth_protocol::{ActionBody, Kc};
+use hearth_protocol::{ActionBody, GovernanceAction, Kc};
 use serde_json::json;
 
 use super::pay::parse_amount;
@@ -40,10 +40,10 @@ pub fn run(ctx: &Context, args: ProjectArgs) -> Result<()> {
         name: args.name.clone(),
         cost: args.cost,
     };
-    let receipt = session.submit(ActionBody::SubmitProject {
+    let receipt = session.submit(ActionBody::Governance(GovernanceAction::SubmitProject {
         proposal: info.reference(),
         project,
-    })?;
+    }))?;
     let value = receipt_json(
         &receipt,
         json!({ "proposal": info.id, "name": args.name, "cost": args.cost }),

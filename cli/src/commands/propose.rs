@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 use hearth_protocol::governance::{Level, Project, Proposal, ProposalKind, Subject};
-use hearth_protocol::{ActionBody, Hash, Kc, PublicKey};
+use hearth_protocol::state::rules::RuleChange;
+use hearth_protocol::{ActionBody, GovernanceAction, Hash, Kc, PublicKey};
 use serde_json::json;
 
 use super::pay::parse_amount;
@@ -25,7 +26,8 @@ use crate::output::{datetime, printable, table};
 /// approval voting), technical (expert review opens the vote), emergency
 /// (council members only; the council decides), election (council seats:
 /// nominations, campaign, ranked voting; any member may call one) and
-/// membership (admit a member; where the rules admit by vote, the only way in).
+/// membership (admit a member; where the rules admit by vote, the only way in)
+/// and rules (change the community's rules with --set KEY=VALUE; decided like a policy).
 /// Prints the proposal's id and its stages.
 ///
 /// With --level network or --level region:NAME the proposal is decided by
@@ -41,6 +43,7 @@ use crate::output::{datetime, printable, table};
 ///   hearth propose --kind policy --title "Tree" --option Oak --option Ash
 ///   hearth propose --kind budget --title "Spring" --budget 1000 --project Oven=400
 ///   hearth propose --kind election --title "Council 2025" --seats 3
+///   hearth propose --kind rules --title "Basic income" --set basic_income=50 --set treasury_credit=5000
 ///   hearth propose --level network --kind policy --title "Seed bank" --text "…"
 ///   hearth propose --level region:north --kind policy --title "Bus line" --option A --option B
 ///   hearth propose --level network --kind membership --title "Welcome Hilltop" \
@@ -48,7 +51,7 @@ use crate::output::{datetime, printable, table};
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct ProposeArgs {
-    /// policy, budget, technical, emergency, election or membership.
+    /// policy, budget, technical, emergency, election, membership or rules.
     #[arg(long, value_parser = parse_kind)]
     kind: ProposalKind,
     /// A one-line title.
@@ -90,9 +93,18 @@ pub struct ProposeArgs {
     /// Membership at network or region level: the node URL of the community to admit.
     #[arg(long, value_name = "URL", conflicts_with = "member")]
     admit_community: Option<String>,
+    /// Rules: a rule and its new value, KEY=VALUE (repeatable), e.g.
+    /// credit_limit=1500, aid.max_request=400, basic_income=50, levy=100,
+    /// treasury_credit=5000, aid.cooldown=30d, local.threshold=2/3.
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_change)]
+    set: Vec<RuleChange>,
     /// Where it is decided: local, network, or region:NAME (or regional:<region id>).
     #[arg(long, default_value = "local", value_parser = parse_level_arg)]
     level: LevelArg,
+}
+
+fn parse_change(text: &str) -> Result<RuleChange, String> {
+    RuleChange::parse(text).ok_or_else(|| format!("{text:?} is not KEY=VALUE"))
 }
 
 fn parse_did(text: &str) -> Result<PublicKey, String> {
@@ -124,7 +136,7 @@ fn moderation(args: &ProposeArgs) -> Result<Option<hearth_protocol::governance::
 pub fn parse_kind(text: &str) -> Result<ProposalKind, String> {
     ProposalKind::parse(text.trim()).ok_or_else(|| {
         format!(
-            "unknown kind {text:?}: use policy, budget, technical, emergency, election or membership"
+            "unknown kind {text:?}: use policy, budget, technical, emergency, election, membership or rules"
         )
     })
 }
@@ -266,6 +278,19 @@ fn subject(
         ProposalKind::Policy | ProposalKind::Technical | ProposalKind::Emergency => {
             Subject::Question
         }
+        ProposalKind::Rules => {
+            if args.set.is_empty() {
+                bail!(
+                    "a rules proposal needs at least one --set KEY=VALUE (e.g. --set credit_limit=1500)"
+                );
+            }
+            Subject::Rules {
+                changes: args.set.clone(),
+            }
+        }
+        ProposalKind::Aid | ProposalKind::Claim => bail!(
+            "aid and claim votes are opened by `hearth aid request` and `hearth insurance claim`"
+        ),
     })
 }
 
@@ -300,7 +325,9 @@ pub fn run(ctx: &Context, args: ProposeArgs) -> Result<()> {
         options: args.options.clone(),
         subject,
     };
-    let receipt = session.submit(ActionBody::Propose(Box::new(proposal)))?;
+    let receipt = session.submit(ActionBody::Governance(GovernanceAction::Propose(Box::new(
+        proposal,
+    ))))?;
     // The stages start from the time the node sealed the proposal, so
     // they are read back rather than computed here. The proposal stands
     // either way: failing to read it back is only a warning.

@@ -1,7 +1,7 @@
 //! `hearth remove`: remove a member (council members).
 
 use anyhow::Result;
-use hearth_protocol::ActionBody;
+use hearth_protocol::{ActionBody, MembershipAction};
 use serde_json::json;
 
 use super::{receipt_json, receipt_text};
@@ -25,10 +25,10 @@ pub struct RemoveArgs {
 pub fn run(ctx: &Context, args: RemoveArgs) -> Result<()> {
     let member = ctx.member(&args.member)?;
     let session = ctx.session()?;
-    let receipt = session.submit(ActionBody::RemoveMember {
+    let receipt = session.submit(ActionBody::Membership(MembershipAction::RemoveMember {
         member,
         reason: args.reason.clone(),
-    })?;
+    }))?;
     let did = member.to_did();
     let name = &session.community.name;
     let value = receipt_json(&receipt, json!({ "member": did, "reason": args.reason }));

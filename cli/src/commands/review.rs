@@ -1,7 +1,7 @@
 //! `hearth review`: review a technical proposal or a budget's projects.
 
 use anyhow::Result;
-use hearth_protocol::ActionBody;
+use hearth_protocol::{ActionBody, GovernanceAction};
 use serde_json::json;
 
 use super::{receipt_json, receipt_text};
@@ -48,11 +48,11 @@ pub fn run(ctx: &Context, args: ReviewArgs) -> Result<()> {
     };
     let (_, info) = reader.find(&args.id)?;
     let approve = args.verdict == Verdict::Approve;
-    let receipt = session.submit(ActionBody::Review {
+    let receipt = session.submit(ActionBody::Governance(GovernanceAction::Review {
         proposal: info.reference(),
         approve,
         comment: args.comment.clone(),
-    })?;
+    }))?;
     let value = receipt_json(
         &receipt,
         json!({ "proposal": info.id, "approve": approve, "comment": args.comment }),

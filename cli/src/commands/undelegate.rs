@@ -1,7 +1,7 @@
 //! `hearth undelegate`: take a delegation back.
 
 use anyhow::Result;
-use hearth_protocol::ActionBody;
+use hearth_protocol::{ActionBody, GovernanceAction};
 use serde_json::json;
 
 use super::delegate::resolve_scope;
@@ -30,7 +30,10 @@ pub struct UndelegateArgs {
 pub fn run(ctx: &Context, args: UndelegateArgs) -> Result<()> {
     let session = ctx.session()?;
     let scope = resolve_scope(&args.scope, &session)?;
-    let receipt = session.submit(ActionBody::Delegate { scope, to: None })?;
+    let receipt = session.submit(ActionBody::Governance(GovernanceAction::Delegate {
+        scope,
+        to: None,
+    }))?;
     let text = scope_text(&scope);
     let value = receipt_json(&receipt, json!({ "to": null, "scope": scope }));
     ctx.out.show(&value, || {

@@ -1,10 +1,10 @@
 //! `hearth vote`: cast (or change) a ballot.
 
 use anyhow::{Result, bail};
-use hearth_protocol::ActionBody;
 use hearth_protocol::community::Method;
 use hearth_protocol::federation::FederationRules;
 use hearth_protocol::governance::{Ballot, Level};
+use hearth_protocol::{ActionBody, GovernanceAction};
 use serde_json::json;
 
 use super::{receipt_json, receipt_text};
@@ -109,10 +109,10 @@ pub fn run(ctx: &Context, args: VoteArgs) -> Result<()> {
     if let Some(rules) = &rules {
         check_credits(&ballot, &info, rules)?;
     }
-    let receipt = session.submit(ActionBody::Vote {
+    let receipt = session.submit(ActionBody::Governance(GovernanceAction::Vote {
         proposal: info.reference(),
         ballot: ballot.clone(),
-    })?;
+    }))?;
     let value = receipt_json(&receipt, json!({ "proposal": info.id, "ballot": ballot }));
     ctx.out.show(&value, || {
         Ok(format!(

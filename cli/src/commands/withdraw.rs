@@ -1,7 +1,7 @@
 //! `hearth withdraw`: withdraw your proposal.
 
 use anyhow::Result;
-use hearth_protocol::ActionBody;
+use hearth_protocol::{ActionBody, GovernanceAction};
 use serde_json::json;
 
 use super::{receipt_json, receipt_text};
@@ -27,9 +27,9 @@ pub fn run(ctx: &Context, args: WithdrawArgs) -> Result<()> {
         key: &session.signer.keypair,
     };
     let (_, info) = reader.find(&args.id)?;
-    let receipt = session.submit(ActionBody::Withdraw {
+    let receipt = session.submit(ActionBody::Governance(GovernanceAction::Withdraw {
         proposal: info.reference(),
-    })?;
+    }))?;
     let value = receipt_json(&receipt, json!({ "proposal": info.id }));
     ctx.out.show(&value, || {
         Ok(format!(

@@ -16,7 +16,7 @@ use hearth_protocol::governance::{
 };
 use hearth_protocol::request::verify_request;
 use hearth_protocol::test::keypair;
-use hearth_protocol::{ActionBody, Canonical, Hash, PublicKey, Timestamp};
+use hearth_protocol::{ActionBody, Canonical, GovernanceAction, Hash, PublicKey, Timestamp};
 use serde_json::{Value, json};
 
 use crate::node::{COMMUNITY, community_json, not_found, submitted};
@@ -392,7 +392,9 @@ fn federated_proposals_take_the_ballots_of_their_level() {
     let votes: Vec<(ProposalRef, Ballot)> = submitted(&node)
         .into_iter()
         .map(|a| match a.action.body {
-            ActionBody::Vote { proposal, ballot } => (proposal, ballot),
+            ActionBody::Governance(GovernanceAction::Vote { proposal, ballot }) => {
+                (proposal, ballot)
+            }
             other => panic!("not a vote: {other:?}"),
         })
         .collect();
@@ -543,12 +545,12 @@ fn federated_proposals_and_delegations_name_regions() {
         .into_iter()
         .map(|a| a.action.body)
         .collect();
-    let ActionBody::Propose(bus) = &actions[0] else {
+    let ActionBody::Governance(GovernanceAction::Propose(bus)) = &actions[0] else {
         panic!("{actions:?}")
     };
     assert_eq!(bus.level, Level::Regional(NORTH));
     assert_eq!(bus.options, ["A", "B"]);
-    let ActionBody::Propose(welcome) = &actions[1] else {
+    let ActionBody::Governance(GovernanceAction::Propose(welcome)) = &actions[1] else {
         panic!("{actions:?}")
     };
     assert_eq!(
@@ -567,18 +569,18 @@ fn federated_proposals_and_delegations_name_regions() {
     assert_eq!(
         actions[2..],
         [
-            ActionBody::Delegate {
+            ActionBody::Governance(GovernanceAction::Delegate {
                 scope: scope(Level::Regional(NORTH), Some(ProposalKind::Policy)),
                 to: Some(far)
-            },
-            ActionBody::Delegate {
+            }),
+            ActionBody::Governance(GovernanceAction::Delegate {
                 scope: scope(Level::Network, None),
                 to: Some(far)
-            },
-            ActionBody::Delegate {
+            }),
+            ActionBody::Governance(GovernanceAction::Delegate {
                 scope: scope(Level::Network, None),
                 to: None
-            },
+            }),
         ]
     );
 }

@@ -7,7 +7,7 @@ use hearth_protocol::governance::{
     Ballot, Level, Position, Project, ProposalKind, ProposalRef, Subject,
 };
 use hearth_protocol::test::keypair;
-use hearth_protocol::{ActionBody, Hash, Kc};
+use hearth_protocol::{ActionBody, GovernanceAction, Hash, Kc};
 use serde_json::{Value, json};
 
 use crate::node::{COMMUNITY, community_json, not_found, signer_of, submitted};
@@ -106,7 +106,9 @@ fn votes_become_the_ballot_of_the_proposals_method() {
     let ballots: Vec<(ProposalRef, Ballot)> = submitted(&node)
         .into_iter()
         .map(|a| match a.action.body {
-            ActionBody::Vote { proposal, ballot } => (proposal, ballot),
+            ActionBody::Governance(GovernanceAction::Vote { proposal, ballot }) => {
+                (proposal, ballot)
+            }
             other => panic!("not a vote: {other:?}"),
         })
         .collect();
@@ -226,7 +228,7 @@ fn propose_signs_the_subject_and_prints_the_id_and_stages() {
     assert!(out.contains("review      1970-01-01 00:00:02 UTC"), "{out}");
     assert!(out.contains("closes      1970-01-01 00:00:06 UTC"), "{out}");
     let actions = submitted(&node);
-    let ActionBody::Propose(p) = &actions[0].action.body else {
+    let ActionBody::Governance(GovernanceAction::Propose(p)) = &actions[0].action.body else {
         panic!("not a proposal: {actions:?}");
     };
     assert_eq!(p.kind, ProposalKind::Budget);

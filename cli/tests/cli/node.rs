@@ -6,7 +6,8 @@ use hearth_protocol::action::invite_claim;
 use hearth_protocol::request::verify_request;
 use hearth_protocol::test::keypair;
 use hearth_protocol::{
-    ActionBody, Canonical, Hash, InviteCode, Kc, PublicKey, SignedAction, Timestamp,
+    ActionBody, Canonical, Hash, InviteCode, Kc, LedgerAction, MembershipAction, PublicKey,
+    SignedAction, Timestamp,
 };
 use serde_json::json;
 
@@ -120,11 +121,11 @@ fn pay_signs_a_transfer_with_increasing_nonces() {
     assert_eq!(first.community, COMMUNITY);
     assert_eq!(
         first.body,
-        ActionBody::Transfer {
+        ActionBody::Ledger(LedgerAction::Transfer {
             to: bob,
             amount: Kc(12_500),
             memo: "ladder".into()
-        }
+        })
     );
     assert!(actions[1].action.nonce > first.nonce);
 }
@@ -177,7 +178,9 @@ fn join_claims_the_invite_for_the_nodes_community_only() {
     let out = run(home, &["--node", &node.url, "join", &invite.to_string()]).ok();
     assert_eq!(out, format!("Joined Riverside as {me}\n"));
     let actions = submitted(&node);
-    let ActionBody::Join { invite: key, proof } = &actions[0].action.body else {
+    let ActionBody::Membership(MembershipAction::Join { invite: key, proof }) =
+        &actions[0].action.body
+    else {
         panic!("not a join: {actions:?}");
     };
     assert_eq!(*key, invite.keypair().public());
@@ -211,10 +214,10 @@ fn invite_prints_a_code_for_the_issued_key() {
     let actions = submitted(&node);
     assert_eq!(
         actions[0].action.body,
-        ActionBody::IssueInvite {
+        ActionBody::Membership(MembershipAction::IssueInvite {
             key: code.keypair().public(),
             expires: Timestamp(expires)
-        }
+        })
     );
     let plain = run(home, &["--node", &node.url, "invite"]).ok();
     assert!(InviteCode::parse(plain.trim()).is_some(), "{plain}");
@@ -231,11 +234,11 @@ fn balance_and_local_log_are_signed_reads() {
             community: COMMUNITY,
             nonce: 1,
             created: Timestamp(0),
-            body: ActionBody::Transfer {
+            body: ActionBody::Ledger(LedgerAction::Transfer {
                 to: keypair(2).public(),
                 amount: Kc(2_000),
                 memo: String::new(),
-            },
+            }),
         }
         .sign(&keypair(1)),
     )

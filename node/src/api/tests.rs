@@ -6,7 +6,10 @@ use axum::http::{Request, StatusCode};
 use base64::Engine as _;
 use hearth_protocol::request::sign_request;
 use hearth_protocol::test::keypair;
-use hearth_protocol::{Action, ActionBody, Canonical, InviteCode, Kc, Keypair, Timestamp};
+use hearth_protocol::{
+    Action, ActionBody, Canonical, InviteCode, Kc, Keypair, LedgerAction, MembershipAction,
+    Timestamp,
+};
 use serde_json::Value;
 use tower::ServiceExt as _;
 
@@ -102,10 +105,10 @@ async fn submitting_is_acknowledged_once_and_resubmitting_is_idempotent() {
     assert_eq!(again["id"], body["id"]);
 
     // The JSON form carries the same canonical bytes in base64.
-    let invite = ActionBody::IssueInvite {
+    let invite = ActionBody::Membership(MembershipAction::IssueInvite {
         key: keypair(50).public(),
         expires: Timestamp(runtime::now().0 + 60_000),
-    };
+    });
     let bytes = f.action(&founder, 2, invite);
     let json =
         serde_json::json!({ "action": base64::engine::general_purpose::STANDARD.encode(bytes) });
@@ -153,11 +156,11 @@ async fn submitting_is_acknowledged_once_and_resubmitting_is_idempotent() {
 async fn malformed_and_refused_submissions_get_their_codes() {
     let f = fixture().await;
     let stranger = keypair(9);
-    let pay = ActionBody::Transfer {
+    let pay = ActionBody::Ledger(LedgerAction::Transfer {
         to: keypair(1).public(),
         amount: Kc(1),
         memo: String::new(),
-    };
+    });
     let bytes = f.action(&stranger, 1, pay);
     let cases: Vec<(Vec<u8>, StatusCode, &str)> = vec![
         (

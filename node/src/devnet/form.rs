@@ -14,7 +14,8 @@ use hearth_protocol::federation::{
     Founding, NetworkGenesis, NetworkSignature, RegionSpec, SignedNetwork,
 };
 use hearth_protocol::{
-    ActionBody, Canonical, Hash, InviteCode, Keypair, Millis, PublicKey, Timestamp,
+    ActionBody, Canonical, Hash, InviteCode, Keypair, MembershipAction, Millis, PublicKey,
+    Timestamp,
 };
 use serde_json::{Value, json};
 
@@ -128,10 +129,10 @@ fn members(http: &Http, node: &Node, count: usize) -> anyhow::Result<Vec<MemberK
     let mut keys = Vec::with_capacity(count);
     for j in 1..count {
         let invite = Keypair::from_seed(&keys::random_seed()?);
-        let issue = council.sign(ActionBody::IssueInvite {
+        let issue = council.sign(ActionBody::Membership(MembershipAction::IssueInvite {
             key: invite.public(),
             expires: runtime::now().plus(INVITE_TTL),
-        });
+        }));
         http.submit(&node.url, &issue)
             .context("the council cannot issue an invite")?;
         let code = InviteCode {

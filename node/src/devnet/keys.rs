@@ -120,13 +120,20 @@ pub fn random_seed() -> anyhow::Result<[u8; 32]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hearth_protocol::MembershipAction;
 
     #[test]
     fn a_saved_key_is_private_and_names_its_public_key() {
         let dir = tempfile::tempdir().unwrap();
         let mut key = MemberKey::generate("member1", Hash([7; 32])).unwrap();
-        let first = key.sign(ActionBody::Leave).action.nonce;
-        let second = key.sign(ActionBody::Leave).action.nonce;
+        let first = key
+            .sign(ActionBody::Membership(MembershipAction::Leave))
+            .action
+            .nonce;
+        let second = key
+            .sign(ActionBody::Membership(MembershipAction::Leave))
+            .action
+            .nonce;
         assert!(second > first, "nonces increase");
         key.save(dir.path()).unwrap();
         let keys = dir.path().join("keys");

@@ -20,7 +20,7 @@ use hearth_protocol::federation::{
 use hearth_protocol::governance::{Level, Schedule, Subject};
 use hearth_protocol::log::{EntryBody, Head, LogId, LogKind, NodeRecord, SignedEntry};
 use hearth_protocol::state::{self, Overlay, StoreError, federated};
-use hearth_protocol::{ActionBody, Canonical, Timestamp};
+use hearth_protocol::{ActionBody, Canonical, GovernanceAction, Timestamp};
 
 use super::{Io, Receipt, Service, SubmitError, Ticket};
 use crate::net::{PeerId, Verdict, peer_id_of};
@@ -214,7 +214,7 @@ impl<S: FedStorage> Service<S> {
         };
         let rules = network.genesis.rules.as_rules();
         for a in actions {
-            if let ActionBody::Propose(p) = &a.action.body
+            if let ActionBody::Governance(GovernanceAction::Propose(p)) = &a.action.body
                 && p.level != Level::Local
             {
                 let closes = Schedule::of(p.kind, entry.entry.time, &rules).closes;

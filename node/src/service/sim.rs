@@ -13,7 +13,7 @@ use hearth_protocol::federation::{CommunityLog, FederationView, SignedNetwork};
 use hearth_protocol::governance::{Ballot, Level, Proposal, ProposalKind, ProposalRef, Subject};
 use hearth_protocol::log::{LogKind, NodeRecord};
 use hearth_protocol::test::keypair;
-use hearth_protocol::{ActionBody, Timestamp};
+use hearth_protocol::{ActionBody, GovernanceAction, Timestamp};
 
 use super::federation::build_view;
 use super::{Io, SubmitError, Ticket};
@@ -182,6 +182,8 @@ impl Sim {
                     let j = self.index_of(&peer);
                     self.faults.push(format!("node {i} penalised node {j}"));
                 }
+                // The simulation ticks every node on its own schedule.
+                Io::Wakeup(_) => {}
             }
         }
     }
@@ -416,7 +418,11 @@ fn federated_vote_survives_loss_reordering_and_a_partition(seed: u64) {
         options: Vec::new(),
         subject: Subject::Question,
     };
-    let ticket = sim.submit(proposer, 0, ActionBody::Propose(Box::new(proposal)));
+    let ticket = sim.submit(
+        proposer,
+        0,
+        ActionBody::Governance(GovernanceAction::Propose(Box::new(proposal))),
+    );
     sim.step();
     assert!(matches!(
         sim.nodes[proposer].replies.get(&ticket),
@@ -479,13 +485,13 @@ fn federated_vote_survives_loss_reordering_and_a_partition(seed: u64) {
             restarted_yet = true;
         }
         while let Some(p) = plan.next_if(|p| p.at <= sim.now) {
-            let ballot = ActionBody::Vote {
+            let ballot = ActionBody::Governance(GovernanceAction::Vote {
                 proposal: ProposalRef {
                     id,
                     level: Level::Network,
                 },
                 ballot: Ballot::Quadratic(vec![p.votes]),
-            };
+            });
             let ticket = sim.submit(p.community, p.member, ballot);
             tickets.push((p.community, ticket));
         }
@@ -602,7 +608,10 @@ fn proposals_in(service: &super::Service<MemoryStorage>) -> Vec<(Hash, u64)> {
     for entry in log {
         if let hearth_protocol::log::EntryBody::Actions(actions) = &entry.entry.body {
             for a in actions {
-                if matches!(a.action.body, ActionBody::Propose(_)) {
+                if matches!(
+                    a.action.body,
+                    ActionBody::Governance(GovernanceAction::Propose(_))
+                ) {
                     out.push((a.id(), entry.entry.time.0));
                 }
             }

@@ -1,7 +1,7 @@
 //! Service tests: the sans-IO core driven with inputs and `now`, its
 //! outputs asserted. No sockets, no sleeps.
 
-use hearth_protocol::action::{Action, ActionBody};
+use hearth_protocol::action::{Action, ActionBody, GovernanceAction, MembershipAction};
 use hearth_protocol::log::{EntryBody, LogId, LogKind};
 use hearth_protocol::state::{self, MemoryStore, Rejection, StateRead};
 use hearth_protocol::test::keypair;
@@ -112,7 +112,7 @@ fn an_action_for_another_community_is_refused_without_waiting() {
         community: hearth_protocol::Hash([7; 32]),
         nonce: 99,
         created: h.now,
-        body: ActionBody::Leave,
+        body: ActionBody::Membership(MembershipAction::Leave),
     }
     .sign(&keypair(1))
     .verify()
@@ -141,7 +141,7 @@ fn public_actions_of_a_tick_apply_first_and_replaying_the_logs_reproduces_the_st
     // applied before the payment (local), which is then refused (its nonce
     // is older than the leave's, and its author is gone).
     let pay = h.pay(2, 3, 2);
-    let leave = h.action(&keypair(2), ActionBody::Leave);
+    let leave = h.action(&keypair(2), ActionBody::Membership(MembershipAction::Leave));
     let replies = h.run(&[pay, leave]);
     assert!(matches!(
         replies[0],
@@ -284,7 +284,10 @@ fn a_tick_after_a_vote_ends_seals_its_close_and_replay_agrees() {
         options: vec![],
         subject: Subject::Question,
     };
-    let propose = h.action(&keypair(1), ActionBody::Propose(Box::new(proposal)));
+    let propose = h.action(
+        &keypair(1),
+        ActionBody::Governance(GovernanceAction::Propose(Box::new(proposal))),
+    );
     let id = propose.id();
     h.run(&[propose]).remove(0).expect("proposed");
     let r = ProposalRef {
@@ -293,18 +296,18 @@ fn a_tick_after_a_vote_ends_seals_its_close_and_replay_agrees() {
     };
     let yes = h.action(
         &keypair(1),
-        ActionBody::Vote {
+        ActionBody::Governance(GovernanceAction::Vote {
             proposal: r,
             ballot: Ballot::YesNo(hearth_protocol::governance::YesNo::Yes),
-        },
+        }),
     );
     h.run(&[yes]).remove(0).expect("voted");
     let wrong = h.action(
         &keypair(1),
-        ActionBody::Vote {
+        ActionBody::Governance(GovernanceAction::Vote {
             proposal: r,
             ballot: Ballot::Consensus(Position::Agree),
-        },
+        }),
     );
     assert!(
         h.run(&[wrong]).remove(0).is_err(),
@@ -330,8 +333,19 @@ fn a_tick_after_a_vote_ends_seals_its_close_and_replay_agrees() {
     let last = h.service.head(LogKind::Local).expect("head");
     let entry = &h.service.storage().entries[&(LogKind::Local, last.seq)];
     assert!(matches!(entry.entry.body, EntryBody::Records(_)));
+    // The service asks to be woken when the next item falls due (the
+    // next month of the income schedule), not before.
+    let mut wakeups = Vec::new();
+    while let Some(io) = h.service.next_io() {
+        if let Io::Wakeup(at) = io {
+            wakeups.push(at);
+        }
+    }
+    assert_eq!(wakeups.len(), 1);
+    assert!(wakeups[0] > Timestamp(after.0 + 1000));
     // Closed once: the next tick seals nothing.
     h.service.tick(Timestamp(after.0 + 1000));
     assert!(h.service.next_io().is_none());
+    assert_eq!(h.service.head(LogKind::Local), Some(last));
     assert_eq!(replay(h.service.storage()), h.service.storage().state);
 }

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::action::ActionBody;
+use crate::action::{ActionBody, GovernanceAction};
 use crate::community::Rules;
 use crate::crypto::{Hash, Keypair, PublicKey};
 use crate::federation::tally::{ExclusionReason, Tallier};
@@ -63,7 +63,11 @@ fn the_state_machine_takes_network_actions_only_from_communities_in_a_network() 
         options: Vec::new(),
         subject: Subject::Question,
     };
-    let action = lone.action(&alice, 1, ActionBody::Propose(Box::new(proposal)));
+    let action = lone.action(
+        &alice,
+        1,
+        ActionBody::Governance(GovernanceAction::Propose(Box::new(proposal))),
+    );
     assert!(matches!(
         lone.submit(action),
         Err(ApplyError::Rejected(Rejection::LevelNotAvailable { .. }))
@@ -204,13 +208,13 @@ fn a_network_referendum_counts_witnessed_ballots_across_communities() {
         0,
         2,
         OPEN + 15,
-        ActionBody::Delegate {
+        ActionBody::Governance(GovernanceAction::Delegate {
             scope: Scope {
                 level: net,
                 kind: None,
             },
             to: Some(to),
-        },
+        }),
     );
     fed.checkpoint_all(CLOSE + 10);
     // A ballot sealed after the close is late.
@@ -427,13 +431,13 @@ fn a_regional_majority_counts_only_the_region() {
         1,
         2,
         OPEN + 13,
-        ActionBody::Delegate {
+        ActionBody::Governance(GovernanceAction::Delegate {
             scope: Scope {
                 level,
                 kind: Some(ProposalKind::Policy),
             },
             to: Some(to),
-        },
+        }),
     );
     fed.checkpoint_all(CLOSE + 10);
     fed.checkpoint_all(CLOSE + GRACE + 1);

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::action::{ActionBody, SignedAction};
+use crate::action::{ActionBody, GovernanceAction, MembershipAction, SignedAction};
 use crate::crypto::{Hash, PublicKey};
 use crate::governance::{Ballot, Level, Proposal, ProposalKind, Scope, Subject};
 use crate::log::{EntryBody, NodeRecord, SignedEntry};
@@ -140,14 +140,14 @@ pub struct FederationView {
 /// The level of an action at regional or network level, if it has one.
 pub fn federated_level(body: &ActionBody) -> Option<Level> {
     let level = match body {
-        ActionBody::Propose(p) => p.level,
-        ActionBody::Amend { proposal, .. }
-        | ActionBody::Withdraw { proposal }
-        | ActionBody::Review { proposal, .. }
-        | ActionBody::SubmitProject { proposal, .. }
-        | ActionBody::Nominate { proposal, .. }
-        | ActionBody::Vote { proposal, .. } => proposal.level,
-        ActionBody::Delegate { scope, .. } => scope.level,
+        ActionBody::Governance(GovernanceAction::Propose(p)) => p.level,
+        ActionBody::Governance(GovernanceAction::Amend { proposal, .. })
+        | ActionBody::Governance(GovernanceAction::Withdraw { proposal })
+        | ActionBody::Governance(GovernanceAction::Review { proposal, .. })
+        | ActionBody::Governance(GovernanceAction::SubmitProject { proposal, .. })
+        | ActionBody::Governance(GovernanceAction::Nominate { proposal, .. })
+        | ActionBody::Governance(GovernanceAction::Vote { proposal, .. }) => proposal.level,
+        ActionBody::Governance(GovernanceAction::Delegate { scope, .. }) => scope.level,
         _ => return None,
     };
     (level != Level::Local).then_some(level)
@@ -254,13 +254,17 @@ impl FederationView {
             admitted,
         };
         match &action.body {
-            ActionBody::Join { .. } => index.roster.push(roster(true)),
-            ActionBody::Leave => index.roster.push(roster(false)),
-            ActionBody::RemoveMember { member, .. } => index.roster.push(RosterEvent {
-                time: place.time,
-                key: *member,
-                admitted: false,
-            }),
+            ActionBody::Membership(MembershipAction::Join { .. }) => {
+                index.roster.push(roster(true))
+            }
+            ActionBody::Membership(MembershipAction::Leave) => index.roster.push(roster(false)),
+            ActionBody::Membership(MembershipAction::RemoveMember { member, .. }) => {
+                index.roster.push(RosterEvent {
+                    time: place.time,
+                    key: *member,
+                    admitted: false,
+                })
+            }
             body => {
                 if federated_level(body).is_none() {
                     return;
@@ -276,7 +280,7 @@ impl FederationView {
                     }
                 }
                 match body {
-                    ActionBody::Propose(proposal) => {
+                    ActionBody::Governance(GovernanceAction::Propose(proposal)) => {
                         let id = signed.id();
                         self.proposals.entry(id).or_insert(ProposalEntry {
                             id,
@@ -285,12 +289,12 @@ impl FederationView {
                             proposal: (**proposal).clone(),
                         });
                     }
-                    ActionBody::Vote { proposal, ballot } => self
+                    ActionBody::Governance(GovernanceAction::Vote { proposal, ballot }) => self
                         .ballots
                         .entry(proposal.id)
                         .or_default()
                         .push(cast(place, signed, ballot.clone())),
-                    ActionBody::Delegate { scope, to } => {
+                    ActionBody::Governance(GovernanceAction::Delegate { scope, to }) => {
                         self.delegations.push(cast(place, signed, (*scope, *to)))
                     }
                     _ => {}

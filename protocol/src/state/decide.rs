@@ -25,6 +25,7 @@ use crate::units::Timestamp;
 
 use super::governance::{self, BallotRecord, DelegationEvent, ProposalRecord};
 use super::records::{self, StateRead, table};
+use super::schedule::{self, DueKind};
 use super::store::{StoreError, StoreMut};
 use super::{ApplyError, Context};
 
@@ -101,15 +102,17 @@ pub fn decision<S: StateRead + ?Sized>(
 }
 
 /// Proposals whose vote has closed (or that were withdrawn) at `now` and
-/// that have no decision yet: what a node closes on its next tick.
+/// that have no decision yet: what a node closes on its next tick. Read
+/// from the front of the schedule, so the work is bounded by what is due.
 pub fn due<S: StateRead + ?Sized>(
     store: &S,
     now: Timestamp,
 ) -> Result<Vec<ProposalRecord>, StoreError> {
     let mut out = Vec::new();
-    for record in governance::proposals(store)? {
-        let closed = record.withdrawn.is_some() || now >= record.schedule.closes;
-        if closed && decision(store, &record.id)?.is_none() {
+    for item in schedule::due_of(store, now, &[DueKind::Close], schedule::MAX_DUE_ITEMS)? {
+        if let Some(record) = governance::proposal(store, &item.id)?
+            && decision(store, &record.id)?.is_none()
+        {
             out.push(record);
         }
     }
@@ -130,10 +133,13 @@ pub fn count<S: StateRead + ?Sized>(
     let council_only = record.method == Method::Council;
     // A council decision is made by the council in power when it closes.
     let council = super::council::holders(&members, closes);
+    // Whoever asks for the money never decides their own request.
+    let interested = record.proposal.subject.interested();
     let eligible: BTreeSet<PublicKey> = members
         .iter()
         .filter(|m| m.member_during(record.created, closes))
         .filter(|m| !council_only || council.contains(&m.key))
+        .filter(|m| Some(m.key) != interested)
         .map(|m| m.key)
         .collect();
     let ballots: Vec<BallotRecord> = governance::ballots(store, &record.id)?
@@ -402,6 +408,7 @@ pub fn close<S: StoreMut + ?Sized>(
             "the close record's result differs from the count",
         ));
     }
+    governance::unschedule_close(store, &record);
     effects(store, ctx, &record, &verdict)?;
     let decision = Decision {
         proposal: *proposal,
@@ -440,7 +447,10 @@ fn effects<S: StoreMut + ?Sized>(
         (Verdict::Passed, Subject::Moderation { action }) => {
             moderate(store, ctx, record, action)?;
         }
-        _ => {}
+        (Verdict::Passed, Subject::Rules { changes }) => {
+            super::rules::change(store, ctx, record.id, changes)?;
+        }
+        _ => crate::economy::decided(store, ctx, record, verdict)?,
     }
     Ok(())
 }

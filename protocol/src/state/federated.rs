@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::action::{Action, ActionBody};
+use crate::action::{Action, ActionBody, GovernanceAction};
 use crate::codec::Canonical;
 use crate::crypto::Hash;
 use crate::federation::SignedNetwork;
@@ -107,7 +107,10 @@ pub fn apply_record<S: StoreMut + ?Sized>(
                 return Err(ApplyError::Misfit("a checkpoint lists heads out of order"));
             }
         }
-        NodeRecord::Close { .. } | NodeRecord::Attest(_) | NodeRecord::Fork { .. } => {}
+        NodeRecord::Close { .. }
+        | NodeRecord::Due(_)
+        | NodeRecord::Attest(_)
+        | NodeRecord::Fork { .. } => {}
         NodeRecord::Roster(change) => {
             records::write(store, records::key(MIRRORED, &change.proposal.0), &0u64);
         }
@@ -177,7 +180,7 @@ pub fn check<S: StoreMut + ?Sized>(
     let rules = &network.genesis.rules;
     let invalid = |reason| ApplyError::from(Rejection::InvalidProposal { reason });
     match &action.body {
-        ActionBody::Propose(p) => {
+        ActionBody::Governance(GovernanceAction::Propose(p)) => {
             if p.title.trim().is_empty() || p.title.len() > MAX_TITLE_LEN {
                 return Err(invalid("a proposal has a title of 1 to 200 bytes"));
             }
@@ -220,7 +223,7 @@ pub fn check<S: StoreMut + ?Sized>(
                 }
             }
         }
-        ActionBody::Vote { ballot, .. } => match ballot {
+        ActionBody::Governance(GovernanceAction::Vote { ballot, .. }) => match ballot {
             Ballot::YesNo(_) => {}
             Ballot::Quadratic(votes) => {
                 if votes.is_empty()
@@ -259,7 +262,7 @@ pub fn check<S: StoreMut + ?Sized>(
                 .into());
             }
         },
-        ActionBody::Delegate { to, .. } => {
+        ActionBody::Governance(GovernanceAction::Delegate { to, .. }) => {
             let allowed = match level {
                 Level::Regional(_) => rules.regional.delegation,
                 _ => rules.network.delegation,

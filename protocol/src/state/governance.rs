@@ -6,19 +6,21 @@
 use bincode::{Decode, Encode};
 use serde::Serialize;
 
-use crate::action::MAX_REASON_LEN;
+use crate::action::{Action, MAX_REASON_LEN};
 use crate::codec::Canonical;
 use crate::community::Method;
 use crate::crypto::{Hash, PublicKey};
 use crate::governance::{
-    Ballot, Level, MAX_OPTIONS, MAX_TEXT_LEN, MAX_TITLE_LEN, Moderation, Position, Project,
-    Proposal, ProposalKind, ProposalRef, Schedule, Scope, Stage, Subject, method_of,
+    Ballot, GovernanceAction, Level, MAX_OPTIONS, MAX_TEXT_LEN, MAX_TITLE_LEN, Moderation,
+    Position, Project, Proposal, ProposalKind, ProposalRef, Schedule, Scope, Stage, Subject,
+    method_of,
 };
 use crate::units::Timestamp;
 
 use super::council;
 use super::membership::active_member;
 use super::records::{self, StateRead, table};
+use super::schedule::{self, DueItem, DueKind};
 use super::store::{StoreError, StoreMut};
 use super::{ApplyError, Context, Rejection};
 
@@ -221,6 +223,39 @@ fn require_stage(
     }
 }
 
+/// Applies a governance action.
+pub fn apply<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    action: &Action,
+    body: &GovernanceAction,
+) -> Result<(), ApplyError> {
+    let author = &action.author;
+    match body {
+        GovernanceAction::Propose(proposal) => propose(store, ctx, author, action.id(), proposal),
+        GovernanceAction::Amend { proposal, text } => amend(store, ctx, author, proposal, text),
+        GovernanceAction::Withdraw { proposal } => withdraw(store, ctx, author, proposal),
+        GovernanceAction::Review {
+            proposal,
+            approve,
+            comment,
+        } => review(store, ctx, author, proposal, *approve, comment),
+        GovernanceAction::SubmitProject { proposal, project } => {
+            submit_project(store, ctx, author, proposal, project)
+        }
+        GovernanceAction::Nominate {
+            proposal,
+            candidate,
+        } => nominate(store, ctx, author, proposal, candidate),
+        GovernanceAction::Vote { proposal, ballot } => {
+            vote(store, ctx, author, action.nonce, proposal, ballot)
+        }
+        GovernanceAction::Delegate { scope, to } => {
+            delegate(store, ctx, author, action.nonce, scope, to.as_ref())
+        }
+    }
+}
+
 /// A member proposes.
 pub fn propose<S: StoreMut + ?Sized>(
     store: &mut S,
@@ -299,6 +334,20 @@ pub fn propose<S: StoreMut + ?Sized>(
             ProposalKind::Policy | ProposalKind::Technical | ProposalKind::Emergency,
             Subject::Question,
         ) => {}
+        (ProposalKind::Rules, Subject::Rules { changes }) => {
+            super::rules::apply_changes(&ctx.rules, changes).map_err(Rejection::InvalidRule)?;
+        }
+        (ProposalKind::Policy, Subject::AidPool { name, guidelines }) => {
+            crate::economy::aid::check_new_pool(name, guidelines).map_err(Rejection::Aid)?;
+        }
+        (ProposalKind::Policy, Subject::InsurancePool { name, terms, .. }) => {
+            crate::economy::insurance::check_new_pool(name, terms).map_err(Rejection::Insurance)?;
+        }
+        (ProposalKind::Aid | ProposalKind::Claim, _) => {
+            return Err(invalid(
+                "aid and claim votes are opened by a request or a claim, not proposed",
+            ));
+        }
         _ => return Err(invalid("the subject does not match the kind")),
     }
     if proposal.kind == ProposalKind::Emergency {
@@ -317,8 +366,113 @@ pub fn propose<S: StoreMut + ?Sized>(
         vote_opened: None,
         nominees: Vec::new(),
     };
+    schedule_close(store, &record);
     save(store, &record);
     Ok(())
+}
+
+/// A vote that a domain opens in its own name (an aid request's or a
+/// claim's approval): voting runs from now until `closes`.
+#[derive(Clone, Debug)]
+pub struct Decision {
+    /// The proposal id (the opening action's id).
+    pub id: Hash,
+    /// Whose action opened it.
+    pub author: PublicKey,
+    /// Aid or claim.
+    pub kind: ProposalKind,
+    /// A one-line title.
+    pub title: String,
+    /// The text (the request's reason).
+    pub text: String,
+    /// What it decides.
+    pub subject: Subject,
+    /// Decided by the council rather than by the community.
+    pub council: bool,
+    /// When voting closes.
+    pub closes: Timestamp,
+}
+
+/// Opens a domain's decision as a local proposal in its voting stage.
+pub fn open_decision<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    decision: Decision,
+) -> Result<(), ApplyError> {
+    let proposal = Proposal {
+        kind: decision.kind,
+        level: Level::Local,
+        title: decision.title,
+        text: decision.text,
+        options: Vec::new(),
+        subject: decision.subject,
+    };
+    let method = if decision.council {
+        Method::Council
+    } else {
+        method_of(&proposal, &ctx.rules)
+    };
+    let record = ProposalRecord {
+        id: decision.id,
+        author: decision.author,
+        proposal,
+        created: ctx.time,
+        schedule: Schedule {
+            stages: vec![(Stage::Voting, ctx.time)],
+            closes: decision.closes,
+        },
+        method,
+        amendments: 0,
+        withdrawn: None,
+        reviews: Vec::new(),
+        vote_opened: None,
+        nominees: Vec::new(),
+    };
+    schedule_close(store, &record);
+    save(store, &record);
+    Ok(())
+}
+
+/// Ends a domain's decision early (its request or claim was withdrawn):
+/// it closes as withdrawn on the next seal.
+pub fn end_early<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    id: &Hash,
+) -> Result<(), ApplyError> {
+    let Some(mut record) = proposal(store, id)? else {
+        return Ok(());
+    };
+    if record.withdrawn.is_none() {
+        unschedule_close(store, &record);
+        record.withdrawn = Some(ctx.time);
+        schedule_close(store, &record);
+        save(store, &record);
+    }
+    Ok(())
+}
+
+/// When a proposal's close falls due: at the end of its vote, or at once
+/// once withdrawn.
+pub fn close_time(record: &ProposalRecord) -> Timestamp {
+    record.withdrawn.unwrap_or(record.schedule.closes)
+}
+
+fn close_item(record: &ProposalRecord) -> DueItem {
+    DueItem {
+        at: close_time(record),
+        kind: DueKind::Close,
+        id: record.id,
+    }
+}
+
+fn schedule_close<S: StoreMut + ?Sized>(store: &mut S, record: &ProposalRecord) {
+    schedule::add(store, close_item(record));
+}
+
+/// Takes a proposal's close off the schedule (it was sealed).
+pub fn unschedule_close<S: StoreMut + ?Sized>(store: &mut S, record: &ProposalRecord) {
+    schedule::remove(store, close_item(record));
 }
 
 fn check_project(project: &Project, budget: crate::units::Kc) -> Result<(), Rejection> {
@@ -387,7 +541,9 @@ pub fn withdraw<S: StoreMut + ?Sized>(
         Stage::Campaign,
     ];
     require_stage(&record, ctx.time, &open, "a stage before voting")?;
+    unschedule_close(store, &record);
     record.withdrawn = Some(ctx.time);
+    schedule_close(store, &record);
     save(store, &record);
     Ok(())
 }
@@ -523,6 +679,13 @@ pub fn vote<S: StoreMut + ?Sized>(
         return Err(Rejection::NotEligible {
             who: *voter,
             reason: "members vote on proposals made after they joined",
+        }
+        .into());
+    }
+    if record.proposal.subject.interested() == Some(*voter) {
+        return Err(Rejection::NotEligible {
+            who: *voter,
+            reason: "a member never decides their own request or claim",
         }
         .into());
     }

@@ -3,7 +3,10 @@
 //! vote, invites are neither issued nor claimed (founder invites aside):
 //! a passed membership proposal is the way in.
 
-use crate::action::{MAX_REASON_LEN, invite_claim};
+use bincode::{Decode, Encode};
+use serde::Serialize;
+
+use crate::action::{Action, MAX_REASON_LEN, invite_claim};
 use crate::community::{Admission, Genesis};
 use crate::crypto::{Hash, PublicKey, Signature};
 use crate::units::Timestamp;
@@ -12,6 +15,71 @@ use super::council::{council_member, new_seat};
 use super::records::{self, CommunityRecord, Invite, Member, MemberStatus, Seat, StateRead, table};
 use super::store::StoreMut;
 use super::{ApplyError, Context, Rejection};
+
+/// Membership actions. Recorded in the public log: the federation needs
+/// every community's roster.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum MembershipAction {
+    /// A council member creates a single-use invite, valid until `expires`.
+    /// `key` is the public half of a key pair the invitee receives.
+    IssueInvite {
+        /// The invite's public key.
+        key: PublicKey,
+        /// Last instant the invite may be claimed.
+        expires: Timestamp,
+    },
+    /// A non-member joins with an invite. `proof` is the invite key's
+    /// signature over [`invite_claim`] of (community, author), so a claim
+    /// cannot be redirected to another key.
+    Join {
+        /// The invite's public key.
+        invite: PublicKey,
+        /// The invite key's signature binding the invite to the author.
+        proof: Signature,
+    },
+    /// A member leaves the community. Their balance stays in the ledger.
+    Leave,
+    /// A council member removes a member.
+    RemoveMember {
+        /// The member removed.
+        member: PublicKey,
+        /// Why (recorded publicly).
+        reason: String,
+    },
+}
+
+impl MembershipAction {
+    /// A short name of the kind, for logs and metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            MembershipAction::IssueInvite { .. } => "issue_invite",
+            MembershipAction::Join { .. } => "join",
+            MembershipAction::Leave => "leave",
+            MembershipAction::RemoveMember { .. } => "remove_member",
+        }
+    }
+}
+
+/// Applies a membership action.
+pub fn apply<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    action: &Action,
+    body: &MembershipAction,
+) -> Result<(), ApplyError> {
+    let author = &action.author;
+    match body {
+        MembershipAction::IssueInvite { key, expires } => {
+            issue_invite(store, ctx, author, key, *expires)
+        }
+        MembershipAction::Join { invite, proof } => join(store, ctx, author, invite, proof),
+        MembershipAction::Leave => leave(store, ctx, author),
+        MembershipAction::RemoveMember { member, reason } => {
+            remove(store, ctx, author, member, reason)
+        }
+    }
+}
 
 /// Writes the community record, the founders (as council, their terms
 /// starting now) and founder invites.
@@ -37,6 +105,21 @@ pub fn apply_genesis<S: StoreMut + ?Sized>(
         genesis: genesis.clone(),
     };
     records::write(store, vec![table::COMMUNITY], &record);
+    super::rules::store_current(
+        store,
+        &super::rules::CurrentRules {
+            version: 0,
+            since: time,
+            proposal: None,
+            rules: genesis.rules.clone(),
+        },
+    );
+    let ctx = Context {
+        community: id,
+        rules: genesis.rules.clone(),
+        time,
+    };
+    crate::economy::found(store, &ctx)?;
     let mut roster = store.roster()?;
     for founder in &genesis.founders {
         if store.member(founder)?.is_none() {

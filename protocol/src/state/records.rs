@@ -12,35 +12,7 @@ use crate::units::{Kc, Timestamp};
 
 use super::store::{Store, StoreError, StoreMut};
 
-/// Table prefixes.
-pub mod table {
-    /// The community record.
-    pub const COMMUNITY: u8 = b'g';
-    /// Applied heads, per log kind.
-    pub const APPLIED: u8 = b'h';
-    /// Members by key.
-    pub const MEMBER: u8 = b'm';
-    /// Roster counts.
-    pub const ROSTER: u8 = b'r';
-    /// Last nonce per author.
-    pub const NONCE: u8 = b'n';
-    /// Invites by invite key.
-    pub const INVITE: u8 = b'i';
-    /// Balances by account.
-    pub const ACCOUNT: u8 = b'a';
-    /// Proposals by id.
-    pub const PROPOSAL: u8 = b'p';
-    /// Latest ballot by (proposal, voter).
-    pub const BALLOT: u8 = b'b';
-    /// Current delegation by (member, scope).
-    pub const DELEGATION: u8 = b'd';
-    /// Delegation history by (member, nonce).
-    pub const DELEGATION_HISTORY: u8 = b'e';
-    /// Decisions on closed proposals, by proposal id.
-    pub const DECISION: u8 = b'x';
-    /// Content hidden by moderation, by content id.
-    pub const HIDDEN: u8 = b'z';
-}
+pub use super::table;
 
 /// The community this state belongs to.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
@@ -152,8 +124,10 @@ pub enum Account {
     Member(PublicKey),
     /// The community treasury.
     Treasury,
-    /// A pool's account.
+    /// A pool's account (aid, insurance, education, maintenance fund).
     Pool(Hash),
+    /// A deposit held for a loan, by the loan's id.
+    Escrow(Hash),
 }
 impl Canonical for Account {}
 
@@ -181,6 +155,18 @@ pub fn read<T: Canonical, S: Store + ?Sized>(
             .map(Some)
             .map_err(|e| corrupt(key, &e)),
     }
+}
+
+/// Reads every record of a table, in key order.
+pub fn read_all<T: Canonical, S: Store + ?Sized>(
+    store: &S,
+    table: u8,
+) -> Result<Vec<T>, StoreError> {
+    store
+        .scan_prefix(&[table])?
+        .into_iter()
+        .map(|(k, v)| T::from_bytes(&v).map_err(|e| corrupt(&k, &e)))
+        .collect()
 }
 
 /// Writes a typed record.

@@ -241,6 +241,25 @@ pub enum Rejection {
         /// When the suspension ends.
         until: crate::units::Timestamp,
     },
+    /// A pool, the treasury or an escrow cannot pay that much.
+    #[error("the account has {balance}; paying {needed} would take it below its floor of {floor}")]
+    BelowFloor {
+        /// Its balance.
+        balance: Kc,
+        /// Its floor.
+        floor: Kc,
+        /// The payment.
+        needed: Kc,
+    },
+    /// A proposed rule change is invalid.
+    #[error("invalid rule change: {0}")]
+    InvalidRule(#[from] super::rules::RuleError),
+    /// Refused by the mutual-aid domain.
+    #[error(transparent)]
+    Aid(#[from] crate::economy::aid::AidRejection),
+    /// Refused by the insurance domain.
+    #[error(transparent)]
+    Insurance(#[from] crate::economy::insurance::InsuranceRejection),
     /// A text field is too long.
     #[error("the {field} is {len} bytes long; at most {max} are allowed")]
     TextTooLong {
@@ -296,6 +315,10 @@ impl Rejection {
             Rejection::AlreadyNominated { .. } => "already_nominated",
             Rejection::DelegationNotAllowed => "delegation_not_allowed",
             Rejection::SelfDelegation => "self_delegation",
+            Rejection::BelowFloor { .. } => "below_floor",
+            Rejection::InvalidRule(_) => "invalid_rule",
+            Rejection::Aid(r) => r.code(),
+            Rejection::Insurance(r) => r.code(),
         }
     }
 }

@@ -18,6 +18,10 @@ pub trait Store {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     /// Every (key, value) whose key starts with `prefix`, in key order.
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Pairs, StoreError>;
+    /// At most `limit` (key, value) pairs with `from <= key < to`, in key
+    /// order: the bounded read that schedules and queues use, so the work
+    /// of one step never grows with the history.
+    fn range(&self, from: &[u8], to: &[u8], limit: usize) -> Result<Pairs, StoreError>;
 }
 
 /// Write access to the materialised state.
@@ -47,6 +51,22 @@ impl Store for MemoryStore {
             .take_while(|(k, _)| k.starts_with(prefix))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect())
+    }
+
+    fn range(&self, from: &[u8], to: &[u8], limit: usize) -> Result<Pairs, StoreError> {
+        Ok(MemoryStore::range_of(&self.map, from, to, limit))
+    }
+}
+
+impl MemoryStore {
+    fn range_of(map: &BTreeMap<Vec<u8>, Vec<u8>>, from: &[u8], to: &[u8], limit: usize) -> Pairs {
+        if from >= to {
+            return Vec::new();
+        }
+        map.range(from.to_vec()..to.to_vec())
+            .take(limit)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 }
 
@@ -113,6 +133,41 @@ impl<S: Store + ?Sized> Store for Overlay<'_, S> {
             };
         }
         Ok(merged.into_iter().collect())
+    }
+
+    fn range(&self, from: &[u8], to: &[u8], limit: usize) -> Result<Pairs, StoreError> {
+        if from >= to || limit == 0 {
+            return Ok(Vec::new());
+        }
+        // The base may hold pairs the overlay deletes: read past them, a
+        // page at a time, until `limit` survive or the range ends.
+        let mut out: Pairs = Vec::new();
+        let mut cursor = from.to_vec();
+        loop {
+            let want = limit - out.len();
+            let base = self.base.range(&cursor, to, want)?;
+            let exhausted = base.len() < want;
+            let upper = match (exhausted, base.last()) {
+                (false, Some((k, _))) => {
+                    let mut next = k.clone();
+                    next.push(0);
+                    next
+                }
+                _ => to.to_vec(),
+            };
+            let mut merged: BTreeMap<Vec<u8>, Vec<u8>> = base.into_iter().collect();
+            for (k, v) in self.writes.range(cursor.clone()..upper.clone()) {
+                match v {
+                    Some(v) => merged.insert(k.clone(), v.clone()),
+                    None => merged.remove(k),
+                };
+            }
+            out.extend(merged.into_iter().take(limit - out.len()));
+            if out.len() >= limit || exhausted {
+                return Ok(out);
+            }
+            cursor = upper;
+        }
     }
 }
 

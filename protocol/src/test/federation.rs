@@ -2,7 +2,7 @@
 //! found one signed network, act, checkpoint and attest, and the export of
 //! their public logs.
 
-use crate::action::ActionBody;
+use crate::action::{ActionBody, GovernanceAction};
 use crate::community::{Method, ProposalDurations, Rules};
 use crate::crypto::{Hash, Keypair};
 use crate::federation::genesis::level;
@@ -209,7 +209,7 @@ impl Fed {
             0,
             1,
             OPEN,
-            ActionBody::Propose(Box::new(proposal.clone())),
+            ActionBody::Governance(GovernanceAction::Propose(Box::new(proposal.clone()))),
         );
         let c = &self.communities[0];
         match &c.entries.last().expect("entry").entry.body {
@@ -221,10 +221,10 @@ impl Fed {
 
 /// A vote action.
 pub fn vote(id: Hash, level: Level, ballot: Ballot) -> ActionBody {
-    ActionBody::Vote {
+    ActionBody::Governance(GovernanceAction::Vote {
         proposal: ProposalRef { id, level },
         ballot,
-    }
+    })
 }
 
 /// The federation's export (what `hearth audit` reads); with `tamper`, one

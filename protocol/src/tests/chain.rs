@@ -1,7 +1,7 @@
 //! Signed actions and hash-chained, node-signed log entries (DESIGN §3):
 //! what verifies, and the precise reason for everything that does not.
 
-use crate::action::{Action, ActionBody, SignedAction};
+use crate::action::{Action, ActionBody, LedgerAction, MembershipAction, SignedAction};
 use crate::community::{Genesis, Rules};
 use crate::crypto::{self, Hash, Keypair, PublicKey, Signature};
 use crate::log::{ChainError, Entry, EntryBody, Head, LogId, LogKind, MAX_ACTIONS_PER_ENTRY};
@@ -59,12 +59,12 @@ impl Fixture {
     /// A signed action of the member, in `kind`'s log.
     fn action(&self, nonce: u64, kind: LogKind) -> SignedAction {
         let body = match kind {
-            LogKind::Local => ActionBody::Transfer {
+            LogKind::Local => ActionBody::Ledger(LedgerAction::Transfer {
                 to: keypair(2).public(),
                 amount: Kc(500),
                 memo: format!("payment {nonce}"),
-            },
-            LogKind::Public => ActionBody::Leave,
+            }),
+            LogKind::Public => ActionBody::Membership(MembershipAction::Leave),
         };
         Action {
             author: self.member.public(),
@@ -348,7 +348,8 @@ fn an_entry_tampered_after_signing_is_refused() {
     let EntryBody::Actions(actions) = &mut richer.entry.body else {
         unreachable!()
     };
-    let ActionBody::Transfer { amount, .. } = &mut actions[0].action.body else {
+    let ActionBody::Ledger(LedgerAction::Transfer { amount, .. }) = &mut actions[0].action.body
+    else {
         unreachable!()
     };
     *amount = Kc(500_000);
@@ -529,11 +530,11 @@ fn transfer(author: &Keypair) -> Action {
         community: Hash([3; 32]),
         nonce: 42,
         created: Timestamp(1_700_000_000_000),
-        body: ActionBody::Transfer {
+        body: ActionBody::Ledger(LedgerAction::Transfer {
             to: keypair(2).public(),
             amount: Kc(2_500),
             memo: "soup".into(),
-        },
+        }),
     }
 }
 
@@ -587,7 +588,7 @@ fn a_tampered_action_is_refused() {
     let signed = transfer(&author).sign(&author);
 
     let mut richer = signed.clone();
-    if let ActionBody::Transfer { amount, .. } = &mut richer.action.body {
+    if let ActionBody::Ledger(LedgerAction::Transfer { amount, .. }) = &mut richer.action.body {
         *amount = Kc(2_500_000);
     }
     let err = richer.verify().expect_err("tampered amount");

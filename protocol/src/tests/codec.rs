@@ -13,13 +13,17 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::RngSeed;
 
-use crate::action::{Action, ActionBody, SignedAction};
+use crate::action::{
+    Action, ActionBody, GovernanceAction, LedgerAction, MembershipAction, SignedAction,
+};
 use crate::codec::{self, Canonical, Error, MAX_ACTION_BYTES, MAX_RECORD_BYTES};
 use crate::community::{
-    Admission, AidGuidelines, Approval, CouncilRules, Eligibility, Genesis, LevelRules, Method,
-    ProposalDurations, Rules,
+    Admission, CouncilRules, Genesis, LevelRules, Method, ProposalDurations, Rules,
 };
 use crate::crypto::{Hash, PublicKey, Signature};
+use crate::economy::Approval;
+use crate::economy::aid::AidGuidelines;
+use crate::economy::insurance::InsuranceRules;
 use crate::governance::{
     Ballot, Level, Moderation, Position, Project, Proposal, ProposalKind, ProposalRef, Scope,
     Subject, YesNo,
@@ -82,17 +86,19 @@ fn text() -> impl Strategy<Value = String> {
 
 fn action_body() -> impl Strategy<Value = ActionBody> {
     prop_oneof![
-        (public_key(), timestamp())
-            .prop_map(|(key, expires)| ActionBody::IssueInvite { key, expires }),
-        (public_key(), signature()).prop_map(|(invite, proof)| ActionBody::Join { invite, proof }),
-        Just(ActionBody::Leave),
-        (public_key(), text())
-            .prop_map(|(member, reason)| ActionBody::RemoveMember { member, reason }),
-        (public_key(), kc(), text()).prop_map(|(to, amount, memo)| ActionBody::Transfer {
-            to,
-            amount,
-            memo
-        }),
+        (public_key(), timestamp()).prop_map(|(key, expires)| ActionBody::Membership(
+            MembershipAction::IssueInvite { key, expires }
+        )),
+        (public_key(), signature()).prop_map(|(invite, proof)| ActionBody::Membership(
+            MembershipAction::Join { invite, proof }
+        )),
+        Just(ActionBody::Membership(MembershipAction::Leave)),
+        (public_key(), text()).prop_map(|(member, reason)| ActionBody::Membership(
+            MembershipAction::RemoveMember { member, reason }
+        )),
+        (public_key(), kc(), text()).prop_map(|(to, amount, memo)| ActionBody::Ledger(
+            LedgerAction::Transfer { to, amount, memo }
+        )),
         governance_body(),
     ]
 }
@@ -162,41 +168,50 @@ fn governance_body() -> impl Strategy<Value = ActionBody> {
             subject()
         )
             .prop_map(|(kind, level, title, text, options, subject)| {
-                ActionBody::Propose(Box::new(Proposal {
+                ActionBody::Governance(GovernanceAction::Propose(Box::new(Proposal {
                     kind,
                     level,
                     title,
                     text,
                     options,
                     subject,
-                }))
+                })))
             }),
-        (proposal_ref(), text()).prop_map(|(proposal, text)| ActionBody::Amend { proposal, text }),
-        proposal_ref().prop_map(|proposal| ActionBody::Withdraw { proposal }),
+        (proposal_ref(), text()).prop_map(|(proposal, text)| ActionBody::Governance(
+            GovernanceAction::Amend { proposal, text }
+        )),
+        proposal_ref()
+            .prop_map(|proposal| ActionBody::Governance(GovernanceAction::Withdraw { proposal })),
         (proposal_ref(), any::<bool>(), text()).prop_map(|(proposal, approve, comment)| {
-            ActionBody::Review {
+            ActionBody::Governance(GovernanceAction::Review {
                 proposal,
                 approve,
                 comment,
+            })
+        }),
+        (proposal_ref(), project()).prop_map(|(proposal, project)| ActionBody::Governance(
+            GovernanceAction::SubmitProject { proposal, project }
+        )),
+        (proposal_ref(), public_key()).prop_map(|(proposal, candidate)| ActionBody::Governance(
+            GovernanceAction::Nominate {
+                proposal,
+                candidate
             }
-        }),
-        (proposal_ref(), project())
-            .prop_map(|(proposal, project)| ActionBody::SubmitProject { proposal, project }),
-        (proposal_ref(), public_key()).prop_map(|(proposal, candidate)| ActionBody::Nominate {
-            proposal,
-            candidate
-        }),
-        (proposal_ref(), ballot())
-            .prop_map(|(proposal, ballot)| ActionBody::Vote { proposal, ballot }),
+        )),
+        (proposal_ref(), ballot()).prop_map(|(proposal, ballot)| ActionBody::Governance(
+            GovernanceAction::Vote { proposal, ballot }
+        )),
         (
             level(),
             prop::option::of(kind()),
             prop::option::of(public_key())
         )
-            .prop_map(|(level, kind, to)| ActionBody::Delegate {
-                scope: Scope { level, kind },
-                to
-            }),
+            .prop_map(|(level, kind, to)| ActionBody::Governance(
+                GovernanceAction::Delegate {
+                    scope: Scope { level, kind },
+                    to
+                }
+            )),
     ]
 }
 
@@ -268,14 +283,29 @@ fn aid_guidelines() -> impl Strategy<Value = AidGuidelines> {
             Just(Approval::Assessors)
         ],
         millis(),
+        vec(public_key(), 0..3),
+        any::<u32>(),
+        millis(),
     )
         .prop_map(
-            |(max_request, cooldown, approval, vote_duration)| AidGuidelines {
+            |(
                 max_request,
                 cooldown,
                 approval,
-                eligibility: Eligibility::ActiveMember,
                 vote_duration,
+                assessors,
+                assessors_needed,
+                min_membership,
+            )| {
+                AidGuidelines {
+                    max_request,
+                    cooldown,
+                    approval,
+                    assessors,
+                    assessors_needed,
+                    min_membership,
+                    vote_duration,
+                }
             },
         )
 }
@@ -349,6 +379,7 @@ fn rules() -> impl Strategy<Value = Rules> {
             aid_guidelines(),
         ),
         (kc(), kc(), any::<u32>(), proptest::option::of(kc())),
+        (kc(), any::<u32>(), millis()),
         (level_rules(), level_rules(), level_rules()),
         durations(),
         council_rules(),
@@ -366,9 +397,10 @@ fn rules() -> impl Strategy<Value = Rules> {
                     max_memo_len,
                     time_bank_kc_per_hour,
                     time_log_expiry,
-                    emergency_pool,
+                    aid,
                 ),
                 (teacher_reward, student_reward, skill_endorsements, basic_income),
+                (treasury_credit, levy, grace),
                 (local, regional, network),
                 durations,
                 council,
@@ -380,7 +412,10 @@ fn rules() -> impl Strategy<Value = Rules> {
                 max_memo_len,
                 time_bank_kc_per_hour,
                 time_log_expiry,
-                emergency_pool,
+                treasury_credit,
+                levy,
+                aid,
+                insurance: InsuranceRules { grace },
                 teacher_reward,
                 student_reward,
                 skill_endorsements,
@@ -608,18 +643,18 @@ fn transfer(memo: &str) -> Action {
         community: Hash([2; 32]),
         nonce: 7,
         created: Timestamp(1_700_000_000_000),
-        body: ActionBody::Transfer {
+        body: ActionBody::Ledger(LedgerAction::Transfer {
             to: PublicKey([3; 32]),
             amount: Kc(12_500),
             memo: memo.to_string(),
-        },
+        }),
     }
 }
 
 /// Where the memo's u64 length prefix sits in a transfer's encoding (the
 /// memo is the action's last field).
 fn memo_prefix_offset(action: &Action) -> usize {
-    let ActionBody::Transfer { memo, .. } = &action.body else {
+    let ActionBody::Ledger(LedgerAction::Transfer { memo, .. }) = &action.body else {
         panic!("not a transfer");
     };
     let bytes = action.to_bytes();
@@ -870,12 +905,19 @@ fn an_invalid_option_tag_is_malformed() {
 fn unknown_enum_variants_are_malformed() {
     // Action: author (32), community (32), nonce (8), created (8), body tag (u32).
     let mut leave = transfer("");
-    leave.body = ActionBody::Leave;
+    leave.body = ActionBody::Membership(MembershipAction::Leave);
+    // The body is a domain tag, then the domain's own action tag.
     let bytes = leave.to_bytes();
-    assert_eq!(bytes[80..84], 2u32.to_le_bytes());
-    for tag in [13u32, 14, 255, u32::MAX] {
+    assert_eq!(bytes[80..84], 0u32.to_le_bytes(), "membership");
+    assert_eq!(bytes[84..88], 2u32.to_le_bytes(), "leave");
+    for tag in [5u32, 14, 255, u32::MAX] {
         let mut bytes = bytes.clone();
         bytes[80..84].copy_from_slice(&tag.to_le_bytes());
+        assert!(is_malformed(Action::from_bytes(&bytes)), "domain tag {tag}");
+    }
+    for tag in [4u32, 255, u32::MAX] {
+        let mut bytes = bytes.clone();
+        bytes[84..88].copy_from_slice(&tag.to_le_bytes());
         assert!(is_malformed(Action::from_bytes(&bytes)), "action tag {tag}");
     }
 

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::action::ActionBody;
+use crate::action::{ActionBody, GovernanceAction, LedgerAction, MembershipAction};
 use crate::community::{Admission, Rules};
 use crate::crypto::{Keypair, PublicKey};
 use crate::governance::{Ballot, Position, Project, ProposalKind, ProposalRef, Subject, YesNo};
@@ -52,22 +52,25 @@ fn all(keys: &[PublicKey], standing: Standing) -> BTreeMap<PublicKey, Standing> 
 
 /// An invite for the key of `seed`, valid for a day from the next entry.
 fn invite(c: &Community, seed: u8) -> ActionBody {
-    ActionBody::IssueInvite {
+    ActionBody::Membership(MembershipAction::IssueInvite {
         key: keypair(seed).public(),
         expires: Timestamp(c.time.0 + 1).plus(Millis::days(1)),
-    }
+    })
 }
 
 fn emergency(title: &str) -> ActionBody {
-    ActionBody::Propose(Box::new(question(ProposalKind::Emergency, title)))
+    ActionBody::Governance(GovernanceAction::Propose(Box::new(question(
+        ProposalKind::Emergency,
+        title,
+    ))))
 }
 
 fn review(proposal: ProposalRef, approve: bool) -> ActionBody {
-    ActionBody::Review {
+    ActionBody::Governance(GovernanceAction::Review {
         proposal,
         approve,
         comment: String::new(),
-    }
+    })
 }
 
 #[test]
@@ -128,10 +131,10 @@ fn an_ended_term_gives_up_council_power_to_the_seats_still_in_term() {
         "{refused}"
     );
     assert_eq!(g.no(1, emergency("Fire")).code(), "term_expired");
-    let removal = ActionBody::RemoveMember {
+    let removal = ActionBody::Membership(MembershipAction::RemoveMember {
         member: g.people[3].public(),
         reason: "spam".into(),
-    };
+    });
     assert_eq!(g.no(2, removal.clone()).code(), "term_expired");
     assert_eq!(
         g.no(2, vote(flood, Ballot::YesNo(YesNo::Yes))).code(),
@@ -180,10 +183,10 @@ fn an_election_any_member_proposes_replaces_a_caretaker_council() {
     for candidate in [a, b] {
         g.ok(
             3,
-            ActionBody::Nominate {
+            ActionBody::Governance(GovernanceAction::Nominate {
                 proposal: election,
                 candidate,
-            },
+            }),
         );
     }
     g.at(&election, 11);
@@ -331,7 +334,11 @@ fn where_the_rules_admit_by_vote_invites_are_refused_and_a_passed_proposal_admit
     p.subject = Subject::Membership {
         member: newcomer.public(),
     };
-    let action = c.action(&founder, 2, ActionBody::Propose(Box::new(p)));
+    let action = c.action(
+        &founder,
+        2,
+        ActionBody::Governance(GovernanceAction::Propose(Box::new(p))),
+    );
     let r = ProposalRef {
         id: action.id(),
         level: crate::governance::Level::Local,
@@ -350,11 +357,11 @@ fn where_the_rules_admit_by_vote_invites_are_refused_and_a_passed_proposal_admit
         vote(r, Ballot::Consensus(Position::Agree)),
     );
     // Not a member until the vote passes.
-    let pay = ActionBody::Transfer {
+    let pay = ActionBody::Ledger(LedgerAction::Transfer {
         to: founder.public(),
         amount: Kc(1),
         memo: String::new(),
-    };
+    });
     assert_eq!(
         refuse(&mut c, &newcomer, 1, pay.clone()).code(),
         "not_a_member"

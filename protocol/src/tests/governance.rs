@@ -1,7 +1,7 @@
 //! Proposal lifecycles with an injected clock (stages of seconds), ballots,
 //! reviews, nominations and delegations.
 
-use crate::action::ActionBody;
+use crate::action::{ActionBody, GovernanceAction, LedgerAction};
 use crate::community::{Method, ProposalDurations, Rules};
 use crate::crypto::Keypair;
 use crate::governance::{
@@ -77,9 +77,11 @@ impl Gov {
     pub(super) fn propose(&mut self, who: usize, proposal: Proposal) -> ProposalRef {
         let nonce = self.nonce(who);
         let key = self.people[who].clone();
-        let action = self
-            .c
-            .action(&key, nonce, ActionBody::Propose(Box::new(proposal)));
+        let action = self.c.action(
+            &key,
+            nonce,
+            ActionBody::Governance(GovernanceAction::Propose(Box::new(proposal))),
+        );
         let id = action.id();
         self.c.submit(action).expect("proposal accepted");
         ProposalRef {
@@ -113,10 +115,10 @@ pub(super) fn question(kind: ProposalKind, title: &str) -> Proposal {
 }
 
 pub(super) fn vote(r: ProposalRef, ballot: Ballot) -> ActionBody {
-    ActionBody::Vote {
+    ActionBody::Governance(GovernanceAction::Vote {
         proposal: r,
         ballot,
-    }
+    })
 }
 
 #[test]
@@ -128,18 +130,18 @@ fn a_policy_moves_from_discussion_to_voting_to_closed_and_only_its_author_amends
     assert_eq!(record.stage_at(record.created), Stage::Discussion);
     g.ok(
         3,
-        ActionBody::Amend {
+        ActionBody::Governance(GovernanceAction::Amend {
             proposal: r,
             text: "From 22:00.".into(),
-        },
+        }),
     );
     assert_eq!(
         g.no(
             0,
-            ActionBody::Amend {
+            ActionBody::Governance(GovernanceAction::Amend {
                 proposal: r,
                 text: "x".into()
-            }
+            })
         )
         .code(),
         "not_author"
@@ -159,10 +161,10 @@ fn a_policy_moves_from_discussion_to_voting_to_closed_and_only_its_author_amends
     );
     g.ok(
         3,
-        ActionBody::Amend {
+        ActionBody::Governance(GovernanceAction::Amend {
             proposal: r,
             text: "From 23:00.".into(),
-        },
+        }),
     );
     g.at(&r, 16);
     g.ok(0, vote(r, Ballot::Consensus(Position::Disagree)));
@@ -179,10 +181,10 @@ fn a_policy_moves_from_discussion_to_voting_to_closed_and_only_its_author_amends
     assert_eq!(
         g.no(
             3,
-            ActionBody::Amend {
+            ActionBody::Governance(GovernanceAction::Amend {
                 proposal: r,
                 text: "late".into()
-            }
+            })
         )
         .code(),
         "wrong_stage"
@@ -213,10 +215,17 @@ fn a_withdrawn_proposal_takes_no_ballots_and_only_before_voting() {
     let mut g = Gov::new(quick_rules());
     let r = g.propose(3, question(ProposalKind::Policy, "Bike shed"));
     assert_eq!(
-        g.no(0, ActionBody::Withdraw { proposal: r }).code(),
+        g.no(
+            0,
+            ActionBody::Governance(GovernanceAction::Withdraw { proposal: r })
+        )
+        .code(),
         "not_author"
     );
-    g.ok(3, ActionBody::Withdraw { proposal: r });
+    g.ok(
+        3,
+        ActionBody::Governance(GovernanceAction::Withdraw { proposal: r }),
+    );
     g.at(&r, 16);
     let refused = g.no(0, vote(r, Ballot::Consensus(Position::Agree)));
     assert!(matches!(
@@ -229,7 +238,11 @@ fn a_withdrawn_proposal_takes_no_ballots_and_only_before_voting() {
     let late = g.propose(3, question(ProposalKind::Policy, "Late"));
     g.at(&late, 16);
     assert_eq!(
-        g.no(3, ActionBody::Withdraw { proposal: late }).code(),
+        g.no(
+            3,
+            ActionBody::Governance(GovernanceAction::Withdraw { proposal: late })
+        )
+        .code(),
         "wrong_stage"
     );
 }
@@ -241,10 +254,12 @@ fn a_technical_vote_opens_after_enough_approving_reviews_by_reviewers() {
         0,
         question(ProposalKind::Technical, "Switch the node to QUIC"),
     );
-    let review = |approve| ActionBody::Review {
-        proposal: r,
-        approve,
-        comment: "read it".into(),
+    let review = |approve| {
+        ActionBody::Governance(GovernanceAction::Review {
+            proposal: r,
+            approve,
+            comment: "read it".into(),
+        })
     };
     assert_eq!(
         g.no(0, review(true)).code(),
@@ -267,10 +282,10 @@ fn a_technical_vote_opens_after_enough_approving_reviews_by_reviewers() {
     assert_eq!(
         g.no(
             0,
-            ActionBody::Amend {
+            ActionBody::Governance(GovernanceAction::Amend {
                 proposal: r,
                 text: "v2".into()
-            }
+            })
         )
         .code(),
         "wrong_stage"
@@ -291,12 +306,14 @@ fn budgets_take_projects_during_submission_and_approvals_of_them() {
     };
     let r = g.propose(3, p);
     assert_eq!(g.record(&r).method, Method::Budgeting);
-    let project = |name: &str, kc| ActionBody::SubmitProject {
-        proposal: r,
-        project: Project {
-            name: name.into(),
-            cost: Kc::whole(kc),
-        },
+    let project = |name: &str, kc| {
+        ActionBody::Governance(GovernanceAction::SubmitProject {
+            proposal: r,
+            project: Project {
+                name: name.into(),
+                cost: Kc::whole(kc),
+            },
+        })
     };
     g.ok(1, project("Tool shed", 600));
     assert_eq!(
@@ -329,9 +346,11 @@ fn elections_take_nominations_then_ranked_ballots_over_the_nominees() {
     let mut p = question(ProposalKind::Election, "Council 2027");
     p.subject = Subject::Election { seats: 2 };
     let r = g.propose(0, p);
-    let nominate = |who: &Keypair| ActionBody::Nominate {
-        proposal: r,
-        candidate: who.public(),
+    let nominate = |who: &Keypair| {
+        ActionBody::Governance(GovernanceAction::Nominate {
+            proposal: r,
+            candidate: who.public(),
+        })
     };
     let (a, b) = (g.people[1].clone(), g.people[3].clone());
     g.ok(0, nominate(&a));
@@ -353,7 +372,10 @@ fn elections_take_nominations_then_ranked_ballots_over_the_nominees() {
     let too_many = {
         let mut p = question(ProposalKind::Election, "Too many");
         p.subject = Subject::Election { seats: 99 };
-        g.no(0, ActionBody::Propose(Box::new(p)))
+        g.no(
+            0,
+            ActionBody::Governance(GovernanceAction::Propose(Box::new(p))),
+        )
     };
     assert_eq!(too_many.code(), "invalid_proposal");
 }
@@ -363,7 +385,10 @@ fn emergencies_are_raised_and_decided_by_the_council_only() {
     let mut g = Gov::new(quick_rules());
     let refused = g.no(
         3,
-        ActionBody::Propose(Box::new(question(ProposalKind::Emergency, "Flood"))),
+        ActionBody::Governance(GovernanceAction::Propose(Box::new(question(
+            ProposalKind::Emergency,
+            "Flood",
+        )))),
     );
     assert_eq!(refused.code(), "not_council");
     let r = g.propose(0, question(ProposalKind::Emergency, "Flood"));
@@ -421,17 +446,17 @@ fn delegations_are_scoped_revocable_and_kept_in_history() {
     };
     g.ok(
         3,
-        ActionBody::Delegate {
+        ActionBody::Governance(GovernanceAction::Delegate {
             scope: whole,
             to: Some(a),
-        },
+        }),
     );
     g.ok(
         3,
-        ActionBody::Delegate {
+        ActionBody::Governance(GovernanceAction::Delegate {
             scope: budgets,
             to: Some(b),
-        },
+        }),
     );
     let follows = |g: &Gov, kind| {
         governance::effective_delegate(&g.c.store, &c, Level::Local, kind).expect("read")
@@ -444,19 +469,19 @@ fn delegations_are_scoped_revocable_and_kept_in_history() {
     );
     g.ok(
         3,
-        ActionBody::Delegate {
+        ActionBody::Governance(GovernanceAction::Delegate {
             scope: budgets,
             to: None,
-        },
+        }),
     );
     assert_eq!(follows(&g, ProposalKind::Budget), Some(a));
     assert_eq!(
         g.no(
             3,
-            ActionBody::Delegate {
+            ActionBody::Governance(GovernanceAction::Delegate {
                 scope: whole,
                 to: Some(c)
-            }
+            })
         )
         .code(),
         "self_delegation"
@@ -464,10 +489,10 @@ fn delegations_are_scoped_revocable_and_kept_in_history() {
     assert_eq!(
         g.no(
             3,
-            ActionBody::Delegate {
+            ActionBody::Governance(GovernanceAction::Delegate {
                 scope: whole,
                 to: Some(keypair(99).public())
-            }
+            })
         )
         .code(),
         "unknown_recipient"
@@ -479,10 +504,10 @@ fn delegations_are_scoped_revocable_and_kept_in_history() {
     assert_eq!(
         g.no(
             3,
-            ActionBody::Delegate {
+            ActionBody::Governance(GovernanceAction::Delegate {
                 scope: network,
                 to: Some(a)
-            }
+            })
         )
         .code(),
         "level_not_available"
@@ -501,24 +526,40 @@ fn malformed_proposals_are_refused() {
     let mut one_option = question(ProposalKind::Policy, "x");
     one_option.options = vec!["only".into()];
     assert_eq!(
-        g.no(0, ActionBody::Propose(Box::new(one_option))).code(),
+        g.no(
+            0,
+            ActionBody::Governance(GovernanceAction::Propose(Box::new(one_option)))
+        )
+        .code(),
         "invalid_proposal"
     );
     let untitled = question(ProposalKind::Policy, " ");
     assert_eq!(
-        g.no(0, ActionBody::Propose(Box::new(untitled))).code(),
+        g.no(
+            0,
+            ActionBody::Governance(GovernanceAction::Propose(Box::new(untitled)))
+        )
+        .code(),
         "invalid_proposal"
     );
     let mut mismatched = question(ProposalKind::Budget, "x");
     mismatched.subject = Subject::Question;
     assert_eq!(
-        g.no(0, ActionBody::Propose(Box::new(mismatched))).code(),
+        g.no(
+            0,
+            ActionBody::Governance(GovernanceAction::Propose(Box::new(mismatched)))
+        )
+        .code(),
         "invalid_proposal"
     );
     let mut regional = question(ProposalKind::Policy, "x");
     regional.level = Level::Network;
     assert_eq!(
-        g.no(0, ActionBody::Propose(Box::new(regional))).code(),
+        g.no(
+            0,
+            ActionBody::Governance(GovernanceAction::Propose(Box::new(regional)))
+        )
+        .code(),
         "level_not_available"
     );
     let mut admit_member = question(ProposalKind::Membership, "Admit Dana");
@@ -526,7 +567,11 @@ fn malformed_proposals_are_refused() {
         member: g.people[3].public(),
     };
     assert_eq!(
-        g.no(0, ActionBody::Propose(Box::new(admit_member))).code(),
+        g.no(
+            0,
+            ActionBody::Governance(GovernanceAction::Propose(Box::new(admit_member)))
+        )
+        .code(),
         "already_member"
     );
 }
@@ -651,17 +696,17 @@ pub(super) mod closing {
         let founder = g.people[0].public();
         g.ok(
             3,
-            ActionBody::Delegate {
+            ActionBody::Governance(GovernanceAction::Delegate {
                 scope: whole,
                 to: Some(founder),
-            },
+            }),
         );
         g.ok(
             1,
-            ActionBody::Delegate {
+            ActionBody::Governance(GovernanceAction::Delegate {
                 scope: whole,
                 to: Some(founder),
-            },
+            }),
         );
         g.at(&r, 16);
         g.ok(0, vote(r, Ballot::Consensus(Position::Agree)));
@@ -672,10 +717,10 @@ pub(super) mod closing {
         // Revoking after the end changes nothing.
         g.ok(
             3,
-            ActionBody::Delegate {
+            ActionBody::Governance(GovernanceAction::Delegate {
                 scope: whole,
                 to: None,
-            },
+            }),
         );
         close(&mut g, &r).expect("closes");
         match decided(&g, &r).report {
@@ -708,10 +753,10 @@ pub(super) mod closing {
         for c in candidates {
             g.ok(
                 0,
-                ActionBody::Nominate {
+                ActionBody::Governance(GovernanceAction::Nominate {
                     proposal: r,
                     candidate: c,
-                },
+                }),
             );
         }
         g.at(&r, 11);
@@ -773,7 +818,10 @@ pub(super) mod closing {
         };
         let budget = g.propose(1, b);
         let gone = g.propose(2, question(ProposalKind::Policy, "Gone"));
-        g.ok(2, ActionBody::Withdraw { proposal: gone });
+        g.ok(
+            2,
+            ActionBody::Governance(GovernanceAction::Withdraw { proposal: gone }),
+        );
         g.at(&admit, 1);
         for who in 0..4 {
             g.ok(who, vote(admit, Ballot::Consensus(Position::Agree)));
@@ -817,7 +865,10 @@ pub(super) mod closing {
         p.subject = Subject::Moderation {
             action: Moderation::Suspend { member, until },
         };
-        let refused = g.no(3, ActionBody::Propose(Box::new(p.clone())));
+        let refused = g.no(
+            3,
+            ActionBody::Governance(GovernanceAction::Propose(Box::new(p.clone()))),
+        );
         assert_eq!(
             refused.code(),
             "not_council",
@@ -841,11 +892,11 @@ pub(super) mod closing {
         close(&mut g, &r).expect("closes");
         close(&mut g, &hide).expect("closes");
         assert_eq!(decided(&g, &r).verdict, Verdict::Passed);
-        let pay = ActionBody::Transfer {
+        let pay = ActionBody::Ledger(LedgerAction::Transfer {
             to: g.people[0].public(),
             amount: Kc(1),
             memo: String::new(),
-        };
+        });
         let refusal = g.no(3, pay.clone());
         assert_eq!(refusal, Rejection::Suspended { who: member, until });
         assert_eq!(refusal.code(), "suspended");

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 
 use super::codec::config;
 use super::membership::{accept, admit, refuse, refuse_signed};
-use crate::action::{Action, ActionBody, MAX_CLOCK_SKEW};
+use crate::action::{Action, ActionBody, LedgerAction, MAX_CLOCK_SKEW, MembershipAction};
 use crate::community::{Genesis, Rules};
 use crate::crypto::{Hash, Keypair, PublicKey};
 use crate::log::{Entry, EntryBody, Head, LogId, LogKind, SignedEntry};
@@ -47,11 +47,11 @@ fn sum(community: &Community) -> i128 {
 }
 
 fn pay(to: &Keypair, amount: i64, memo: &str) -> ActionBody {
-    ActionBody::Transfer {
+    ActionBody::Ledger(LedgerAction::Transfer {
         to: to.public(),
         amount: Kc(amount),
         memo: memo.into(),
-    }
+    })
 }
 
 /// A founder (`keypair(1)`) and two members (`keypair(2)`, `keypair(3)`);
@@ -146,7 +146,12 @@ fn only_active_members_can_be_paid() {
     );
     assert_eq!(r.code(), "unknown_recipient");
 
-    accept(&mut c, &d, 2, ActionBody::Leave);
+    accept(
+        &mut c,
+        &d,
+        2,
+        ActionBody::Membership(MembershipAction::Leave),
+    );
     let r = refuse(&mut c, &b, 2, pay(&d, 100, ""));
     assert_eq!(r, Rejection::UnknownRecipient { who: d.public() });
 }
@@ -519,7 +524,12 @@ fn setup() -> (Community, Model) {
     for (i, member) in people.iter().enumerate().take(5).skip(1) {
         admit(&mut c, &people[0], i as u64, member);
     }
-    accept(&mut c, &people[4], 2, ActionBody::Leave);
+    accept(
+        &mut c,
+        &people[4],
+        2,
+        ActionBody::Membership(MembershipAction::Leave),
+    );
     let model = Model {
         balances: BTreeMap::new(),
         active: people[..4].iter().map(|k| k.public()).collect(),
@@ -624,7 +634,12 @@ fn replaying_the_logs_rebuilds_the_state() {
     accept(&mut c, &a, 3, pay(&b, 7_000, "seeds"));
     accept(&mut c, &b, 2, pay(&d, 2_000, "soil"));
     let _ = refuse(&mut c, &d, 2, pay(&a, LIMIT * 2, "too much"));
-    accept(&mut c, &d, 2, ActionBody::Leave);
+    accept(
+        &mut c,
+        &d,
+        2,
+        ActionBody::Membership(MembershipAction::Leave),
+    );
     let replayed = replay(&c.entries, &c.node.public());
     assert!(replayed.map == c.store.map);
     // The replay holds the balances the live state shows.

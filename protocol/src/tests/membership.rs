@@ -3,7 +3,7 @@
 //! for every refusal, which leaves the state and the author's nonce as
 //! they were.
 
-use crate::action::{ActionBody, InviteCode, SignedAction};
+use crate::action::{ActionBody, InviteCode, LedgerAction, MembershipAction, SignedAction};
 use crate::community::Rules;
 use crate::crypto::{Hash, Keypair};
 use crate::state::{ApplyError, Member, MemberStatus, Rejection, Roster, StateRead};
@@ -33,10 +33,10 @@ pub(super) fn issue(
 /// `issuer` issues the invite `code`, valid for a day.
 fn issue_code(community: &mut Community, issuer: &Keypair, nonce: u64, code: &InviteCode) {
     let expires = next_time(community).plus(Millis::days(1));
-    let body = ActionBody::IssueInvite {
+    let body = ActionBody::Membership(MembershipAction::IssueInvite {
         key: code.keypair().public(),
         expires,
-    };
+    });
     accept(community, issuer, nonce, body);
 }
 
@@ -212,10 +212,10 @@ fn only_the_council_issues_invites() {
     let (mut community, founder) = founded();
     let plain = keypair(2);
     admit(&mut community, &founder, 1, &plain);
-    let body = ActionBody::IssueInvite {
+    let body = ActionBody::Membership(MembershipAction::IssueInvite {
         key: keypair(60).public(),
         expires: next_time(&community).plus(Millis::days(1)),
-    };
+    });
     let r = refuse(&mut community, &plain, 2, body.clone());
     assert_eq!(
         r,
@@ -248,10 +248,10 @@ fn an_invite_can_be_claimed_until_its_expiry_and_not_after() {
         })
         .collect();
     for (nonce, code) in (1..).zip(&codes) {
-        let body = ActionBody::IssueInvite {
+        let body = ActionBody::Membership(MembershipAction::IssueInvite {
             key: code.keypair().public(),
             expires,
-        };
+        });
         accept(&mut community, &founder, nonce, body);
     }
 
@@ -273,9 +273,11 @@ fn an_invite_can_be_claimed_until_its_expiry_and_not_after() {
 fn an_invite_may_not_outlive_the_rules() {
     let (mut community, founder) = founded();
     let max = Rules::default().invite_max_ttl;
-    let at = |community: &Community, ttl: u64| ActionBody::IssueInvite {
-        key: keypair(50).public(),
-        expires: Timestamp(next_time(community).0 + ttl),
+    let at = |community: &Community, ttl: u64| {
+        ActionBody::Membership(MembershipAction::IssueInvite {
+            key: keypair(50).public(),
+            expires: Timestamp(next_time(community).0 + ttl),
+        })
     };
 
     let too_long = at(&community, max.0 + 1);
@@ -297,18 +299,18 @@ fn an_invite_may_not_outlive_the_rules() {
 fn an_invite_is_issued_once_and_only_for_a_valid_key() {
     let (mut community, founder) = founded();
     issue(&mut community, &founder, 1, 50);
-    let again = ActionBody::IssueInvite {
+    let again = ActionBody::Membership(MembershipAction::IssueInvite {
         key: keypair(50).public(),
         expires: next_time(&community).plus(Millis::days(1)),
-    };
+    });
     let r = refuse(&mut community, &founder, 2, again);
     assert_eq!(r, Rejection::InviteExists);
     assert_eq!(r.code(), "invite_exists");
 
-    let weak = ActionBody::IssueInvite {
+    let weak = ActionBody::Membership(MembershipAction::IssueInvite {
         key: weak_key(),
         expires: next_time(&community).plus(Millis::days(1)),
-    };
+    });
     let r = refuse(&mut community, &founder, 2, weak);
     assert_eq!(r, Rejection::InvalidKey { key: weak_key() });
     assert_eq!(r.code(), "invalid_key");
@@ -391,7 +393,12 @@ fn a_member_who_left_can_no_longer_act() {
     let leaver = keypair(2);
     admit(&mut community, &founder, 1, &leaver);
     accept(&mut community, &founder, 3, transfer(&leaver, 5_000));
-    accept(&mut community, &leaver, 2, ActionBody::Leave);
+    accept(
+        &mut community,
+        &leaver,
+        2,
+        ActionBody::Membership(MembershipAction::Leave),
+    );
     let m = member(&community, &leaver);
     assert_eq!(m.status, MemberStatus::Left);
     assert_eq!(
@@ -408,13 +415,13 @@ fn a_member_who_left_can_no_longer_act() {
     };
     for (nonce, body) in [
         (3, transfer(&founder, 1)),
-        (3, ActionBody::Leave),
+        (3, ActionBody::Membership(MembershipAction::Leave)),
         (
             3,
-            ActionBody::IssueInvite {
+            ActionBody::Membership(MembershipAction::IssueInvite {
                 key: keypair(60).public(),
                 expires: next_time(&community).plus(Millis::days(1)),
-            },
+            }),
         ),
     ] {
         let r = refuse(&mut community, &leaver, nonce, body);
@@ -433,7 +440,12 @@ fn a_member_who_left_can_no_longer_act() {
 #[test]
 fn the_last_council_member_cannot_leave() {
     let (mut community, founder) = founded();
-    let r = refuse(&mut community, &founder, 1, ActionBody::Leave);
+    let r = refuse(
+        &mut community,
+        &founder,
+        1,
+        ActionBody::Membership(MembershipAction::Leave),
+    );
     assert_eq!(r, Rejection::LastCouncilMember);
     assert_eq!(r.code(), "last_council_member");
 
@@ -441,7 +453,12 @@ fn the_last_council_member_cannot_leave() {
     let second = keypair(2);
     let code = community.founder_invite();
     join(&mut community, &second, 1, &code);
-    accept(&mut community, &founder, 1, ActionBody::Leave);
+    accept(
+        &mut community,
+        &founder,
+        1,
+        ActionBody::Membership(MembershipAction::Leave),
+    );
     assert_eq!(
         roster(&community),
         Roster {
@@ -449,23 +466,28 @@ fn the_last_council_member_cannot_leave() {
             council: 1
         }
     );
-    let r = refuse(&mut community, &second, 2, ActionBody::Leave);
+    let r = refuse(
+        &mut community,
+        &second,
+        2,
+        ActionBody::Membership(MembershipAction::Leave),
+    );
     assert_eq!(r, Rejection::LastCouncilMember);
 }
 
 fn remove(member: &Keypair, reason: &str) -> ActionBody {
-    ActionBody::RemoveMember {
+    ActionBody::Membership(MembershipAction::RemoveMember {
         member: member.public(),
         reason: reason.into(),
-    }
+    })
 }
 
 fn transfer(to: &Keypair, amount: i64) -> ActionBody {
-    ActionBody::Transfer {
+    ActionBody::Ledger(LedgerAction::Transfer {
         to: to.public(),
         amount: Kc(amount),
         memo: String::new(),
-    }
+    })
 }
 
 #[test]
@@ -594,14 +616,19 @@ fn a_refused_action_does_not_consume_its_nonce() {
     assert_eq!(r, Rejection::NonceReplayed { last: 7, nonce: 7 });
 
     // The same for a refused membership action.
-    let invite = ActionBody::IssueInvite {
+    let invite = ActionBody::Membership(MembershipAction::IssueInvite {
         key: keypair(60).public(),
         expires: next_time(&community).plus(Millis::days(1)),
-    };
+    });
     let r = refuse(&mut community, &alice, 2, invite);
     assert_eq!(r.code(), "not_council");
     assert_eq!(community.store.last_nonce(&alice.public()), Ok(Some(1)));
-    accept(&mut community, &alice, 2, ActionBody::Leave);
+    accept(
+        &mut community,
+        &alice,
+        2,
+        ActionBody::Membership(MembershipAction::Leave),
+    );
     assert_eq!(community.store.last_nonce(&alice.public()), Ok(Some(2)));
 }
 
@@ -615,7 +642,12 @@ fn replaying_the_public_log_rebuilds_the_roster() {
     admit(&mut community, &alice, 2, &carol);
     let _ = refuse(&mut community, &bob, 2, remove(&carol, "not council"));
     accept(&mut community, &founder, 2, remove(&bob, "inactive"));
-    accept(&mut community, &carol, 2, ActionBody::Leave);
+    accept(
+        &mut community,
+        &carol,
+        2,
+        ActionBody::Membership(MembershipAction::Leave),
+    );
     assert_eq!(
         roster(&community),
         Roster {

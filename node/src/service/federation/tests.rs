@@ -3,7 +3,7 @@
 //! community is an in-memory [`Community`] whose entries the tests sign,
 //! so that they can also be forged, reordered and forked.
 
-use hearth_protocol::action::ActionBody;
+use hearth_protocol::action::{ActionBody, GovernanceAction, MembershipAction};
 use hearth_protocol::crypto::Hash;
 use hearth_protocol::federation::tally::Tallier;
 use hearth_protocol::federation::wire::MAX_RANGE;
@@ -390,18 +390,18 @@ fn a_network_is_acknowledged_and_published_only_after_the_flush_that_makes_it_du
 fn propose(h: &mut Harness<MemoryStorage>, member: u8, level: Level) -> Verified<SignedAction> {
     h.action(
         &keypair(member),
-        ActionBody::Propose(Box::new(policy(level))),
+        ActionBody::Governance(GovernanceAction::Propose(Box::new(policy(level)))),
     )
 }
 
 fn vote(id: Hash, votes: i64) -> ActionBody {
-    ActionBody::Vote {
+    ActionBody::Governance(GovernanceAction::Vote {
         proposal: ProposalRef {
             id,
             level: Level::Network,
         },
         ballot: Ballot::Quadratic(vec![votes]),
-    }
+    })
 }
 
 #[test]
@@ -841,10 +841,10 @@ fn a_recovering_node_writes_nothing_public_until_a_peer_shows_its_head_and_never
     let (id, _, now) = vote_until_attested(&mut fx);
     let invite = fx.me.action(
         &keypair(10),
-        ActionBody::IssueInvite {
+        ActionBody::Membership(MembershipAction::IssueInvite {
             key: keypair(77).public(),
             expires: Timestamp(now + 3_600_000),
-        },
+        }),
     );
     let mine = fx
         .me

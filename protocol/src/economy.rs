@@ -1,0 +1,147 @@
+//! The community economy (DESIGN §6): one module per domain, each owning
+//! its actions, rules, records, rejections, apply functions, queries, due
+//! handlers and decision effects. This module holds what the domains share
+//! — how a request is approved — and the few lines that route scheduled
+//! effects and decisions to their domain.
+
+pub mod aid;
+pub mod income;
+pub mod insurance;
+pub mod ledger;
+pub mod payout;
+
+use bincode::{Decode, Encode};
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::PublicKey;
+use crate::governance::Subject;
+use crate::state::decide::Verdict;
+use crate::state::governance::ProposalRecord;
+use crate::state::schedule::{DueItem, DueKind};
+use crate::state::store::StoreMut;
+use crate::state::{ApplyError, Context};
+
+/// How an aid request or insurance claim is approved.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Approval {
+    /// A community vote (the local level's method), opened by the request.
+    #[serde(alias = "vote")]
+    CommunityVote,
+    /// A council decision, opened by the request.
+    Council,
+    /// `k` of the pool's `n` appointed assessors approve.
+    Assessors,
+}
+
+impl Approval {
+    /// The word for it: `vote`, `council` or `assessors`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Approval::CommunityVote => "vote",
+            Approval::Council => "council",
+            Approval::Assessors => "assessors",
+        }
+    }
+
+    /// Parses `vote`, `council` or `assessors`.
+    pub fn parse(text: &str) -> Option<Approval> {
+        match text {
+            "vote" | "community_vote" => Some(Approval::CommunityVote),
+            "council" => Some(Approval::Council),
+            "assessors" => Some(Approval::Assessors),
+            _ => None,
+        }
+    }
+}
+
+/// Checks a panel of appointed assessors: valid, distinct keys, and
+/// `1 <= needed <= n` when the approval is by assessors.
+pub fn check_panel(
+    approval: Approval,
+    assessors: &[PublicKey],
+    needed: u32,
+) -> Result<(), &'static str> {
+    let mut seen = std::collections::BTreeSet::new();
+    for key in assessors {
+        if key.verifying_key().is_err() {
+            return Err("every assessor key must be a valid, strong key");
+        }
+        if !seen.insert(key) {
+            return Err("an assessor is named twice");
+        }
+    }
+    if approval == Approval::Assessors && (needed == 0 || needed as usize > assessors.len()) {
+        return Err("approval by assessors needs 1 to n of the n assessors named");
+    }
+    Ok(())
+}
+
+/// The assessments made so far, and what they decide.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Assessed {
+    /// Not decided yet.
+    Open,
+    /// `needed` assessors approved.
+    Approved,
+    /// So many refused that `needed` approvals can no longer be reached.
+    Rejected,
+}
+
+/// What a panel's assessments decide: approved once `needed` approve,
+/// rejected once more than `n - needed` refuse.
+pub fn assessed(assessments: &[(PublicKey, bool)], n: usize, needed: u32) -> Assessed {
+    let yes = assessments.iter().filter(|(_, a)| *a).count();
+    let no = assessments.len() - yes;
+    if yes >= needed as usize {
+        Assessed::Approved
+    } else if no > n.saturating_sub(needed as usize) {
+        Assessed::Rejected
+    } else {
+        Assessed::Open
+    }
+}
+
+/// Settles one scheduled effect in its domain.
+pub fn on_due<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    item: &DueItem,
+) -> Result<(), ApplyError> {
+    match item.kind {
+        DueKind::Close => Err(ApplyError::Misfit("a close is sealed as a close record")),
+        DueKind::AidDeadline => aid::deadline(store, ctx, &item.id),
+        DueKind::ClaimDeadline => insurance::deadline(store, ctx, &item.id),
+        DueKind::Premium => insurance::premium_due(store, ctx, &item.id),
+        DueKind::IncomeMonth => income::month_due(store, ctx, item),
+    }
+}
+
+/// Carries out what a decided proposal means for the economy.
+pub fn decided<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    record: &ProposalRecord,
+    verdict: &Verdict,
+) -> Result<(), ApplyError> {
+    let passed = *verdict == Verdict::Passed;
+    match &record.proposal.subject {
+        Subject::AidPool { name, guidelines } if passed => {
+            aid::create_pool(store, ctx, record.id, name, guidelines)
+        }
+        Subject::InsurancePool { name, cover, terms } if passed => {
+            insurance::create_pool(store, ctx, record.id, name, *cover, terms)
+        }
+        Subject::AidRequest { request, .. } => aid::decided(store, ctx, request, verdict),
+        Subject::Claim { claim, .. } => insurance::decided(store, ctx, claim, verdict),
+        _ => Ok(()),
+    }
+}
+
+/// What the economy sets up when a community is founded: the emergency
+/// pool and the first month of the income schedule.
+pub fn found<S: StoreMut + ?Sized>(store: &mut S, ctx: &Context) -> Result<(), ApplyError> {
+    aid::found(store, ctx)?;
+    income::found(store, ctx);
+    Ok(())
+}

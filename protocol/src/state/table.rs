@@ -1,0 +1,94 @@
+//! The registry of state tables: every key of the materialised state
+//! starts with one byte naming its table, and every table is named here,
+//! once, so two domains can never share a prefix by accident.
+
+/// The community record.
+pub const COMMUNITY: u8 = b'g';
+/// Applied heads, per log kind.
+pub const APPLIED: u8 = b'h';
+/// Members by key.
+pub const MEMBER: u8 = b'm';
+/// Roster counts.
+pub const ROSTER: u8 = b'r';
+/// Last nonce per author.
+pub const NONCE: u8 = b'n';
+/// Invites by invite key.
+pub const INVITE: u8 = b'i';
+/// Balances by account.
+pub const ACCOUNT: u8 = b'a';
+/// Proposals by id.
+pub const PROPOSAL: u8 = b'p';
+/// Latest ballot by (proposal, voter).
+pub const BALLOT: u8 = b'b';
+/// Current delegation by (member, scope).
+pub const DELEGATION: u8 = b'd';
+/// Delegation history by (member, nonce).
+pub const DELEGATION_HISTORY: u8 = b'e';
+/// Decisions on closed proposals, by proposal id.
+pub const DECISION: u8 = b'x';
+/// Content hidden by moderation, by content id.
+pub const HIDDEN: u8 = b'z';
+/// The current rules (a versioned record).
+pub const RULES: u8 = b'R';
+/// What falls due when: (due time, kind, id).
+pub const SCHEDULE: u8 = b'S';
+/// Payouts waiting for a pool's money, by (pool, place in line).
+pub const PAYOUT: u8 = b'W';
+/// The next place in line of each pool's payouts.
+pub const PAYOUT_SEQ: u8 = b'w';
+/// Mutual-aid pools by id.
+pub const AID_POOL: u8 = b'P';
+/// Aid requests by id.
+pub const AID_REQUEST: u8 = b'Q';
+/// Each member's standing with an aid pool, by (pool, member).
+pub const AID_MEMBER: u8 = b'O';
+/// Insurance pools by id.
+pub const INSURANCE_POOL: u8 = b'I';
+/// Enrolments by (pool, member).
+pub const ENROLMENT: u8 = b'E';
+/// Insurance claims by id.
+pub const CLAIM: u8 = b'C';
+/// Basic income and levy per month, by month.
+pub const INCOME_MONTH: u8 = b'M';
+
+/// Every table, by name.
+pub const ALL: &[(&str, u8)] = &[
+    ("community", COMMUNITY),
+    ("applied", APPLIED),
+    ("member", MEMBER),
+    ("roster", ROSTER),
+    ("nonce", NONCE),
+    ("invite", INVITE),
+    ("account", ACCOUNT),
+    ("proposal", PROPOSAL),
+    ("ballot", BALLOT),
+    ("delegation", DELEGATION),
+    ("delegation_history", DELEGATION_HISTORY),
+    ("decision", DECISION),
+    ("hidden", HIDDEN),
+    ("rules", RULES),
+    ("schedule", SCHEDULE),
+    ("payout", PAYOUT),
+    ("payout_seq", PAYOUT_SEQ),
+    ("aid_pool", AID_POOL),
+    ("aid_request", AID_REQUEST),
+    ("aid_member", AID_MEMBER),
+    ("insurance_pool", INSURANCE_POOL),
+    ("enrolment", ENROLMENT),
+    ("claim", CLAIM),
+    ("income_month", INCOME_MONTH),
+];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_prefix_is_distinct() {
+        let mut seen = std::collections::BTreeMap::new();
+        for (name, prefix) in super::ALL {
+            if let Some(other) = seen.insert(prefix, name) {
+                panic!("tables {other} and {name} share the prefix {prefix}");
+            }
+        }
+        assert_eq!(seen.len(), super::ALL.len());
+    }
+}
