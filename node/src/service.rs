@@ -19,7 +19,7 @@ use hearth_protocol::log::{
     Entry, EntryBody, Head, LogId, LogKind, MAX_ACTIONS_PER_ENTRY, NodeRecord, SignedEntry,
 };
 use hearth_protocol::state::{
-    self, ApplyError, Context, Overlay, Rejection, StateRead, StoreError, decide, schedule,
+    self, ApplyError, Context, Overlay, Rejection, StateRead, StoreError, schedule,
 };
 use hearth_protocol::{Canonical, Genesis, SignedAction, Timestamp, Verified};
 
@@ -379,59 +379,20 @@ impl<S: FedStorage> Service<S> {
     }
 
     /// Closes, in `overlay`, every proposal of log `kind` whose vote has
-    /// ended, and returns the records to seal. A proposal that cannot be
-    /// closed is logged and left for the next tick.
-    fn close_records(
+    /// ended and settles what else fell due, and returns the records to
+    /// seal. What cannot be closed or settled is logged and left for the
+    /// next tick.
+    fn due_records(
         &self,
         overlay: &mut Overlay<'_, S>,
         ctx: &Context,
         kind: LogKind,
     ) -> Result<Vec<NodeRecord>, StoreError> {
-        let mut records = Vec::new();
-        for record in decide::due(&*overlay, ctx.time)? {
-            if record.proposal.level.log() != kind {
-                continue;
-            }
-            let closed = decide::close_result(&*overlay, ctx, &record).and_then(|result| {
-                decide::close(overlay, ctx, kind, &record.id, &result).map(|()| result)
-            });
-            match closed {
-                Ok(result) => records.push(NodeRecord::Close {
-                    proposal: record.id,
-                    result,
-                }),
-                Err(ApplyError::Store(e)) => return Err(e),
-                Err(e) => tracing::error!(proposal = %record.id, error = %e, "cannot close"),
-            }
+        let sealed = state::seal::due_records(overlay, ctx, kind)?;
+        for (id, error) in &sealed.failed {
+            tracing::error!(%id, %error, "cannot settle what fell due");
         }
-        Ok(records)
-    }
-
-    /// Settles, in `overlay`, what fell due at `ctx.time` (closes aside)
-    /// and returns the `Due` record to seal. If the items cannot be
-    /// settled the record is left for the next tick (and logged).
-    fn due_record(
-        &self,
-        overlay: &mut Overlay<'_, S>,
-        ctx: &Context,
-    ) -> Result<Option<NodeRecord>, StoreError> {
-        let items = schedule::due_record(&*overlay, ctx)?;
-        if items.is_empty() {
-            return Ok(None);
-        }
-        let mut nested = Overlay::new(&*overlay);
-        match schedule::apply_due(&mut nested, ctx, &items) {
-            Ok(()) => {
-                let writes = nested.into_writes();
-                overlay.absorb(writes);
-                Ok(Some(NodeRecord::Due(items)))
-            }
-            Err(ApplyError::Store(e)) => Err(e),
-            Err(e) => {
-                tracing::error!(error = %e, "cannot settle what fell due");
-                Ok(None)
-            }
-        }
+        Ok(sealed.records)
     }
 
     fn reply(&mut self, ticket: Ticket, result: Result<Receipt, SubmitError>) {
@@ -488,15 +449,10 @@ impl<S: FedStorage> Service<S> {
                 if kind == LogKind::Public && !recovered {
                     continue;
                 }
-                // Votes that have ended are closed first: their ballots
-                // were all sealed before this tick's time.
-                let mut node_records = self.close_records(&mut overlay, &ctx, kind)?;
-                // Then whatever else fell due, in one `Due` record.
-                if kind == LogKind::Local
-                    && let Some(record) = self.due_record(&mut overlay, &ctx)?
-                {
-                    node_records.push(record);
-                }
+                // Votes that have ended are closed first (their ballots
+                // were all sealed before this tick's time), then whatever
+                // else fell due.
+                let mut node_records = self.due_records(&mut overlay, &ctx, kind)?;
                 if kind == LogKind::Public {
                     for (ticket, record) in std::mem::take(&mut records) {
                         match state::federated::apply_record(&mut overlay, &ctx, &record) {

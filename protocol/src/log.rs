@@ -114,14 +114,17 @@ pub enum NodeRecord {
     /// What fell due at the entry's time, in schedule order (local log
     /// only): applying it recomputes the list from the schedule and
     /// settles each item in its domain.
-    Due(Vec<crate::state::schedule::DueItem>),
+    Due {
+        /// The items, in schedule order.
+        items: Vec<crate::state::schedule::DueItem>,
+    },
 }
 
 impl NodeRecord {
     /// Whether the record belongs in the public log (every record but a
     /// close may only be there; a close goes to its proposal's log).
     pub fn public_only(&self) -> bool {
-        !matches!(self, NodeRecord::Close { .. } | NodeRecord::Due(_))
+        !matches!(self, NodeRecord::Close { .. } | NodeRecord::Due { .. })
     }
 }
 

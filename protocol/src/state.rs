@@ -11,6 +11,7 @@ pub mod records;
 pub mod rejection;
 pub mod rules;
 pub mod schedule;
+pub mod seal;
 pub mod store;
 pub mod table;
 
@@ -210,7 +211,7 @@ fn apply_entry_inner<S: StoreMut + ?Sized>(
                     crate::log::NodeRecord::Close { proposal, result } => {
                         decide::close(store, &ctx, kind, proposal, result)?
                     }
-                    crate::log::NodeRecord::Due(items) => {
+                    crate::log::NodeRecord::Due { items } => {
                         if kind != LogKind::Local {
                             return Err(ApplyError::Misfit("a due record in the public log"));
                         }

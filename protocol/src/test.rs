@@ -110,6 +110,26 @@ impl Community {
         self.append(kind, EntryBody::Actions(vec![action]))
     }
 
+    /// Lets time pass to `time` as a node does: seals the closes and the
+    /// `Due` record of what fell due by then (each log's records in one
+    /// entry), and returns how many records were sealed.
+    pub fn tick(&mut self, time: Timestamp) -> usize {
+        let mut sealed = 0;
+        for kind in [LogKind::Public, LogKind::Local] {
+            let mut scratch = self.store.clone();
+            let ctx = state::Context::load(&scratch, time).expect("context");
+            let due = state::seal::due_records(&mut scratch, &ctx, kind).expect("store");
+            assert!(due.failed.is_empty(), "cannot settle: {:?}", due.failed);
+            if due.records.is_empty() {
+                continue;
+            }
+            sealed += due.records.len();
+            self.append_at(kind, EntryBody::Records(due.records), time)
+                .expect("the sealed records apply on replay");
+        }
+        sealed
+    }
+
     /// Seals and applies an entry of `kind` with `body`.
     pub fn append(&mut self, kind: LogKind, body: EntryBody) -> Result<(), ApplyError> {
         let time = Timestamp(self.time.0 + 1);

@@ -4,6 +4,7 @@
 mod chain;
 mod codec;
 mod council;
+mod economy;
 mod governance;
 mod ledger;
 mod membership;

@@ -84,15 +84,14 @@ pub fn entry_line(entry: &EntryInfo) -> String {
 /// is quoted and escaped so it cannot drive the terminal.
 pub fn action_summary(signed: &Value) -> String {
     let action = &signed["action"];
-    let body = &action["body"];
+    // The body names its domain, then the domain's action.
+    let body = &action["body"]["action"];
     let did = |v: &Value| v.as_str().map_or_else(|| "?".to_owned(), short_did);
     let author = did(&action["author"]);
     let kind = body["type"].as_str().unwrap_or("unknown");
     let detail = match kind {
         "transfer" => {
-            let amount = body["amount"]
-                .as_i64()
-                .map_or_else(|| "?".to_owned(), |m| Kc(m).to_string());
+            let amount = amount(&body["amount"]);
             let memo = body["memo"].as_str().unwrap_or("");
             let memo = if memo.is_empty() {
                 String::new()
@@ -139,6 +138,33 @@ pub fn action_summary(signed: &Value) -> String {
             proposal(&body["proposal"])
         ),
         "vote" => format!("{author} voted on {}", proposal(&body["proposal"])),
+        "aid_contribute" => format!(
+            "{author} gave {} to aid pool {}",
+            amount(&body["amount"]),
+            short_hex(&body["pool"])
+        ),
+        "aid_request" => format!(
+            "{author} asked aid pool {} for {}",
+            short_hex(&body["pool"]),
+            amount(&body["amount"])
+        ),
+        "aid_withdraw" => format!("{author} withdrew request {}", short_hex(&body["request"])),
+        "aid_assess" | "insurance_assess" => {
+            let verdict = match body["approve"].as_bool() {
+                Some(true) => "approved",
+                _ => "refused",
+            };
+            let id = body.get("request").unwrap_or(&body["claim"]);
+            format!("{author} {verdict} {}", short_hex(id))
+        }
+        "insurance_enrol" => format!("{author} enrolled in {}", short_hex(&body["pool"])),
+        "insurance_leave" => format!("{author} left {}", short_hex(&body["pool"])),
+        "insurance_claim" => format!(
+            "{author} claimed {} from {}",
+            amount(&body["amount"]),
+            short_hex(&body["pool"])
+        ),
+        "insurance_withdraw" => format!("{author} withdrew claim {}", short_hex(&body["claim"])),
         "delegate" => {
             let scope = &body["scope"];
             let mut scope_text = scope["level"]["level"].as_str().unwrap_or("?").to_owned();
@@ -153,6 +179,13 @@ pub fn action_summary(signed: &Value) -> String {
         _ => format!("by {author}"),
     };
     format!("{kind}: {detail}")
+}
+
+/// An amount in milli-KC as KC.
+fn amount(value: &Value) -> String {
+    value
+        .as_i64()
+        .map_or_else(|| "?".to_owned(), |m| Kc(m).to_string())
 }
 
 /// A proposal reference (`{"id", "level"}`) as its short id.
@@ -172,6 +205,10 @@ fn short_hex(id: &Value) -> String {
 pub fn record_summary(record: &Value) -> String {
     match record["type"].as_str() {
         Some("close") => format!("close: {} decided", short_hex(&record["proposal"])),
+        Some("due") => {
+            let items = record["items"].as_array().map_or(0, Vec::len);
+            format!("due: {items} scheduled item(s) settled")
+        }
         other => other.unwrap_or("unknown record").to_owned(),
     }
 }

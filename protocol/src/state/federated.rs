@@ -108,7 +108,7 @@ pub fn apply_record<S: StoreMut + ?Sized>(
             }
         }
         NodeRecord::Close { .. }
-        | NodeRecord::Due(_)
+        | NodeRecord::Due { .. }
         | NodeRecord::Attest(_)
         | NodeRecord::Fork { .. } => {}
         NodeRecord::Roster(change) => {
