@@ -1,12 +1,15 @@
 //! One module per `hearth` subcommand. Each has an `…Args` struct (its
 //! command line, documented for `--help`) and a `run` function.
 
+pub mod aid;
 pub mod amend;
 pub mod audit;
 pub mod balance;
 pub mod council;
 pub mod delegate;
 pub mod delegations;
+pub mod income;
+pub mod insurance;
 pub mod invite;
 pub mod join;
 pub mod key;

@@ -10,6 +10,7 @@ pub mod client;
 pub mod commands;
 pub mod config;
 pub mod context;
+pub mod economy;
 pub mod federation;
 pub mod governance;
 pub mod keystore;

@@ -9,9 +9,9 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use hearth_cli::commands::{
-    amend, audit, balance, council, delegate, delegations, invite, join, key, leave, log, members,
-    network, nominate, pay, project, proposals, propose, remove, review, show, status, tally,
-    undelegate, vote, withdraw,
+    aid, amend, audit, balance, council, delegate, delegations, income, insurance, invite, join,
+    key, leave, log, members, network, nominate, pay, project, proposals, propose, remove, review,
+    show, status, tally, undelegate, vote, withdraw,
 };
 use hearth_cli::{AuditFailed, Context, GlobalArgs, Refusal};
 
@@ -42,6 +42,9 @@ enum Command {
     Invite(invite::InviteArgs),
     Members(members::MembersArgs),
     Pay(pay::PayArgs),
+    Aid(aid::AidArgs),
+    Insurance(insurance::InsuranceArgs),
+    Income(income::IncomeArgs),
     Balance(balance::BalanceArgs),
     Log(log::LogArgs),
     Status(status::StatusArgs),
@@ -86,6 +89,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Invite(args) => invite::run(&ctx, args),
         Command::Members(args) => members::run(&ctx, args),
         Command::Pay(args) => pay::run(&ctx, args),
+        Command::Aid(args) => aid::run(&ctx, args),
+        Command::Insurance(args) => insurance::run(&ctx, args),
+        Command::Income(args) => income::run(&ctx, args),
         Command::Balance(args) => balance::run(&ctx, args),
         Command::Log(args) => log::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),

@@ -18,9 +18,9 @@ use base64::engine::general_purpose::STANDARD as B64;
 use hearth_protocol::codec::MAX_ACTION_BYTES;
 use hearth_protocol::crypto::KeyCache;
 use hearth_protocol::request::{self, HEADER_DID, HEADER_SIGNATURE, HEADER_TIME, RequestError};
-use hearth_protocol::state::{Account, MemberStatus, Rejection, StateRead, StoreError};
+use hearth_protocol::state::{MemberStatus, Rejection, StateRead, StoreError};
 use hearth_protocol::{
-    Canonical, Kc, LogKind, PublicKey, SignedAction, SignedEntry, Timestamp, Verified,
+    Canonical, LogKind, PublicKey, SignedAction, SignedEntry, Timestamp, Verified,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -117,7 +117,17 @@ impl From<StoreError> for ApiError {
 }
 
 fn rejection_status(r: &Rejection) -> StatusCode {
+    use hearth_protocol::economy::aid::AidRejection as Aid;
+    use hearth_protocol::economy::insurance::InsuranceRejection as Ins;
     match r {
+        Rejection::Aid(Aid::NotRequester | Aid::NotAssessor | Aid::OwnRequest)
+        | Rejection::Insurance(Ins::NotClaimant | Ins::NotAssessor | Ins::OwnClaim) => {
+            StatusCode::FORBIDDEN
+        }
+        Rejection::Aid(Aid::OpenRequestExists { .. } | Aid::AlreadyAssessed)
+        | Rejection::Insurance(
+            Ins::OpenClaimExists { .. } | Ins::AlreadyAssessed | Ins::AlreadyEnrolled,
+        ) => StatusCode::CONFLICT,
         Rejection::NotAMember { .. }
         | Rejection::MemberInactive { .. }
         | Rejection::NotCouncil { .. }
@@ -204,14 +214,17 @@ pub fn router_with<N: Node>(node: N, options: Options) -> Router {
         .route("/v1/actions", post(submit::<N>))
         .route("/v1/community", get(community::<N>))
         .route("/v1/members", get(members::<N>))
-        .route("/v1/accounts/{did}", get(account::<N>))
-        .route("/v1/ledger", get(ledger::<N>))
         .route("/v1/logs/heads", get(heads::<N>))
         .route("/v1/logs/{log}/entries", get(entries::<N>))
         .route("/v1/proposals", get(governance::proposals::<N>))
         .route("/v1/proposals/{id}", get(governance::proposal::<N>))
         .route("/v1/delegations", get(governance::delegations::<N>))
         .route("/v1/council", get(governance::council::<N>))
+        .route("/v1/rules", get(governance::rules::<N>))
+        .merge(ledger::routes::<N>())
+        .merge(aid::routes::<N>())
+        .merge(insurance::routes::<N>())
+        .merge(income::routes::<N>())
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })
@@ -290,6 +303,41 @@ async fn submit<N: Node>(
         "duplicate": receipt.duplicate,
     });
     Ok((status, Json(body)).into_response())
+}
+
+/// The active member who signed the request: an extractor for the routes
+/// that serve local-log data.
+#[derive(Debug, Clone, Copy)]
+pub struct Member(pub PublicKey);
+
+impl<N: Node> axum::extract::FromRequestParts<Arc<Api<N>>> for Member {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        api: &Arc<Api<N>>,
+    ) -> Result<Self, Self::Rejection> {
+        authorize(api, &parts.method, &parts.uri, &parts.headers).map(Member)
+    }
+}
+
+/// A 404 with a stable code.
+fn not_found(code: &'static str, message: impl ToString) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, code, message)
+}
+
+/// A path's id (64 hex digits), or a 400.
+fn path_id(text: &str) -> Result<hearth_protocol::Hash, ApiError> {
+    text.parse().map_err(|e: hearth_protocol::crypto::Error| {
+        ApiError::new(StatusCode::BAD_REQUEST, e.code(), e)
+    })
+}
+
+/// The rules in force.
+fn rules_in_force<S: hearth_protocol::state::Store + ?Sized>(
+    storage: &S,
+) -> Result<hearth_protocol::Rules, ApiError> {
+    Ok(hearth_protocol::state::rules::in_force(storage)?)
 }
 
 /// Checks a signed request and returns its active member.
@@ -396,7 +444,7 @@ async fn community<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value
         "node": record.genesis.node,
         "created": record.genesis.created,
         "region": record.genesis.region,
-        "rules": record.genesis.rules,
+        "rules": rules_in_force(storage)?,
         "members": roster.active,
         "council": roster.council,
         "heads": heads_json(storage)?,
@@ -420,52 +468,6 @@ async fn members<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>,
         })
         .collect();
     Ok(Json(json!({ "members": members })))
-}
-
-async fn account<N: Node>(
-    State(api): State<Arc<Api<N>>>,
-    Path(did): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    authorize(&api, &method, &uri, &headers)?;
-    let key = PublicKey::from_did(&did)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.code(), e))?;
-    let storage = api.node.storage();
-    if storage.member(&key)?.is_none() {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "unknown_account",
-            format!("{key} has no account here"),
-        ));
-    }
-    let balance = storage.balance(&Account::Member(key))?;
-    let limit = storage
-        .community()?
-        .map_or(Kc::ZERO, |c| c.genesis.rules.credit_limit);
-    Ok(Json(json!({
-        "account": key,
-        "balance": balance,
-        "display": balance.to_string(),
-        "credit_limit": limit,
-    })))
-}
-
-async fn ledger<N: Node>(
-    State(api): State<Arc<Api<N>>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    authorize(&api, &method, &uri, &headers)?;
-    let accounts = api.node.storage().accounts()?;
-    let sum: i128 = accounts.iter().map(|(_, b)| i128::from(b.0)).sum();
-    let list: Vec<Value> = accounts
-        .into_iter()
-        .map(|(account, balance)| json!({ "account": account, "balance": balance }))
-        .collect();
-    Ok(Json(json!({ "accounts": list, "sum": sum as i64 })))
 }
 
 async fn heads<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>, ApiError> {
@@ -599,7 +601,11 @@ async fn metrics<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Response, Ap
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response())
 }
 
+mod aid;
 mod federation;
 mod governance;
+mod income;
+mod insurance;
+mod ledger;
 #[cfg(test)]
 mod tests;

@@ -6,14 +6,14 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::StatusCode;
 use hearth_protocol::Hash;
 use hearth_protocol::state::StateRead;
 use hearth_protocol::state::governance::{self, ProposalRecord};
 use hearth_protocol::state::{Context, council, decide};
 use serde_json::{Value, json};
 
-use super::{Api, ApiError, Node, authorize};
+use super::{Api, ApiError, Member, Node};
 use crate::runtime;
 
 fn summary(record: &ProposalRecord, now: hearth_protocol::Timestamp) -> Value {
@@ -34,11 +34,8 @@ fn summary(record: &ProposalRecord, now: hearth_protocol::Timestamp) -> Value {
 
 pub(super) async fn proposals<N: Node>(
     State(api): State<Arc<Api<N>>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    _member: Member,
 ) -> Result<Json<Value>, ApiError> {
-    authorize(&api, &method, &uri, &headers)?;
     let now = runtime::now();
     let list: Vec<Value> = governance::proposals(api.node.storage())?
         .iter()
@@ -50,11 +47,8 @@ pub(super) async fn proposals<N: Node>(
 pub(super) async fn proposal<N: Node>(
     State(api): State<Arc<Api<N>>>,
     Path(id): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    _member: Member,
 ) -> Result<Json<Value>, ApiError> {
-    authorize(&api, &method, &uri, &headers)?;
     let id: Hash = id.parse().map_err(|e: hearth_protocol::crypto::Error| {
         ApiError::new(StatusCode::BAD_REQUEST, e.code(), e)
     })?;
@@ -104,11 +98,8 @@ pub(super) async fn proposal<N: Node>(
 
 pub(super) async fn delegations<N: Node>(
     State(api): State<Arc<Api<N>>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    _member: Member,
 ) -> Result<Json<Value>, ApiError> {
-    authorize(&api, &method, &uri, &headers)?;
     let storage = api.node.storage();
     Ok(Json(json!({
         "delegations": governance::delegations(storage)?,
@@ -123,7 +114,7 @@ pub(super) async fn council<N: Node>(
     State(api): State<Arc<Api<N>>>,
 ) -> Result<Json<Value>, ApiError> {
     let storage = api.node.storage();
-    let rules = storage.community()?.map(|c| c.genesis.rules);
+    let rules = Some(super::rules_in_force(storage)?);
     let members = storage.members()?;
     let seats = council::seats(&members, runtime::now());
     let caretaker = !seats.is_empty()
@@ -147,5 +138,25 @@ pub(super) async fn council<N: Node>(
         "term": rules.as_ref().map(|r| r.council.term),
         "caretaker": caretaker,
         "members": list,
+    })))
+}
+
+/// The rules in force: the record a rules vote changes, with its version
+/// and the proposal that last changed it.
+pub(super) async fn rules<N: Node>(
+    State(api): State<Arc<Api<N>>>,
+    _member: Member,
+) -> Result<Json<Value>, ApiError> {
+    let storage = api.node.storage();
+    let current = hearth_protocol::state::rules::current(storage)?;
+    Ok(Json(json!({
+        "rules": super::rules_in_force(storage)?,
+        "version": current.as_ref().map_or(0, |c| c.version),
+        "since": current.as_ref().map(|c| c.since),
+        "proposal": current.and_then(|c| c.proposal),
+        "settable": hearth_protocol::state::rules::SETTABLE
+            .iter()
+            .map(|(key, form)| json!({ "key": key, "value": form }))
+            .collect::<Vec<_>>(),
     })))
 }

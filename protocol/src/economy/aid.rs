@@ -800,3 +800,44 @@ fn pay_line<S: StoreMut + ?Sized>(
     save_pool(store, &pool);
     Ok(())
 }
+
+/// A pool as members read it: the record, the guidelines in force, its
+/// balance and the payouts waiting for money. The node serves it and the
+/// CLI reads it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct AidPoolView {
+    /// The pool.
+    pub pool: AidPool,
+    /// Its guidelines in force.
+    pub guidelines: AidGuidelines,
+    /// Its balance.
+    pub balance: Kc,
+    /// Approved requests waiting for money, first first.
+    pub waiting: Vec<Payout>,
+}
+
+/// Reads a pool's view under `rules`.
+pub fn view<S: StateRead + ?Sized>(
+    store: &S,
+    rules: &crate::community::Rules,
+    pool: AidPool,
+) -> Result<AidPoolView, StoreError> {
+    Ok(AidPoolView {
+        guidelines: pool.guidelines.clone().unwrap_or_else(|| rules.aid.clone()),
+        balance: store.balance(&Account::Pool(pool.id))?,
+        waiting: waiting(store, &pool.id)?,
+        pool,
+    })
+}
+
+impl AidStats {
+    /// Requests paid in full out of requests approved.
+    pub fn fulfilment(&self) -> (u64, u64) {
+        (self.paid_in_full, self.approved)
+    }
+
+    /// Mean time from request to full payment.
+    pub fn mean_response(&self) -> Option<Millis> {
+        (self.paid_in_full > 0).then(|| Millis(self.response_ms / self.paid_in_full))
+    }
+}

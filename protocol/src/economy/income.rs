@@ -224,3 +224,39 @@ mod tests {
         }
     }
 }
+
+/// Basic income and the treasury as members read them.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct IncomeView {
+    /// The basic income in force (none: off).
+    pub basic_income: Option<Kc>,
+    /// The levy in force, in basis points per month.
+    pub levy: u32,
+    /// The treasury's credit (its floor is minus this).
+    pub treasury_credit: Kc,
+    /// The treasury's balance.
+    pub treasury: Kc,
+    /// What the treasury can pay before its floor.
+    pub available: Kc,
+    /// When the next month is settled.
+    pub next_month: Timestamp,
+    /// Every month settled, oldest first.
+    pub months: Vec<IncomeMonth>,
+}
+
+/// Reads the income view under `rules` at `now`.
+pub fn view<S: StateRead + ?Sized>(
+    store: &S,
+    rules: &crate::community::Rules,
+    now: Timestamp,
+) -> Result<IncomeView, StoreError> {
+    Ok(IncomeView {
+        basic_income: rules.basic_income,
+        levy: rules.levy,
+        treasury_credit: rules.treasury_credit,
+        treasury: store.balance(&Account::Treasury)?,
+        available: ledger::available(store, rules, &Account::Treasury)?,
+        next_month: month_start(month_index(now) + 1),
+        months: months(store)?,
+    })
+}

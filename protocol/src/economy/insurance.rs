@@ -1094,3 +1094,43 @@ fn pay_line<S: StoreMut + ?Sized>(
     save_pool(store, &pool);
     Ok(())
 }
+
+/// A pool as members read it: the record, its balance, the payouts
+/// waiting for money, the payout ratio's terms over the last twelve months
+/// and its solvency. The node serves it and the CLI reads it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct InsurancePoolView {
+    /// The pool.
+    pub pool: InsurancePool,
+    /// Its balance.
+    pub balance: Kc,
+    /// Approved claims waiting for money, first first.
+    pub waiting: Vec<Payout>,
+    /// Claims paid over the last twelve months.
+    pub paid_12m: Kc,
+    /// Premiums collected over the last twelve months.
+    pub premiums_12m: Kc,
+}
+
+impl InsurancePoolView {
+    /// Whether the balance covers every approved claim not yet paid.
+    pub fn solvent(&self) -> bool {
+        self.balance >= self.pool.stats.outstanding
+    }
+}
+
+/// Reads a pool's view at `now`.
+pub fn view<S: StateRead + ?Sized>(
+    store: &S,
+    now: Timestamp,
+    pool: InsurancePool,
+) -> Result<InsurancePoolView, StoreError> {
+    let (paid_12m, premiums_12m) = pool.stats.year_figures(now);
+    Ok(InsurancePoolView {
+        balance: store.balance(&Account::Pool(pool.id))?,
+        waiting: waiting(store, &pool.id)?,
+        paid_12m,
+        premiums_12m,
+        pool,
+    })
+}

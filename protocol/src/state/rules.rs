@@ -80,6 +80,15 @@ pub fn current<S: Store + ?Sized>(store: &S) -> Result<Option<CurrentRules>, Sto
     Ok(records::read::<Stored, _>(store, &[table::RULES])?.map(|Stored::V1(c)| c))
 }
 
+/// The rules in force (the genesis rules until a vote changes them).
+pub fn in_force<S: Store + ?Sized>(store: &S) -> Result<Rules, StoreError> {
+    if let Some(current) = current(store)? {
+        return Ok(current.rules);
+    }
+    let record: Option<crate::state::CommunityRecord> = records::read(store, &[table::COMMUNITY])?;
+    Ok(record.map(|r| r.genesis.rules).unwrap_or_default())
+}
+
 /// Records the rules in force.
 pub fn store_current<S: StoreMut + ?Sized>(store: &mut S, current: &CurrentRules) {
     records::write(store, vec![table::RULES], &Stored::V1(current.clone()));
