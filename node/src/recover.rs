@@ -2,8 +2,8 @@
 //! check that repairs a state that disagrees with its logs, and
 //! `hearthd reindex`.
 
-use hearth_protocol::crypto::KeyCache;
 use hearth_protocol::log::{EntryBody, Head, LogKind, SignedEntry};
+use hearth_protocol::state::replay::{Replay, ReplayError, next_is_public};
 use hearth_protocol::state::{self, MemoryStore, StateRead, StoreError};
 use hearth_protocol::{LogId, PublicKey};
 
@@ -53,50 +53,52 @@ fn genesis_of(storage: &SledStorage) -> Result<(PublicKey, hearth_protocol::Hash
 }
 
 /// Replays both logs from genesis into a fresh in-memory state, verifying
-/// every entry (chain, node signature, action signatures) on the way.
-/// `progress` is called with the number of entries applied so far.
+/// every entry (chain, node signature, action signatures) and the ledger
+/// on the way. `progress` is called with the number of entries applied
+/// so far.
 pub fn rebuild(
     storage: &SledStorage,
     mut progress: impl FnMut(u64),
 ) -> Result<(MemoryStore, [Option<Head>; 2]), RecoverError> {
-    let (node, community) = genesis_of(storage)?;
-    let mut state = MemoryStore::default();
-    let mut heads: [Option<Head>; 2] = [None, None];
+    let first = storage
+        .entry(LogKind::Public, 0)?
+        .ok_or(RecoverError::NoGenesis)?;
+    let mut replay = Replay::new(&first).map_err(|_| RecoverError::NoGenesis)?;
     let mut public = storage.iter_entries(LogKind::Public).peekable();
     let mut local = storage.iter_entries(LogKind::Local).peekable();
-    let mut applied = 0u64;
-    let keys = KeyCache::default();
     loop {
+        // A storage error is returned as soon as it is the next entry.
         let take_public = match (public.peek(), local.peek()) {
-            (None, None) => break,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
             (Some(Err(_)), _) => true,
             (_, Some(Err(_))) => false,
-            (Some(Ok(p)), Some(Ok(l))) => state::public_first(p.entry.time, l.entry.time),
+            (p, l) => match next_is_public(ok(p), ok(l)) {
+                Some(first) => first,
+                None => break,
+            },
         };
-        let (kind, next) = if take_public {
-            (LogKind::Public, public.next())
+        let next = if take_public {
+            public.next()
         } else {
-            (LogKind::Local, local.next())
+            local.next()
         };
         let Some(entry) = next else { break };
-        let entry: SignedEntry = entry?;
-        let slot = kind as usize;
-        let seq = entry.entry.seq;
-        let log = LogId { community, kind };
-        let verified = entry
-            .verify_cached(&log, heads[slot].as_ref(), &node, &keys)
-            .map_err(|e| bad(kind, seq, e))?;
-        state::apply_entry(&mut state, &verified).map_err(|e| bad(kind, seq, e))?;
-        heads[slot] = Some(verified.head());
-        applied += 1;
-        if applied.is_multiple_of(10_000) {
-            progress(applied);
+        replay.apply(entry?).map_err(|e| match e {
+            ReplayError::BadEntry { log, seq, reason } => {
+                RecoverError::BadEntry { log, seq, reason }
+            }
+            ReplayError::NoGenesis => RecoverError::NoGenesis,
+        })?;
+        if replay.entries.is_multiple_of(10_000) {
+            progress(replay.entries);
         }
     }
-    progress(applied);
-    Ok((state, heads))
+    progress(replay.entries);
+    let heads = [replay.head(LogKind::Public), replay.head(LogKind::Local)];
+    Ok((replay.state, heads))
+}
+
+fn ok(entry: Option<&Result<SignedEntry, StoreError>>) -> Option<&SignedEntry> {
+    entry.and_then(|e| e.as_ref().ok())
 }
 
 /// What the start-up check found.

@@ -145,3 +145,67 @@ pub fn found<S: StoreMut + ?Sized>(store: &mut S, ctx: &Context) -> Result<(), A
     income::found(store, ctx);
     Ok(())
 }
+
+/// What a replayed state must show about money, beyond what replay checks
+/// entry by entry: the sum of all balances is zero, no pool or escrow is
+/// below zero, and every request and claim was paid at most what was
+/// approved, with each pool's record of what it paid matching them.
+/// Returns what is wrong (nothing, for a sound state).
+pub fn audit<S: crate::state::StateRead + ?Sized>(
+    store: &S,
+) -> Result<Vec<String>, crate::state::StoreError> {
+    use crate::state::Account;
+    let mut problems = Vec::new();
+    let sum = crate::state::ledger_sum(store)?;
+    if sum != 0 {
+        problems.push(format!("the balances sum to {sum}, not zero"));
+    }
+    for (account, balance) in store.accounts()? {
+        if matches!(account, Account::Pool(_) | Account::Escrow(_)) && balance.0 < 0 {
+            problems.push(format!("{account:?} holds {balance}, below zero"));
+        }
+    }
+    let requests = aid::requests(store)?;
+    for pool in aid::pools(store)? {
+        let mut paid = 0i64;
+        for r in requests.iter().filter(|r| r.pool == pool.id) {
+            if r.paid.0 < 0 || r.paid > r.amount {
+                problems.push(format!(
+                    "aid request {} was paid {} of {}",
+                    r.id, r.paid, r.amount
+                ));
+            }
+            paid = paid.saturating_add(r.paid.0);
+        }
+        if pool.stats.paid.0 != paid {
+            problems.push(format!(
+                "aid pool {} records {} paid, its requests {}",
+                pool.name,
+                pool.stats.paid,
+                crate::units::Kc(paid)
+            ));
+        }
+    }
+    let claims = insurance::claims(store)?;
+    for pool in insurance::pools(store)? {
+        let mut paid = 0i64;
+        for c in claims.iter().filter(|c| c.pool == pool.id) {
+            if c.paid.0 < 0 || c.paid > c.amount {
+                problems.push(format!(
+                    "claim {} was paid {} of {}",
+                    c.id, c.paid, c.amount
+                ));
+            }
+            paid = paid.saturating_add(c.paid.0);
+        }
+        if pool.stats.paid.0 != paid {
+            problems.push(format!(
+                "insurance pool {} records {} paid, its claims {}",
+                pool.name,
+                pool.stats.paid,
+                crate::units::Kc(paid)
+            ));
+        }
+    }
+    Ok(problems)
+}

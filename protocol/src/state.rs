@@ -9,6 +9,7 @@ pub mod governance;
 pub mod membership;
 pub mod records;
 pub mod rejection;
+pub mod replay;
 pub mod rules;
 pub mod schedule;
 pub mod seal;

@@ -83,7 +83,7 @@ enum AidCommand {
         /// The request's id (at least 8 hex digits).
         request: String,
         /// approve or refuse.
-        #[arg(value_parser = parse_verdict)]
+        #[arg(value_parser = parse_verdict, action = clap::ArgAction::Set)]
         verdict: bool,
     },
     /// Propose a new pool (a policy proposal; the pool exists once it passes).
@@ -350,8 +350,15 @@ fn pools_text(pools: &[AidPoolView]) -> String {
     )
 }
 
-fn hours(ms: Millis) -> String {
-    format!("{:.1} h", ms.0 as f64 / 3_600_000.0)
+/// A mean duration for people: seconds, minutes, hours or days.
+fn duration(ms: Millis) -> String {
+    let secs = ms.0 / 1000;
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 => format!("{} min", secs / 60),
+        3600..172_800 => format!("{:.1} h", ms.0 as f64 / 3_600_000.0),
+        _ => format!("{:.1} days", ms.0 as f64 / 86_400_000.0),
+    }
 }
 
 fn pool_text(v: &AidPoolView, requests: &[AidRequest]) -> String {
@@ -400,7 +407,10 @@ fn pool_text(v: &AidPoolView, requests: &[AidRequest]) -> String {
                 percent(full, approved)
             ),
         ),
-        ("response time", s.mean_response().map_or("—".into(), hours)),
+        (
+            "response time",
+            s.mean_response().map_or("—".into(), duration),
+        ),
         ("owed", s.outstanding.to_string()),
     ]);
     if !v.waiting.is_empty() {
@@ -421,7 +431,7 @@ fn pool_text(v: &AidPoolView, requests: &[AidRequest]) -> String {
     }
     if !requests.is_empty() {
         out.push_str("\nRequests:\n");
-        out.push_str(&requests_table(requests, |_| String::new()));
+        out.push_str(&requests_table(requests, |_| printable(&v.pool.name)));
     }
     out
 }

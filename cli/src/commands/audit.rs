@@ -2,6 +2,8 @@
 //! and recompute every regional and network tally, trusting nothing the
 //! node says (DESIGN §7.3, §10).
 
+mod local;
+
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -20,8 +22,18 @@ use crate::governance::{level_text, short_id};
 use crate::output::{datetime, printable, table, yes_no};
 use crate::progress::Progress;
 
-/// Verify a node's federation data and recompute every federated tally
+/// Verify a node's federation data and recompute every tally (or, with
+/// --local, replay the community's own logs)
 ///
+/// With --local, downloads the community's public and local logs (the
+/// local one with your member key), replays them from genesis through the
+/// same state machine the node runs — every signature and chain link,
+/// every Close and Due recomputed — and checks the money: the balances
+/// sum to zero after every entry, no debit goes below a floor, no pool is
+/// below zero, every request and claim is paid at most once and in full
+/// at most, and the node's ledger equals the replayed one.
+///
+/// Without --local:
 /// Downloads the node's federation export (GET /v1/federation/export) or
 /// reads one saved earlier (--file), then, without trusting the node:
 /// checks the signed network genesis; every entry of every public log
@@ -39,9 +51,13 @@ use crate::progress::Progress;
 ///   hearth audit
 ///   hearth --node http://a:7700 audit --save valley.export
 ///   hearth audit --file valley.export
+///   hearth audit --local
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct AuditArgs {
+    /// Replay this community's own logs instead of the federation's.
+    #[arg(long, conflicts_with_all = ["file", "save"])]
+    local: bool,
     /// Audit this export file instead of downloading one ("-" reads stdin).
     #[arg(long, value_name = "EXPORT", conflicts_with = "save")]
     file: Option<PathBuf>,
@@ -83,6 +99,9 @@ impl Iterator for Tracked<'_, '_> {
 
 /// Runs `hearth audit`.
 pub fn run(ctx: &Context, args: AuditArgs) -> Result<()> {
+    if args.local {
+        return local::run(ctx);
+    }
     let (bytes, source) = match &args.file {
         Some(path) => (read_export(path)?, path.display().to_string()),
         None => {

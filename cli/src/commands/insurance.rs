@@ -94,7 +94,7 @@ enum InsuranceCommand {
         /// The claim's id (at least 8 hex digits).
         claim: String,
         /// approve or refuse.
-        #[arg(value_parser = parse_verdict)]
+        #[arg(value_parser = parse_verdict, action = clap::ArgAction::Set)]
         verdict: bool,
     },
     /// Propose a new pool (a policy proposal; the pool exists once it passes).

@@ -1,0 +1,350 @@
+//! The community economy end to end, with the real `hearthd` and the real
+//! `hearth`: the README's economy walk-through run word for word, a month
+//! of basic income and levy paid once across a restart, and a burst of
+//! contributions and payouts through `kill -9` that loses nothing
+//! acknowledged and pays nothing twice.
+
+use std::collections::HashSet;
+
+use std::net::TcpListener;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use hearth_protocol::economy::aid;
+use hearth_protocol::economy::income::{month_index, month_start};
+use hearth_protocol::test::keypair;
+use hearth_protocol::{ActionBody, AidAction, Canonical, Kc, LedgerAction, Timestamp};
+use hearth_tests::{Cli, Http, Member, Node, Rng, bin_dir, converge, now_ms, run_to_end};
+use serde_json::{Value, json};
+
+/// The shell blocks of the README section `heading`, in order.
+fn readme_blocks(heading: &str) -> Vec<String> {
+    let readme = include_str!("../../README.md");
+    let start = readme
+        .find(heading)
+        .unwrap_or_else(|| panic!("the README has a section {heading:?}"));
+    let rest = &readme[start + heading.len()..];
+    let section = &rest[..rest.find("\n## ").unwrap_or(rest.len())];
+    let mut blocks = Vec::new();
+    let mut lines = section.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "```sh" {
+            let block: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != "```").collect();
+            blocks.push(block.join("\n"));
+        }
+    }
+    blocks
+}
+
+/// A port on 127.0.0.1 that was free a moment ago.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind 127.0.0.1:0")
+        .port()
+}
+
+//   the README's shell blocks ──bash──▶ hearth (alice, bob) ──HTTP──▶
+//   hearthd (trial rules, 127.0.0.1:<free port>, started by the README)
+#[test]
+fn readme_economy_walkthrough() {
+    let blocks = readme_blocks("## A community economy");
+    assert_eq!(blocks.len(), 5, "node, members, aid, insurance, income");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    // The README's words, with only the port made free for this run; the
+    // test stops the node the README started, and checks its logs.
+    let port = free_port().to_string();
+    let script = format!(
+        "set -euo pipefail\n{}\nkill %1\nwait\nhearthd --data-dir trial reindex\n",
+        blocks.join("\n").replace("7800", &port)
+    );
+    let path = format!(
+        "{}:{}",
+        bin_dir().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut command = Command::new("bash");
+    command
+        .arg("-c")
+        .arg(&script)
+        .current_dir(dir.path())
+        .env("PATH", path)
+        .env("HOME", dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env_remove("HEARTH_NODE")
+        .env_remove("HEARTH_HOME")
+        .env_remove("HEARTH_KEY")
+        .env_remove("HEARTH_DATA_DIR")
+        .env_remove("HEARTH_API")
+        .env("NO_COLOR", "1");
+    let run = run_to_end(command, dir.path(), Duration::from_secs(240));
+    let log = std::fs::read_to_string(dir.path().join("trial.log")).unwrap_or_default();
+    assert!(
+        run.success(),
+        "the walk-through failed: {run}\n--- node ---\n{log}"
+    );
+    let out = &run.stdout;
+    // Bob was paid 60 KC from the emergency pool, once.
+    assert!(out.contains("balance       60 KC"), "Bob's balance: {out}");
+    assert!(out.contains("1 of 1 paid in full"), "the fulfilment: {out}");
+    // The claim was approved and paid in full.
+    let claims = out
+        .lines()
+        .find(|l| l.contains("Dentist"))
+        .unwrap_or_else(|| panic!("the claims list: {out}"));
+    assert!(
+        claims.contains("8 KC") && claims.contains("paid"),
+        "{claims}"
+    );
+    assert!(out.contains("10 KC"), "two premiums collected: {out}");
+    // The rules vote turned basic income on.
+    assert!(
+        out.contains("20 KC per member and month"),
+        "hearth income: {out}"
+    );
+    assert!(
+        out.contains("OK: the node's state is the one its logs make"),
+        "hearth audit --local: {out}"
+    );
+    assert!(
+        out.contains("the stored state equals the state rebuilt from the logs"),
+        "reindex: {out}"
+    );
+}
+
+/// Moves the node's clock to `at` (test controls).
+fn set_clock(node: &Node, at: u64) {
+    let offset = at as i64 - now_ms() as i64;
+    let r = Http::new()
+        .post(
+            node.url(),
+            "/v1/test/clock",
+            "application/json",
+            json!({ "offset_ms": offset }).to_string().as_bytes(),
+        )
+        .expect("the test clock");
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+fn balance(cli: &Cli, who: &str) -> i64 {
+    cli.json(&["balance", who])["balance"]
+        .as_i64()
+        .expect("a balance")
+}
+
+//   alice, bob, carol (hearth) ──HTTP──▶ hearthd (basic income 50 KC,
+//   levy 10 %, treasury credit 100 KC); the test clock jumps to the next
+//   month, the node restarts, the month is not paid again
+#[test]
+fn a_month_of_basic_income_and_levy_is_paid_once() {
+    let mut node =
+        Node::start_with_rules("basic_income = 50000\ntreasury_credit = 100000\nlevy = 1000\n");
+    let alice = Cli::new(node.url());
+    alice.ok(&["key", "new", "alice"]);
+    alice.ok(&["join", &node.founder_invite()]);
+    let mut others = Vec::new();
+    for name in ["bob", "carol"] {
+        let code = alice.ok(&["invite", "--ttl", "1d"]);
+        let cli = Cli::new(node.url());
+        cli.ok(&["key", "new", name]);
+        cli.ok(&["join", code.trim()]);
+        others.push(cli);
+    }
+    let bob_did = others[0].json(&["key", "show"])["did"]
+        .as_str()
+        .expect("a did")
+        .to_string();
+    alice.ok(&["pay", &bob_did, "200"]);
+    let next = month_start(month_index(Timestamp(now_ms())) + 1).0;
+    // The node's clock jumps into next month for a moment, long enough to
+    // seal the month's `Due`; signed requests are read on the real clock.
+    set_clock(&node, next + 1000);
+    std::thread::sleep(Duration::from_millis(1500));
+    set_clock(&node, now_ms());
+    // The levy: 10 % of Bob's 200 KC to the treasury. Then 3 × 50 KC
+    // asked of a treasury holding 20 KC and 100 KC of credit: 40 KC each.
+    let paid = converge(Duration::from_secs(30), "the month is settled", || {
+        let income = alice.json(&["income"]);
+        income["months"]
+            .as_array()
+            .filter(|m| !m.is_empty())
+            .map(|m| m[0].clone())
+    });
+    assert_eq!(paid["levy"], json!(20_000), "{paid}");
+    assert_eq!(paid["members"], json!(3), "{paid}");
+    assert_eq!(paid["share"], json!(40_000), "{paid}");
+    assert_eq!(paid["shortfall"], json!(30_000), "{paid}");
+    assert_eq!(balance(&alice, &bob_did), 200_000 - 20_000 + 40_000);
+    // After a restart and more ticks, the month is not paid again.
+    node.restart();
+    let alice = {
+        let mut a = alice;
+        a.set_node(node.url());
+        a
+    };
+    set_clock(&node, next + 60_000);
+    std::thread::sleep(Duration::from_millis(1500));
+    set_clock(&node, now_ms());
+    let income = alice.json(&["income"]);
+    assert_eq!(
+        income["months"].as_array().map(Vec::len),
+        Some(1),
+        "{income}"
+    );
+    assert_eq!(balance(&alice, &bob_did), 220_000);
+    let audit = alice.run(&["audit", "--local"]);
+    assert!(audit.success(), "{audit}");
+}
+
+/// Sends `action` until the node answers (it may be down between kills);
+/// returns the answer.
+fn send(http: &Http, url: &std::sync::RwLock<String>, bytes: &[u8], deadline: Instant) -> Value {
+    loop {
+        let base = url.read().expect("the url").clone();
+        match http.submit_bytes(&base, bytes) {
+            Ok(r) if r.status < 500 => {
+                let mut json = r.json;
+                json["status"] = json!(r.status);
+                return json;
+            }
+            _ if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            other => panic!("no answer in time: {other:?}"),
+        }
+    }
+}
+
+//                 SIGKILL at seeded moments, restart (the port changes)
+//          main ───────────────────────────┐
+//                                          ▼
+//   one client: members contribute to the      hearthd ──▶ temp sled dir
+//   emergency pool, ask it, the founder (its
+//   appointed assessor) approves: payouts
+//        └─▶ acknowledged ids all in the logs afterwards; every request
+//            paid at most once and in full at most; audit --local passes
+#[test]
+fn kill_9_during_contributions_and_payouts_loses_nothing_and_pays_nothing_twice() {
+    let mut rng = Rng::from_env();
+    let founder_key = keypair(1);
+    let assessor = founder_key.public().to_did();
+    let mut node = Node::start_with_rules(&format!(
+        "[aid]\napproval = \"assessors\"\nassessors = [\"{assessor}\"]\nassessors_needed = 1\ncooldown = 0\n"
+    ));
+    let mut founder = Member::found(&node, founder_key);
+    let mut members: Vec<Member> = (2..6).map(|s| founder.admit(keypair(s))).collect();
+    let community = hearth_tests::community_id(node.url());
+    let pool = aid::emergency_pool_id(&community);
+    let url = std::sync::Arc::new(std::sync::RwLock::new(node.url().to_string()));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let client = {
+        let (url, stop) = (url.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let http = Http::new();
+            let mut acked: Vec<Vec<u8>> = Vec::new();
+            let mut requests = Vec::new();
+            let mut round = 0usize;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let m = round % members.len();
+                round += 1;
+                let deadline = Instant::now() + Duration::from_secs(60);
+                let contribute = members[m].sign(ActionBody::Aid(AidAction::Contribute {
+                    pool,
+                    amount: Kc(7_000 + (round as i64 % 5) * 1000),
+                }));
+                let ask = members[m].sign(ActionBody::Aid(AidAction::Request {
+                    pool,
+                    amount: Kc(5_000 + (round as i64 % 3) * 4000),
+                    reason: format!("round {round}"),
+                }));
+                let assess = founder.sign(ActionBody::Aid(AidAction::Assess {
+                    request: ask.id(),
+                    approve: true,
+                }));
+                for action in [&contribute, &ask, &assess] {
+                    let answer = send(&http, &url, &action.to_bytes(), deadline);
+                    let status = answer["status"].as_u64().unwrap_or(0);
+                    assert!(
+                        status == 200 || status == 201,
+                        "every action of the burst is valid: {answer}"
+                    );
+                    acked.push(action.to_bytes());
+                }
+                requests.push(ask.id());
+                // Now and then a transfer too, so members' balances move.
+                let pay = founder.sign(ActionBody::Ledger(LedgerAction::Transfer {
+                    to: members[m].public(),
+                    amount: Kc(1_000),
+                    memo: String::new(),
+                }));
+                let answer = send(&http, &url, &pay.to_bytes(), deadline);
+                assert!(
+                    matches!(answer["status"].as_u64(), Some(200 | 201)),
+                    "{answer}"
+                );
+                acked.push(pay.to_bytes());
+            }
+            (acked, requests, founder)
+        })
+    };
+    for _ in 0..6 {
+        std::thread::sleep(Duration::from_millis(rng.range(150, 700)));
+        node.kill9();
+        node.restart();
+        *url.write().expect("the url") = node.url().to_string();
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (acked, requests, founder) = client.join().expect("the client");
+    assert!(
+        requests.len() >= 6,
+        "the burst made {} requests",
+        requests.len()
+    );
+    node.kill9();
+    node.restart();
+    // Every acknowledged action is in the logs: sent again, it is a duplicate.
+    let http = Http::new();
+    for bytes in &acked {
+        let r = http
+            .submit_bytes(node.url(), bytes)
+            .expect("the node answers");
+        assert_eq!(
+            (r.status, &r.json["duplicate"]),
+            (200, &json!(true)),
+            "an acknowledged action was lost: {}",
+            r.text
+        );
+    }
+    let mut founder = founder;
+    founder.set_url(node.url());
+    let view = founder.signed_get(&format!("/v1/aid/pools/{pool}"));
+    let detail: Value = view.json.clone();
+    let listed: HashSet<String> = detail["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .map(|r| r["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    for id in &requests {
+        assert!(
+            listed.contains(&id.to_hex()),
+            "request {id} was acknowledged and lost"
+        );
+    }
+    let mut paid_total = 0i64;
+    for r in detail["requests"].as_array().expect("requests") {
+        let (paid, amount) = (r["paid"].as_i64().unwrap(), r["amount"].as_i64().unwrap());
+        assert!(paid <= amount, "paid more than approved: {r}");
+        paid_total += paid;
+    }
+    assert_eq!(
+        detail["pool"]["stats"]["paid"],
+        json!(paid_total),
+        "{detail}"
+    );
+    // Σ balances is zero and the node's state is the one its logs make.
+    let ledger = founder.signed_get("/v1/ledger");
+    assert_eq!(ledger.json["sum"], json!(0), "{}", ledger.text);
+    node.stop();
+    let reindex = node.hearthd(&["reindex"]);
+    assert!(reindex.success(), "{reindex}");
+}
