@@ -84,9 +84,13 @@ mod tests {
 
     #[test]
     fn items_are_found_by_name_or_id_prefix() {
+        fn name<'a>(i: &'a (&'static str, Hash)) -> Option<&'a str> {
+            Some(i.0)
+        }
+        fn id(i: &(&'static str, Hash)) -> Hash {
+            i.1
+        }
         let items = vec![("emergency", Hash([0xab; 32])), ("tools", Hash([0xac; 32]))];
-        let name = |i: &(&'static str, Hash)| Some(i.0);
-        let id = |i: &(&'static str, Hash)| i.1;
         let find = |text: &str| find(&items, text, "pool", "unknown_pool", name, id);
         assert_eq!(find("tools").unwrap().0, "tools");
         assert_eq!(find("abababab").unwrap().0, "emergency");

@@ -51,12 +51,23 @@ impl<S: crate::store::FedStorage> Harness<S> {
     /// the first seed in `members` claims the founder invite, the others
     /// join by the founder's invites (members are `keypair(seed)`).
     pub fn founded(storage: S, node: Keypair, name: &str, members: &[u8]) -> Self {
+        Harness::founded_with(storage, node, name, members, Rules::default())
+    }
+
+    /// [`Harness::founded`] with the community's founding `rules`.
+    pub fn founded_with(
+        storage: S,
+        node: Keypair,
+        name: &str,
+        members: &[u8],
+        rules: Rules,
+    ) -> Self {
         let genesis = Genesis {
             name: name.into(),
             node: node.public(),
             founders: vec![],
             founder_invites: vec![Keypair::from_seed(&FOUNDER_INVITE_SEED).public()],
-            rules: Rules::default(),
+            rules,
             region: None,
             created: Timestamp(1_000_000),
         };

@@ -416,3 +416,99 @@ fn invalid_transfers_are_refused_with_their_own_codes() {
         .submit(transfer(&f.bob, 1_000, "fine"))
         .expect_status(201);
 }
+
+//   test ──HTTP──▶ hearthd ── founder, bob
+//   economy actions: malformed, forged, replayed, out of range, and in
+//   the wrong state — each refused with its code, nothing changed
+#[test]
+fn bad_economy_actions_are_refused_and_change_nothing() {
+    use hearth_protocol::economy::aid::emergency_pool_id;
+    use hearth_protocol::{AidAction, InsuranceAction};
+    let mut f = Fixture::new();
+    let pool = emergency_pool_id(&hearth_tests::community_id(f.node.url()));
+    let ask = |amount: i64| {
+        ActionBody::Aid(AidAction::Request {
+            pool,
+            amount: Kc(amount),
+            reason: "rent".into(),
+        })
+    };
+    let open = f.bob.sign(ask(10_000));
+    f.bob.submit_signed(&open).expect_status(201);
+    let before = f.snapshot();
+    let contribute = |amount: i64, pool: Hash| {
+        ActionBody::Aid(AidAction::Contribute {
+            pool,
+            amount: Kc(amount),
+        })
+    };
+    // Out of range.
+    for (body, status, code) in [
+        (contribute(0, pool), 422, "invalid_amount"),
+        (contribute(-5, pool), 422, "invalid_amount"),
+        (contribute(1_000_001, pool), 422, "insufficient_funds"),
+        (contribute(5, Hash([9; 32])), 422, "unknown_pool"),
+        (ask(500_001), 422, "over_max_request"),
+        (ask(0), 422, "invalid_amount"),
+    ] {
+        let response = f.founder.submit(body);
+        f.refused(&before, &response, status, code);
+    }
+    // In the wrong state: a second open request, an assessment of a pool
+    // decided by vote, a withdrawal by someone else, an unknown pool.
+    for (who, body, status, code) in [
+        ("bob", ask(1_000), 409, "open_request_exists"),
+        (
+            "founder",
+            ActionBody::Aid(AidAction::Assess {
+                request: open.id(),
+                approve: true,
+            }),
+            403,
+            "not_assessor",
+        ),
+        (
+            "founder",
+            ActionBody::Aid(AidAction::Withdraw { request: open.id() }),
+            403,
+            "not_requester",
+        ),
+        (
+            "founder",
+            ActionBody::Insurance(InsuranceAction::Enrol { pool }),
+            422,
+            "unknown_pool",
+        ),
+    ] {
+        let member = if who == "bob" {
+            &mut f.bob
+        } else {
+            &mut f.founder
+        };
+        let response = member.submit(body);
+        f.refused(&before, &response, status, code);
+    }
+    // Forged, replayed and malformed.
+    let genuine = f.founder.sign(contribute(1_000, pool));
+    let mut forged = genuine.clone();
+    forged.signature.0[5] ^= 1;
+    f.refused(
+        &before,
+        &f.founder.submit_signed(&forged),
+        400,
+        "bad_signature",
+    );
+    let mut replayed = open.action.clone();
+    replayed.body = contribute(1_000, pool);
+    let response = f.bob.submit_signed(&replayed.sign(&f.bob.key));
+    f.refused(&before, &response, 409, "nonce_replayed");
+    let bytes = genuine.to_bytes();
+    let response = f.founder.submit_bytes(&bytes[..bytes.len() - 10]);
+    f.refused(&before, &response, 400, "truncated");
+    // The domain tag sits right after author, community, nonce and created.
+    let mut unknown = bytes.clone();
+    unknown[80..84].copy_from_slice(&9u32.to_le_bytes());
+    f.refused(&before, &f.founder.submit_bytes(&unknown), 400, "malformed");
+    // The genuine action still goes through.
+    f.founder.submit_signed(&genuine).expect_status(201);
+}
