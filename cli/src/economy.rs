@@ -69,6 +69,15 @@ pub fn find<'a, T>(
     }
 }
 
+/// Parses an assessor's verdict: `approve` or `refuse`.
+pub fn parse_verdict(text: &str) -> Result<bool, String> {
+    match text {
+        "approve" | "yes" => Ok(true),
+        "refuse" | "reject" | "no" => Ok(false),
+        _ => Err(format!("{text:?}: say approve or refuse")),
+    }
+}
+
 /// A share as a percentage with one decimal, or "—" when there is none.
 pub fn percent(part: u64, whole: u64) -> String {
     if whole == 0 {

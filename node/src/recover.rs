@@ -22,23 +22,16 @@ pub enum RecoverError {
     #[error("the public log has no genesis entry")]
     NoGenesis,
     /// An entry does not verify or does not apply.
-    #[error("{log} entry {seq}: {reason}")]
-    BadEntry {
-        /// Which log.
-        log: &'static str,
-        /// Which entry.
-        seq: u64,
-        /// What is wrong.
-        reason: String,
-    },
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
 }
 
 fn bad(kind: LogKind, seq: u64, reason: impl ToString) -> RecoverError {
-    RecoverError::BadEntry {
+    RecoverError::Replay(ReplayError::BadEntry {
         log: kind.as_str(),
         seq,
         reason: reason.to_string(),
-    }
+    })
 }
 
 /// The node key and log ids named by the public genesis.
@@ -82,12 +75,7 @@ pub fn rebuild(
             local.next()
         };
         let Some(entry) = next else { break };
-        replay.apply(entry?).map_err(|e| match e {
-            ReplayError::BadEntry { log, seq, reason } => {
-                RecoverError::BadEntry { log, seq, reason }
-            }
-            ReplayError::NoGenesis => RecoverError::NoGenesis,
-        })?;
+        replay.apply(entry?)?;
         if replay.entries.is_multiple_of(10_000) {
             progress(replay.entries);
         }

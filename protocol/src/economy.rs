@@ -88,6 +88,54 @@ pub enum Assessed {
     Rejected,
 }
 
+/// Why an assessment is not taken.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum AssessError {
+    /// The request is not decided by assessors, or the author is not one.
+    NotAssessor,
+    /// The author asked for the money themselves.
+    Own,
+    /// The author already assessed it.
+    Already,
+}
+
+/// A panel's decision on one open request or claim.
+#[derive(Debug)]
+pub struct Panel<'a> {
+    /// How the request is decided.
+    pub approval: Approval,
+    /// The appointed assessors.
+    pub assessors: &'a [PublicKey],
+    /// Approvals needed.
+    pub needed: u32,
+    /// Who asked for the money.
+    pub asker: &'a PublicKey,
+}
+
+impl Panel<'_> {
+    /// Records `author`'s verdict in `assessments` and returns what the
+    /// assessments now decide: only an appointed assessor assesses, never
+    /// their own request, and once.
+    pub fn assess(
+        &self,
+        assessments: &mut Vec<(PublicKey, bool)>,
+        author: &PublicKey,
+        approve: bool,
+    ) -> Result<Assessed, AssessError> {
+        if self.approval != Approval::Assessors || !self.assessors.contains(author) {
+            return Err(AssessError::NotAssessor);
+        }
+        if self.asker == author {
+            return Err(AssessError::Own);
+        }
+        if assessments.iter().any(|(who, _)| who == author) {
+            return Err(AssessError::Already);
+        }
+        assessments.push((*author, approve));
+        Ok(assessed(assessments, self.assessors.len(), self.needed))
+    }
+}
+
 /// What a panel's assessments decide: approved once `needed` approve,
 /// rejected once more than `n - needed` refuse.
 pub fn assessed(assessments: &[(PublicKey, bool)], n: usize, needed: u32) -> Assessed {

@@ -12,7 +12,7 @@ use super::invite::parse_duration;
 use super::pay::parse_amount;
 use super::{receipt_json, receipt_text};
 use crate::context::Context;
-use crate::economy::{find, percent, read, short};
+use crate::economy::{find, parse_verdict, percent, read, short};
 use crate::output::{datetime, fields, printable, short_did, table};
 
 /// Mutual-aid pools: give to a pool, ask it for help, decide requests
@@ -119,14 +119,6 @@ struct CreatePoolArgs {
     /// Why the community needs it (the proposal's text).
     #[arg(long, default_value = "")]
     text: String,
-}
-
-fn parse_verdict(text: &str) -> Result<bool, String> {
-    match text {
-        "approve" | "yes" => Ok(true),
-        "refuse" | "reject" | "no" => Ok(false),
-        _ => Err(format!("{text:?}: say approve or refuse")),
-    }
 }
 
 /// Parses `vote`, `council` or `assessors`.

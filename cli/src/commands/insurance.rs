@@ -17,7 +17,7 @@ use super::invite::parse_duration;
 use super::pay::parse_amount;
 use super::{receipt_json, receipt_text};
 use crate::context::Context;
-use crate::economy::{find, percent, read, short};
+use crate::economy::{find, parse_verdict, percent, read, short};
 use crate::output::{datetime, fields, printable, short_did, table};
 
 /// Insurance pools: enrol, pay premiums, claim, assess claims
@@ -143,14 +143,6 @@ struct CreatePoolArgs {
 
 fn parse_cover(text: &str) -> Result<Cover, String> {
     Cover::parse(text).ok_or_else(|| format!("{text:?}: use health, property, income or care"))
-}
-
-fn parse_verdict(text: &str) -> Result<bool, String> {
-    match text {
-        "approve" | "yes" => Ok(true),
-        "refuse" | "reject" | "no" => Ok(false),
-        _ => Err(format!("{text:?}: say approve or refuse")),
-    }
 }
 
 #[derive(Deserialize)]

@@ -15,7 +15,7 @@ use crate::state::records::{self, Account, MemberStatus, StateRead, table};
 use crate::state::schedule::{self, DueItem, DueKind};
 use crate::state::store::{StoreError, StoreMut};
 use crate::state::{ApplyError, Context};
-use crate::units::{Kc, Timestamp};
+use crate::units::{Kc, Timestamp, civil_from_days, days_from_civil};
 
 use super::ledger;
 
@@ -68,28 +68,6 @@ pub fn month_start(index: u32) -> Timestamp {
 /// `YYYY-MM` of month `index`.
 pub fn month_label(index: u32) -> String {
     format!("{:04}-{:02}", 1970 + index / 12, index % 12 + 1)
-}
-
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
-}
-
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 fn month_id(index: u32) -> Hash {

@@ -4,7 +4,7 @@ use crate::action::{Action, MAX_REASON_LEN};
 use crate::community::MAX_NAME_LEN;
 use crate::crypto::{Hash, PublicKey};
 use crate::economy::payout::{self, Payout};
-use crate::economy::{Approval, Assessed, ledger};
+use crate::economy::{Approval, AssessError, Assessed, Panel, ledger};
 use crate::governance::{ProposalKind, Subject};
 use crate::state::decide::Verdict;
 use crate::state::membership::active_member;
@@ -248,21 +248,19 @@ pub(super) fn assess<S: StoreMut + ?Sized>(
     let mut request = open_request(store, id)?;
     let pool = load_pool(store, &request.pool)?;
     let guidelines = pool.guidelines(ctx);
-    if request.approval != Approval::Assessors || !guidelines.assessors.contains(author) {
-        return Err(AidRejection::NotAssessor.into());
-    }
-    if request.member == *author {
-        return Err(AidRejection::OwnRequest.into());
-    }
-    if request.assessments.iter().any(|(who, _)| who == author) {
-        return Err(AidRejection::AlreadyAssessed.into());
-    }
-    request.assessments.push((*author, approve));
-    let outcome = crate::economy::assessed(
-        &request.assessments,
-        guidelines.assessors.len(),
-        guidelines.assessors_needed,
-    );
+    let panel = Panel {
+        approval: request.approval,
+        assessors: &guidelines.assessors,
+        needed: guidelines.assessors_needed,
+        asker: &request.member,
+    };
+    let outcome = panel
+        .assess(&mut request.assessments, author, approve)
+        .map_err(|e| match e {
+            AssessError::NotAssessor => AidRejection::NotAssessor,
+            AssessError::Own => AidRejection::OwnRequest,
+            AssessError::Already => AidRejection::AlreadyAssessed,
+        })?;
     match outcome {
         Assessed::Open => {
             save_request(store, &request);

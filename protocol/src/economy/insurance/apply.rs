@@ -4,7 +4,7 @@ use crate::action::{Action, MAX_REASON_LEN};
 use crate::community::MAX_NAME_LEN;
 use crate::crypto::{Hash, PublicKey};
 use crate::economy::payout::{self, Payout};
-use crate::economy::{Approval, Assessed, ledger};
+use crate::economy::{Approval, AssessError, Assessed, Panel, ledger};
 use crate::governance::{ProposalKind, Subject};
 use crate::state::decide::Verdict;
 use crate::state::membership::active_member;
@@ -382,21 +382,20 @@ pub(super) fn assess<S: StoreMut + ?Sized>(
     active_member(store, author)?;
     let mut claim = open_claim(store, id)?;
     let pool = load_pool(store, &claim.pool)?;
-    if claim.approval != Approval::Assessors || !pool.terms.assessors.contains(author) {
-        return Err(InsuranceRejection::NotAssessor.into());
-    }
-    if claim.member == *author {
-        return Err(InsuranceRejection::OwnClaim.into());
-    }
-    if claim.assessments.iter().any(|(who, _)| who == author) {
-        return Err(InsuranceRejection::AlreadyAssessed.into());
-    }
-    claim.assessments.push((*author, approve));
-    match crate::economy::assessed(
-        &claim.assessments,
-        pool.terms.assessors.len(),
-        pool.terms.assessors_needed,
-    ) {
+    let panel = Panel {
+        approval: claim.approval,
+        assessors: &pool.terms.assessors,
+        needed: pool.terms.assessors_needed,
+        asker: &claim.member,
+    };
+    let outcome = panel
+        .assess(&mut claim.assessments, author, approve)
+        .map_err(|e| match e {
+            AssessError::NotAssessor => InsuranceRejection::NotAssessor,
+            AssessError::Own => InsuranceRejection::OwnClaim,
+            AssessError::Already => InsuranceRejection::AlreadyAssessed,
+        })?;
+    match outcome {
         Assessed::Open => {
             save_claim(store, &claim);
             Ok(())
