@@ -304,7 +304,7 @@ fn income() {
     let storage = SledStorage::open(&dir.path().join("db")).expect("open sled");
     let rules = Rules {
         basic_income: Some(Kc::whole(10)),
-        treasury_credit: Kc::whole(10 * members as i64),
+        treasury_credit: Kc::whole(10 * (members as i64 + 1)),
         ..Rules::default()
     };
     let mut h = Harness::founded_with(storage, keypair(100), "Riverside", &[1], rules);

@@ -212,8 +212,6 @@ pub fn router_with<N: Node>(node: N, options: Options) -> Router {
         .route("/v1/federation/entries", post(federation::push::<N>))
         .route("/metrics", get(metrics::<N>))
         .route("/v1/actions", post(submit::<N>))
-        .route("/v1/community", get(community::<N>))
-        .route("/v1/members", get(members::<N>))
         .route("/v1/logs/heads", get(heads::<N>))
         .route("/v1/logs/{log}/entries", get(entries::<N>))
         .route("/v1/proposals", get(governance::proposals::<N>))
@@ -221,6 +219,7 @@ pub fn router_with<N: Node>(node: N, options: Options) -> Router {
         .route("/v1/delegations", get(governance::delegations::<N>))
         .route("/v1/council", get(governance::council::<N>))
         .route("/v1/rules", get(governance::rules::<N>))
+        .merge(membership::routes::<N>())
         .merge(ledger::routes::<N>())
         .merge(aid::routes::<N>())
         .merge(insurance::routes::<N>())
@@ -421,53 +420,11 @@ fn authorize_body<N: Node>(
     }
 }
 
-fn heads_json<S: Storage + ?Sized>(storage: &S) -> Result<Value, ApiError> {
+pub(crate) fn heads_json<S: Storage + ?Sized>(storage: &S) -> Result<Value, ApiError> {
     Ok(json!({
         "public": storage.head(LogKind::Public)?,
         "local": storage.head(LogKind::Local)?,
     }))
-}
-
-async fn community<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>, ApiError> {
-    let storage = api.node.storage();
-    let record = storage.community()?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "no_community",
-            "the node has no community yet",
-        )
-    })?;
-    let roster = storage.roster()?;
-    Ok(Json(json!({
-        "id": record.id,
-        "name": record.genesis.name,
-        "node": record.genesis.node,
-        "created": record.genesis.created,
-        "region": record.genesis.region,
-        "rules": rules_in_force(storage)?,
-        "members": roster.active,
-        "council": roster.council,
-        "heads": heads_json(storage)?,
-    })))
-}
-
-async fn members<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>, ApiError> {
-    let members: Vec<Value> = api
-        .node
-        .storage()
-        .members()?
-        .into_iter()
-        .map(|m| {
-            json!({
-                "did": m.key,
-                "joined": m.joined,
-                "status": m.status,
-                "council": m.on_council(),
-                "invited_by": m.invited_by,
-            })
-        })
-        .collect();
-    Ok(Json(json!({ "members": members })))
 }
 
 async fn heads<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>, ApiError> {
@@ -607,5 +564,6 @@ mod governance;
 mod income;
 mod insurance;
 mod ledger;
+mod membership;
 #[cfg(test)]
 mod tests;
