@@ -60,4 +60,3 @@ async fn members<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>,
         .collect();
     Ok(Json(json!({ "members": members })))
 }
-

@@ -26,9 +26,6 @@ use super::Approval;
 /// Domain-separation context of enrolment ids.
 pub const ENROLMENT_CONTEXT: &str = "hearth v1 enrolment";
 
-/// The window of the annual cap and of the payout ratio.
-pub const YEAR: Millis = Millis::days(365);
-
 /// How long after a failed premium collection it is tried again (within
 /// the grace).
 pub const PREMIUM_RETRY: Millis = Millis::days(1);
@@ -95,7 +92,8 @@ pub struct Terms {
     pub waiting: Millis,
     /// Largest single claim.
     pub cap_per_claim: Kc,
-    /// Most a member may be granted in 365 days.
+    /// Most a member may be granted in 12 months (this calendar month and
+    /// the eleven before).
     pub cap_per_year: Kc,
     /// How claims are approved (appointed assessors by default).
     pub approval: Approval,
@@ -234,7 +232,7 @@ pub enum InsuranceRejection {
         cap: Kc,
     },
     /// The claim would exceed the annual cap.
-    #[error("this pool grants at most {cap} per member in 365 days; {used} already granted")]
+    #[error("this pool grants at most {cap} per member in 12 months; {used} already granted")]
     OverAnnualCap {
         /// The cap.
         cap: Kc,

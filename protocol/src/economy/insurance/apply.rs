@@ -3,6 +3,7 @@
 use crate::action::{Action, MAX_REASON_LEN};
 use crate::community::MAX_NAME_LEN;
 use crate::crypto::{Hash, PublicKey};
+use crate::economy::income::month_index;
 use crate::economy::payout::{self, Payout};
 use crate::economy::{Approval, AssessError, Assessed, Panel, ledger};
 use crate::governance::{ProposalKind, Subject};
@@ -328,11 +329,13 @@ pub(super) fn make_claim<S: StoreMut + ?Sized>(
     Ok(())
 }
 
+/// What a member was granted in the 12 months up to `now`: this
+/// calendar month and the eleven before.
 pub(super) fn granted_in_year(e: &Enrolment, now: Timestamp) -> Kc {
-    let from = now.0.saturating_sub(YEAR.0);
+    let this = month_index(now);
     Kc(e.granted
         .iter()
-        .filter(|(at, _)| at.0 > from)
+        .filter(|(month, _)| month + 12 > this)
         .fold(0i64, |sum, (_, k)| sum.saturating_add(k.0)))
 }
 
@@ -453,9 +456,14 @@ pub(super) fn clear_open_claim<S: StoreMut + ?Sized>(
     if let Some(mut e) = enrolment(store, &claim.pool, &claim.member)? {
         e.open_claim = None;
         if let Some((at, amount)) = granted {
-            let from = at.0.saturating_sub(YEAR.0);
-            e.granted.retain(|(t, _)| t.0 > from);
-            e.granted.push((at, amount));
+            // One total per month, twelve months kept: the record stays
+            // small however many claims a member makes.
+            let month = month_index(at);
+            e.granted.retain(|(m, _)| m + 12 > month);
+            match e.granted.last_mut() {
+                Some((m, total)) if *m == month => total.0 = total.0.saturating_add(amount.0),
+                _ => e.granted.push((month, amount)),
+            }
         }
         save_enrolment(store, &e);
     }

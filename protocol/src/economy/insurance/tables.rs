@@ -134,8 +134,9 @@ pub struct Enrolment {
     pub status: EnrolmentStatus,
     /// Their open claim, if any.
     pub open_claim: Option<Hash>,
-    /// Claims granted in the last 365 days: (when, how much).
-    pub granted: Vec<(Timestamp, Kc)>,
+    /// Claims granted, per calendar month (months since 1970-01), for the
+    /// last twelve months.
+    pub granted: Vec<(u32, Kc)>,
 }
 impl Canonical for Enrolment {}
 
