@@ -13,13 +13,13 @@ pub mod payout;
 use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::PublicKey;
+use crate::crypto::{Hash, PublicKey};
 use crate::governance::Subject;
 use crate::state::decide::Verdict;
 use crate::state::governance::ProposalRecord;
 use crate::state::schedule::{DueItem, DueKind};
-use crate::state::store::StoreMut;
-use crate::state::{ApplyError, Context};
+use crate::state::store::{StoreError, StoreMut};
+use crate::state::{ApplyError, Context, StateRead};
 
 /// How an aid request or insurance claim is approved.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
@@ -136,6 +136,77 @@ impl Panel<'_> {
     }
 }
 
+/// A request for a pool's money — an aid request or an insurance claim —
+/// as the shared parts of its life see it: decided by assessors, by a
+/// deadline, or by its vote, then approved (paid in line) or closed.
+pub trait Ask: Sized {
+    /// Reads it.
+    fn load<S: StateRead + ?Sized>(store: &S, id: &Hash) -> Result<Option<Self>, StoreError>;
+    /// Whether it still waits for its decision.
+    fn is_open(&self) -> bool;
+    /// When its assessors' time runs out.
+    fn deadline_item(&self) -> DueItem;
+    /// Records it as it stands (an assessment was added).
+    fn save<S: StoreMut + ?Sized>(&self, store: &mut S);
+    /// Approves it: it joins its pool's payout line.
+    fn approve<S: StoreMut + ?Sized>(self, store: &mut S, ctx: &Context) -> Result<(), ApplyError>;
+    /// Refuses it: it closes unpaid.
+    fn refuse<S: StoreMut + ?Sized>(self, store: &mut S, ctx: &Context) -> Result<(), ApplyError>;
+}
+
+/// Carries out what an assessment decided about `ask`.
+pub fn settle_assessment<S: StoreMut + ?Sized, A: Ask>(
+    store: &mut S,
+    ctx: &Context,
+    ask: A,
+    outcome: Assessed,
+) -> Result<(), ApplyError> {
+    match outcome {
+        Assessed::Open => {
+            ask.save(store);
+            Ok(())
+        }
+        Assessed::Approved => {
+            crate::state::schedule::remove(store, ask.deadline_item());
+            ask.approve(store, ctx)
+        }
+        Assessed::Rejected => {
+            crate::state::schedule::remove(store, ask.deadline_item());
+            ask.refuse(store, ctx)
+        }
+    }
+}
+
+/// The assessors' time for `id` ran out: still open, it is refused.
+pub fn deadline<S: StoreMut + ?Sized, A: Ask>(
+    store: &mut S,
+    ctx: &Context,
+    id: &Hash,
+) -> Result<(), ApplyError> {
+    match A::load(store, id)? {
+        Some(ask) if ask.is_open() => ask.refuse(store, ctx),
+        _ => Ok(()),
+    }
+}
+
+/// The vote on `id` closed: a pass approves it, a failure refuses it (a
+/// withdrawn one was closed when it was withdrawn).
+pub fn voted<S: StoreMut + ?Sized, A: Ask>(
+    store: &mut S,
+    ctx: &Context,
+    id: &Hash,
+    verdict: &Verdict,
+) -> Result<(), ApplyError> {
+    match A::load(store, id)? {
+        Some(ask) if ask.is_open() => match verdict {
+            Verdict::Passed => ask.approve(store, ctx),
+            Verdict::Withdrawn => Ok(()),
+            _ => ask.refuse(store, ctx),
+        },
+        _ => Ok(()),
+    }
+}
+
 /// What a panel's assessments decide: approved once `needed` approve,
 /// rejected once more than `n - needed` refuse.
 pub fn assessed(assessments: &[(PublicKey, bool)], n: usize, needed: u32) -> Assessed {
@@ -158,8 +229,8 @@ pub fn on_due<S: StoreMut + ?Sized>(
 ) -> Result<(), ApplyError> {
     match item.kind {
         DueKind::Close => Err(ApplyError::Misfit("a close is sealed as a close record")),
-        DueKind::AidDeadline => aid::deadline(store, ctx, &item.id),
-        DueKind::ClaimDeadline => insurance::deadline(store, ctx, &item.id),
+        DueKind::AidDeadline => deadline::<_, aid::AidRequest>(store, ctx, &item.id),
+        DueKind::ClaimDeadline => deadline::<_, insurance::Claim>(store, ctx, &item.id),
         DueKind::Premium => insurance::premium_due(store, ctx, &item.id),
         DueKind::IncomeMonth => income::month_due(store, ctx, item),
     }
@@ -180,8 +251,10 @@ pub fn decided<S: StoreMut + ?Sized>(
         Subject::InsurancePool { name, cover, terms } if passed => {
             insurance::create_pool(store, ctx, record.id, name, *cover, terms)
         }
-        Subject::AidRequest { request, .. } => aid::decided(store, ctx, request, verdict),
-        Subject::Claim { claim, .. } => insurance::decided(store, ctx, claim, verdict),
+        Subject::AidRequest { request, .. } => {
+            voted::<_, aid::AidRequest>(store, ctx, request, verdict)
+        }
+        Subject::Claim { claim, .. } => voted::<_, insurance::Claim>(store, ctx, claim, verdict),
         _ => Ok(()),
     }
 }

@@ -4,13 +4,13 @@ use crate::action::{Action, MAX_REASON_LEN};
 use crate::community::MAX_NAME_LEN;
 use crate::crypto::{Hash, PublicKey};
 use crate::economy::payout::{self, Payout};
-use crate::economy::{Approval, AssessError, Assessed, Panel, ledger};
+use crate::economy::{Approval, Ask, AssessError, Panel, ledger};
 use crate::governance::{ProposalKind, Subject};
-use crate::state::decide::Verdict;
+
 use crate::state::membership::active_member;
 use crate::state::records::{Account, StateRead};
 use crate::state::schedule::{self, DueItem, DueKind};
-use crate::state::store::StoreMut;
+use crate::state::store::{StoreError, StoreMut};
 use crate::state::{ApplyError, Context, Rejection, governance};
 use crate::units::Kc;
 
@@ -261,53 +261,32 @@ pub(super) fn assess<S: StoreMut + ?Sized>(
             AssessError::Own => AidRejection::OwnRequest,
             AssessError::Already => AidRejection::AlreadyAssessed,
         })?;
-    match outcome {
-        Assessed::Open => {
-            save_request(store, &request);
-            Ok(())
-        }
-        Assessed::Approved => {
-            schedule::remove(store, deadline_item(&request));
-            approve_request(store, ctx, request)
-        }
-        Assessed::Rejected => {
-            schedule::remove(store, deadline_item(&request));
-            close(store, ctx, request, RequestStatus::Rejected)
-        }
-    }
+    crate::economy::settle_assessment(store, ctx, request, outcome)
 }
 
-/// The assessors' time ran out: an open request is refused.
-pub fn deadline<S: StoreMut + ?Sized>(
-    store: &mut S,
-    ctx: &Context,
-    id: &Hash,
-) -> Result<(), ApplyError> {
-    match request(store, id)? {
-        Some(request) if request.status == RequestStatus::Open => {
-            close(store, ctx, request, RequestStatus::Rejected)
-        }
-        _ => Ok(()),
+impl Ask for AidRequest {
+    fn load<S: StateRead + ?Sized>(store: &S, id: &Hash) -> Result<Option<Self>, StoreError> {
+        request(store, id)
     }
-}
 
-/// A request's vote closed.
-pub fn decided<S: StoreMut + ?Sized>(
-    store: &mut S,
-    ctx: &Context,
-    id: &Hash,
-    verdict: &Verdict,
-) -> Result<(), ApplyError> {
-    let Some(request) = request(store, id)? else {
-        return Ok(());
-    };
-    if request.status != RequestStatus::Open {
-        return Ok(());
+    fn is_open(&self) -> bool {
+        self.status == RequestStatus::Open
     }
-    match verdict {
-        Verdict::Passed => approve_request(store, ctx, request),
-        Verdict::Withdrawn => Ok(()),
-        _ => close(store, ctx, request, RequestStatus::Rejected),
+
+    fn deadline_item(&self) -> DueItem {
+        deadline_item(self)
+    }
+
+    fn save<S: StoreMut + ?Sized>(&self, store: &mut S) {
+        save_request(store, self);
+    }
+
+    fn approve<S: StoreMut + ?Sized>(self, store: &mut S, ctx: &Context) -> Result<(), ApplyError> {
+        approve_request(store, ctx, self)
+    }
+
+    fn refuse<S: StoreMut + ?Sized>(self, store: &mut S, ctx: &Context) -> Result<(), ApplyError> {
+        close(store, ctx, self, RequestStatus::Rejected)
     }
 }
 

@@ -5,13 +5,13 @@ use crate::community::MAX_NAME_LEN;
 use crate::crypto::{Hash, PublicKey};
 use crate::economy::income::month_index;
 use crate::economy::payout::{self, Payout};
-use crate::economy::{Approval, AssessError, Assessed, Panel, ledger};
+use crate::economy::{Approval, Ask, AssessError, Panel, ledger};
 use crate::governance::{ProposalKind, Subject};
-use crate::state::decide::Verdict;
+
 use crate::state::membership::active_member;
 use crate::state::records::{self, Account, StateRead};
 use crate::state::schedule::{self, DueItem, DueKind};
-use crate::state::store::StoreMut;
+use crate::state::store::{StoreError, StoreMut};
 use crate::state::{ApplyError, Context, Rejection, governance};
 use crate::units::{Kc, Timestamp};
 
@@ -398,53 +398,32 @@ pub(super) fn assess<S: StoreMut + ?Sized>(
             AssessError::Own => InsuranceRejection::OwnClaim,
             AssessError::Already => InsuranceRejection::AlreadyAssessed,
         })?;
-    match outcome {
-        Assessed::Open => {
-            save_claim(store, &claim);
-            Ok(())
-        }
-        Assessed::Approved => {
-            schedule::remove(store, deadline_item(&claim));
-            approve_claim(store, ctx, claim)
-        }
-        Assessed::Rejected => {
-            schedule::remove(store, deadline_item(&claim));
-            close(store, ctx, claim, ClaimStatus::Rejected)
-        }
-    }
+    crate::economy::settle_assessment(store, ctx, claim, outcome)
 }
 
-/// The assessors' time ran out: an open claim is refused.
-pub fn deadline<S: StoreMut + ?Sized>(
-    store: &mut S,
-    ctx: &Context,
-    id: &Hash,
-) -> Result<(), ApplyError> {
-    match claim(store, id)? {
-        Some(claim) if claim.status == ClaimStatus::Open => {
-            close(store, ctx, claim, ClaimStatus::Rejected)
-        }
-        _ => Ok(()),
+impl Ask for Claim {
+    fn load<S: StateRead + ?Sized>(store: &S, id: &Hash) -> Result<Option<Self>, StoreError> {
+        claim(store, id)
     }
-}
 
-/// A claim's vote closed.
-pub fn decided<S: StoreMut + ?Sized>(
-    store: &mut S,
-    ctx: &Context,
-    id: &Hash,
-    verdict: &Verdict,
-) -> Result<(), ApplyError> {
-    let Some(claim) = claim(store, id)? else {
-        return Ok(());
-    };
-    if claim.status != ClaimStatus::Open {
-        return Ok(());
+    fn is_open(&self) -> bool {
+        self.status == ClaimStatus::Open
     }
-    match verdict {
-        Verdict::Passed => approve_claim(store, ctx, claim),
-        Verdict::Withdrawn => Ok(()),
-        _ => close(store, ctx, claim, ClaimStatus::Rejected),
+
+    fn deadline_item(&self) -> DueItem {
+        deadline_item(self)
+    }
+
+    fn save<S: StoreMut + ?Sized>(&self, store: &mut S) {
+        save_claim(store, self);
+    }
+
+    fn approve<S: StoreMut + ?Sized>(self, store: &mut S, ctx: &Context) -> Result<(), ApplyError> {
+        approve_claim(store, ctx, self)
+    }
+
+    fn refuse<S: StoreMut + ?Sized>(self, store: &mut S, ctx: &Context) -> Result<(), ApplyError> {
+        close(store, ctx, self, ClaimStatus::Rejected)
     }
 }
 
