@@ -66,7 +66,15 @@ impl DataDir {
     }
 
     /// Founds a community here: node key, founder invite, genesis entries.
-    pub fn init(&self, name: &str, rules: Rules, now: Timestamp) -> anyhow::Result<Hash> {
+    /// Returns its id and the open database: a node that goes on to run
+    /// keeps it, since sled releases its lock only some time after the
+    /// last handle is dropped, and opening it again at once can fail.
+    pub fn init(
+        &self,
+        name: &str,
+        rules: Rules,
+        now: Timestamp,
+    ) -> anyhow::Result<(Hash, SledStorage)> {
         if self.is_initialised() {
             bail!("{} already holds a community", self.root.display());
         }
@@ -109,7 +117,7 @@ impl DataDir {
         if !self.root.join(CONFIG_FILE).exists() {
             fs::write(self.root.join(CONFIG_FILE), TEMPLATE)?;
         }
-        Ok(id)
+        Ok((id, storage))
     }
 
     /// Reads the node key.

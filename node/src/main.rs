@@ -157,7 +157,7 @@ fn init(dir: &DataDir, args: InitArgs) -> anyhow::Result<ExitCode> {
             toml::from_str(&text).with_context(|| format!("invalid rules in {}", path.display()))?
         }
     };
-    let id = dir.init(&args.name, rules, runtime::now())?;
+    let (id, _) = dir.init(&args.name, rules, runtime::now())?;
     println!(
         "Founded community {:?} ({id}) in {}",
         args.name,
@@ -171,15 +171,21 @@ fn init(dir: &DataDir, args: InitArgs) -> anyhow::Result<ExitCode> {
 
 fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
     let file = FileConfig::load(dir.root())?;
-    if !dir.is_initialised() {
+    let founded = if dir.is_initialised() {
+        None
+    } else {
         let name = config::resolve(args.name, file.name.clone(), config::DEFAULT_NAME.into());
-        let id = dir.init(&name, Rules::default(), runtime::now())?;
+        let (id, storage) = dir.init(&name, Rules::default(), runtime::now())?;
         tracing::info!(community = %id, dir = %dir.root().display(), "founded a new community");
-    }
+        Some(storage)
+    };
     let default_api: SocketAddr = config::DEFAULT_API.parse()?;
     let api_addr = config::resolve(args.api, file.api, default_api);
     let node = dir.load_node_key()?;
-    let storage = dir.open_storage()?;
+    let storage = match founded {
+        Some(storage) => storage,
+        None => dir.open_storage()?,
+    };
     let report = recover::check_on_start(&storage).context("start-up check of the logs failed")?;
     if report != recover::StartupReport::default() {
         tracing::warn!(?report, "repaired the store from the logs");

@@ -27,14 +27,13 @@ struct Fixture {
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = DataDir::new(dir.path().join("data"));
-    let community = data
+    let (community, storage) = data
         .init(
             "Riverside",
             hearth_protocol::Rules::default(),
             runtime::now(),
         )
         .expect("init");
-    let storage = data.open_storage().expect("open");
     let service = Service::open(storage, data.load_node_key().expect("key")).expect("service");
     let (handle, _task) = runtime::spawn(service, None);
     Fixture {
