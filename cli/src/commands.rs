@@ -37,7 +37,7 @@ use crate::api::Submitted;
 
 /// A submitted action's receipt (`id`, `log`, `seq`) with the command's
 /// own `fields`, as `--json` prints it.
-fn receipt_json(receipt: &Submitted, fields: Value) -> Value {
+pub(crate) fn receipt_json(receipt: &Submitted, fields: Value) -> Value {
     let mut value = json!({ "id": receipt.id, "log": receipt.log, "seq": receipt.seq });
     if let (Value::Object(out), Value::Object(extra)) = (&mut value, fields) {
         out.extend(extra);

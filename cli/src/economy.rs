@@ -3,14 +3,17 @@
 //! finding a request or claim by an id prefix.
 
 use anyhow::{Result, bail};
-use hearth_protocol::Hash;
+use hearth_protocol::governance::{Level, Proposal, ProposalKind, Subject};
+use hearth_protocol::{ActionBody, GovernanceAction, Hash};
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::api;
 use crate::client::Refusal;
+use crate::commands::receipt_json;
 use crate::context::{Context, now};
 use crate::governance::{MIN_PREFIX, SHORT_ID};
+use crate::output::printable;
 
 /// Reads a member-only path, returning the node's JSON and its typed
 /// reading.
@@ -67,6 +70,39 @@ pub fn find<'a, T>(
             many.len()
         ),
     }
+}
+
+/// Proposes a new `kind` pool (a local policy proposal whose subject
+/// creates it) and prints the proposal's id and how to follow it.
+pub fn propose_pool(
+    ctx: &Context,
+    kind: &str,
+    name: &str,
+    text: String,
+    subject: Subject,
+) -> Result<()> {
+    let proposal = Proposal {
+        kind: ProposalKind::Policy,
+        level: Level::Local,
+        title: format!("A new {kind} pool: {name}"),
+        text,
+        options: Vec::new(),
+        subject,
+    };
+    let receipt = ctx
+        .session()?
+        .submit(ActionBody::Governance(GovernanceAction::Propose(Box::new(
+            proposal,
+        ))))?;
+    let value = receipt_json(&receipt, json!({ "pool": name }));
+    ctx.out.show(&value, || {
+        Ok(format!(
+            "{}\nProposed the {} pool: it exists once the vote passes (`hearth show {}`)",
+            receipt.id,
+            printable(name),
+            receipt.id.chars().take(SHORT_ID).collect::<String>()
+        ))
+    })
 }
 
 /// Parses an assessor's verdict: `approve` or `refuse`.

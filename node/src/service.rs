@@ -324,13 +324,14 @@ impl<S: FedStorage> Service<S> {
     /// Time passes: seals whatever is pending or has fallen due.
     pub fn tick(&mut self, now: Timestamp) {
         self.fed_tick(now);
-        let next_due = self.next_due();
+        let mut next_due = self.next_due();
         let time = Timestamp(now.0.max(self.last_time.0 + 1));
         let due = next_due.is_some_and(|at| at <= time);
         if !self.pending.is_empty() || !self.fed.records.is_empty() || due {
             self.seal(now);
+            next_due = self.next_due();
         }
-        self.ask_wakeup();
+        self.ask_wakeup(next_due);
     }
 
     /// When the schedule's next item falls due: read from the front of the
@@ -347,8 +348,7 @@ impl<S: FedStorage> Service<S> {
 
     /// Tells the runtime when the next scheduled item falls due, if that
     /// changed.
-    fn ask_wakeup(&mut self) {
-        let next = self.next_due();
+    fn ask_wakeup(&mut self, next: Option<Timestamp>) {
         if next != self.wakeup {
             self.wakeup = next;
             if let Some(at) = next {

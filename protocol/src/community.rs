@@ -314,8 +314,7 @@ impl Rules {
         if self.basic_income.is_some_and(|a| a.0 <= 0) {
             return bad("basic_income", "must be positive (or off)");
         }
-        self.aid.validate("aid")?;
-        self.insurance.validate()?;
+        self.aid.validate()?;
         for (rule, ratio) in [
             ("local.threshold", self.local.threshold),
             ("local.quorum", self.local.quorum),

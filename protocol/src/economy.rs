@@ -267,6 +267,31 @@ pub fn found<S: StoreMut + ?Sized>(store: &mut S, ctx: &Context) -> Result<(), A
     Ok(())
 }
 
+/// Checks that each of a pool's requests or claims was paid at most its
+/// amount and that the pool's record of what it paid is their sum.
+fn check_paid<'a>(
+    problems: &mut Vec<String>,
+    what: &str,
+    items_word: &str,
+    name: &str,
+    recorded: crate::units::Kc,
+    items: impl Iterator<Item = (&'a str, Hash, crate::units::Kc, crate::units::Kc)>,
+) {
+    let mut total = 0i64;
+    for (kind, id, paid, amount) in items {
+        if paid.0 < 0 || paid > amount {
+            problems.push(format!("{kind} {id} was paid {paid} of {amount}"));
+        }
+        total = total.saturating_add(paid.0);
+    }
+    if recorded.0 != total {
+        problems.push(format!(
+            "{what} {name} records {recorded} paid, its {items_word} {}",
+            crate::units::Kc(total)
+        ));
+    }
+}
+
 /// What a replayed state must show about money, beyond what replay checks
 /// entry by entry: the sum of all balances is zero, no pool or escrow is
 /// below zero, and every request and claim was paid at most what was
@@ -288,45 +313,33 @@ pub fn audit<S: crate::state::StateRead + ?Sized>(
     }
     let requests = aid::requests(store)?;
     for pool in aid::pools(store)? {
-        let mut paid = 0i64;
-        for r in requests.iter().filter(|r| r.pool == pool.id) {
-            if r.paid.0 < 0 || r.paid > r.amount {
-                problems.push(format!(
-                    "aid request {} was paid {} of {}",
-                    r.id, r.paid, r.amount
-                ));
-            }
-            paid = paid.saturating_add(r.paid.0);
-        }
-        if pool.stats.paid.0 != paid {
-            problems.push(format!(
-                "aid pool {} records {} paid, its requests {}",
-                pool.name,
-                pool.stats.paid,
-                crate::units::Kc(paid)
-            ));
-        }
+        let paid = requests
+            .iter()
+            .filter(|r| r.pool == pool.id)
+            .map(|r| ("aid request", r.id, r.paid, r.amount));
+        check_paid(
+            &mut problems,
+            "aid pool",
+            "requests",
+            &pool.name,
+            pool.stats.paid,
+            paid,
+        );
     }
     let claims = insurance::claims(store)?;
     for pool in insurance::pools(store)? {
-        let mut paid = 0i64;
-        for c in claims.iter().filter(|c| c.pool == pool.id) {
-            if c.paid.0 < 0 || c.paid > c.amount {
-                problems.push(format!(
-                    "claim {} was paid {} of {}",
-                    c.id, c.paid, c.amount
-                ));
-            }
-            paid = paid.saturating_add(c.paid.0);
-        }
-        if pool.stats.paid.0 != paid {
-            problems.push(format!(
-                "insurance pool {} records {} paid, its claims {}",
-                pool.name,
-                pool.stats.paid,
-                crate::units::Kc(paid)
-            ));
-        }
+        let paid = claims
+            .iter()
+            .filter(|c| c.pool == pool.id)
+            .map(|c| ("claim", c.id, c.paid, c.amount));
+        check_paid(
+            &mut problems,
+            "insurance pool",
+            "claims",
+            &pool.name,
+            pool.stats.paid,
+            paid,
+        );
     }
     Ok(problems)
 }

@@ -3,8 +3,8 @@
 use anyhow::Result;
 use hearth_protocol::economy::Approval;
 use hearth_protocol::economy::aid::{AidGuidelines, AidPoolView, AidRequest, RequestStatus};
-use hearth_protocol::governance::{Level, Proposal, ProposalKind, Subject};
-use hearth_protocol::{ActionBody, AidAction, GovernanceAction, Hash, Kc, Millis, PublicKey};
+use hearth_protocol::governance::Subject;
+use hearth_protocol::{ActionBody, AidAction, Hash, Kc, Millis, PublicKey};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -282,31 +282,16 @@ fn create_pool(ctx: &Context, args: CreatePoolArgs) -> Result<()> {
         min_membership: args.min_membership.unwrap_or(defaults.min_membership),
         vote_duration: args.vote_duration.unwrap_or(defaults.vote_duration),
     };
-    let proposal = Proposal {
-        kind: ProposalKind::Policy,
-        level: Level::Local,
-        title: format!("A new aid pool: {}", args.name),
-        text: args.text,
-        options: Vec::new(),
-        subject: Subject::AidPool {
+    crate::economy::propose_pool(
+        ctx,
+        "aid",
+        &args.name,
+        args.text,
+        Subject::AidPool {
             name: args.name.clone(),
             guidelines,
         },
-    };
-    let receipt = ctx
-        .session()?
-        .submit(ActionBody::Governance(GovernanceAction::Propose(Box::new(
-            proposal,
-        ))))?;
-    let value = receipt_json(&receipt, json!({ "pool": args.name }));
-    ctx.out.show(&value, || {
-        Ok(format!(
-            "{}\nProposed the {} pool: it exists once the vote passes (`hearth show {}`)",
-            receipt.id,
-            printable(&args.name),
-            receipt.id.chars().take(12).collect::<String>()
-        ))
-    })
+    )
 }
 
 fn pools_text(pools: &[AidPoolView]) -> String {

@@ -7,8 +7,8 @@ use hearth_protocol::economy::Approval;
 use hearth_protocol::economy::insurance::{
     Claim, ClaimStatus, Cover, Enrolment, EnrolmentStatus, InsurancePoolView, Terms,
 };
-use hearth_protocol::governance::{Level, Proposal, ProposalKind, Subject};
-use hearth_protocol::{ActionBody, GovernanceAction, Hash, InsuranceAction, Kc, Millis, PublicKey};
+use hearth_protocol::governance::Subject;
+use hearth_protocol::{ActionBody, Hash, InsuranceAction, Kc, Millis, PublicKey};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -310,32 +310,17 @@ fn create_pool(ctx: &Context, args: CreatePoolArgs) -> Result<()> {
         assessors: args.assessors,
         decision_time: args.decision_time.unwrap_or(d.decision_time),
     };
-    let proposal = Proposal {
-        kind: ProposalKind::Policy,
-        level: Level::Local,
-        title: format!("A new insurance pool: {}", args.name),
-        text: args.text,
-        options: Vec::new(),
-        subject: Subject::InsurancePool {
+    crate::economy::propose_pool(
+        ctx,
+        "insurance",
+        &args.name,
+        args.text,
+        Subject::InsurancePool {
             name: args.name.clone(),
             cover: args.cover,
             terms,
         },
-    };
-    let receipt = ctx
-        .session()?
-        .submit(ActionBody::Governance(GovernanceAction::Propose(Box::new(
-            proposal,
-        ))))?;
-    let value = receipt_json(&receipt, json!({ "pool": args.name }));
-    ctx.out.show(&value, || {
-        Ok(format!(
-            "{}\nProposed the {} pool: it exists once the vote passes (`hearth show {}`)",
-            receipt.id,
-            printable(&args.name),
-            receipt.id.chars().take(12).collect::<String>()
-        ))
-    })
+    )
 }
 
 fn ratio(v: &InsurancePoolView) -> String {

@@ -58,8 +58,8 @@ impl Default for AidGuidelines {
 }
 
 impl AidGuidelines {
-    /// Checks the guidelines (`name` prefixes the rule in errors).
-    pub fn validate(&self, _name: &'static str) -> Result<(), crate::community::InvalidRules> {
+    /// Checks the guidelines.
+    pub fn validate(&self) -> Result<(), crate::community::InvalidRules> {
         let bad = |rule, reason| Err(crate::community::InvalidRules { rule, reason });
         if self.max_request.0 <= 0 {
             return bad("aid.max_request", "must be positive");

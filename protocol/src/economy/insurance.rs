@@ -46,13 +46,6 @@ impl Default for InsuranceRules {
     }
 }
 
-impl InsuranceRules {
-    /// Checks the rules.
-    pub fn validate(&self) -> Result<(), crate::community::InvalidRules> {
-        Ok(())
-    }
-}
-
 /// What a pool insures.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -121,7 +121,8 @@ impl Replay {
     }
 
     fn check_ledger(&self, writes: &super::store::Writes) -> Result<(), String> {
-        let rules = rules::in_force(&self.state).map_err(|e| e.to_string())?;
+        // Read once, and only for an entry that debits an account.
+        let mut rules = None;
         let mut delta: i128 = 0;
         for (key, value) in writes.range(vec![table::ACCOUNT]..vec![table::ACCOUNT + 1]) {
             use crate::codec::Canonical as _;
@@ -132,8 +133,15 @@ impl Replay {
                 None => Kc::ZERO,
             };
             delta += i128::from(after.0) - i128::from(before.0);
-            let floor = ledger::floor(&account, &rules);
-            if after < before && after < floor {
+            if after >= before {
+                continue;
+            }
+            let rules = match &rules {
+                Some(rules) => rules,
+                None => rules.insert(rules::in_force(&self.state).map_err(|e| e.to_string())?),
+            };
+            let floor = ledger::floor(&account, rules);
+            if after < floor {
                 return Err(format!(
                     "{account:?} was debited to {after}, below its floor of {floor}"
                 ));

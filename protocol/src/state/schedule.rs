@@ -108,11 +108,6 @@ pub fn remove<S: StoreMut + ?Sized>(store: &mut S, item: DueItem) {
     store.delete(key_of(&item));
 }
 
-/// Whether an item is scheduled.
-pub fn contains<S: Store + ?Sized>(store: &S, item: &DueItem) -> Result<bool, StoreError> {
-    Ok(store.get(&key_of(item))?.is_some())
-}
-
 /// Up to `limit` items due at or before `now`, in schedule order.
 pub fn due<S: Store + ?Sized>(
     store: &S,

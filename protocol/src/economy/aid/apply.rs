@@ -59,7 +59,7 @@ pub fn check_new_pool(name: &str, guidelines: &AidGuidelines) -> Result<(), AidR
         });
     }
     guidelines
-        .validate("aid")
+        .validate()
         .map_err(|e| AidRejection::InvalidPool {
             reason: e.to_string(),
         })
@@ -118,7 +118,7 @@ pub(super) fn ask<S: StoreMut + ?Sized>(
 ) -> Result<(), ApplyError> {
     let member = active_member(store, author)?;
     let mut pool = load_pool(store, pool_id)?;
-    let guidelines = pool.guidelines(ctx).clone();
+    let guidelines = pool.guidelines(&ctx.rules).clone();
     if amount.0 <= 0 {
         return Err(Rejection::InvalidAmount { amount }.into());
     }
@@ -247,7 +247,7 @@ pub(super) fn assess<S: StoreMut + ?Sized>(
     active_member(store, author)?;
     let mut request = open_request(store, id)?;
     let pool = load_pool(store, &request.pool)?;
-    let guidelines = pool.guidelines(ctx);
+    let guidelines = pool.guidelines(&ctx.rules);
     let panel = Panel {
         approval: request.approval,
         assessors: &guidelines.assessors,

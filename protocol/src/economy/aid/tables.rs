@@ -5,11 +5,12 @@ use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use crate::codec::Canonical;
+use crate::community::Rules;
 use crate::crypto::{Hash, PublicKey};
 use crate::economy::payout::{self, Payout};
+use crate::state::ApplyError;
 use crate::state::records::{self, Account, StateRead, table};
 use crate::state::store::{StoreError, StoreMut};
-use crate::state::{ApplyError, Context};
 use crate::units::{Kc, Millis, Timestamp};
 
 use super::*;
@@ -62,8 +63,8 @@ impl Canonical for AidPool {}
 
 impl AidPool {
     /// The guidelines in force for this pool.
-    pub fn guidelines<'a>(&'a self, ctx: &'a Context) -> &'a AidGuidelines {
-        self.guidelines.as_ref().unwrap_or(&ctx.rules.aid)
+    pub fn guidelines<'a>(&'a self, rules: &'a Rules) -> &'a AidGuidelines {
+        self.guidelines.as_ref().unwrap_or(&rules.aid)
     }
 }
 
@@ -242,11 +243,11 @@ pub struct AidPoolView {
 /// Reads a pool's view under `rules`.
 pub fn view<S: StateRead + ?Sized>(
     store: &S,
-    rules: &crate::community::Rules,
+    rules: &Rules,
     pool: AidPool,
 ) -> Result<AidPoolView, StoreError> {
     Ok(AidPoolView {
-        guidelines: pool.guidelines.clone().unwrap_or_else(|| rules.aid.clone()),
+        guidelines: pool.guidelines(rules).clone(),
         balance: store.balance(&Account::Pool(pool.id))?,
         waiting: waiting(store, &pool.id)?,
         pool,

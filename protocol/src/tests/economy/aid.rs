@@ -45,8 +45,8 @@ fn the_emergency_pool_exists_from_genesis_with_the_rules_guidelines() {
     assert!(pools[0].emergency);
     assert_eq!(pools[0].id, emergency(&e));
     let ctx = state::Context::load(&e.c.store, e.now()).expect("context");
-    assert_eq!(pools[0].guidelines(&ctx), &AidGuidelines::default());
-    assert_eq!(pools[0].guidelines(&ctx).max_request, kc(500));
+    assert_eq!(pools[0].guidelines(&ctx.rules), &AidGuidelines::default());
+    assert_eq!(pools[0].guidelines(&ctx.rules).max_request, kc(500));
 }
 
 #[test]
