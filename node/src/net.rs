@@ -52,7 +52,8 @@ pub use standing::{BAN_COOLDOWN, PENALTY_HALF_LIFE, PENALTY_STEP};
 use behaviour::{Behaviour, BehaviourEvent};
 use standing::Standing;
 
-/// Largest payload [`Net::publish`] accepts.
+/// Largest payload [`Net::publish`] accepts: the protocol's limit on a
+/// `Gossip` message.
 pub const MAX_GOSSIP_SIZE: usize = MAX_TRANSMIT_SIZE - GOSSIP_FRAMING;
 
 /// How often bans expire, penalties decay and scores are checked.

@@ -13,6 +13,10 @@ use bincode::{Decode, Encode};
 /// Upper bound on any single record's encoding (a batch entry is the largest).
 pub const MAX_RECORD_BYTES: usize = 8 * 1024 * 1024;
 
+/// Upper bound on any message's encoding (a sync response is the largest):
+/// the largest `Canonical::LIMIT` of any type.
+pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+
 /// Upper bound on a single signed action's encoding.
 pub const MAX_ACTION_BYTES: usize = 64 * 1024;
 
@@ -78,7 +82,7 @@ pub trait Canonical: Encode + Decode<()> + Sized {
 /// Whether `bytes` are exactly a `T` in bincode's variable-length integer
 /// encoding. Only asked about bytes already refused, to name the refusal.
 fn is_varint_encoding<T: Encode + Decode<()>>(bytes: &[u8]) -> bool {
-    let config = bincode::config::standard().with_limit::<MAX_RECORD_BYTES>();
+    let config = bincode::config::standard().with_limit::<MAX_MESSAGE_BYTES>();
     match bincode::decode_from_slice::<T, _>(bytes, config) {
         Ok((value, used)) if used == bytes.len() => {
             bincode::encode_to_vec(&value, config).is_ok_and(|again| again == bytes)
@@ -93,7 +97,7 @@ pub fn encode<T: Encode>(value: &T) -> Vec<u8> {
     // The limit only guards decoding; encoding a well-typed value into a Vec
     // has no failure mode, so an empty result would only hide a bug in a
     // hand-written `Encode` impl, which the round-trip tests catch.
-    bincode::encode_to_vec(value, config::<MAX_RECORD_BYTES>()).unwrap_or_default()
+    bincode::encode_to_vec(value, config::<MAX_MESSAGE_BYTES>()).unwrap_or_default()
 }
 
 /// The hash of `value`'s canonical encoding under `context`: the same as
@@ -124,7 +128,7 @@ pub fn hash_encoding<T: Encode>(context: &str, value: &T) -> crate::crypto::Hash
         buffer: Vec::with_capacity(64 * 1024),
     };
     // As in `encode`: encoding a well-typed value cannot fail.
-    let _ = bincode::encode_into_writer(value, &mut writer, config::<MAX_RECORD_BYTES>());
+    let _ = bincode::encode_into_writer(value, &mut writer, config::<MAX_MESSAGE_BYTES>());
     writer.hasher.update(&writer.buffer);
     crate::crypto::Hash(*writer.hasher.finalize().as_bytes())
 }
@@ -134,10 +138,19 @@ pub fn decode_canonical<T: Encode + Decode<()>>(bytes: &[u8], limit: usize) -> R
     if bytes.len() > limit {
         return Err(Error::TooLarge { limit });
     }
-    // bincode's limit is a type parameter; the length check above enforces
-    // the per-type limit, and this bound stops any length prefix inside from
-    // asking for more than the largest record.
-    let decoded = bincode::decode_from_slice::<T, _>(bytes, config::<MAX_RECORD_BYTES>());
+    // bincode's limit is a type parameter: decode under the smallest fixed
+    // bound that admits `limit`, so that no length prefix inside can ask for
+    // more than the type allows, and every input the length check admits
+    // can decode (a 16 MiB sync response under an 8 MiB bound never would).
+    let decoded = if limit <= MAX_RECORD_BYTES {
+        bincode::decode_from_slice::<T, _>(bytes, config::<MAX_RECORD_BYTES>())
+    } else if limit <= MAX_MESSAGE_BYTES {
+        bincode::decode_from_slice::<T, _>(bytes, config::<MAX_MESSAGE_BYTES>())
+    } else {
+        return Err(Error::TooLarge {
+            limit: MAX_MESSAGE_BYTES,
+        });
+    };
     let value = match decoded {
         Ok((value, used)) if used == bytes.len() => value,
         Ok((_, used)) if !is_varint_encoding::<T>(bytes) => {

@@ -247,6 +247,16 @@ impl KeyCache {
         Ok(checked)
     }
 
+    /// How many keys are held (each was checked once).
+    pub fn len(&self) -> usize {
+        self.keys.read().map_or(0, |keys| keys.len())
+    }
+
+    /// Whether no key is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// [`PublicKey::verify`] with the key taken from the cache.
     pub fn verify(&self, key: &PublicKey, id: &Hash, signature: &Signature) -> Result<(), Error> {
         verify_strict(&self.verifying_key(key)?, id, signature)

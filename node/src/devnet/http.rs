@@ -15,7 +15,7 @@ use crate::runtime;
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Most bytes of a response the devnet reads.
-const MAX_RESPONSE: u64 = 16 * 1024 * 1024;
+const MAX_RESPONSE: u64 = hearth_protocol::codec::MAX_MESSAGE_BYTES as u64;
 
 /// A client of the nodes' API.
 #[derive(Debug)]

@@ -29,14 +29,14 @@ pub const KAD_PROTOCOL: StreamProtocol = StreamProtocol::new("/hearth/kad/1.0.0"
 /// Protocol version announced by identify.
 pub const IDENTIFY_VERSION: &str = "/hearth/1.0.0";
 
-/// Largest gossipsub frame (payload plus a little protobuf framing); larger
-/// messages are dropped by gossipsub on both ends.
-pub const MAX_TRANSMIT_SIZE: usize = 1024 * 1024;
-
-/// Bytes of a gossipsub frame's framing (topic, protobuf tags) that
-/// [`MAX_TRANSMIT_SIZE`] must leave room for; `publish` refuses payloads
-/// longer than `MAX_TRANSMIT_SIZE - GOSSIP_FRAMING`.
+/// Bytes of a gossipsub frame's framing (topic, protobuf tags) beyond its
+/// payload.
 pub const GOSSIP_FRAMING: usize = 1024;
+
+/// Largest gossipsub frame: the protocol's largest gossip message plus
+/// its framing; larger frames are dropped by gossipsub on both ends.
+pub const MAX_TRANSMIT_SIZE: usize =
+    hearth_protocol::federation::wire::MAX_GOSSIP_BYTES + GOSSIP_FRAMING;
 
 /// Time for a sync request to be answered (the response included).
 pub const SYNC_TIMEOUT: Duration = Duration::from_secs(30);

@@ -12,11 +12,12 @@ use libp2p::request_response;
 /// The sync protocol's name.
 pub const SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/hearth/sync/1");
 
-/// Largest sync request, in bytes.
-pub const MAX_REQUEST_SIZE: usize = 64 * 1024;
+/// Largest sync request, in bytes: the protocol's limit on a
+/// `SyncRequest`, stated once, there.
+pub const MAX_REQUEST_SIZE: usize = hearth_protocol::federation::wire::MAX_REQUEST_BYTES;
 
-/// Largest sync response, in bytes.
-pub const MAX_RESPONSE_SIZE: usize = 16 * 1024 * 1024;
+/// Largest sync response, in bytes (the protocol's `SyncResponse` limit).
+pub const MAX_RESPONSE_SIZE: usize = hearth_protocol::federation::wire::MAX_RESPONSE_BYTES;
 
 /// First allocation for a frame's body.
 const FIRST_CHUNK: usize = 64 * 1024;

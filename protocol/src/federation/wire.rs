@@ -19,8 +19,8 @@ pub const MAX_GOSSIP_BYTES: usize = 1024 * 1024;
 /// Largest sync request.
 pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
 
-/// Largest sync response.
-pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+/// Largest sync response (the largest message of all).
+pub const MAX_RESPONSE_BYTES: usize = crate::codec::MAX_MESSAGE_BYTES;
 
 /// Largest public-log entry a node seals, so that an entry — and an
 /// equivocation proof made of two — fits in one gossip message.

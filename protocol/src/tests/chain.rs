@@ -642,3 +642,50 @@ fn an_all_zero_signature_is_refused() {
     signed.signature = Signature([0; 64]);
     assert_eq!(signed.verify(), Err(crypto::Error::BadSignature));
 }
+
+/// An entry the node did not sign is refused on its one node signature:
+/// none of the action signatures it carries is checked (each would cost a
+/// key decompression and a verification).
+#[test]
+fn a_forged_entry_is_refused_after_one_verification() {
+    let f = Fixture::new();
+    let heads = f.local_chain();
+    let head = heads[2];
+    let actions: Vec<SignedAction> = (0..2_000u64)
+        .map(|i| {
+            let author = keypair(1_000 + i);
+            Action {
+                author: author.public(),
+                community: f.public.community,
+                nonce: 1,
+                created: Timestamp(1500),
+                body: ActionBody::Ledger(LedgerAction::Transfer {
+                    to: keypair(2).public(),
+                    amount: Kc(1),
+                    memo: String::new(),
+                }),
+            }
+            .sign(&author)
+        })
+        .collect();
+    let entry = f.next(f.local, &head, 2000, actions);
+    let node = f.node.public();
+
+    let keys = crypto::KeyCache::default();
+    let forged = entry.clone().sign(&keypair(101));
+    assert_eq!(
+        forged.verify_cached(&f.local, Some(&head), &node, &keys),
+        Err(ChainError::Signature(crypto::Error::BadSignature))
+    );
+    assert_eq!(keys.len(), 1, "only the node key was checked");
+
+    // Signed by the node, every action signature is checked.
+    let keys = crypto::KeyCache::default();
+    let honest = entry.sign(&f.node);
+    assert!(
+        honest
+            .verify_cached(&f.local, Some(&head), &node, &keys)
+            .is_ok()
+    );
+    assert_eq!(keys.len(), 2_001);
+}

@@ -1123,3 +1123,49 @@ proptest! {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// Limits follow the type.
+
+/// A sync response may be twice the largest record: it decodes under its
+/// own limit, not a record's (a responder fills responses up to it, so one
+/// that could not decode would never let a peer catch up).
+#[test]
+fn a_ten_mib_sync_response_round_trips() {
+    use crate::federation::wire::{MAX_RESPONSE_BYTES, SyncResponse};
+    let action = SignedAction {
+        action: transfer(&"m".repeat(60_000)),
+        signature: Signature([9; 64]),
+    };
+    let entry = SignedEntry {
+        entry: Entry {
+            log: LogId {
+                community: Hash([1; 32]),
+                kind: LogKind::Public,
+            },
+            seq: 3,
+            prev: Hash([2; 32]),
+            time: Timestamp(5),
+            body: EntryBody::Actions(vec![action; 7]),
+        },
+        signature: Signature([4; 64]),
+    };
+    let response = SyncResponse::Entries(vec![entry; 25]);
+    let bytes = response.to_bytes();
+    assert!(
+        bytes.len() > 10_000_000 && bytes.len() > MAX_RECORD_BYTES,
+        "{} bytes",
+        bytes.len()
+    );
+    assert!(bytes.len() <= MAX_RESPONSE_BYTES);
+    assert_eq!(SyncResponse::from_bytes(&bytes), Ok(response));
+    // A record of the same size is still refused: its limit is its own.
+    let mut oversized = bytes.clone();
+    oversized.truncate(MAX_RECORD_BYTES + 1);
+    assert_eq!(
+        SignedEntry::from_bytes(&oversized),
+        Err(Error::TooLarge {
+            limit: MAX_RECORD_BYTES
+        })
+    );
+}
