@@ -26,6 +26,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::runtime::{self, Handle, Metrics};
+use crate::service::federation::SharedView;
 use crate::service::{Receipt, SubmitError};
 use crate::store::{FedStorage, SledStorage, Storage};
 
@@ -51,6 +52,8 @@ pub trait Node: Clone + Send + Sync + 'static {
     fn storage(&self) -> &Self::Storage;
     /// The node's counters.
     fn metrics(&self) -> &Metrics;
+    /// The federation view the node keeps up to date.
+    fn federation(&self) -> &SharedView;
     /// Sends the node task a command and waits for its reply.
     fn ask<T: Send + 'static>(
         &self,
@@ -74,6 +77,10 @@ impl Node for Handle {
 
     fn metrics(&self) -> &Metrics {
         Handle::metrics(self)
+    }
+
+    fn federation(&self) -> &SharedView {
+        Handle::federation(self)
     }
 
     fn ask<T: Send + 'static>(
@@ -147,6 +154,9 @@ impl From<SubmitError> for ApiError {
         match &e {
             SubmitError::Rejected(r) => ApiError::new(rejection_status(r), r.code(), r),
             SubmitError::Storage(s) => ApiError::from(s.clone()),
+            SubmitError::Recovering => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "recovering", e)
+            }
             SubmitError::ShuttingDown => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting_down", e)
             }

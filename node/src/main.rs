@@ -79,9 +79,16 @@ struct RunArgs {
     #[arg(long)]
     no_p2p: bool,
     /// The node's disk was lost and restored from its key and genesis:
-    /// write nothing to the public log until a peer has returned it.
+    /// write nothing to the public log until it is back from peers — at
+    /// least up to the highest head other communities' checkpoints attest,
+    /// and shown by the nodes of `--recover-quorum` other communities.
     #[arg(long)]
     recover: bool,
+    /// With `--recover`: how many other communities' nodes must show this
+    /// node its public head before public writes resume (every known one
+    /// when the network has fewer).
+    #[arg(long, default_value_t = hearth_node::service::federation::DEFAULT_RECOVER_QUORUM as u64, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    recover_quorum: u64,
     /// Enable /v1/test/* controls (partition, clock offset, raw publish).
     /// For tests only: never on a real node.
     #[arg(long, hide = true)]
@@ -192,7 +199,9 @@ fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let key_seed = node.seed();
     let service = if args.recover {
-        Service::open_recovering(storage, node)?
+        let mut service = Service::open_recovering(storage, node)?;
+        service.set_recover_quorum(args.recover_quorum as usize);
+        service
     } else {
         Service::open(storage, node)?
     };

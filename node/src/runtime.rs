@@ -9,12 +9,18 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use hearth_protocol::federation::{NetworkGenesis, NetworkSignature, SignedNetwork};
+use hearth_protocol::Canonical;
+use hearth_protocol::federation::{
+    Gossip, NetworkGenesis, NetworkSignature, SignedNetwork, SyncRequest, SyncResponse,
+};
+use hearth_protocol::log::ActionsChecked;
 use hearth_protocol::{Hash, SignedAction, Timestamp, Verified};
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::net::{Multiaddr, Net, NetEvent, PeerId};
+use crate::net::{Multiaddr, Net, NetEvent, PeerId, ResponseChannel};
+use crate::service::federation::SharedView;
+use crate::service::federation::answer_range;
 use crate::service::{Io, Receipt, Service, SubmitError, Ticket};
 use crate::store::SledStorage;
 
@@ -43,6 +49,9 @@ pub fn now() -> Timestamp {
         .unwrap_or_default();
     Timestamp(ms.saturating_add_signed(CLOCK_OFFSET.load(Ordering::Relaxed)))
 }
+
+/// Most commands other than submissions answered between two seals.
+const OTHERS_PER_ROUND: usize = 8;
 
 /// A command for the node task.
 #[derive(Debug)]
@@ -76,10 +85,13 @@ pub enum Command {
         /// Where the answer goes.
         reply: oneshot::Sender<NodeInfo>,
     },
-    /// A public entry or proof pushed over HTTP (a canonical `Gossip`).
+    /// A public entry or proof pushed over HTTP, decoded (and an entry's
+    /// action signatures checked) by the API, away from the node task.
     Push {
-        /// The bytes.
-        data: Vec<u8>,
+        /// The message.
+        gossip: Box<Gossip>,
+        /// The entry's action signatures, if checked.
+        checked: Option<ActionsChecked>,
         /// What became of it.
         reply: oneshot::Sender<Result<&'static str, String>>,
     },
@@ -161,6 +173,7 @@ pub struct Handle {
     tx: mpsc::Sender<Command>,
     storage: SledStorage,
     metrics: Arc<Metrics>,
+    view: Arc<SharedView>,
 }
 
 impl Handle {
@@ -199,6 +212,11 @@ impl Handle {
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
     }
+
+    /// The federation view the node keeps up to date.
+    pub fn federation(&self) -> &SharedView {
+        &self.view
+    }
 }
 
 /// Starts the node task, with the network layer if one is given. It ends
@@ -215,6 +233,7 @@ pub fn spawn(
         tx,
         storage,
         metrics: metrics.clone(),
+        view: service.shared_view(),
     };
     let task = tokio::spawn(run(service, net, rx, metrics));
     (handle, task)
@@ -229,12 +248,40 @@ async fn next_net_event(net: &mut Option<Net>) -> NetEvent {
 
 type Waiting = HashMap<Ticket, oneshot::Sender<Result<Receipt, SubmitError>>>;
 
+/// Range requests answered away from the node task, per peer: a peer
+/// asking for more at once is refused until its answers are sent.
+const RANGES_PER_PEER: usize = 2;
+
+/// Sync answers computed away from the node task, to send.
+type Answered = (PeerId, ResponseChannel<Vec<u8>>, Vec<u8>);
+
+/// What the node task tracks of range requests answered off it.
+struct Ranges {
+    tx: mpsc::UnboundedSender<Answered>,
+    rx: mpsc::UnboundedReceiver<Answered>,
+    inflight: HashMap<PeerId, usize>,
+}
+
+async fn next_answered(ranges: &mut Ranges) -> Answered {
+    match ranges.rx.recv().await {
+        Some(answered) => answered,
+        // The task holds a sender itself: the channel never closes.
+        None => std::future::pending().await,
+    }
+}
+
 async fn run(
     mut service: Service<SledStorage>,
     mut net: Option<Net>,
     mut rx: mpsc::Receiver<Command>,
     metrics: Arc<Metrics>,
 ) {
+    let (answered_tx, answered_rx) = mpsc::unbounded_channel();
+    let mut ranges = Ranges {
+        tx: answered_tx,
+        rx: answered_rx,
+        inflight: HashMap::new(),
+    };
     let mut waiting: Waiting = HashMap::new();
     let mut next_ticket = 0u64;
     let mut healthy = drain_io(&mut service, &mut net, &mut waiting, &metrics, true).await;
@@ -247,8 +294,20 @@ async fn run(
                 Some(command) => command,
                 None => break,
             },
+            (peer, channel, data) = next_answered(&mut ranges) => {
+                if let Some(n) = ranges.inflight.get_mut(&peer) {
+                    *n = n.saturating_sub(1);
+                    if *n == 0 {
+                        ranges.inflight.remove(&peer);
+                    }
+                }
+                if let Some(net) = net.as_mut() {
+                    net.respond(channel, data);
+                }
+                continue;
+            }
             event = next_net_event(&mut net) => {
-                on_net_event(&mut service, &mut net, event);
+                on_net_event(&mut service, &mut net, &mut ranges, event);
                 healthy = drain_io(&mut service, &mut net, &mut waiting, &metrics, healthy).await;
                 continue;
             }
@@ -270,7 +329,11 @@ async fn run(
         };
         // Take everything that queued up while the last flush ran: this is
         // the group commit.
+        // Other commands (a pushed entry, a read of the network layer) are
+        // answered in between, but only a few per round: a stream of them
+        // must never hold back the seal that members' actions wait for.
         let mut command = Some(command);
+        let mut others = 0;
         while let Some(c) = command.take() {
             match c {
                 Command::Submit { action, reply } => {
@@ -295,7 +358,13 @@ async fn run(
                     waiting.insert(ticket, reply);
                     service.submit_network(ticket, *network, joined);
                 }
-                other => answer(&mut service, &mut net, other),
+                other => {
+                    answer(&mut service, &mut net, other);
+                    others += 1;
+                    if others >= OTHERS_PER_ROUND {
+                        break;
+                    }
+                }
             }
             command = rx.try_recv().ok();
         }
@@ -321,8 +390,12 @@ fn answer(service: &mut Service<SledStorage>, net: &mut Option<Net>, command: Co
         Command::NodeInfo { reply } => {
             let _ = reply.send(node_info(service, net.as_ref()));
         }
-        Command::Push { data, reply } => {
-            let _ = reply.send(service.push(&data, now()));
+        Command::Push {
+            gossip,
+            checked,
+            reply,
+        } => {
+            let _ = reply.send(service.push(*gossip, checked, now()));
         }
         Command::Control { control, reply } => {
             let Some(net) = net.as_mut() else {
@@ -363,7 +436,12 @@ fn node_info(service: &Service<SledStorage>, net: Option<&Net>) -> NodeInfo {
     }
 }
 
-fn on_net_event(service: &mut Service<SledStorage>, net: &mut Option<Net>, event: NetEvent) {
+fn on_net_event(
+    service: &mut Service<SledStorage>,
+    net: &mut Option<Net>,
+    ranges: &mut Ranges,
+    event: NetEvent,
+) {
     let Some(net) = net.as_mut() else {
         return;
     };
@@ -384,13 +462,36 @@ fn on_net_event(service: &mut Service<SledStorage>, net: &mut Option<Net>, event
             net.validate(&id, &source, verdict);
         }
         NetEvent::Request {
-            peer: _,
+            peer,
             data,
             channel,
-        } => {
-            let response = service.answer(&data);
-            net.respond(channel, response);
-        }
+        } => match SyncRequest::from_bytes(&data) {
+            // Ranges — up to 16 MiB read from the store — are answered
+            // on the blocking pool, a few per peer at a time.
+            Ok(SyncRequest::Range {
+                community,
+                from,
+                limit,
+            }) => {
+                let inflight = ranges.inflight.entry(peer).or_default();
+                if *inflight >= RANGES_PER_PEER {
+                    let busy = SyncResponse::Refused("too many ranges at once".into());
+                    net.respond(channel, busy.to_bytes());
+                    return;
+                }
+                *inflight += 1;
+                let storage = service.storage().clone();
+                let tx = ranges.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let data = answer_range(&storage, &community, from, limit);
+                    let _ = tx.send((peer, channel, data));
+                });
+            }
+            _ => {
+                let response = service.answer(&data);
+                net.respond(channel, response);
+            }
+        },
         NetEvent::Response { peer, data, .. } => service.on_response(peer, &data, now()),
         NetEvent::RequestFailed { peer, error, .. } => {
             tracing::debug!(%peer, %error, "sync request failed");

@@ -63,7 +63,16 @@ pub enum SubmitError {
     /// The node is shutting down.
     #[error("the node is shutting down")]
     ShuttingDown,
+    /// The node is recovering its public log from peers, and as many
+    /// public actions as it holds meanwhile already wait.
+    #[error(
+        "this node is recovering its public log from peers and already holds {MAX_HELD} public actions until then; try again shortly"
+    )]
+    Recovering,
 }
+
+/// Most public actions held while the node recovers its public log.
+pub const MAX_HELD: usize = 1024;
 
 /// An output of the service for the IO shell.
 #[derive(Debug)]
@@ -312,6 +321,18 @@ impl<S: FedStorage> Service<S> {
         if let Some(&i) = self.pending_ids.get(&id) {
             self.pending[i].tickets.push(ticket);
         } else {
+            if !self.fed_recovered()
+                && action.action.body.log_kind() == LogKind::Public
+                && self
+                    .pending
+                    .iter()
+                    .filter(|p| p.action.action.body.log_kind() == LogKind::Public)
+                    .count()
+                    >= MAX_HELD
+            {
+                self.reply(ticket, Err(SubmitError::Recovering));
+                return false;
+            }
             self.pending_ids.insert(id, self.pending.len());
             self.pending.push(Pending {
                 action,

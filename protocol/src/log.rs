@@ -245,6 +245,11 @@ impl ChainError {
     }
 }
 
+/// Proof that the action signatures of the entry with this id were
+/// checked ([`SignedEntry::check_actions`] is the only way to make one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActionsChecked(Hash);
+
 impl SignedEntry {
     /// Verifies that this entry extends the log whose head is `prev`
     /// (`None` for an empty log) and is signed by `node`.
@@ -267,6 +272,33 @@ impl SignedEntry {
         prev: Option<&Head>,
         node: &PublicKey,
         keys: &KeyCache,
+    ) -> Result<Verified<SignedEntry>, ChainError> {
+        self.verify_checked(log, prev, node, keys, None)
+    }
+
+    /// Checks the signatures of the actions this entry carries — the bulk
+    /// of verifying it, which needs neither the log's head nor the node
+    /// key, so it can run away from the node's single actor. The answer
+    /// lets [`SignedEntry::verify_checked`] skip them for this very entry.
+    pub fn check_actions(&self, keys: &KeyCache) -> Result<ActionsChecked, ChainError> {
+        if let EntryBody::Actions(actions) = &self.entry.body {
+            for action in actions {
+                keys.verify(&action.action.author, &action.id(), &action.signature)?;
+            }
+        }
+        Ok(ActionsChecked(self.entry.id()))
+    }
+
+    /// [`SignedEntry::verify_cached`], skipping the action signatures if
+    /// `checked` vouches for them (it names the entry it checked, so a
+    /// token for another entry vouches for nothing).
+    pub fn verify_checked(
+        self,
+        log: &LogId,
+        prev: Option<&Head>,
+        node: &PublicKey,
+        keys: &KeyCache,
+        checked: Option<&ActionsChecked>,
     ) -> Result<Verified<SignedEntry>, ChainError> {
         let entry = &self.entry;
         if entry.log != *log {
@@ -335,10 +367,8 @@ impl SignedEntry {
         // entry the node did not sign costs one verification, however many
         // valid action signatures it carries (the verdict is the same).
         keys.verify(node, &id, &self.signature)?;
-        if let EntryBody::Actions(actions) = &entry.body {
-            for action in actions {
-                keys.verify(&action.action.author, &action.id(), &action.signature)?;
-            }
+        if checked.is_none_or(|c| c.0 != id) {
+            self.check_actions(keys)?;
         }
         Ok(Verified::new_unchecked(self, id))
     }

@@ -2,7 +2,7 @@
 //! the state machine.
 
 mod chain;
-mod codec;
+pub(crate) mod codec;
 mod council;
 mod economy;
 mod governance;

@@ -16,17 +16,18 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use hearth_protocol::Canonical;
 use hearth_protocol::crypto::Hash;
-use hearth_protocol::federation::export::{ExportRecord, MAGIC, write_record};
+use hearth_protocol::federation::export::{ExportRecord, MAGIC, write_entry_bytes, write_record};
 use hearth_protocol::federation::tally::Tallier;
-use hearth_protocol::federation::{FederationView, NetworkGenesis, SignedNetwork};
+use hearth_protocol::federation::{FederationView, Gossip, NetworkGenesis, SignedNetwork};
 use hearth_protocol::governance::Level;
+use hearth_protocol::log::SignedEntry;
 use hearth_protocol::state::{StateRead, council};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{Api, ApiError, Node, authorize_body};
 use crate::runtime::{self, Command, Control};
-use crate::service::federation::build_view;
+use crate::service::federation::SharedView;
 use crate::store::FedStorage;
 
 fn bad(code: &'static str, message: impl ToString) -> ApiError {
@@ -190,21 +191,6 @@ pub async fn record<N: Node>(
         .into_response())
 }
 
-fn view_of<S: FedStorage>(storage: &S) -> Result<Option<FederationView>, ApiError> {
-    let Some(network) = hearth_protocol::state::federated::networks(storage)?
-        .into_iter()
-        .next()
-    else {
-        return Ok(None);
-    };
-    let forks = storage
-        .proofs()?
-        .into_iter()
-        .map(|(c, p)| (c, p.at().1))
-        .collect();
-    Ok(Some(build_view(storage, &network, &forks)?))
-}
-
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -215,9 +201,9 @@ async fn blocking<T: Send + 'static>(
 
 /// `GET /v1/federation`: the network and every community's public log.
 pub async fn federation<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>, ApiError> {
-    let storage = api.node.storage().clone();
     blocking(move || {
-        let Some(view) = view_of(&storage)? else {
+        let guard = api.node.federation().read();
+        let Some(view) = guard.as_ref() else {
             return Ok(Json(json!({ "network": null, "communities": [] })));
         };
         let genesis = &view.network;
@@ -232,7 +218,7 @@ pub async fn federation<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<
                 })
             })
             .collect();
-        let tallier = Tallier::new(&view);
+        let tallier = Tallier::new(view);
         let members = tallier.communities_at(Level::Network, hearth_protocol::Timestamp(u64::MAX));
         let mut ids: std::collections::BTreeSet<Hash> = members.clone();
         ids.extend(view.communities.keys().copied());
@@ -281,9 +267,10 @@ pub async fn federation<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<
     .await
 }
 
-fn summary(view: &FederationView, tallier: &Tallier<'_>, id: &Hash) -> Option<Value> {
+fn summary(shared: &SharedView, view: &FederationView, id: &Hash) -> Option<Value> {
     let p = view.proposals.get(id)?;
-    let result = tallier.tally(id, runtime::now())?;
+    let tallied = shared.tally(view, id, runtime::now())?;
+    let result = &tallied.result;
     Some(json!({
         "id": id,
         "level": p.proposal.level,
@@ -293,26 +280,26 @@ fn summary(view: &FederationView, tallier: &Tallier<'_>, id: &Hash) -> Option<Va
         "author": p.author,
         "opened": p.place.time,
         "closes": result.report.closes,
-        "stage": result.stage,
+        "stage": tallied.stage,
         "final": result.is_final,
         "passed": result.passed,
         "result": result.result,
-        "certified": result.certification.certified,
+        "certified": tallied.certification.certified,
     }))
 }
 
 /// `GET /v1/federation/proposals`: regional and network proposals.
 pub async fn proposals<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>, ApiError> {
-    let storage = api.node.storage().clone();
     blocking(move || {
-        let Some(view) = view_of(&storage)? else {
+        let shared = api.node.federation();
+        let guard = shared.read();
+        let Some(view) = guard.as_ref() else {
             return Ok(Json(json!([])));
         };
-        let tallier = Tallier::new(&view);
         let list: Vec<Value> = view
             .proposals
             .keys()
-            .filter_map(|id| summary(&view, &tallier, id))
+            .filter_map(|id| summary(shared, view, id))
             .collect();
         Ok(Json(Value::Array(list)))
     })
@@ -320,15 +307,15 @@ pub async fn proposals<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<V
 }
 
 /// `GET /v1/federation/proposals/{id}`: one proposal with its tally,
-/// report and certification.
+/// report and certification (a final tally is counted once, then served
+/// from memory).
 pub async fn proposal<N: Node>(
     State(api): State<Arc<Api<N>>>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let id: Hash = id
         .parse()
         .map_err(|_| bad("bad_id", "a proposal id is 64 hex digits"))?;
-    let storage = api.node.storage().clone();
     blocking(move || {
         let not_found = || {
             ApiError::new(
@@ -337,68 +324,138 @@ pub async fn proposal<N: Node>(
                 format!("no regional or network proposal {id}"),
             )
         };
-        let view = view_of(&storage)?.ok_or_else(not_found)?;
+        let shared = api.node.federation();
+        let guard = shared.read();
+        let view = guard.as_ref().ok_or_else(not_found)?;
         let p = view.proposals.get(&id).ok_or_else(not_found)?;
-        let tallier = Tallier::new(&view);
-        let result = tallier.tally(&id, runtime::now()).ok_or_else(not_found)?;
-        Ok(Json(json!({
-            "id": id,
-            "proposal": p.proposal,
-            "community": p.place.community,
-            "author": p.author,
-            "opened": p.place.time,
-            "closes": result.report.closes,
-            "stage": result.stage,
-            "final": result.is_final,
-            "passed": result.passed,
-            "winner": result.winner,
-            "missing": result.missing,
-            "result": result.result,
-            "report": result.report,
-            "certification": result.certification,
-        })))
+        let tallied = shared
+            .tally(view, &id, runtime::now())
+            .ok_or_else(not_found)?;
+        let result = &tallied.result;
+        // Written straight from the (shared) count: no copy of the report.
+        #[derive(serde::Serialize)]
+        struct Body<'a> {
+            id: Hash,
+            proposal: &'a hearth_protocol::governance::Proposal,
+            community: Hash,
+            author: hearth_protocol::PublicKey,
+            opened: hearth_protocol::Timestamp,
+            closes: hearth_protocol::Timestamp,
+            stage: hearth_protocol::governance::Stage,
+            #[serde(rename = "final")]
+            is_final: bool,
+            passed: bool,
+            winner: Option<u32>,
+            missing: &'a [Hash],
+            result: Hash,
+            report: &'a hearth_protocol::federation::tally::FederatedReport,
+            certification: &'a hearth_protocol::federation::tally::Certification,
+        }
+        let body = serde_json::to_vec(&Body {
+            id,
+            proposal: &p.proposal,
+            community: p.place.community,
+            author: p.author,
+            opened: p.place.time,
+            closes: result.report.closes,
+            stage: tallied.stage,
+            is_final: result.is_final,
+            passed: result.passed,
+            winner: result.winner,
+            missing: &result.missing,
+            result: result.result,
+            report: &result.report,
+            certification: &tallied.certification,
+        })
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e))?;
+        Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
     })
     .await
 }
 
+/// How many bytes of an export are buffered before they are sent.
+const EXPORT_CHUNK: usize = 1024 * 1024;
+
 /// `GET /v1/federation/export`: the network genesis, every public log and
-/// every equivocation proof this node holds, for `hearth audit`.
+/// every equivocation proof this node holds, for `hearth audit`. Streamed:
+/// read from the store a page at a time on the blocking pool and sent a
+/// chunk at a time, so memory stays flat however large the logs are.
 pub async fn export<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Response, ApiError> {
     let storage = api.node.storage().clone();
-    let bytes = blocking(move || {
-        let network = the_network(&storage)?;
-        let mut out = MAGIC.to_vec();
-        write_record(&mut out, &ExportRecord::Network(Box::new(network)));
-        let mut communities: std::collections::BTreeSet<Hash> =
-            storage.fed_heads()?.keys().copied().collect();
-        if let Some(own) = storage.own_community()? {
-            communities.insert(own);
-        }
-        for community in communities {
-            let entries = storage.public_log(&community)?;
-            let Some(hearth_protocol::EntryBody::Genesis(genesis)) =
-                entries.first().map(|e| &e.entry.body)
-            else {
-                continue;
-            };
-            write_record(
-                &mut out,
-                &ExportRecord::Log {
-                    community,
-                    node: genesis.node,
-                },
-            );
-            for entry in entries {
-                write_record(&mut out, &ExportRecord::Entry(entry));
-            }
-        }
-        for (_, proof) in storage.proofs()? {
-            write_record(&mut out, &ExportRecord::Proof(Box::new(proof)));
-        }
-        Ok(out)
+    // Refuse before the stream starts if there is nothing to export.
+    let network = blocking({
+        let storage = storage.clone();
+        move || the_network(&storage)
     })
     .await?;
-    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(2);
+    tokio::task::spawn_blocking(move || {
+        let send =
+            |chunk: &mut Vec<u8>| -> bool { tx.blocking_send(Ok(std::mem::take(chunk))).is_ok() };
+        let written = (|| -> Result<(), String> {
+            let mut out = MAGIC.to_vec();
+            write_record(&mut out, &ExportRecord::Network(Box::new(network)));
+            let mut communities: std::collections::BTreeSet<Hash> = storage
+                .fed_heads()
+                .map_err(|e| e.to_string())?
+                .keys()
+                .copied()
+                .collect();
+            if let Some(own) = storage.own_community().map_err(|e| e.to_string())? {
+                communities.insert(own);
+            }
+            for community in communities {
+                let mut from = 0;
+                loop {
+                    let page = storage
+                        .public_range(&community, from, 256)
+                        .map_err(|e| e.to_string())?;
+                    if page.is_empty() {
+                        break;
+                    }
+                    if from == 0 {
+                        let first = SignedEntry::from_bytes(&page[0]).map_err(|e| e.to_string())?;
+                        let hearth_protocol::EntryBody::Genesis(genesis) = &first.entry.body else {
+                            break;
+                        };
+                        write_record(
+                            &mut out,
+                            &ExportRecord::Log {
+                                community,
+                                node: genesis.node,
+                            },
+                        );
+                    }
+                    from += page.len() as u64;
+                    for bytes in &page {
+                        write_entry_bytes(&mut out, bytes);
+                        if out.len() >= EXPORT_CHUNK && !send(&mut out) {
+                            return Ok(());
+                        }
+                    }
+                }
+            }
+            for (_, proof) in storage.proofs().map_err(|e| e.to_string())? {
+                write_record(&mut out, &ExportRecord::Proof(Box::new(proof)));
+            }
+            send(&mut out);
+            Ok(())
+        })();
+        if let Err(e) = written {
+            // Headers are gone: the client sees the body cut short (and an
+            // export that does not read to its end is refused by `audit`).
+            tracing::error!(error = %e, "export failed");
+            let _ = tx.blocking_send(Err(std::io::Error::other(e)));
+        }
+    });
+    let stream = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    });
+    Ok((
+        [(header::CONTENT_TYPE, "application/octet-stream")],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -418,9 +475,32 @@ pub async fn push<N: Node>(
     let data = B64
         .decode(req.gossip.as_bytes())
         .map_err(|e| bad("bad_base64", e))?;
+    let invalid = |e: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_entry", e);
+    // Decoding and the entry's action signatures — the bulk of the work —
+    // run here, off the node task, which then checks only what needs its
+    // state (the node signature first, then the chain).
+    let shared = api.clone();
+    let (gossip, checked) = blocking(move || {
+        let gossip =
+            Gossip::from_bytes(&data).map_err(|e| invalid(format!("{} ({})", e, e.code())))?;
+        let checked = match &gossip {
+            Gossip::Entry(entry) => Some(
+                entry
+                    .check_actions(&shared.keys)
+                    .map_err(|e| invalid(format!("{e} ({})", e.code())))?,
+            ),
+            Gossip::Proof(_) => None,
+        };
+        Ok((Box::new(gossip), checked))
+    })
+    .await?;
     let outcome = api
         .node
-        .ask(|reply| Command::Push { data, reply })
+        .ask(|reply| Command::Push {
+            gossip,
+            checked,
+            reply,
+        })
         .await?
         .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_entry", e))?;
     Ok(Json(json!({ "outcome": outcome })))

@@ -9,6 +9,7 @@
 //! the node key the network names before anything is stored or forwarded.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use hearth_protocol::crypto::{Hash, KeyCache, PublicKey};
 use hearth_protocol::federation::tally::Tallier;
@@ -18,7 +19,9 @@ use hearth_protocol::federation::{
     NetworkSignature, SignedNetwork, SyncRequest, SyncResponse,
 };
 use hearth_protocol::governance::{Level, Schedule, Subject};
-use hearth_protocol::log::{EntryBody, Head, LogId, LogKind, NodeRecord, SignedEntry};
+use hearth_protocol::log::{
+    ActionsChecked, EntryBody, Head, LogId, LogKind, NodeRecord, SignedEntry,
+};
 use hearth_protocol::state::{self, Overlay, StoreError, federated};
 use hearth_protocol::{ActionBody, Canonical, GovernanceAction, Timestamp};
 
@@ -26,11 +29,19 @@ use super::{Io, Receipt, Service, SubmitError, Ticket};
 use crate::net::{PeerId, Verdict, peer_id_of};
 use crate::store::{Commit, FedStorage, Location};
 
+mod view;
+use view::ViewKeeper;
+pub use view::{SharedView, Tallied};
+
 /// How often heads are exchanged with every connected peer.
 pub const SYNC_INTERVAL: hearth_protocol::Millis = hearth_protocol::Millis::secs(3);
 
 /// How long a range request may stay unanswered before another is sent.
 const INFLIGHT_TIMEOUT: hearth_protocol::Millis = hearth_protocol::Millis::secs(30);
+
+/// How many distinct communities' nodes must show a recovering node its
+/// public head, by default (every known one when there are fewer).
+pub const DEFAULT_RECOVER_QUORUM: usize = 2;
 
 /// How often, at most, finished votes are checked for attestation.
 const ATTEST_INTERVAL: hearth_protocol::Millis = hearth_protocol::Millis(500);
@@ -115,10 +126,18 @@ pub struct Fed {
     closes: BTreeMap<Hash, Timestamp>,
     /// Whether public writes may go on (see [`Service::fed_recovered`]).
     recovered: bool,
+    /// How many distinct communities' nodes must have shown this node's
+    /// public head before a recovery ends (every known one when fewer).
+    recover_quorum: usize,
+    /// The highest seq of this node's public log that another community
+    /// attested in a signed checkpoint: a recovery never ends below it.
+    attested_own: Option<u64>,
     last_sync: Timestamp,
     last_attest: Timestamp,
     last_mirror: Timestamp,
     keys: KeyCache,
+    /// The federation view, kept up to date as entries are stored.
+    view: ViewKeeper,
 }
 
 impl Fed {
@@ -132,6 +151,7 @@ impl Fed {
             }
         }
         self.network = Some(network);
+        self.view.invalidate();
     }
 
     fn admit(&mut self, community: Hash, node: PublicKey, own: &Hash) {
@@ -146,8 +166,10 @@ impl Fed {
 
 impl<S: FedStorage> Service<S> {
     /// Loads the federation state at start. With `recover`, public writes
-    /// wait until a peer has reported this community's public head (the
-    /// node's disk was lost and it must not reissue a seq).
+    /// wait until the node holds its public log up to what other
+    /// communities attest and several of their nodes show (the node's disk
+    /// was lost and it must not reissue a seq; see
+    /// [`Service::check_recovered`]).
     pub(crate) fn fed_open(&mut self, recover: bool) -> Result<(), StoreError> {
         let own = self.community;
         if let Some(network) = federated::networks(&self.storage)?.into_iter().next() {
@@ -160,15 +182,88 @@ impl<S: FedStorage> Service<S> {
         for entry in self.storage.public_log(&own)? {
             self.note_own(&entry);
         }
+        self.sync_view();
         let foreign: Vec<Hash> = self.fed.heads.keys().copied().collect();
         for c in foreign {
             for entry in self.storage.public_log(&c)? {
                 self.note_proposals(&entry);
+                self.note_attested_own(&entry);
             }
         }
         self.refresh_admissions();
         self.fed.recovered = !recover;
+        if self.fed.recover_quorum == 0 {
+            self.fed.recover_quorum = DEFAULT_RECOVER_QUORUM;
+        }
         Ok(())
+    }
+
+    /// Sets how many distinct communities' nodes must show this node's
+    /// public head before a recovery ends (at least one).
+    pub fn set_recover_quorum(&mut self, quorum: usize) {
+        self.fed.recover_quorum = quorum.max(1);
+    }
+
+    /// Remembers the highest seq of this node's own public log that a
+    /// checkpoint in another community's entry attests.
+    fn note_attested_own(&mut self, entry: &SignedEntry) {
+        let EntryBody::Records(records) = &entry.entry.body else {
+            return;
+        };
+        for r in records {
+            if let NodeRecord::Checkpoint(c) = r
+                && let Some(head) = c.head_of(&self.community)
+                && self.fed.attested_own.is_none_or(|s| s < head.seq)
+            {
+                self.fed.attested_own = Some(head.seq);
+            }
+        }
+    }
+
+    /// Ends a recovery once it is safe to write to the public log again:
+    /// the node holds at least the highest head of its own log that any
+    /// other community attested in a signed checkpoint, and the nodes of
+    /// at least `recover_quorum` distinct communities of the network (all
+    /// of them, when there are fewer) have shown a head of this log, none
+    /// ahead of what the node holds. One peer's word — stale or lying —
+    /// never ends it.
+    fn check_recovered(&mut self) {
+        if self.fed.recovered {
+            return;
+        }
+        let Some(held) = self.heads[0].map(|h| h.seq) else {
+            return;
+        };
+        if self.fed.attested_own.is_some_and(|a| a > held) {
+            return;
+        }
+        let own = self.community;
+        let mut shown: BTreeSet<Hash> = BTreeSet::new();
+        for (peer, community) in &self.fed.peer_of {
+            let Some(&seq) = self.fed.peer_heads.get(&(*peer, own)) else {
+                continue;
+            };
+            if seq > held {
+                return;
+            }
+            // A node's word counts once its own log is held as far as it
+            // showed it: the checkpoints in it are then known, and one that
+            // attests more than the node claims is caught above.
+            let theirs = self.fed.peer_heads.get(&(*peer, *community));
+            let have = self.fed.heads.get(community).map(|h| h.seq);
+            if theirs.is_some_and(|t| have.is_some_and(|h| h >= *t)) {
+                shown.insert(*community);
+            }
+        }
+        let needed = self.fed.recover_quorum.min(self.fed.nodes.len()).max(1);
+        if shown.len() >= needed {
+            tracing::info!(
+                seq = held,
+                communities = shown.len(),
+                "recovered this node's public log: public writes resume"
+            );
+            self.fed.recovered = true;
+        }
     }
 
     /// Whether public-log writes may go on: not while a node that lost its
@@ -225,27 +320,58 @@ impl<S: FedStorage> Service<S> {
 
     /// Adds the node keys of communities admitted by a passed vote.
     fn refresh_admissions(&mut self) {
-        let Some(view) = self.view() else {
-            return;
+        self.sync_view();
+        let shared = self.fed.view.shared.clone();
+        let admitted: Vec<(Hash, PublicKey)> = {
+            let guard = shared.read();
+            let Some(view) = guard.as_ref() else {
+                return;
+            };
+            let tallier = Tallier::new(view);
+            let admitted = tallier.communities_at(Level::Network, Timestamp(u64::MAX));
+            view.admission_proposals()
+                .into_iter()
+                .filter_map(|p| match &p.proposal.subject {
+                    Subject::Community {
+                        community, node, ..
+                    } if admitted.contains(community) => Some((*community, *node)),
+                    _ => None,
+                })
+                .collect()
         };
-        let tallier = Tallier::new(&view);
         let own = self.community;
-        let admitted = tallier.communities_at(Level::Network, Timestamp(u64::MAX));
-        for p in view.admission_proposals() {
-            if let Subject::Community {
-                community, node, ..
-            } = &p.proposal.subject
-                && admitted.contains(community)
-            {
-                self.fed.admit(*community, *node, &own);
-            }
+        for (community, node) in admitted {
+            self.fed.admit(community, node, &own);
         }
     }
 
-    /// Every public log held, as the federation tally reads them.
-    pub fn view(&self) -> Option<FederationView> {
-        let network = self.fed.network.as_ref()?;
-        build_view(&self.storage, network, &self.fed.forks).ok()
+    /// A copy of the federation view as it stands (for tests and tools:
+    /// the node itself reads the shared view in place).
+    pub fn view(&mut self) -> Option<FederationView> {
+        self.sync_view();
+        self.fed.view.shared.read().clone()
+    }
+
+    /// The federation view the node keeps up to date, for readers.
+    pub fn shared_view(&self) -> Arc<SharedView> {
+        self.fed.view.shared.clone()
+    }
+
+    /// Brings the shared view up to date with what was stored (built from
+    /// every log only when it must be; see [`ViewKeeper::sync`]).
+    fn sync_view(&mut self) {
+        let (storage, fed) = (&self.storage, &mut self.fed);
+        let (network, forks) = (&fed.network, &fed.forks);
+        fed.view.sync(|| {
+            let network = network.as_ref()?;
+            match build_view(storage, network, forks) {
+                Ok(view) => Some(view),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot build the federation view");
+                    None
+                }
+            }
+        });
     }
 
     // ---------------------------------------------------------------
@@ -394,6 +520,7 @@ impl<S: FedStorage> Service<S> {
 
     /// Periodic federation work: heads exchange, checkpoints, attestations.
     pub(crate) fn fed_tick(&mut self, now: Timestamp) {
+        self.sync_view();
         if now >= self.fed.last_sync.plus(SYNC_INTERVAL) {
             self.fed.last_sync = now;
             let peers: Vec<PeerId> = self.fed.connected.iter().copied().collect();
@@ -407,6 +534,7 @@ impl<S: FedStorage> Service<S> {
                 .shunned
                 .retain(|_, at| now < at.plus(INFLIGHT_TIMEOUT));
         }
+        self.check_recovered();
         if self.fed.network.is_none() || !self.fed.recovered {
             return;
         }
@@ -494,31 +622,40 @@ impl<S: FedStorage> Service<S> {
         if due.is_empty() {
             return;
         }
-        let Some(view) = self.view() else {
-            return;
-        };
-        let network_id = view.network_id;
-        let tallier = Tallier::new(&view);
-        for id in due {
-            let Some(result) = tallier.tally(&id, now) else {
-                continue;
+        self.sync_view();
+        let shared = self.fed.view.shared.clone();
+        let mut attest = Vec::new();
+        {
+            let guard = shared.read();
+            let Some(view) = guard.as_ref() else {
+                return;
             };
-            if !result.is_final {
-                continue;
-            }
-            // Attest only where this community takes part.
-            if !result.report.communities.contains(&self.community) {
+            let tallier = Tallier::new(view);
+            for id in due {
+                // Whether it is final costs no count; a vote waiting for
+                // finality is counted once, when it is.
+                if tallier.is_final(&id, now) != Some(true) {
+                    continue;
+                }
+                let Some(tallied) = shared.tally(view, &id, now) else {
+                    continue;
+                };
+                let result = &tallied.result;
+                // Attest only where this community takes part.
+                if result.report.communities.contains(&self.community) {
+                    tracing::info!(proposal = %id, result = %result.result, passed = result.passed, "attesting a federated tally");
+                    attest.push((view.network_id, id, result.result));
+                }
                 self.fed.attested.insert(id);
-                continue;
             }
-            tracing::info!(proposal = %id, result = %result.result, passed = result.passed, "attesting a federated tally");
-            self.fed.attested.insert(id);
+        }
+        for (network, proposal, result) in attest {
             self.fed.records.push((
                 None,
                 NodeRecord::Attest(Attestation {
-                    network: network_id,
-                    proposal: id,
-                    result: result.result,
+                    network,
+                    proposal,
+                    result,
                 }),
             ));
         }
@@ -527,13 +664,18 @@ impl<S: FedStorage> Service<S> {
 
     /// Answers a peer's sync request.
     pub fn answer(&self, data: &[u8]) -> Vec<u8> {
-        let response = match SyncRequest::from_bytes(data) {
-            Err(e) => SyncResponse::Refused(format!("malformed request: {e}")),
+        match SyncRequest::from_bytes(data) {
+            Err(e) => SyncResponse::Refused(format!("malformed request: {e}")).to_bytes(),
+            Ok(SyncRequest::Range {
+                community,
+                from,
+                limit,
+            }) => answer_range(&self.storage, &community, from, limit),
             Ok(request) => self
                 .answer_request(request)
-                .unwrap_or_else(|e| SyncResponse::Refused(format!("storage: {e}"))),
-        };
-        response.to_bytes()
+                .unwrap_or_else(|e| SyncResponse::Refused(format!("storage: {e}")))
+                .to_bytes(),
+        }
     }
 
     fn answer_request(&self, request: SyncRequest) -> Result<SyncResponse, StoreError> {
@@ -553,25 +695,8 @@ impl<S: FedStorage> Service<S> {
                     forked: self.fed.forks.keys().take(MAX_HEADS).copied().collect(),
                 }
             }
-            SyncRequest::Range {
-                community,
-                from,
-                limit,
-            } => {
-                let limit = limit.min(MAX_RANGE) as usize;
-                let mut entries = Vec::new();
-                let mut size = 64;
-                for bytes in self.storage.public_range(&community, from, limit)? {
-                    if size + bytes.len() + 16 > MAX_RESPONSE_BYTES && !entries.is_empty() {
-                        break;
-                    }
-                    size += bytes.len() + 16;
-                    entries.push(
-                        SignedEntry::from_bytes(&bytes)
-                            .map_err(|e| StoreError(format!("corrupt entry: {e}")))?,
-                    );
-                }
-                SyncResponse::Entries(entries)
+            SyncRequest::Range { .. } => {
+                return Err(StoreError("a range is answered from storage".into()));
             }
             SyncRequest::Networks => {
                 SyncResponse::Networks(self.fed.network.iter().cloned().collect())
@@ -648,6 +773,11 @@ impl<S: FedStorage> Service<S> {
         let mut own_listed = false;
         let mut own_behind = false;
         for LogHead { community, head } in heads {
+            // Only logs this node follows: heads of unknown communities
+            // would grow the map without bound.
+            if community != own && !self.fed.nodes.contains_key(&community) {
+                continue;
+            }
             self.fed.peer_heads.insert((peer, community), head.seq);
             if community == own {
                 own_listed = true;
@@ -658,19 +788,13 @@ impl<S: FedStorage> Service<S> {
                 }
                 continue;
             }
-            if !self.fed.nodes.contains_key(&community) {
-                continue;
-            }
             let ours = self.fed.heads.get(&community).map(|h| h.seq);
             if ours.is_none_or(|s| head.seq > s) {
                 self.fetch(peer, community, ours.map_or(0, |s| s + 1), now);
             }
         }
-        // A peer that does not hold this node's public log says nothing
-        // about its head: only one that lists it may end the recovery.
-        if own_listed && !own_behind && !self.fed.recovered {
-            tracing::info!("a peer confirmed this node's public head: public writes resume");
-            self.fed.recovered = true;
+        if own_listed && !own_behind {
+            self.check_recovered();
         }
         for community in forked {
             if self.fed.nodes.contains_key(&community) && !self.fed.forks.contains_key(&community) {
@@ -732,7 +856,7 @@ impl<S: FedStorage> Service<S> {
                 self.outbox.push_back(Io::Penalise(peer));
                 return;
             }
-            let entry = match self.extend_run(&mut run, entry, now) {
+            let entry = match self.extend_run(&mut run, entry, None, now) {
                 Extended::Verified => {
                     stored += 1;
                     continue;
@@ -778,20 +902,19 @@ impl<S: FedStorage> Service<S> {
         {
             self.fetch(peer, community, held + 1, now);
         }
-        if community == self.community
-            && !self.fed.recovered
-            && let (Some(held), Some(theirs)) = (held, theirs)
-            && held >= theirs
-        {
-            tracing::info!("recovered this node's public log from a peer");
-            self.fed.recovered = true;
-        }
+        self.check_recovered();
     }
 
     /// Verifies `entry` as the next entry of another community's public
     /// log after those held and those in `run`, and adds it to `run`; the
     /// entry comes back if it is not that (`ingest` then decides).
-    fn extend_run(&self, run: &mut Run, entry: SignedEntry, now: Timestamp) -> Extended {
+    fn extend_run(
+        &self,
+        run: &mut Run,
+        entry: SignedEntry,
+        checked: Option<&ActionsChecked>,
+        now: Timestamp,
+    ) -> Extended {
         let log = entry.entry.log;
         if log.kind != LogKind::Public
             || log.community == self.community
@@ -818,7 +941,7 @@ impl<S: FedStorage> Service<S> {
         if entry.entry.seq != head.map_or(0, |h| h.seq + 1) {
             return Extended::No(entry);
         }
-        match entry.verify_cached(&log, head.as_ref(), &node, &self.fed.keys) {
+        match entry.verify_checked(&log, head.as_ref(), &node, &self.fed.keys, checked) {
             Ok(verified) => {
                 run.community = log.community;
                 run.head = Some(Head {
@@ -863,8 +986,14 @@ impl<S: FedStorage> Service<S> {
         self.fed.heads.insert(run.community, head);
         for entry in &entries {
             self.note_proposals(entry);
+            self.note_attested_own(entry);
             self.fed.dirty |= !only_checkpoints(entry);
         }
+        if let Some(&node) = self.fed.nodes.get(&run.community) {
+            let fork = self.fed.forks.get(&run.community).copied();
+            self.fed.view.append(run.community, node, fork, entries);
+        }
+        self.sync_view();
         Ok(())
     }
 
@@ -918,11 +1047,20 @@ impl<S: FedStorage> Service<S> {
     }
 
     /// Entries pushed over HTTP (`POST /v1/federation/entries`): treated as
-    /// gossip from nobody, answered per entry.
-    pub fn push(&mut self, data: &[u8], now: Timestamp) -> Result<&'static str, String> {
-        let gossip = Gossip::from_bytes(data).map_err(|e| format!("{} ({})", e, e.code()))?;
+    /// gossip from nobody, answered per entry. The caller decoded the
+    /// message and, away from the actor, checked the action signatures of
+    /// an entry (`checked`), so the actor checks only what needs its state.
+    pub fn push(
+        &mut self,
+        gossip: Gossip,
+        checked: Option<ActionsChecked>,
+        now: Timestamp,
+    ) -> Result<&'static str, String> {
         match gossip {
-            Gossip::Entry(entry) => match self.ingest(entry, now).map_err(|e| e.to_string())? {
+            Gossip::Entry(entry) => match self
+                .ingest_checked(entry, checked.as_ref(), now)
+                .map_err(|e| e.to_string())?
+            {
                 Ingested::Stored => Ok("stored"),
                 Ingested::Known => Ok("known"),
                 Ingested::Ahead => Ok("ahead"),
@@ -979,6 +1117,8 @@ impl<S: FedStorage> Service<S> {
         }
         tracing::warn!(community = %community, seq, "equivocation: the log is frozen at the fork");
         self.fed.forks.insert(community, seq);
+        // The view may hold entries past the fork: built again.
+        self.fed.view.invalidate();
         let gossip = Gossip::Proof(Box::new(proof.clone()));
         self.outbox.push_back(Io::Publish(gossip.to_bytes()));
         if self.fed.network.is_some() && community != self.community {
@@ -997,6 +1137,17 @@ impl<S: FedStorage> Service<S> {
 
     /// Takes one public entry from a peer.
     pub fn ingest(&mut self, entry: SignedEntry, now: Timestamp) -> Result<Ingested, StoreError> {
+        self.ingest_checked(entry, None, now)
+    }
+
+    /// [`Service::ingest`] of an entry whose action signatures may have
+    /// been checked already.
+    fn ingest_checked(
+        &mut self,
+        entry: SignedEntry,
+        checked: Option<&ActionsChecked>,
+        now: Timestamp,
+    ) -> Result<Ingested, StoreError> {
         let log = entry.entry.log;
         if entry.entry.time > now.plus(hearth_protocol::action::MAX_CLOCK_SKEW) {
             return Ok(Ingested::Future);
@@ -1007,7 +1158,7 @@ impl<S: FedStorage> Service<S> {
             ));
         }
         if log.community == self.community {
-            return self.ingest_own(entry);
+            return self.ingest_own(entry, checked);
         }
         let Some(node) = self.fed.nodes.get(&log.community).copied() else {
             return Ok(Ingested::Unknown);
@@ -1044,7 +1195,7 @@ impl<S: FedStorage> Service<S> {
         }
         // The next entry: stored as a run of one.
         let mut run = Run::default();
-        match self.extend_run(&mut run, entry, now) {
+        match self.extend_run(&mut run, entry, checked, now) {
             Extended::Verified => {
                 self.store_run(&mut run)?;
                 Ok(Ingested::Stored)
@@ -1056,7 +1207,11 @@ impl<S: FedStorage> Service<S> {
 
     /// This community's own public entry came back from a peer: known, a
     /// sign of key misuse, or — after a lost disk — the log to recover.
-    fn ingest_own(&mut self, entry: SignedEntry) -> Result<Ingested, StoreError> {
+    fn ingest_own(
+        &mut self,
+        entry: SignedEntry,
+        checked: Option<&ActionsChecked>,
+    ) -> Result<Ingested, StoreError> {
         let seq = entry.entry.seq;
         let head = self.heads[0];
         let next = head.map_or(0, |h| h.seq + 1);
@@ -1087,7 +1242,7 @@ impl<S: FedStorage> Service<S> {
             return Ok(Ingested::Ahead);
         }
         let node = self.node.public();
-        let verified = match entry.verify_cached(
+        let verified = match entry.verify_checked(
             &LogId {
                 community: self.community,
                 kind: LogKind::Public,
@@ -1095,6 +1250,7 @@ impl<S: FedStorage> Service<S> {
             head.as_ref(),
             &node,
             &self.fed.keys,
+            checked,
         ) {
             Ok(v) => v,
             Err(e) => return Ok(Ingested::Invalid(format!("{e} ({})", e.code()))),
@@ -1117,6 +1273,12 @@ impl<S: FedStorage> Service<S> {
         };
         let head = entry.head();
         self.note_own(&entry);
+        self.fed.view.append(
+            self.community,
+            self.node.public(),
+            None,
+            vec![entry.clone()],
+        );
         self.storage.commit(Commit {
             entries: vec![entry],
             writes,
@@ -1145,6 +1307,13 @@ impl<S: FedStorage> Service<S> {
             }
         }
         self.note_own(entry);
+        self.fed.view.append(
+            self.community,
+            self.node.public(),
+            None,
+            vec![entry.clone()],
+        );
+        self.sync_view();
         self.outbox
             .push_back(Io::Publish(Gossip::Entry(entry.clone()).to_bytes()));
     }
@@ -1199,6 +1368,33 @@ pub fn build_view<S: FedStorage>(
         });
     }
     Ok(FederationView::new(network.genesis.clone(), &logs))
+}
+
+/// The canonical bytes answering a request for entries `from..from +
+/// limit` of `community`'s public log: the stored entries as they are (no
+/// decoding, no encoding again), as many as fit in a response. It needs
+/// only the store, so the node answers ranges away from its actor.
+pub fn answer_range<S: FedStorage>(
+    storage: &S,
+    community: &Hash,
+    from: u64,
+    limit: u32,
+) -> Vec<u8> {
+    let limit = limit.min(MAX_RANGE) as usize;
+    let entries = match storage.public_range(community, from, limit) {
+        Ok(entries) => entries,
+        Err(e) => return SyncResponse::Refused(format!("storage: {e}")).to_bytes(),
+    };
+    let mut size = 12;
+    let mut kept = Vec::new();
+    for bytes in entries {
+        if size + bytes.len() > MAX_RESPONSE_BYTES && !kept.is_empty() {
+            break;
+        }
+        size += bytes.len();
+        kept.push(bytes);
+    }
+    SyncResponse::entries_bytes(&kept)
 }
 
 /// Whether an entry holds nothing but checkpoints (which alone do not call

@@ -44,6 +44,17 @@ pub fn write_record(out: &mut Vec<u8>, record: &ExportRecord) {
     out.extend_from_slice(&bytes);
 }
 
+/// Appends an `Entry` record made of a signed entry's stored canonical
+/// bytes, without decoding them: the same bytes as
+/// `write_record(out, &ExportRecord::Entry(entry))`.
+pub fn write_entry_bytes(out: &mut Vec<u8>, entry: &[u8]) {
+    // A record is its variant's index (a fixed-width u32) and its fields.
+    const ENTRY_VARIANT: u32 = 2;
+    out.extend_from_slice(&((entry.len() + 4) as u32).to_le_bytes());
+    out.extend_from_slice(&ENTRY_VARIANT.to_le_bytes());
+    out.extend_from_slice(entry);
+}
+
 /// Why an export could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExportError {

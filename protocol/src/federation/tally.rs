@@ -145,10 +145,11 @@ pub struct FederatedResult {
     pub winner: Option<u32>,
     /// Whether the tally is final (nodes attest only final tallies).
     pub is_final: bool,
-    /// Communities with no entry after close + grace when the tally became
-    /// final by deadline. Not part of the hashed report: a node that was
-    /// offline and catches up later counts the same records and must reach
-    /// the same hash.
+    /// Once final: communities with no entry dated after close + grace
+    /// and within the finality window after it (from the logs' dates, so
+    /// the same on every node). Not part of the hashed report: a node that
+    /// was offline and catches up later counts the same records and must
+    /// reach the same hash.
     pub missing: Vec<Hash>,
     /// The attestations so far.
     pub certification: Certification,
@@ -617,22 +618,7 @@ impl<'a> Tallier<'a> {
             }
         };
 
-        // Finality.
-        let after_grace = |c: &Hash| {
-            view.communities
-                .get(c)
-                .and_then(|i| i.last)
-                .is_some_and(|(_, time, _)| time > witness_deadline)
-        };
-        let closed = now >= closes;
-        let lacking: Vec<Hash> = communities
-            .iter()
-            .filter(|c| !after_grace(c))
-            .copied()
-            .collect();
-        let by_deadline = now >= witness_deadline.plus(rules.finality);
-        let is_final = closed && (lacking.is_empty() || by_deadline);
-        let missing = if is_final { lacking } else { Vec::new() };
+        let (is_final, missing) = self.finality(&communities, closes, now);
         let frozen: Vec<(Hash, u64)> = communities
             .iter()
             .filter_map(|c| {
@@ -669,6 +655,66 @@ impl<'a> Tallier<'a> {
             certification,
             stage: schedule.stage_at(now, None),
         })
+    }
+
+    /// Whether the tally of `proposal` is final at `now` — without counting
+    /// it (what a node asks on every tick while a vote waits for finality).
+    pub fn is_final(&self, proposal: &Hash, now: Timestamp) -> Option<bool> {
+        let p = self.view.proposals.get(proposal)?;
+        let communities = self.communities_at(p.proposal.level, p.place.time);
+        Some(self.finality(&communities, self.schedule(p).closes, now).0)
+    }
+
+    /// Whether a tally of the level's `communities` closing at `closes` is
+    /// final at `now`, and the communities missing once it is: final once
+    /// the vote closed and every community has an entry after close +
+    /// grace, or once `finality` has passed after that. Missing are the
+    /// communities with no entry dated within that finality window — read
+    /// from the logs' dates, not from when entries arrived, so every node
+    /// holding the logs lists the same ones, however late it caught up.
+    fn finality(
+        &self,
+        communities: &BTreeSet<Hash>,
+        closes: Timestamp,
+        now: Timestamp,
+    ) -> (bool, Vec<Hash>) {
+        let view = self.view;
+        let witness_deadline = closes.plus(view.network.rules.grace);
+        let final_deadline = witness_deadline.plus(view.network.rules.finality);
+        let after_grace = |c: &Hash| {
+            view.communities
+                .get(c)
+                .and_then(|i| i.last)
+                .is_some_and(|(_, time, _)| time > witness_deadline)
+        };
+        let closed = now >= closes;
+        let by_deadline = now >= final_deadline;
+        let is_final = closed && (by_deadline || communities.iter().all(after_grace));
+        let missing = if is_final {
+            communities
+                .iter()
+                .filter(|c| !view.has_entry_between(c, witness_deadline, final_deadline))
+                .copied()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        (is_final, missing)
+    }
+
+    /// What changes of a result counted earlier: the certification (from
+    /// the attestations seen since) and the stage at `now`. A final count
+    /// never changes (what it counts is fixed by the logs' dates), so a
+    /// node counts it once and keeps it.
+    pub fn refreshed(&self, result: &FederatedResult, now: Timestamp) -> (Certification, Stage) {
+        let Some(p) = self.view.proposals.get(&result.report.proposal) else {
+            return (result.certification.clone(), result.stage);
+        };
+        let communities: BTreeSet<Hash> = result.report.communities.iter().copied().collect();
+        (
+            self.certification(p, &communities),
+            self.schedule(p).stage_at(now, None),
+        )
     }
 
     fn certification(&self, p: &ProposalEntry, communities: &BTreeSet<Hash>) -> Certification {

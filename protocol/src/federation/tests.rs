@@ -550,3 +550,199 @@ fn a_mirrored_roster_change_admits_the_member_for_the_federation() {
     assert!(view.roster_at(&id, Timestamp(1_700)).contains(&newcomer));
     assert!(!view.roster_at(&id, Timestamp(1_699)).contains(&newcomer));
 }
+
+/// ```text
+///   A, B: entries within the finality window    C: only long after it
+/// ```
+/// The communities missing from a final result are read from the logs'
+/// dates: C, which wrote nothing within the window, stays listed once its
+/// later entries arrive, and a node that never saw them lists the same.
+#[test]
+fn the_missing_communities_are_those_of_the_finality_window_on_every_node() {
+    let mut fed = Fed::new(3);
+    let id = fed.propose(Level::Network);
+    let net = Level::Network;
+    fed.act(
+        0,
+        1,
+        2,
+        OPEN + 10,
+        vote(id, net, Ballot::Quadratic(vec![3])),
+    );
+    fed.checkpoint_all(CLOSE + 10);
+    fed.checkpoint(0..2, CLOSE + GRACE + 100);
+    let finality = crate::test::federation::rules().finality.0;
+    let deadline = Timestamp(CLOSE + GRACE + finality);
+    let before = fed.view();
+    let first = Tallier::new(&before).tally(&id, deadline).expect("known");
+    assert!(first.is_final);
+    assert_eq!(first.missing, vec![fed.communities[2].id]);
+
+    // C comes back long after finality.
+    fed.checkpoint(2..3, CLOSE + GRACE + finality + 500);
+    let after = fed.view();
+    let later = Timestamp(CLOSE + GRACE + finality + 1_000);
+    let second = Tallier::new(&after).tally(&id, later).expect("known");
+    assert!(second.is_final);
+    assert_eq!(second.missing, first.missing, "as of finality");
+    assert_eq!(second.result, first.result);
+    // A node that never saw C's late entries says the same at that time.
+    let third = Tallier::new(&before).tally(&id, later).expect("known");
+    assert_eq!(third.missing, first.missing);
+    assert_eq!(third.result, first.result);
+}
+
+/// A federation with a bit of everything the view indexes: proposals at
+/// both levels, ballots, delegations, checkpoints, attestations and a
+/// roster change, in every community's log.
+fn busy_fed() -> Fed {
+    let mut fed = Fed::new(3);
+    let north = fed.network.genesis.region_id("north");
+    let id = fed.propose(Level::Network);
+    let net = Level::Network;
+    fed.act(0, 1, 2, OPEN + 5, vote(id, net, Ballot::Quadratic(vec![2])));
+    fed.act(
+        1,
+        0,
+        2,
+        OPEN + 6,
+        vote(id, net, Ballot::Quadratic(vec![-3])),
+    );
+    fed.checkpoint_all(OPEN + 7);
+    fed.act(2, 2, 2, OPEN + 8, vote(id, net, Ballot::Quadratic(vec![1])));
+    fed.act(
+        2,
+        0,
+        2,
+        OPEN + 9,
+        ActionBody::Governance(GovernanceAction::Delegate {
+            scope: Scope {
+                level: net,
+                kind: None,
+            },
+            to: Some(fed.members[0][0].public()),
+        }),
+    );
+    fed.act(
+        1,
+        1,
+        2,
+        OPEN + 11,
+        ActionBody::Governance(GovernanceAction::Propose(Box::new(
+            crate::test::federation::policy(Level::Regional(north)),
+        ))),
+    );
+    fed.act(
+        1,
+        0,
+        3,
+        OPEN + 12,
+        vote(id, net, Ballot::Quadratic(vec![4])),
+    );
+    fed.checkpoint_all(CLOSE + 10);
+    fed.act(
+        0,
+        2,
+        2,
+        CLOSE + 20,
+        vote(id, net, Ballot::Quadratic(vec![1])),
+    );
+    fed.checkpoint_all(CLOSE + GRACE + 5);
+    let result = Tallier::new(&fed.view())
+        .tally(&id, Timestamp(CLOSE + GRACE + 6))
+        .expect("known")
+        .result;
+    fed.attest(0, id, result, CLOSE + GRACE + 7);
+    fed.attest(2, id, result, CLOSE + GRACE + 8);
+    fed.checkpoint(1..2, CLOSE + GRACE + 9);
+    fed
+}
+
+/// Everything a view holds, in an order that does not depend on the order
+/// the logs arrived in (casts are kept in arrival order; tallies never
+/// depend on it).
+fn normalized(view: &FederationView) -> String {
+    let sorted = |items: Vec<String>| {
+        let mut items = items;
+        items.sort();
+        items
+    };
+    let ballots: Vec<String> = view
+        .ballots
+        .iter()
+        .map(|(p, casts)| {
+            format!(
+                "{p:?}: {:?}",
+                sorted(casts.iter().map(|c| format!("{c:?}")).collect())
+            )
+        })
+        .collect();
+    let attestations: Vec<String> = view
+        .attestations
+        .iter()
+        .map(|(p, list)| {
+            format!(
+                "{p:?}: {:?}",
+                sorted(list.iter().map(|a| format!("{a:?}")).collect())
+            )
+        })
+        .collect();
+    let delegations = sorted(view.delegations.iter().map(|d| format!("{d:?}")).collect());
+    format!(
+        "{:?}\n{:?}\n{ballots:?}\n{delegations:?}\n{attestations:?}",
+        view.communities, view.proposals
+    )
+}
+
+proptest::proptest! {
+    #![proptest_config(crate::tests::codec::config(48))]
+
+    /// A view kept up to date entry by entry, in any interleaving of the
+    /// logs and in runs of any length, equals the view built from scratch
+    /// over the same logs — and so do the tallies read from it.
+    #[test]
+    fn an_incremental_view_equals_the_view_built_from_scratch(
+        steps in proptest::collection::vec((0usize..3, 1usize..4), 1..40),
+    ) {
+        let fed = busy_fed();
+        let logs = fed.logs();
+        let genesis = fed.network.genesis.clone();
+        let mut view = FederationView::new(genesis.clone(), &[]);
+        let mut held = vec![0usize; logs.len()];
+        let now = Timestamp(CLOSE + GRACE + 2_000);
+        let check = |view: &FederationView, held: &[usize]| -> Result<(), proptest::test_runner::TestCaseError> {
+            let prefixes: Vec<_> = logs
+                .iter()
+                .zip(held)
+                .filter(|(_, n)| **n > 0)
+                .map(|(log, n)| crate::federation::CommunityLog {
+                    entries: log.entries[..*n].to_vec(),
+                    ..log.clone()
+                })
+                .collect();
+            let built = FederationView::new(genesis.clone(), &prefixes);
+            proptest::prop_assert_eq!(normalized(view), normalized(&built));
+            let (a, b) = (Tallier::new(view), Tallier::new(&built));
+            for id in built.proposals.keys() {
+                let (x, y) = (a.tally(id, now), b.tally(id, now));
+                proptest::prop_assert_eq!(x, y);
+            }
+            Ok(())
+        };
+        for (which, run) in steps {
+            let log = &logs[which];
+            let end = (held[which] + run).min(log.entries.len());
+            // Sometimes with entries already held in front (a range that
+            // overlaps what arrived by gossip).
+            let from = held[which].saturating_sub(run % 2);
+            view.append(&log.community, log.node, None, &log.entries[from..end]);
+            held[which] = end;
+            check(&view, &held)?;
+        }
+        for (which, log) in logs.iter().enumerate() {
+            view.append(&log.community, log.node, None, &log.entries[held[which]..]);
+            held[which] = log.entries.len();
+        }
+        check(&view, &held)?;
+    }
+}

@@ -108,6 +108,8 @@ pub struct CommunityIndex {
     pub last: Option<(u64, Timestamp, Hash)>,
     /// Entry ids by seq (usable entries only), to check witnessed hashes.
     pub ids: Vec<Hash>,
+    /// Entry times by seq (usable entries only; they never decrease).
+    pub times: Vec<Timestamp>,
     /// Roster changes ordered by key, and in log order for one key (each
     /// member's changes side by side, so that a roster is read in one
     /// pass; sorted once the log is ingested).
@@ -174,26 +176,74 @@ impl FederationView {
     }
 
     fn ingest(&mut self, log: &CommunityLog) {
-        let community = log.community;
-        let mut index = CommunityIndex {
-            node: Some(log.node),
-            fork: log.fork,
-            ..CommunityIndex::default()
-        };
-        for signed in log.usable() {
+        self.communities.remove(&log.community);
+        self.append(&log.community, log.node, log.fork, log.usable());
+    }
+
+    /// Whether `community`'s log holds an entry dated after `after` and
+    /// no later than `until`.
+    pub fn has_entry_between(&self, community: &Hash, after: Timestamp, until: Timestamp) -> bool {
+        self.communities.get(community).is_some_and(|index| {
+            let first = index.times.partition_point(|t| *t <= after);
+            index.times.get(first).is_some_and(|t| *t <= until)
+        })
+    }
+
+    /// The seq of the last entry of `community` the view holds.
+    pub fn last_seq(&self, community: &Hash) -> Option<u64> {
+        self.communities
+            .get(community)
+            .and_then(|i| i.last)
+            .map(|(seq, _, _)| seq)
+    }
+
+    /// Extends the view with `entries`, the next entries of `community`'s
+    /// public log (verified as a chain by the caller; the first is seq 0
+    /// for a community the view does not know yet). Entries the view holds
+    /// already, or at or past the community's fork, are skipped. The view
+    /// then equals one built from scratch over the longer logs: what
+    /// depends on arrival order is kept in an order that does not (roster
+    /// changes by key, proposals by the first place that records them).
+    pub fn append(
+        &mut self,
+        community: &Hash,
+        node: PublicKey,
+        fork: Option<u64>,
+        entries: &[SignedEntry],
+    ) {
+        let mut index = self
+            .communities
+            .remove(community)
+            .unwrap_or_else(|| CommunityIndex {
+                node: Some(node),
+                fork,
+                ..CommunityIndex::default()
+            });
+        let mut next = index.last.map_or(0, |(seq, _, _)| seq + 1);
+        let end = index.fork.unwrap_or(u64::MAX);
+        let mut roster = Vec::new();
+        for signed in entries {
             let entry = &signed.entry;
+            if entry.seq < next {
+                continue;
+            }
+            if entry.seq != next || entry.seq >= end {
+                break;
+            }
+            next += 1;
             let id = entry.id();
             let place = Place {
-                community,
+                community: *community,
                 seq: entry.seq,
                 time: entry.time,
             };
             index.ids.push(id);
+            index.times.push(entry.time);
             index.last = Some((entry.seq, entry.time, id));
             match &entry.body {
                 EntryBody::Genesis(genesis) => {
                     for founder in &genesis.founders {
-                        index.roster.push(RosterEvent {
+                        roster.push(RosterEvent {
                             time: entry.time,
                             key: *founder,
                             admitted: true,
@@ -202,7 +252,7 @@ impl FederationView {
                 }
                 EntryBody::Actions(actions) => {
                     for action in actions {
-                        self.ingest_action(&mut index, place, action);
+                        self.ingest_action(&mut roster, place, action);
                     }
                 }
                 EntryBody::Records(records) => {
@@ -228,7 +278,7 @@ impl FederationView {
                             }
                             NodeRecord::Roster(change) => {
                                 for key in &change.admitted {
-                                    index.roster.push(RosterEvent {
+                                    roster.push(RosterEvent {
                                         time: entry.time,
                                         key: *key,
                                         admitted: true,
@@ -241,25 +291,44 @@ impl FederationView {
                 }
             }
         }
-        // A stable sort: one key's changes stay in log order.
-        index.roster.sort_by_key(|event| event.key);
-        self.communities.insert(community, index);
+        // Roster changes by key, each key's in log order: the new ones
+        // (stably sorted) merge after the held ones of the same key.
+        if !roster.is_empty() {
+            roster.sort_by_key(|event| event.key);
+            let held = std::mem::take(&mut index.roster);
+            let mut merged = Vec::with_capacity(held.len() + roster.len());
+            let (mut a, mut b) = (held.into_iter().peekable(), roster.into_iter().peekable());
+            loop {
+                let take_held = match (a.peek(), b.peek()) {
+                    (Some(x), Some(y)) => x.key <= y.key,
+                    (Some(_), None) => true,
+                    (None, Some(_)) => false,
+                    (None, None) => break,
+                };
+                merged.extend(if take_held { a.next() } else { b.next() });
+            }
+            index.roster = merged;
+        }
+        self.communities.insert(*community, index);
     }
 
-    fn ingest_action(&mut self, index: &mut CommunityIndex, place: Place, signed: &SignedAction) {
+    fn ingest_action(
+        &mut self,
+        roster: &mut Vec<RosterEvent>,
+        place: Place,
+        signed: &SignedAction,
+    ) {
         let action = &signed.action;
-        let roster = |admitted| RosterEvent {
+        let event = |admitted| RosterEvent {
             time: place.time,
             key: action.author,
             admitted,
         };
         match &action.body {
-            ActionBody::Membership(MembershipAction::Join { .. }) => {
-                index.roster.push(roster(true))
-            }
-            ActionBody::Membership(MembershipAction::Leave) => index.roster.push(roster(false)),
+            ActionBody::Membership(MembershipAction::Join { .. }) => roster.push(event(true)),
+            ActionBody::Membership(MembershipAction::Leave) => roster.push(event(false)),
             ActionBody::Membership(MembershipAction::RemoveMember { member, .. }) => {
-                index.roster.push(RosterEvent {
+                roster.push(RosterEvent {
                     time: place.time,
                     key: *member,
                     admitted: false,
@@ -281,13 +350,26 @@ impl FederationView {
                 }
                 match body {
                     ActionBody::Governance(GovernanceAction::Propose(proposal)) => {
+                        // One proposal in two logs (a node may copy an
+                        // action): the first place recording it stands,
+                        // whatever order the logs arrived in.
                         let id = signed.id();
-                        self.proposals.entry(id).or_insert(ProposalEntry {
+                        let entry = ProposalEntry {
                             id,
                             place,
                             author: action.author,
                             proposal: (**proposal).clone(),
-                        });
+                        };
+                        match self.proposals.entry(id) {
+                            std::collections::btree_map::Entry::Vacant(v) => {
+                                v.insert(entry);
+                            }
+                            std::collections::btree_map::Entry::Occupied(mut o) => {
+                                if place < o.get().place {
+                                    o.insert(entry);
+                                }
+                            }
+                        }
                     }
                     ActionBody::Governance(GovernanceAction::Vote { proposal, ballot }) => self
                         .ballots

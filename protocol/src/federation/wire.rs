@@ -97,3 +97,22 @@ pub enum SyncResponse {
 impl Canonical for SyncResponse {
     const LIMIT: usize = MAX_RESPONSE_BYTES;
 }
+
+impl SyncResponse {
+    /// The canonical bytes of `SyncResponse::Entries` made of signed
+    /// entries' stored canonical bytes, without decoding and encoding them
+    /// again: a node answers ranges from what it stored.
+    pub fn entries_bytes(entries: &[Vec<u8>]) -> Vec<u8> {
+        // The variant's index (a fixed-width u32), the list's length (a
+        // fixed-width u64), then each entry.
+        const ENTRIES_VARIANT: u32 = 1;
+        let len = 12 + entries.iter().map(Vec::len).sum::<usize>();
+        let mut out = Vec::with_capacity(len);
+        out.extend_from_slice(&ENTRIES_VARIANT.to_le_bytes());
+        out.extend_from_slice(&(entries.len() as u64).to_le_bytes());
+        for entry in entries {
+            out.extend_from_slice(entry);
+        }
+        out
+    }
+}

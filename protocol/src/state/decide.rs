@@ -443,6 +443,9 @@ fn effects<S: StoreMut + ?Sized>(
         }
         (Verdict::Passed, Subject::Membership { member }) => {
             super::membership::admit_by_vote(store, ctx, member)?;
+            if record.proposal.level == crate::governance::Level::Local {
+                super::federated::to_mirror(store, &record.id, member);
+            }
         }
         (Verdict::Passed, Subject::Moderation { action }) => {
             moderate(store, ctx, record, action)?;

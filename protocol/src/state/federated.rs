@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use crate::action::{Action, ActionBody, GovernanceAction};
 use crate::codec::Canonical;
-use crate::crypto::Hash;
+use crate::crypto::{Hash, PublicKey};
 use crate::federation::SignedNetwork;
 use crate::governance::{
     Ballot, Level, MAX_OPTIONS, MAX_TEXT_LEN, MAX_TITLE_LEN, ProposalKind, Subject,
@@ -22,11 +22,7 @@ use super::records::{self, StateRead};
 use super::store::{StoreError, StoreMut};
 use super::{ApplyError, Context, Rejection};
 
-/// Table of the networks this community belongs to, by network id.
-pub const NETWORK: u8 = b'N';
-
-/// Table of local membership decisions already mirrored into the public log.
-pub const MIRRORED: u8 = b'M';
+pub use super::table::{MIRRORED, NETWORK, TO_MIRROR};
 
 /// Whether the roster change decided by local proposal `proposal` has been
 /// mirrored into the public log.
@@ -35,28 +31,32 @@ pub fn mirrored<S: StateRead + ?Sized>(store: &S, proposal: &Hash) -> Result<boo
 }
 
 /// Roster changes decided in the local log (membership votes that passed)
-/// that the public log does not mirror yet.
+/// that the public log does not mirror yet: read from their own small
+/// table, so the cost follows what waits, not the history.
 pub fn unmirrored<S: StateRead + ?Sized>(
     store: &S,
 ) -> Result<Vec<crate::federation::RosterChange>, StoreError> {
     let mut out = Vec::new();
-    for record in super::governance::proposals(store)? {
-        let Subject::Membership { member } = record.proposal.subject else {
-            continue;
-        };
-        if record.proposal.level != Level::Local || mirrored(store, &record.id)? {
-            continue;
-        }
-        if let Some(decision) = super::decide::decision(store, &record.id)?
-            && decision.verdict == super::decide::Verdict::Passed
-        {
-            out.push(crate::federation::RosterChange {
-                proposal: record.id,
-                admitted: vec![member],
-            });
-        }
+    for (key, value) in store.scan_prefix(&[TO_MIRROR])? {
+        let corrupt = || StoreError(format!("corrupt record {}", crate::crypto::hex(&key)));
+        let proposal = Hash(
+            key.get(1..)
+                .and_then(|k| k.try_into().ok())
+                .ok_or_else(corrupt)?,
+        );
+        let member = PublicKey(value.as_slice().try_into().map_err(|_| corrupt())?);
+        out.push(crate::federation::RosterChange {
+            proposal,
+            admitted: vec![member],
+        });
     }
     Ok(out)
+}
+
+/// Notes that local proposal `proposal`, which admitted `member`, passed:
+/// its roster change waits for its mirror in the public log.
+pub fn to_mirror<S: StoreMut + ?Sized>(store: &mut S, proposal: &Hash, member: &PublicKey) {
+    store.put(records::key(TO_MIRROR, &proposal.0), member.0.to_vec());
 }
 
 /// Largest absolute number of votes a quadratic ballot may give one option.
@@ -113,6 +113,7 @@ pub fn apply_record<S: StoreMut + ?Sized>(
         | NodeRecord::Fork { .. } => {}
         NodeRecord::Roster(change) => {
             records::write(store, records::key(MIRRORED, &change.proposal.0), &0u64);
+            store.delete(records::key(TO_MIRROR, &change.proposal.0));
         }
     }
     Ok(())

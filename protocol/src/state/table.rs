@@ -49,7 +49,14 @@ pub const ENROLMENT: u8 = b'E';
 /// Insurance claims by id.
 pub const CLAIM: u8 = b'C';
 /// Basic income and levy per month, by month.
-pub const INCOME_MONTH: u8 = b'M';
+pub const INCOME_MONTH: u8 = b'B';
+/// The networks this community belongs to, by network id.
+pub const NETWORK: u8 = b'N';
+/// Local membership decisions already mirrored into the public log.
+pub const MIRRORED: u8 = b'M';
+/// Local membership decisions that passed and await their mirror in the
+/// public log: the admitted member, by proposal id.
+pub const TO_MIRROR: u8 = b'T';
 
 /// Every table, by name.
 pub const ALL: &[(&str, u8)] = &[
@@ -77,6 +84,9 @@ pub const ALL: &[(&str, u8)] = &[
     ("enrolment", ENROLMENT),
     ("claim", CLAIM),
     ("income_month", INCOME_MONTH),
+    ("network", NETWORK),
+    ("mirrored", MIRRORED),
+    ("to_mirror", TO_MIRROR),
 ];
 
 #[cfg(test)]

@@ -653,7 +653,9 @@ fn a_forged_entry_is_refused_after_one_verification() {
     let head = heads[2];
     let actions: Vec<SignedAction> = (0..2_000u64)
         .map(|i| {
-            let author = keypair(1_000 + i);
+            let mut seed = [7u8; 32];
+            seed[..8].copy_from_slice(&i.to_le_bytes());
+            let author = Keypair::from_seed(&seed);
             Action {
                 author: author.public(),
                 community: f.public.community,

@@ -35,7 +35,7 @@ use crate::units::{Kc, Millis, Ratio, Timestamp};
 /// Proptest settings shared by the protocol's property tests: `cases`
 /// cases, no regression files written into the source tree, and a fixed
 /// seed when the `SEED` environment variable holds one (STYLE "Tests").
-pub(super) fn config(cases: u32) -> ProptestConfig {
+pub(crate) fn config(cases: u32) -> ProptestConfig {
     let mut config = ProptestConfig {
         cases,
         failure_persistence: None,
@@ -1168,4 +1168,45 @@ fn a_ten_mib_sync_response_round_trips() {
             limit: MAX_RECORD_BYTES
         })
     );
+}
+
+/// Stored entry bytes make the same sync response and export records as
+/// the decoded entries would: a node serves them without re-encoding.
+#[test]
+fn stored_entry_bytes_make_the_canonical_response_and_export() {
+    use crate::federation::export::{ExportRecord, write_entry_bytes, write_record};
+    use crate::federation::wire::SyncResponse;
+    let entries: Vec<SignedEntry> = (0..3u64)
+        .map(|seq| SignedEntry {
+            entry: Entry {
+                log: LogId {
+                    community: Hash([1; 32]),
+                    kind: LogKind::Public,
+                },
+                seq,
+                prev: Hash([seq as u8; 32]),
+                time: Timestamp(5 + seq),
+                body: EntryBody::Actions(vec![SignedAction {
+                    action: transfer(&format!("memo {seq}")),
+                    signature: Signature([9; 64]),
+                }]),
+            },
+            signature: Signature([4; 64]),
+        })
+        .collect();
+    let raw: Vec<Vec<u8>> = entries.iter().map(Canonical::to_bytes).collect();
+    assert_eq!(
+        SyncResponse::entries_bytes(&raw),
+        SyncResponse::Entries(entries.clone()).to_bytes()
+    );
+    assert_eq!(
+        SyncResponse::entries_bytes(&[]),
+        SyncResponse::Entries(Vec::new()).to_bytes()
+    );
+    for (entry, bytes) in entries.into_iter().zip(&raw) {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        write_entry_bytes(&mut a, bytes);
+        write_record(&mut b, &ExportRecord::Entry(entry));
+        assert_eq!(a, b);
+    }
 }

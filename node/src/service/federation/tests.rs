@@ -762,8 +762,13 @@ fn vote_until_attested(fx: &mut Fixture) -> (Hash, Hash, u64) {
 
     // Until the other community has an entry past close + grace, the
     // tally is not final and nothing is attested.
+    // Waiting costs nothing per tick: the view is not built again and the
+    // vote is not counted until it is final.
     let deadline = closes + GRACE.0;
     let mut now = open + 2_000;
+    let shared = fx.me.service.shared_view();
+    let builds = shared.builds();
+    let counts = shared.counts();
     while now < deadline + 2_000 {
         now += 250;
         fx.tick(now);
@@ -772,6 +777,8 @@ fn vote_until_attested(fx: &mut Fixture) -> (Hash, Hash, u64) {
             "attested at {now}, before the tally was final"
         );
     }
+    assert_eq!(shared.builds(), builds, "the view was built again");
+    assert_eq!(shared.counts(), counts, "a vote not final was counted");
     let seen = fx.log().len();
     let witness = fx.my_head();
     fx.other_checkpoint(now, witness);
@@ -791,6 +798,37 @@ fn vote_until_attested(fx: &mut Fixture) -> (Hash, Hash, u64) {
     assert!(result.report.excluded.is_empty(), "{:?}", result.report);
     assert_eq!(attested[0].result, result.result);
     (id, result.result, now)
+}
+
+/// A final tally is counted once: later ticks, and readers, are served
+/// the kept count, and new entries extend the view without building it
+/// again.
+#[test]
+fn a_final_tally_is_counted_once_and_the_view_is_kept_incrementally() {
+    let mut fx = Fixture::formed();
+    let (id, result, now) = vote_until_attested(&mut fx);
+    let shared = fx.me.service.shared_view();
+    let (builds, counts) = (shared.builds(), shared.counts());
+    let seen = fx.log().len();
+    let witness = fx.my_head();
+    fx.other_checkpoint(now + 1_000, witness);
+    fx.deliver(seen);
+    for k in 1..=20 {
+        fx.tick(now + 1_000 + 250 * k);
+    }
+    let guard = shared.read();
+    let view = guard.as_ref().expect("a view");
+    let tallied = shared
+        .tally(view, &id, Timestamp(now + 7_000))
+        .expect("known");
+    assert_eq!(tallied.result.result, result);
+    assert_eq!(shared.counts(), counts, "counted again");
+    assert_eq!(shared.builds(), builds, "built again");
+    assert_eq!(
+        view.last_seq(&fx.other.id),
+        fx.log().last().map(|e| e.entry.seq),
+        "the view holds what arrived"
+    );
 }
 
 #[test]
@@ -833,10 +871,15 @@ fn a_final_federated_tally_is_attested_once_even_after_a_restart() {
 }
 
 /// ```text
-///   me (disk lost, restored from genesis) ── A (holds me's public log)
+///   me (disk lost, restored from genesis) ── relay (stale: seq 2)
+///                                          └─ other's node (stale, then current)
 /// ```
+///
+/// A stale or lying peer must never end a recovery: the node writes
+/// nothing public until it holds its log up to what the other community's
+/// signed checkpoints attest and that community's node shows it.
 #[test]
-fn a_recovering_node_writes_nothing_public_until_a_peer_shows_its_head_and_never_reissues_a_seq() {
+fn a_recovering_node_waits_for_an_attested_head_and_never_reissues_a_seq() {
     let mut fx = Fixture::formed();
     let (id, _, now) = vote_until_attested(&mut fx);
     let invite = fx.me.action(
@@ -846,13 +889,35 @@ fn a_recovering_node_writes_nothing_public_until_a_peer_shows_its_head_and_never
             expires: Timestamp(now + 3_600_000),
         }),
     );
-    let mine = fx
-        .me
-        .service
-        .storage()
-        .public_log(&fx.me.service.community())
-        .expect("own log");
+    let own = fx.me.service.community();
+    let mine = fx.me.service.storage().public_log(&own).expect("own log");
     let head = mine.last().expect("entries").clone();
+    // The stale head: the entry that records the network.
+    let stale_seq = mine
+        .iter()
+        .position(|e| {
+            matches!(&e.entry.body, EntryBody::Records(records)
+                if records.iter().any(|r| matches!(r, NodeRecord::Network(_))))
+        })
+        .expect("the network record");
+    assert!(
+        head.entry.seq as usize > stale_seq,
+        "a log longer than the stale head"
+    );
+    // The other community attests this node's head in a checkpoint.
+    fx.other
+        .append_at(
+            LogKind::Public,
+            EntryBody::Records(vec![NodeRecord::Checkpoint(Checkpoint {
+                network: fx.network.genesis.id(),
+                heads: vec![LogHead {
+                    community: own,
+                    head: head.head(),
+                }],
+            })]),
+            Timestamp(now),
+        )
+        .expect("the checkpoint applies");
     let others = fx.log();
     let genesis = fx
         .me
@@ -878,72 +943,94 @@ fn a_recovering_node_writes_nothing_public_until_a_peer_shows_its_head_and_never
     );
     assert_eq!(node.head(LogKind::Public).map(|h| h.seq), Some(0));
 
-    let a = peer(102);
-    node.peer_connected(a);
+    // A relay (no community's node) shows a stale head: the node fetches
+    // what it shows, but the relay's word ends nothing.
+    let relay = peer(102);
+    node.peer_connected(relay);
+    drain(&mut node);
+    node.on_response(
+        relay,
+        &heads(&[(own, &mine[stale_seq])]).to_bytes(),
+        Timestamp(t),
+    );
+    let out = drain(&mut node);
+    assert_eq!(ranges(&out), vec![(relay, own, 1, MAX_RANGE)], "{out:?}");
+    node.on_response(
+        relay,
+        &SyncResponse::Entries(mine[1..=stale_seq].to_vec()).to_bytes(),
+        Timestamp(t + 100),
+    );
+    node.tick(Timestamp(t + 200));
     let out = drain(&mut node);
     assert_eq!(
-        requests(&out),
-        vec![(a, SyncRequest::Heads), (a, SyncRequest::Networks)]
+        node.head(LogKind::Public).map(|h| h.seq),
+        Some(stale_seq as u64)
     );
-    // A peer that does not hold this node's log proves nothing.
-    let others_only = heads(&[(fx.other.id, others.last().expect("entries"))]);
-    node.on_response(a, &others_only.to_bytes(), Timestamp(t));
-    node.tick(Timestamp(t + 100));
-    let out = drain(&mut node);
-    assert!(!node.fed_recovered());
+    assert!(!node.fed_recovered(), "a relay's word ends nothing");
     assert!(published(&out).is_empty(), "{out:?}");
-    assert_eq!(node.head(LogKind::Public).map(|h| h.seq), Some(0));
 
-    // A peer that does shows this node's head ahead: fetch it, then write.
-    let own = node.community();
-    let both = heads(&[(own, &head), (fx.other.id, others.last().expect("entries"))]);
-    node.on_response(a, &both.to_bytes(), Timestamp(t + 200));
-    let out = drain(&mut node);
-    assert_eq!(ranges(&out), vec![(a, own, 1, MAX_RANGE)], "{out:?}");
-    assert!(!node.fed_recovered());
-    // The peer goes away; its late answer holds part of the log, which is
-    // kept, but says nothing of the head.
-    node.peer_disconnected(&a);
-    node.on_response(
-        a,
-        &SyncResponse::Entries(mine[1..3].to_vec()).to_bytes(),
-        Timestamp(t + 300),
-    );
+    // The other community's node, stale too, shows the same: its log is
+    // fetched first, and its checkpoint attests more than it shows.
+    let other = fx.source();
+    node.peer_connected(other);
     drain(&mut node);
-    assert_eq!(node.head(LogKind::Public).map(|h| h.seq), Some(2));
+    let stale = heads(&[
+        (own, &mine[stale_seq]),
+        (fx.other.id, others.last().expect("entries")),
+    ]);
+    node.on_response(other, &stale.to_bytes(), Timestamp(t + 300));
+    let out = drain(&mut node);
+    assert!(node.network().is_some(), "the network is known again");
+    assert_eq!(
+        ranges(&out),
+        vec![(other, fx.other.id, 0, MAX_RANGE)],
+        "{out:?}"
+    );
+    assert!(!node.fed_recovered(), "its own log is not held yet");
+    node.on_response(
+        other,
+        &SyncResponse::Entries(others.clone()).to_bytes(),
+        Timestamp(t + 400),
+    );
+    node.on_response(other, &stale.to_bytes(), Timestamp(t + 500));
+    for k in 1..=4 {
+        node.tick(Timestamp(t + 500 + 500 * k));
+    }
+    let out = drain(&mut node);
     assert!(
         !node.fed_recovered(),
-        "no peer has shown the head was reached"
+        "a checkpoint attests seq {}",
+        head.entry.seq
     );
-    // It comes back: the rest is fetched from where the log ends.
-    node.peer_connected(a);
-    drain(&mut node);
-    node.on_response(a, &both.to_bytes(), Timestamp(t + 400));
+    assert!(published(&out).is_empty(), "{out:?}");
+    assert_eq!(
+        node.head(LogKind::Public).map(|h| h.seq),
+        Some(stale_seq as u64)
+    );
+
+    // Once it shows the current head, the rest is fetched, and only then
+    // do public writes resume.
+    let current = heads(&[(own, &head), (fx.other.id, others.last().expect("entries"))]);
+    node.on_response(other, &current.to_bytes(), Timestamp(t + 3_000));
     let out = drain(&mut node);
-    assert_eq!(ranges(&out), vec![(a, own, 3, MAX_RANGE)], "{out:?}");
+    assert_eq!(
+        ranges(&out),
+        vec![(other, own, stale_seq as u64 + 1, MAX_RANGE)],
+        "{out:?}"
+    );
+    assert!(!node.fed_recovered());
     node.on_response(
-        a,
-        &SyncResponse::Entries(mine[3..].to_vec()).to_bytes(),
-        Timestamp(t + 500),
+        other,
+        &SyncResponse::Entries(mine[stale_seq + 1..].to_vec()).to_bytes(),
+        Timestamp(t + 3_100),
     );
     drain(&mut node);
     assert!(node.fed_recovered());
     assert_eq!(node.head(LogKind::Public), Some(head.head()));
 
-    // The other's log is fetched once the network is known again.
-    node.on_response(a, &both.to_bytes(), Timestamp(t + 600));
-    let out = drain(&mut node);
-    assert_eq!(ranges(&out), vec![(a, fx.other.id, 0, MAX_RANGE)]);
-    node.on_response(
-        a,
-        &SyncResponse::Entries(others.clone()).to_bytes(),
-        Timestamp(t + 700),
-    );
-    drain(&mut node);
-
     let mut replied = None;
     for k in 1..=10 {
-        node.tick(Timestamp(t + 700 + 500 * k));
+        node.tick(Timestamp(t + 3_100 + 500 * k));
         let out = drain(&mut node);
         replied = replied.or(accepted(&out, Ticket(9)));
     }
