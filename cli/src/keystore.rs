@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail, ensure};
 use hearth_protocol::crypto::hex;
-use hearth_protocol::keyfile::{self, KdfCosts, KeyFile, NONCE_LEN, SALT_LEN, check_name, public_of};
+use hearth_protocol::keyfile::{
+    self, KdfCosts, KeyFile, NONCE_LEN, SALT_LEN, check_name, public_of,
+};
 use serde::{Serialize, Serializer};
 use zeroize::Zeroizing;
 
@@ -152,12 +154,15 @@ impl KeyStore {
         let (file, public) = self.read_key_file(name)?;
         match file.seed(passphrase) {
             Ok(seed) => Ok(Secret(seed)),
-            Err(keyfile::Error::PassphraseNeeded) => bail!(
-                "key '{name}' is encrypted; set {PASSPHRASE_ENV} or enter its passphrase"
-            ),
+            Err(keyfile::Error::PassphraseNeeded) => {
+                bail!("key '{name}' is encrypted; set {PASSPHRASE_ENV} or enter its passphrase")
+            }
             Err(keyfile::Error::WrongPassphrase) => bail!("wrong passphrase for key '{name}'"),
             Err(e) => Err(e).with_context(|| {
-                format!("key file for '{name}' is corrupted (public key {})", hex(&public))
+                format!(
+                    "key file for '{name}' is corrupted (public key {})",
+                    hex(&public)
+                )
             }),
         }
     }

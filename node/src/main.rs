@@ -208,7 +208,12 @@ fn init(dir: &DataDir, args: InitArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let passphrase = args.passphrase.read()?;
-    let founded = dir.init(&args.name, rules, runtime::now(), passphrase.as_deref())?;
+    let founded = dir.init(
+        &args.name,
+        rules,
+        runtime::now(),
+        passphrase.as_ref().map(|p| p.as_str()),
+    )?;
     let id = founded.id;
     println!(
         "Founded community {:?} ({id}) in {}",
@@ -223,9 +228,7 @@ fn init(dir: &DataDir, args: InitArgs) -> anyhow::Result<ExitCode> {
 
 fn encrypt_key(dir: &DataDir, args: &KeyPassphraseArgs) -> anyhow::Result<ExitCode> {
     let Some(passphrase) = args.read()? else {
-        bail!(
-            "give the new passphrase with --key-passphrase-file or {NODE_KEY_PASSPHRASE_ENV}"
-        );
+        bail!("give the new passphrase with --key-passphrase-file or {NODE_KEY_PASSPHRASE_ENV}");
     };
     dir.encrypt_node_key(&passphrase)?;
     println!(
@@ -239,7 +242,7 @@ fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
     let file = FileConfig::load(dir.root())?;
     let passphrase = args.passphrase.read()?;
     let (node, storage) = if dir.is_initialised() {
-        let node = dir.load_node_key(passphrase.as_deref())?;
+        let node = dir.load_node_key(passphrase.as_ref().map(|p| p.as_str()))?;
         if passphrase.is_some() && !dir.node_key_is_encrypted()? {
             tracing::warn!(
                 "a passphrase was given but the node key is not encrypted: \
@@ -249,7 +252,12 @@ fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
         (node, dir.open_storage()?)
     } else {
         let name = config::resolve(args.name, file.name.clone(), config::DEFAULT_NAME.into());
-        let founded = dir.init(&name, Rules::default(), runtime::now(), passphrase.as_deref())?;
+        let founded = dir.init(
+            &name,
+            Rules::default(),
+            runtime::now(),
+            passphrase.as_ref().map(|p| p.as_str()),
+        )?;
         tracing::info!(community = %founded.id, dir = %dir.root().display(), "founded a new community");
         (founded.node, founded.storage)
     };

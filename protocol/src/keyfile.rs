@@ -431,7 +431,10 @@ mod tests {
         assert!(file.is_encrypted());
         assert_eq!(file.validate().unwrap(), public_of(&[9; 32]));
         assert_eq!(*file.seed(Some("hunter2")).unwrap(), [9; 32]);
-        assert_eq!(file.seed(Some("hunter3")).err(), Some(Error::WrongPassphrase));
+        assert_eq!(
+            file.seed(Some("hunter3")).err(),
+            Some(Error::WrongPassphrase)
+        );
         assert_eq!(file.seed(None).err(), Some(Error::PassphraseNeeded));
         let text = serde_json::to_string(&file).unwrap();
         assert!(!text.contains(&hex(&[9; 32])), "{text}");

@@ -102,7 +102,8 @@ pub(super) fn read(path: &Path, passphrase: Option<&str>) -> anyhow::Result<Keyp
                 return Err(KeyLocked::WrongPassphrase(path.to_path_buf()).into());
             }
             Err(e) => {
-                return Err(e).with_context(|| format!("{} is not a valid key file", path.display()));
+                return Err(e)
+                    .with_context(|| format!("{} is not a valid key file", path.display()));
             }
         },
     };

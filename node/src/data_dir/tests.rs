@@ -50,7 +50,10 @@ fn founding_writes_a_whole_directory_and_leaves_no_marker() {
         dir.load_founder_invite().expect("invite").community,
         founded.id
     );
-    let mode = fs::metadata(dir.node_key()).expect("meta").permissions().mode();
+    let mode = fs::metadata(dir.node_key())
+        .expect("meta")
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600);
     drop(founded);
     let again = dir.init("Riverside", Rules::default(), NOW, None);
@@ -182,7 +185,11 @@ fn a_plain_key_keeps_working_and_can_be_encrypted() {
     let (_tmp, dir) = fresh();
     let founded = found(&dir, None);
     let text = fs::read_to_string(dir.node_key()).expect("key file");
-    assert_eq!(text, format!("{}\n", hex(&founded.node.seed())), "hex, as ever");
+    assert_eq!(
+        text,
+        format!("{}\n", hex(&founded.node.seed())),
+        "hex, as ever"
+    );
     assert!(!dir.node_key_is_encrypted().expect("readable"));
     // A passphrase given for a plain key does not matter.
     assert_eq!(
@@ -202,7 +209,10 @@ fn a_plain_key_keeps_working_and_can_be_encrypted() {
     let twice = dir.encrypt_node_key("other").expect_err("refused");
     assert!(twice.to_string().contains("already encrypted"), "{twice}");
     assert_eq!(fs::read(dir.node_key()).expect("key file"), before);
-    let mode = fs::metadata(dir.node_key()).expect("meta").permissions().mode();
+    let mode = fs::metadata(dir.node_key())
+        .expect("meta")
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600);
 }
 
