@@ -76,10 +76,11 @@ pub struct Founded {
 /// The names founding writes into the data directory (besides the marker
 /// and `hearth.toml`, which is kept if it was there), temporary files
 /// included: what is discarded when an unfinished founding is redone.
-const FOUNDING_FILES: [&str; 5] = [
+const FOUNDING_FILES: [&str; 6] = [
     "db",
     "founder-invite",
     "founder-invite.tmp",
+    "hearth.toml.tmp",
     "node.key",
     "node.key.tmp",
 ];
