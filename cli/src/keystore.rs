@@ -2,9 +2,11 @@
 //!
 //! Responsible for keeping a member's ed25519 secret seeds on disk under
 //! `<dir>/keys/<name>.key` (plain or passphrase-encrypted with
-//! argon2id + ChaCha20Poly1305), for exporting/importing those files, and for
-//! handing out strictly increasing per-key action nonces that survive restarts
-//! and concurrent `hearth` processes.
+//! argon2id + ChaCha20Poly1305, in the format of
+//! [`hearth_protocol::keyfile`], which `hearthd` uses for its node key
+//! too), for exporting/importing those files, and for handing out strictly
+//! increasing per-key action nonces that survive restarts and concurrent
+//! `hearth` processes.
 
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{ErrorKind, Write};
@@ -12,33 +14,21 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail, ensure};
-use argon2::{Algorithm, Argon2, Params, Version};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as B64;
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
-use serde::{Deserialize, Serialize, Serializer};
-use zeroize::{Zeroize, Zeroizing};
+use hearth_protocol::crypto::hex;
+use hearth_protocol::keyfile::{
+    self, KdfCosts, KeyFile, NONCE_LEN, SALT_LEN, check_name, public_of,
+};
+use serde::{Serialize, Serializer};
+use zeroize::Zeroizing;
 
 /// Environment variable holding the passphrase for encrypted keys.
 pub const PASSPHRASE_ENV: &str = "HEARTH_PASSPHRASE";
-/// Current key file format version.
-const FORMAT_VERSION: u32 = 1;
-/// Argon2id cost parameters (m KiB, t, p) used for newly encrypted keys.
+/// Argon2id costs of newly encrypted keys.
 #[cfg(not(test))]
-const KDF_COSTS: (u32, u32, u32) = (
-    Params::DEFAULT_M_COST,
-    Params::DEFAULT_T_COST,
-    Params::DEFAULT_P_COST,
-);
-/// Cheap parameters so unit tests stay fast; never used in real builds.
+const KDF_COSTS: KdfCosts = KdfCosts::DEFAULT;
+/// Cheap costs so unit tests stay fast; never used in real builds.
 #[cfg(test)]
-const KDF_COSTS: (u32, u32, u32) = (64, 1, 1);
-/// Upper bounds accepted when reading a key file, so a hostile file cannot
-/// make us allocate gigabytes or spin for minutes.
-const MAX_M_COST: u32 = 1 << 20;
-const MAX_T_COST: u32 = 64;
-const MAX_P_COST: u32 = 16;
+const KDF_COSTS: KdfCosts = KdfCosts::INSECURE_FOR_TESTS;
 
 /// Public facts about a stored key; never contains secret material.
 #[derive(Debug, Clone, Serialize)]
@@ -72,7 +62,7 @@ impl Secret {
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Secret")
-            .field("public", &hex_encode(&self.public()))
+            .field("public", &hex(&self.public()))
             .finish_non_exhaustive()
     }
 }
@@ -80,44 +70,6 @@ impl std::fmt::Debug for Secret {
 /// The passphrase from `HEARTH_PASSPHRASE`, if set and non-empty.
 pub fn passphrase_from_env() -> Option<String> {
     std::env::var(PASSPHRASE_ENV).ok().filter(|p| !p.is_empty())
-}
-
-/// On-disk key file (`<name>.key`).
-#[derive(Serialize, Deserialize)]
-struct KeyFile {
-    version: u32,
-    name: String,
-    public: String,
-    secret: SecretField,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum SecretField {
-    Plain(HexSeed),
-    Encrypted(EncryptedSeed),
-}
-
-/// Hex-encoded plain seed; wiped on drop.
-#[derive(Serialize, Deserialize)]
-#[serde(transparent)]
-struct HexSeed(String);
-
-impl Drop for HexSeed {
-    fn drop(&mut self) {
-        self.0.zeroize();
-    }
-}
-
-#[derive(Serialize, Deserialize)]
-struct EncryptedSeed {
-    kdf: String,
-    salt: String,
-    m_cost: u32,
-    t_cost: u32,
-    p_cost: u32,
-    nonce: String,
-    ciphertext: String,
 }
 
 /// A directory of member keys (`<dir>/keys`).
@@ -166,19 +118,8 @@ impl KeyStore {
         passphrase: Option<&str>,
         force: bool,
     ) -> Result<KeyInfo> {
-        validate_name(name)?;
         let seed = Zeroizing::new(seed);
-        let public = public_of(&seed);
-        let secret = match passphrase {
-            None => SecretField::Plain(HexSeed(hex_encode(seed.as_ref()))),
-            Some(p) => SecretField::Encrypted(encrypt_seed(&seed, &public, p)?),
-        };
-        let file = KeyFile {
-            version: FORMAT_VERSION,
-            name: name.to_owned(),
-            public: hex_encode(&public),
-            secret,
-        };
+        let file = seal(name, &seed, passphrase)?;
         self.write_key_file(&file, force)
     }
 
@@ -194,7 +135,7 @@ impl KeyStore {
             let Some(name) = file_name.to_str().and_then(|n| n.strip_suffix(".key")) else {
                 continue;
             };
-            if validate_name(name).is_ok() {
+            if check_name(name).is_ok() {
                 out.push(self.info(name)?);
             }
         }
@@ -211,23 +152,19 @@ impl KeyStore {
     /// Loads and, if needed, decrypts key `name`.
     pub fn load(&self, name: &str, passphrase: Option<&str>) -> Result<Secret> {
         let (file, public) = self.read_key_file(name)?;
-        let seed = match &file.secret {
-            SecretField::Plain(hex) => decode_seed(&hex.0)?,
-            SecretField::Encrypted(enc) => {
-                let Some(pass) = passphrase else {
-                    bail!(
-                        "key '{name}' is encrypted; set {PASSPHRASE_ENV} or enter its passphrase"
-                    );
-                };
-                decrypt_seed(enc, &public, pass)
-                    .with_context(|| format!("wrong passphrase for key '{name}'"))?
+        match file.seed(passphrase) {
+            Ok(seed) => Ok(Secret(seed)),
+            Err(keyfile::Error::PassphraseNeeded) => {
+                bail!("key '{name}' is encrypted; set {PASSPHRASE_ENV} or enter its passphrase")
             }
-        };
-        ensure!(
-            public_of(&seed) == public,
-            "key file for '{name}' is corrupted: its seed does not match its public key"
-        );
-        Ok(Secret(seed))
+            Err(keyfile::Error::WrongPassphrase) => bail!("wrong passphrase for key '{name}'"),
+            Err(e) => Err(e).with_context(|| {
+                format!(
+                    "key file for '{name}' is corrupted (public key {})",
+                    hex(&public)
+                )
+            }),
+        }
     }
 
     /// The key file's JSON text, exactly as stored (still encrypted if it was).
@@ -242,10 +179,9 @@ impl KeyStore {
     pub fn import(&self, name: Option<&str>, text: &str, force: bool) -> Result<KeyInfo> {
         let mut file: KeyFile =
             serde_json::from_str(text.trim()).context("not a valid hearth key file (bad JSON)")?;
-        validate_key_file(&file).context("not a valid hearth key file")?;
+        file.validate().context("not a valid hearth key file")?;
         if let Some(n) = name {
-            validate_name(n)?;
-            file.name = n.to_owned();
+            file.set_name(n)?;
         }
         self.write_key_file(&file, force)
     }
@@ -254,7 +190,7 @@ impl KeyStore {
     /// persisted to `<name>.nonce` before returning. An exclusive lock on
     /// `<name>.lock` serializes concurrent processes.
     pub fn next_nonce(&self, name: &str, now_ms: u64) -> Result<u64> {
-        validate_name(name)?;
+        check_name(name)?;
         let key = self.key_path(name);
         ensure!(
             key.exists(),
@@ -302,16 +238,16 @@ impl KeyStore {
 
     fn key_info(&self, file: &KeyFile, public: [u8; 32]) -> KeyInfo {
         KeyInfo {
-            name: file.name.clone(),
+            name: file.name().to_owned(),
             public,
-            encrypted: matches!(file.secret, SecretField::Encrypted(_)),
-            path: self.key_path(&file.name),
+            encrypted: file.is_encrypted(),
+            path: self.key_path(file.name()),
         }
     }
 
     /// Reads and validates `<name>.key`, returning it with its public key.
     fn read_key_file(&self, name: &str) -> Result<(KeyFile, [u8; 32])> {
-        validate_name(name)?;
+        check_name(name)?;
         let path = self.key_path(name);
         let text = match fs::read_to_string(&path) {
             Ok(t) => Zeroizing::new(t),
@@ -322,19 +258,20 @@ impl KeyStore {
         };
         let file: KeyFile = serde_json::from_str(&text)
             .with_context(|| format!("key file {} is not valid JSON", path.display()))?;
-        let public = validate_key_file(&file)
+        let public = file
+            .validate()
             .with_context(|| format!("key file {} is invalid", path.display()))?;
         ensure!(
-            file.name == name,
+            file.name() == name,
             "key file {} names key '{}', not '{name}'",
             path.display(),
-            file.name
+            file.name()
         );
         Ok((file, public))
     }
 
     fn write_key_file(&self, file: &KeyFile, force: bool) -> Result<KeyInfo> {
-        let path = self.key_path(&file.name);
+        let path = self.key_path(file.name());
         let json = Zeroizing::new(
             serde_json::to_string_pretty(file).context("cannot serialize key file")?,
         );
@@ -344,13 +281,13 @@ impl KeyStore {
             {
                 anyhow!(
                     "key '{}' already exists (use --force to overwrite)",
-                    file.name
+                    file.name()
                 )
             } else {
                 e.context(format!("cannot write key file {}", path.display()))
             }
         })?;
-        let public = decode_32(&file.public, "public key")?;
+        let public = file.validate()?;
         Ok(self.key_info(file, public))
     }
 }
@@ -414,165 +351,34 @@ fn write_atomic(path: &Path, data: &[u8], overwrite: bool) -> Result<()> {
     Ok(())
 }
 
-fn validate_name(name: &str) -> Result<()> {
-    ensure!(
-        (1..=64).contains(&name.len())
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'),
-        "invalid key name {name:?}: use 1-64 characters from A-Z, a-z, 0-9, '_' and '-'"
-    );
-    Ok(())
-}
-
-/// Checks a parsed key file's structure; returns its public key.
-fn validate_key_file(file: &KeyFile) -> Result<[u8; 32]> {
-    ensure!(
-        file.version == FORMAT_VERSION,
-        "unsupported key file version {} (expected {FORMAT_VERSION})",
-        file.version
-    );
-    validate_name(&file.name)?;
-    let public = decode_32(&file.public, "public key")?;
-    match &file.secret {
-        SecretField::Plain(hex) => {
-            let seed = decode_seed(&hex.0)?;
-            ensure!(
-                public_of(&seed) == public,
-                "public key does not match the secret seed"
-            );
-        }
-        SecretField::Encrypted(enc) => {
-            ensure!(
-                enc.kdf == "argon2id",
-                "unsupported kdf {:?} (expected argon2id)",
-                enc.kdf
-            );
-            ensure!(
-                enc.m_cost <= MAX_M_COST && enc.t_cost <= MAX_T_COST && enc.p_cost <= MAX_P_COST,
-                "argon2 parameters are out of range"
-            );
-            kdf_params(enc.m_cost, enc.t_cost, enc.p_cost)?;
-            let salt = b64_decode(&enc.salt, "salt")?;
-            ensure!((8..=64).contains(&salt.len()), "salt must be 8-64 bytes");
-            ensure!(
-                b64_decode(&enc.nonce, "nonce")?.len() == 12,
-                "nonce must be 12 bytes"
-            );
-            ensure!(
-                b64_decode(&enc.ciphertext, "ciphertext")?.len() == 48,
-                "ciphertext must be 48 bytes"
-            );
-        }
-    }
-    Ok(public)
-}
-
-fn kdf_params(m: u32, t: u32, p: u32) -> Result<Params> {
-    Params::new(m, t, p, Some(32)).map_err(|e| anyhow!("invalid argon2 parameters: {e}"))
-}
-
-fn derive_key(pass: &str, salt: &[u8], params: Params) -> Result<Zeroizing<[u8; 32]>> {
-    let mut key = Zeroizing::new([0u8; 32]);
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-        .hash_password_into(pass.as_bytes(), salt, key.as_mut())
-        .map_err(|e| anyhow!("key derivation failed: {e}"))?;
-    Ok(key)
-}
-
-fn encrypt_seed(seed: &[u8; 32], public: &[u8; 32], pass: &str) -> Result<EncryptedSeed> {
-    ensure!(!pass.is_empty(), "passphrase must not be empty");
-    let (m_cost, t_cost, p_cost) = KDF_COSTS;
-    let mut salt = [0u8; 16];
-    let mut nonce = [0u8; 12];
+/// The key file for `seed`: sealed with `passphrase` (fresh salt and
+/// nonce) if one is given, else in the clear.
+fn seal(name: &str, seed: &[u8; 32], passphrase: Option<&str>) -> Result<KeyFile> {
+    let Some(passphrase) = passphrase else {
+        return Ok(KeyFile::plain(name, seed)?);
+    };
+    let mut salt = [0u8; SALT_LEN];
+    let mut nonce = [0u8; NONCE_LEN];
     fill_random(&mut salt, "the salt")?;
     fill_random(&mut nonce, "the nonce")?;
-    let key = derive_key(pass, &salt, kdf_params(m_cost, t_cost, p_cost)?)?;
-    let ciphertext = ChaCha20Poly1305::new(Key::from_slice(key.as_ref()))
-        .encrypt(
-            Nonce::from_slice(&nonce),
-            Payload {
-                msg: seed,
-                aad: public,
-            },
-        )
-        .map_err(|_| anyhow!("encryption failed"))?;
-    Ok(EncryptedSeed {
-        kdf: "argon2id".to_owned(),
-        salt: B64.encode(salt),
-        m_cost,
-        t_cost,
-        p_cost,
-        nonce: B64.encode(nonce),
-        ciphertext: B64.encode(ciphertext),
-    })
-}
-
-fn decrypt_seed(enc: &EncryptedSeed, public: &[u8; 32], pass: &str) -> Result<Zeroizing<[u8; 32]>> {
-    let params = kdf_params(enc.m_cost, enc.t_cost, enc.p_cost)?;
-    let key = derive_key(pass, &b64_decode(&enc.salt, "salt")?, params)?;
-    let nonce = b64_decode(&enc.nonce, "nonce")?;
-    ensure!(nonce.len() == 12, "nonce must be 12 bytes");
-    let plain = Zeroizing::new(
-        ChaCha20Poly1305::new(Key::from_slice(key.as_ref()))
-            .decrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: &b64_decode(&enc.ciphertext, "ciphertext")?,
-                    aad: public,
-                },
-            )
-            .map_err(|_| anyhow!("decryption failed (authentication tag mismatch)"))?,
-    );
-    let mut seed = Zeroizing::new([0u8; 32]);
-    ensure!(plain.len() == 32, "decrypted seed has the wrong length");
-    seed.copy_from_slice(&plain);
-    Ok(seed)
+    Ok(KeyFile::sealed(
+        name, seed, passphrase, salt, nonce, KDF_COSTS,
+    )?)
 }
 
 fn fill_random(buf: &mut [u8], what: &str) -> Result<()> {
     getrandom::fill(buf).map_err(|e| anyhow!("cannot obtain randomness for {what}: {e}"))
 }
 
-fn public_of(seed: &[u8; 32]) -> [u8; 32] {
-    ed25519_dalek::SigningKey::from_bytes(seed)
-        .verifying_key()
-        .to_bytes()
-}
-
-fn b64_decode(s: &str, what: &str) -> Result<Vec<u8>> {
-    B64.decode(s)
-        .with_context(|| format!("{what} is not valid base64"))
-}
-
-fn decode_seed(hex: &str) -> Result<Zeroizing<[u8; 32]>> {
-    Ok(Zeroizing::new(decode_32(hex, "secret seed")?))
-}
-
-fn decode_32(hex: &str, what: &str) -> Result<[u8; 32]> {
-    ensure!(hex.len() == 64, "{what} must be 64 hex characters");
-    let mut out = [0u8; 32];
-    for (i, pair) in hex.as_bytes().chunks_exact(2).enumerate() {
-        let digit = |c: u8| (c as char).to_digit(16);
-        match (digit(pair[0]), digit(pair[1])) {
-            (Some(h), Some(l)) => out[i] = (h * 16 + l) as u8,
-            _ => bail!("{what} is not valid hex"),
-        }
-    }
-    Ok(out)
-}
-
-fn hex_encode(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn serialize_hex<S: Serializer>(bytes: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&hex_encode(bytes))
+    s.serialize_str(&hex(bytes))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD as B64;
     use std::collections::HashSet;
 
     fn store() -> (tempfile::TempDir, KeyStore) {
@@ -594,7 +400,7 @@ mod tests {
         assert_eq!(info.path, ks.keys_dir().join("bob.key"));
         let secret = ks.load("bob", None).unwrap();
         assert_eq!(secret.public(), b.public);
-        assert!(!format!("{secret:?}").contains(&hex_encode(secret.seed())));
+        assert!(!format!("{secret:?}").contains(&hex(secret.seed())));
         assert!(
             ks.generate("bob", None)
                 .unwrap_err()
@@ -602,7 +408,7 @@ mod tests {
                 .contains("already exists")
         );
         let json = serde_json::to_value(&info).unwrap();
-        assert_eq!(json["public"], hex_encode(&b.public));
+        assert_eq!(json["public"], hex(&b.public));
         let mode = fs::metadata(ks.keys_dir()).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o700);
     }
@@ -621,7 +427,7 @@ mod tests {
             "{err}"
         );
         let text = fs::read_to_string(&info.path).unwrap();
-        assert!(!text.contains(&hex_encode(&[7u8; 32])));
+        assert!(!text.contains(&hex(&[7u8; 32])));
     }
 
     #[test]
@@ -660,7 +466,7 @@ mod tests {
         let mut v: serde_json::Value = serde_json::from_str(&a.export("p").unwrap()).unwrap();
         v["public"] = serde_json::Value::String("00".repeat(32));
         assert!(b.import(Some("x"), &v.to_string(), false).is_err());
-        v["public"] = serde_json::Value::String(hex_encode(&plain.public));
+        v["public"] = serde_json::Value::String(hex(&plain.public));
         v["version"] = 2.into();
         assert!(b.import(Some("x"), &v.to_string(), false).is_err());
         assert!(b.import(Some("x"), "not json", false).is_err());

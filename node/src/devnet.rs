@@ -6,7 +6,10 @@
 //! first; creates members with key files the CLI reads; forms the network
 //! and its regions through the nodes' API, exactly as councils would with
 //! `hearth network sign/start`; prints what a person needs; and runs until
-//! Ctrl-C or SIGTERM, when it stops the nodes with SIGTERM.
+//! Ctrl-C or SIGTERM, when it stops the nodes with SIGTERM. A node that
+//! exits stops the devnet, unless `--keep-going`: then the others keep
+//! running and the node is restarted on request (see [`control`]), so
+//! that fault drills can be run on a devnet.
 //!
 //! ```text
 //! hearth-devnet/
@@ -25,6 +28,7 @@
 //! holds something else, or a devnet whose formation was interrupted, is
 //! refused.
 
+mod control;
 mod form;
 mod http;
 mod keys;
@@ -67,6 +71,12 @@ const WATCH: Duration = Duration::from_millis(500);
 /// prints each node's API URL and a session to paste, and runs until
 /// Ctrl-C or SIGTERM (which stop the nodes cleanly).
 ///
+/// A node that exits stops the devnet, unless --keep-going: then it is
+/// reported on stderr (`hearthd devnet: node c1 exited (…)`) and the
+/// others keep running; a line `restart c1` on the devnet's standard input
+/// starts it again (`restart` alone: every node that exited), dialling a
+/// node that runs, so it catches up on what it missed.
+///
 /// Network and regional policies skip discussion and deliberation and are
 /// voted on for --voting seconds, so a referendum takes minutes.
 ///
@@ -77,6 +87,7 @@ const WATCH: Duration = Duration::from_millis(500);
 /// Examples:
 ///   hearthd devnet
 ///   hearthd devnet --communities 5 --regions 2 --members 4 --voting 60
+///   hearthd devnet --keep-going      # then: kill -9 <pid of c1>; type `restart c1`
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct DevnetArgs {
@@ -101,6 +112,9 @@ pub struct DevnetArgs {
     /// The devnet's directory.
     #[arg(long, value_name = "DIR", default_value = "hearth-devnet")]
     dir: PathBuf,
+    /// When a node exits, report it and keep the others running; `restart <node>` on standard input starts it again.
+    #[arg(long)]
+    keep_going: bool,
 }
 
 impl DevnetArgs {
@@ -250,11 +264,14 @@ pub fn run(args: DevnetArgs) -> anyhow::Result<ExitCode> {
     };
     form::point_homes(&nodes)?;
     form::converge(&nodes, settings.communities)?;
-    print!("{}", summary::text(&root, &exe, &manifest, &nodes));
+    print!(
+        "{}",
+        summary::text(&root, &exe, &manifest, &nodes, args.keep_going)
+    );
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
 
-    let stop = wait_for_stop(&mut nodes)?;
+    let stop = wait_for_stop(&mut nodes, args.keep_going)?;
     let stopped = nodes.stop();
     report(&stopped);
     Ok(match stop {
@@ -277,8 +294,10 @@ enum Stop {
     Exited(String, std::process::ExitStatus),
 }
 
-/// Waits for Ctrl-C or SIGTERM, or for a node to exit.
-fn wait_for_stop(nodes: &mut Nodes) -> anyhow::Result<Stop> {
+/// Waits for Ctrl-C or SIGTERM, or for a node to exit; with `keep_going`,
+/// reports a node that exits and carries out requests on standard input
+/// instead (until Ctrl-C or SIGTERM).
+fn wait_for_stop(nodes: &mut Nodes, keep_going: bool) -> anyhow::Result<Stop> {
     use tokio::signal::unix::{SignalKind, signal};
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -288,15 +307,34 @@ fn wait_for_stop(nodes: &mut Nodes) -> anyhow::Result<Stop> {
         let mut int = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
         let mut term = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
         let mut watch = tokio::time::interval(WATCH);
+        let mut requests = keep_going.then(control::stdin_lines);
         loop {
+            let request = async {
+                match requests.as_mut() {
+                    Some(rx) => rx.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 _ = int.recv() => return Ok(Stop::Signal),
                 _ = term.recv() => return Ok(Stop::Signal),
                 _ = watch.tick() => {
-                    if let Some((name, status)) = nodes.exited() {
-                        return Ok(Stop::Exited(name, status));
+                    while let Some((name, status)) = nodes.exited() {
+                        if !keep_going {
+                            return Ok(Stop::Exited(name, status));
+                        }
+                        eprintln!(
+                            "hearthd devnet: node {name} exited ({status}); the others keep running \
+                             (`restart {name}` starts it again; its output is in {})",
+                            nodes.log_path(&name).display()
+                        );
                     }
                 }
+                line = request => match line {
+                    Some(line) => control::apply(nodes, &line),
+                    // The end of standard input: no more requests.
+                    None => requests = None,
+                },
             }
         }
     })

@@ -10,7 +10,9 @@ use clap::error::ErrorKind;
 use clap::parser::ValueSource;
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use hearth_node::config::{self, FileConfig};
-use hearth_node::data_dir::DataDir;
+use hearth_node::data_dir::{
+    DataDir, KeyLocked, NODE_KEY_PASSPHRASE_ENV, Passphrase, read_passphrase,
+};
 use hearth_node::service::Service;
 use hearth_node::store::Storage;
 use hearth_node::{api, devnet, recover, runtime};
@@ -21,7 +23,17 @@ use hearth_protocol::{Canonical, LogKind, Rules};
 ///
 /// With no command, runs the node in ./hearth-data, founding a new
 /// community there on first start and printing its one-time founder
-/// invite (claim it with `hearth join <invite>`).
+/// invite (claim it with `hearth join <invite>`). A first start that is
+/// interrupted (even by kill -9) is founded again, whole, on the next one.
+///
+/// The node key (node.key) can be encrypted with a passphrase: give one
+/// with --key-passphrase-file or HEARTH_NODE_KEY_PASSPHRASE when the
+/// community is founded, or run `hearthd key encrypt`; then give it at
+/// every start.
+///
+/// Exit status: 0 stopped cleanly, 1 `reindex` found the stored state
+/// differed, 2 an error, 3 the node key is encrypted and no passphrase, or
+/// a wrong one, was given.
 #[derive(Parser, Debug)]
 #[command(name = "hearthd", version, about, long_about)]
 struct Cli {
@@ -56,6 +68,35 @@ enum Command {
         out: PathBuf,
     },
     Devnet(devnet::DevnetArgs),
+    /// Manage the node key (node.key).
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum KeyCommand {
+    /// Encrypt a node key kept in the clear with a passphrase (from
+    /// --key-passphrase-file or HEARTH_NODE_KEY_PASSPHRASE); the node then
+    /// needs it at every start. Safe while the node runs.
+    Encrypt(KeyPassphraseArgs),
+}
+
+/// Where the node key's passphrase comes from.
+#[derive(clap::Args, Debug, Default)]
+struct KeyPassphraseArgs {
+    /// A file holding the node key's passphrase (a final line break is not
+    /// part of it). Instead, the passphrase itself may
+    /// be in HEARTH_NODE_KEY_PASSPHRASE (not both). Given when a community
+    /// is founded, the new node key is written encrypted; an encrypted key
+    /// needs it at every start.
+    #[arg(long, value_name = "PATH", env = "HEARTH_NODE_KEY_PASSPHRASE_FILE")]
+    key_passphrase_file: Option<PathBuf>,
+}
+
+impl KeyPassphraseArgs {
+    fn read(&self) -> anyhow::Result<Option<Passphrase>> {
+        read_passphrase(self.key_passphrase_file.as_deref())
+    }
 }
 
 #[derive(clap::Args, Debug, Default)]
@@ -97,6 +138,8 @@ struct RunArgs {
     /// supervisor such as `hearthd devnet` that dies takes its nodes with it.
     #[arg(long, hide = true)]
     until_stdin_closes: bool,
+    #[command(flatten)]
+    passphrase: KeyPassphraseArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -113,6 +156,8 @@ struct InitArgs {
     /// and [durations] of each kind of proposal.
     #[arg(long)]
     rules: Option<PathBuf>,
+    #[command(flatten)]
+    passphrase: KeyPassphraseArgs,
 }
 
 fn main() -> ExitCode {
@@ -145,12 +190,17 @@ fn main() -> ExitCode {
         Command::Reindex => reindex(&dir),
         Command::Export { out } => export(&dir, &out),
         Command::Devnet(args) => devnet::run(args),
+        Command::Key(KeyCommand::Encrypt(args)) => encrypt_key(&dir, &args),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("hearthd: {e:#}");
-            ExitCode::from(2)
+            if e.downcast_ref::<KeyLocked>().is_some() {
+                ExitCode::from(3)
+            } else {
+                ExitCode::from(2)
+            }
         }
     }
 }
@@ -164,7 +214,14 @@ fn init(dir: &DataDir, args: InitArgs) -> anyhow::Result<ExitCode> {
             toml::from_str(&text).with_context(|| format!("invalid rules in {}", path.display()))?
         }
     };
-    let (id, _) = dir.init(&args.name, rules, runtime::now())?;
+    let passphrase = args.passphrase.read()?;
+    let founded = dir.init(
+        &args.name,
+        rules,
+        runtime::now(),
+        passphrase.as_ref().map(|p| p.as_str()),
+    )?;
+    let id = founded.id;
     println!(
         "Founded community {:?} ({id}) in {}",
         args.name,
@@ -176,23 +233,43 @@ fn init(dir: &DataDir, args: InitArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn encrypt_key(dir: &DataDir, args: &KeyPassphraseArgs) -> anyhow::Result<ExitCode> {
+    let Some(passphrase) = args.read()? else {
+        bail!("give the new passphrase with --key-passphrase-file or {NODE_KEY_PASSPHRASE_ENV}");
+    };
+    dir.encrypt_node_key(&passphrase)?;
+    println!(
+        "Encrypted {}: give its passphrase at every start",
+        dir.node_key().display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
     let file = FileConfig::load(dir.root())?;
-    let founded = if dir.is_initialised() {
-        None
+    let passphrase = args.passphrase.read()?;
+    let (node, storage) = if dir.is_initialised() {
+        let node = dir.load_node_key(passphrase.as_ref().map(|p| p.as_str()))?;
+        if passphrase.is_some() && !dir.node_key_is_encrypted()? {
+            tracing::warn!(
+                "a passphrase was given but the node key is not encrypted: \
+                 `hearthd key encrypt` encrypts it"
+            );
+        }
+        (node, dir.open_storage()?)
     } else {
         let name = config::resolve(args.name, file.name.clone(), config::DEFAULT_NAME.into());
-        let (id, storage) = dir.init(&name, Rules::default(), runtime::now())?;
-        tracing::info!(community = %id, dir = %dir.root().display(), "founded a new community");
-        Some(storage)
+        let founded = dir.init(
+            &name,
+            Rules::default(),
+            runtime::now(),
+            passphrase.as_ref().map(|p| p.as_str()),
+        )?;
+        tracing::info!(community = %founded.id, dir = %dir.root().display(), "founded a new community");
+        (founded.node, founded.storage)
     };
     let default_api: SocketAddr = config::DEFAULT_API.parse()?;
     let api_addr = config::resolve(args.api, file.api, default_api);
-    let node = dir.load_node_key()?;
-    let storage = match founded {
-        Some(storage) => storage,
-        None => dir.open_storage()?,
-    };
     let report = recover::check_on_start(&storage).context("start-up check of the logs failed")?;
     if report != recover::StartupReport::default() {
         tracing::warn!(?report, "repaired the store from the logs");

@@ -140,13 +140,57 @@ fn invalid_rules_and_missing_communities_are_refused_clearly() {
 }
 
 #[test]
+fn an_encrypted_community_is_founded_and_read_offline_and_bad_passphrases_change_nothing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("data");
+    let missing = tmp.path().join("no-such-file");
+    let missing = missing.to_str().expect("utf8");
+    let out = hearthd(&dir, &["init", "--key-passphrase-file", missing]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the passphrase file"));
+    assert!(!dir.exists(), "nothing is created");
+    let out = hearthd(&dir, &["key", "encrypt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("give the new passphrase"));
+
+    let pass = tmp.path().join("pass");
+    std::fs::write(&pass, "hearth and home\n").expect("write");
+    let pass = pass.to_str().expect("utf8");
+    let out = hearthd(&dir, &["init", "--key-passphrase-file", pass]);
+    assert!(out.status.success(), "{out:?}");
+    let key = std::fs::read_to_string(dir.join("node.key")).expect("node.key");
+    assert!(key.contains("\"encrypted\""), "{key}");
+    // The logs need no key: reindex and export work without the passphrase.
+    assert!(hearthd(&dir, &["reindex"]).status.success());
+    let export = tmp.path().join("export");
+    let out = hearthd(&dir, &["export", "--out", export.to_str().expect("utf8")]);
+    assert!(out.status.success(), "{out:?}");
+    let out = hearthd(&dir, &["key", "encrypt", "--key-passphrase-file", pass]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already encrypted"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("node.key")).expect("node.key"),
+        key,
+        "a refused command changes nothing"
+    );
+}
+
+#[test]
 fn help_names_every_command() {
     let out = Command::new(env!("CARGO_BIN_EXE_hearthd"))
         .arg("--help")
         .output()
         .expect("hearthd runs");
     let help = String::from_utf8_lossy(&out.stdout);
-    for word in ["run", "init", "reindex", "export", "--data-dir"] {
+    for word in [
+        "run",
+        "init",
+        "reindex",
+        "export",
+        "key",
+        "--data-dir",
+        "HEARTH_NODE_KEY_PASSPHRASE",
+    ] {
         assert!(help.contains(word), "--help mentions {word}: {help}");
     }
 }

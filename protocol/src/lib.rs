@@ -14,6 +14,7 @@ pub mod crypto;
 pub mod economy;
 pub mod federation;
 pub mod governance;
+pub mod keyfile;
 pub mod log;
 pub mod request;
 pub mod state;

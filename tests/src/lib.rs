@@ -316,19 +316,26 @@ impl Node {
 
     /// [`Node::start`] with extra `hearthd run` arguments (kept for restarts).
     pub fn start_with_args(args: &[String]) -> Node {
+        let mut node = Node::fresh();
+        node.extra = args.to_vec();
+        node.spawn();
+        node
+    }
+
+    /// A node with a new, empty data directory, not started yet:
+    /// [`Node::restart`] starts it, or [`Node::launch`] without waiting.
+    pub fn fresh() -> Node {
         let root = tempfile::Builder::new()
             .prefix("hearth-node-")
             .tempdir()
             .expect("a temporary directory");
-        let mut node = Node {
+        Node {
             root,
             child: None,
             url: String::new(),
             starts: 0,
-            extra: args.to_vec(),
-        };
-        node.spawn();
-        node
+            extra: Vec::new(),
+        }
     }
 
     /// Extra `hearthd run` arguments for the next starts (e.g. `--bootstrap`).
@@ -388,18 +395,25 @@ impl Node {
     }
 
     fn spawn(&mut self) {
+        self.launch();
+        self.wait_ready();
+    }
+
+    /// Starts the process and returns at once, without waiting for it to
+    /// come up (e.g. to kill it while it starts); [`Node::wait_ready`]
+    /// waits.
+    pub fn launch(&mut self) {
         assert!(self.child.is_none(), "the node is already running");
         let data = self.data_dir();
-        let addr_file = data.join("api.addr");
         // A node killed with SIGKILL leaves its address file behind.
-        let _ = fs::remove_file(&addr_file);
+        let _ = fs::remove_file(data.join("api.addr"));
         let log = fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(self.log_path())
             .expect("the node's log file");
         self.starts += 1;
-        let mut child = Command::new(hearthd_bin())
+        let child = Command::new(hearthd_bin())
             .arg("--data-dir")
             .arg(&data)
             .args(["run", "--api", "127.0.0.1:0"])
@@ -414,6 +428,8 @@ impl Node {
             .env_remove("HEARTH_API")
             .env_remove("HEARTH_NAME")
             .env_remove("HEARTH_DATA_DIR")
+            .env_remove("HEARTH_NODE_KEY_PASSPHRASE")
+            .env_remove("HEARTH_NODE_KEY_PASSPHRASE_FILE")
             .env("RUST_LOG", "info,sled=warn")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
@@ -421,6 +437,15 @@ impl Node {
             .stderr(log)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", hearthd_bin().display()));
+        self.child = Some(child);
+    }
+
+    /// Waits until the launched node has written its API address (its API
+    /// is then up); panics if it exits first or takes longer than
+    /// [`START_TIMEOUT`].
+    pub fn wait_ready(&mut self) {
+        let addr_file = self.data_dir().join("api.addr");
+        let mut child = self.child.take().expect("the node was launched");
         let deadline = Instant::now() + START_TIMEOUT;
         let addr: SocketAddr = loop {
             if let Some(addr) = fs::read_to_string(&addr_file)
@@ -446,12 +471,12 @@ impl Node {
             }
             thread::sleep(POLL);
         };
+        self.child = Some(child);
         assert!(
             addr.ip().is_loopback(),
             "the node bound {addr}, not 127.0.0.1"
         );
         self.url = format!("http://{addr}");
-        self.child = Some(child);
     }
 
     /// Kills the node with SIGKILL (no chance to flush) and reaps it.
@@ -1071,17 +1096,7 @@ impl Node {
     /// `hearthd init --rules` reads it: unset rules keep their defaults),
     /// then starts the node on it.
     pub fn start_with_rules(rules: &str) -> Node {
-        let root = tempfile::Builder::new()
-            .prefix("hearth-node-")
-            .tempdir()
-            .expect("a temporary directory");
-        let mut node = Node {
-            root,
-            child: None,
-            url: String::new(),
-            starts: 0,
-            extra: Vec::new(),
-        };
+        let mut node = Node::fresh();
         let file = node.root.path().join("rules.toml");
         fs::write(&file, rules).expect("write the rules file");
         let file = file.to_str().expect("a UTF-8 temporary path");

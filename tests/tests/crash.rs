@@ -10,6 +10,10 @@
 //! the sum of the logged transfers, no error may have been logged, and
 //! `hearthd reindex` must find the stored state equal to the rebuilt one.
 //!
+//! A node killed during its first start, while it founds its community,
+//! must come up on the next start every time, with a community founded
+//! whole (`a_first_start_killed_at_any_moment_starts_again`).
+//!
 //! The default test kills the node 25 times. For the long run (100 kills,
 //! optimised binaries):
 //!
@@ -74,6 +78,92 @@ fn acknowledged_actions_survive_kill_9() {
 #[ignore = "long run: cargo test -p hearth-tests --release -- --ignored"]
 fn crash_100_kills() {
     run(100);
+}
+
+/// Kills of a first start, each at a random moment of it.
+const FIRST_START_TRIALS: usize = 20;
+
+//   for each trial, a new empty data directory:
+//
+//   hearthd run ──(seeded delay in 0 ..= 1.2 × a measured first start)──▶ SIGKILL
+//        │  founds: marker, db + genesis, founder-invite, hearth.toml, node.key, marker removed
+//        ▼
+//   hearthd run (same directory) ──▶ /healthz 200, /v1/community, the founder
+//        invite names that community; a founding that had finished is kept
+#[test]
+fn a_first_start_killed_at_any_moment_starts_again() {
+    let started = Instant::now();
+    let mut rng = Rng::from_env();
+    // How long a first start takes on this machine: the kills are spread
+    // over it (and a little past it).
+    let mut probe = Node::fresh();
+    let t = Instant::now();
+    probe.launch();
+    probe.wait_ready();
+    let first_start = t.elapsed();
+    drop(probe);
+    let longest = (first_start.as_millis() as u64 * 6 / 5).max(20);
+    let (mut before, mut during, mut after) = (0, 0, 0);
+    for trial in 0..FIRST_START_TRIALS {
+        let delay = rng.range(0, longest);
+        let mut node = Node::fresh();
+        let data = node.data_dir();
+        node.launch();
+        // Not a wait for anything: the moment of the kill is the point.
+        thread::sleep(Duration::from_millis(delay));
+        node.kill9();
+        let marker = data.join("founding").exists();
+        let finished = !marker && data.join("node.key").exists();
+        let kept = finished.then(|| invite_community(&data));
+        match (data.join("db").exists() || marker, finished) {
+            (false, _) => before += 1,
+            (true, false) => during += 1,
+            (true, true) => after += 1,
+        }
+
+        node.restart();
+        let health = Http::new()
+            .get(node.url(), "/healthz", &[])
+            .unwrap_or_else(|e| panic!("trial {trial} (kill at {delay} ms): /healthz: {e}"));
+        assert_eq!(health.status, 200, "trial {trial}: {}", health.text);
+        let community = community_id(node.url());
+        assert_eq!(
+            invite_community(&data),
+            community,
+            "trial {trial} (kill at {delay} ms): the founder invite is for the community served"
+        );
+        if let Some(kept) = kept {
+            assert_eq!(
+                kept, community,
+                "trial {trial} (kill at {delay} ms): a finished founding is kept"
+            );
+        }
+        assert!(
+            !data.join("founding").exists(),
+            "trial {trial}: the founding is finished"
+        );
+        let status = node.stop();
+        assert!(
+            status.success(),
+            "trial {trial}: hearthd exited with {status}"
+        );
+    }
+    eprintln!(
+        "{FIRST_START_TRIALS} first starts killed within {longest} ms (a first start took {} ms): \
+         {before} before founding began, {during} while founding, {after} after; \
+         every one started again, in {:.1} s",
+        first_start.as_millis(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// The community the founder invite in data directory `data` is for.
+fn invite_community(data: &std::path::Path) -> Hash {
+    let text = std::fs::read_to_string(data.join("founder-invite"))
+        .unwrap_or_else(|e| panic!("no founder invite in {}: {e}", data.display()));
+    InviteCode::parse(&text)
+        .unwrap_or_else(|| panic!("not a founder invite: {text}"))
+        .community
 }
 
 /// What one client did.

@@ -1,15 +1,17 @@
 //! `hearthd devnet` end to end: the real command starts a federation of
 //! real nodes, the real `hearth` CLI holds a network referendum on it with
 //! the keys the devnet wrote, and stopping the devnet (with SIGTERM, or
-//! killing it outright) leaves no node behind.
+//! killing it outright) leaves no node behind. With `--keep-going`, a node
+//! killed outright leaves the others running and is restarted on request.
 
 use std::fs;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::Duration;
 
 use hearth_tests::{
-    CLI_TIMEOUT, Run, converge, hearth_bin, hearthd_bin, run_to_end, tail, wait_timeout,
+    CLI_TIMEOUT, Http, Run, converge, hearth_bin, hearthd_bin, run_to_end, tail, wait_timeout,
 };
 use serde_json::Value;
 
@@ -25,6 +27,8 @@ const STOP: Duration = Duration::from_secs(40);
 /// A running `hearthd devnet`, killed (SIGKILL) when dropped.
 struct Devnet {
     child: Option<Child>,
+    /// Its standard input (requests in `--keep-going` mode).
+    stdin: Option<ChildStdin>,
     scratch: tempfile::TempDir,
     dir: PathBuf,
 }
@@ -50,22 +54,42 @@ impl Devnet {
             .expect("a temporary directory");
         let out = fs::File::create(scratch.path().join("out")).expect("an output file");
         let err = fs::File::create(scratch.path().join("err")).expect("an output file");
-        let child = Command::new(hearthd_bin())
+        let mut child = Command::new(hearthd_bin())
             .arg("devnet")
             .args(args)
             .arg("--dir")
             .arg(dir)
             .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(out)
             .stderr(err)
             .spawn()
             .expect("start hearthd devnet");
         Devnet {
+            stdin: child.stdin.take(),
             child: Some(child),
             scratch,
             dir: dir.to_path_buf(),
         }
+    }
+
+    /// What the devnet printed on stderr so far.
+    fn stderr(&self) -> String {
+        fs::read_to_string(self.scratch.path().join("err")).unwrap_or_default()
+    }
+
+    /// Writes `line` to the devnet's standard input.
+    fn send(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("the devnet's standard input");
+        writeln!(stdin, "{line}").expect("write to the devnet's standard input");
+        stdin.flush().expect("flush the devnet's standard input");
+    }
+
+    /// Whether the devnet process still runs.
+    fn running(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
     }
 
     fn output(&self) -> String {
@@ -98,6 +122,7 @@ impl Devnet {
 
     /// Sends SIGTERM and waits for the devnet to exit successfully.
     fn terminate(&mut self) {
+        self.stdin = None;
         let mut child = self.child.take().expect("the devnet runs");
         let sent = Command::new("kill")
             .args(["-s", "TERM", &child.id().to_string()])
@@ -425,4 +450,125 @@ fn a_killed_devnet_takes_its_nodes_along_and_starts_again() {
     assert!(members.contains(&second[1].keys[0].1), "{members}");
     again.terminate();
     assert!(second.iter().all(|c| !alive(c.pid)));
+}
+
+/// ```text
+///   hearthd devnet --keep-going:   c0 ◄──── c1 ──── c2
+///   kill -9 c1  ──▶ "node c1 exited (… SIGKILL)"; c0 and c2 still answer,
+///                   c0's member1 proposes a network policy, c2 gets it
+///   "restart c1" on the devnet's stdin ──▶ c1 answers again (new port,
+///                   new pid) and fetches the proposal it missed
+/// ```
+#[test]
+fn a_keep_going_devnet_outlives_a_killed_node_and_restarts_it() {
+    let root = tempfile::Builder::new()
+        .prefix("hearth-devnet-")
+        .tempdir()
+        .expect("a temporary directory");
+    let dir = root.path().join("net");
+    let args = [
+        "--communities",
+        "3",
+        "--members",
+        "2",
+        "--regions",
+        "0",
+        "--keep-going",
+    ];
+    let mut devnet = Devnet::start(&dir, &args);
+    let communities = devnet.ready();
+    let (a, b, c) = (&communities[0], &communities[1], &communities[2]);
+    let http = Http::new();
+    let healthy = |url: &str| {
+        http.get(url, "/healthz", &[])
+            .is_ok_and(|response| response.status == 200)
+    };
+
+    let killed = Command::new("kill")
+        .args(["-s", "KILL", &b.pid.to_string()])
+        .status()
+        .expect("run kill(1)");
+    assert!(killed.success());
+    converge(STOP, "the devnet reports c1's exit", || {
+        devnet
+            .stderr()
+            .lines()
+            .any(|l| l.contains("node c1 exited") && l.contains("SIGKILL"))
+            .then_some(())
+    });
+    assert!(
+        devnet.running(),
+        "the devnet keeps going: {}",
+        devnet.output()
+    );
+    assert!(!healthy(&b.url), "c1 is down");
+    for x in [a, c] {
+        assert!(alive(x.pid), "{} still runs", x.name);
+        assert!(healthy(&x.url), "{} still answers", x.name);
+    }
+
+    // What c1 misses while it is down.
+    let proposed = ok(
+        a,
+        &[
+            "--key",
+            "member1",
+            "propose",
+            "--level",
+            "network",
+            "--kind",
+            "policy",
+            "--title",
+            "Fault drill",
+            "--text",
+            "Proposed while c1 was down.",
+        ],
+    );
+    let id = proposed
+        .lines()
+        .next()
+        .expect("the id first")
+        .trim()
+        .to_string();
+    converge(CERTIFIED, "c2 knows the proposal", || {
+        hearth(c, &["--key", "member1", "show", &id])
+            .success()
+            .then_some(())
+    });
+
+    devnet.send("restart c1");
+    let (url, pid) = converge(READY, "the devnet restarts c1", || {
+        devnet.stderr().lines().find_map(|l| {
+            let rest = l.split_once("node c1 restarted: ")?.1;
+            let (url, pid) = rest.split_once(" (pid ")?;
+            Some((
+                url.to_string(),
+                pid.trim_end_matches(')').parse::<u32>().ok()?,
+            ))
+        })
+    });
+    assert_ne!(pid, b.pid, "a new process");
+    assert!(alive(pid), "c1 runs again");
+    assert!(healthy(&url), "c1 answers again at {url}");
+    // Its members' CLI home now points at its new address, and it has
+    // caught up on what it missed.
+    converge(CERTIFIED, "c1 catches up on the proposal", || {
+        hearth(b, &["--key", "member1", "show", &id])
+            .success()
+            .then_some(())
+    });
+    let restarted = hearth(b, &["--key", "member1", "--json", "show", &id]);
+    assert!(restarted.stdout.contains("Fault drill"), "{restarted}");
+
+    devnet.send("restart c1");
+    converge(STOP, "a running node is not restarted twice", || {
+        devnet
+            .stderr()
+            .contains("cannot restart c1: node c1 is running")
+            .then_some(())
+    });
+    devnet.terminate();
+    for p in [a.pid, pid, c.pid] {
+        assert!(!alive(p), "node {p} outlived the devnet");
+    }
 }

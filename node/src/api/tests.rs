@@ -27,14 +27,16 @@ struct Fixture {
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = DataDir::new(dir.path().join("data"));
-    let (community, storage) = data
+    let founded = data
         .init(
             "Riverside",
             hearth_protocol::Rules::default(),
             runtime::now(),
+            None,
         )
         .expect("init");
-    let service = Service::open(storage, data.load_node_key().expect("key")).expect("service");
+    let community = founded.id;
+    let service = Service::open(founded.storage, founded.node).expect("service");
     let (handle, _task) = runtime::spawn(service, None);
     Fixture {
         app: super::router(handle),

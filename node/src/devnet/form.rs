@@ -245,20 +245,21 @@ pub fn converge(nodes: &Nodes, communities: usize) -> anyhow::Result<()> {
 /// Points each community's CLI home at its node (`node = …` in its
 /// `config.toml`): the API port changes on every start.
 pub fn point_homes(nodes: &Nodes) -> anyhow::Result<()> {
-    for node in nodes.iter() {
-        let home = node.home();
-        std::fs::create_dir_all(&home)
-            .with_context(|| format!("cannot create {}", home.display()))?;
-        let path = home.join("config.toml");
-        let tmp = home.join("config.toml.tmp");
-        let text = format!(
-            "# Written by `hearthd devnet` on every start: the node's API port changes.\n\
-             node = \"{}\"\n",
-            node.url
-        );
-        std::fs::write(&tmp, text)
-            .and_then(|()| std::fs::rename(&tmp, &path))
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    Ok(())
+    nodes.iter().try_for_each(point_home)
+}
+
+/// Points one community's CLI home at its node.
+pub fn point_home(node: &Node) -> anyhow::Result<()> {
+    let home = node.home();
+    std::fs::create_dir_all(&home).with_context(|| format!("cannot create {}", home.display()))?;
+    let path = home.join("config.toml");
+    let tmp = home.join("config.toml.tmp");
+    let text = format!(
+        "# Written by `hearthd devnet` on every start: the node's API port changes.\n\
+         node = \"{}\"\n",
+        node.url
+    );
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .with_context(|| format!("cannot write {}", path.display()))
 }

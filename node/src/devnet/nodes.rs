@@ -1,6 +1,6 @@
 //! The devnet's nodes: `hearthd run` children on loopback, started one
-//! after the other (each dialling the first), watched, and stopped with
-//! SIGTERM.
+//! after the other (each dialling the first), watched, restarted on
+//! request, and stopped with SIGTERM.
 //!
 //! No node outlives the devnet: each runs in its own process group (so a
 //! Ctrl-C in the terminal reaches only the devnet, which stops the nodes in
@@ -103,6 +103,8 @@ impl Node {
             "HEARTH_NAME",
             "HEARTH_P2P_LISTEN",
             "HEARTH_BOOTSTRAP",
+            "HEARTH_NODE_KEY_PASSPHRASE",
+            "HEARTH_NODE_KEY_PASSPHRASE_FILE",
         ] {
             command.env_remove(var);
         }
@@ -190,6 +192,8 @@ pub struct Stopped {
 /// The devnet's nodes; dropping them stops them.
 #[derive(Debug)]
 pub struct Nodes {
+    exe: PathBuf,
+    root: PathBuf,
     nodes: Vec<Node>,
 }
 
@@ -198,7 +202,11 @@ impl Nodes {
     /// first, then the others dialling it (kademlia and identify do the
     /// rest). On failure the nodes already started are stopped.
     pub fn start(exe: &Path, root: &Path, count: usize) -> anyhow::Result<Nodes> {
-        let mut nodes = Nodes { nodes: Vec::new() };
+        let mut nodes = Nodes {
+            exe: exe.to_path_buf(),
+            root: root.to_path_buf(),
+            nodes: Vec::new(),
+        };
         for i in 0..count {
             let bootstrap = nodes.nodes.first().map(|n| n.p2p.clone());
             let node = Node::spawn(exe, root, i, bootstrap.as_deref())?;
@@ -211,6 +219,40 @@ impl Nodes {
     /// The nodes, in community order.
     pub fn iter(&self) -> std::slice::Iter<'_, Node> {
         self.nodes.iter()
+    }
+
+    /// The file node `name`'s output goes to.
+    pub fn log_path(&self, name: &str) -> PathBuf {
+        self.root.join(name).join("node.log")
+    }
+
+    /// The names of the nodes that have exited (and were not restarted).
+    pub fn dead(&self) -> Vec<String> {
+        self.nodes
+            .iter()
+            .filter(|n| n.child.is_none())
+            .map(|n| n.name.clone())
+            .collect()
+    }
+
+    /// Starts node `name` again, after it exited, on its data directory,
+    /// dialling a node that runs (its API and p2p ports change).
+    pub fn restart(&mut self, name: &str) -> anyhow::Result<&Node> {
+        let Some(i) = self.nodes.iter().position(|n| n.name == name) else {
+            let names: Vec<&str> = self.nodes.iter().map(|n| n.name.as_str()).collect();
+            bail!("no node {name:?} (the nodes are {})", names.join(", "));
+        };
+        if self.nodes[i].child.is_some() {
+            bail!("node {name} is running");
+        }
+        let bootstrap = self
+            .nodes
+            .iter()
+            .find(|n| n.child.is_some())
+            .map(|n| n.p2p.clone());
+        let node = Node::spawn(&self.exe, &self.root, i, bootstrap.as_deref())?;
+        self.nodes[i] = node;
+        Ok(&self.nodes[i])
     }
 
     /// A node that has exited since the last call, with its status.

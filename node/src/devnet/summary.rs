@@ -15,7 +15,13 @@ use super::nodes::Nodes;
 use super::{CHECKPOINT_INTERVAL, FINALITY};
 
 /// The text printed when the devnet is ready.
-pub fn text(root: &Path, exe: &Path, manifest: &Manifest, nodes: &Nodes) -> String {
+pub fn text(
+    root: &Path,
+    exe: &Path,
+    manifest: &Manifest,
+    nodes: &Nodes,
+    keep_going: bool,
+) -> String {
     let s = &manifest.settings;
     let mut out = String::new();
     let _ = writeln!(
@@ -64,6 +70,13 @@ pub fn text(root: &Path, exe: &Path, manifest: &Manifest, nodes: &Nodes) -> Stri
         let _ = writeln!(out, "  pid   {}", node.pid);
     }
     out.push_str(&session(exe, manifest, nodes));
+    if keep_going {
+        let _ = writeln!(
+            out,
+            "\nA node that exits is reported here and the others keep running; \
+             type `restart <node>` (e.g. `restart c1`) to start it again."
+        );
+    }
     let _ = writeln!(
         out,
         "\nReady. Ctrl-C stops the devnet; `hearthd devnet --dir {}` starts it again.",
