@@ -209,9 +209,7 @@ impl Session {
     /// Signs `body` with the next nonce of the key, at least `floor`.
     fn sign(&self, body: ActionBody, floor: u64) -> Result<SignedAction> {
         let now = now()?;
-        let nonce = self
-            .store
-            .next_nonce(&self.signer.name, now.0.max(floor))?;
+        let nonce = self.store.next_nonce(&self.signer.name, now.0.max(floor))?;
         Ok(Action {
             author: self.signer.public(),
             community: self.community.id,

@@ -251,7 +251,10 @@ fn the_cli_pays_after_another_device_left_the_nonce_ahead_of_its_clock() {
     assert!(paid.success(), "{paid}");
     assert!(paid.stdout.starts_with("Paid 2 KC"), "{paid}");
     assert_eq!(balance(&alice, &bob_did), 3_000);
-    let last = device.signed_get(&format!("{nonce_path}?after=pay")).expect_status(200).json["last_nonce"]
+    let last = device
+        .signed_get(&format!("{nonce_path}?after=pay"))
+        .expect_status(200)
+        .json["last_nonce"]
         .as_u64()
         .expect("a nonce");
     assert_eq!(last, ahead + 1);

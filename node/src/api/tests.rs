@@ -329,7 +329,11 @@ async fn a_members_last_nonce_is_a_member_only_read() {
     assert_eq!(f.signed_get(&founder, &again).await.1["last_nonce"], 9);
 
     let (status, json) = f
-        .call(Request::get(path.as_str()).body(Body::empty()).expect("req"))
+        .call(
+            Request::get(path.as_str())
+                .body(Body::empty())
+                .expect("req"),
+        )
         .await;
     assert_eq!(
         (status, json["error"].as_str()),
@@ -341,7 +345,9 @@ async fn a_members_last_nonce_is_a_member_only_read() {
         (status, json["error"].as_str()),
         (StatusCode::NOT_FOUND, Some("unknown_member"))
     );
-    let (status, _) = f.signed_get(&founder, "/v1/members/did:key:nope/nonce").await;
+    let (status, _) = f
+        .signed_get(&founder, "/v1/members/did:key:nope/nonce")
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 

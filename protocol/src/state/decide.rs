@@ -304,7 +304,10 @@ pub(super) fn quadratic_terms(ctx: &Context, record: &ProposalRecord) -> (QvQues
         allow_negative: true,
         seed: record.id,
     };
-    (question, QvRules::from(level_rules(ctx, record.proposal.level)))
+    (
+        question,
+        QvRules::from(level_rules(ctx, record.proposal.level)),
+    )
 }
 
 fn level_rules(ctx: &Context, level: Level) -> &crate::community::LevelRules {

@@ -412,7 +412,9 @@ fn quadratic_rules(credits: u32) -> Rules {
 /// A local quadratic proposal over four gardens, in its voting stage.
 fn gardens(g: &mut Gov) -> ProposalRef {
     let mut p = question(ProposalKind::Policy, "Which garden");
-    p.options = ["North", "South", "East", "West"].map(String::from).to_vec();
+    p.options = ["North", "South", "East", "West"]
+        .map(String::from)
+        .to_vec();
     let r = g.propose(0, p);
     assert_eq!(g.record(&r).method, Method::Quadratic);
     g.at(&r, 16);
@@ -463,7 +465,10 @@ fn quadratic_ballots_must_fit_the_local_voice_credit_budget_the_tally_applies() 
         std::collections::BTreeMap::from([(g.people[1].public(), 50)])
     );
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
-    assert_eq!((report.options[0].for_votes, report.options[1].against_votes), (5, 5));
+    assert_eq!(
+        (report.options[0].for_votes, report.options[1].against_votes),
+        (5, 5)
+    );
 }
 
 mod quadratic_agreement {

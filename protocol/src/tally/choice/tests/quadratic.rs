@@ -39,7 +39,10 @@ fn a_ballot_costs_the_sum_of_its_squares() {
     assert_eq!(cost(&[3, -4]), Some(25));
     assert_eq!(cost(&[10]), Some(100));
     assert_eq!(cost(&[i64::MIN]), Some(1 << 126));
-    assert_eq!(cost(&[i64::MIN, i64::MAX, i64::MAX]), Some(3 * (1 << 126) - 2 * ((1 << 64) - 1)));
+    assert_eq!(
+        cost(&[i64::MIN, i64::MAX, i64::MAX]),
+        Some(3 * (1 << 126) - 2 * ((1 << 64) - 1))
+    );
     // 4 × 2¹²⁶ = 2¹²⁸: no price, rather than a saturated or wrapped one.
     assert_eq!(cost(&[i64::MIN; 4]), None);
 }
