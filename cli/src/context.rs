@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, Result, bail};
-use hearth_protocol::{Action, ActionBody, Keypair, PublicKey, Timestamp};
+use hearth_protocol::{Action, ActionBody, Keypair, PublicKey, SignedAction, Timestamp};
 
 use crate::api::{self, Community, Submitted};
-use crate::client::Client;
+use crate::client::{Client, Refusal};
 use crate::config::{self, Config};
 use crate::keystore::{KeyInfo, KeyStore};
 use crate::output::Output;
@@ -184,19 +184,57 @@ pub struct Session {
 
 impl Session {
     /// Signs `body` with a fresh nonce and submits it to the node.
+    ///
+    /// The nonce is the time in milliseconds, above the last one kept
+    /// beside the key. The node may hold a later one for the key (another
+    /// device signed with it, or this clock was behind, or ahead and set
+    /// back): it then refuses the action as `nonce_replayed`, and the
+    /// action is signed once more above the node's last nonce.
     pub fn submit(&self, body: ActionBody) -> Result<Submitted> {
+        let action = self.sign(body.clone(), 0)?;
+        match self.client.submit(&action) {
+            Err(refused) if is_replayed(&refused) => {
+                let Some(last) = self.last_nonce().ok().flatten() else {
+                    return Err(refused);
+                };
+                let floor = last
+                    .checked_add(1)
+                    .context("the node's last nonce for this key is the largest there is")?;
+                self.client.submit(&self.sign(body, floor)?)
+            }
+            answer => answer,
+        }
+    }
+
+    /// Signs `body` with the next nonce of the key, at least `floor`.
+    fn sign(&self, body: ActionBody, floor: u64) -> Result<SignedAction> {
         let now = now()?;
-        let nonce = self.store.next_nonce(&self.signer.name, now.0)?;
-        let action = Action {
+        let nonce = self.store.next_nonce(&self.signer.name, now.0.max(floor))?;
+        Ok(Action {
             author: self.signer.public(),
             community: self.community.id,
             nonce,
             created: now,
             body,
         }
-        .sign(&self.signer.keypair);
-        self.client.submit(&action)
+        .sign(&self.signer.keypair))
     }
+
+    /// The last nonce the node accepted from this key.
+    fn last_nonce(&self) -> Result<Option<u64>> {
+        let path = format!("/v1/members/{}/nonce", self.signer.public().to_did());
+        let answer = self
+            .client
+            .get_signed(&path, &self.signer.keypair, now()?)?;
+        Ok(answer["last_nonce"].as_u64())
+    }
+}
+
+/// Whether the node refused an action because its nonce was not above
+/// the author's last.
+fn is_replayed(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<Refusal>()
+        .is_some_and(|r| r.code == "nonce_replayed")
 }
 
 /// The current time in milliseconds since the Unix epoch.

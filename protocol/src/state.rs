@@ -31,9 +31,10 @@ pub use rejection::Rejection;
 pub use store::{MemoryStore, Overlay, Store, StoreError, StoreMut, Writes};
 
 /// How far a nonce may run ahead of the sealing entry's time (as
-/// milliseconds): a member's counter may outrun the clock by one action per
-/// millisecond for this long.
-pub const MAX_NONCE_LEAD: crate::units::Millis = crate::units::Millis::days(1);
+/// milliseconds): five minutes, the clock skew allowed for `created`. Small
+/// on purpose: an accepted nonce far ahead would refuse every later action
+/// of its author (`nonce_replayed`) until the clock caught up with it.
+pub const MAX_NONCE_LEAD: crate::units::Millis = crate::units::Millis::secs(300);
 
 /// Why an entry or action could not be applied.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -2,7 +2,8 @@
 //! `hearth`: the README's economy walk-through run word for word, a month
 //! of basic income and levy paid once across a restart, and a burst of
 //! contributions and payouts through `kill -9` that loses nothing
-//! acknowledged and pays nothing twice.
+//! acknowledged and pays nothing twice; a payment signed after another
+//! device left the key's nonce ahead of the CLI's clock.
 
 use std::collections::HashSet;
 
@@ -13,7 +14,9 @@ use std::time::{Duration, Instant};
 use hearth_protocol::economy::aid;
 use hearth_protocol::economy::income::{month_index, month_start};
 use hearth_protocol::test::keypair;
-use hearth_protocol::{ActionBody, AidAction, Canonical, Kc, LedgerAction, Timestamp};
+use hearth_protocol::{
+    Action, ActionBody, AidAction, Canonical, Hash, Kc, Keypair, LedgerAction, PublicKey, Timestamp,
+};
 use hearth_tests::{Cli, Http, Member, Node, Rng, bin_dir, converge, now_ms, run_to_end};
 use serde_json::{Value, json};
 
@@ -194,6 +197,67 @@ fn a_month_of_basic_income_and_levy_is_paid_once() {
     assert_eq!(balance(&alice, &bob_did), 220_000);
     let audit = alice.run(&["audit", "--local"]);
     assert!(audit.success(), "{audit}");
+}
+
+//   alice's key on two devices ──HTTP──▶ hearthd
+//     · hearth (the CLI, this clock)
+//     · this test, signing as a device whose clock runs 2 minutes ahead
+#[test]
+fn the_cli_pays_after_another_device_left_the_nonce_ahead_of_its_clock() {
+    let node = Node::start();
+    let alice = Cli::new(node.url());
+    alice.ok(&["key", "new", "alice"]);
+    alice.ok(&["join", &node.founder_invite()]);
+    let code = alice.ok(&["invite", "--ttl", "1d"]);
+    let bob = Cli::new(node.url());
+    bob.ok(&["key", "new", "bob"]);
+    bob.ok(&["join", code.trim()]);
+    let bob_did = bob.json(&["key", "show"])["did"]
+        .as_str()
+        .expect("a did")
+        .to_string();
+
+    // The other device holds the same key (exported from the CLI).
+    let file: Value = serde_json::from_str(&alice.ok(&["key", "export", "alice"])).expect("JSON");
+    let seed: Hash = file["secret"]["plain"]
+        .as_str()
+        .expect("a plain seed")
+        .parse()
+        .expect("64 hex digits");
+    let community = hearth_tests::community_id(node.url());
+    let device = Member::new(Keypair::from_seed(&seed.0), community, node.url());
+    let ahead = now_ms() + 120_000;
+    let action = Action {
+        author: device.public(),
+        community,
+        nonce: ahead,
+        created: Timestamp(now_ms()),
+        body: ActionBody::Ledger(LedgerAction::Transfer {
+            to: PublicKey::from_did(&bob_did).expect("bob's did"),
+            amount: Kc(1_000),
+            memo: "from the tablet".into(),
+        }),
+    }
+    .sign(&device.key);
+    device.submit_signed(&action).expect_status(201);
+    let nonce_path = format!("/v1/members/{}/nonce", device.did());
+    let last = device.signed_get(&nonce_path).expect_status(200).json["last_nonce"].clone();
+    assert_eq!(last, json!(ahead));
+
+    // The CLI's own counter runs on this clock, two minutes behind: its
+    // first signature is refused as replayed, and it signs again above
+    // the node's nonce.
+    let paid = alice.run(&["pay", &bob_did, "2", "--memo", "from the laptop"]);
+    assert!(paid.success(), "{paid}");
+    assert!(paid.stdout.starts_with("Paid 2 KC"), "{paid}");
+    assert_eq!(balance(&alice, &bob_did), 3_000);
+    let last = device
+        .signed_get(&format!("{nonce_path}?after=pay"))
+        .expect_status(200)
+        .json["last_nonce"]
+        .as_u64()
+        .expect("a nonce");
+    assert_eq!(last, ahead + 1);
 }
 
 /// Sends `action` until the node answers (it may be down between kills);

@@ -4,6 +4,7 @@ use anyhow::{Result, bail};
 use hearth_protocol::community::Method;
 use hearth_protocol::federation::FederationRules;
 use hearth_protocol::governance::{Ballot, Level};
+use hearth_protocol::tally::choice::{QvError, quadratic};
 use hearth_protocol::{ActionBody, GovernanceAction};
 use serde_json::json;
 
@@ -138,16 +139,13 @@ fn check_credits(ballot: &Ballot, info: &ProposalInfo, rules: &FederationRules) 
         Level::Regional(_) => rules.regional.voice_credits,
         _ => rules.network.voice_credits,
     };
-    let cost: u128 = votes
-        .iter()
-        .map(|v| u128::from(v.unsigned_abs()).pow(2))
-        .sum();
-    if cost > u128::from(budget) {
-        bail!(
+    match quadratic::check(votes, budget) {
+        Ok(_) => Ok(()),
+        Err(QvError::OverBudget { cost, budget }) => bail!(
             "this ballot costs {cost} voice credits (the sum of the squares of its votes); each member has {budget}"
-        );
+        ),
+        Err(other) => bail!("{other}"),
     }
-    Ok(())
 }
 
 /// A ballot for people: `agree`, `block`, `yes`, `Oak > Ash`, `Park +3`.
@@ -254,6 +252,8 @@ mod tests {
         assert!(check_credits(&Ballot::Quadratic(vec![6, -8]), &info, &rules).is_ok());
         let err = check_credits(&Ballot::Quadratic(vec![8, -7]), &info, &rules).unwrap_err();
         assert!(err.to_string().contains("costs 113 voice credits"), "{err}");
+        let err = check_credits(&Ballot::Quadratic(vec![i64::MIN; 4]), &info, &rules).unwrap_err();
+        assert!(err.to_string().contains("too large to price"), "{err}");
         assert!(check_credits(&Ballot::YesNo(YesNo::Yes), &info, &rules).is_ok());
     }
 

@@ -131,6 +131,59 @@ fn pay_signs_a_transfer_with_increasing_nonces() {
 }
 
 #[test]
+fn a_replayed_nonce_is_signed_again_above_the_nodes_last() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let alice = new_key(home, "alice");
+    let bob = keypair(2).public();
+    // The node holds a nonce two minutes ahead of this clock (another
+    // device signed with the key): it refuses every nonce up to it.
+    let last = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+        + 120_000;
+    let nonce_path = format!("/v1/members/{alice}/nonce");
+    let node = FakeNode::start(move |r| match (r.method.as_str(), r.path.as_str()) {
+        ("GET", "/v1/community") => (200, community_json()),
+        ("GET", path) if path == nonce_path => (
+            200,
+            json!({ "member": path, "last_nonce": last }).to_string(),
+        ),
+        ("POST", "/v1/actions") => {
+            let action = SignedAction::from_bytes(&r.body).expect("canonical bytes");
+            if action.action.nonce <= last {
+                let message = format!("nonce {} was already used", action.action.nonce);
+                let refusal = json!({ "error": "nonce_replayed", "message": message });
+                (409, refusal.to_string())
+            } else {
+                receipt("local", 8)
+            }
+        }
+        _ => not_found(),
+    });
+    let out = run(home, &["--node", &node.url, "pay", &bob.to_did(), "1"]).ok();
+    assert_eq!(out, format!("Paid 1 KC to {bob} (entry local #8)\n"));
+
+    let actions = submitted(&node);
+    assert_eq!(actions.len(), 2, "one refused, one signed again");
+    assert!(actions[0].action.nonce <= last);
+    assert_eq!(actions[1].action.nonce, last + 1);
+    assert_eq!(actions[1].action.body, actions[0].action.body);
+    let reads = node.requests_to("GET");
+    let read = reads
+        .iter()
+        .find(|r| r.path.ends_with("/nonce"))
+        .expect("the node's last nonce was read");
+    assert_eq!(signer_of(read).to_did(), alice);
+    // The key's counter continues above the node's nonce.
+    run(home, &["--node", &node.url, "pay", &bob.to_did(), "1"]).ok();
+    let actions = submitted(&node);
+    assert_eq!(actions.len(), 3, "no refusal this time");
+    assert!(actions[2].action.nonce > last + 1);
+}
+
+#[test]
 fn a_refusal_exits_1_with_the_nodes_reason() {
     let home = tempfile::tempdir().unwrap();
     let home = home.path();

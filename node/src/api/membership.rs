@@ -1,22 +1,25 @@
-//! Membership reads (public: the roster is public-log data): the
-//! community with its rules in force, and its members.
+//! Membership reads: the community with its rules in force, and its
+//! members (public: the roster is public-log data); a member's last nonce
+//! (member-only: it covers local-log actions too).
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use hearth_protocol::PublicKey;
 use hearth_protocol::state::StateRead;
 use serde_json::{Value, json};
 
-use super::{Api, ApiError, Node, heads_json, rules_in_force};
+use super::{Api, ApiError, Member, Node, heads_json, not_found, rules_in_force};
 
 /// The membership routes.
 pub(super) fn routes<N: Node>() -> Router<Arc<Api<N>>> {
     Router::new()
         .route("/v1/community", get(community::<N>))
         .route("/v1/members", get(members::<N>))
+        .route("/v1/members/{did}/nonce", get(nonce::<N>))
 }
 
 async fn community<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>, ApiError> {
@@ -59,4 +62,27 @@ async fn members<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>,
         })
         .collect();
     Ok(Json(json!({ "members": members })))
+}
+
+/// The last nonce the node accepted from a member (`null` before their
+/// first action): a client whose action was refused as `nonce_replayed`
+/// signs again with a nonce above it.
+async fn nonce<N: Node>(
+    State(api): State<Arc<Api<N>>>,
+    _member: Member,
+    Path(did): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let key = PublicKey::from_did(&did)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.code(), e))?;
+    let storage = api.node.storage();
+    if storage.member(&key)?.is_none() {
+        return Err(not_found(
+            "unknown_member",
+            format!("{key} is not a member here"),
+        ));
+    }
+    Ok(Json(json!({
+        "member": key,
+        "last_nonce": storage.last_nonce(&key)?,
+    })))
 }

@@ -297,6 +297,62 @@ async fn member_only_reads_need_a_fresh_signature_of_an_active_member() {
     assert!(text.contains("hearth_actions_accepted_total"), "{text}");
 }
 
+#[tokio::test]
+async fn a_members_last_nonce_is_a_member_only_read() {
+    let f = fixture().await;
+    let founder = keypair(1);
+    let path = format!("/v1/members/{}/nonce", founder.public().to_did());
+    let join = f.action(&founder, 7, f.founder_code.join_body(&founder.public()));
+    assert_eq!(f.post(join).await.0, StatusCode::CREATED);
+    let (status, json) = f.signed_get(&founder, &path).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["last_nonce"], 7);
+    assert_eq!(json["member"], founder.public().to_did());
+
+    // A refused action does not move it; an accepted one does.
+    let invite = |nonce| {
+        let body = ActionBody::Membership(MembershipAction::IssueInvite {
+            key: keypair(50 + nonce as u8).public(),
+            expires: Timestamp(runtime::now().0 + 60_000),
+        });
+        f.action(&founder, nonce, body)
+    };
+    let (status, json) = f.post(invite(5)).await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (StatusCode::CONFLICT, Some("nonce_replayed"))
+    );
+    // (Each read differs in its query: two requests signed within one
+    // millisecond would otherwise be one request replayed.)
+    let again = format!("{path}?read=2");
+    assert_eq!(f.signed_get(&founder, &again).await.1["last_nonce"], 7);
+    assert_eq!(f.post(invite(9)).await.0, StatusCode::CREATED);
+    let again = format!("{path}?read=3");
+    assert_eq!(f.signed_get(&founder, &again).await.1["last_nonce"], 9);
+
+    let (status, json) = f
+        .call(
+            Request::get(path.as_str())
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unsigned_request"))
+    );
+    let stranger = format!("/v1/members/{}/nonce", keypair(9).public().to_did());
+    let (status, json) = f.signed_get(&founder, &stranger).await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("unknown_member"))
+    );
+    let (status, _) = f
+        .signed_get(&founder, "/v1/members/did:key:nope/nonce")
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
 fn signed_copy(request: &Request<Body>) -> Request<Body> {
     let mut builder = Request::get(request.uri().clone());
     for (name, value) in request.headers() {

@@ -74,23 +74,37 @@ fn the_state_machine_takes_network_actions_only_from_communities_in_a_network() 
     ));
 
     let mut fed = Fed::new(2);
-    // In the network, a ballot over the network's voice credits is refused,
-    // one within them is recorded.
+    // In the network, a ballot over the network's voice credits (100) is
+    // refused, one exactly at them is recorded. Votes too large to price
+    // are refused too, and neither panic nor wrap to a small cost.
     let id = Hash([3; 32]);
     let c = &mut fed.communities[0];
+    let huge = c.action(
+        &fed.members[0][0],
+        4,
+        vote(id, Level::Network, Ballot::Quadratic(vec![i64::MIN; 4])),
+    );
+    let refused = c.submit(huge);
+    assert_eq!(
+        refused,
+        Err(ApplyError::Rejected(Rejection::Unpriceable { budget: 100 }))
+    );
     let over = c.action(
         &fed.members[0][0],
         5,
-        vote(id, Level::Network, Ballot::Quadratic(vec![11])),
+        vote(id, Level::Network, Ballot::Quadratic(vec![10, 1])),
     );
-    assert!(matches!(
+    assert_eq!(
         c.submit(over),
-        Err(ApplyError::Rejected(Rejection::OverBudget { .. }))
-    ));
+        Err(ApplyError::Rejected(Rejection::OverBudget {
+            cost: 101,
+            budget: 100
+        }))
+    );
     let ok = c.action(
         &fed.members[0][0],
         6,
-        vote(id, Level::Network, Ballot::Quadratic(vec![10])),
+        vote(id, Level::Network, Ballot::Quadratic(vec![8, 6])),
     );
     assert!(c.submit(ok).is_ok());
     // A region the community is not in is refused.

@@ -195,12 +195,7 @@ pub fn count<S: StateRead + ?Sized>(
                 }),
                 _ => None,
             });
-            let question = QvQuestion {
-                options: record.proposal.options.len().max(1) as u32,
-                allow_negative: true,
-                seed,
-            };
-            let rules = QvRules::from(rules);
+            let (question, rules) = quadratic_terms(ctx, record);
             Report::Quadratic(quadratic::tally(
                 &question,
                 &ballots,
@@ -297,6 +292,22 @@ fn verdict_of(report: &Report, record: &ProposalRecord) -> Verdict {
         Report::Budget(r) => Verdict::Selected(r.selected.clone()),
         Report::Uncountable { .. } => Verdict::Failed,
     }
+}
+
+/// The question and rules a quadratic proposal is counted with. A ballot
+/// is checked against the same ones when it is cast, so the budget a node
+/// accepts a ballot under is the budget the tally applies: the proposal's
+/// level's voice credits.
+pub(super) fn quadratic_terms(ctx: &Context, record: &ProposalRecord) -> (QvQuestion, QvRules) {
+    let question = QvQuestion {
+        options: record.proposal.options.len().max(1) as u32,
+        allow_negative: true,
+        seed: record.id,
+    };
+    (
+        question,
+        QvRules::from(level_rules(ctx, record.proposal.level)),
+    )
 }
 
 fn level_rules(ctx: &Context, level: Level) -> &crate::community::LevelRules {

@@ -16,6 +16,7 @@ use crate::governance::{
     Ballot, Level, MAX_OPTIONS, MAX_TEXT_LEN, MAX_TITLE_LEN, ProposalKind, Subject,
 };
 use crate::log::NodeRecord;
+use crate::tally::choice::quadratic;
 
 use super::membership::active_member;
 use super::records::{self, StateRead};
@@ -58,9 +59,6 @@ pub fn unmirrored<S: StateRead + ?Sized>(
 pub fn to_mirror<S: StoreMut + ?Sized>(store: &mut S, proposal: &Hash, member: &PublicKey) {
     store.put(records::key(TO_MIRROR, &proposal.0), member.0.to_vec());
 }
-
-/// Largest absolute number of votes a quadratic ballot may give one option.
-pub const MAX_QV_VOTES: i64 = 1 << 20;
 
 /// The networks this community belongs to.
 pub fn networks<S: StateRead + ?Sized>(store: &S) -> Result<Vec<SignedNetwork>, StoreError> {
@@ -227,26 +225,20 @@ pub fn check<S: StoreMut + ?Sized>(
         ActionBody::Governance(GovernanceAction::Vote { ballot, .. }) => match ballot {
             Ballot::YesNo(_) => {}
             Ballot::Quadratic(votes) => {
-                if votes.is_empty()
-                    || votes.len() > MAX_OPTIONS
-                    || votes.iter().any(|v| v.unsigned_abs() > MAX_QV_VOTES as u64)
-                {
+                if votes.is_empty() || votes.len() > MAX_OPTIONS {
                     return Err(Rejection::InvalidBallot {
                         reason: "a quadratic ballot gives 1 to 256 vote counts",
                     }
                     .into());
                 }
-                let cost: u128 = votes
-                    .iter()
-                    .map(|v| u128::from(v.unsigned_abs()).pow(2))
-                    .sum();
+                // The proposal may live on another node, so its options are
+                // checked by the tally; the budget is checked here, as the
+                // tally will (`LevelRules` → `QvRules`).
                 let budget = match level {
                     Level::Regional(_) => rules.regional.voice_credits,
                     _ => rules.network.voice_credits,
                 };
-                if cost > u128::from(budget) {
-                    return Err(Rejection::OverBudget { cost, budget }.into());
-                }
+                quadratic::check(votes, budget).map_err(Rejection::from)?;
             }
             Ballot::Ranked(ranking) => {
                 if ranking.is_empty() || ranking.len() > MAX_OPTIONS {

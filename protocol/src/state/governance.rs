@@ -15,6 +15,7 @@ use crate::governance::{
     Position, Project, Proposal, ProposalKind, ProposalRef, Schedule, Scope, Stage, Subject,
     method_of,
 };
+use crate::tally::choice::quadratic;
 use crate::units::Timestamp;
 
 use super::council;
@@ -750,22 +751,10 @@ fn check_ballot(record: &ProposalRecord, ballot: &Ballot, ctx: &Context) -> Resu
             Ok(())
         }
         (Method::Quadratic, Ballot::Quadratic(votes)) => {
-            let expected = record.proposal.options.len().max(1);
-            if votes.len() != expected {
-                return invalid("give votes for every option (one number for a yes/no proposal)");
-            }
-            let cost: u128 = votes
-                .iter()
-                .map(|v| u128::from(v.unsigned_abs()).pow(2))
-                .sum();
-            let budget = ctx
-                .rules
-                .local
-                .voice_credits
-                .max(ctx.rules.network.voice_credits);
-            if cost > u128::from(budget) {
-                return Err(Rejection::OverBudget { cost, budget });
-            }
+            // Checked as the tally will count it: the same question, the
+            // same budget.
+            let (question, rules) = super::decide::quadratic_terms(ctx, record);
+            quadratic::check_ballot(votes, &question, rules.budget)?;
             Ok(())
         }
         _ => invalid("this ballot does not fit the proposal's voting method"),

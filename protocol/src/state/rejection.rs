@@ -2,6 +2,7 @@
 //! person needs to understand the refusal.
 
 use crate::crypto::{Hash, PublicKey};
+use crate::tally::choice::QvError;
 use crate::units::{Kc, Millis, Timestamp};
 
 use super::records::MemberStatus;
@@ -213,6 +214,15 @@ pub enum Rejection {
         /// The voter's credits.
         budget: u32,
     },
+    /// A quadratic ballot's votes are so large that Σ votes² passes
+    /// `u128::MAX`: over any budget (same code as `OverBudget`).
+    #[error(
+        "the ballot's votes are too large to price (the sum of their squares passes 2^128); the budget is {budget} voice credits"
+    )]
+    Unpriceable {
+        /// The voter's credits.
+        budget: u32,
+    },
     /// The member may not vote on this proposal.
     #[error("{who} may not vote on this proposal: {reason}")]
     NotEligible {
@@ -310,7 +320,7 @@ impl Rejection {
             Rejection::OutsideRegion { .. } => "outside_region",
             Rejection::InvalidProposal { .. } => "invalid_proposal",
             Rejection::InvalidBallot { .. } => "invalid_ballot",
-            Rejection::OverBudget { .. } => "over_budget",
+            Rejection::OverBudget { .. } | Rejection::Unpriceable { .. } => "over_budget",
             Rejection::NotEligible { .. } => "not_eligible",
             Rejection::AlreadyNominated { .. } => "already_nominated",
             Rejection::DelegationNotAllowed => "delegation_not_allowed",
@@ -319,6 +329,23 @@ impl Rejection {
             Rejection::InvalidRule(_) => "invalid_rule",
             Rejection::Aid(r) => r.code(),
             Rejection::Insurance(r) => r.code(),
+        }
+    }
+}
+
+impl From<QvError> for Rejection {
+    /// A quadratic ballot refused by the tally's own check, in the state
+    /// machine's words.
+    fn from(error: QvError) -> Self {
+        match error {
+            QvError::WrongLength { .. } => Rejection::InvalidBallot {
+                reason: "give votes for every option (one number for a yes/no proposal)",
+            },
+            QvError::NegativeNotAllowed { .. } => Rejection::InvalidBallot {
+                reason: "this question does not allow votes against an option",
+            },
+            QvError::OverBudget { cost, budget } => Rejection::OverBudget { cost, budget },
+            QvError::Unpriceable { budget } => Rejection::Unpriceable { budget },
         }
     }
 }

@@ -400,32 +400,157 @@ fn emergencies_are_raised_and_decided_by_the_council_only() {
     );
 }
 
-#[test]
-fn quadratic_ballots_must_fit_the_voice_credit_budget() {
+/// Rules where local proposals are decided by quadratic voting with
+/// `credits` voice credits (the network level keeps its own 100).
+fn quadratic_rules(credits: u32) -> Rules {
     let mut rules = quick_rules();
     rules.local.method = Method::Quadratic;
-    rules.local.voice_credits = 100;
-    let mut g = Gov::new(rules);
+    rules.local.voice_credits = credits;
+    rules
+}
+
+/// A local quadratic proposal over four gardens, in its voting stage.
+fn gardens(g: &mut Gov) -> ProposalRef {
     let mut p = question(ProposalKind::Policy, "Which garden");
-    p.options = vec!["North".into(), "South".into(), "East".into()];
+    p.options = ["North", "South", "East", "West"]
+        .map(String::from)
+        .to_vec();
     let r = g.propose(0, p);
     assert_eq!(g.record(&r).method, Method::Quadratic);
     g.at(&r, 16);
-    g.ok(1, vote(r, Ballot::Quadratic(vec![6, -8, 0])));
-    // 7² + 7² + 1² = 99 fits; 7² + 7² + 2² = 102 does not.
-    g.ok(2, vote(r, Ballot::Quadratic(vec![7, 7, 1])));
-    let over = g.no(3, vote(r, Ballot::Quadratic(vec![7, 7, 2])));
+    r
+}
+
+/// The proposal's count as it stands.
+fn quadratic_count(g: &Gov, r: &ProposalRef) -> crate::tally::choice::QvReport {
+    let ctx = crate::state::Context::load(&g.c.store, g.c.time).expect("context");
+    let (report, _) = crate::state::decide::count(&g.c.store, &ctx, &g.record(r)).expect("count");
+    match report {
+        crate::state::decide::Report::Quadratic(report) => report,
+        other => panic!("not a quadratic count: {other:?}"),
+    }
+}
+
+#[test]
+fn quadratic_ballots_must_fit_the_local_voice_credit_budget_the_tally_applies() {
+    // 50 local credits while the network has 100: the local budget is the
+    // one a local ballot is checked against, as the tally counts it.
+    let mut g = Gov::new(quadratic_rules(50));
+    assert_eq!(g.c.genesis.rules.network.voice_credits, 100);
+    let r = gardens(&mut g);
+    // 5² + 5² = 50 fits exactly; 5² + 5² + 1² = 51 is one credit over.
+    g.ok(1, vote(r, Ballot::Quadratic(vec![5, -5, 0, 0])));
+    let over = g.no(2, vote(r, Ballot::Quadratic(vec![5, 5, 1, 0])));
     assert_eq!(
         over,
         Rejection::OverBudget {
-            cost: 102,
-            budget: 100
+            cost: 51,
+            budget: 50
         }
     );
+    // Votes whose squares do not even sum within 2¹²⁸ are refused in
+    // words, without a panic (debug) or a cost wrapped to 0 (release).
+    let huge = g.no(2, vote(r, Ballot::Quadratic(vec![i64::MIN; 4])));
+    assert_eq!(huge, Rejection::Unpriceable { budget: 50 });
+    assert_eq!(huge.code(), "over_budget");
+    assert!(huge.to_string().contains("too large to price"), "{huge}");
     assert_eq!(
         g.no(2, vote(r, Ballot::Quadratic(vec![1]))).code(),
         "invalid_ballot"
     );
+    // The accepted ballot is counted in full, at its price.
+    let report = quadratic_count(&g, &r);
+    assert_eq!(
+        report.costs,
+        std::collections::BTreeMap::from([(g.people[1].public(), 50)])
+    );
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert_eq!(
+        (report.options[0].for_votes, report.options[1].against_votes),
+        (5, 5)
+    );
+}
+
+mod quadratic_agreement {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::tally::choice::{QvBallot, QvQuestion, QvRules, quadratic};
+    use crate::tests::codec::config;
+
+    /// Vote counts around every edge: small ones near the budget, and
+    /// extremes whose squares overflow.
+    fn votes() -> impl Strategy<Value = i64> {
+        prop_oneof![
+            6 => -10i64..=10,
+            1 => Just(i64::MIN),
+            1 => Just(i64::MAX),
+            1 => any::<i64>(),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(config(48))]
+
+        /// Any ballot the state machine accepts is counted in full by the
+        /// tally; any it refuses, the tally's own validation refuses too.
+        #[test]
+        fn the_state_machine_accepts_exactly_what_the_tally_counts(
+            credits in 0u32..150,
+            ballots in prop::collection::vec(prop::collection::vec(votes(), 3..=5), 4),
+        ) {
+            let mut g = Gov::new(quadratic_rules(credits));
+            let r = gardens(&mut g);
+            let record = g.record(&r);
+            // The tally's terms, built here from the rules rather than
+            // taken from the state machine.
+            let question = QvQuestion { options: 4, allow_negative: true, seed: record.id };
+            let rules = QvRules::from(&g.c.genesis.rules.local);
+            let mut accepted = BTreeMap::new();
+            for (who, votes) in ballots.iter().enumerate() {
+                let nonce = g.nonce(who);
+                let key = g.people[who].clone();
+                let action = g.c.action(&key, nonce, vote(r, Ballot::Quadratic(votes.clone())));
+                let voter = key.public();
+                let ballot = BTreeMap::from([(voter, QvBallot { votes: votes.clone() })]);
+                let alone = quadratic::tally(
+                    &question, &ballot, &[voter].into(), &BTreeMap::new(), &rules,
+                );
+                match g.c.submit(action) {
+                    Ok(()) => {
+                        prop_assert!(alone.rejected.is_empty(), "{:?}", alone.rejected);
+                        accepted.insert(voter, votes.clone());
+                    }
+                    Err(crate::state::ApplyError::Rejected(rejection)) => {
+                        let refused = alone.rejected.get(&voter);
+                        prop_assert!(refused.is_some(), "the tally counts {votes:?}, refused as {rejection}");
+                        prop_assert_eq!(Rejection::from(*refused.unwrap()), rejection);
+                    }
+                    Err(other) => prop_assert!(false, "not a rejection: {other}"),
+                }
+            }
+            let report = quadratic_count(&g, &r);
+            prop_assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+            prop_assert_eq!(report.costs.len(), accepted.len());
+            for (voter, votes) in &accepted {
+                prop_assert_eq!(report.costs.get(voter).copied(), quadratic::cost(votes));
+            }
+            // Counted in full: every accepted vote is in the totals.
+            for (option, total) in report.options.iter().enumerate() {
+                let sum = |positive: bool| -> u128 {
+                    accepted
+                        .values()
+                        .map(|v| v[option])
+                        .filter(|v| (*v > 0) == positive && *v != 0)
+                        .map(|v| u128::from(v.unsigned_abs()))
+                        .sum()
+                };
+                prop_assert_eq!((total.for_votes, total.against_votes), (sum(true), sum(false)));
+            }
+        }
+    }
 }
 
 #[test]

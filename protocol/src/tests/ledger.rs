@@ -677,3 +677,17 @@ fn a_nonce_far_ahead_of_the_clock_is_refused_and_does_not_lock_the_member_out() 
     );
     accept(&mut c, &a, max, pay(&b, 1, ""));
 }
+
+#[test]
+fn a_nonce_may_lead_the_clock_by_minutes_not_hours() {
+    let (mut c, [a, b, _]) = three_members();
+    let minutes = |n: u64| n * 60_000;
+    assert_eq!(state::MAX_NONCE_LEAD.0, minutes(5));
+    // The next entry is sealed one millisecond after the current time.
+    let sealed = c.time.0 + 1;
+    let far = refuse(&mut c, &a, sealed + minutes(6), pay(&b, 1, ""));
+    assert_eq!(far.code(), "nonce_too_far");
+    let far = refuse(&mut c, &a, sealed + minutes(23 * 60), pay(&b, 1, ""));
+    assert_eq!(far.code(), "nonce_too_far");
+    accept(&mut c, &a, sealed + minutes(4), pay(&b, 1, ""));
+}

@@ -29,7 +29,9 @@
 //!
 //! An invalid ballot (wrong length, forbidden negative votes, over budget)
 //! is refused: it is reported and treated as not cast, so its author
-//! follows their own delegation if they have one.
+//! follows their own delegation if they have one. [`check_ballot`] is
+//! also what a node checks a ballot with when it is cast, against the same
+//! budget, so a ballot the node accepted is counted in full.
 
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -73,6 +75,15 @@ pub enum QvError {
         /// The member's voice credits.
         budget: u32,
     },
+    /// The votes are so large that the sum of their squares passes
+    /// `u128::MAX` (four votes of `i64::MIN` do): far over any budget.
+    #[error(
+        "the ballot's votes are too large to price (the sum of their squares passes 2^128); the budget is {budget} voice credits"
+    )]
+    Unpriceable {
+        /// The member's voice credits.
+        budget: u32,
+    },
 }
 
 impl QvError {
@@ -81,7 +92,8 @@ impl QvError {
         match self {
             QvError::WrongLength { .. } => "wrong_length",
             QvError::NegativeNotAllowed { .. } => "negative_not_allowed",
-            QvError::OverBudget { .. } => "over_budget",
+            // A ballot too large to price is over any budget.
+            QvError::OverBudget { .. } | QvError::Unpriceable { .. } => "over_budget",
         }
     }
 }
@@ -138,16 +150,29 @@ pub struct QvBallot {
 }
 
 /// The cost of an allocation in voice credits: the sum of the squared
-/// votes (saturating; no budget comes near `u128::MAX`).
-pub fn cost(votes: &[i64]) -> u128 {
-    votes.iter().fold(0u128, |sum, v| {
+/// votes, or `None` when that passes `u128::MAX` (four votes of
+/// `i64::MIN` do). Checked, never saturating or wrapping: the one price
+/// the state machine, the federated checks and the tally all use.
+pub fn cost(votes: &[i64]) -> Option<u128> {
+    votes.iter().try_fold(0u128, |sum, v| {
         let v = u128::from(v.unsigned_abs());
-        sum.saturating_add(v * v)
+        sum.checked_add(v.checked_mul(v)?)
     })
 }
 
-/// Checks a ballot against the question and a member's budget.
-pub fn check_ballot(votes: &[i64], question: &QvQuestion, budget: u32) -> Result<(), QvError> {
+/// Prices an allocation against a member's budget: its cost when it fits,
+/// otherwise why not.
+pub fn check(votes: &[i64], budget: u32) -> Result<u128, QvError> {
+    match cost(votes) {
+        Some(cost) if cost <= u128::from(budget) => Ok(cost),
+        Some(cost) => Err(QvError::OverBudget { cost, budget }),
+        None => Err(QvError::Unpriceable { budget }),
+    }
+}
+
+/// Checks a ballot against the question and a member's budget: its cost
+/// when it is valid.
+pub fn check_ballot(votes: &[i64], question: &QvQuestion, budget: u32) -> Result<u128, QvError> {
     if u64::try_from(votes.len()).ok() != Some(u64::from(question.options)) {
         return Err(QvError::WrongLength {
             expected: question.options,
@@ -161,11 +186,7 @@ pub fn check_ballot(votes: &[i64], question: &QvQuestion, budget: u32) -> Result
             option: option as u32,
         });
     }
-    let cost = cost(votes);
-    if cost > u128::from(budget) {
-        return Err(QvError::OverBudget { cost, budget });
-    }
-    Ok(())
+    check(votes, budget)
 }
 
 /// The weighted votes on one option.
@@ -314,17 +335,14 @@ pub fn tally_indexed<B: Borrow<QvBallot>>(
         let Some(ballot) = ballot else { continue };
         match check(ballot) {
             // A valid ballot's cost is at most the (`u32`) budget.
-            Ok(()) => {
-                let cost = cost(&ballot.borrow().votes);
-                costs[member as usize] = u32::try_from(cost).unwrap_or(u32::MAX);
-            }
+            Ok(cost) => costs[member as usize] = u32::try_from(cost).unwrap_or(u32::MAX),
             Err(error) => rejected.push((member, error)),
         }
     }
     let ineligible = ballots
         .ineligible()
         .iter()
-        .map(|(key, ballot)| (*key, check(ballot).map(|()| cost(&ballot.borrow().votes))))
+        .map(|(key, ballot)| (*key, check(ballot)))
         .collect();
     let valid = ballots.filter(|ballot| check(ballot).is_ok());
     let delegation = resolve_indexed(&valid, delegations);

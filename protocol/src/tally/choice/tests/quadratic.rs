@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::{edges, key, keys};
 use crate::crypto::Hash;
 use crate::tally::choice::quadratic::{
-    OptionTotal, QvBallot, QvError, QvQuestion, QvRules, check_ballot, cost, tally,
+    OptionTotal, QvBallot, QvError, QvQuestion, QvRules, check, check_ballot, cost, tally,
 };
 use crate::tally::choice::{FailReason, Outcome};
 use crate::tally::draw_order;
@@ -35,18 +35,39 @@ fn no_quorum() -> QvRules {
 
 #[test]
 fn a_ballot_costs_the_sum_of_its_squares() {
-    assert_eq!(cost(&[]), 0);
-    assert_eq!(cost(&[3, -4]), 25);
-    assert_eq!(cost(&[10]), 100);
-    assert_eq!(cost(&[i64::MIN]), 1 << 126);
-    assert_eq!(cost(&[i64::MIN, i64::MIN, i64::MIN, i64::MIN]), u128::MAX);
+    assert_eq!(cost(&[]), Some(0));
+    assert_eq!(cost(&[3, -4]), Some(25));
+    assert_eq!(cost(&[10]), Some(100));
+    assert_eq!(cost(&[i64::MIN]), Some(1 << 126));
+    assert_eq!(
+        cost(&[i64::MIN, i64::MAX, i64::MAX]),
+        Some(3 * (1 << 126) - 2 * ((1 << 64) - 1))
+    );
+    // 4 × 2¹²⁶ = 2¹²⁸: no price, rather than a saturated or wrapped one.
+    assert_eq!(cost(&[i64::MIN; 4]), None);
+}
+
+#[test]
+fn a_budget_admits_exactly_what_it_pays_for() {
+    assert_eq!(check(&[8, -6], 100), Ok(100));
+    assert_eq!(
+        check(&[10, 1], 100),
+        Err(QvError::OverBudget {
+            cost: 101,
+            budget: 100
+        })
+    );
+    assert_eq!(check(&[], 0), Ok(0));
+    let huge = check(&[i64::MIN; 4], 100);
+    assert_eq!(huge, Err(QvError::Unpriceable { budget: 100 }));
+    assert_eq!(huge.unwrap_err().code(), "over_budget");
 }
 
 #[test]
 fn ballots_are_checked_against_the_question_and_the_budget() {
     let q = question(2, false);
-    assert_eq!(check_ballot(&[6, 8], &q, 100), Ok(()));
-    assert_eq!(check_ballot(&[0, 0], &q, 0), Ok(()));
+    assert_eq!(check_ballot(&[6, 8], &q, 100), Ok(100));
+    assert_eq!(check_ballot(&[0, 0], &q, 0), Ok(0));
     assert_eq!(
         check_ballot(&[6, 9], &q, 100),
         Err(QvError::OverBudget {
@@ -65,7 +86,11 @@ fn ballots_are_checked_against_the_question_and_the_budget() {
             actual: 1
         })
     );
-    assert_eq!(check_ballot(&[1, -1], &question(2, true), 2), Ok(()));
+    assert_eq!(check_ballot(&[1, -1], &question(2, true), 2), Ok(2));
+    assert_eq!(
+        check_ballot(&[i64::MIN; 4], &question(4, true), 100),
+        Err(QvError::Unpriceable { budget: 100 })
+    );
 }
 
 #[test]
