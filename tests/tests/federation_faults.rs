@@ -94,7 +94,11 @@ fn a_partition_during_a_vote_heals_to_one_certified_result() {
             .all(|i| head_at(&fed, i, 0).is_some_and(|s| s >= before))
             .then_some(())
     });
-    std::thread::sleep(Duration::from_secs(3));
+    // Witnessed: A's own node counts it, which takes checkpoints of it by
+    // two other communities — they stand whatever the split does next.
+    converge(CONVERGE, "A's first ballot is witnessed", || {
+        (proposal(&fed, 0, &id)["report"]["ballots"].as_u64() == Some(1)).then_some(())
+    });
 
     let ids: Vec<String> = (0..5).map(|i| fed.peer_id(i)).collect();
     let (left, right) = ([0usize, 1], [2usize, 3, 4]);

@@ -1071,3 +1071,76 @@ fn an_entry_dated_beyond_the_clock_skew_is_not_taken_until_it_is_due() {
     assert_eq!(fx.gossip(fx.source(), &future), Verdict::Accept);
     assert_eq!(fx.held(), Some(held as u64 + 1));
 }
+
+/// ```text
+///   me ── other (a log of full public entries: over 8 MiB in one range)
+/// ```
+/// A range of full-size entries fills a response past the largest record;
+/// the node still reads it — answered from the stored bytes, as a peer's
+/// node answers — and catches up without penalising anyone.
+#[test]
+fn a_log_of_full_size_entries_is_caught_up_in_ranges_larger_than_a_record() {
+    use hearth_protocol::codec::MAX_RECORD_BYTES;
+    use hearth_protocol::federation::wire::MAX_PUBLIC_ENTRY_BYTES;
+
+    let mut fx = Fixture::formed();
+    let voter = keypair(20);
+    let proposal = Hash([7; 32]);
+    let mut nonce = 10;
+    let mut time = T0 + 100;
+    for _ in 0..24 {
+        let mut actions = Vec::new();
+        let mut size = 0;
+        // Ballots of many options, as a large network vote's batch holds.
+        while size < MAX_PUBLIC_ENTRY_BYTES - 40 * 1024 {
+            nonce += 1;
+            let mut action = fx.other.action(
+                &voter,
+                nonce,
+                ActionBody::Governance(GovernanceAction::Vote {
+                    proposal: ProposalRef {
+                        id: proposal,
+                        level: Level::Network,
+                    },
+                    ballot: Ballot::Quadratic(vec![0; 48]),
+                }),
+            );
+            action.action.created = Timestamp(time);
+            let action = action.action.sign(&voter);
+            size += action.to_bytes().len();
+            actions.push(action);
+        }
+        time += 10;
+        fx.other
+            .append_at(
+                LogKind::Public,
+                EntryBody::Actions(actions),
+                Timestamp(time),
+            )
+            .expect("a full entry applies");
+    }
+    let log = fx.log();
+    // The other node's store, answering as a node does.
+    let mut responder = MemoryStorage::default();
+    responder.fed_append(&fx.other.id, &log).expect("stored");
+    fx.me.now = Timestamp(time + 1_000);
+    let source = fx.source();
+    fx.me.service.peer_connected(source);
+    drain(&mut fx.me.service);
+    let heads = heads(&[(fx.other.id, log.last().expect("entries"))]);
+    let mut out = fx.respond(source, &heads);
+    let mut largest = 0;
+    let mut rounds = 0;
+    while let Some(&(peer, community, from, limit)) = ranges(&out).first() {
+        rounds += 1;
+        assert!(rounds < 10, "no progress: {out:?}");
+        let answer = crate::service::federation::answer_range(&responder, &community, from, limit);
+        largest = largest.max(answer.len());
+        let now = fx.me.now;
+        fx.me.service.on_response(peer, &answer, now);
+        out = drain(&mut fx.me.service);
+        assert!(penalised(&out).is_empty(), "{out:?}");
+    }
+    assert!(largest > MAX_RECORD_BYTES, "a range of {largest} bytes");
+    assert_eq!(fx.held(), log.last().map(|e| e.entry.seq));
+}
