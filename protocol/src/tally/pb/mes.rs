@@ -48,10 +48,11 @@ pub(super) fn plain(profile: &Profile, budget: u64, ties: &TieOrder, report: &mu
 ///
 /// An exhaustive outcome (no further project fits) does not end it: a
 /// higher share can still fund a different, dearer set within the budget,
-/// and the official count goes on to it (Wieliczka 2023: at a share of 302
-/// the outcome is exhaustive with 984 579 spent; the official result, 995
-/// 079, is reached at 306). pabutools' `voter_budget_increment=1` stops at
-/// the first exhaustive outcome, as Hearth did before.
+/// and the official count goes on to it. Wieliczka 2023: after 150 raises
+/// (a share of 301.84 zł) the outcome is exhaustive, 984 579 spent; the
+/// count goes on to 164 raises (315.84 zł), the last within the budget,
+/// and its outcome, 995 079 spent, is the official one. pabutools'
+/// `voter_budget_increment=1` stops at the first exhaustive outcome.
 ///
 /// The one other stop: an outcome that funds every project MES can fund
 /// (every project with a supporter) is returned, since no higher share
