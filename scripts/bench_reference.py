@@ -29,12 +29,17 @@ Subcommands (each reads its input untimed, then times only the count):
                     transfer, Droop quota: the closest votekit rule to the
                     Scottish one, not the same); it also prints the time of
                     the count without building votekit's profile.
-  pb FILE           pabutools' `method_of_equal_shares(sat_class=Cost_Sat,
-                    voter_budget_increment=1)` on an approval .pb file: the
-                    iterated "add1" MES that protocol/src/tally/pb.rs
-                    implements as `mes-add1`, with Hearth's tie rule (more
-                    votes, then lower cost; the bench's instances have
-                    distinct costs, so its lot is never needed).
+  pb FILE           equalshares.net's "Add1" completion of MES, the rule
+                    protocol/src/tally/pb.rs implements as `mes-add1`, on an
+                    approval .pb file: pabutools' `method_of_equal_shares(
+                    sat_class=Cost_Sat, voter_budget_increment=1)` with its
+                    stop test `instance.is_exhaustive` replaced by "every
+                    project with a vote is funded" (pabutools' own test
+                    stops at the first exhaustive outcome, a different
+                    rule; scripts/pb_crosscheck.py checks the same Add1 as
+                    a plain loop), with Hearth's tie rule (more votes, then
+                    lower cost; the bench's instances have distinct costs,
+                    so its lot is never needed).
   versions          The interpreter's and the packages' versions.
 
 Options: --repeat N (timed runs, default 3) and --timeout S (wall-clock limit
@@ -453,6 +458,13 @@ def cmd_pb(args):
         return is_feasible(*a, **k)
 
     instance.is_feasible = counting
+    # pabutools' loop also stops at the first exhaustive outcome; Add1 stops
+    # only at an infeasible one, or once every project with a vote is funded
+    # (no raise could overspend then). Only pabutools' own stop test changes.
+    fundable = {p.name for ballot in profile for p in ballot}
+    instance.is_exhaustive = lambda outcome, available_projects=None: fundable <= {
+        p.name for p in outcome
+    }
 
     def run():
         counts[0] = 0

@@ -17,8 +17,17 @@ rules configured as Hearth defines its own (protocol/src/tally/pb.rs):
                    cost) or Additive_Cardinal_Sat (points per cost)
   mes              method_of_equal_shares, Cost_Sat (approval) or
                    Additive_Cardinal_Sat (cumulative)
-  mes-add1         the same with voter_budget_increment=1
-  mes-add1-greedy  completion_by_rule_combination([mes-add1, greedy])
+  mes-add1         equalshares.net's "Add1" completion (pabulib's
+                   `rule;equalshares/add1`), run here as a loop over pabutools'
+                   MES (`method_of_equal_shares_scheme`) with the share B/n,
+                   B/n + 1, ...: each next outcome is taken while it costs at
+                   most the budget, the first one that costs more ends it, and
+                   an outcome funding every project with votes ends it too.
+                   NOT `method_of_equal_shares(voter_budget_increment=1)`:
+                   pabutools' iterated MES also stops at the first exhaustive
+                   outcome, which the official rule does not (Wieliczka 2023's
+                   official result is only reached past it).
+  mes-add1-greedy  mes-add1, then greedy_utilitarian_welfare (as greedy) from it
 
 with Hearth's tie-breaking (more votes, then lower cost, then the lot
 `draw_order(seed, 0, all projects)`, reimplemented here with blake3), and
@@ -27,21 +36,27 @@ prints the selected project ids (in selection order) as Rust rows for the
 also need a row in its `FILES` table). Projects with no votes are dropped from
 pabutools' outcomes: Hearth never funds them (pabutools' greedy does when
 money is left, and only at the end, so nothing else changes).
+
+For the files whose META names an Equal Shares rule (`rule;equalshares...`,
+the real municipal instances), it also prints, as a comment, whether
+mes-add1 selects the file's official `selected` set.
 """
 
+import csv
 import random
 import sys
 from pathlib import Path
 
 import blake3
 from pabutools.election import Additive_Cardinal_Sat, Cardinality_Sat, Cost_Sat
+from pabutools.election.instance import total_cost
 from pabutools.election.pabulib import parse_pabulib_from_string
+from pabutools.election.profile import AbstractApprovalProfile
 from pabutools.election.satisfaction import AdditiveSatisfaction
-from pabutools.rules import (
-    completion_by_rule_combination,
-    greedy_utilitarian_welfare,
-    method_of_equal_shares,
-)
+from pabutools.fractions import frac
+from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
+from pabutools.rules.budgetallocation import BudgetAllocation
+from pabutools.rules.mes.mes_rule import method_of_equal_shares_scheme
 from pabutools.tiebreaking import TieBreakingRule
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +83,29 @@ class PointsCostSat(AdditiveSatisfaction):
         super().__init__(instance, profile, ballot, lambda i, p, b, proj, pre: b.get(proj, 0) * proj.cost)
 
 
+def equal_shares_add1(instance, profile, sat_class, tie_breaking, fundable) -> BudgetAllocation:
+    """equalshares.net's Add1 completion over pabutools' MES (see the docstring)."""
+    if profile.num_ballots() == 0:
+        return BudgetAllocation()
+    sat_profile = profile.as_sat_profile(sat_class=sat_class)
+    binary = isinstance(profile, AbstractApprovalProfile)
+
+    def count(share):
+        return method_of_equal_shares_scheme(
+            instance, profile, sat_profile, share, BudgetAllocation(), tie_breaking, binary_sat=binary
+        )
+
+    share = frac(instance.budget_limit, profile.num_ballots())
+    outcome = count(share)
+    while not fundable <= {p.name for p in outcome}:
+        share += 1
+        following = count(share)
+        if total_cost(following) > instance.budget_limit:
+            break
+        outcome = following
+    return outcome
+
+
 def expectations(text: str) -> dict[str, list[str]]:
     instance, profile = parse_pabulib_from_string(text)
     order = [line.split(";")[0].strip() for line in section(text, "projects")[1:]]
@@ -84,15 +122,16 @@ def expectations(text: str) -> dict[str, list[str]]:
     greedy_sat = PointsCostSat if cumulative else Cost_Sat
     ratio_sat = Additive_Cardinal_Sat if cumulative else Cardinality_Sat
     mes = dict(sat_class=mes_sat, tie_breaking=tie)
-    add1 = dict(mes, voter_budget_increment=1)
     greedy = dict(sat_class=greedy_sat, tie_breaking=tie)
+    fundable = {name for name, v in votes.items() if v > 0 and cost[name] > 0}
+    add1 = equal_shares_add1(instance, profile, mes_sat, tie, fundable)
     outcomes = {
         "greedy": greedy_utilitarian_welfare(instance, profile, **greedy),
         "greedy-cost": greedy_utilitarian_welfare(instance, profile, sat_class=ratio_sat, tie_breaking=tie),
         "mes": method_of_equal_shares(instance, profile, **mes),
-        "mes-add1": method_of_equal_shares(instance, profile, **add1),
-        "mes-add1-greedy": completion_by_rule_combination(
-            instance, profile, [method_of_equal_shares, greedy_utilitarian_welfare], [add1, greedy]
+        "mes-add1": add1,
+        "mes-add1-greedy": greedy_utilitarian_welfare(
+            instance, profile, initial_budget_allocation=BudgetAllocation(add1), **greedy
         ),
     }
     return {rule: [p.name for p in outcome if votes[p.name] > 0] for rule, outcome in outcomes.items()}
@@ -162,11 +201,33 @@ def main() -> None:
         write_random()
     files = sorted(DATA.glob("*.pb")) + sorted((DATA / "crosscheck").glob("*.pb"))
     for path in files:
-        result = expectations(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        result = expectations(text)
         rel = path.relative_to(DATA)
         for rule in RULES:
             ids = ", ".join(f'"{i}"' for i in result[rule])
             print(f'    ("{rel}", "{rule}", &[{ids}]),')
+        official = official_rule(text)
+        if official is not None:
+            match = sorted(result["mes-add1"]) == sorted(official_selected(text))
+            print(f"    // {rel}: official rule {official}; mes-add1 matches its `selected`: {match}")
+        sys.stdout.flush()
+
+
+def official_rule(text: str) -> str | None:
+    """The META `rule` if it is an Equal Shares one."""
+    for line in section(text, "meta"):
+        key, _, value = line.partition(";")
+        if key.strip() == "rule" and value.strip().startswith("equalshares"):
+            return value.strip()
+    return None
+
+
+def official_selected(text: str) -> list[str]:
+    """The ids whose `selected` column is 1."""
+    rows = list(csv.reader(section(text, "projects"), delimiter=";"))
+    column = [c.strip() for c in rows[0]].index("selected")
+    return [row[0].strip() for row in rows[1:] if row[column].strip() == "1"]
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@
 //!    votekit's numpy `FastSTV`, a Gregory count that is not the Scottish
 //!    rule).
 //! 3. MES-add1, 100 projects, 10 000 approval voters, against pabutools'
-//!    `method_of_equal_shares(sat_class=Cost_Sat, voter_budget_increment=1)`.
+//!    MES count (`Cost_Sat`) looped as equalshares.net's Add1 completion
+//!    (`scripts/bench_reference.py pb`).
 //!
 //! ```sh
 //! cargo bench -p hearth-protocol --bench tally
@@ -943,7 +944,7 @@ fn bench_pb(config: &Config, python: Option<&Python>, dir: &Path, rows: &mut Vec
         instance.projects.len(),
         people(instance.votes.len())
     );
-    let label = "pabutools MES, voter_budget_increment=1";
+    let label = "pabutools MES, looped as equalshares.net's Add1";
     let ratio = compare(rows, &bench, label, hearth, &result, reference.as_ref());
     ratio_target(ratio);
     if let Some(reference) = &reference

@@ -247,6 +247,7 @@ pub fn count<S: StateRead + ?Sized>(
                         id: i.to_string(),
                         cost: u64::try_from(p.cost.0).unwrap_or(u64::MAX),
                         name: Some(p.name.clone()),
+                        selected: None,
                     })
                     .collect(),
                 votes: ballots

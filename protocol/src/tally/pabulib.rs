@@ -73,6 +73,11 @@ pub struct Project {
     pub cost: u64,
     /// The file's `name` column, if any.
     pub name: Option<String>,
+    /// The file's `selected` column, if any and a plain number: whether the
+    /// official count funded the project (pabulib: 1 funded, 0 not, other
+    /// values explained in the file's comment). Informative only: no rule
+    /// reads it.
+    pub selected: Option<u64>,
 }
 
 /// One voter's ballot.
@@ -505,6 +510,10 @@ impl Reader {
             .get("name")
             .map(|&i| fields[i].trim().to_string())
             .filter(|n| !n.is_empty());
+        let selected = header
+            .columns
+            .get("selected")
+            .and_then(|&i| parse_number(&fields[i], line, "selected", u64::MAX).ok());
         if self.projects.len() >= MAX_PROJECTS {
             return Err(PabulibError::TooMany {
                 line,
@@ -517,7 +526,12 @@ impl Reader {
         }
         self.project_index
             .insert(id.clone(), self.projects.len() as u32);
-        self.projects.push(Project { id, cost, name });
+        self.projects.push(Project {
+            id,
+            cost,
+            name,
+            selected,
+        });
         Ok(())
     }
 
@@ -816,6 +830,7 @@ voter_id;vote
         );
         assert_eq!(instance.projects[2].cost, 250);
         assert_eq!(instance.projects[2].name, None);
+        assert_eq!(instance.projects[0].selected, None, "no `selected` column");
         // A repeated approval counts once; an empty vote is a vote.
         assert_eq!(instance.votes[1].projects, vec![1, 2]);
         assert!(instance.votes[2].projects.is_empty());
@@ -835,6 +850,19 @@ voter_id;vote
         ))
         .expect("Warsaw");
         assert_eq!(warsaw.projects[3].cost, 2900);
+        // The official outcome, where the file records it; anything but a
+        // plain number there is left out rather than refused.
+        let selected: Vec<Option<u64>> = warsaw.projects.iter().map(|p| p.selected).collect();
+        assert_eq!(selected, [Some(1); 4]);
+        let odd = parse_pb(
+            &SMALL
+                .replace("project_id;cost;name", "project_id;cost;selected")
+                .replace("Library", "2")
+                .replace("\"Park; with a \"\"bench\"\"\"", "yes"),
+        )
+        .expect("selected column");
+        let odd: Vec<Option<u64>> = odd.projects.iter().map(|p| p.selected).collect();
+        assert_eq!(odd, [None, Some(2), None]);
         assert_eq!(
             warsaw.meta.get("district").map(String::as_str),
             Some("Wesoła")

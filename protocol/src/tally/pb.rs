@@ -1,15 +1,20 @@
 //! Participatory budgeting (DESIGN §7.2): which projects a budget funds,
 //! from approval or cumulative (points) votes.
 //!
-//! Rules ([`PbRule`]):
+//! Rules ([`PbRule`]), by their `--rule` names:
 //!
 //! - `greedy`: projects by votes (approvals, or total points), most first;
-//!   each is funded if it still fits in the budget, else passed over.
+//!   each is funded if it still fits in the budget, else passed over (and
+//!   later, cheaper ones may still be funded). pabutools'
+//!   `greedy_utilitarian_welfare` with `Cost_Sat` (points: satisfaction
+//!   points × cost); pabulib's `greedy`.
 //! - `greedy-cost`: the same by votes per unit of cost (compared exactly,
-//!   by cross-multiplication).
-//! - `mes`: the Method of Equal Shares (Peters & Skowron, "Proportional
-//!   participatory budgeting with additive utilities", NeurIPS 2021;
-//!   <https://equalshares.net>) with cost utilities, as pabutools'
+//!   by cross-multiplication). pabutools' `greedy_utilitarian_welfare`
+//!   with `Cardinality_Sat` (points: `Additive_Cardinal_Sat`).
+//! - `mes`: the Method of Equal Shares without completion (Peters &
+//!   Skowron, "Proportional participatory budgeting with additive
+//!   utilities", NeurIPS 2021; <https://equalshares.net>; pabulib's
+//!   `equalshares`) with cost utilities, as pabutools'
 //!   `method_of_equal_shares(sat_class=Cost_Sat)`: a voter's utility for an
 //!   approved project is its cost (for cumulative votes, the points given,
 //!   pabutools' `Additive_Cardinal_Sat`). Every voter starts with an equal
@@ -17,14 +22,38 @@
 //!   supporters can still pay for them, the one with the smallest `ρ` is
 //!   funded, where `ρ` is the least price per unit of utility such that
 //!   `Σ min(budget_i, ρ·u_i) = cost` over its supporters; each supporter
-//!   pays `min(budget_i, ρ·u_i)`. All arithmetic is exact (rationals).
-//! - `mes-add1`: MES with every voter's share raised one currency unit at a
-//!   time (`B/n`, `B/n + 1`, …) — pabutools' `method_of_equal_shares(…,
-//!   voter_budget_increment=1)`, equalshares.net's "add1" completion —
-//!   until the outcome is exhaustive (no further supported project fits)
-//!   or would cost more than the real budget; the last outcome within the
-//!   budget is returned.
-//! - `mes-add1-greedy`: then the remaining budget is filled by `greedy`.
+//!   pays `min(budget_i, ρ·u_i)`. For approvals this is equalshares.net's
+//!   rule: supporters split the cost equally, as far as their money goes,
+//!   and the project with the lowest payment per unit of cost (the highest
+//!   "effective vote count") goes first. All arithmetic is exact
+//!   (rationals).
+//! - `mes-add1`: MES with equalshares.net's "Add1" completion, the rule
+//!   pabulib records as `equalshares/add1`; it selects exactly the official
+//!   results of Wieliczka 2023, Świecie 2023 and Assen 2024 (tested on
+//!   their pabulib files in `pb/data`). MES is counted with every voter's
+//!   share at `B/n`, `B/n + 1`, `B/n + 2`, … currency units (the virtual
+//!   total grows by `n` each time); each next count is taken as long as
+//!   the projects it funds cost at most the real budget, and the first one
+//!   that costs more ends the completion: the last count within the budget
+//!   is the outcome. An exhaustive outcome (no further project fits) does
+//!   not end it — a higher share can fund a different, dearer set that
+//!   still fits, and on Wieliczka's votes the official result is only
+//!   reached that way. It ends early only once every project with a
+//!   supporter is funded (no higher share could then overspend, and the
+//!   official loop would not end). This is not pabutools'
+//!   `method_of_equal_shares(…, voter_budget_increment=1)`, which also
+//!   stops at the first exhaustive outcome. The shares start at `B/n`
+//!   exactly, as in pabutools, not at equalshares.net's optional
+//!   "integral" `⌊B/n⌋`.
+//! - `mes-add1-greedy`: `mes-add1`, then the budget left is filled by
+//!   `greedy` (equalshares.net's "Add1u", a utilitarian completion).
+//!
+//! Not implemented: equalshares.net's "comparison step" (Wieliczka's
+//! `equalshares/add1-comparison`: the greedy outcome replaces the MES one
+//! if more voters prefer it; in Wieliczka it did not), Świecie's
+//! eligibility threshold, and equalshares.net's variant for score
+//! ballots, whose utilities are points × cost (Hearth's cumulative MES
+//! uses the points alone, as pabutools' `Additive_Cardinal_Sat` does).
 //!
 //! How the counting is made fast without giving up exactness: identical
 //! ballots are counted as one group (`pb/profile.rs`); each MES count keeps
@@ -33,9 +62,9 @@
 //! intervals and falling back to exact comparisons only when they cannot
 //! decide (`pb/engine.rs`); and `mes-add1`, on small instances, works out how
 //! far the share can rise before the count could come out differently and
-//! skips the raises in between (`pb/parametric.rs`) — pabutools raises the
-//! share of the 12-voter Toulouse excerpt 84 817 times; Hearth counts 8
-//! times and returns the same outcome.
+//! skips the raises in between (`pb/parametric.rs`) — the share of the
+//! 12-voter Toulouse excerpt is raised 119 799 times before the next raise
+//! would overspend; Hearth counts 9 times and returns the same outcome.
 //!
 //! Ties are broken by one documented rule ([`TIE_RULE`]): more votes first,
 //! then the lower cost, then by lot — one [`draw_order`] of all projects
@@ -86,7 +115,8 @@ pub enum PbRule {
     /// The Method of Equal Shares with cost utilities.
     #[serde(rename = "mes")]
     Mes,
-    /// MES with the per-voter share raised one unit at a time.
+    /// MES with equalshares.net's Add1 completion: the per-voter share
+    /// raised one unit at a time while the outcome fits in the budget.
     #[serde(rename = "mes-add1")]
     MesAdd1,
     /// `mes-add1`, then a greedy fill of what is left.

@@ -42,10 +42,12 @@ enum Rule {
     /// By votes per unit of cost, funding each project that still fits.
     #[value(name = "greedy-cost")]
     GreedyCost,
-    /// The Method of Equal Shares (cost utilities).
+    /// The Method of Equal Shares (cost utilities), without completion.
     #[value(name = "mes")]
     Mes,
-    /// MES with each voter's share raised one unit at a time while within budget.
+    /// MES with equalshares.net's Add1 completion (pabulib
+    /// `equalshares/add1`): each voter's share raised one unit at a time
+    /// while the outcome still fits in the budget.
     #[value(name = "mes-add1")]
     MesAdd1,
     /// mes-add1, then the rest of the budget filled greedily.

@@ -40,10 +40,24 @@ pub(super) fn plain(profile: &Profile, budget: u64, ties: &TieOrder, report: &mu
     record(profile, budget, outcome, report);
 }
 
-/// `mes-add1`: counts with the share `budget / n + k` for k = 0, 1, … until
-/// the outcome is exhaustive (returned) or over budget (the previous one
-/// is returned). This is pabutools' `method_of_equal_shares` with
-/// `voter_budget_increment=1`, the iterated variant of equalshares.net.
+/// `mes-add1`: the Method of Equal Shares with equalshares.net's "Add1"
+/// completion, as pabulib's `rule;equalshares/add1` records it: counts with
+/// the share `budget / n + k` for k = 0, 1, …, taking each next count as
+/// long as it costs at most the budget; the first count that costs more
+/// ends the completion, and the last one within the budget is returned.
+///
+/// An exhaustive outcome (no further project fits) does not end it: a
+/// higher share can still fund a different, dearer set within the budget,
+/// and the official count goes on to it. Wieliczka 2023: after 150 raises
+/// (a share of 301.84 zł) the outcome is exhaustive, 984 579 spent; the
+/// count goes on to 164 raises (315.84 zł), the last within the budget,
+/// and its outcome, 995 079 spent, is the official one. pabutools'
+/// `voter_budget_increment=1` stops at the first exhaustive outcome.
+///
+/// The one other stop: an outcome that funds every project MES can fund
+/// (every project with a supporter) is returned, since no higher share
+/// could ever cost more than it; the official loop would raise the share
+/// for ever there.
 pub(super) fn add1(
     profile: &Profile,
     budget: u64,
@@ -81,11 +95,11 @@ pub(super) fn add1(
             // there is a previous outcome.
             break previous.unwrap_or(k);
         }
-        if exhaustive(profile, budget, &outcome.selected, outcome.spent) {
+        if funds_everything(profile, &outcome.selected) {
             break k;
         }
         // Shares below the next point where the count could change give
-        // this same outcome: neither over budget nor exhaustive.
+        // this same outcome, within the budget: all of them are taken.
         let step = match outcome.slack {
             None => 1,
             Some(Some(slack)) => {
@@ -121,18 +135,14 @@ pub(super) fn add1(
     Ok(())
 }
 
-/// Whether no project MES could still fund fits in what is left.
-fn exhaustive(profile: &Profile, budget: u64, selected: &[u32], spent: u64) -> bool {
+/// Whether `selected` holds every project MES could fund: every project
+/// with a supporter (a free one included).
+fn funds_everything(profile: &Profile, selected: &[u32]) -> bool {
     let mut taken = vec![false; profile.cost.len()];
     for &p in selected {
         taken[p as usize] = true;
     }
-    (0..profile.cost.len()).all(|p| {
-        taken[p]
-            || profile.supporters[p].is_empty()
-            || profile.cost[p] == 0
-            || spent + profile.cost[p] > budget
-    })
+    (0..profile.cost.len()).all(|p| taken[p] || profile.votes[p] == 0)
 }
 
 fn record(profile: &Profile, total: u64, outcome: Outcome, report: &mut PbReport) {
