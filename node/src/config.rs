@@ -31,6 +31,8 @@ pub struct FileConfig {
     pub bootstrap: Option<Vec<String>>,
     /// Whether peers on the local network are found by mDNS.
     pub mdns: Option<bool>,
+    /// The database's page cache, in MiB.
+    pub cache_mb: Option<u64>,
 }
 
 /// Where the p2p layer listens when nothing else is configured.
@@ -55,6 +57,10 @@ pub const TEMPLATE: &str = "\
 # p2p_listen = [\"/ip4/0.0.0.0/tcp/4100\"]
 # bootstrap = [\"/ip4/192.0.2.7/tcp/4100/p2p/12D3KooW…\"]
 # mdns = true
+
+# The database's page cache, in MiB (more is faster on a large history and
+# costs that much more memory).
+# cache_mb = 64
 ";
 
 impl FileConfig {

@@ -113,6 +113,11 @@ struct RunArgs {
     /// A peer to dial at start, `/ip4/…/tcp/…/p2p/<peer id>` (repeatable; adds to `bootstrap` in hearth.toml).
     #[arg(long, env = "HEARTH_BOOTSTRAP", value_delimiter = ',')]
     bootstrap: Vec<String>,
+    /// The database's page cache, in MiB [default: 64, or `cache_mb` in
+    /// hearth.toml]. More makes reads of a large history faster and costs
+    /// that much more memory (BENCHMARKS.md has the trade-off).
+    #[arg(long, env = "HEARTH_CACHE_MB", value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=65536))]
+    cache_mb: Option<u64>,
     /// Do not look for peers on the local network (mDNS).
     #[arg(long)]
     no_mdns: bool,
@@ -247,6 +252,9 @@ fn encrypt_key(dir: &DataDir, args: &KeyPassphraseArgs) -> anyhow::Result<ExitCo
 
 fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
     let file = FileConfig::load(dir.root())?;
+    if let Some(mb) = args.cache_mb.or(file.cache_mb) {
+        hearth_node::store::set_cache_bytes(mb * 1024 * 1024);
+    }
     let passphrase = args.passphrase.read()?;
     let (node, storage) = if dir.is_initialised() {
         let node = dir.load_node_key(passphrase.as_ref().map(|p| p.as_str()))?;

@@ -86,12 +86,34 @@ pub struct SledStorage {
     fed: federation::FedTrees,
 }
 
+/// sled's page cache, by default: sized for a small machine (a node
+/// holding a million actions stays well under 200 MB resident with it;
+/// BENCHMARKS.md has the trade-off against ingest speed).
+pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The page cache databases opened from now on get (`hearthd run
+/// --cache-mb`), in bytes; 0 means the default.
+static CACHE_BYTES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Sets the page cache of databases opened from now on, in bytes.
+pub fn set_cache_bytes(bytes: u64) {
+    CACHE_BYTES.store(bytes, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn cache_bytes() -> u64 {
+    match CACHE_BYTES.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => DEFAULT_CACHE_BYTES,
+        n => n,
+    }
+}
+
 impl SledStorage {
-    /// Opens (or creates) the database at `path`.
+    /// Opens (or creates) the database at `path`, with the page cache set
+    /// by [`set_cache_bytes`] (or [`DEFAULT_CACHE_BYTES`]).
     pub fn open(path: &Path) -> Result<SledStorage, StoreError> {
         let db = sled::Config::new()
             .path(path)
-            .cache_capacity(256 * 1024 * 1024)
+            .cache_capacity(cache_bytes())
             .open()
             .map_err(store_err)?;
         Ok(SledStorage {
