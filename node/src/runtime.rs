@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::net::{Multiaddr, Net, NetEvent, PeerId};
 use crate::service::{Io, Receipt, Service, SubmitError, Ticket};
-use crate::store::SledStorage;
+use crate::store::{ReadOnly, SledStorage};
 
 /// How often the node task ticks without commands (closing votes on time,
 /// checkpoints, sync rounds).
@@ -46,7 +46,7 @@ pub fn now() -> Timestamp {
 
 /// A command for the node task.
 #[derive(Debug)]
-pub enum Command {
+pub(crate) enum Command {
     /// Record a verified action; the reply comes once it is durable.
     Submit {
         /// The action.
@@ -159,7 +159,7 @@ fn wakeup_in(metrics: &Metrics) -> std::time::Duration {
 #[derive(Clone, Debug)]
 pub struct Handle {
     tx: mpsc::Sender<Command>,
-    storage: SledStorage,
+    storage: ReadOnly<SledStorage>,
     metrics: Arc<Metrics>,
 }
 
@@ -178,7 +178,7 @@ impl Handle {
     }
 
     /// Sends a command and waits for its reply.
-    pub async fn ask<T>(
+    async fn ask<T>(
         &self,
         make: impl FnOnce(oneshot::Sender<T>) -> Command,
     ) -> Result<T, SubmitError> {
@@ -190,8 +190,51 @@ impl Handle {
         rx.await.map_err(|_| SubmitError::ShuttingDown)
     }
 
+    /// Records a signed network genesis (founded by this community, or
+    /// joined by the vote on `joined`) and waits until it is durable.
+    pub async fn record_network(
+        &self,
+        network: SignedNetwork,
+        joined: Option<Hash>,
+    ) -> Result<Receipt, SubmitError> {
+        self.ask(|reply| Command::Network {
+            network: Box::new(network),
+            joined,
+            reply,
+        })
+        .await?
+    }
+
+    /// Signs a network draft with the node key (the error says why not).
+    pub async fn sign_network(
+        &self,
+        genesis: NetworkGenesis,
+    ) -> Result<Result<NetworkSignature, String>, SubmitError> {
+        self.ask(|reply| Command::SignNetwork {
+            genesis: Box::new(genesis),
+            reply,
+        })
+        .await
+    }
+
+    /// What the node's network layer looks like.
+    pub async fn node_info(&self) -> Result<NodeInfo, SubmitError> {
+        self.ask(|reply| Command::NodeInfo { reply }).await
+    }
+
+    /// Hands the node a public entry or proof pushed over HTTP (a canonical
+    /// `Gossip`); the outcome, or why it was refused.
+    pub async fn push(&self, data: Vec<u8>) -> Result<Result<&'static str, String>, SubmitError> {
+        self.ask(|reply| Command::Push { data, reply }).await
+    }
+
+    /// Carries out a test control (the error says why not).
+    pub async fn control(&self, control: Control) -> Result<Result<(), String>, SubmitError> {
+        self.ask(|reply| Command::Control { control, reply }).await
+    }
+
     /// Read access to the storage.
-    pub fn storage(&self) -> &SledStorage {
+    pub fn storage(&self) -> &ReadOnly<SledStorage> {
         &self.storage
     }
 
@@ -209,7 +252,7 @@ pub fn spawn(
     net: Option<Net>,
 ) -> (Handle, tokio::task::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(CHANNEL_DEPTH);
-    let storage = service.storage().clone();
+    let storage = ReadOnly::new(service.storage().clone());
     let metrics = Arc::new(Metrics::default());
     let handle = Handle {
         tx,

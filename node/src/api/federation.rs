@@ -25,9 +25,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{Api, ApiError, Node, authorize_body};
-use crate::runtime::{self, Command, Control};
+use crate::runtime::{self, Control};
 use crate::service::federation::build_view;
-use crate::store::FedStorage;
+use crate::store::FedRead;
 
 fn bad(code: &'static str, message: impl ToString) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, code, message)
@@ -75,7 +75,7 @@ pub async fn node<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>
             "no community",
         )
     })?;
-    let info = api.node.ask(|reply| Command::NodeInfo { reply }).await?;
+    let info = api.node.node_info().await?;
     let networks: Vec<Hash> = hearth_protocol::state::federated::network_ids(storage)?;
     Ok(Json(json!({
         "community": record.id,
@@ -107,10 +107,7 @@ pub async fn sign<N: Node>(
     let genesis: NetworkGenesis = b64(&req.genesis, "genesis")?;
     let signature = api
         .node
-        .ask(|reply| Command::SignNetwork {
-            genesis: Box::new(genesis),
-            reply,
-        })
+        .sign_network(genesis)
         .await?
         .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "cannot_sign", e))?;
     Ok(Json(
@@ -119,7 +116,7 @@ pub async fn sign<N: Node>(
 }
 
 /// The network this community belongs to, or `404 no_network`.
-fn the_network<S: FedStorage>(storage: &S) -> Result<SignedNetwork, ApiError> {
+fn the_network<S: FedRead>(storage: &S) -> Result<SignedNetwork, ApiError> {
     hearth_protocol::state::federated::networks(storage)?
         .into_iter()
         .next()
@@ -167,12 +164,8 @@ pub async fn record<N: Node>(
     let id = network.genesis.id();
     let receipt = api
         .node
-        .ask(|reply| Command::Network {
-            network: Box::new(network),
-            joined: req.proposal,
-            reply,
-        })
-        .await?
+        .record_network(network, req.proposal)
+        .await
         .map_err(|e| match e {
             crate::service::SubmitError::Storage(s) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "network_refused", s.0)
@@ -190,7 +183,7 @@ pub async fn record<N: Node>(
         .into_response())
 }
 
-fn view_of<S: FedStorage>(storage: &S) -> Result<Option<FederationView>, ApiError> {
+fn view_of<S: FedRead>(storage: &S) -> Result<Option<FederationView>, ApiError> {
     let Some(network) = hearth_protocol::state::federated::networks(storage)?
         .into_iter()
         .next()
@@ -420,7 +413,7 @@ pub async fn push<N: Node>(
         .map_err(|e| bad("bad_base64", e))?;
     let outcome = api
         .node
-        .ask(|reply| Command::Push { data, reply })
+        .push(data)
         .await?
         .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_entry", e))?;
     Ok(Json(json!({ "outcome": outcome })))
@@ -446,7 +439,7 @@ fn peers(list: &[String]) -> Result<Vec<crate::net::PeerId>, ApiError> {
 
 async fn control<N: Node>(api: &Api<N>, control: Control) -> Result<Json<Value>, ApiError> {
     api.node
-        .ask(|reply| Command::Control { control, reply })
+        .control(control)
         .await?
         .map_err(|e| ApiError::new(StatusCode::CONFLICT, "no_network_layer", e))?;
     Ok(Json(json!({ "ok": true })))

@@ -24,7 +24,7 @@ use hearth_protocol::{ActionBody, Canonical, GovernanceAction, Timestamp};
 
 use super::{Io, Receipt, Service, SubmitError, Ticket};
 use crate::net::{PeerId, Verdict, peer_id_of};
-use crate::store::{Commit, FedStorage, Location};
+use crate::store::{Commit, FedRead, FedStorage, Location};
 
 /// How often heads are exchanged with every connected peer.
 pub const SYNC_INTERVAL: hearth_protocol::Millis = hearth_protocol::Millis::secs(3);
@@ -1174,7 +1174,7 @@ impl<S: FedStorage> Service<S> {
 
 /// Builds the federation view from storage: this node's own public log and
 /// every other one held, frozen at their forks.
-pub fn build_view<S: FedStorage>(
+pub fn build_view<S: FedRead>(
     storage: &S,
     network: &SignedNetwork,
     forks: &BTreeMap<Hash, u64>,
