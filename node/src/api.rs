@@ -543,9 +543,7 @@ async fn guard<N: Node>(State(api): State<Arc<Api<N>>>, request: Request, next: 
             return response;
         }
     };
-    if over
-        && signed_by_member(&api, &parts.method, &parts.uri, &parts.headers, &body).is_err()
-    {
+    if over && signed_by_member(&api, &parts.method, &parts.uri, &parts.headers, &body).is_err() {
         return rate_limited();
     }
     next.run(Request::from_parts(parts, Body::from(body))).await

@@ -180,7 +180,10 @@ fn http_response(error: &ApiError) -> Vec<u8> {
 /// (every response of the API's own has one).
 fn stand_in(buf: &[u8]) -> Option<Vec<u8>> {
     let rest = buf.strip_prefix(b"HTTP/1.1 ")?;
-    if !buf.ends_with(b"\r\n\r\n") || buf.windows(13).any(|w| w.eq_ignore_ascii_case(b"content-type:"))
+    if !buf.ends_with(b"\r\n\r\n")
+        || buf
+            .windows(13)
+            .any(|w| w.eq_ignore_ascii_case(b"content-type:"))
     {
         return None;
     }
@@ -289,3 +292,6 @@ pub fn connection_cap(wanted: usize, limit: Option<u64>) -> usize {
         None => wanted,
     }
 }
+
+#[cfg(test)]
+mod tests;
