@@ -480,7 +480,8 @@ fn is_signed(headers: &HeaderMap) -> bool {
 }
 
 /// Every request passes here: requests from an address over its rate are
-/// refused unless an active member signed them, and the body is read
+/// refused unless an active member signed them (the request, or the
+/// action it submits), and the body is read
 /// whole within the body deadline (a client dripping it is cut off).
 async fn guard<N: Node>(State(api): State<Arc<Api<N>>>, request: Request, next: Next) -> Response {
     let ip = request
@@ -507,7 +508,8 @@ async fn guard<N: Node>(State(api): State<Arc<Api<N>>>, request: Request, next: 
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         response
     };
-    if over && !is_signed(request.headers()) {
+    let submission = request.method() == Method::POST && request.uri().path() == "/v1/actions";
+    if over && !is_signed(request.headers()) && !submission {
         return rate_limited();
     }
     let (parts, body) = request.into_parts();
@@ -543,8 +545,23 @@ async fn guard<N: Node>(State(api): State<Arc<Api<N>>>, request: Request, next: 
             return response;
         }
     };
-    if over && signed_by_member(&api, &parts.method, &parts.uri, &parts.headers, &body).is_err() {
-        return rate_limited();
+    if over {
+        // Past its rate, an address is served only what an active member
+        // signed: a signed request, or an action submitted by one.
+        let by_member = match submission {
+            true => verified_action(&api, &parts.headers, &body).is_ok_and(|action| {
+                api.node
+                    .storage()
+                    .member(&action.action.author)
+                    .is_ok_and(|m| m.is_some_and(|m| m.status == MemberStatus::Active))
+            }),
+            false => {
+                signed_by_member(&api, &parts.method, &parts.uri, &parts.headers, &body).is_ok()
+            }
+        };
+        if !by_member {
+            return rate_limited();
+        }
     }
     next.run(Request::from_parts(parts, Body::from(body))).await
 }
@@ -572,6 +589,14 @@ async fn heavy<N: Node>(State(api): State<Arc<Api<N>>>, request: Request, next: 
     Response::from_parts(parts, Body::from_stream(body))
 }
 
+fn action_too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+        format!("an action may be at most {MAX_ACTION_BYTES} bytes"),
+    )
+}
+
 #[derive(Deserialize)]
 struct JsonAction {
     action: String,
@@ -582,47 +607,11 @@ async fn submit<N: Node>(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let too_large = || {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
-            format!("an action may be at most {MAX_ACTION_BYTES} bytes"),
-        )
-    };
     let body = body.map_err(|e| match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+        StatusCode::PAYLOAD_TOO_LARGE => action_too_large(),
         status => ApiError::new(status, "bad_body", e.body_text()),
     })?;
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(is_json);
-    let bytes = if is_json {
-        let wrapper: JsonAction = serde_json::from_slice(&body).map_err(|e| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "bad_json",
-                format!("expected {{\"action\": base64}}: {e}"),
-            )
-        })?;
-        B64.decode(wrapper.action.as_bytes())
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_base64", e))?
-    } else {
-        body.to_vec()
-    };
-    if bytes.len() > MAX_ACTION_BYTES {
-        return Err(too_large());
-    }
-    let action = SignedAction::from_bytes(&bytes).map_err(|e| {
-        let status = match e {
-            hearth_protocol::codec::Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            _ => StatusCode::BAD_REQUEST,
-        };
-        ApiError::new(status, e.code(), e)
-    })?;
-    let verified = action
-        .verify_cached(&api.keys)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.code(), e))?;
+    let verified = verified_action(&api, &headers, &body)?;
     let receipt = api.node.submit(verified).await?;
     let status = if receipt.duplicate {
         StatusCode::OK
@@ -636,6 +625,45 @@ async fn submit<N: Node>(
         "duplicate": receipt.duplicate,
     });
     Ok((status, Json(body)).into_response())
+}
+
+/// The verified action a submission's body carries: its canonical bytes,
+/// or `{"action": base64}` with a JSON content type.
+fn verified_action<N: Node>(
+    api: &Api<N>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Verified<SignedAction>, ApiError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(is_json);
+    let bytes = if is_json {
+        let wrapper: JsonAction = serde_json::from_slice(body).map_err(|e| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_json",
+                format!("expected {{\"action\": base64}}: {e}"),
+            )
+        })?;
+        B64.decode(wrapper.action.as_bytes())
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_base64", e))?
+    } else {
+        body.to_vec()
+    };
+    if bytes.len() > MAX_ACTION_BYTES {
+        return Err(action_too_large());
+    }
+    let action = SignedAction::from_bytes(&bytes).map_err(|e| {
+        let status = match e {
+            hearth_protocol::codec::Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ApiError::new(status, e.code(), e)
+    })?;
+    action
+        .verify_cached(&api.keys)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.code(), e))
 }
 
 /// The active member who signed the request: an extractor for the routes

@@ -69,7 +69,7 @@ impl Fixture {
         (status, json)
     }
 
-    fn action(&self, author: &Keypair, nonce: u64, body: ActionBody) -> Vec<u8> {
+    pub(super) fn action(&self, author: &Keypair, nonce: u64, body: ActionBody) -> Vec<u8> {
         Action {
             author: author.public(),
             community: self.community,

@@ -7,8 +7,9 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use hearth_protocol::Keypair;
 use hearth_protocol::request::sign_request;
+use hearth_protocol::test::keypair;
+use hearth_protocol::{ActionBody, Keypair, MembershipAction, Timestamp};
 use serde_json::Value;
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 
@@ -351,6 +352,19 @@ async fn a_flood_from_one_address_is_limited_while_others_and_members_are_served
         .await
         .expect("response");
     assert_eq!(status, 200, "{body}");
+    let invite = ActionBody::Membership(MembershipAction::IssueInvite {
+        key: keypair(50).public(),
+        expires: Timestamp(runtime::now().0 + 60_000),
+    });
+    let action = server.fixture.action(&founder, 2, invite);
+    let mut raw = format!(
+        "POST /v1/actions HTTP/1.1\r\nhost: hearth\r\ncontent-type: application/octet-stream\r\ncontent-length: {}\r\n\r\n",
+        action.len()
+    )
+    .into_bytes();
+    raw.extend_from_slice(&action);
+    let (status, body) = exchange(&flood, &raw).await.expect("response");
+    assert_eq!(status, 201, "{body}");
     let mut refused = 0;
     for _ in 0..20 {
         let (status, _) = exchange(&flood, &get("/v1/members"))
