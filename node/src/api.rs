@@ -512,7 +512,7 @@ async fn guard<N: Node>(State(api): State<Arc<Api<N>>>, request: Request, next: 
     if over && !is_signed(request.headers()) && !submission {
         return rate_limited();
     }
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let read = axum::body::to_bytes(body, MAX_BODY_BYTES);
     let body = match tokio::time::timeout(api.limits.body_timeout, read).await {
         Ok(Ok(body)) => body,
@@ -549,12 +549,19 @@ async fn guard<N: Node>(State(api): State<Arc<Api<N>>>, request: Request, next: 
         // Past its rate, an address is served only what an active member
         // signed: a signed request, or an action submitted by one.
         let by_member = match submission {
-            true => verified_action(&api, &parts.headers, &body).is_ok_and(|action| {
-                api.node
-                    .storage()
-                    .member(&action.action.author)
-                    .is_ok_and(|m| m.is_some_and(|m| m.status == MemberStatus::Active))
-            }),
+            true => match verified_action(&api, &parts.headers, &body) {
+                Ok(action) => {
+                    let active = api
+                        .node
+                        .storage()
+                        .member(&action.action.author)
+                        .is_ok_and(|m| m.is_some_and(|m| m.status == MemberStatus::Active));
+                    // The handler need not verify it again.
+                    parts.extensions.insert(Checked(action));
+                    active
+                }
+                Err(_) => false,
+            },
             false => {
                 signed_by_member(&api, &parts.method, &parts.uri, &parts.headers, &body).is_ok()
             }
@@ -602,8 +609,13 @@ struct JsonAction {
     action: String,
 }
 
+/// An action [`guard`] has already decoded and verified.
+#[derive(Clone, Debug)]
+struct Checked(Verified<SignedAction>);
+
 async fn submit<N: Node>(
     State(api): State<Arc<Api<N>>>,
+    checked: Option<axum::Extension<Checked>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -611,7 +623,10 @@ async fn submit<N: Node>(
         StatusCode::PAYLOAD_TOO_LARGE => action_too_large(),
         status => ApiError::new(status, "bad_body", e.body_text()),
     })?;
-    let verified = verified_action(&api, &headers, &body)?;
+    let verified = match checked {
+        Some(axum::Extension(Checked(action))) => action,
+        None => verified_action(&api, &headers, &body)?,
+    };
     let receipt = api.node.submit(verified).await?;
     let status = if receipt.duplicate {
         StatusCode::OK
