@@ -266,7 +266,7 @@ impl Default for Limits {
             body_timeout: Duration::from_secs(30),
             max_connections: 1024,
             max_connections_per_ip: 64,
-            rate_per_ip: 50,
+            rate_per_ip: 200,
             heavy_requests: 2,
             replay_cache: 100_000,
             shutdown_grace: Duration::from_secs(10),

@@ -104,7 +104,7 @@ struct RunArgs {
     max_connections_per_ip: usize,
     /// Requests per second one IP address may make without an active
     /// member's signature (bursts of twice as many pass); more get 429.
-    #[arg(long, env = "HEARTH_RATE_PER_IP", default_value_t = 50)]
+    #[arg(long, env = "HEARTH_RATE_PER_IP", default_value_t = 200)]
     rate_per_ip: u32,
     /// Seconds shutdown (SIGTERM) waits for API requests in flight before
     /// closing their connections.
