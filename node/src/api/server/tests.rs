@@ -374,3 +374,11 @@ async fn a_flood_from_one_address_is_limited_while_others_and_members_are_served
     }
     assert!(refused > 0, "the flood got through again");
 }
+
+#[test]
+fn the_connection_cap_stays_below_the_descriptor_limit() {
+    assert_eq!(super::connection_cap(1024, None), 1024);
+    assert_eq!(super::connection_cap(1024, Some(65_536)), 1024);
+    assert_eq!(super::connection_cap(1024, Some(1024)), 768);
+    assert_eq!(super::connection_cap(1024, Some(100)), 16);
+}
