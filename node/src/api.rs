@@ -547,18 +547,15 @@ async fn guard<N: Node>(State(api): State<Arc<Api<N>>>, request: Request, next: 
     };
     if over {
         // Past its rate, an address is served only what an active member
-        // signed: a signed request, or an action submitted by one.
+        // signed: a signed request, or an action submitted by one (or a
+        // newcomer's join with an invite a member issued).
         let by_member = match submission {
             true => match verified_action(&api, &parts.headers, &body) {
                 Ok(action) => {
-                    let active = api
-                        .node
-                        .storage()
-                        .member(&action.action.author)
-                        .is_ok_and(|m| m.is_some_and(|m| m.status == MemberStatus::Active));
+                    let vouched = vouched_for(api.node.storage(), &action);
                     // The handler need not verify it again.
                     parts.extensions.insert(Checked(action));
-                    active
+                    vouched
                 }
                 Err(_) => false,
             },
@@ -571,6 +568,22 @@ async fn guard<N: Node>(State(api): State<Arc<Api<N>>>, request: Request, next: 
         }
     }
     next.run(Request::from_parts(parts, Body::from(body))).await
+}
+
+/// Whether an action is vouched for: its author is an active member, or
+/// it joins with an invite a member issued and nobody else claimed.
+fn vouched_for<S: StateRead + ?Sized>(storage: &S, action: &SignedAction) -> bool {
+    use hearth_protocol::MembershipAction;
+    let author = &action.action.author;
+    if let Ok(Some(member)) = storage.member(author) {
+        return member.status == MemberStatus::Active;
+    }
+    match &action.action.body {
+        hearth_protocol::ActionBody::Membership(MembershipAction::Join { invite, .. }) => storage
+            .invite(invite)
+            .is_ok_and(|i| i.is_some_and(|i| i.claimed_by.is_none_or(|by| by == *author))),
+        _ => false,
+    }
 }
 
 /// Heavy requests run a few at a time; past that they are refused with

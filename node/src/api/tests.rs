@@ -19,7 +19,7 @@ use crate::service::Service;
 
 pub(super) struct Fixture {
     pub(super) app: axum::Router,
-    community: hearth_protocol::Hash,
+    pub(super) community: hearth_protocol::Hash,
     founder_code: InviteCode,
     _dir: tempfile::TempDir,
 }

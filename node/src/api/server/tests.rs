@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use hearth_protocol::request::sign_request;
 use hearth_protocol::test::keypair;
-use hearth_protocol::{ActionBody, Keypair, MembershipAction, Timestamp};
+use hearth_protocol::{ActionBody, InviteCode, Keypair, MembershipAction, Timestamp};
 use serde_json::Value;
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 
@@ -363,6 +363,26 @@ async fn a_flood_from_one_address_is_limited_while_others_and_members_are_served
     )
     .into_bytes();
     raw.extend_from_slice(&action);
+    let (status, body) = exchange(&flood, &raw).await.expect("response");
+    assert_eq!(status, 201, "{body}");
+    // So is a newcomer's join with that invite (an invite a member issued).
+    let mut seed = [50u8; 32];
+    seed[0] = 0x5e;
+    let code = InviteCode {
+        community: server.fixture.community,
+        seed,
+    };
+    assert_eq!(code.keypair().public(), keypair(50).public());
+    let newcomer = keypair(51);
+    let join = server
+        .fixture
+        .action(&newcomer, 1, code.join_body(&newcomer.public()));
+    let mut raw = format!(
+        "POST /v1/actions HTTP/1.1\r\nhost: hearth\r\ncontent-type: application/octet-stream\r\ncontent-length: {}\r\n\r\n",
+        join.len()
+    )
+    .into_bytes();
+    raw.extend_from_slice(&join);
     let (status, body) = exchange(&flood, &raw).await.expect("response");
     assert_eq!(status, 201, "{body}");
     let mut refused = 0;
