@@ -480,9 +480,8 @@ fn is_signed(headers: &HeaderMap) -> bool {
 }
 
 /// Every request passes here: requests from an address over its rate are
-/// refused unless an active member signed them (the request, or the
-/// action it submits), and the body is read
-/// whole within the body deadline (a client dripping it is cut off).
+/// refused unless a member vouches for them (see below), and the body is
+/// read whole within the body deadline (a client dripping it is cut off).
 async fn guard<N: Node>(State(api): State<Arc<Api<N>>>, request: Request, next: Next) -> Response {
     let ip = request
         .extensions()
