@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use hearth_node::net::peer_id_of;
 use hearth_node::service::{Io, Ticket};
-use hearth_node::store::{FedStorage, SledStorage, Storage};
+use hearth_node::store::{FedRead, FedStorage, SledStorage, Storage};
 use hearth_node::test::Harness;
 use hearth_protocol::action::invite_claim;
 use hearth_protocol::crypto::KeyCache;

@@ -3,8 +3,14 @@
 //! for the durable acknowledgement; prints throughput and p50/p99
 //! latency. Clients and node share this machine's cores.
 //!
+//! Then a member's latency while another address floods the node: the
+//! member on 127.0.0.1 makes signed reads and submits transfers, first
+//! alone, then while 16 connections from 127.0.0.2 send unsigned reads
+//! as fast as they can (the node's per-address limit answers them 429).
+//!
 //! `cargo bench -p hearth-node --bench http` (add `HEARTH_BENCH_SOAK=1000000`
-//! for a further million actions and the node's RSS and disk after them).
+//! for a further million actions and the node's RSS and disk after them;
+//! `HEARTH_BENCH_FLOOD_ONLY=1` measures only the flood).
 
 use std::io::BufRead as _;
 use std::process::{Child, Command, Stdio};
@@ -90,7 +96,30 @@ struct RawClient {
 impl RawClient {
     fn connect(url: &str) -> RawClient {
         let addr = url.trim_start_matches("http://");
-        let stream = std::net::TcpStream::connect(addr).expect("connect");
+        RawClient::new(std::net::TcpStream::connect(addr).expect("connect"))
+    }
+
+    /// A client whose connection comes from the loopback address `from`.
+    fn connect_from(url: &str, from: std::net::Ipv4Addr) -> RawClient {
+        let addr: std::net::SocketAddr =
+            url.trim_start_matches("http://").parse().expect("address");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()
+            .expect("runtime");
+        let stream = runtime
+            .block_on(async {
+                let socket = tokio::net::TcpSocket::new_v4()?;
+                socket.bind((from, 0).into())?;
+                socket.connect(addr).await
+            })
+            .expect("connect");
+        let stream = stream.into_std().expect("std stream");
+        stream.set_nonblocking(false).expect("blocking");
+        RawClient::new(stream)
+    }
+
+    fn new(stream: std::net::TcpStream) -> RawClient {
         stream.set_nodelay(true).expect("nodelay");
         RawClient {
             reader: std::io::BufReader::new(stream.try_clone().expect("clone")),
@@ -100,12 +129,27 @@ impl RawClient {
 
     /// POSTs an action and returns the status once the whole answer is read.
     fn post(&mut self, body: &[u8]) -> u16 {
-        use std::io::{Read as _, Write as _};
         let head = format!(
             "POST /v1/actions HTTP/1.1\r\nhost: bench\r\ncontent-type: application/octet-stream\r\ncontent-length: {}\r\n\r\n",
             body.len()
         );
-        self.writer.write_all(head.as_bytes()).expect("write");
+        self.exchange(head.as_bytes(), body)
+    }
+
+    /// GETs `path` with `headers` and returns the status.
+    fn get(&mut self, path: &str, headers: &[(&str, String)]) -> u16 {
+        let mut head = format!("GET {path} HTTP/1.1\r\nhost: bench\r\n");
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        self.exchange(head.as_bytes(), b"")
+    }
+
+    /// Sends a request and returns the status once the whole answer is read.
+    fn exchange(&mut self, head: &[u8], body: &[u8]) -> u16 {
+        use std::io::{Read as _, Write as _};
+        self.writer.write_all(head).expect("write");
         self.writer.write_all(body).expect("write");
         let mut line = String::new();
         self.reader.read_line(&mut line).expect("status line");
@@ -189,14 +233,18 @@ fn main() {
             ),
             201
         );
+        // Each member joins from an address of its own, as from its own
+        // machine (a stranger's submissions count against its address).
         let join = code.join_body(&member.public());
-        assert_eq!(post(&agent, &url, &sign(member, community, 1, join)), 201);
+        let mut client = RawClient::connect_from(&url, std::net::Ipv4Addr::new(127, 0, 1, i as u8));
+        assert_eq!(client.post(&sign(member, community, 1, join)), 201);
     }
     println!("# Hearth HTTP submit benchmark (node at {url})");
     println!("| clients | requests | acks/s | p50 ms | p99 ms | node CPU µs/ack |");
     println!("|---|---|---|---|---|---|");
     let mut nonce_base = 10u64;
-    for clients in CLIENTS {
+    let flood_only = std::env::var_os("HEARTH_BENCH_FLOOD_ONLY").is_some();
+    for clients in CLIENTS.into_iter().filter(|_| !flood_only) {
         let per_client = (12_000 / clients).clamp(200, 3000);
         let phase = Phase {
             url: &url,
@@ -212,6 +260,8 @@ fn main() {
         status_kb(node_pid, "VmRSS:"),
         status_kb(node_pid, "VmHWM:")
     );
+    flood(&url, community, &founder, &members, nonce_base);
+    nonce_base += 2 * FLOOD_MEMBER_REQUESTS as u64 + 1;
     let soak: usize = std::env::var("HEARTH_BENCH_SOAK")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -237,6 +287,95 @@ fn main() {
             status_kb(node_pid, "VmRSS:"),
             status_kb(node_pid, "VmHWM:"),
             dir_size(dir.path()) as f64 / 1e6
+        );
+    }
+}
+
+/// Requests the member makes in each flood phase (of each kind).
+const FLOOD_MEMBER_REQUESTS: usize = 400;
+
+/// Connections the flood keeps busy from its one address.
+const FLOOD_CONNECTIONS: usize = 16;
+
+/// The member's latency alone and while 127.0.0.2 floods; prints a table.
+fn flood(url: &str, community: Hash, reader: &Keypair, members: &[Keypair], nonce_base: u64) {
+    use std::net::Ipv4Addr;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    println!(
+        "\n# A member on 127.0.0.1 while 127.0.0.2 floods ({FLOOD_CONNECTIONS} connections of unsigned GET /v1/members)"
+    );
+    println!(
+        "| flood | member signed GET p50 / p99 ms | member submit p50 / p99 ms | flood requests/s | flood answered 429 |"
+    );
+    println!("|---|---|---|---|---|");
+    let payer = &members[0];
+    let to = members[1].public();
+    for (phase, flooding) in [("none", false), ("running", true)] {
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let sent = std::sync::Arc::new(AtomicU64::new(0));
+        let limited = std::sync::Arc::new(AtomicU64::new(0));
+        let flooders: Vec<_> = (0..if flooding { FLOOD_CONNECTIONS } else { 0 })
+            .map(|_| {
+                let (url, stop, sent, limited) =
+                    (url.to_string(), stop.clone(), sent.clone(), limited.clone());
+                std::thread::spawn(move || {
+                    let mut client = RawClient::connect_from(&url, Ipv4Addr::new(127, 0, 0, 2));
+                    while !stop.load(Ordering::Relaxed) {
+                        let status = client.get("/v1/members", &[]);
+                        sent.fetch_add(1, Ordering::Relaxed);
+                        limited.fetch_add(u64::from(status == 429), Ordering::Relaxed);
+                    }
+                })
+            })
+            .collect();
+        let started = Instant::now();
+        let mut member = RawClient::connect_from(url, Ipv4Addr::new(127, 0, 0, 1));
+        let offset = if flooding { FLOOD_MEMBER_REQUESTS } else { 0 };
+        let mut reads = Vec::with_capacity(FLOOD_MEMBER_REQUESTS);
+        let mut submits = Vec::with_capacity(FLOOD_MEMBER_REQUESTS);
+        for i in 0..FLOOD_MEMBER_REQUESTS {
+            let path = format!("/v1/ledger?n={phase}{i}");
+            let headers: Vec<(&str, String)> = hearth_protocol::request::sign_request(
+                reader,
+                "GET",
+                &path,
+                Timestamp(now_ms()),
+                b"",
+            )
+            .into_iter()
+            .collect();
+            let t = Instant::now();
+            assert_eq!(member.get(&path, &headers), 200, "the member's read");
+            reads.push(t.elapsed());
+            let body = ActionBody::Ledger(LedgerAction::Transfer {
+                to,
+                amount: Kc(1),
+                memo: String::new(),
+            });
+            let bytes = sign(payer, community, nonce_base + (offset + i) as u64, body);
+            let t = Instant::now();
+            assert_eq!(member.post(&bytes), 201, "the member's transfer");
+            submits.push(t.elapsed());
+        }
+        let elapsed = started.elapsed();
+        stop.store(true, Ordering::Relaxed);
+        for f in flooders {
+            f.join().expect("flooder");
+        }
+        let ms = |v: &mut Vec<Duration>, p: f64| {
+            v.sort_unstable();
+            v[((v.len() as f64 * p) as usize).min(v.len() - 1)].as_secs_f64() * 1e3
+        };
+        let sent = sent.load(Ordering::Relaxed);
+        let limited = limited.load(Ordering::Relaxed);
+        println!(
+            "| {phase} | {:.2} / {:.2} | {:.2} / {:.2} | {:.0} | {:.1} % |",
+            ms(&mut reads, 0.5),
+            ms(&mut reads, 0.99),
+            ms(&mut submits, 0.5),
+            ms(&mut submits, 0.99),
+            sent as f64 / elapsed.as_secs_f64(),
+            100.0 * limited as f64 / (sent.max(1)) as f64,
         );
     }
 }

@@ -4,6 +4,7 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::error::ErrorKind;
@@ -14,7 +15,7 @@ use hearth_node::data_dir::{
     DataDir, KeyLocked, NODE_KEY_PASSPHRASE_ENV, Passphrase, read_passphrase,
 };
 use hearth_node::service::Service;
-use hearth_node::store::Storage;
+use hearth_node::store::{Storage, StorageRead};
 use hearth_node::{api, devnet, recover, runtime};
 use hearth_protocol::state::StateRead;
 use hearth_protocol::{Canonical, LogKind, Rules};
@@ -99,7 +100,7 @@ impl KeyPassphraseArgs {
     }
 }
 
-#[derive(clap::Args, Debug, Default)]
+#[derive(clap::Args, Debug)]
 struct RunArgs {
     /// Address of the HTTP API [default: 127.0.0.1:7700, or `api` in hearth.toml].
     #[arg(long, env = "HEARTH_API")]
@@ -139,6 +140,29 @@ struct RunArgs {
     /// For tests only: never on a real node.
     #[arg(long, hide = true)]
     test_controls: bool,
+    /// Seconds a client has to send a request's headers, counted from when
+    /// the connection starts waiting for one: a connection idle this long
+    /// is closed too.
+    #[arg(long, env = "HEARTH_HEADER_TIMEOUT", value_name = "SECONDS", default_value = "10", value_parser = seconds)]
+    header_timeout: Duration,
+    /// Seconds a client has to send a request's body.
+    #[arg(long, env = "HEARTH_BODY_TIMEOUT", value_name = "SECONDS", default_value = "30", value_parser = seconds)]
+    body_timeout: Duration,
+    /// Most API connections open at once; lowered to stay below the open
+    /// file limit (`ulimit -n`) with room for the rest of the node.
+    #[arg(long, env = "HEARTH_MAX_CONNECTIONS", default_value_t = 1024)]
+    max_connections: usize,
+    /// Most API connections open at once from one IP address.
+    #[arg(long, env = "HEARTH_MAX_CONNECTIONS_PER_IP", default_value_t = 64)]
+    max_connections_per_ip: usize,
+    /// Requests per second one IP address may make without an active
+    /// member's signature (bursts of twice as many pass); more get 429.
+    #[arg(long, env = "HEARTH_RATE_PER_IP", default_value_t = 200)]
+    rate_per_ip: u32,
+    /// Seconds shutdown (SIGTERM) waits for API requests in flight before
+    /// closing their connections.
+    #[arg(long, env = "HEARTH_SHUTDOWN_GRACE", value_name = "SECONDS", default_value = "10", value_parser = seconds)]
+    shutdown_grace: Duration,
     /// Stop (cleanly, as on SIGTERM) when standard input closes: a
     /// supervisor such as `hearthd devnet` that dies takes its nodes with it.
     #[arg(long, hide = true)]
@@ -189,7 +213,16 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let dir = DataDir::new(&cli.data_dir);
-    let result = match cli.command.unwrap_or(Command::Run(RunArgs::default())) {
+    let command = match cli.command {
+        Some(command) => command,
+        // `hearthd` alone is `hearthd run` with its defaults.
+        None => match Cli::try_parse_from(["hearthd", "run"]).map(|c| c.command) {
+            Ok(Some(command)) => command,
+            Ok(None) => return ExitCode::from(2),
+            Err(e) => e.exit(),
+        },
+    };
+    let result = match command {
         Command::Run(args) => run(&dir, args),
         Command::Init(args) => init(&dir, args),
         Command::Reindex => reindex(&dir),
@@ -317,6 +350,25 @@ fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
         topic: config::TOPIC.into(),
     };
     let test_controls = args.test_controls;
+    let descriptors = api::server::descriptor_limit();
+    let max_connections = api::server::connection_cap(args.max_connections, descriptors);
+    if max_connections < args.max_connections {
+        tracing::warn!(
+            wanted = args.max_connections,
+            max_connections,
+            ?descriptors,
+            "lowered the connection cap to stay below the open file limit"
+        );
+    }
+    let limits = api::Limits {
+        header_timeout: args.header_timeout,
+        body_timeout: args.body_timeout,
+        max_connections,
+        max_connections_per_ip: args.max_connections_per_ip,
+        rate_per_ip: args.rate_per_ip,
+        shutdown_grace: args.shutdown_grace,
+        ..api::Limits::default()
+    };
     let stdin_closed = args.until_stdin_closes.then(stdin_closed);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -358,18 +410,27 @@ fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
         }
         let _ = out.flush();
         drop(out);
-        let app = api::router_with(handle.clone(), api::Options { test_controls });
+        let options = api::Options {
+            test_controls,
+            limits,
+        };
+        let app = api::router_with(handle.clone(), options);
         drop(handle);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal(stdin_closed))
-            .await
-            .context("the API server failed")?;
+        api::server::serve(listener, app, limits, shutdown_signal(stdin_closed)).await;
         tracing::info!("shutting down: sealing and flushing");
         task.await.context("the node task panicked")?;
         let _ = std::fs::remove_file(dir.api_addr());
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Parses a number of seconds (fractions allowed), more than zero.
+fn seconds(text: &str) -> Result<Duration, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s > 0.0 && s.is_finite() => Ok(Duration::from_secs_f64(s)),
+        _ => Err(format!("{text:?} is not a number of seconds above zero")),
+    }
 }
 
 /// A receiver that fires when standard input reaches its end (or fails).

@@ -7,7 +7,7 @@ use hearth_protocol::state::replay::{Replay, ReplayError, next_is_public};
 use hearth_protocol::state::{self, MemoryStore, StateRead, StoreError};
 use hearth_protocol::{LogId, PublicKey};
 
-use crate::store::{SledStorage, Storage};
+use crate::store::{SledStorage, Storage, StorageRead};
 
 /// How many of the last entries of each log are re-verified at start-up.
 pub const VERIFY_TAIL: u64 = 16;

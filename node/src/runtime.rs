@@ -22,7 +22,7 @@ use crate::net::{Multiaddr, Net, NetEvent, PeerId, ResponseChannel};
 use crate::service::federation::SharedView;
 use crate::service::federation::answer_range;
 use crate::service::{Io, Receipt, Service, SubmitError, Ticket};
-use crate::store::SledStorage;
+use crate::store::{ReadOnly, SledStorage};
 
 /// How often the node task ticks without commands (closing votes on time,
 /// checkpoints, sync rounds).
@@ -55,7 +55,7 @@ const OTHERS_PER_ROUND: usize = 8;
 
 /// A command for the node task.
 #[derive(Debug)]
-pub enum Command {
+pub(crate) enum Command {
     /// Record a verified action; the reply comes once it is durable.
     Submit {
         /// The action.
@@ -171,7 +171,7 @@ fn wakeup_in(metrics: &Metrics) -> std::time::Duration {
 #[derive(Clone, Debug)]
 pub struct Handle {
     tx: mpsc::Sender<Command>,
-    storage: SledStorage,
+    storage: ReadOnly<SledStorage>,
     metrics: Arc<Metrics>,
     view: Arc<SharedView>,
 }
@@ -191,7 +191,7 @@ impl Handle {
     }
 
     /// Sends a command and waits for its reply.
-    pub async fn ask<T>(
+    async fn ask<T>(
         &self,
         make: impl FnOnce(oneshot::Sender<T>) -> Command,
     ) -> Result<T, SubmitError> {
@@ -203,8 +203,60 @@ impl Handle {
         rx.await.map_err(|_| SubmitError::ShuttingDown)
     }
 
+    /// Records a signed network genesis (founded by this community, or
+    /// joined by the vote on `joined`) and waits until it is durable.
+    pub async fn record_network(
+        &self,
+        network: SignedNetwork,
+        joined: Option<Hash>,
+    ) -> Result<Receipt, SubmitError> {
+        self.ask(|reply| Command::Network {
+            network: Box::new(network),
+            joined,
+            reply,
+        })
+        .await?
+    }
+
+    /// Signs a network draft with the node key (the error says why not).
+    pub async fn sign_network(
+        &self,
+        genesis: NetworkGenesis,
+    ) -> Result<Result<NetworkSignature, String>, SubmitError> {
+        self.ask(|reply| Command::SignNetwork {
+            genesis: Box::new(genesis),
+            reply,
+        })
+        .await
+    }
+
+    /// What the node's network layer looks like.
+    pub async fn node_info(&self) -> Result<NodeInfo, SubmitError> {
+        self.ask(|reply| Command::NodeInfo { reply }).await
+    }
+
+    /// Hands the node a public entry or proof pushed over HTTP (a canonical
+    /// `Gossip`); the outcome, or why it was refused.
+    pub async fn push(
+        &self,
+        gossip: Box<Gossip>,
+        checked: Option<ActionsChecked>,
+    ) -> Result<Result<&'static str, String>, SubmitError> {
+        self.ask(|reply| Command::Push {
+            gossip,
+            checked,
+            reply,
+        })
+        .await
+    }
+
+    /// Carries out a test control (the error says why not).
+    pub async fn control(&self, control: Control) -> Result<Result<(), String>, SubmitError> {
+        self.ask(|reply| Command::Control { control, reply }).await
+    }
+
     /// Read access to the storage.
-    pub fn storage(&self) -> &SledStorage {
+    pub fn storage(&self) -> &ReadOnly<SledStorage> {
         &self.storage
     }
 
@@ -227,7 +279,7 @@ pub fn spawn(
     net: Option<Net>,
 ) -> (Handle, tokio::task::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(CHANNEL_DEPTH);
-    let storage = service.storage().clone();
+    let storage = ReadOnly::new(service.storage().clone());
     let metrics = Arc::new(Metrics::default());
     let handle = Handle {
         tx,

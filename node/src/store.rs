@@ -1,10 +1,11 @@
 //! Storage of a community node: the signed logs, their heads, an index of
 //! action ids, and the materialised state.
 //!
-//! [`Storage`] is what the service needs; [`SledStorage`] keeps it on disk
-//! (one sled tree each for entries, heads, state and the action index,
-//! committed in one transaction), [`MemoryStorage`] keeps it in memory for
-//! tests.
+//! [`Storage`] is what the service needs, [`StorageRead`] its reads alone;
+//! [`SledStorage`] keeps it on disk (one sled tree each for entries, heads,
+//! state and the action index, committed in one transaction),
+//! [`MemoryStorage`] keeps it in memory for tests, and [`ReadOnly`] is the
+//! view the HTTP API reads through.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -36,18 +37,63 @@ pub struct Commit {
     pub index: Vec<(Hash, Location)>,
 }
 
-/// What the service needs from storage.
-pub trait Storage: Store {
+/// Reads of the logs, their heads and the action index (the state's reads
+/// are [`Store`]'s).
+pub trait StorageRead: Store {
     /// The head of a log.
     fn head(&self, kind: LogKind) -> Result<Option<Head>, StoreError>;
-    /// Writes a commit atomically (durable after [`Storage::flush`]).
-    fn commit(&mut self, commit: Commit) -> Result<(), StoreError>;
-    /// Makes everything committed durable.
-    fn flush(&self) -> Result<(), StoreError>;
     /// The canonical bytes of entries `from..` of a log, at most `limit`.
     fn entries(&self, kind: LogKind, from: u64, limit: usize) -> Result<Vec<Vec<u8>>, StoreError>;
     /// Where an action id was recorded.
     fn locate(&self, id: &Hash) -> Result<Option<Location>, StoreError>;
+}
+
+/// What the service needs from storage: the reads, and writing commits.
+pub trait Storage: StorageRead {
+    /// Writes a commit atomically (durable after [`Storage::flush`]).
+    fn commit(&mut self, commit: Commit) -> Result<(), StoreError>;
+    /// Makes everything committed durable.
+    fn flush(&self) -> Result<(), StoreError>;
+}
+
+/// A read-only view of a storage: the HTTP API reads through it, so only
+/// the node task (which owns the storage itself) ever writes.
+#[derive(Clone, Debug)]
+pub struct ReadOnly<S>(S);
+
+impl<S> ReadOnly<S> {
+    /// A view of `storage` that can only read it.
+    pub fn new(storage: S) -> ReadOnly<S> {
+        ReadOnly(storage)
+    }
+}
+
+impl<S: Store> Store for ReadOnly<S> {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.0.get(key)
+    }
+
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Pairs, StoreError> {
+        self.0.scan_prefix(prefix)
+    }
+
+    fn range(&self, from: &[u8], to: &[u8], limit: usize) -> Result<Pairs, StoreError> {
+        self.0.range(from, to, limit)
+    }
+}
+
+impl<S: StorageRead> StorageRead for ReadOnly<S> {
+    fn head(&self, kind: LogKind) -> Result<Option<Head>, StoreError> {
+        self.0.head(kind)
+    }
+
+    fn entries(&self, kind: LogKind, from: u64, limit: usize) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.0.entries(kind, from, limit)
+    }
+
+    fn locate(&self, id: &Hash) -> Result<Option<Location>, StoreError> {
+        self.0.locate(id)
+    }
 }
 
 fn entry_key(kind: LogKind, seq: u64) -> [u8; 9] {
@@ -263,7 +309,7 @@ impl Store for SledStorage {
     }
 }
 
-impl Storage for SledStorage {
+impl StorageRead for SledStorage {
     fn head(&self, kind: LogKind) -> Result<Option<Head>, StoreError> {
         match self.heads.get([kind as u8]).map_err(store_err)? {
             None => Ok(None),
@@ -273,6 +319,24 @@ impl Storage for SledStorage {
         }
     }
 
+    fn entries(&self, kind: LogKind, from: u64, limit: usize) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.entries
+            .range(entry_key(kind, from)..=entry_key(kind, u64::MAX))
+            .take(limit)
+            .map(|item| item.map(|(_, v)| v.to_vec()).map_err(store_err))
+            .collect()
+    }
+
+    fn locate(&self, id: &Hash) -> Result<Option<Location>, StoreError> {
+        Ok(self
+            .index
+            .get(id.0)
+            .map_err(store_err)?
+            .and_then(|v| parse_location(&v)))
+    }
+}
+
+impl Storage for SledStorage {
     fn commit(&mut self, commit: Commit) -> Result<(), StoreError> {
         let mut entries = sled::Batch::default();
         let mut heads = sled::Batch::default();
@@ -308,22 +372,6 @@ impl Storage for SledStorage {
     fn flush(&self) -> Result<(), StoreError> {
         self.db.flush().map(|_| ()).map_err(store_err)
     }
-
-    fn entries(&self, kind: LogKind, from: u64, limit: usize) -> Result<Vec<Vec<u8>>, StoreError> {
-        self.entries
-            .range(entry_key(kind, from)..=entry_key(kind, u64::MAX))
-            .take(limit)
-            .map(|item| item.map(|(_, v)| v.to_vec()).map_err(store_err))
-            .collect()
-    }
-
-    fn locate(&self, id: &Hash) -> Result<Option<Location>, StoreError> {
-        Ok(self
-            .index
-            .get(id.0)
-            .map_err(store_err)?
-            .and_then(|v| parse_location(&v)))
-    }
 }
 
 /// Storage in memory, for service tests.
@@ -355,28 +403,13 @@ impl Store for MemoryStorage {
     }
 }
 
-impl Storage for MemoryStorage {
+impl StorageRead for MemoryStorage {
     fn head(&self, kind: LogKind) -> Result<Option<Head>, StoreError> {
         Ok(self
             .entries
             .range((kind, 0)..=(kind, u64::MAX))
             .next_back()
             .map(|(_, e)| e.head()))
-    }
-
-    fn commit(&mut self, commit: Commit) -> Result<(), StoreError> {
-        for e in commit.entries {
-            self.entries.insert((e.entry.log.kind, e.entry.seq), e);
-        }
-        hearth_protocol::state::store::apply_writes(&mut self.state, commit.writes);
-        self.index.extend(commit.index);
-        Ok(())
-    }
-
-    fn flush(&self) -> Result<(), StoreError> {
-        self.flushes
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(())
     }
 
     fn entries(&self, kind: LogKind, from: u64, limit: usize) -> Result<Vec<Vec<u8>>, StoreError> {
@@ -393,6 +426,23 @@ impl Storage for MemoryStorage {
     }
 }
 
+impl Storage for MemoryStorage {
+    fn commit(&mut self, commit: Commit) -> Result<(), StoreError> {
+        for e in commit.entries {
+            self.entries.insert((e.entry.log.kind, e.entry.seq), e);
+        }
+        hearth_protocol::state::store::apply_writes(&mut self.state, commit.writes);
+        self.index.extend(commit.index);
+        Ok(())
+    }
+
+    fn flush(&self) -> Result<(), StoreError> {
+        self.flushes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+}
+
 impl StoreMut for MemoryStorage {
     fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
         self.state.put(key, value);
@@ -405,7 +455,7 @@ impl StoreMut for MemoryStorage {
 
 pub mod federation;
 
-pub use federation::FedStorage;
+pub use federation::{FedRead, FedStorage};
 
 #[cfg(test)]
 mod tests;

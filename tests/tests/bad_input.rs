@@ -362,6 +362,65 @@ fn json_submissions_garbage_is_400_and_good_json_works() {
     assert_eq!(response.json["id"], signed.id().to_hex());
 }
 
+/// Sends `raw` on a new connection and reads until the node closes it;
+/// returns the status and the JSON body.
+fn raw_exchange(url: &str, raw: &[u8]) -> (u16, Value) {
+    use std::io::{Read as _, Write as _};
+    let addr = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    stream.write_all(raw).expect("send");
+    let mut response = Vec::new();
+    // The node answers and closes; a reset after the answer is fine.
+    let _ = stream.read_to_end(&mut response);
+    let text = String::from_utf8_lossy(&response);
+    let (head, body) = text.split_once("\r\n\r\n").expect("a response head");
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status");
+    let json = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {text}"));
+    (status, json)
+}
+
+//   test ──TCP──▶ hearthd ── founder, bob
+//   bytes that are not HTTP, headers past the limit, a JSON content type
+//   spelled in capitals
+#[test]
+fn requests_the_http_layer_refuses_get_json_errors_and_change_nothing() {
+    let mut f = Fixture::new();
+    let url = f.node.url().to_string();
+    let before = f.snapshot();
+    let (status, json) = raw_exchange(&url, b"\x16\x03\x01 not http\r\n\r\n");
+    assert_eq!((status, json["error"].as_str()), (400, Some("bad_request")));
+    let huge = format!(
+        "POST /v1/actions HTTP/1.1\r\nhost: hearth\r\nx-pad: {}\r\n\r\n",
+        "p".repeat(64 * 1024)
+    );
+    let (status, json) = raw_exchange(&url, huge.as_bytes());
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (431, Some("headers_too_large"))
+    );
+    assert!(json["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert_eq!(f.snapshot(), before, "a refused request changed the state");
+    let signed = f.founder.sign(transfer(&f.bob, 300, "capitals"));
+    let body = serde_json::json!({ "action": base64_of(&signed.to_bytes()) }).to_string();
+    let response = Http::new()
+        .post(
+            &url,
+            "/v1/actions",
+            "Application/JSON; charset=UTF-8",
+            body.as_bytes(),
+        )
+        .expect("a response");
+    response.expect_status(201);
+    assert_eq!(response.json["id"], signed.id().to_hex());
+}
+
 fn base64_of(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(bytes)

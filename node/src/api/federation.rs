@@ -26,9 +26,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{Api, ApiError, Node, authorize_body};
-use crate::runtime::{self, Command, Control};
+use crate::runtime::{self, Control};
 use crate::service::federation::SharedView;
-use crate::store::FedStorage;
+use crate::store::FedRead;
 
 fn bad(code: &'static str, message: impl ToString) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, code, message)
@@ -76,7 +76,7 @@ pub async fn node<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>
             "no community",
         )
     })?;
-    let info = api.node.ask(|reply| Command::NodeInfo { reply }).await?;
+    let info = api.node.node_info().await?;
     let networks: Vec<Hash> = hearth_protocol::state::federated::network_ids(storage)?;
     Ok(Json(json!({
         "community": record.id,
@@ -108,10 +108,7 @@ pub async fn sign<N: Node>(
     let genesis: NetworkGenesis = b64(&req.genesis, "genesis")?;
     let signature = api
         .node
-        .ask(|reply| Command::SignNetwork {
-            genesis: Box::new(genesis),
-            reply,
-        })
+        .sign_network(genesis)
         .await?
         .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "cannot_sign", e))?;
     Ok(Json(
@@ -120,7 +117,7 @@ pub async fn sign<N: Node>(
 }
 
 /// The network this community belongs to, or `404 no_network`.
-fn the_network<S: FedStorage>(storage: &S) -> Result<SignedNetwork, ApiError> {
+fn the_network<S: FedRead>(storage: &S) -> Result<SignedNetwork, ApiError> {
     hearth_protocol::state::federated::networks(storage)?
         .into_iter()
         .next()
@@ -168,12 +165,8 @@ pub async fn record<N: Node>(
     let id = network.genesis.id();
     let receipt = api
         .node
-        .ask(|reply| Command::Network {
-            network: Box::new(network),
-            joined: req.proposal,
-            reply,
-        })
-        .await?
+        .record_network(network, req.proposal)
+        .await
         .map_err(|e| match e {
             crate::service::SubmitError::Storage(s) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "network_refused", s.0)
@@ -496,11 +489,7 @@ pub async fn push<N: Node>(
     .await?;
     let outcome = api
         .node
-        .ask(|reply| Command::Push {
-            gossip,
-            checked,
-            reply,
-        })
+        .push(gossip, checked)
         .await?
         .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_entry", e))?;
     Ok(Json(json!({ "outcome": outcome })))
@@ -526,7 +515,7 @@ fn peers(list: &[String]) -> Result<Vec<crate::net::PeerId>, ApiError> {
 
 async fn control<N: Node>(api: &Api<N>, control: Control) -> Result<Json<Value>, ApiError> {
     api.node
-        .ask(|reply| Command::Control { control, reply })
+        .control(control)
         .await?
         .map_err(|e| ApiError::new(StatusCode::CONFLICT, "no_network_layer", e))?;
     Ok(Json(json!({ "ok": true })))

@@ -1,5 +1,5 @@
 //! API tests: the router over a real node task and a real sled directory,
-//! called in-process (no sockets).
+//! called in-process (no sockets; `server/tests.rs` serves it on loopback).
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -17,14 +17,19 @@ use crate::data_dir::DataDir;
 use crate::runtime;
 use crate::service::Service;
 
-struct Fixture {
-    app: axum::Router,
-    community: hearth_protocol::Hash,
+pub(super) struct Fixture {
+    pub(super) app: axum::Router,
+    pub(super) community: hearth_protocol::Hash,
     founder_code: InviteCode,
     _dir: tempfile::TempDir,
 }
 
 async fn fixture() -> Fixture {
+    fixture_with(super::Options::default()).await
+}
+
+/// A node with a founder's invite outstanding, its API built with `options`.
+pub(super) async fn fixture_with(options: super::Options) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = DataDir::new(dir.path().join("data"));
     let founded = data
@@ -39,7 +44,7 @@ async fn fixture() -> Fixture {
     let service = Service::open(founded.storage, founded.node).expect("service");
     let (handle, _task) = runtime::spawn(service, None);
     Fixture {
-        app: super::router(handle),
+        app: super::router_with(handle, options),
         community,
         founder_code: data.load_founder_invite().expect("invite"),
         _dir: dir,
@@ -47,6 +52,14 @@ async fn fixture() -> Fixture {
 }
 
 impl Fixture {
+    /// Has the founder (`keypair(1)`) claim the founder invite.
+    pub(super) async fn found(&self) -> Keypair {
+        let founder = keypair(1);
+        let join = self.action(&founder, 1, self.founder_code.join_body(&founder.public()));
+        assert_eq!(self.post(join).await.0, StatusCode::CREATED);
+        founder
+    }
+
     async fn call(&self, request: Request<Body>) -> (StatusCode, Value) {
         let response = self.app.clone().oneshot(request).await.expect("response");
         let status = response.status();
@@ -58,7 +71,7 @@ impl Fixture {
         (status, json)
     }
 
-    fn action(&self, author: &Keypair, nonce: u64, body: ActionBody) -> Vec<u8> {
+    pub(super) fn action(&self, author: &Keypair, nonce: u64, body: ActionBody) -> Vec<u8> {
         Action {
             author: author.public(),
             community: self.community,
@@ -83,7 +96,7 @@ impl Fixture {
     }
 }
 
-fn signed(key: &Keypair, path: &str) -> Request<Body> {
+pub(super) fn signed(key: &Keypair, path: &str) -> Request<Body> {
     let mut builder = Request::get(path);
     for (name, value) in sign_request(key, "GET", path, runtime::now(), b"") {
         builder = builder.header(name, value);
@@ -359,4 +372,125 @@ fn signed_copy(request: &Request<Body>) -> Request<Body> {
         builder = builder.header(name, value);
     }
     builder.body(Body::empty()).expect("request")
+}
+
+fn gauge(metrics: &Value, name: &str) -> Option<u64> {
+    let text = metrics.as_str()?;
+    let line = text.lines().find(|l| l.starts_with(&format!("{name} ")))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+async fn replay_cache_entries(f: &Fixture) -> Option<u64> {
+    let (_, metrics) = f
+        .call(Request::get("/metrics").body(Body::empty()).expect("req"))
+        .await;
+    gauge(&metrics, "hearth_replay_cache_entries")
+}
+
+#[tokio::test]
+async fn the_replay_cache_remembers_only_members_and_stays_within_its_cap() {
+    let limits = super::Limits {
+        replay_cache: 3,
+        ..super::Limits::default()
+    };
+    let f = fixture_with(super::Options {
+        limits,
+        ..super::Options::default()
+    })
+    .await;
+    let founder = f.found().await;
+    // A flood of validly signed requests by strangers is refused before
+    // any of their signatures is remembered.
+    for seed in 100..600u64 {
+        let mut bytes = [7u8; 32];
+        bytes[..8].copy_from_slice(&seed.to_le_bytes());
+        let stranger = Keypair::from_seed(&bytes);
+        let (status, json) = f.signed_get(&stranger, "/v1/ledger").await;
+        assert_eq!(
+            (status, json["error"].as_str()),
+            (StatusCode::FORBIDDEN, Some("not_a_member"))
+        );
+    }
+    assert_eq!(replay_cache_entries(&f).await, Some(0));
+    // A member's requests fill it up to its cap; then signed requests are
+    // refused (and the cache does not grow) until its entries expire.
+    for n in 0..3 {
+        let (status, json) = f.signed_get(&founder, &format!("/v1/ledger?n={n}")).await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+    }
+    let (status, json) = f.signed_get(&founder, "/v1/ledger?n=3").await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("replay_cache_full"))
+    );
+    assert_eq!(replay_cache_entries(&f).await, Some(3));
+    // Unsigned reads do not touch it.
+    let (status, _) = f
+        .call(
+            Request::get("/v1/members")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[test]
+fn a_full_replay_cache_drops_expired_signatures_and_refuses_only_while_none_expired() {
+    let mut cache = super::ReplayCache::new(2);
+    assert_eq!(cache.insert([1; 64], 100, 0), Ok(()));
+    assert_eq!(cache.insert([1; 64], 100, 0), Err(super::Replay::Replayed));
+    assert_eq!(cache.insert([2; 64], 200, 0), Ok(()));
+    assert_eq!(cache.insert([3; 64], 300, 50), Err(super::Replay::Full));
+    assert_eq!(cache.len(), 2);
+    // At 150 the first signature has expired: it makes room.
+    assert_eq!(cache.insert([3; 64], 300, 150), Ok(()));
+    assert_eq!(cache.len(), 2);
+    assert_eq!(cache.insert([4; 64], 400, 160), Err(super::Replay::Full));
+    assert_eq!(cache.insert([4; 64], 400, 250), Ok(()));
+}
+
+#[tokio::test]
+async fn heavy_requests_past_the_limit_are_refused_as_busy() {
+    let limits = super::Limits {
+        heavy_requests: 1,
+        ..super::Limits::default()
+    };
+    let f = fixture_with(super::Options {
+        limits,
+        ..super::Options::default()
+    })
+    .await;
+    let export = || {
+        Request::get("/v1/federation/export")
+            .body(Body::empty())
+            .expect("req")
+    };
+    // The first export's permit is held until its body has been sent.
+    let first = f.app.clone().oneshot(export()).await.expect("response");
+    assert_ne!(first.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let (status, json) = f.call(export()).await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("busy"))
+    );
+    let (status, json) = f
+        .call(
+            Request::get("/v1/federation")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("busy"))
+    );
+    // Light requests are not held up.
+    let (status, _) = f
+        .call(Request::get("/healthz").body(Body::empty()).expect("req"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    drop(first);
+    let (status, json) = f.call(export()).await;
+    assert_ne!(status, StatusCode::SERVICE_UNAVAILABLE, "{json}");
 }

@@ -27,7 +27,7 @@ use hearth_protocol::{ActionBody, Canonical, GovernanceAction, Timestamp};
 
 use super::{Io, Receipt, Service, SubmitError, Ticket};
 use crate::net::{PeerId, Verdict, peer_id_of};
-use crate::store::{Commit, FedStorage, Location};
+use crate::store::{Commit, FedRead, FedStorage, Location};
 
 mod view;
 use view::ViewKeeper;
@@ -1343,7 +1343,7 @@ impl<S: FedStorage> Service<S> {
 
 /// Builds the federation view from storage: this node's own public log and
 /// every other one held, frozen at their forks.
-pub fn build_view<S: FedStorage>(
+pub fn build_view<S: FedRead>(
     storage: &S,
     network: &SignedNetwork,
     forks: &BTreeMap<Hash, u64>,

@@ -18,7 +18,7 @@ use hearth_protocol::{ActionBody, GovernanceAction, Timestamp};
 use super::federation::build_view;
 use super::{Io, SubmitError, Ticket};
 use crate::net::{PeerId, Verdict, peer_id_of};
-use crate::store::{FedStorage, MemoryStorage, Storage};
+use crate::store::{FedRead, MemoryStorage, Storage};
 use crate::test::Harness;
 use crate::test::federation::{
     GRACE, VOTING, community, draft, founding, member_seeds, own_records, quick_rules, sign_all,

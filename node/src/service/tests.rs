@@ -8,7 +8,7 @@ use hearth_protocol::test::keypair;
 use hearth_protocol::{Kc, Timestamp};
 
 use super::{Io, MAX_BATCH, SubmitError, Ticket};
-use crate::store::{MemoryStorage, Storage};
+use crate::store::{MemoryStorage, StorageRead};
 use crate::test::Harness;
 
 #[test]

@@ -1,7 +1,7 @@
 //! Storage of the federation: other communities' public logs (entries
 //! verified as chains by the service before they are stored), their heads,
 //! and equivocation proofs. The node's own public log stays in the
-//! `entries` tree; [`FedStorage::public_entries`] serves both alike.
+//! `entries` tree; [`FedRead::public_range`] serves both alike.
 
 use std::collections::BTreeMap;
 
@@ -13,10 +13,10 @@ use hearth_protocol::state::StoreError;
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
-use super::{MemoryStorage, SledStorage, Storage, store_err};
+use super::{MemoryStorage, ReadOnly, SledStorage, Storage, StorageRead, store_err};
 
-/// What the federation needs from storage.
-pub trait FedStorage: Storage {
+/// Reads of the federation's storage.
+pub trait FedRead: StorageRead {
     /// The community this node keeps (its own public log is not stored here).
     fn own_community(&self) -> Result<Option<Hash>, StoreError> {
         use hearth_protocol::state::StateRead as _;
@@ -24,8 +24,6 @@ pub trait FedStorage: Storage {
     }
     /// Heads of the other public logs held.
     fn fed_heads(&self) -> Result<BTreeMap<Hash, Head>, StoreError>;
-    /// Appends verified entries that extend another community's public log.
-    fn fed_append(&mut self, community: &Hash, entries: &[SignedEntry]) -> Result<(), StoreError>;
     /// An entry of another community's public log.
     fn fed_entry(&self, community: &Hash, seq: u64) -> Result<Option<SignedEntry>, StoreError>;
     /// Canonical bytes of entries `from..` of another community's public log.
@@ -35,12 +33,6 @@ pub trait FedStorage: Storage {
         from: u64,
         limit: usize,
     ) -> Result<Vec<Vec<u8>>, StoreError>;
-    /// Stores an equivocation proof against `community` (the first one kept).
-    fn put_proof(
-        &mut self,
-        community: &Hash,
-        proof: &EquivocationProof,
-    ) -> Result<bool, StoreError>;
     /// Every equivocation proof held, by community.
     fn proofs(&self) -> Result<BTreeMap<Hash, EquivocationProof>, StoreError>;
 
@@ -76,6 +68,46 @@ pub trait FedStorage: Storage {
     }
 }
 
+/// What the federation needs from storage: the reads, and storing other
+/// communities' entries and proofs.
+pub trait FedStorage: FedRead + Storage {
+    /// Appends verified entries that extend another community's public log.
+    fn fed_append(&mut self, community: &Hash, entries: &[SignedEntry]) -> Result<(), StoreError>;
+    /// Stores an equivocation proof against `community` (the first one kept).
+    fn put_proof(
+        &mut self,
+        community: &Hash,
+        proof: &EquivocationProof,
+    ) -> Result<bool, StoreError>;
+}
+
+impl<S: FedRead> FedRead for ReadOnly<S> {
+    fn own_community(&self) -> Result<Option<Hash>, StoreError> {
+        self.0.own_community()
+    }
+
+    fn fed_heads(&self) -> Result<BTreeMap<Hash, Head>, StoreError> {
+        self.0.fed_heads()
+    }
+
+    fn fed_entry(&self, community: &Hash, seq: u64) -> Result<Option<SignedEntry>, StoreError> {
+        self.0.fed_entry(community, seq)
+    }
+
+    fn fed_range(
+        &self,
+        community: &Hash,
+        from: u64,
+        limit: usize,
+    ) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.0.fed_range(community, from, limit)
+    }
+
+    fn proofs(&self) -> Result<BTreeMap<Hash, EquivocationProof>, StoreError> {
+        self.0.proofs()
+    }
+}
+
 fn key(community: &Hash, seq: u64) -> [u8; 40] {
     let mut k = [0u8; 40];
     k[..32].copy_from_slice(&community.0);
@@ -107,7 +139,7 @@ fn hash_of(bytes: &[u8]) -> Result<Hash, StoreError> {
     Ok(Hash(h))
 }
 
-impl FedStorage for SledStorage {
+impl FedRead for SledStorage {
     fn fed_heads(&self) -> Result<BTreeMap<Hash, Head>, StoreError> {
         let mut out = BTreeMap::new();
         for item in self.fed.heads.iter() {
@@ -116,24 +148,6 @@ impl FedStorage for SledStorage {
             out.insert(hash_of(&k)?, head);
         }
         Ok(out)
-    }
-
-    fn fed_append(&mut self, community: &Hash, entries: &[SignedEntry]) -> Result<(), StoreError> {
-        let Some(last) = entries.last() else {
-            return Ok(());
-        };
-        let mut batch = sled::Batch::default();
-        for e in entries {
-            batch.insert(key(community, e.entry.seq).to_vec(), e.to_bytes());
-        }
-        let head = last.head().to_bytes();
-        (&self.fed.entries, &self.fed.heads)
-            .transaction(|(te, th)| {
-                te.apply_batch(&batch)?;
-                th.insert(&community.0, head.as_slice())?;
-                Ok::<_, ConflictableTransactionError<()>>(())
-            })
-            .map_err(|e: TransactionError<()>| store_err(format!("{e:?}")))
     }
 
     fn fed_entry(&self, community: &Hash, seq: u64) -> Result<Option<SignedEntry>, StoreError> {
@@ -164,19 +178,6 @@ impl FedStorage for SledStorage {
             .collect()
     }
 
-    fn put_proof(
-        &mut self,
-        community: &Hash,
-        proof: &EquivocationProof,
-    ) -> Result<bool, StoreError> {
-        let old = self
-            .fed
-            .proofs
-            .compare_and_swap(community.0, None as Option<&[u8]>, Some(proof.to_bytes()))
-            .map_err(store_err)?;
-        Ok(old.is_ok())
-    }
-
     fn proofs(&self) -> Result<BTreeMap<Hash, EquivocationProof>, StoreError> {
         let mut out = BTreeMap::new();
         for item in self.fed.proofs.iter() {
@@ -189,6 +190,39 @@ impl FedStorage for SledStorage {
     }
 }
 
+impl FedStorage for SledStorage {
+    fn fed_append(&mut self, community: &Hash, entries: &[SignedEntry]) -> Result<(), StoreError> {
+        let Some(last) = entries.last() else {
+            return Ok(());
+        };
+        let mut batch = sled::Batch::default();
+        for e in entries {
+            batch.insert(key(community, e.entry.seq).to_vec(), e.to_bytes());
+        }
+        let head = last.head().to_bytes();
+        (&self.fed.entries, &self.fed.heads)
+            .transaction(|(te, th)| {
+                te.apply_batch(&batch)?;
+                th.insert(&community.0, head.as_slice())?;
+                Ok::<_, ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e: TransactionError<()>| store_err(format!("{e:?}")))
+    }
+
+    fn put_proof(
+        &mut self,
+        community: &Hash,
+        proof: &EquivocationProof,
+    ) -> Result<bool, StoreError> {
+        let old = self
+            .fed
+            .proofs
+            .compare_and_swap(community.0, None as Option<&[u8]>, Some(proof.to_bytes()))
+            .map_err(store_err)?;
+        Ok(old.is_ok())
+    }
+}
+
 /// The federation's storage in memory, for service tests.
 #[derive(Debug, Default)]
 pub struct MemoryFed {
@@ -198,22 +232,13 @@ pub struct MemoryFed {
     pub proofs: BTreeMap<Hash, EquivocationProof>,
 }
 
-impl FedStorage for MemoryStorage {
+impl FedRead for MemoryStorage {
     fn fed_heads(&self) -> Result<BTreeMap<Hash, Head>, StoreError> {
         let mut out = BTreeMap::new();
         for ((c, _), e) in &self.fed.entries {
             out.insert(*c, e.head());
         }
         Ok(out)
-    }
-
-    fn fed_append(&mut self, community: &Hash, entries: &[SignedEntry]) -> Result<(), StoreError> {
-        for e in entries {
-            self.fed
-                .entries
-                .insert((*community, e.entry.seq), e.clone());
-        }
-        Ok(())
     }
 
     fn fed_entry(&self, community: &Hash, seq: u64) -> Result<Option<SignedEntry>, StoreError> {
@@ -235,6 +260,21 @@ impl FedStorage for MemoryStorage {
             .collect())
     }
 
+    fn proofs(&self) -> Result<BTreeMap<Hash, EquivocationProof>, StoreError> {
+        Ok(self.fed.proofs.clone())
+    }
+}
+
+impl FedStorage for MemoryStorage {
+    fn fed_append(&mut self, community: &Hash, entries: &[SignedEntry]) -> Result<(), StoreError> {
+        for e in entries {
+            self.fed
+                .entries
+                .insert((*community, e.entry.seq), e.clone());
+        }
+        Ok(())
+    }
+
     fn put_proof(
         &mut self,
         community: &Hash,
@@ -245,9 +285,5 @@ impl FedStorage for MemoryStorage {
         }
         self.fed.proofs.insert(*community, proof.clone());
         Ok(true)
-    }
-
-    fn proofs(&self) -> Result<BTreeMap<Hash, EquivocationProof>, StoreError> {
-        Ok(self.fed.proofs.clone())
     }
 }

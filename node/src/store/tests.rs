@@ -6,7 +6,7 @@ use hearth_protocol::LogKind;
 use hearth_protocol::state::{self, StateRead, StoreMut};
 use hearth_protocol::test::keypair;
 
-use super::{SledStorage, Storage};
+use super::{SledStorage, StorageRead};
 use crate::recover::{self, StartupReport};
 use crate::test::Harness;
 

@@ -21,7 +21,7 @@ use hearth_protocol::{Canonical, Rules, SignedAction, Timestamp, Verified};
 use super::SYNC_INTERVAL;
 use crate::net::{PeerId, Verdict, peer_id_of};
 use crate::service::{Io, Receipt, Service, SubmitError, Ticket};
-use crate::store::{FedStorage, MemoryStorage};
+use crate::store::{FedRead, FedStorage, MemoryStorage};
 use crate::test::Harness;
 use crate::test::federation::{
     CHECKPOINT_INTERVAL, GRACE, VOTING, community, draft, drain, founding, own_records,
