@@ -5,6 +5,7 @@ mod chain;
 mod codec;
 mod council;
 mod economy;
+mod fuzz_seeds;
 mod governance;
 mod ledger;
 mod membership;
