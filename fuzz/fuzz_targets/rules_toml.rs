@@ -27,5 +27,8 @@ fuzz_target!(|data: &[u8]| {
         created: Timestamp(0),
     };
     let bytes = genesis.to_bytes();
-    hearth_fuzz::round_trips(&Genesis::from_bytes(&bytes).expect("a genesis decodes"), &bytes);
+    hearth_fuzz::round_trips(
+        &Genesis::from_bytes(&bytes).expect("a genesis decodes"),
+        &bytes,
+    );
 });

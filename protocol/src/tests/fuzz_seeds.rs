@@ -81,9 +81,27 @@ fn federation() -> Fed {
     let mut fed = Fed::new(3);
     let id = fed.propose(Level::Network);
     let net = Level::Network;
-    fed.act(0, 0, 2, OPEN + 10, vote(id, net, Ballot::Quadratic(vec![5])));
-    fed.act(0, 1, 2, OPEN + 11, vote(id, net, Ballot::Quadratic(vec![-2])));
-    fed.act(1, 0, 2, OPEN + 13, vote(id, net, Ballot::Quadratic(vec![4])));
+    fed.act(
+        0,
+        0,
+        2,
+        OPEN + 10,
+        vote(id, net, Ballot::Quadratic(vec![5])),
+    );
+    fed.act(
+        0,
+        1,
+        2,
+        OPEN + 11,
+        vote(id, net, Ballot::Quadratic(vec![-2])),
+    );
+    fed.act(
+        1,
+        0,
+        2,
+        OPEN + 13,
+        vote(id, net, Ballot::Quadratic(vec![4])),
+    );
     let to = fed.members[0][0].public();
     fed.act(
         2,
@@ -164,12 +182,16 @@ fn write_fuzz_seeds() {
 
     let mut corpus = Corpus::new(&root, "signed_action");
     actions.iter().for_each(|a| corpus.canonical(*a));
-    sampled(signed_action()).iter().for_each(|a| corpus.canonical(a));
+    sampled(signed_action())
+        .iter()
+        .for_each(|a| corpus.canonical(a));
     written.push(("signed_action", corpus.len()));
 
     let mut corpus = Corpus::new(&root, "signed_entry");
     entries.iter().for_each(|e| corpus.canonical(*e));
-    sampled(signed_entry()).iter().for_each(|e| corpus.canonical(e));
+    sampled(signed_entry())
+        .iter()
+        .for_each(|e| corpus.canonical(e));
     corpus.canonical(&entries[0].head());
     written.push(("signed_entry", corpus.len()));
 
@@ -247,7 +269,12 @@ fn write_fuzz_seeds() {
     for (seed, method, path, body) in [
         (1, "GET", "/v1/accounts/me", &b""[..]),
         (2, "GET", "/v1/ledger?limit=50&after=7", b""),
-        (3, "POST", "/v1/federation/network", b"{\"network\":\"AAEC\"}"),
+        (
+            3,
+            "POST",
+            "/v1/federation/network",
+            b"{\"network\":\"AAEC\"}",
+        ),
         (4, "DELETE", "/v1/x", b"\n\n"),
     ] {
         let key = keypair(seed);
