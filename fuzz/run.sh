@@ -35,9 +35,17 @@ else
     mapfile -t targets < <(cargo fuzz list)
 fi
 
-nice -n "$niceness" cargo fuzz build --sanitizer "$sanitizer" --debug-assertions
+# Each sanitizer builds in its own directory, so that switching does not
+# rebuild the other.
+case "$sanitizer" in
+    none) target_dir="$here/target" ;;
+    address) target_dir="$here/target/asan" ;;
+    *) target_dir="$here/target/$sanitizer" ;;
+esac
+nice -n "$niceness" cargo fuzz build --sanitizer "$sanitizer" --debug-assertions \
+    --target-dir "$target_dir"
 triple=$(rustc -vV | sed -n 's/^host: //p')
-bin_dir="$here/target/$triple/release"
+bin_dir="$target_dir/$triple/release"
 
 printf '%-15s %14s %10s %8s %8s %7s %8s\n' target execs execs/s cov ft corpus crashes
 total=0
