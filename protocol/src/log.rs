@@ -200,6 +200,9 @@ pub enum ChainError {
         /// The entry's seq.
         actual: u64,
     },
+    /// The head is at the last seq a log can have: nothing extends it.
+    #[error("the log is full: its head is at the last possible seq")]
+    LogFull,
     /// `prev` is not the hash of the previous entry.
     #[error("prev does not match the hash of entry {seq}")]
     PrevMismatch {
@@ -236,6 +239,7 @@ impl ChainError {
             ChainError::Signature(e) => e.code(),
             ChainError::WrongLog => "wrong_log",
             ChainError::SeqGap { .. } => "seq_gap",
+            ChainError::LogFull => "log_full",
             ChainError::PrevMismatch { .. } => "prev_mismatch",
             ChainError::TimeWentBack { .. } => "time_went_back",
             ChainError::MisplacedGenesis => "misplaced_genesis",
@@ -304,7 +308,10 @@ impl SignedEntry {
         if entry.log != *log {
             return Err(ChainError::WrongLog);
         }
-        let expected = prev.map_or(0, |h| h.seq + 1);
+        let expected = match prev {
+            None => 0,
+            Some(head) => head.seq.checked_add(1).ok_or(ChainError::LogFull)?,
+        };
         if entry.seq != expected {
             return Err(ChainError::SeqGap {
                 expected,

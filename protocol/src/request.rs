@@ -50,7 +50,9 @@ pub fn sign_request(
 
 /// Parses 128 hex digits into a signature.
 pub fn parse_signature(text: &str) -> Option<Signature> {
-    if text.len() != 128 || !text.is_ascii() {
+    // Hex digits only: `from_str_radix` alone would also take a sign
+    // (`+f` for `0f`), giving one signature several spellings.
+    if text.len() != 128 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     let mut out = [0u8; 64];
@@ -128,5 +130,23 @@ mod tests {
         assert!(matches!(stale, Err(RequestError::Stale { .. })));
         let garbled = verify_request("did:key:zxx", &time, &sig, "GET", "/", b"", now);
         assert_eq!(garbled, Err(RequestError::Malformed("hearth-did")));
+    }
+
+    #[test]
+    fn a_signature_is_hex_digits_only() {
+        // A byte `0f` written `+f` (found by the `signed_request` fuzz
+        // target): `u8::from_str_radix` alone reads it as 15, so the
+        // signature header had several spellings.
+        let digits = format!("0f{}", "ab".repeat(63));
+        let signed = format!("+f{}", "ab".repeat(63));
+        let mut expected = [0xab; 64];
+        expected[0] = 0x0f;
+        assert_eq!(parse_signature(&digits), Some(Signature(expected)));
+        assert_eq!(parse_signature(&signed), None);
+        assert_eq!(parse_signature(&format!("-f{}", "ab".repeat(63))), None);
+        assert_eq!(
+            parse_signature(&digits.to_ascii_uppercase()),
+            Some(Signature(expected))
+        );
     }
 }

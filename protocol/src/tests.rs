@@ -5,6 +5,7 @@ mod chain;
 pub(crate) mod codec;
 mod council;
 mod economy;
+mod fuzz_seeds;
 mod governance;
 mod ledger;
 mod membership;

@@ -211,6 +211,28 @@ fn a_seq_gap_is_refused() {
 }
 
 #[test]
+fn a_head_at_the_last_seq_is_not_extended() {
+    // Found by the `sync_response` fuzz target: the next seq after
+    // u64::MAX overflowed (a panic with overflow checks, seq 0 without).
+    let f = Fixture::new();
+    let heads = f.local_chain();
+    let last = Head {
+        seq: u64::MAX,
+        ..heads[2]
+    };
+    for seq in [0, u64::MAX] {
+        let mut entry = f.next(f.local, &heads[2], 2000, vec![f.action(9, LogKind::Local)]);
+        entry.seq = seq;
+        let err = entry
+            .sign(&f.node)
+            .verify(&f.local, Some(&last), &f.node.public())
+            .expect_err("nothing extends the last seq");
+        assert_eq!(err, ChainError::LogFull);
+        assert_eq!(err.code(), "log_full");
+    }
+}
+
+#[test]
 fn a_wrong_prev_hash_is_refused() {
     let f = Fixture::new();
     let heads = f.local_chain();

@@ -232,7 +232,7 @@ fn action() -> impl Strategy<Value = Action> {
         })
 }
 
-fn signed_action() -> impl Strategy<Value = SignedAction> {
+pub(super) fn signed_action() -> impl Strategy<Value = SignedAction> {
     (action(), signature()).prop_map(|(action, signature)| SignedAction { action, signature })
 }
 
@@ -487,7 +487,7 @@ fn entry() -> impl Strategy<Value = Entry> {
     )
 }
 
-fn signed_entry() -> impl Strategy<Value = SignedEntry> {
+pub(super) fn signed_entry() -> impl Strategy<Value = SignedEntry> {
     (entry(), signature()).prop_map(|(entry, signature)| SignedEntry { entry, signature })
 }
 
