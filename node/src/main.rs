@@ -389,7 +389,6 @@ fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot listen on {api_addr}"))?;
         let bound = listener.local_addr()?;
         let _ = std::fs::remove_file(dir.api_addr());
-        hearth_node::data_dir::write_secret(&dir.api_addr(), &bound.to_string())?;
         let claimed = match dir.load_founder_invite() {
             Some(invite) => handle
                 .storage()
@@ -410,6 +409,9 @@ fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
         }
         let _ = out.flush();
         drop(out);
+        // The address file last: once it exists, the node has said where
+        // it listens (whoever waits for the file can read that too).
+        hearth_node::data_dir::write_secret(&dir.api_addr(), &bound.to_string())?;
         let options = api::Options {
             test_controls,
             limits,
