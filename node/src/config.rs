@@ -60,7 +60,7 @@ pub const TEMPLATE: &str = "\
 
 # The database's page cache, in MiB (more is faster on a large history and
 # costs that much more memory).
-# cache_mb = 64
+# cache_mb = 32
 ";
 
 impl FileConfig {

@@ -114,7 +114,7 @@ struct RunArgs {
     /// A peer to dial at start, `/ip4/…/tcp/…/p2p/<peer id>` (repeatable; adds to `bootstrap` in hearth.toml).
     #[arg(long, env = "HEARTH_BOOTSTRAP", value_delimiter = ',')]
     bootstrap: Vec<String>,
-    /// The database's page cache, in MiB [default: 64, or `cache_mb` in
+    /// The database's page cache, in MiB [default: 32, or `cache_mb` in
     /// hearth.toml]. More makes reads of a large history faster and costs
     /// that much more memory (BENCHMARKS.md has the trade-off).
     #[arg(long, env = "HEARTH_CACHE_MB", value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=65536))]

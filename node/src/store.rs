@@ -135,7 +135,7 @@ pub struct SledStorage {
 /// sled's page cache, by default: sized for a small machine (a node
 /// holding a million actions stays well under 200 MB resident with it;
 /// BENCHMARKS.md has the trade-off against ingest speed).
-pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+pub const DEFAULT_CACHE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// The page cache databases opened from now on get (`hearthd run
 /// --cache-mb`), in bytes; 0 means the default.

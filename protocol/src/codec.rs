@@ -138,14 +138,18 @@ pub fn decode_canonical<T: Encode + Decode<()>>(bytes: &[u8], limit: usize) -> R
     if bytes.len() > limit {
         return Err(Error::TooLarge { limit });
     }
-    // bincode's limit is a type parameter: decode under the smallest fixed
-    // bound that admits `limit`, so that no length prefix inside can ask for
-    // more than the type allows, and every input the length check admits
-    // can decode (a 16 MiB sync response under an 8 MiB bound never would).
+    // bincode's limit is a type parameter, and it counts memory, not input:
+    // every value decoded, plus — while a list is being read — the room its
+    // remaining items take in memory (which may exceed their encoding). So
+    // decode under twice the smallest fixed bound that admits `limit`: no
+    // length prefix inside can ask for more than that, and every input the
+    // length check admits decodes (a full 16 MiB sync response never would
+    // under an 8 MiB bound, nor under 16 MiB once its last entry's actions
+    // are claimed).
     let decoded = if limit <= MAX_RECORD_BYTES {
-        bincode::decode_from_slice::<T, _>(bytes, config::<MAX_RECORD_BYTES>())
+        bincode::decode_from_slice::<T, _>(bytes, config::<{ 2 * MAX_RECORD_BYTES }>())
     } else if limit <= MAX_MESSAGE_BYTES {
-        bincode::decode_from_slice::<T, _>(bytes, config::<MAX_MESSAGE_BYTES>())
+        bincode::decode_from_slice::<T, _>(bytes, config::<{ 2 * MAX_MESSAGE_BYTES }>())
     } else {
         return Err(Error::TooLarge {
             limit: MAX_MESSAGE_BYTES,

@@ -707,7 +707,12 @@ fn a_huge_memo_length_is_too_large_without_allocating_it() {
         action: action.clone(),
         signature: Signature([9; 64]),
     };
-    for claimed in [u64::MAX, u64::MAX / 2, 1 << 40, MAX_RECORD_BYTES as u64 + 1] {
+    for claimed in [
+        u64::MAX,
+        u64::MAX / 2,
+        1 << 40,
+        2 * MAX_RECORD_BYTES as u64 + 1,
+    ] {
         let bytes = with_memo_len(&action.to_bytes(), at, claimed);
         assert_eq!(
             Action::from_bytes(&bytes),
@@ -1158,7 +1163,8 @@ fn a_ten_mib_sync_response_round_trips() {
         bytes.len()
     );
     assert!(bytes.len() <= MAX_RESPONSE_BYTES);
-    assert_eq!(SyncResponse::from_bytes(&bytes), Ok(response));
+    let decoded = SyncResponse::from_bytes(&bytes);
+    assert!(decoded == Ok(response), "{:?}", decoded.err());
     // A record of the same size is still refused: its limit is its own.
     let mut oversized = bytes.clone();
     oversized.truncate(MAX_RECORD_BYTES + 1);
@@ -1209,4 +1215,46 @@ fn stored_entry_bytes_make_the_canonical_response_and_export() {
         write_record(&mut b, &ExportRecord::Entry(entry));
         assert_eq!(a, b);
     }
+}
+
+/// A response filled to its limit with entries of many small actions — as
+/// a responder fills one — decodes: bincode counts the memory of the
+/// actions still to read, which exceeds their encoding.
+#[test]
+fn a_full_sync_response_of_small_actions_round_trips() {
+    use crate::federation::wire::{MAX_RESPONSE_BYTES, SyncResponse};
+    let leave = SignedAction {
+        action: Action {
+            author: PublicKey([1; 32]),
+            community: Hash([2; 32]),
+            nonce: 7,
+            created: Timestamp(1_700_000_000_000),
+            body: ActionBody::Membership(MembershipAction::Leave),
+        },
+        signature: Signature([9; 64]),
+    };
+    let entry = SignedEntry {
+        entry: Entry {
+            log: LogId {
+                community: Hash([1; 32]),
+                kind: LogKind::Public,
+            },
+            seq: 3,
+            prev: Hash([2; 32]),
+            time: Timestamp(5),
+            body: EntryBody::Actions(vec![leave; 1024]),
+        },
+        signature: Signature([4; 64]),
+    };
+    let size = entry.to_bytes().len();
+    let n = (MAX_RESPONSE_BYTES - 12) / size;
+    let response = SyncResponse::Entries(vec![entry; n]);
+    let bytes = response.to_bytes();
+    assert!(
+        bytes.len() + size > MAX_RESPONSE_BYTES,
+        "{} bytes",
+        bytes.len()
+    );
+    let decoded = SyncResponse::from_bytes(&bytes);
+    assert!(decoded == Ok(response), "{:?}", decoded.err());
 }
