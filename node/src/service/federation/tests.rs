@@ -1144,3 +1144,78 @@ fn a_log_of_full_size_entries_is_caught_up_in_ranges_larger_than_a_record() {
     assert!(largest > MAX_RECORD_BYTES, "a range of {largest} bytes");
     assert_eq!(fx.held(), log.last().map(|e| e.entry.seq));
 }
+
+/// A flood of public actions while the node recovers is held only up to
+/// a bound; past it, submitters are told to come back (nothing grows).
+#[test]
+fn public_actions_held_during_a_recovery_are_bounded() {
+    let mut fx = Fixture::formed();
+    let genesis = fx
+        .me
+        .service
+        .storage()
+        .community()
+        .expect("read")
+        .expect("community")
+        .genesis;
+    let actions: Vec<_> = (0..crate::service::MAX_HELD + 20)
+        .map(|i| {
+            fx.me.action(
+                &keypair(10),
+                ActionBody::Membership(MembershipAction::IssueInvite {
+                    key: hearth_protocol::Keypair::from_seed(&[(i % 251) as u8 + 1; 32]).public(),
+                    expires: Timestamp(T0 + 3_600_000 + i as u64),
+                }),
+            )
+        })
+        .collect();
+    let mut fresh =
+        Service::create(MemoryStorage::default(), keypair(100), genesis).expect("create");
+    drain(&mut fresh);
+    let mut node = Service::open_recovering(fresh.into_storage(), keypair(100)).expect("opens");
+    let mut refused = 0;
+    for (i, action) in actions.into_iter().enumerate() {
+        node.submit(Ticket(i as u64), action);
+        if i % 256 == 0 {
+            node.tick(Timestamp(T0 + 1_000 + i as u64));
+        }
+        for io in drain(&mut node) {
+            if let Io::Reply { result, .. } = io {
+                assert!(matches!(result, Err(SubmitError::Recovering)), "{result:?}");
+                refused += 1;
+            }
+        }
+    }
+    assert_eq!(refused, 20, "all past the bound, and only those");
+    assert!(!node.fed_recovered());
+    assert_eq!(node.head(LogKind::Public).map(|h| h.seq), Some(0));
+}
+
+/// Heads a peer reports of communities this node does not follow are not
+/// kept: a flood of them leaves nothing behind.
+#[test]
+fn heads_of_unknown_communities_are_not_kept() {
+    let mut fx = Fixture::formed();
+    let source = fx.source();
+    fx.me.service.peer_connected(source);
+    drain(&mut fx.me.service);
+    let head = fx.log()[0].head();
+    let mut heads: Vec<LogHead> = (0..hearth_protocol::federation::wire::MAX_HEADS as u32)
+        .map(|i| {
+            let mut id = [0u8; 32];
+            id[..4].copy_from_slice(&i.to_be_bytes());
+            LogHead {
+                community: Hash(id),
+                head,
+            }
+        })
+        .collect();
+    heads.sort_by_key(|h| h.community);
+    let response = SyncResponse::Heads {
+        heads,
+        forked: Vec::new(),
+    };
+    let out = fx.respond(source, &response);
+    assert!(ranges(&out).is_empty(), "{out:?}");
+    assert!(fx.me.service.fed.peer_heads.is_empty());
+}
