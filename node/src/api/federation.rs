@@ -477,11 +477,33 @@ pub async fn push<N: Node>(
         let gossip =
             Gossip::from_bytes(&data).map_err(|e| invalid(format!("{} ({})", e, e.code())))?;
         let checked = match &gossip {
-            Gossip::Entry(entry) => Some(
-                entry
-                    .check_actions(&shared.keys)
-                    .map_err(|e| invalid(format!("{e} ({})", e.code())))?,
-            ),
+            Gossip::Entry(entry) => {
+                // The one node signature first: an entry its node did not
+                // sign costs one verification here, whatever it carries.
+                // (Of a community the view does not know, the node task
+                // refuses it without verifying anything.)
+                let community = entry.entry.log.community;
+                let node = shared.node.federation().read().as_ref().and_then(|view| {
+                    view.communities
+                        .get(&community)
+                        .and_then(|index| index.node)
+                        .or_else(|| view.node_of(&community))
+                });
+                match node {
+                    None => None,
+                    Some(node) => {
+                        shared
+                            .keys
+                            .verify(&node, &entry.entry.id(), &entry.signature)
+                            .map_err(|e| invalid(format!("entry signature: {e}")))?;
+                        Some(
+                            entry
+                                .check_actions(&shared.keys)
+                                .map_err(|e| invalid(format!("{e} ({})", e.code())))?,
+                        )
+                    }
+                }
+            }
             Gossip::Proof(_) => None,
         };
         Ok((Box::new(gossip), checked))
