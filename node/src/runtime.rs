@@ -539,9 +539,10 @@ fn on_net_event(
                     let _ = tx.send((peer, channel, data));
                 });
             }
-            _ => {
-                let response = service.answer(&data);
-                net.respond(channel, response);
+            Ok(request) => net.respond(channel, service.respond(request)),
+            Err(e) => {
+                let refused = SyncResponse::Refused(format!("malformed request: {e}"));
+                net.respond(channel, refused.to_bytes());
             }
         },
         NetEvent::Response { peer, data, .. } => service.on_response(peer, &data, now()),

@@ -625,6 +625,7 @@ impl<S: FedStorage> Service<S> {
         self.sync_view();
         let shared = self.fed.view.shared.clone();
         let mut attest = Vec::new();
+        let mut decided = false;
         {
             let guard = shared.read();
             let Some(view) = guard.as_ref() else {
@@ -647,6 +648,7 @@ impl<S: FedStorage> Service<S> {
                     attest.push((view.network_id, id, result.result));
                 }
                 self.fed.attested.insert(id);
+                decided = true;
             }
         }
         for (network, proposal, result) in attest {
@@ -659,27 +661,29 @@ impl<S: FedStorage> Service<S> {
                 }),
             ));
         }
-        self.refresh_admissions();
+        // Only a vote that became final can admit a community.
+        if decided {
+            self.refresh_admissions();
+        }
     }
 
     /// Answers a peer's sync request.
     pub fn answer(&self, data: &[u8]) -> Vec<u8> {
         match SyncRequest::from_bytes(data) {
             Err(e) => SyncResponse::Refused(format!("malformed request: {e}")).to_bytes(),
-            Ok(SyncRequest::Range {
-                community,
-                from,
-                limit,
-            }) => answer_range(&self.storage, &community, from, limit),
-            Ok(request) => self
-                .answer_request(request)
-                .unwrap_or_else(|e| SyncResponse::Refused(format!("storage: {e}")))
-                .to_bytes(),
+            Ok(request) => self.respond(request),
         }
     }
 
-    fn answer_request(&self, request: SyncRequest) -> Result<SyncResponse, StoreError> {
-        Ok(match request {
+    /// Answers a decoded sync request (ranges from the stored bytes, as
+    /// [`answer_range`] does off the actor).
+    pub fn respond(&self, request: SyncRequest) -> Vec<u8> {
+        let response = match request {
+            SyncRequest::Range {
+                community,
+                from,
+                limit,
+            } => return answer_range(&self.storage, &community, from, limit),
             SyncRequest::Heads => {
                 let mut heads = self.foreign_heads();
                 if let Some(own) = self.heads[0] {
@@ -695,16 +699,15 @@ impl<S: FedStorage> Service<S> {
                     forked: self.fed.forks.keys().take(MAX_HEADS).copied().collect(),
                 }
             }
-            SyncRequest::Range { .. } => {
-                return Err(StoreError("a range is answered from storage".into()));
-            }
             SyncRequest::Networks => {
                 SyncResponse::Networks(self.fed.network.iter().cloned().collect())
             }
-            SyncRequest::Proof { community } => {
-                SyncResponse::Proof(self.storage.proofs()?.remove(&community).map(Box::new))
-            }
-        })
+            SyncRequest::Proof { community } => match self.storage.proofs() {
+                Ok(mut proofs) => SyncResponse::Proof(proofs.remove(&community).map(Box::new)),
+                Err(e) => SyncResponse::Refused(format!("storage: {e}")),
+            },
+        };
+        response.to_bytes()
     }
 
     /// A peer answered a sync request.

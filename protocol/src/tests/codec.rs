@@ -1132,6 +1132,24 @@ proptest! {
 // ---------------------------------------------------------------------------
 // Limits follow the type.
 
+/// An entry of a public log holding `actions` (signatures are not checked
+/// by decoding, so any bytes do).
+fn public_entry(seq: u64, actions: Vec<SignedAction>) -> SignedEntry {
+    SignedEntry {
+        entry: Entry {
+            log: LogId {
+                community: Hash([1; 32]),
+                kind: LogKind::Public,
+            },
+            seq,
+            prev: Hash([seq as u8; 32]),
+            time: Timestamp(5 + seq),
+            body: EntryBody::Actions(actions),
+        },
+        signature: Signature([4; 64]),
+    }
+}
+
 /// A sync response may be twice the largest record: it decodes under its
 /// own limit, not a record's (a responder fills responses up to it, so one
 /// that could not decode would never let a peer catch up).
@@ -1142,19 +1160,7 @@ fn a_ten_mib_sync_response_round_trips() {
         action: transfer(&"m".repeat(60_000)),
         signature: Signature([9; 64]),
     };
-    let entry = SignedEntry {
-        entry: Entry {
-            log: LogId {
-                community: Hash([1; 32]),
-                kind: LogKind::Public,
-            },
-            seq: 3,
-            prev: Hash([2; 32]),
-            time: Timestamp(5),
-            body: EntryBody::Actions(vec![action; 7]),
-        },
-        signature: Signature([4; 64]),
-    };
+    let entry = public_entry(3, vec![action; 7]);
     let response = SyncResponse::Entries(vec![entry; 25]);
     let bytes = response.to_bytes();
     assert!(
@@ -1183,21 +1189,14 @@ fn stored_entry_bytes_make_the_canonical_response_and_export() {
     use crate::federation::export::{ExportRecord, write_entry_bytes, write_record};
     use crate::federation::wire::SyncResponse;
     let entries: Vec<SignedEntry> = (0..3u64)
-        .map(|seq| SignedEntry {
-            entry: Entry {
-                log: LogId {
-                    community: Hash([1; 32]),
-                    kind: LogKind::Public,
-                },
+        .map(|seq| {
+            public_entry(
                 seq,
-                prev: Hash([seq as u8; 32]),
-                time: Timestamp(5 + seq),
-                body: EntryBody::Actions(vec![SignedAction {
+                vec![SignedAction {
                     action: transfer(&format!("memo {seq}")),
                     signature: Signature([9; 64]),
-                }]),
-            },
-            signature: Signature([4; 64]),
+                }],
+            )
         })
         .collect();
     let raw: Vec<Vec<u8>> = entries.iter().map(Canonical::to_bytes).collect();
@@ -1233,19 +1232,7 @@ fn a_full_sync_response_of_small_actions_round_trips() {
         },
         signature: Signature([9; 64]),
     };
-    let entry = SignedEntry {
-        entry: Entry {
-            log: LogId {
-                community: Hash([1; 32]),
-                kind: LogKind::Public,
-            },
-            seq: 3,
-            prev: Hash([2; 32]),
-            time: Timestamp(5),
-            body: EntryBody::Actions(vec![leave; 1024]),
-        },
-        signature: Signature([4; 64]),
-    };
+    let entry = public_entry(3, vec![leave; 1024]);
     let size = entry.to_bytes().len();
     let n = (MAX_RESPONSE_BYTES - 12) / size;
     let response = SyncResponse::Entries(vec![entry; n]);

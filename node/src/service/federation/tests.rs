@@ -89,6 +89,17 @@ impl Fixture {
         fx
     }
 
+    /// This node's community genesis (to found it again on a fresh disk).
+    fn genesis(&self) -> hearth_protocol::Genesis {
+        self.me
+            .service
+            .storage()
+            .community()
+            .expect("read")
+            .expect("community")
+            .genesis
+    }
+
     /// The other community's public log.
     fn log(&self) -> Vec<SignedEntry> {
         self.other
@@ -919,14 +930,7 @@ fn a_recovering_node_waits_for_an_attested_head_and_never_reissues_a_seq() {
         )
         .expect("the checkpoint applies");
     let others = fx.log();
-    let genesis = fx
-        .me
-        .service
-        .storage()
-        .community()
-        .expect("read")
-        .expect("community")
-        .genesis;
+    let genesis = fx.genesis();
 
     let mut fresh =
         Service::create(MemoryStorage::default(), keypair(100), genesis).expect("create");
@@ -1150,14 +1154,7 @@ fn a_log_of_full_size_entries_is_caught_up_in_ranges_larger_than_a_record() {
 #[test]
 fn public_actions_held_during_a_recovery_are_bounded() {
     let mut fx = Fixture::formed();
-    let genesis = fx
-        .me
-        .service
-        .storage()
-        .community()
-        .expect("read")
-        .expect("community")
-        .genesis;
+    let genesis = fx.genesis();
     let actions: Vec<_> = (0..crate::service::MAX_HELD + 20)
         .map(|i| {
             fx.me.action(
