@@ -57,13 +57,16 @@ const POLL: Duration = Duration::from_millis(10);
 ///
 /// `HEARTH_BIN_DIR` if set; otherwise the profile directory the running
 /// test executable was built into (`target/<profile>/deps/<test>` →
-/// `target/<profile>`). If a binary is missing there, or older than a
-/// source file it was built from (as after `cargo test -p hearth-tests`
-/// alone, which does not build other packages' binaries), both are built
-/// once per test process with `cargo build -p hearth-node -p hearth-cli
-/// --bins` in the same profile. If that fails the test fails saying so —
-/// unless older binaries exist, which are then tested with a warning (a
-/// workspace that does not compile fails `cargo test --workspace` anyway).
+/// `target/<profile>`). `cargo test --workspace` (the suite's command)
+/// builds both binaries there itself, once, with the features the suite
+/// uses, before any test runs. Only when a binary is missing or older than
+/// a source file of the crates it is built from (as after `cargo test -p
+/// hearth-tests` alone, which does not build other packages' binaries) are
+/// both built once per test process with `cargo build -p hearth-node -p
+/// hearth-cli --bins` in the same profile. If that fails the test fails
+/// saying so — unless older binaries exist, which are then tested with a
+/// warning (a workspace that does not compile fails `cargo test
+/// --workspace` anyway).
 pub fn bin_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
@@ -76,36 +79,105 @@ pub fn bin_dir() -> &'static Path {
             .and_then(Path::parent)
             .expect("the test executable lives in target/<profile>/deps")
             .to_path_buf();
-        let stale = ["hearthd", "hearth"].iter().any(|bin| is_stale(&dir, bin));
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("the tests crate lives in the workspace");
+        let sources = newest_source(workspace);
+        let stale = ["hearthd", "hearth"]
+            .iter()
+            .any(|bin| is_stale(&dir.join(bin), sources));
         if stale {
-            let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-                .parent()
-                .expect("the tests crate lives in the workspace");
             build_binaries(workspace, &dir);
         }
         dir
     })
 }
 
-/// Whether `dir/bin` is missing or older than a source file it was built
-/// from, as listed in cargo's dep-info file `dir/bin.d`.
-fn is_stale(dir: &Path, bin: &str) -> bool {
-    let modified = |path: &Path| fs::metadata(path).and_then(|m| m.modified()).ok();
-    let Some(built) = modified(&dir.join(bin)) else {
-        return true;
+/// The crates the binaries are built from, relative to the workspace.
+const BINARY_SOURCES: [&str; 3] = ["protocol", "node", "cli"];
+
+/// The newest modification time among the files the binaries are built
+/// from: the files under `src/` of [`BINARY_SOURCES`] except test-only
+/// modules (a `#[cfg(test)] mod name;` is compiled into the test harness,
+/// never into a binary, so editing it does not rebuild one), their
+/// manifests, the workspace manifest and the lock file.
+fn newest_source(workspace: &Path) -> Option<SystemTime> {
+    fn modified(path: &Path) -> Option<SystemTime> {
+        fs::metadata(path).and_then(|m| m.modified()).ok()
+    }
+    fn walk(dir: &Path, skip: &mut Vec<PathBuf>, newest: &mut Option<SystemTime>) {
+        let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        // Files before directories, so a module's test-only children are
+        // known before its directory is walked.
+        entries.sort_by_key(|p| p.is_dir());
+        for path in entries {
+            if skip.contains(&path) {
+                continue;
+            }
+            if path.is_dir() {
+                walk(&path, skip, newest);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                skip.extend(test_only_children(&path));
+                *newest = (*newest).max(modified(&path));
+            }
+        }
+    }
+    let mut newest = None;
+    let mut skip = Vec::new();
+    for file in ["Cargo.toml", "Cargo.lock"] {
+        newest = newest.max(modified(&workspace.join(file)));
+    }
+    for krate in BINARY_SOURCES {
+        newest = newest.max(modified(&workspace.join(krate).join("Cargo.toml")));
+        walk(&workspace.join(krate).join("src"), &mut skip, &mut newest);
+    }
+    newest
+}
+
+/// The files and directories of the modules `file` declares under
+/// `#[cfg(test)]` (`mod tests;` → `tests.rs` and `tests/` beside it, or
+/// in its own directory for `lib.rs`, `main.rs` and `mod.rs`).
+fn test_only_children(file: &Path) -> Vec<PathBuf> {
+    let Ok(text) = fs::read_to_string(file) else {
+        return Vec::new();
     };
-    let Ok(info) = fs::read_to_string(dir.join(format!("{bin}.d"))) else {
-        return true;
+    let dir = match file.file_stem().and_then(|s| s.to_str()) {
+        Some("lib" | "main" | "mod") => file.parent().map(Path::to_path_buf),
+        _ => Some(file.with_extension("")),
     };
-    // `target: src1 src2 …`, with spaces inside paths escaped as `\ `.
-    let Some((_, sources)) = info.split_once(": ") else {
-        return true;
+    let Some(dir) = dir else {
+        return Vec::new();
     };
-    sources
-        .replace("\\ ", "\0")
-        .split_whitespace()
-        .map(|s| PathBuf::from(s.replace('\0', " ")))
-        .any(|source| modified(&source).is_none_or(|m| m > built))
+    let mut children = Vec::new();
+    let mut lines = text.lines().map(str::trim);
+    while let Some(line) = lines.next() {
+        if line != "#[cfg(test)]" {
+            continue;
+        }
+        let Some(next) = lines.next() else { break };
+        let declared = next
+            .trim_start_matches("pub(crate) ")
+            .strip_prefix("mod ")
+            .and_then(|rest| rest.strip_suffix(';'));
+        if let Some(name) = declared {
+            children.push(dir.join(format!("{name}.rs")));
+            children.push(dir.join(name));
+        }
+    }
+    children
+}
+
+/// Whether the binary at `path` is missing or older than `sources`.
+fn is_stale(path: &Path, sources: Option<SystemTime>) -> bool {
+    match fs::metadata(path).and_then(|m| m.modified()) {
+        Ok(built) => sources.is_some_and(|newest| newest > built),
+        Err(_) => true,
+    }
 }
 
 /// Builds both binaries into the profile directory `dir`.
