@@ -477,7 +477,25 @@ pub enum GovernanceAction {
         /// The delegate.
         to: Option<PublicKey>,
     },
+    /// A member comments on a proposal before its vote opens (discussion,
+    /// deliberation and the other stages before voting); the comments
+    /// form the proposal's thread, numbered from 1 in the order the log
+    /// holds them.
+    Comment {
+        /// The proposal.
+        proposal: ProposalRef,
+        /// The comment: 1 to [`MAX_COMMENT_LEN`] bytes.
+        text: String,
+        /// The number of the comment in the same thread it answers.
+        reply_to: Option<u32>,
+    },
 }
+
+/// The longest comment, in bytes.
+pub const MAX_COMMENT_LEN: usize = 4 * 1024;
+
+/// The most comments one proposal's thread holds.
+pub const MAX_COMMENTS: u32 = 10_000;
 
 impl GovernanceAction {
     /// The level the action belongs to, which decides its log.
@@ -489,7 +507,8 @@ impl GovernanceAction {
             | GovernanceAction::Review { proposal, .. }
             | GovernanceAction::SubmitProject { proposal, .. }
             | GovernanceAction::Nominate { proposal, .. }
-            | GovernanceAction::Vote { proposal, .. } => proposal.level,
+            | GovernanceAction::Vote { proposal, .. }
+            | GovernanceAction::Comment { proposal, .. } => proposal.level,
             GovernanceAction::Delegate { scope, .. } => scope.level,
         }
     }
@@ -510,6 +529,7 @@ impl GovernanceAction {
             GovernanceAction::Nominate { .. } => "nominate",
             GovernanceAction::Vote { .. } => "vote",
             GovernanceAction::Delegate { .. } => "delegate",
+            GovernanceAction::Comment { .. } => "comment",
         }
     }
 }

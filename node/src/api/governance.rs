@@ -1,67 +1,121 @@
-//! Governance reads: proposals with their stage and deadlines, ballots,
-//! delegations (member-only: local governance is local-log data) and the
-//! council (public, like the roster).
+//! Governance reads: proposals with their stage, deadlines and
+//! discussion thread, ballots, delegations (member-only: local governance
+//! is local-log data) and the council (public, like the roster). Members'
+//! display names are shown beside their keys.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use hearth_protocol::Hash;
-use hearth_protocol::state::StateRead;
+use axum::routing::get;
+use axum::{Json, Router};
 use hearth_protocol::state::governance::{self, ProposalRecord};
-use hearth_protocol::state::{Context, council, decide};
+use hearth_protocol::state::membership::display_name;
+use hearth_protocol::state::{Context, StateRead, council, decide};
+use hearth_protocol::{Hash, PublicKey};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{Api, ApiError, Member, Node};
 use crate::runtime;
 
-fn summary(record: &ProposalRecord, now: hearth_protocol::Timestamp) -> Value {
-    json!({
+/// The governance routes.
+pub(super) fn routes<N: Node>() -> Router<Arc<Api<N>>> {
+    Router::new()
+        .route("/v1/proposals", get(proposals::<N>))
+        .route("/v1/proposals/{id}", get(proposal::<N>))
+        .route("/v1/proposals/{id}/comments", get(comments::<N>))
+        .route("/v1/delegations", get(delegations::<N>))
+        .route("/v1/council", get(council::<N>))
+        .route("/v1/rules", get(rules::<N>))
+}
+
+/// The display names of `keys` that have one, by did.
+pub(super) fn names<'a>(
+    storage: &(impl StateRead + ?Sized),
+    keys: impl IntoIterator<Item = &'a PublicKey>,
+) -> Result<BTreeMap<String, String>, ApiError> {
+    let mut names = BTreeMap::new();
+    for key in keys {
+        if let Some(name) = display_name(storage, key)? {
+            names.insert(key.to_string(), name.name);
+        }
+    }
+    Ok(names)
+}
+
+/// The display name of `key`, or null.
+pub(super) fn name_of(
+    storage: &(impl StateRead + ?Sized),
+    key: &PublicKey,
+) -> Result<Value, ApiError> {
+    Ok(json!(display_name(storage, key)?.map(|n| n.name)))
+}
+
+fn summary(
+    storage: &(impl StateRead + ?Sized),
+    record: &ProposalRecord,
+    now: hearth_protocol::Timestamp,
+) -> Result<Value, ApiError> {
+    Ok(json!({
         "id": record.id,
         "kind": record.proposal.kind,
         "level": record.proposal.level,
         "title": record.proposal.title,
         "author": record.author,
+        "author_name": name_of(storage, &record.author)?,
+        "comments": governance::comment_count(storage, &record.id)?,
         "created": record.created,
         "stage": record.stage_at(now),
         "stages": record.schedule.stages,
         "closes": record.schedule.closes,
         "method": record.method,
         "withdrawn": record.withdrawn,
-    })
+    }))
 }
 
-pub(super) async fn proposals<N: Node>(
+async fn proposals<N: Node>(
     State(api): State<Arc<Api<N>>>,
     _member: Member,
 ) -> Result<Json<Value>, ApiError> {
     let now = runtime::now();
-    let list: Vec<Value> = governance::proposals(api.node.storage())?
+    let storage = api.node.storage();
+    let list = governance::proposals(storage)?
         .iter()
-        .map(|r| summary(r, now))
-        .collect();
+        .map(|r| summary(storage, r, now))
+        .collect::<Result<Vec<Value>, ApiError>>()?;
     Ok(Json(json!({ "proposals": list })))
 }
 
-pub(super) async fn proposal<N: Node>(
-    State(api): State<Arc<Api<N>>>,
-    Path(id): Path<String>,
-    _member: Member,
-) -> Result<Json<Value>, ApiError> {
+/// The proposal the path names, or 400/404.
+fn load(storage: &(impl StateRead + ?Sized), id: &str) -> Result<ProposalRecord, ApiError> {
     let id: Hash = id.parse().map_err(|e: hearth_protocol::crypto::Error| {
         ApiError::new(StatusCode::BAD_REQUEST, e.code(), e)
     })?;
-    let storage = api.node.storage();
-    let record = governance::proposal(storage, &id)?.ok_or_else(|| {
+    governance::proposal(storage, &id)?.ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "unknown_proposal",
             format!("no proposal {id}"),
         )
-    })?;
+    })
+}
+
+async fn proposal<N: Node>(
+    State(api): State<Arc<Api<N>>>,
+    Path(id): Path<String>,
+    _member: Member,
+) -> Result<Json<Value>, ApiError> {
+    let storage = api.node.storage();
+    let record = load(storage, &id)?;
+    let id = record.id;
     let ballots = governance::ballots(storage, &id)?;
-    let mut body = summary(&record, runtime::now());
+    let mut body = summary(storage, &record, runtime::now())?;
+    let named = std::iter::once(&record.author)
+        .chain(record.reviews.iter().map(|(who, _)| who))
+        .chain(record.nominees.iter());
+    body["names"] = json!(names(storage, named)?);
     body["text"] = json!(record.proposal.text);
     body["options"] = json!(record.proposal.options);
     body["subject"] = json!(record.proposal.subject);
@@ -96,7 +150,49 @@ pub(super) async fn proposal<N: Node>(
     Ok(Json(body))
 }
 
-pub(super) async fn delegations<N: Node>(
+/// Paging of a discussion thread.
+#[derive(Debug, Deserialize)]
+struct ThreadPage {
+    /// Comments numbered after this one (0: from the start).
+    #[serde(default)]
+    after: u32,
+    /// At most this many (at most 1000; 100 by default).
+    limit: Option<usize>,
+}
+
+/// A proposal's discussion thread, in order, each comment with its
+/// author's display name.
+async fn comments<N: Node>(
+    State(api): State<Arc<Api<N>>>,
+    Path(id): Path<String>,
+    Query(page): Query<ThreadPage>,
+    _member: Member,
+) -> Result<Json<Value>, ApiError> {
+    let storage = api.node.storage();
+    let record = load(storage, &id)?;
+    let limit = page.limit.unwrap_or(100).clamp(1, 1000);
+    let list = governance::comments(storage, &record.id, page.after, limit)?
+        .into_iter()
+        .map(|c| {
+            Ok(json!({
+                "number": c.number,
+                "id": c.id,
+                "author": c.author,
+                "name": name_of(storage, &c.author)?,
+                "time": c.time,
+                "text": c.text,
+                "reply_to": c.reply_to,
+            }))
+        })
+        .collect::<Result<Vec<Value>, ApiError>>()?;
+    Ok(Json(json!({
+        "proposal": record.id,
+        "count": governance::comment_count(storage, &record.id)?,
+        "comments": list,
+    })))
+}
+
+async fn delegations<N: Node>(
     State(api): State<Arc<Api<N>>>,
     _member: Member,
 ) -> Result<Json<Value>, ApiError> {
@@ -110,9 +206,7 @@ pub(super) async fn delegations<N: Node>(
 /// The council: each seat with its term and standing now, and whether the
 /// council serves as a caretaker (every term has ended, no successors
 /// elected yet).
-pub(super) async fn council<N: Node>(
-    State(api): State<Arc<Api<N>>>,
-) -> Result<Json<Value>, ApiError> {
+async fn council<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>, ApiError> {
     let storage = api.node.storage();
     let rules = Some(super::rules_in_force(storage)?);
     let members = storage.members()?;
@@ -121,18 +215,19 @@ pub(super) async fn council<N: Node>(
         && seats
             .iter()
             .all(|(_, _, standing)| *standing == council::Standing::Caretaker);
-    let list: Vec<Value> = seats
+    let list = seats
         .iter()
         .map(|(m, seat, standing)| {
-            json!({
+            Ok(json!({
                 "did": m.key,
+                "name": name_of(storage, &m.key)?,
                 "joined": m.joined,
                 "seated": seat.since,
                 "term_ends": seat.term_ends,
                 "standing": standing,
-            })
+            }))
         })
-        .collect();
+        .collect::<Result<Vec<Value>, ApiError>>()?;
     Ok(Json(json!({
         "seats": rules.as_ref().map_or(0, |r| r.council.seats),
         "term": rules.as_ref().map(|r| r.council.term),
@@ -143,7 +238,7 @@ pub(super) async fn council<N: Node>(
 
 /// The rules in force: the record a rules vote changes, with its version
 /// and the proposal that last changed it.
-pub(super) async fn rules<N: Node>(
+async fn rules<N: Node>(
     State(api): State<Arc<Api<N>>>,
     _member: Member,
 ) -> Result<Json<Value>, ApiError> {

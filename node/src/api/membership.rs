@@ -46,21 +46,21 @@ async fn community<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value
 }
 
 async fn members<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>, ApiError> {
-    let members: Vec<Value> = api
-        .node
-        .storage()
+    let storage = api.node.storage();
+    let members = storage
         .members()?
         .into_iter()
         .map(|m| {
-            json!({
+            Ok(json!({
                 "did": m.key,
+                "name": super::governance::name_of(storage, &m.key)?,
                 "joined": m.joined,
                 "status": m.status,
                 "council": m.on_council(),
                 "invited_by": m.invited_by,
-            })
+            }))
         })
-        .collect();
+        .collect::<Result<Vec<Value>, ApiError>>()?;
     Ok(Json(json!({ "members": members })))
 }
 

@@ -494,3 +494,108 @@ async fn heavy_requests_past_the_limit_are_refused_as_busy() {
     let (status, json) = f.call(export()).await;
     assert_ne!(status, StatusCode::SERVICE_UNAVAILABLE, "{json}");
 }
+
+#[tokio::test]
+async fn names_stand_beside_keys_and_a_proposal_has_a_paged_thread() {
+    use hearth_protocol::GovernanceAction;
+    use hearth_protocol::governance::{Level, Proposal, ProposalKind, ProposalRef, Subject};
+    let f = fixture().await;
+    let founder = f.found().await;
+    let did = founder.public().to_did();
+    let set_name = ActionBody::Membership(MembershipAction::SetName {
+        name: "Alice".into(),
+    });
+    assert_eq!(
+        f.post(f.action(&founder, 2, set_name)).await.0,
+        StatusCode::CREATED
+    );
+    let (_, members) = f
+        .call(
+            Request::get("/v1/members")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(members["members"][0]["did"], did.as_str());
+    assert_eq!(members["members"][0]["name"], "Alice");
+
+    let proposal = ActionBody::Governance(GovernanceAction::Propose(Box::new(Proposal {
+        kind: ProposalKind::Policy,
+        level: Level::Local,
+        title: "Quiet hours".into(),
+        text: "From 22:00.".into(),
+        options: Vec::new(),
+        subject: Subject::Question,
+    })));
+    assert_eq!(
+        f.post(f.action(&founder, 3, proposal)).await.0,
+        StatusCode::CREATED
+    );
+    let (_, list) = f.signed_get(&founder, "/v1/proposals").await;
+    let id = list["proposals"][0]["id"]
+        .as_str()
+        .expect("an id")
+        .to_string();
+    assert_eq!(list["proposals"][0]["author_name"], "Alice");
+    let r = ProposalRef {
+        id: id.parse().expect("hash"),
+        level: Level::Local,
+    };
+    for (nonce, text, reply_to) in [
+        (4, "Why 22:00?", None),
+        (5, "Children sleep.", Some(1)),
+        (6, "Agreed.", Some(2)),
+    ] {
+        let body = ActionBody::Governance(GovernanceAction::Comment {
+            proposal: r,
+            text: text.into(),
+            reply_to,
+        });
+        assert_eq!(
+            f.post(f.action(&founder, nonce, body)).await.0,
+            StatusCode::CREATED
+        );
+    }
+    let bad = ActionBody::Governance(GovernanceAction::Comment {
+        proposal: r,
+        text: "to nowhere".into(),
+        reply_to: Some(9),
+    });
+    let (status, json) = f.post(f.action(&founder, 7, bad)).await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_comment"))
+    );
+
+    let (status, detail) = f.signed_get(&founder, &format!("/v1/proposals/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    assert_eq!(detail["comments"], 3);
+    assert_eq!(detail["names"][did.as_str()], "Alice");
+
+    let path = format!("/v1/proposals/{id}/comments?after=1&limit=1");
+    let (status, page) = f.signed_get(&founder, &path).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["count"], 3);
+    let comments = page["comments"].as_array().expect("comments");
+    assert_eq!(comments.len(), 1);
+    assert_eq!(comments[0]["number"], 2);
+    assert_eq!(comments[0]["text"], "Children sleep.");
+    assert_eq!(comments[0]["reply_to"], 1);
+    assert_eq!(comments[0]["name"], "Alice");
+    assert_eq!(comments[0]["author"], did.as_str());
+
+    let (status, _) = f
+        .signed_get(&founder, "/v1/proposals/nothex/comments")
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let unknown = format!("/v1/proposals/{}/comments", "ab".repeat(32));
+    let (status, json) = f.signed_get(&founder, &unknown).await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("unknown_proposal"))
+    );
+    let unsigned = Request::get(format!("/v1/proposals/{id}/comments"))
+        .body(Body::empty())
+        .expect("req");
+    assert_eq!(f.call(unsigned).await.0, StatusCode::UNAUTHORIZED);
+}

@@ -148,7 +148,8 @@ pub fn federated_level(body: &ActionBody) -> Option<Level> {
         | ActionBody::Governance(GovernanceAction::Review { proposal, .. })
         | ActionBody::Governance(GovernanceAction::SubmitProject { proposal, .. })
         | ActionBody::Governance(GovernanceAction::Nominate { proposal, .. })
-        | ActionBody::Governance(GovernanceAction::Vote { proposal, .. }) => proposal.level,
+        | ActionBody::Governance(GovernanceAction::Vote { proposal, .. })
+        | ActionBody::Governance(GovernanceAction::Comment { proposal, .. }) => proposal.level,
         ActionBody::Governance(GovernanceAction::Delegate { scope, .. }) => scope.level,
         _ => return None,
     };

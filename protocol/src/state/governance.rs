@@ -11,9 +11,9 @@ use crate::codec::Canonical;
 use crate::community::Method;
 use crate::crypto::{Hash, PublicKey};
 use crate::governance::{
-    Ballot, GovernanceAction, Level, MAX_OPTIONS, MAX_TEXT_LEN, MAX_TITLE_LEN, Moderation,
-    Position, Project, Proposal, ProposalKind, ProposalRef, Schedule, Scope, Stage, Subject,
-    method_of,
+    Ballot, GovernanceAction, Level, MAX_COMMENT_LEN, MAX_COMMENTS, MAX_OPTIONS, MAX_TEXT_LEN,
+    MAX_TITLE_LEN, Moderation, Position, Project, Proposal, ProposalKind, ProposalRef, Schedule,
+    Scope, Stage, Subject, method_of,
 };
 use crate::tally::choice::quadratic;
 use crate::units::Timestamp;
@@ -153,6 +153,118 @@ pub fn ballots<S: StateRead + ?Sized>(
     decode_all(store, &prefix)
 }
 
+/// One comment in a proposal's discussion thread.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+pub struct CommentRecord {
+    /// Its number in the thread, from 1.
+    pub number: u32,
+    /// The id of the action that made it.
+    pub id: Hash,
+    /// Who wrote it.
+    pub author: PublicKey,
+    /// When it was sealed.
+    pub time: Timestamp,
+    /// The comment.
+    pub text: String,
+    /// The number of the comment it answers.
+    pub reply_to: Option<u32>,
+}
+
+impl Canonical for CommentRecord {}
+
+fn thread_key(proposal: &Hash) -> Vec<u8> {
+    records::key(table::COMMENT, &proposal.0)
+}
+
+fn comment_key(proposal: &Hash, number: u32) -> Vec<u8> {
+    let mut key = thread_key(proposal);
+    key.extend_from_slice(&number.to_be_bytes());
+    key
+}
+
+/// How many comments a proposal's thread holds.
+pub fn comment_count<S: StateRead + ?Sized>(store: &S, proposal: &Hash) -> Result<u32, StoreError> {
+    let count: Option<u64> = records::read(store, &thread_key(proposal))?;
+    Ok(count.map_or(0, |c| u32::try_from(c).unwrap_or(u32::MAX)))
+}
+
+/// At most `limit` comments of a proposal's thread numbered after
+/// `after`, in order.
+pub fn comments<S: StateRead + ?Sized>(
+    store: &S,
+    proposal: &Hash,
+    after: u32,
+    limit: usize,
+) -> Result<Vec<CommentRecord>, StoreError> {
+    let Some(first) = after.checked_add(1) else {
+        return Ok(Vec::new());
+    };
+    let from = comment_key(proposal, first);
+    let mut to = thread_key(proposal);
+    to.extend_from_slice(&[0xff; 5]);
+    store
+        .range(&from, &to, limit)?
+        .into_iter()
+        .map(|(key, value)| {
+            CommentRecord::from_bytes(&value).map_err(|e| {
+                StoreError(format!("corrupt comment {}: {e}", crate::crypto::hex(&key)))
+            })
+        })
+        .collect()
+}
+
+/// A member comments on a community proposal before its vote opens.
+pub fn comment<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    author: &PublicKey,
+    id: Hash,
+    r: &ProposalRef,
+    text: &str,
+    reply_to: Option<u32>,
+) -> Result<(), ApplyError> {
+    active_member(store, author)?;
+    local_only(r.level)?;
+    let record = load(store, r)?;
+    let open = [
+        Stage::Discussion,
+        Stage::Deliberation,
+        Stage::Submission,
+        Stage::Review,
+        Stage::Nominations,
+        Stage::Campaign,
+    ];
+    require_stage(&record, ctx.time, &open, "a stage before voting")?;
+    let invalid = |reason| ApplyError::from(Rejection::InvalidComment { reason });
+    if text.trim().is_empty() {
+        return Err(invalid("a comment is not empty"));
+    }
+    check_text("comment", text, MAX_COMMENT_LEN)?;
+    let count = comment_count(store, &r.id)?;
+    if count >= MAX_COMMENTS {
+        return Err(invalid("the thread is full (10 000 comments)"));
+    }
+    if let Some(to) = reply_to
+        && (to == 0 || to > count)
+    {
+        return Err(invalid(
+            "a reply answers an earlier comment of the same thread",
+        ));
+    }
+    let number = count + 1;
+    let comment = CommentRecord {
+        number,
+        id,
+        author: *author,
+        time: ctx.time,
+        text: text.to_string(),
+        reply_to,
+    };
+    records::write(store, comment_key(&r.id, number), &comment);
+    records::write(store, thread_key(&r.id), &u64::from(number));
+    Ok(())
+}
+
 /// Every current delegation.
 pub fn delegations<S: StateRead + ?Sized>(store: &S) -> Result<Vec<DelegationRecord>, StoreError> {
     decode_all(store, &[table::DELEGATION])
@@ -254,6 +366,11 @@ pub fn apply<S: StoreMut + ?Sized>(
         GovernanceAction::Delegate { scope, to } => {
             delegate(store, ctx, author, action.nonce, scope, to.as_ref())
         }
+        GovernanceAction::Comment {
+            proposal,
+            text,
+            reply_to,
+        } => comment(store, ctx, author, action.id(), proposal, text, *reply_to),
     }
 }
 

@@ -13,7 +13,7 @@ use crate::units::Timestamp;
 
 use super::council::{council_member, new_seat};
 use super::records::{self, CommunityRecord, Invite, Member, MemberStatus, Seat, StateRead, table};
-use super::store::StoreMut;
+use super::store::{StoreError, StoreMut};
 use super::{ApplyError, Context, Rejection};
 
 /// Membership actions. Recorded in the public log: the federation needs
@@ -47,7 +47,28 @@ pub enum MembershipAction {
         /// Why (recorded publicly).
         reason: String,
     },
+    /// A member sets the name shown beside their key (an empty name
+    /// clears it). Names are not unique: the key is the identity.
+    SetName {
+        /// The display name: 1 to [`MAX_DISPLAY_NAME_LEN`] bytes, no
+        /// control characters, no leading or trailing space.
+        name: String,
+    },
 }
+
+/// The longest display name, in bytes.
+pub const MAX_DISPLAY_NAME_LEN: usize = 64;
+
+/// A member's display name, as they set it.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize)]
+pub struct DisplayName {
+    /// The name.
+    pub name: String,
+    /// When it was set.
+    pub since: Timestamp,
+}
+
+impl crate::Canonical for DisplayName {}
 
 impl MembershipAction {
     /// A short name of the kind, for logs and metrics.
@@ -57,6 +78,7 @@ impl MembershipAction {
             MembershipAction::Join { .. } => "join",
             MembershipAction::Leave => "leave",
             MembershipAction::RemoveMember { .. } => "remove_member",
+            MembershipAction::SetName { .. } => "set_name",
         }
     }
 }
@@ -78,6 +100,7 @@ pub fn apply<S: StoreMut + ?Sized>(
         MembershipAction::RemoveMember { member, reason } => {
             remove(store, ctx, author, member, reason)
         }
+        MembershipAction::SetName { name } => set_name(store, ctx, author, name),
     }
 }
 
@@ -331,6 +354,59 @@ fn set_inactive<S: StoreMut + ?Sized>(
     member.left = Some(time);
     member.seat = None;
     records::write(store, records::key(table::MEMBER, &member.key.0), &member);
+}
+
+/// A member sets (or, with an empty name, clears) their display name.
+pub fn set_name<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    author: &PublicKey,
+    name: &str,
+) -> Result<(), ApplyError> {
+    active_member(store, author)?;
+    let key = records::key(table::NAME, &author.0);
+    if name.is_empty() {
+        store.delete(key);
+        return Ok(());
+    }
+    check_display_name(name)?;
+    let record = DisplayName {
+        name: name.to_string(),
+        since: ctx.time,
+    };
+    records::write(store, key, &record);
+    Ok(())
+}
+
+/// Whether `name` can be shown as a display name (the CLI checks it
+/// before signing, the state machine when applying).
+pub fn check_display_name(name: &str) -> Result<(), Rejection> {
+    let invalid = |reason| Err(Rejection::InvalidName { reason });
+    if name.len() > MAX_DISPLAY_NAME_LEN {
+        return Err(Rejection::TextTooLong {
+            field: "name",
+            len: name.len(),
+            max: MAX_DISPLAY_NAME_LEN,
+        });
+    }
+    if name.trim().is_empty() {
+        return invalid("a name has at least one visible character");
+    }
+    if name.trim() != name {
+        return invalid("a name does not begin or end with a space");
+    }
+    if name.chars().any(char::is_control) {
+        return invalid("a name has no control characters (such as line breaks)");
+    }
+    Ok(())
+}
+
+/// The display name `who` set, if any.
+pub fn display_name<S: StateRead + ?Sized>(
+    store: &S,
+    who: &PublicKey,
+) -> Result<Option<DisplayName>, StoreError> {
+    records::read(store, &records::key(table::NAME, &who.0))
 }
 
 /// A membership vote passed: the key joins (unless it already has).

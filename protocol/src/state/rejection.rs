@@ -270,6 +270,18 @@ pub enum Rejection {
     /// Refused by the insurance domain.
     #[error(transparent)]
     Insurance(#[from] crate::economy::insurance::InsuranceRejection),
+    /// A display name that cannot be shown as one.
+    #[error("invalid name: {reason}")]
+    InvalidName {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A comment that cannot join the proposal's thread.
+    #[error("invalid comment: {reason}")]
+    InvalidComment {
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// A text field is too long.
     #[error("the {field} is {len} bytes long; at most {max} are allowed")]
     TextTooLong {
@@ -312,6 +324,8 @@ impl Rejection {
             Rejection::InvalidAmount { .. } => "invalid_amount",
             Rejection::InsufficientFunds { .. } => "insufficient_funds",
             Rejection::TextTooLong { .. } => "text_too_long",
+            Rejection::InvalidName { .. } => "invalid_name",
+            Rejection::InvalidComment { .. } => "invalid_comment",
             Rejection::Suspended { .. } => "suspended",
             Rejection::UnknownProposal { .. } => "unknown_proposal",
             Rejection::WrongStage { .. } => "wrong_stage",

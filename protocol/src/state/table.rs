@@ -58,6 +58,12 @@ pub const MIRRORED: u8 = b'M';
 /// public log: the admitted member, by proposal id.
 pub const TO_MIRROR: u8 = b'T';
 
+/// Display names members set for themselves, by member key.
+pub const NAME: u8 = b'u';
+/// Discussion threads: a proposal's comment count (key = proposal id) and
+/// its comments (key = proposal id ‖ number, big-endian).
+pub const COMMENT: u8 = b'c';
+
 /// Every table, by name.
 pub const ALL: &[(&str, u8)] = &[
     ("community", COMMUNITY),
@@ -87,6 +93,8 @@ pub const ALL: &[(&str, u8)] = &[
     ("network", NETWORK),
     ("mirrored", MIRRORED),
     ("to_mirror", TO_MIRROR),
+    ("name", NAME),
+    ("comment", COMMENT),
 ];
 
 #[cfg(test)]

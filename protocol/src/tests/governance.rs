@@ -1035,3 +1035,89 @@ pub(super) mod closing {
         assert_replays(&g);
     }
 }
+
+fn comment(r: ProposalRef, text: &str, reply_to: Option<u32>) -> ActionBody {
+    ActionBody::Governance(GovernanceAction::Comment {
+        proposal: r,
+        text: text.into(),
+        reply_to,
+    })
+}
+
+#[test]
+fn comments_form_a_numbered_thread_until_the_vote_opens() {
+    let mut g = Gov::new(quick_rules());
+    let r = g.propose(3, question(ProposalKind::Policy, "Quiet hours"));
+    g.ok(0, comment(r, "Why 22:00?", None));
+    g.ok(3, comment(r, "Children sleep by then.", Some(1)));
+    let codes = [
+        (comment(r, "  \n", None), "invalid_comment"),
+        (comment(r, "to nowhere", Some(3)), "invalid_comment"),
+        (comment(r, "to nothing", Some(0)), "invalid_comment"),
+        (
+            comment(r, &"x".repeat(crate::governance::MAX_COMMENT_LEN + 1), None),
+            "text_too_long",
+        ),
+        (
+            comment(
+                ProposalRef {
+                    id: crate::crypto::Hash([7; 32]),
+                    level: Level::Local,
+                },
+                "lost",
+                None,
+            ),
+            "unknown_proposal",
+        ),
+        (
+            comment(
+                ProposalRef {
+                    id: r.id,
+                    level: Level::Network,
+                },
+                "far",
+                None,
+            ),
+            "level_not_available",
+        ),
+    ];
+    for (body, code) in codes {
+        assert_eq!(g.no(1, body).code(), code);
+    }
+    // Deliberation is still a discussion; voting is not.
+    g.at(&r, 12);
+    g.ok(1, comment(r, "Agreed, with weekends at 23:00.", Some(2)));
+    g.at(&r, 16);
+    assert_eq!(g.no(2, comment(r, "late", None)).code(), "wrong_stage");
+
+    let thread = governance::comments(&g.c.store, &r.id, 0, 100).expect("thread");
+    let summary: Vec<_> = thread
+        .iter()
+        .map(|c| (c.number, c.author, c.reply_to, c.text.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (1, g.people[0].public(), None, "Why 22:00?"),
+            (2, g.people[3].public(), Some(1), "Children sleep by then."),
+            (
+                3,
+                g.people[1].public(),
+                Some(2),
+                "Agreed, with weekends at 23:00."
+            ),
+        ]
+    );
+    assert_eq!(
+        governance::comment_count(&g.c.store, &r.id).expect("count"),
+        3
+    );
+    let page = governance::comments(&g.c.store, &r.id, 1, 1).expect("page");
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].number, 2);
+    assert!(
+        governance::comments(&g.c.store, &r.id, u32::MAX, 10)
+            .expect("past the end")
+            .is_empty()
+    );
+}

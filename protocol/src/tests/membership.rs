@@ -665,3 +665,45 @@ fn replaying_the_public_log_rebuilds_the_roster() {
         Some(MemberStatus::Removed)
     );
 }
+
+fn set_name(name: &str) -> ActionBody {
+    ActionBody::Membership(MembershipAction::SetName { name: name.into() })
+}
+
+#[test]
+fn members_name_themselves_and_only_with_a_showable_name() {
+    let (mut community, founder) = founded();
+    let shown = |c: &Community| {
+        crate::state::membership::display_name(&c.store, &founder.public())
+            .expect("read")
+            .map(|n| n.name)
+    };
+    assert_eq!(shown(&community), None);
+    accept(&mut community, &founder, 1, set_name("Alice Æbelø"));
+    assert_eq!(shown(&community).as_deref(), Some("Alice Æbelø"));
+    let long = "a".repeat(crate::state::membership::MAX_DISPLAY_NAME_LEN + 1);
+    for (name, code) in [
+        (" Alice", "invalid_name"),
+        ("Alice ", "invalid_name"),
+        ("   ", "invalid_name"),
+        ("Al\nice", "invalid_name"),
+        ("Al\u{7}ice", "invalid_name"),
+        (long.as_str(), "text_too_long"),
+    ] {
+        assert_eq!(
+            refuse(&mut community, &founder, 2, set_name(name)).code(),
+            code,
+            "{name:?}"
+        );
+    }
+    let stranger = keypair(99);
+    assert_eq!(
+        refuse(&mut community, &stranger, 1, set_name("Mallory")).code(),
+        "not_a_member"
+    );
+    accept(&mut community, &founder, 2, set_name("Alice"));
+    assert_eq!(shown(&community).as_deref(), Some("Alice"));
+    // An empty name clears it.
+    accept(&mut community, &founder, 3, set_name(""));
+    assert_eq!(shown(&community), None);
+}
