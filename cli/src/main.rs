@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use hearth_cli::commands::{
-    aid, amend, audit, balance, council, delegate, delegations, income, insurance, invite, join,
-    key, leave, log, members, network, nominate, pay, project, proposals, propose, remove, review,
+    aid, amend, audit, balance, comment, council, delegate, delegations, income, insurance, invite, join,
+    key, leave, log, members, name, network, nominate, pay, project, proposals, propose, remove, review,
     show, status, tally, undelegate, vote, withdraw,
 };
 use hearth_cli::{AuditFailed, Context, GlobalArgs, Refusal};
@@ -41,6 +41,7 @@ enum Command {
     Join(join::JoinArgs),
     Invite(invite::InviteArgs),
     Members(members::MembersArgs),
+    Name(name::NameArgs),
     Pay(pay::PayArgs),
     Aid(aid::AidArgs),
     Insurance(insurance::InsuranceArgs),
@@ -55,6 +56,8 @@ enum Command {
     Show(show::ShowArgs),
     Vote(vote::VoteArgs),
     Amend(amend::AmendArgs),
+    Comment(comment::CommentArgs),
+    Comments(comment::CommentsArgs),
     Withdraw(withdraw::WithdrawArgs),
     Review(review::ReviewArgs),
     Project(project::ProjectArgs),
@@ -88,6 +91,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Join(args) => join::run(&ctx, args),
         Command::Invite(args) => invite::run(&ctx, args),
         Command::Members(args) => members::run(&ctx, args),
+        Command::Name(args) => name::run(&ctx, args),
         Command::Pay(args) => pay::run(&ctx, args),
         Command::Aid(args) => aid::run(&ctx, args),
         Command::Insurance(args) => insurance::run(&ctx, args),
@@ -102,6 +106,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Show(args) => show::run(&ctx, args),
         Command::Vote(args) => vote::run(&ctx, args),
         Command::Amend(args) => amend::run(&ctx, args),
+        Command::Comment(args) => comment::run(&ctx, args),
+        Command::Comments(args) => comment::run_list(&ctx, args),
         Command::Withdraw(args) => withdraw::run(&ctx, args),
         Command::Review(args) => review::run(&ctx, args),
         Command::Project(args) => project::run(&ctx, args),

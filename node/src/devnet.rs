@@ -101,7 +101,7 @@ pub struct DevnetArgs {
     #[arg(long, value_name = "M")]
     members: Option<usize>,
     /// How long network and regional votes last, in seconds (at least 5) [default: 120].
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", env = "HEARTH_DEVNET_VOTING")]
     voting: Option<u64>,
     /// How long after a vote closes other communities have to witness its ballots, in seconds (at least 2) [default: 10].
     #[arg(long, value_name = "SECS")]
