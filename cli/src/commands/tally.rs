@@ -66,6 +66,7 @@ Examples:
 /// FILE may be `-` to read standard input. A file that cannot be read or
 /// is malformed exits with status 2, the error naming the line.
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 #[command(after_long_help = FORMATS)]
 pub struct TallyArgs {
     #[command(subcommand)]
@@ -90,6 +91,7 @@ pub fn run(ctx: &Context, args: TallyArgs) -> Result<()> {
 
 /// The file to count and the seed of its lots.
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 struct Source {
     /// The file to count, or `-` for standard input.
     #[arg(value_name = "FILE")]

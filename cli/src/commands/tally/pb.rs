@@ -23,8 +23,10 @@ const PLACES: usize = 6;
 /// go to more votes, then the lower cost, then by lot drawn from the
 /// seed. See `hearth tally --help` for the .pb format.
 ///
-/// Example: hearth tally pb --rule mes-add1-greedy warszawa.pb
+/// Example:
+///   hearth tally pb --rule mes-add1-greedy warszawa.pb
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct PbArgs {
     /// The allocation rule.
     #[arg(long, value_enum)]

@@ -23,8 +23,10 @@ const MAX_MATRIX: usize = 30;
 /// ties (at any place) are ordered by lot drawn from the seed, and
 /// reported. See `hearth tally --help` for the .blt format.
 ///
-/// Example: hearth tally schulze choice.blt
+/// Example:
+///   hearth tally schulze choice.blt
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct SchulzeArgs {
     #[command(flatten)]
     source: Source,

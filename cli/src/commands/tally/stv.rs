@@ -20,8 +20,10 @@ use crate::output::fields;
 /// the exhausted value), who was elected in which order, and every tie and
 /// how it was broken. See `hearth tally --help` for the .blt format.
 ///
-/// Example: hearth tally stv --rule scottish --seats 3 ward9.blt
+/// Example:
+///   hearth tally stv --rule scottish --seats 3 ward9.blt
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct StvArgs {
     /// The counting rule.
     #[arg(long, value_enum)]
