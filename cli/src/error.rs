@@ -173,6 +173,9 @@ pub fn report(err: &anyhow::Error) -> Report {
 pub fn transport_code(err: &ureq::Error) -> Code {
     match err {
         ureq::Error::Tls(_) | ureq::Error::Rustls(_) => Code::Tls,
+        // A handshake that fails mid-read (an untrusted certificate)
+        // comes as an IO error wrapping rustls's.
+        ureq::Error::Io(io) if io.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => Code::Tls,
         _ => Code::Network,
     }
 }

@@ -115,11 +115,12 @@ pub fn datetime_in(ms: u64, zone: &TimeZone) -> String {
     }
 }
 
-/// A time in milliseconds since the Unix epoch as RFC 3339 in UTC
-/// (`2024-05-01T12:51:30.123Z`), the form `--json` gives times the CLI
-/// computes itself; `None` past the year 9999.
+/// A time in milliseconds since the Unix epoch as RFC 3339 in UTC, to the
+/// millisecond (`2024-05-01T12:51:30.123Z`, as the protocol writes times):
+/// the form `--json` gives times the CLI computes itself; `None` past the
+/// year 9999.
 pub fn rfc3339(ms: u64) -> Option<String> {
-    timestamp(ms).map(|ts| ts.to_string())
+    timestamp(ms).map(|ts| format!("{ts:.3}"))
 }
 
 fn timestamp(ms: u64) -> Option<Timestamp> {
@@ -193,7 +194,11 @@ mod tests {
 
     #[test]
     fn json_times_are_rfc3339_utc() {
-        assert_eq!(rfc3339(0).as_deref(), Some("1970-01-01T00:00:00Z"));
+        assert_eq!(rfc3339(0).as_deref(), Some("1970-01-01T00:00:00.000Z"));
+        assert_eq!(
+            rfc3339(1_714_567_890_120).as_deref(),
+            Some("2024-05-01T12:51:30.120Z")
+        );
         assert_eq!(
             rfc3339(1_714_567_890_123).as_deref(),
             Some("2024-05-01T12:51:30.123Z")

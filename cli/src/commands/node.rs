@@ -9,7 +9,7 @@ use crate::context::Context;
 
 /// Inspect the node itself: its peers, networks, logs and pending votes.
 ///
-/// Example:
+/// Examples:
 ///   hearth node status
 ///   hearth --json node status | jq '.peers | length'
 #[derive(Debug, clap::Args)]

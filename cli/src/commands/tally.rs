@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 
 use crate::context::Context;
 use crate::output;
+use crate::progress::Progress;
 
 /// Domain-separation context of the default seed: the hash of the file's
 /// bytes under it seeds the draw of lots when no `--seed` is given.
@@ -89,9 +90,17 @@ pub fn run(ctx: &Context, args: TallyArgs) -> Result<()> {
     }
 }
 
+/// Runs `count` with a spinner on stderr (see [`Progress`]): a large
+/// budget or election can take a while to count.
+fn counting<T>(ctx: &Context, count: impl FnOnce() -> T) -> T {
+    let mut spinner = Progress::spinner(&ctx.out, "counting");
+    let result = count();
+    spinner.finish();
+    result
+}
+
 /// The file to count and the seed of its lots.
 #[derive(Debug, clap::Args)]
-#[command(verbatim_doc_comment)]
 struct Source {
     /// The file to count, or `-` for standard input.
     #[arg(value_name = "FILE")]

@@ -6,8 +6,13 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 
 use crate::api::{self, HeadStatus, NodeStatus};
+use crate::client::Refusal;
 use crate::context::Context;
+use crate::error::{Code, fail};
 use crate::output::{datetime, fields, printable, table, yes_no};
+
+/// Where the node serves its status.
+const PATH: &str = "/v1/node/status";
 
 /// How many hex digits of an id a table shows.
 const SHORT_HEX: usize = 12;
@@ -36,11 +41,23 @@ pub struct StatusArgs {}
 /// Runs `hearth node status`.
 pub fn run(ctx: &Context, _args: StatusArgs) -> Result<()> {
     let client = ctx.client()?;
-    let value = client.get("/v1/node/status")?;
+    let value = client.get(PATH).map_err(|e| older_node(e, client.base()))?;
     ctx.out.show(&value, || {
         let status: NodeStatus = api::decode(value.clone(), "node status")?;
         Ok(describe(&status))
     })
+}
+
+/// A node that answers 404 `not_found` predates the status endpoint: an
+/// error (exit 2) saying so, not a refusal.
+fn older_node(err: anyhow::Error, node: &str) -> anyhow::Error {
+    match err.downcast_ref::<Refusal>() {
+        Some(r) if r.status == 404 && r.code == "not_found" => fail(
+            Code::NodeError,
+            format!("the node at {node} serves no status ({PATH}): it runs an older hearthd"),
+        ),
+        _ => err,
+    }
 }
 
 /// The node status for people.
@@ -264,6 +281,28 @@ mod tests {
         assert_eq!(head_state(&head(5, 5)), "up to date");
         assert_eq!(head_state(&head(5, 6)), "behind by 1 entry");
         assert_eq!(head_state(&head(6, 5)), "up to date");
+    }
+
+    #[test]
+    fn a_node_without_the_endpoint_is_an_older_node() {
+        let missing = anyhow::Error::new(Refusal {
+            status: 404,
+            code: "not_found".into(),
+            message: "no such endpoint".into(),
+        });
+        let report = crate::error::report(&older_node(missing, "http://a:1"));
+        assert_eq!((report.status, report.code.as_str()), (2, "node_error"));
+        assert!(
+            report.message.contains("older hearthd"),
+            "{}",
+            report.message
+        );
+        let other = anyhow::Error::new(Refusal {
+            status: 403,
+            code: "forbidden".into(),
+            message: "no".into(),
+        });
+        assert_eq!(crate::error::report(&older_node(other, "x")).status, 1);
     }
 
     #[test]

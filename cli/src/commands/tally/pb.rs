@@ -8,7 +8,7 @@ use hearth_protocol::tally::pb::{self, PbReport, PbRule, Phase, Ratio, TieBreak}
 use hearth_protocol::tally::result_hash;
 use serde_json::json;
 
-use super::{Input, Source, result_json, shown, table};
+use super::{Input, Source, counting, result_json, shown, table};
 use crate::context::Context;
 use crate::output::fields;
 
@@ -73,7 +73,7 @@ impl Rule {
 pub fn run(ctx: &Context, args: PbArgs) -> Result<()> {
     let input = args.source.read()?;
     let instance = parse_pb(&input.text).context(input.name.clone())?;
-    let report = pb::allocate(&instance, args.rule.pb(), &input.seed)
+    let report = counting(ctx, || pb::allocate(&instance, args.rule.pb(), &input.seed))
         .with_context(|| format!("{}: cannot count", input.name))?;
     let hash = result_hash(&report);
     let fields = json!({

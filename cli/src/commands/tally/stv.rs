@@ -10,7 +10,7 @@ use hearth_protocol::tally::stv::{
 };
 use serde_json::json;
 
-use super::{Input, Source, names, result_json, shown, table};
+use super::{Input, Source, counting, names, result_json, shown, table};
 use crate::context::Context;
 use crate::output::fields;
 
@@ -57,8 +57,10 @@ impl Rule {
 pub fn run(ctx: &Context, args: StvArgs) -> Result<()> {
     let input = args.source.read()?;
     let election = parse_blt(&input.text).context(input.name.clone())?;
-    let report = stv::count(&election, args.rule.stv(), args.seats, &input.seed)
-        .with_context(|| format!("{}: cannot count", input.name))?;
+    let report = counting(ctx, || {
+        stv::count(&election, args.rule.stv(), args.seats, &input.seed)
+    })
+    .with_context(|| format!("{}: cannot count", input.name))?;
     let hash = result_hash(&report);
     let fields = json!({
         "winners": report.winners(),
