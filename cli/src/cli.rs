@@ -40,9 +40,9 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Every subcommand.
+/// Every subcommand. The variants carry no doc comments on purpose: clap
+/// would take them over the `…Args` structs' own, which say what each does.
 #[derive(Debug, Subcommand)]
-#[allow(missing_docs)]
 pub enum Command {
     Key(key::KeyArgs),
     Join(join::JoinArgs),

@@ -198,8 +198,9 @@ pub fn help() -> String {
          still goes to stderr):\n  \
          {\"error\": \"<code>\", \"message\": \"<what went wrong>\"}\n\
          A refusal (exit status 1) carries the node's code, e.g. insufficient_funds\n\
-         or wrong_stage; a failed audit is audit_failed (1). Other errors exit 2\n\
-         with one of:\n",
+         or wrong_stage. An audit that finds a problem exits 1 with its report\n\
+         (\"ok\": false) on stdout, or audit_failed when it could not finish one.\n\
+         Other errors exit 2 with one of:\n",
     );
     for code in Code::ALL {
         text.push_str(&format!("  {:<17} {}\n", code.as_str(), summary(code)));
