@@ -3,15 +3,22 @@
 //! Unknown fields are ignored so a newer node still works with this CLI;
 //! `--json` output passes the node's JSON through untouched instead.
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use hearth_protocol::Hash;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::error::{Code, fail};
+
 /// Decodes one of the types below from a JSON value the node sent.
 pub fn decode<T: DeserializeOwned>(value: Value, what: &str) -> Result<T> {
-    serde_json::from_value(value).with_context(|| format!("the node sent a malformed {what}"))
+    serde_json::from_value(value).map_err(|e| {
+        fail(
+            Code::NodeError,
+            format!("the node sent a malformed {what}: {e}"),
+        )
+    })
 }
 
 /// The answer to a submitted action (`POST /v1/actions`).
@@ -119,4 +126,109 @@ pub struct LogPage {
     /// Where the next page starts, if there is one.
     #[serde(default)]
     pub next: Option<u64>,
+}
+
+/// What a node is doing (`GET /v1/node/status`): its p2p layer and
+/// peers, the networks and logs it holds, how far it has synced, and the
+/// votes not yet final. Fields a node leaves out read as empty.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct NodeStatus {
+    /// The node's libp2p peer id.
+    pub peer_id: String,
+    /// Its community's id (hex).
+    pub community: String,
+    /// Its community's name.
+    pub community_name: String,
+    /// The `hearthd` version.
+    pub version: String,
+    /// The p2p layer.
+    pub p2p: P2pStatus,
+    /// The peers connected now.
+    pub peers: Vec<PeerStatus>,
+    /// The networks the community belongs to.
+    pub networks: Vec<NetworkStatus>,
+    /// The public logs the node holds, its own first.
+    pub heads: Vec<HeadStatus>,
+    /// Whether the node is catching up.
+    pub sync: SyncStatus,
+    /// Votes that are not final yet.
+    pub pending_votes: Vec<PendingVote>,
+}
+
+/// The node's p2p layer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct P2pStatus {
+    /// Whether it runs (`hearthd run --no-p2p` turns it off).
+    pub enabled: bool,
+    /// The multiaddrs it listens on.
+    pub listen: Vec<String>,
+    /// Whether it looks for peers on the LAN.
+    pub mdns: bool,
+}
+
+/// A connected peer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct PeerStatus {
+    /// Its peer id.
+    pub peer_id: String,
+    /// Its address, as connected.
+    pub address: String,
+    /// Its community (hex), once it said.
+    pub community: Option<String>,
+}
+
+/// A network the community belongs to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct NetworkStatus {
+    /// The network id (hex).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// How many communities it has.
+    pub communities: u64,
+}
+
+/// One public log the node holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct HeadStatus {
+    /// The community (hex).
+    pub community: String,
+    /// Its name.
+    pub name: String,
+    /// The last seq the node holds.
+    pub seq: u64,
+    /// The highest seq it has heard of.
+    pub seen: u64,
+}
+
+/// Whether the node is catching up on logs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct SyncStatus {
+    /// Whether it is fetching entries it knows it lacks.
+    pub catching_up: bool,
+    /// How many entries it lacks in all.
+    pub behind: u64,
+}
+
+/// A vote that is not final yet.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct PendingVote {
+    /// The proposal id (hex).
+    pub id: String,
+    /// `local`, `regional` or `network`.
+    pub level: String,
+    /// Its title.
+    pub title: String,
+    /// When its vote closes (ms).
+    pub closes_at: u64,
+    /// `open`, `grace` (closed, waiting for witnesses) or `finality`
+    /// (waiting for every community to pass the close).
+    pub state: String,
 }

@@ -1,19 +1,23 @@
-//! The HTTP client of a Hearth node: plain and member-signed reads, action
-//! submission, and the [`Refusal`] that tells a node's "no" apart from a
-//! network or local failure.
+//! The HTTP client of a Hearth node, over `http://` or `https://`: plain
+//! and member-signed reads, action submission, and the [`Refusal`] that
+//! tells a node's "no" apart from a network or local failure.
 
 use std::fmt;
+use std::io::Read as _;
+use std::path::Path;
 use std::time::Duration;
 
-use anyhow::{Context as _, Result, anyhow, bail};
+use anyhow::{Context as _, Result};
 use hearth_protocol::request::sign_request;
 use hearth_protocol::{Canonical, Keypair, SignedAction, Timestamp};
 use serde::Deserialize;
 use serde_json::Value;
 use ureq::Agent;
 use ureq::http::Response;
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
 use crate::api::{self, Submitted};
+use crate::error::{Code, fail, transport_code};
 
 /// How long connecting to the node may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -27,6 +31,8 @@ pub const MAX_EXPORT_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 const EXPORT_TIMEOUT: Duration = Duration::from_secs(3600);
 /// How much of an unexpected answer is quoted in an error.
 const EXCERPT_CHARS: usize = 200;
+/// How much of a download is read at a time (and progress reported).
+const CHUNK_BYTES: usize = 64 * 1024;
 
 /// The node refused a request: an HTTP 4xx answer with an error body.
 /// `hearth` exits with status 1 on this error and 2 on any other.
@@ -68,16 +74,67 @@ pub fn check_status(status: u16, body: Vec<u8>) -> Result<Vec<u8>> {
             message: e.message,
         }
         .into()),
-        Ok(e) => bail!(
-            "the node failed: {} ({}, HTTP {status})",
-            e.message,
-            e.error
-        ),
+        Ok(e) => Err(fail(
+            Code::NodeError,
+            format!(
+                "the node failed: {} ({}, HTTP {status})",
+                e.message, e.error
+            ),
+        )),
         Err(_) => {
             let text = String::from_utf8_lossy(&body);
             let excerpt: String = text.trim().chars().take(EXCERPT_CHARS).collect();
-            bail!("the node answered HTTP {status}: {excerpt}")
+            Err(fail(
+                Code::NodeError,
+                format!("the node answered HTTP {status}: {excerpt}"),
+            ))
         }
+    }
+}
+
+/// The certificate authorities an `https://` node's certificate may
+/// chain to: Mozilla's (the webpki roots), and any given with `--ca-cert`.
+#[derive(Debug, Clone, Default)]
+pub struct Trust {
+    extra: Vec<Certificate<'static>>,
+}
+
+impl Trust {
+    /// Mozilla's roots and the certificates of the PEM file at `path`
+    /// (a node with its own certificate authority, or a self-signed one).
+    pub fn with_pem_file(path: &Path) -> Result<Trust> {
+        let pem = std::fs::read(path)
+            .with_context(|| format!("cannot read the CA certificate {}", path.display()))?;
+        Trust::with_pem(&pem).map_err(|e| {
+            fail(
+                Code::InvalidArgument,
+                format!("invalid CA certificate {}: {e:#}", path.display()),
+            )
+        })
+    }
+
+    /// Mozilla's roots and the certificates in `pem`.
+    pub fn with_pem(pem: &[u8]) -> Result<Trust> {
+        let mut extra = Vec::new();
+        for item in ureq::tls::parse_pem(pem) {
+            if let PemItem::Certificate(cert) = item.context("not PEM")? {
+                extra.push(cert);
+            }
+        }
+        anyhow::ensure!(!extra.is_empty(), "it holds no PEM certificate");
+        Ok(Trust { extra })
+    }
+
+    /// The roots for ureq: the webpki roots alone, or with the extra ones.
+    fn roots(&self) -> RootCerts {
+        if self.extra.is_empty() {
+            return RootCerts::WebPki;
+        }
+        webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            .iter()
+            .map(|der| Certificate::from_der(der.as_ref()))
+            .chain(self.extra.iter().cloned())
+            .into()
     }
 }
 
@@ -89,19 +146,25 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client of the node at `base` (`http://host:port`, no trailing slash).
-    pub fn new(base: &str) -> Result<Client> {
-        if base.starts_with("https://") {
-            // ureq is built without a TLS stack (see the workspace manifest).
-            bail!("invalid node URL {base:?}: this build of hearth speaks plain http:// only");
-        }
+    /// A client of the node at `base` (`http://host:port` or
+    /// `https://host`, no trailing slash), trusting `trust` over https.
+    pub fn new(base: &str, trust: &Trust) -> Result<Client> {
+        let invalid = |why: &str| {
+            fail(
+                Code::InvalidArgument,
+                format!("invalid node URL {base:?}: {why}"),
+            )
+        };
         let rest = base
             .strip_prefix("http://")
-            .ok_or_else(|| anyhow!("invalid node URL {base:?}: it must start with http://"))?;
+            .or_else(|| base.strip_prefix("https://"))
+            .ok_or_else(|| invalid("it must start with http:// or https://"))?;
         if rest.is_empty() {
-            bail!("invalid node URL {base:?}: it names no host");
+            return Err(invalid("it names no host"));
         }
+        let tls = TlsConfig::builder().root_certs(trust.roots()).build();
         let config = Agent::config_builder()
+            .tls_config(tls)
             .http_status_as_error(false)
             .timeout_connect(Some(CONNECT_TIMEOUT))
             .timeout_global(Some(REQUEST_TIMEOUT))
@@ -161,8 +224,14 @@ impl Client {
     }
 
     /// An unsigned `GET` of a binary document of at most `limit` bytes,
-    /// with a long timeout: a federation export.
-    pub fn get_bytes(&self, path: &str, limit: u64) -> Result<Vec<u8>> {
+    /// with a long timeout: a federation export. `progress` is told the
+    /// bytes read so far and the total, if the node said it, as they come.
+    pub fn get_bytes(
+        &self,
+        path: &str,
+        limit: u64,
+        progress: &mut dyn FnMut(u64, Option<u64>),
+    ) -> Result<Vec<u8>> {
         let response = self
             .agent
             .get(self.url(path))
@@ -170,7 +239,24 @@ impl Client {
             .timeout_global(Some(EXPORT_TIMEOUT))
             .build()
             .call();
-        self.finish_limited(response, limit)
+        let mut response = self.connected(response)?;
+        let status = response.status().as_u16();
+        if !(200..300).contains(&status) {
+            return self.read_checked(response, MAX_RESPONSE_BYTES);
+        }
+        let total = response.body().content_length();
+        let mut reader = response.body_mut().with_config().limit(limit).reader();
+        let mut body = Vec::with_capacity(total.map_or(0, |t| t.min(limit)) as usize);
+        let mut chunk = vec![0; CHUNK_BYTES];
+        loop {
+            let read = reader.read(&mut chunk).with_context(|| self.reach())?;
+            if read == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..read]);
+            progress(body.len() as u64, total);
+        }
+        Ok(body)
     }
 
     /// Submits a signed action (`POST /v1/actions`, canonical bytes).
@@ -198,21 +284,54 @@ impl Client {
         response: Result<Response<ureq::Body>, ureq::Error>,
         limit: u64,
     ) -> Result<Vec<u8>> {
-        let reach = || format!("cannot reach the node at {}", self.base);
-        let mut response = response.with_context(reach)?;
+        let response = self.connected(response)?;
+        self.read_checked(response, limit)
+    }
+
+    /// Reads a whole answer of at most `limit` bytes and checks its status.
+    fn read_checked(&self, mut response: Response<ureq::Body>, limit: u64) -> Result<Vec<u8>> {
         let status = response.status().as_u16();
         let body = response
             .body_mut()
             .with_config()
             .limit(limit)
             .read_to_vec()
-            .with_context(reach)?;
+            .with_context(|| self.reach())?;
         check_status(status, body)
+    }
+
+    /// The answer, or why there is none: the network, or TLS (with what
+    /// to do about an untrusted certificate).
+    fn connected(
+        &self,
+        response: Result<Response<ureq::Body>, ureq::Error>,
+    ) -> Result<Response<ureq::Body>> {
+        response.map_err(|e| match transport_code(&e) {
+            Code::Tls => fail(
+                Code::Tls,
+                format!(
+                    "cannot make a TLS connection to the node at {}: {e}; if the node's \
+                     certificate is signed by an authority of your own (or by itself), \
+                     trust it with --ca-cert FILE or HEARTH_CA_CERT",
+                    self.base
+                ),
+            ),
+            _ => anyhow::Error::new(e).context(self.reach()),
+        })
+    }
+
+    fn reach(&self) -> String {
+        format!("cannot reach the node at {}", self.base)
     }
 }
 
 fn json(body: &[u8]) -> Result<Value> {
-    serde_json::from_slice(body).context("the node's answer is not JSON")
+    serde_json::from_slice(body).map_err(|e| {
+        fail(
+            Code::NodeError,
+            format!("the node's answer is not JSON: {e}"),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -242,10 +361,25 @@ mod tests {
     }
 
     #[test]
-    fn node_urls_must_be_http() {
-        assert!(Client::new("http://127.0.0.1:7700").is_ok());
-        assert!(Client::new("127.0.0.1:7700").is_err());
-        assert!(Client::new("https://example.org").is_err());
-        assert!(Client::new("http://").is_err());
+    fn node_urls_are_http_or_https() {
+        let trust = Trust::default();
+        assert!(Client::new("http://127.0.0.1:7700", &trust).is_ok());
+        assert!(Client::new("https://example.org", &trust).is_ok());
+        for bad in ["127.0.0.1:7700", "ftp://x", "http://", "https://"] {
+            let err = Client::new(bad, &trust).unwrap_err();
+            assert_eq!(crate::error::report(&err).code, "invalid_argument", "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_ca_file_must_hold_a_certificate() {
+        let err = Trust::with_pem(b"no pem here").unwrap_err();
+        assert!(err.to_string().contains("no PEM certificate"), "{err:#}");
+        let key_only =
+            b"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n";
+        assert!(Trust::with_pem(key_only).is_err());
+        let dir = tempfile::tempdir().unwrap();
+        let missing = Trust::with_pem_file(&dir.path().join("none.pem")).unwrap_err();
+        assert_eq!(crate::error::report(&missing).code, "io");
     }
 }

@@ -9,8 +9,10 @@ use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use serde::Deserialize;
+
+use crate::error::{Code, fail};
 
 /// The node the CLI talks to when nothing else is configured.
 pub const DEFAULT_NODE: &str = "http://127.0.0.1:7700";
@@ -38,7 +40,8 @@ impl Config {
     pub fn load(home: &Path) -> Result<Config> {
         let path = Config::path(home);
         match fs::read_to_string(&path) {
-            Ok(text) => Config::parse(&text).with_context(|| format!("in {}", path.display())),
+            Ok(text) => Config::parse(&text)
+                .map_err(|e| fail(Code::Config, format!("in {}: {e:#}", path.display()))),
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(Config::default()),
             Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
         }
@@ -76,16 +79,22 @@ pub fn resolve_key(
     let keys = available()?;
     match keys.as_slice() {
         [only] => Ok(only.clone()),
-        [] => bail!(
-            "there is no key in {}; create one with `hearth key new <name>`",
-            home.display()
-        ),
-        several => bail!(
-            "there are several keys ({}); choose one with --key NAME, HEARTH_KEY, \
-             or `key = \"NAME\"` in {}",
-            several.join(", "),
-            Config::path(home).display()
-        ),
+        [] => Err(fail(
+            Code::KeyNotFound,
+            format!(
+                "there is no key in {}; create one with `hearth key new <name>`",
+                home.display()
+            ),
+        )),
+        several => Err(fail(
+            Code::InvalidArgument,
+            format!(
+                "there are several keys ({}); choose one with --key NAME, HEARTH_KEY, \
+                 or `key = \"NAME\"` in {}",
+                several.join(", "),
+                Config::path(home).display()
+            ),
+        )),
     }
 }
 

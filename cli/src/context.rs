@@ -5,18 +5,20 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use hearth_protocol::{Action, ActionBody, Keypair, PublicKey, SignedAction, Timestamp};
 
 use crate::api::{self, Community, Submitted};
-use crate::client::{Client, Refusal};
+use crate::client::{Client, Refusal, Trust};
 use crate::config::{self, Config};
+use crate::error::{Code, fail};
 use crate::keystore::{KeyInfo, KeyStore};
 use crate::output::Output;
 use crate::passphrase;
 
-/// Options every command accepts.
+/// Options every command accepts, listed under their own heading.
 #[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// URL of the Hearth node [default: `node` in config.toml, else http://127.0.0.1:7700]
     ///
@@ -33,6 +35,12 @@ pub struct GlobalArgs {
     /// Directory holding keys/ and config.toml [default: $XDG_CONFIG_HOME/hearth or ~/.config/hearth]
     #[arg(long, global = true, env = "HEARTH_HOME", value_name = "DIR")]
     pub home: Option<PathBuf>,
+    /// Also trust this PEM certificate (or CA) for an https:// node
+    ///
+    /// For a node whose certificate is self-signed or signed by an
+    /// authority of your own; Mozilla's authorities stay trusted.
+    #[arg(long, global = true, env = "HEARTH_CA_CERT", value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
 }
 
 /// A loaded key, ready to sign.
@@ -59,6 +67,7 @@ pub struct Context {
     node: String,
     nodes: Vec<String>,
     key: Option<String>,
+    ca_cert: Option<PathBuf>,
     /// How results are printed.
     pub out: Output,
 }
@@ -83,6 +92,7 @@ impl Context {
             node,
             nodes,
             key: args.key,
+            ca_cert: args.ca_cert,
             out: Output { json: args.json },
         })
     }
@@ -130,12 +140,25 @@ impl Context {
     /// A client of the configured node.
     pub fn client(&self) -> Result<Client> {
         if self.nodes.len() > 1 {
-            bail!(
-                "--node is given {} times: only `hearth network draft` takes several nodes",
-                self.nodes.len()
-            );
+            return Err(fail(
+                Code::InvalidArgument,
+                format!(
+                    "--node is given {} times: only `hearth network draft` takes several nodes",
+                    self.nodes.len()
+                ),
+            ));
         }
-        Client::new(&self.node)
+        self.client_for(&self.node)
+    }
+
+    /// A client of the node at `url` (another community's node, say),
+    /// trusting what `--ca-cert` adds over https.
+    pub fn client_for(&self, url: &str) -> Result<Client> {
+        let trust = match &self.ca_cert {
+            Some(path) => Trust::with_pem_file(path)?,
+            None => Trust::default(),
+        };
+        Client::new(url.trim().trim_end_matches('/'), &trust)
     }
 
     /// Every node given with `--node` (or `HEARTH_NODE`), in order,
@@ -259,16 +282,25 @@ pub fn parse_member(
 ) -> Result<PublicKey> {
     let text = text.trim();
     if text.starts_with("did:") {
-        return PublicKey::from_did(text).with_context(|| format!("invalid member {text:?}"));
+        return PublicKey::from_did(text).map_err(|e| {
+            fail(
+                Code::InvalidArgument,
+                format!("invalid member {text:?}: {e}"),
+            )
+        });
     }
-    lookup(text)
-        .map(PublicKey)
-        .with_context(|| format!("{text:?} is neither a did:key nor the name of a local key"))
+    lookup(text).map(PublicKey).map_err(|e| {
+        fail(
+            Code::InvalidArgument,
+            format!("{text:?} is neither a did:key nor the name of a local key: {e:#}"),
+        )
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use anyhow::bail;
 
     #[test]
     fn members_are_dids_or_local_key_names() {

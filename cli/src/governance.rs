@@ -21,6 +21,7 @@ use serde_json::Value;
 use crate::api;
 use crate::client::{Client, Refusal};
 use crate::context::now;
+use crate::error::{Code, fail};
 use crate::federation::proposal::{self as federated, FederatedProposal};
 
 /// Fewest hex digits of an id prefix the CLI resolves.
@@ -342,11 +343,15 @@ pub fn match_prefix<'a>(prefix: &str, ids: impl Iterator<Item = &'a Hash>) -> Re
         .into()),
         many => {
             let listed: Vec<String> = many.iter().map(Hash::to_hex).collect();
-            bail!(
-                "the proposal id {prefix} is ambiguous: {} proposals start with it ({}); give more digits",
-                many.len(),
-                listed.join(", ")
-            )
+            Err(fail(
+                Code::InvalidArgument,
+                format!(
+                    "the proposal id {prefix} is ambiguous: {} proposals start with it ({}); \
+                     give more digits",
+                    many.len(),
+                    listed.join(", ")
+                ),
+            ))
         }
     }
 }

@@ -13,13 +13,15 @@ use std::io::{ErrorKind, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow, bail, ensure};
+use anyhow::{Context, Result, anyhow, ensure};
 use hearth_protocol::crypto::hex;
 use hearth_protocol::keyfile::{
     self, KdfCosts, KeyFile, NONCE_LEN, SALT_LEN, check_name, public_of,
 };
 use serde::{Serialize, Serializer};
 use zeroize::Zeroizing;
+
+use crate::error::{Code, fail};
 
 /// Environment variable holding the passphrase for encrypted keys.
 pub const PASSPHRASE_ENV: &str = "HEARTH_PASSPHRASE";
@@ -154,10 +156,14 @@ impl KeyStore {
         let (file, public) = self.read_key_file(name)?;
         match file.seed(passphrase) {
             Ok(seed) => Ok(Secret(seed)),
-            Err(keyfile::Error::PassphraseNeeded) => {
-                bail!("key '{name}' is encrypted; set {PASSPHRASE_ENV} or enter its passphrase")
-            }
-            Err(keyfile::Error::WrongPassphrase) => bail!("wrong passphrase for key '{name}'"),
+            Err(keyfile::Error::PassphraseNeeded) => Err(fail(
+                Code::Passphrase,
+                format!("key '{name}' is encrypted; set {PASSPHRASE_ENV} or enter its passphrase"),
+            )),
+            Err(keyfile::Error::WrongPassphrase) => Err(fail(
+                Code::Passphrase,
+                format!("wrong passphrase for key '{name}'"),
+            )),
             Err(e) => Err(e).with_context(|| {
                 format!(
                     "key file for '{name}' is corrupted (public key {})",
@@ -192,11 +198,9 @@ impl KeyStore {
     pub fn next_nonce(&self, name: &str, now_ms: u64) -> Result<u64> {
         check_name(name)?;
         let key = self.key_path(name);
-        ensure!(
-            key.exists(),
-            "no key named '{name}' in {}",
-            self.keys_dir().display()
-        );
+        if !key.exists() {
+            return Err(self.not_found(name));
+        }
         let lock_path = self.keys_dir().join(format!("{name}.lock"));
         let lock = OpenOptions::new()
             .create(true)
@@ -228,6 +232,13 @@ impl KeyStore {
         Ok(next)
     }
 
+    fn not_found(&self, name: &str) -> anyhow::Error {
+        fail(
+            Code::KeyNotFound,
+            format!("no key named '{name}' in {}", self.keys_dir().display()),
+        )
+    }
+
     fn keys_dir(&self) -> PathBuf {
         self.dir.join("keys")
     }
@@ -251,9 +262,7 @@ impl KeyStore {
         let path = self.key_path(name);
         let text = match fs::read_to_string(&path) {
             Ok(t) => Zeroizing::new(t),
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                bail!("no key named '{name}' in {}", self.keys_dir().display())
-            }
+            Err(e) if e.kind() == ErrorKind::NotFound => return Err(self.not_found(name)),
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
         let file: KeyFile = serde_json::from_str(&text)

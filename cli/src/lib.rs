@@ -6,11 +6,14 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod api;
+pub mod cli;
 pub mod client;
 pub mod commands;
 pub mod config;
 pub mod context;
+pub mod duration;
 pub mod economy;
+pub mod error;
 pub mod federation;
 pub mod governance;
 pub mod keystore;

@@ -2,84 +2,38 @@
 //!
 //! This file parses the command line, dispatches to the subcommand and
 //! maps the outcome to an exit code: 0 done, 1 the node refused (or an
-//! audit found a problem), 2 a usage, network or local error.
+//! audit found a problem), 2 a usage, network or local error. With
+//! `--json`, a failure is also one JSON object on stdout.
 
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::{Parser, Subcommand};
+use clap::error::ErrorKind;
+use hearth_cli::cli::{self, Cli, Command};
 use hearth_cli::commands::{
-    aid, amend, audit, balance, comment, council, delegate, delegations, income, insurance, invite, join,
-    key, leave, log, members, name, network, nominate, pay, project, proposals, propose, remove, review,
-    show, status, tally, undelegate, vote, withdraw,
+    aid, amend, audit, balance, comment, completions, council, delegate, delegations, income,
+    insurance, invite, join, key, leave, log, man, members, name, network, node, nominate, pay,
+    project, proposals, propose, remove, review, show, status, tally, undelegate, vote, withdraw,
 };
-use hearth_cli::{AuditFailed, Context, GlobalArgs, Refusal};
-
-/// A member's command line for a Hearth community node: keys, actions and queries.
-///
-/// Start with `hearth key new <name>`, then `hearth join <invite>` with an
-/// invite from a council member. The node is --node, HEARTH_NODE,
-/// `node = "…"` in <HOME>/config.toml, or http://127.0.0.1:7700.
-///
-/// Communities federate into networks: `hearth network --help` founds one,
-/// `hearth federation` shows it, `hearth audit` verifies it.
-///
-/// Exit status: 0 done, 1 the node refused (or `hearth audit` found a
-/// problem), 2 usage, network or local error.
-#[derive(Debug, Parser)]
-#[command(name = "hearth", version, propagate_version = true)]
-struct Cli {
-    #[command(flatten)]
-    global: GlobalArgs,
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    Key(key::KeyArgs),
-    Join(join::JoinArgs),
-    Invite(invite::InviteArgs),
-    Members(members::MembersArgs),
-    Name(name::NameArgs),
-    Pay(pay::PayArgs),
-    Aid(aid::AidArgs),
-    Insurance(insurance::InsuranceArgs),
-    Income(income::IncomeArgs),
-    Balance(balance::BalanceArgs),
-    Log(log::LogArgs),
-    Status(status::StatusArgs),
-    Leave(leave::LeaveArgs),
-    Remove(remove::RemoveArgs),
-    Propose(Box<propose::ProposeArgs>),
-    Proposals(proposals::ProposalsArgs),
-    Show(show::ShowArgs),
-    Vote(vote::VoteArgs),
-    Amend(amend::AmendArgs),
-    Comment(comment::CommentArgs),
-    Comments(comment::CommentsArgs),
-    Withdraw(withdraw::WithdrawArgs),
-    Review(review::ReviewArgs),
-    Project(project::ProjectArgs),
-    Nominate(nominate::NominateArgs),
-    Delegate(delegate::DelegateArgs),
-    Undelegate(undelegate::UndelegateArgs),
-    Delegations(delegations::DelegationsArgs),
-    Council(council::CouncilArgs),
-    Tally(tally::TallyArgs),
-    Network(network::NetworkArgs),
-    Federation(network::show::ShowArgs),
-    Audit(audit::AuditArgs),
-}
+use hearth_cli::error::{self, Code, Report};
+use hearth_cli::{Context, output};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match cli::parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(err),
+    };
+    let json = cli.global.json;
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("hearth: {err:#}");
-            exit_code(&err)
+            let report = error::report(&err);
+            eprintln!("hearth: {}", report.message);
+            if json {
+                print_json_error(&report);
+            }
+            ExitCode::from(report.status)
         }
     }
 }
@@ -99,6 +53,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Balance(args) => balance::run(&ctx, args),
         Command::Log(args) => log::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
+        Command::Node(args) => node::run(&ctx, args),
         Command::Leave(args) => leave::run(&ctx, args),
         Command::Remove(args) => remove::run(&ctx, args),
         Command::Propose(args) => propose::run(&ctx, *args),
@@ -120,16 +75,49 @@ fn run(cli: Cli) -> Result<()> {
         Command::Network(args) => network::run(&ctx, args),
         Command::Federation(args) => network::show::run(&ctx, args),
         Command::Audit(args) => audit::run(&ctx, args),
+        Command::Completions(args) => completions::run(args, cli::command()),
+        Command::Man(args) => man::run(args, cli::command()),
     }
 }
 
-/// 1 when the node refused or an audit found a problem, 2 for
-/// everything else.
-fn exit_code(err: &anyhow::Error) -> ExitCode {
-    if err.downcast_ref::<Refusal>().is_some() || err.downcast_ref::<AuditFailed>().is_some() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::from(2)
+/// A command line clap refused, or `--help`/`--version` (which clap
+/// reports the same way): clap's text, and with `--json` a usage error
+/// as JSON on stdout.
+fn usage_error(err: clap::Error) -> ExitCode {
+    let _ = err.print();
+    // 0 for --help and --version, 2 for a usage error.
+    let status = u8::try_from(err.exit_code()).unwrap_or(2);
+    if status != 0 && wants_json() {
+        let message = match err.kind() {
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                "a subcommand is missing (see hearth --help)".to_string()
+            }
+            _ => error::usage_message(&err.render().to_string()),
+        };
+        print_json_error(&Report {
+            status,
+            code: Code::Usage.as_str().to_string(),
+            message,
+        });
+    }
+    ExitCode::from(status)
+}
+
+/// Whether `--json` is on the command line (before a `--`), for errors
+/// raised before the command line is parsed.
+fn wants_json() -> bool {
+    std::env::args_os()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json")
+}
+
+/// The `--json` form of a failure, on stdout, unless the command already
+/// printed its JSON result there (an audit that found a problem prints its
+/// report, which says so): stdout carries one JSON document.
+fn print_json_error(report: &Report) {
+    if !output::printed() {
+        let _ = output::print(&report.to_json().to_string());
     }
 }
 
@@ -139,31 +127,4 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
         e.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn the_command_line_is_well_formed() {
-        Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn refusals_exit_1_and_other_errors_exit_2() {
-        let refusal = anyhow::Error::new(Refusal {
-            status: 403,
-            code: "not_a_member".into(),
-            message: "no".into(),
-        })
-        .context("while paying");
-        assert_eq!(exit_code(&refusal), ExitCode::from(1));
-        assert_eq!(exit_code(&anyhow::anyhow!("offline")), ExitCode::from(2));
-        let failed = anyhow::Error::new(AuditFailed {
-            reason: "a tally disagrees".into(),
-        });
-        assert_eq!(exit_code(&failed), ExitCode::from(1));
-    }
 }

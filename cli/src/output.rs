@@ -1,10 +1,14 @@
 //! How results reach the user: human text by default, the node's JSON (or
 //! a JSON object of the command's result) with `--json`, and the small
-//! formatters both need (tables, UTC times, shortened dids).
+//! formatters both need (tables, local and RFC 3339 times, shortened dids).
 
 use std::io::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context as _, Result};
+use comfy_table::{ContentArrangement, Table, presets};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use serde_json::Value;
 
 /// Where and how a command prints its result.
@@ -27,10 +31,14 @@ impl Output {
     }
 }
 
+/// Whether anything was printed to stdout (see [`printed`]).
+static PRINTED: AtomicBool = AtomicBool::new(false);
+
 /// Writes `text` and a final newline to stdout. Unlike `println!` this
 /// returns an error instead of panicking when stdout is closed (for
 /// example `hearth log | head`), so `main` can exit quietly.
 pub fn print(text: &str) -> Result<()> {
+    PRINTED.store(true, Ordering::Relaxed);
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|()| {
@@ -44,36 +52,38 @@ pub fn print(text: &str) -> Result<()> {
         .context("cannot write to stdout")
 }
 
+/// Whether this process printed to stdout already: with `--json`, a
+/// command that printed its result and then fails (an audit that found a
+/// problem) leaves its result as the one JSON document there.
+pub fn printed() -> bool {
+    PRINTED.load(Ordering::Relaxed)
+}
+
 /// A left-aligned table: a header row, then `rows`, columns separated by
-/// two spaces; the last column is not padded.
+/// two spaces; lines carry no trailing spaces.
+///
+/// No borders, no colours and no wrapping, on a terminal or not, so
+/// scripts can cut columns with `awk` and the text stays the same from
+/// run to run; widths count what a terminal shows (wide characters take
+/// two cells).
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
-        for (i, cell) in row.iter().enumerate() {
-            if let Some(w) = widths.get_mut(i) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
+    let mut table = Table::new();
+    table
+        .load_style(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(headers.to_vec())
+        .add_rows(rows.iter().cloned());
+    let last = table.column_count().saturating_sub(1);
+    for (i, column) in table.column_iter_mut().enumerate() {
+        column.set_padding((0, if i < last { COLUMN_GAP } else { 0 }));
     }
-    let header: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
-    let mut out = String::new();
-    for row in std::iter::once(&header).chain(rows) {
-        let mut line = String::new();
-        for (i, cell) in row.iter().enumerate() {
-            if i > 0 {
-                line.push_str("  ");
-            }
-            line.push_str(cell);
-            let width = widths.get(i).copied().unwrap_or(0);
-            if i + 1 < row.len() {
-                line.extend(std::iter::repeat_n(' ', width - cell.chars().count()));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
+    let mut out = table.trim_fmt();
+    out.push('\n');
     out
 }
+
+/// Spaces between two columns of a [`table`].
+const COLUMN_GAP: u16 = 2;
 
 /// Labelled values, one per line, the values aligned after the labels.
 pub fn fields(rows: &[(&str, String)]) -> String {
@@ -87,14 +97,34 @@ pub fn fields(rows: &[(&str, String)]) -> String {
         .collect()
 }
 
-/// A time in milliseconds since the Unix epoch as `YYYY-MM-DD HH:MM:SS UTC`.
+/// A time in milliseconds since the Unix epoch, for people: the date and
+/// time in the local time zone (`TZ`, else the system's) and the zone's
+/// abbreviation, `2024-05-01 14:51:30 CEST`.
 pub fn datetime(ms: u64) -> String {
-    // The protocol's form is `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-    let iso = hearth_protocol::Timestamp(ms).to_string();
-    match (iso.get(..10), iso.get(11..19)) {
-        (Some(date), Some(time)) => format!("{date} {time} UTC"),
-        _ => iso,
+    datetime_in(ms, &TimeZone::system())
+}
+
+/// [`datetime`] in the time zone `zone`.
+pub fn datetime_in(ms: u64, zone: &TimeZone) -> String {
+    match timestamp(ms) {
+        Some(ts) => ts
+            .to_zoned_datetime(zone.clone())
+            .strftime("%Y-%m-%d %H:%M:%S %Z")
+            .to_string(),
+        None => format!("{ms} ms after 1970"),
     }
+}
+
+/// A time in milliseconds since the Unix epoch as RFC 3339 in UTC, to the
+/// millisecond (`2024-05-01T12:51:30.123Z`, as the protocol writes times):
+/// the form `--json` gives times the CLI computes itself; `None` past the
+/// year 9999.
+pub fn rfc3339(ms: u64) -> Option<String> {
+    timestamp(ms).map(|ts| format!("{ts:.3}"))
+}
+
+fn timestamp(ms: u64) -> Option<Timestamp> {
+    Timestamp::from_millisecond(i64::try_from(ms).ok()?).ok()
 }
 
 /// A did shortened for one-line summaries: its first 16 and last 6
@@ -134,11 +164,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn datetimes_are_utc_calendar_dates() {
-        assert_eq!(datetime(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(datetime(951_782_400_000), "2000-02-29 00:00:00 UTC");
-        assert_eq!(datetime(1_714_567_890_123), "2024-05-01 12:51:30 UTC");
-        assert_eq!(datetime(4_102_444_799_000), "2099-12-31 23:59:59 UTC");
+    fn datetimes_are_calendar_dates_in_a_time_zone() {
+        let utc = TimeZone::UTC;
+        assert_eq!(datetime_in(0, &utc), "1970-01-01 00:00:00 UTC");
+        assert_eq!(
+            datetime_in(951_782_400_000, &utc),
+            "2000-02-29 00:00:00 UTC"
+        );
+        assert_eq!(
+            datetime_in(1_714_567_890_123, &utc),
+            "2024-05-01 12:51:30 UTC"
+        );
+        assert_eq!(
+            datetime_in(4_102_444_799_000, &utc),
+            "2099-12-31 23:59:59 UTC"
+        );
+        // Central Europe: summer time in May, winter time in January.
+        let cet = TimeZone::posix("CET-1CEST,M3.5.0,M10.5.0/3").unwrap();
+        assert_eq!(
+            datetime_in(1_714_567_890_123, &cet),
+            "2024-05-01 14:51:30 CEST"
+        );
+        assert_eq!(datetime_in(0, &cet), "1970-01-01 01:00:00 CET");
+        assert_eq!(
+            datetime_in(u64::MAX, &utc),
+            format!("{} ms after 1970", u64::MAX)
+        );
+    }
+
+    #[test]
+    fn json_times_are_rfc3339_utc() {
+        assert_eq!(rfc3339(0).as_deref(), Some("1970-01-01T00:00:00.000Z"));
+        assert_eq!(
+            rfc3339(1_714_567_890_120).as_deref(),
+            Some("2024-05-01T12:51:30.120Z")
+        );
+        assert_eq!(
+            rfc3339(1_714_567_890_123).as_deref(),
+            Some("2024-05-01T12:51:30.123Z")
+        );
+        assert_eq!(rfc3339(u64::MAX), None);
     }
 
     #[test]
@@ -152,6 +217,15 @@ mod tests {
             "NAME   COUNCIL  NOTE\nalice  yes      x\nbo\n"
         );
         assert_eq!(table(&["A"], &[]), "A\n");
+        // Wide characters take two cells; the next column still lines up.
+        let wide = vec![
+            vec!["\u{732b}\u{732b}".to_string(), "1".to_string()],
+            vec!["ab".to_string(), "2".to_string()],
+        ];
+        assert_eq!(
+            table(&["N", "X"], &wide),
+            "N     X\n\u{732b}\u{732b}  1\nab    2\n"
+        );
     }
 
     #[test]

@@ -4,9 +4,10 @@
 
 use std::io::IsTerminal as _;
 
-use anyhow::{Context as _, Result, bail, ensure};
+use anyhow::{Context as _, Result};
 use zeroize::Zeroizing;
 
+use crate::error::{Code, fail};
 use crate::keystore::{PASSPHRASE_ENV, passphrase_from_env};
 
 /// The passphrase that unlocks key `name`.
@@ -25,15 +26,22 @@ pub fn choose(name: &str) -> Result<Zeroizing<String>> {
     }
     ensure_terminal("--encrypt needs a passphrase")?;
     let first = prompt(&format!("New passphrase for key '{name}': "))?;
-    ensure!(!first.is_empty(), "the passphrase must not be empty");
+    if first.is_empty() {
+        return Err(fail(Code::Passphrase, "the passphrase must not be empty"));
+    }
     let second = prompt("Repeat the passphrase: ")?;
-    ensure!(*first == *second, "the passphrases do not match");
+    if *first != *second {
+        return Err(fail(Code::Passphrase, "the passphrases do not match"));
+    }
     Ok(first)
 }
 
 fn ensure_terminal(why: &str) -> Result<()> {
     if !std::io::stdin().is_terminal() {
-        bail!("{why}; set {PASSPHRASE_ENV} (stdin is not a terminal to ask on)");
+        return Err(fail(
+            Code::Passphrase,
+            format!("{why}; set {PASSPHRASE_ENV} (stdin is not a terminal to ask on)"),
+        ));
     }
     Ok(())
 }

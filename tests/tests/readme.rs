@@ -353,14 +353,22 @@ fn the_expected_output_convention_is_what_the_harness_checks() {
     let block = Block {
         section: String::new(),
         line: 1,
-        code: "hearth balance   # → -12.5 KC\nx=1 # a comment\nlong \\\n  line # → a…b\n"
-            .into(),
+        code: "hearth balance   # → -12.5 KC\nx=1 # a comment\nlong \\\n  line # → a…b\n".into(),
     };
     let script = script(&block);
-    assert!(script.contains("__out=$({ hearth balance\n} 2>&1)"), "{script}");
-    assert!(script.contains("__expect \"$__out\" '-12.5 KC'"), "{script}");
+    assert!(
+        script.contains("__out=$({ hearth balance\n} 2>&1)"),
+        "{script}"
+    );
+    assert!(
+        script.contains("__expect \"$__out\" '-12.5 KC'"),
+        "{script}"
+    );
     assert!(script.contains("x=1 # a comment\n"), "{script}");
-    assert!(script.contains("__out=$({ long \\\n  line\n} 2>&1)"), "{script}");
+    assert!(
+        script.contains("__out=$({ long \\\n  line\n} 2>&1)"),
+        "{script}"
+    );
     // The check itself, in bash.
     let run = |out: &str, pattern: &str| {
         Command::new("bash")
@@ -375,7 +383,10 @@ fn the_expected_output_convention_is_what_the_harness_checks() {
             .status
             .success()
     };
-    assert!(run("Paid 12.5 KC to did:key:z6MkX (entry local #1)", "Paid 12.5 KC to did:key:z6Mk… (entry local #…)"));
+    assert!(run(
+        "Paid 12.5 KC to did:key:z6MkX (entry local #1)",
+        "Paid 12.5 KC to did:key:z6Mk… (entry local #…)"
+    ));
     assert!(!run("Paid 12 KC", "Paid 12.5 KC"));
     assert!(!run("b then a", "a…b"));
 }
@@ -393,7 +404,10 @@ fn quick_start_and_five_minutes_with_hearth() {
     walk.wait_for("the quick-start node", |_| {
         fs::read_to_string(&addr).is_ok_and(|a| !a.trim().is_empty())
     });
-    let url = format!("http://{}", fs::read_to_string(&addr).expect("api.addr").trim());
+    let url = format!(
+        "http://{}",
+        fs::read_to_string(&addr).expect("api.addr").trim()
+    );
     walk.env.insert("HEARTH_NODE".into(), url);
     walk.run(&scripts_of(&all, &["Five minutes with `hearth`"]));
 }
@@ -403,7 +417,10 @@ fn quick_start_and_five_minutes_with_hearth() {
 fn a_trial_community_decides_and_runs_its_economy() {
     let all = blocks(&readme());
     let walk = Walk::new();
-    walk.run(&scripts_of(&all, &["A trial community", "A community economy"]));
+    walk.run(&scripts_of(
+        &all,
+        &["A trial community", "A community economy"],
+    ));
 }
 
 //   terminal 1: hearthd devnet --communities 4 --regions 2
@@ -413,7 +430,10 @@ fn a_federation_on_one_machine_holds_a_referendum() {
     let all = blocks(&readme());
     let mut walk = Walk::new();
     walk.env.insert("HEARTH_DEVNET_VOTING".into(), "20".into());
-    walk.leave_running("devnet", &scripts_of(&all, &["A federation on one machine"]));
+    walk.leave_running(
+        "devnet",
+        &scripts_of(&all, &["A federation on one machine"]),
+    );
     let out = walk.path().join("devnet.out");
     walk.wait_for("the devnet", |_| {
         fs::read_to_string(&out).is_ok_and(|o| o.contains("hearth audit\n"))

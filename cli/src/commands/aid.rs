@@ -8,14 +8,14 @@ use hearth_protocol::{ActionBody, AidAction, Hash, Kc, Millis, PublicKey};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::invite::parse_duration;
 use super::pay::parse_amount;
 use super::{receipt_json, receipt_text};
 use crate::context::Context;
+use crate::duration;
 use crate::economy::{find, parse_verdict, percent, read, short};
 use crate::output::{datetime, fields, printable, short_did, table};
 
-/// Mutual-aid pools: give to a pool, ask it for help, decide requests
+/// Give to mutual-aid pools, ask them for help and decide requests.
 ///
 /// Every community has an emergency pool; more pools are created by a
 /// vote (`hearth aid create-pool`). A request opens its approval — a
@@ -42,13 +42,16 @@ pub struct AidArgs {
 #[derive(Debug, clap::Subcommand)]
 enum AidCommand {
     /// List the pools with their balance and figures.
+    #[command(verbatim_doc_comment)]
     Pools,
     /// Show one pool: guidelines, figures, requests and the payment line.
+    #[command(verbatim_doc_comment)]
     Show {
         /// The pool: its name or the start of its id.
         pool: String,
     },
     /// Give KC to a pool.
+    #[command(verbatim_doc_comment)]
     Contribute {
         /// The pool: its name or the start of its id.
         pool: String,
@@ -57,6 +60,7 @@ enum AidCommand {
         amount: Kc,
     },
     /// Ask a pool for KC (one open request per pool).
+    #[command(verbatim_doc_comment)]
     Request {
         /// The pool: its name or the start of its id.
         pool: String,
@@ -68,17 +72,20 @@ enum AidCommand {
         reason: String,
     },
     /// Withdraw your open request.
+    #[command(verbatim_doc_comment)]
     Withdraw {
         /// The request's id (at least 8 hex digits).
         request: String,
     },
     /// List requests (open ones, or all with --all).
+    #[command(verbatim_doc_comment)]
     Requests {
         /// Include closed requests.
         #[arg(long)]
         all: bool,
     },
     /// As an appointed assessor, approve or refuse a request.
+    #[command(verbatim_doc_comment)]
     Assess {
         /// The request's id (at least 8 hex digits).
         request: String,
@@ -87,11 +94,13 @@ enum AidCommand {
         verdict: bool,
     },
     /// Propose a new pool (a policy proposal; the pool exists once it passes).
+    #[command(verbatim_doc_comment)]
     CreatePool(CreatePoolArgs),
 }
 
 /// The guidelines of a new pool.
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 struct CreatePoolArgs {
     /// The pool's name.
     name: String,
@@ -99,7 +108,7 @@ struct CreatePoolArgs {
     #[arg(long, value_parser = parse_amount)]
     max_request: Option<Kc>,
     /// Time between two granted requests of one member [default: 30d].
-    #[arg(long, value_parser = parse_duration)]
+    #[arg(long, value_parser = duration::parse)]
     cooldown: Option<Millis>,
     /// How requests are approved: vote, council or assessors [default: vote].
     #[arg(long, value_parser = parse_approval)]
@@ -111,10 +120,10 @@ struct CreatePoolArgs {
     #[arg(long)]
     assessors_needed: Option<u32>,
     /// How long someone must have been a member to ask [default: 0].
-    #[arg(long, value_parser = parse_duration)]
+    #[arg(long, value_parser = duration::parse_or_zero)]
     min_membership: Option<Millis>,
     /// How long a request's approval runs [default: 2d].
-    #[arg(long, value_parser = parse_duration)]
+    #[arg(long, value_parser = duration::parse)]
     vote_duration: Option<Millis>,
     /// Why the community needs it (the proposal's text).
     #[arg(long, default_value = "")]

@@ -12,14 +12,16 @@ use crate::context::Context;
 use crate::governance::{Reader, parse_id};
 use crate::output::printable;
 
-/// Replace the text of your proposal before its vote opens
+/// Replace the text of your proposal before its vote opens.
 ///
 /// The author may amend during discussion and deliberation (or a budget's
 /// submission and review). Ballots apply to the final text. Amending a technical
 /// proposal sets its reviews aside: the new text needs new reviews.
 ///
-/// Example: hearth amend 3f2a9c01 --text-file quiet-hours.md
+/// Example:
+///   hearth amend 3f2a9c01 --text-file quiet-hours.md
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 #[command(group(clap::ArgGroup::new("new_text").required(true).args(["text", "text_file"])))]
 pub struct AmendArgs {
     /// The proposal id, or a prefix of at least 8 hex digits.

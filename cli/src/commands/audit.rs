@@ -10,20 +10,20 @@ use std::fmt;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::{Context as _, Result};
 use hearth_protocol::Hash;
 use hearth_protocol::federation::audit::{AuditReport, audit};
 use hearth_protocol::federation::export::{ExportError, ExportRecord, Reader};
 use hearth_protocol::governance::Level;
 
-use crate::client::MAX_EXPORT_BYTES;
+use crate::client::{MAX_EXPORT_BYTES, Refusal};
 use crate::context::{Context, now};
+use crate::error::{Code, fail};
 use crate::governance::{level_text, short_id};
 use crate::output::{datetime, printable, table, yes_no};
-use crate::progress::Progress;
+use crate::progress::{Progress, Unit};
 
-/// Verify a node's federation data and recompute every tally (or, with
-/// --local, replay the community's own logs)
+/// Verify a federation and recount its tallies, or replay your community's logs.
 ///
 /// With --local, downloads the community's public and local logs (the
 /// local one with your member key), replays them from genesis through the
@@ -106,11 +106,17 @@ pub fn run(ctx: &Context, args: AuditArgs) -> Result<()> {
         Some(path) => (read_export(path)?, path.display().to_string()),
         None => {
             let client = ctx.client()?;
-            // Exit status 1 is kept for what the audit finds: a node that
-            // refuses to serve its export is an error like an unreachable one.
+            let mut progress: Option<Progress> = None;
+            let mut report = |done, total| {
+                progress
+                    .get_or_insert_with(|| {
+                        Progress::bar(&ctx.out, "downloading", total, Unit::Bytes)
+                    })
+                    .set(done)
+            };
             let bytes = client
-                .get_bytes("/v1/federation/export", MAX_EXPORT_BYTES)
-                .map_err(|e| anyhow!("cannot download the federation export: {e:#}"))?;
+                .get_bytes("/v1/federation/export", MAX_EXPORT_BYTES, &mut report)
+                .map_err(refused_export)?;
             (bytes, format!("the export of {}", client.base()))
         }
     };
@@ -122,13 +128,14 @@ pub fn run(ctx: &Context, args: AuditArgs) -> Result<()> {
     let names = Names::of(&bytes);
 
     let offset = Cell::new(0);
-    let mut progress = Progress::new("verifying", bytes.len() as u64);
+    let total = Some(bytes.len() as u64);
+    let mut progress = Progress::bar(&ctx.out, "verifying", total, Unit::Items);
     let records = Tracked {
         reader,
         offset: &offset,
     };
     let outcome = audit(records, now()?, &mut |entries| {
-        progress.update(offset.get() as u64, &format!("{entries} entries"))
+        progress.set_with(offset.get() as u64, format!("{entries} entries"))
     });
     progress.finish();
     let report = outcome.map_err(|e| AuditFailed {
@@ -143,6 +150,19 @@ pub fn run(ctx: &Context, args: AuditArgs) -> Result<()> {
             reason: problems(&report),
         }
         .into()),
+    }
+}
+
+/// Why the export could not be downloaded. A node that refuses to serve
+/// it (it belongs to no network, say) is an error like an unreachable one:
+/// exit status 1 is kept for what the audit finds.
+fn refused_export(err: anyhow::Error) -> anyhow::Error {
+    match err.downcast_ref::<Refusal>() {
+        Some(refusal) => fail(
+            Code::NodeError,
+            format!("cannot download the federation export: {refusal}"),
+        ),
+        None => err.context("cannot download the federation export"),
     }
 }
 

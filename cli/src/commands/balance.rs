@@ -12,6 +12,7 @@ use crate::output::fields;
 /// Balances are local to the community, so the request is signed with
 /// your key and only members may read them.
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct BalanceArgs {
     /// The member: a did:key:…, or the name of one of your keys [default: you].
     member: Option<String>,

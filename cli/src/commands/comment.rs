@@ -136,8 +136,15 @@ pub fn thread_text(comments: &[CommentInfo]) -> String {
             Some(name) => format!("{} ({})", printable(name), short_did(&c.author)),
             None => short_did(&c.author),
         };
-        let reply = c.reply_to.map(|n| format!(", replying to #{n}")).unwrap_or_default();
-        out.push_str(&format!("#{} {who}, {}{reply}\n", c.number, datetime(c.time)));
+        let reply = c
+            .reply_to
+            .map(|n| format!(", replying to #{n}"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "#{} {who}, {}{reply}\n",
+            c.number,
+            datetime(c.time)
+        ));
         for line in c.text.lines() {
             out.push_str(&format!("    {}\n", printable(line)));
         }

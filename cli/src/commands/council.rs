@@ -16,6 +16,7 @@ use crate::output::{datetime, table};
 /// any member may propose) seats successors. Public: needs no key. With
 /// --json, prints the node's answer unchanged.
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct CouncilArgs {}
 
 /// A council member.

@@ -10,7 +10,7 @@ use crate::context::{Context, Session};
 use crate::federation::FederationInfo;
 use crate::governance::{ScopeArg, parse_scope_arg, scope_text};
 
-/// Delegate your votes to another member
+/// Delegate your votes to another member.
 ///
 /// When you do not vote, your vote follows theirs (and their delegate's,
 /// if they do not vote either).

@@ -16,6 +16,7 @@ use crate::output::{datetime, table};
 /// (the delegation graph is public to members, changes included). With
 /// --json, prints the node's answer unchanged.
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct DelegationsArgs {
     /// Also print every delegation change in the community.
     #[arg(long)]

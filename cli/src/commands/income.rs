@@ -7,7 +7,7 @@ use crate::context::Context;
 use crate::economy::read;
 use crate::output::{datetime, fields, table};
 
-/// Show the basic income, the levy and the treasury, month by month
+/// Show the basic income, the levy and the treasury, month by month.
 ///
 /// A community may pay every active member a monthly basic income from
 /// its treasury, and collect a levy on positive balances into it. Both are

@@ -13,14 +13,14 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::aid::{parse_approval, parse_did};
-use super::invite::parse_duration;
 use super::pay::parse_amount;
 use super::{receipt_json, receipt_text};
 use crate::context::Context;
+use crate::duration;
 use crate::economy::{find, parse_verdict, percent, read, short};
 use crate::output::{datetime, fields, printable, short_did, table};
 
-/// Insurance pools: enrol, pay premiums, claim, assess claims
+/// Enrol in insurance pools, pay premiums, claim and assess claims.
 ///
 /// Pools (health, property, income, care) are created by a vote
 /// (`hearth insurance create-pool`) with their terms: a premium per
@@ -48,23 +48,28 @@ pub struct InsuranceArgs {
 #[derive(Debug, clap::Subcommand)]
 enum InsuranceCommand {
     /// List the pools with their figures.
+    #[command(verbatim_doc_comment)]
     Pools,
     /// Show one pool: terms, figures, your enrolment.
+    #[command(verbatim_doc_comment)]
     Show {
         /// The pool: its name or the start of its id.
         pool: String,
     },
     /// Enrol in a pool (pays the first premium now).
+    #[command(verbatim_doc_comment)]
     Enrol {
         /// The pool: its name or the start of its id.
         pool: String,
     },
     /// End your cover in a pool.
+    #[command(verbatim_doc_comment)]
     Leave {
         /// The pool: its name or the start of its id.
         pool: String,
     },
     /// Claim from a pool.
+    #[command(verbatim_doc_comment)]
     Claim {
         /// The pool: its name or the start of its id.
         pool: String,
@@ -79,17 +84,20 @@ enum InsuranceCommand {
         evidence: Option<PathBuf>,
     },
     /// List claims (open ones, or all with --all).
+    #[command(verbatim_doc_comment)]
     Claims {
         /// Include closed claims.
         #[arg(long)]
         all: bool,
     },
     /// Withdraw your open claim.
+    #[command(verbatim_doc_comment)]
     Withdraw {
         /// The claim's id (at least 8 hex digits).
         claim: String,
     },
     /// As an appointed assessor, approve or refuse a claim.
+    #[command(verbatim_doc_comment)]
     Assess {
         /// The claim's id (at least 8 hex digits).
         claim: String,
@@ -98,11 +106,13 @@ enum InsuranceCommand {
         verdict: bool,
     },
     /// Propose a new pool (a policy proposal; the pool exists once it passes).
+    #[command(verbatim_doc_comment)]
     CreatePool(CreatePoolArgs),
 }
 
 /// The terms of a new pool.
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 struct CreatePoolArgs {
     /// The pool's name.
     name: String,
@@ -113,10 +123,10 @@ struct CreatePoolArgs {
     #[arg(long, value_parser = parse_amount)]
     premium: Kc,
     /// The premium period [default: 30d].
-    #[arg(long, value_parser = parse_duration)]
+    #[arg(long, value_parser = duration::parse)]
     period: Option<Millis>,
     /// How long after enrolling a member may first claim [default: 30d].
-    #[arg(long, value_parser = parse_duration)]
+    #[arg(long, value_parser = duration::parse)]
     waiting: Option<Millis>,
     /// The largest single claim, in KC [default: 500].
     #[arg(long, value_parser = parse_amount)]
@@ -134,7 +144,7 @@ struct CreatePoolArgs {
     #[arg(long)]
     assessors_needed: Option<u32>,
     /// How long an assessment or vote runs [default: 7d].
-    #[arg(long, value_parser = parse_duration)]
+    #[arg(long, value_parser = duration::parse)]
     decision_time: Option<Millis>,
     /// Why the community needs it (the proposal's text).
     #[arg(long, default_value = "")]

@@ -7,7 +7,8 @@ use zeroize::Zeroizing;
 
 use super::receipt_json;
 use crate::context::{Context, now};
-use crate::output::datetime;
+use crate::duration;
+use crate::output::{datetime, rfc3339};
 
 /// Create a single-use invite code for a new member (council members only).
 ///
@@ -18,38 +19,14 @@ use crate::output::datetime;
 /// invites: propose the person's admission with `hearth propose --kind
 /// membership --member DID` instead.
 ///
-/// Example: hearth invite --ttl 2d
+/// Example:
+///   hearth invite --ttl 2d
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct InviteArgs {
-    /// How long the invite stays valid: 30s, 10m, 2h, 7d, or milliseconds.
-    #[arg(long, default_value = "7d", value_parser = parse_duration)]
+    /// How long the invite stays valid: 30s, 10m, 2h, 7d, 1h30m…
+    #[arg(long, default_value = "7d", value_parser = duration::parse)]
     ttl: Millis,
-}
-
-/// Parses a duration: a number with a unit `ms`, `s`, `m`, `h` or `d`, or
-/// a plain number of milliseconds. Zero is refused.
-pub fn parse_duration(text: &str) -> Result<Millis, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (digits, unit) = text.split_at(split);
-    let invalid =
-        || format!("invalid duration {text:?}: use e.g. 30s, 10m, 2h, 7d or milliseconds");
-    let n: u64 = digits.parse().map_err(|_| invalid())?;
-    let scale = match unit {
-        "" | "ms" => 1,
-        "s" => 1000,
-        "m" => 60_000,
-        "h" => 3_600_000,
-        "d" => 86_400_000,
-        _ => return Err(invalid()),
-    };
-    match n.checked_mul(scale) {
-        Some(0) => Err("the duration must be longer than zero".into()),
-        Some(ms) => Ok(Millis(ms)),
-        None => Err(format!("the duration {text:?} is too long")),
-    }
 }
 
 /// Runs `hearth invite`.
@@ -76,29 +53,9 @@ pub fn run(ctx: &Context, args: InviteArgs) -> Result<()> {
             datetime(expires.0)
         );
     }
-    let value = receipt_json(&receipt, json!({ "invite": code, "expires": expires.0 }));
+    let value = receipt_json(
+        &receipt,
+        json!({ "invite": code, "expires": expires.0, "expires_at": rfc3339(expires.0) }),
+    );
     ctx.out.show(&value, || Ok(code.clone()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_accept_units_and_plain_milliseconds() {
-        assert_eq!(parse_duration("30s"), Ok(Millis::secs(30)));
-        assert_eq!(parse_duration("10m"), Ok(Millis(600_000)));
-        assert_eq!(parse_duration("2h"), Ok(Millis::hours(2)));
-        assert_eq!(parse_duration("7d"), Ok(Millis::days(7)));
-        assert_eq!(parse_duration("1500"), Ok(Millis(1500)));
-        assert_eq!(parse_duration("250ms"), Ok(Millis(250)));
-        for bad in ["", "d", "7x", "-1s", "1.5h", "7 d", "h7", "0", "0d"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
-        }
-        assert!(
-            parse_duration("99999999999999999d")
-                .unwrap_err()
-                .contains("too long")
-        );
-    }
 }

@@ -12,8 +12,10 @@ use crate::context::Context;
 /// Uses your key (see --key) to claim the invite a council member gave you.
 /// The node must serve the community the invite is for.
 ///
-/// Example: hearth --node http://hearth.example:7700 join hearth-invite:3vQB…
+/// Example:
+///   hearth --node http://hearth.example:7700 join hearth-invite:3vQB…
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct JoinArgs {
     /// The invite code (hearth-invite:…) printed by `hearth invite`.
     #[arg(value_parser = parse_invite)]

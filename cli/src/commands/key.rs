@@ -18,6 +18,7 @@ use crate::passphrase;
 /// encrypted with a passphrase (taken from HEARTH_PASSPHRASE, or asked for
 /// on the terminal).
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct KeyArgs {
     #[command(subcommand)]
     command: KeyCommand,
@@ -27,7 +28,9 @@ pub struct KeyArgs {
 enum KeyCommand {
     /// Create a new key and print its did.
     ///
-    /// Example: hearth key new alice --encrypt
+    /// Example:
+    ///   hearth key new alice --encrypt
+    #[command(verbatim_doc_comment)]
     New {
         /// Name of the key (letters, digits, '_' and '-').
         name: String,
@@ -36,8 +39,10 @@ enum KeyCommand {
         encrypt: bool,
     },
     /// List your keys.
+    #[command(verbatim_doc_comment)]
     List,
     /// Show a key's name, did, file and whether it is encrypted.
+    #[command(verbatim_doc_comment)]
     Show {
         /// The key [default: the key selected by --key / config / the only key].
         name: Option<String>,
@@ -45,13 +50,16 @@ enum KeyCommand {
     /// Print a key file (JSON) to stdout, to back it up or move it.
     ///
     /// An encrypted key stays encrypted; a plain key's secret is printed.
+    #[command(verbatim_doc_comment)]
     Export {
         /// The key [default: the key selected by --key / config / the only key].
         name: Option<String>,
     },
     /// Import a key file written by `hearth key export`.
     ///
-    /// Example: hearth key import alice.json --name alice-laptop
+    /// Example:
+    ///   hearth key import alice.json --name alice-laptop
+    #[command(verbatim_doc_comment)]
     Import {
         /// The file to read, or `-` for stdin.
         file: PathBuf,

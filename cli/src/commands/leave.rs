@@ -7,10 +7,11 @@ use serde_json::json;
 use super::{receipt_json, receipt_text};
 use crate::context::Context;
 
-/// Leave the community. Your balance stays in the ledger.
+/// Leave the community; your balance stays in the ledger.
 ///
 /// The last council member cannot leave.
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct LeaveArgs {}
 
 /// Runs `hearth leave`.

@@ -8,15 +8,18 @@ use crate::api::{self, EntryInfo, LogPage};
 use crate::context::{Context, now};
 use crate::output::{datetime, short_did};
 
-/// Print the community's log, one line per entry: seq, time, and a summary
-/// of each action in it.
+/// Print the community's log, one line per entry with a summary of its actions.
+///
+/// Each line gives the entry's seq and time, then what each action in it did.
 ///
 /// The local log (ledger and other internal records) is the default and
 /// only members may read it; --public reads the federation-visible log.
 /// With --json, prints the node's answer unchanged.
 ///
-/// Example: hearth log --public --from 100 --limit 20
+/// Example:
+///   hearth log --public --from 100 --limit 20
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct LogArgs {
     /// Read the public log instead of the local one.
     #[arg(long)]

@@ -10,6 +10,7 @@ use crate::output::{datetime, table};
 ///
 /// With --json, prints the node's answer unchanged.
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct MembersArgs {}
 
 /// Runs `hearth members`.

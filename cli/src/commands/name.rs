@@ -1,12 +1,13 @@
 //! `hearth name`: the name shown beside your key.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use hearth_protocol::state::membership::check_display_name;
 use hearth_protocol::{ActionBody, MembershipAction};
 use serde_json::json;
 
 use super::{receipt_json, receipt_text};
 use crate::context::Context;
+use crate::error::{Code, fail};
 use crate::output::printable;
 
 /// Set the name shown beside your key in members, proposals and results.
@@ -35,7 +36,7 @@ pub fn run(ctx: &Context, args: NameArgs) -> Result<()> {
     if !args.clear
         && let Err(refusal) = check_display_name(&name)
     {
-        bail!("{refusal}");
+        return Err(fail(Code::InvalidArgument, refusal.to_string()));
     }
     let session = ctx.session()?;
     let receipt = session.submit(ActionBody::Membership(MembershipAction::SetName {

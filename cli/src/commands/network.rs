@@ -14,7 +14,7 @@ use crate::context::Context;
 use crate::federation::draft::Draft;
 use crate::output::printable;
 
-/// Found a network of communities (draft, sign, start), or show the node's
+/// Found a network of communities (draft, sign, start) or show the node's network.
 ///
 /// Communities federate into a network (with regions) that decides
 /// regional and network proposals together. A network is born from a

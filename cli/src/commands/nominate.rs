@@ -9,12 +9,14 @@ use crate::context::Context;
 use crate::governance::{Reader, parse_id};
 use crate::output::printable;
 
-/// Nominate a candidate in an election during its nominations stage
+/// Nominate a candidate in an election during its nominations stage.
 ///
 /// Any member may be nominated, yourself included.
 ///
-/// Example: hearth nominate 3f2a9c01 did:key:z6Mk…
+/// Example:
+///   hearth nominate 3f2a9c01 did:key:z6Mk…
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct NominateArgs {
     /// The election's id, or a prefix of at least 8 hex digits.
     #[arg(value_parser = parse_id)]

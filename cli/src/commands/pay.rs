@@ -9,8 +9,10 @@ use crate::context::Context;
 
 /// Pay a member in KC, the community currency.
 ///
-/// Example: hearth pay did:key:z6Mk… 12.5 --memo "thanks for the ladder"
+/// Example:
+///   hearth pay did:key:z6Mk… 12.5 --memo "thanks for the ladder"
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct PayArgs {
     /// The recipient: a did:key:…, or the name of one of your keys.
     member: String,

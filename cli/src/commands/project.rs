@@ -11,12 +11,14 @@ use crate::context::Context;
 use crate::governance::{Reader, parse_id};
 use crate::output::printable;
 
-/// Submit a project to a budget during its submission stage
+/// Submit a project to a budget during its submission stage.
 ///
 /// Members then approve the projects they want funded.
 ///
-/// Example: hearth project 3f2a9c01 "Bread oven" 400
+/// Example:
+///   hearth project 3f2a9c01 "Bread oven" 400
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct ProjectArgs {
     /// The budget proposal's id, or a prefix of at least 8 hex digits.
     #[arg(value_parser = parse_id)]

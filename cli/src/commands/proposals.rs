@@ -12,7 +12,7 @@ use crate::federation::{FederationInfo, RegionInfo};
 use crate::governance::{ProposalInfo, ProposalList, Reader, level_name, short_id};
 use crate::output::{datetime, printable, table};
 
-/// List proposals: id, level, kind, stage, when the vote closes, title
+/// List proposals with their level, kind, stage, closing time and title.
 ///
 /// The community's own proposals and the regional and network proposals
 /// of its federation, oldest first. Name a proposal in other commands by

@@ -13,13 +13,13 @@ use serde_json::json;
 use super::pay::parse_amount;
 use super::receipt_json;
 use crate::api::Submitted;
-use crate::client::Client;
 use crate::context::Context;
+use crate::error::{Code, with_code};
 use crate::federation::{self, FederationInfo, NodeInfo};
 use crate::governance::{LevelArg, ProposalInfo, Reader, level_name, method_name, parse_level_arg};
 use crate::output::{datetime, printable, table};
 
-/// Propose something for the community, its region or its network to decide
+/// Propose something for the community, its region or its network to decide.
 ///
 /// The kind fixes the process and the voting method: policy (discussion,
 /// deliberation, then a consensus vote), budget (projects, review, then
@@ -81,8 +81,8 @@ pub struct ProposeArgs {
     /// Emergency (moderation): suspend this member (a did:key:…) for `--for`.
     #[arg(long, value_name = "DID", value_parser = parse_did, conflicts_with_all = ["reinstate", "hide"])]
     suspend: Option<PublicKey>,
-    /// How long a suspension lasts (30s, 10m, 2h, 7d).
-    #[arg(long = "for", value_name = "DURATION", value_parser = super::invite::parse_duration, requires = "suspend")]
+    /// How long a suspension lasts (30s, 10m, 2h, 7d, 2w…).
+    #[arg(long = "for", value_name = "DURATION", value_parser = crate::duration::parse, requires = "suspend")]
     suspend_for: Option<hearth_protocol::Millis>,
     /// Emergency (moderation): lift this member's suspension.
     #[arg(long, value_name = "DID", value_parser = parse_did, conflicts_with = "hide")]
@@ -296,14 +296,15 @@ fn subject(
 
 /// Runs `hearth propose`.
 pub fn run(ctx: &Context, args: ProposeArgs) -> Result<()> {
-    check_level(&args)?;
+    check_level(&args).map_err(|e| with_code(Code::InvalidArgument, e))?;
     let member = args.member.as_deref().map(|m| ctx.member(m)).transpose()?;
     let admit = args
         .admit_community
         .as_deref()
-        .map(|url| federation::node_info(&Client::new(url.trim().trim_end_matches('/'))?))
+        .map(|url| federation::node_info(&ctx.client_for(url)?))
         .transpose()?;
-    let subject = subject(args.kind, &args, member, admit.as_ref())?;
+    let subject = subject(args.kind, &args, member, admit.as_ref())
+        .map_err(|e| with_code(Code::InvalidArgument, e))?;
     let text = read_text(args.text.clone(), args.text_file.as_deref())?;
     let session = ctx.session()?;
     // A regional or network proposal needs the federation: its regions'

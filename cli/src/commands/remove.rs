@@ -11,8 +11,10 @@ use crate::context::Context;
 ///
 /// The reason is recorded in the public log.
 ///
-/// Example: hearth remove did:key:z6Mk… --reason "asked to be removed"
+/// Example:
+///   hearth remove did:key:z6Mk… --reason "asked to be removed"
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct RemoveArgs {
     /// The member: a did:key:…, or the name of one of your keys.
     member: String,

@@ -9,7 +9,7 @@ use crate::context::Context;
 use crate::governance::{Reader, parse_id};
 use crate::output::printable;
 
-/// Review a proposal in its review stage (appointed reviewers or the council)
+/// Review a proposal in its review stage (appointed reviewers or the council).
 ///
 /// Technical proposals are reviewed by the reviewers the community's rules
 /// appoint (`technical_reviewers`), or by council members in term if the
@@ -17,8 +17,10 @@ use crate::output::printable;
 /// their own proposals. Enough approving reviews open a technical
 /// proposal's vote. A later review replaces yours.
 ///
-/// Example: hearth review 3f2a9c01 approve --comment "tested on the spare node"
+/// Example:
+///   hearth review 3f2a9c01 approve --comment "tested on the spare node"
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct ReviewArgs {
     /// The proposal id, or a prefix of at least 8 hex digits.
     #[arg(value_parser = parse_id)]

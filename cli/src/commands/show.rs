@@ -14,7 +14,7 @@ use crate::governance::{
 };
 use crate::output::{datetime, fields, printable, table};
 
-/// Show a proposal: its stages, ballots and result
+/// Show a proposal: its stages, ballots and result.
 ///
 /// Also its text, reviews, nominees or projects, and the decision (or the
 /// count so far, unless the rules hide it).
@@ -33,6 +33,7 @@ use crate::output::{datetime, fields, printable, table};
 ///   hearth show 3f2a9c01
 ///   hearth --json show 3f2a9c01 | jq .report.excluded
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct ShowArgs {
     /// The proposal id, or a prefix of at least 8 hex digits.
     #[arg(value_parser = parse_id)]

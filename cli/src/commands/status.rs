@@ -12,6 +12,7 @@ use crate::output::{datetime, fields};
 /// Also checks the node's health, and says whether your key (see --key)
 /// sits on the council. Works before you have a key.
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct StatusArgs {}
 
 /// Where the selected key stands in the community.

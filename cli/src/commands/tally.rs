@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 
 use crate::context::Context;
 use crate::output;
+use crate::progress::Progress;
 
 /// Domain-separation context of the default seed: the hash of the file's
 /// bytes under it seeds the draw of lots when no `--seed` is given.
@@ -66,6 +67,7 @@ Examples:
 /// FILE may be `-` to read standard input. A file that cannot be read or
 /// is malformed exits with status 2, the error naming the line.
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 #[command(after_long_help = FORMATS)]
 pub struct TallyArgs {
     #[command(subcommand)]
@@ -86,6 +88,15 @@ pub fn run(ctx: &Context, args: TallyArgs) -> Result<()> {
         Method::Schulze(args) => schulze::run(ctx, args),
         Method::Pb(args) => pb::run(ctx, args),
     }
+}
+
+/// Runs `count` with a spinner on stderr (see [`Progress`]): a large
+/// budget or election can take a while to count.
+fn counting<T>(ctx: &Context, count: impl FnOnce() -> T) -> T {
+    let mut spinner = Progress::spinner(&ctx.out, "counting");
+    let result = count();
+    spinner.finish();
+    result
 }
 
 /// The file to count and the seed of its lots.

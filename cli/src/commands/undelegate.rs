@@ -9,7 +9,7 @@ use super::{receipt_json, receipt_text};
 use crate::context::Context;
 use crate::governance::{ScopeArg, parse_scope_arg, scope_text};
 
-/// Take back your delegation in a scope
+/// Take back your delegation in a scope.
 ///
 /// From now on only your own votes count for you there. A narrower delegation (e.g. local:budget) is
 /// revoked separately from the whole level's.

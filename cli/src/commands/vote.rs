@@ -10,12 +10,13 @@ use serde_json::json;
 
 use super::{receipt_json, receipt_text};
 use crate::context::Context;
+use crate::error::{Code, with_code};
 use crate::federation::FederationInfo;
 use crate::governance::ballot::{self, Choices, Form};
 use crate::governance::{Found, ProposalInfo, Reader, nominee_keys, parse_id};
 use crate::output::printable;
 
-/// Vote on a proposal, in the form its method takes
+/// Vote on a proposal, in the form its method takes.
 ///
 /// A later vote replaces your earlier one until the vote closes.
 ///
@@ -35,7 +36,7 @@ use crate::output::printable;
 ///
 /// `hearth show <id>` lists the options, candidates and projects with their numbers.
 #[derive(Debug, clap::Args)]
-#[command(verbatim_doc_comment)]
+#[command(verbatim_doc_comment, override_usage = USAGE)]
 #[command(group(
     clap::ArgGroup::new("form")
         .required(true)
@@ -46,7 +47,7 @@ pub struct VoteArgs {
     #[arg(value_parser = parse_id)]
     id: String,
     /// agree, abstain, disagree or block (consensus); yes, no or abstain (majority, council).
-    #[arg(value_parser = ["agree", "abstain", "disagree", "block", "yes", "no"])]
+    #[arg(value_name = "CHOICE", value_parser = ["agree", "abstain", "disagree", "block", "yes", "no"])]
     position: Option<String>,
     /// Why you block (required with block).
     #[arg(long)]
@@ -61,6 +62,13 @@ pub struct VoteArgs {
     #[arg(long, value_name = "P1,P2")]
     approve: Option<String>,
 }
+
+/// The usage as it is typed: the proposal first, then the vote in one of
+/// its forms (clap would list the required group of forms first).
+const USAGE: &str = "hearth vote [OPTIONS] <ID> <CHOICE>
+       hearth vote [OPTIONS] <ID> --rank <A,B,C>
+       hearth vote [OPTIONS] <ID> --quadratic <OPTION=VOTES,…>
+       hearth vote [OPTIONS] <ID> --approve <P1,P2>";
 
 impl VoteArgs {
     /// The vote as given; `--reason` goes only with a position word.
@@ -84,7 +92,9 @@ impl VoteArgs {
 
 /// Runs `hearth vote`.
 pub fn run(ctx: &Context, args: VoteArgs) -> Result<()> {
-    let form = args.form()?;
+    let form = args
+        .form()
+        .map_err(|e| with_code(Code::InvalidArgument, e))?;
     let session = ctx.session()?;
     let reader = Reader {
         client: &session.client,
@@ -106,9 +116,10 @@ pub fn run(ctx: &Context, args: VoteArgs) -> Result<()> {
         nominees: &nominees,
         projects: &projects,
     };
-    let ballot = ballot::ballot(&form, &choices, |name| ctx.member(name))?;
+    let ballot = ballot::ballot(&form, &choices, |name| ctx.member(name))
+        .map_err(|e| with_code(Code::InvalidArgument, e))?;
     if let Some(rules) = &rules {
-        check_credits(&ballot, &info, rules)?;
+        check_credits(&ballot, &info, rules).map_err(|e| with_code(Code::InvalidArgument, e))?;
     }
     let receipt = session.submit(ActionBody::Governance(GovernanceAction::Vote {
         proposal: info.reference(),

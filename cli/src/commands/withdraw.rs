@@ -9,10 +9,11 @@ use crate::context::Context;
 use crate::governance::{Reader, parse_id};
 use crate::output::printable;
 
-/// Withdraw your proposal before its vote opens
+/// Withdraw your proposal before its vote opens.
 ///
 /// It closes as withdrawn; nothing is counted.
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct WithdrawArgs {
     /// The proposal id, or a prefix of at least 8 hex digits.
     #[arg(value_parser = parse_id)]

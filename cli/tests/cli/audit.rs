@@ -90,6 +90,12 @@ fn an_honest_export_passes_and_a_broken_one_exits_1() {
     assert!(failed.stdout.contains("MISMATCH"), "{failed:?}");
     let err = failed.fails(1);
     assert!(err.contains("disagree with their attestations"), "{err}");
+    // With --json, stdout holds the report alone: it says what failed.
+    let failed = run(home, &["--json", "audit", "--file", file]);
+    let report: serde_json::Value = serde_json::from_str(&failed.stdout)
+        .unwrap_or_else(|e| panic!("one JSON document ({e}): {failed:?}"));
+    assert_eq!(report["ok"], false, "{report}");
+    failed.fails(1);
 
     // A corrupt record is a failed verification; a file that is no
     // export at all, or none, is a usage error.
@@ -98,6 +104,9 @@ fn an_honest_export_passes_and_a_broken_one_exits_1() {
     std::fs::write(file, cut).unwrap();
     let err = run(home, &["audit", "--file", file]).fails(1);
     assert!(err.contains("truncated"), "{err}");
+    let cut_json = run(home, &["--json", "audit", "--file", file]);
+    let error: serde_json::Value = serde_json::from_str(&cut_json.stdout).unwrap();
+    assert_eq!(error["error"], "audit_failed", "{cut_json:?}");
     std::fs::write(file, b"nonsense").unwrap();
     let err = run(home, &["audit", "--file", file]).fails(2);
     assert!(err.contains("not a Hearth export"), "{err}");

@@ -354,7 +354,7 @@ fn governance_usage_errors_exit_2_without_a_node() {
             ],
             "neither a did:key",
         ),
-        (&["vote", "abcdef0123"], "<POSITION|--rank"),
+        (&["vote", "abcdef0123"], "<CHOICE|--rank"),
         (
             &["vote", "abcdef0123", "yes", "--rank", "A"],
             "cannot be used with",

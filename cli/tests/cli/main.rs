@@ -5,6 +5,7 @@
 mod support;
 
 mod audit;
+mod completions;
 mod federation;
 mod governance;
 mod keys;

@@ -11,7 +11,7 @@ use hearth_protocol::{
 };
 use serde_json::json;
 
-use crate::support::{FakeNode, Request, new_key, run};
+use crate::support::{FakeNode, Request, hearth, new_key, run, run_cmd};
 
 pub const COMMUNITY: Hash = Hash([7; 32]);
 
@@ -264,6 +264,12 @@ fn invite_prints_a_code_for_the_issued_key() {
         (before + 7_200_000..before + 7_260_000).contains(&expires),
         "{expires}"
     );
+    // The same time in RFC 3339, UTC, as the protocol writes times.
+    assert_eq!(
+        v["expires_at"].as_str(),
+        Some(Timestamp(expires).to_string().as_str()),
+        "{v}"
+    );
     let actions = submitted(&node);
     assert_eq!(
         actions[0].action.body,
@@ -386,6 +392,11 @@ fn members_and_status_read_the_public_roster() {
         run(home, &["--node", &node.url, "--json", "members"]).json(),
         members
     );
+    // Times are shown in the local time zone, TZ's when it is set.
+    let mut tokyo = hearth(home, &["--node", &node.url, "members"]);
+    let table = run_cmd(tokyo.env("TZ", "JST-9")).ok();
+    assert!(table.contains("1970-01-01 09:00:00 JST"), "{table}");
+    assert!(table.contains("1970-01-02 09:00:00 JST"), "{table}");
 
     let status = run(home, &["--node", &node.url, "status"]).ok();
     assert!(

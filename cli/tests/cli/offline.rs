@@ -107,8 +107,15 @@ fn bad_arguments_exit_2() {
         "{err}"
     );
 
-    let err = run(home, &with(&["invite", "--ttl", "3 weeks"])).fails(2);
-    assert!(err.contains("invalid duration"), "{err}");
+    let err = run(home, &with(&["invite", "--ttl", "3 fortnights"])).fails(2);
+    assert!(
+        err.contains("invalid duration") && err.contains("--ttl"),
+        "{err}"
+    );
+    assert!(
+        err.contains("30s, 90m, 2h, 7d"),
+        "the accepted forms: {err}"
+    );
     let err = run(home, &with(&["log", "--limit", "1000"])).fails(2);
     assert!(err.contains("1000"), "{err}");
     let err = run(home, &with(&["remove", "alice"])).fails(2);

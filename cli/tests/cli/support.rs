@@ -35,8 +35,8 @@ impl Run {
     }
 }
 
-/// `hearth` with `home` as HEARTH_HOME, none of the user's settings, and
-/// stdin that is not a terminal.
+/// `hearth` with `home` as HEARTH_HOME, none of the user's settings, times
+/// shown in UTC, and stdin that is not a terminal.
 pub fn hearth(home: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hearth"));
     cmd.args(args)
@@ -44,6 +44,8 @@ pub fn hearth(home: &Path, args: &[&str]) -> Command {
         .env_remove("HEARTH_NODE")
         .env_remove("HEARTH_KEY")
         .env_remove("HEARTH_PASSPHRASE")
+        .env_remove("HEARTH_CA_CERT")
+        .env("TZ", "UTC")
         .stdin(Stdio::null());
     cmd
 }

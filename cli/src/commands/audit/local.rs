@@ -18,7 +18,7 @@ use crate::api::{self, Heads};
 use crate::client::Client;
 use crate::context::{Context, now};
 use crate::output::fields;
-use crate::progress::Progress;
+use crate::progress::{Progress, Unit};
 
 /// Entries asked for per page.
 const PAGE: u64 = 256;
@@ -129,7 +129,7 @@ pub fn run(ctx: &Context) -> Result<()> {
     let mut replay = Replay::new(&first).map_err(|e| AuditFailed {
         reason: e.to_string(),
     })?;
-    let mut progress = Progress::new("replaying", total);
+    let mut progress = Progress::bar(&ctx.out, "replaying", Some(total), Unit::Items);
     loop {
         let p = public.peek()?.cloned();
         let l = local.peek()?.cloned();
@@ -146,7 +146,11 @@ pub fn run(ctx: &Context) -> Result<()> {
             reason: e.to_string(),
         })?;
         if replay.entries.is_multiple_of(64) {
-            progress.update(replay.entries, &format!("{} actions", replay.actions));
+            let detail = format!(
+                "{}/{total} entries, {} actions",
+                replay.entries, replay.actions
+            );
+            progress.set_with(replay.entries, detail);
         }
     }
     progress.finish();

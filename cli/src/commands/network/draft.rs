@@ -10,14 +10,13 @@ use hearth_protocol::federation::{FederationRules, Founding, NetworkGenesis, Reg
 use serde_json::json;
 
 use super::rules;
-use crate::client::Client;
 use crate::context::{Context, now};
 use crate::federation::draft::{DEFAULT_FILE, Draft};
 use crate::federation::{NodeInfo, node_info};
 use crate::governance::short_id;
 use crate::output::{printable, table};
 
-/// Draft a network from its founding communities' nodes
+/// Draft a network from its founding communities' nodes.
 ///
 /// Asks each node (--node URL, once per founding community) which community
 /// it serves and with which node key, and writes the draft genesis to a
@@ -165,7 +164,7 @@ pub fn run(ctx: &Context, args: DraftArgs) -> Result<()> {
     };
     let mut nodes = Vec::new();
     for url in &urls {
-        let info = node_info(&Client::new(url)?)?;
+        let info = node_info(&ctx.client_for(url)?)?;
         nodes.push((url.clone(), info));
     }
     let genesis = genesis(&args.name, &nodes, &args.regions, rules, now()?)?;

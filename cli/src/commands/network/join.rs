@@ -8,11 +8,10 @@ use hearth_protocol::federation::SignedNetwork;
 use hearth_protocol::{Canonical, Hash};
 use serde_json::json;
 
-use crate::client::Client;
 use crate::context::{Context, now};
 use crate::output::printable;
 
-/// Join a network that voted to admit your community
+/// Join a network that voted to admit your community.
 ///
 /// A community joins a network by a network membership vote, proposed by
 /// a member of the network (`hearth propose --level network --kind
@@ -38,7 +37,7 @@ pub struct JoinArgs {
 
 /// Runs `hearth network join`.
 pub fn run(ctx: &Context, args: JoinArgs) -> Result<()> {
-    let source = Client::new(&args.from)?;
+    let source = ctx.client_for(&args.from)?;
     let answer = source
         .get("/v1/network")
         .with_context(|| format!("cannot fetch the network from {}", args.from))?;

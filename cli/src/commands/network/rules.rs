@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::context::Context;
 use crate::governance::method_name;
 
-/// Print the default network rules as TOML, to edit for `network draft --rules`
+/// Print the default network rules as TOML, to edit for `network draft --rules`.
 ///
 /// Every field may be left out (it keeps its default), except that a
 /// level's table ([regional] or [network]) gives all of its fields.

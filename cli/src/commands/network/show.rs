@@ -9,7 +9,7 @@ use crate::federation::FederationInfo;
 use crate::governance::short_id;
 use crate::output::{datetime, fields, printable, table};
 
-/// Show the node's network: regions, rules and communities
+/// Show the node's network: regions, rules and communities.
 ///
 /// Lists every community whose public log the node holds: its region, the
 /// head of its public log (seq and time) as the node has verified it, and

@@ -10,7 +10,7 @@ use crate::context::{Context, now};
 use crate::federation::draft::{DEFAULT_FILE, Draft, decode_signature};
 use crate::output::printable;
 
-/// Have your community's node sign a network draft
+/// Have your community's node sign a network draft.
 ///
 /// Sends the draft's genesis to the node (--node), in a request signed by
 /// your key (--key), which must be a council member of that node's

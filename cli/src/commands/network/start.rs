@@ -10,14 +10,13 @@ use serde_json::json;
 
 use super::pending_text;
 use crate::api;
-use crate::client::Client;
 use crate::context::{Context, now};
 use crate::federation::draft::{DEFAULT_FILE, Draft, signed_base64};
 use crate::federation::node_info;
 use crate::governance::short_id;
 use crate::output::{printable, table};
 
-/// Start a network on your node, once every founder has signed it
+/// Start a network on your node, once every founder has signed it.
 ///
 /// Sends the signed network to the node (--node), in a request signed by
 /// your key (--key), which must be a council member of that node's
@@ -86,7 +85,8 @@ pub fn run(ctx: &Context, args: StartArgs) -> Result<()> {
         .iter()
         .map(|f| {
             let url = draft.url_of(&f.id).unwrap_or_default().to_string();
-            let started = Client::new(&url)
+            let started = ctx
+                .client_for(&url)
                 .and_then(|c| node_info(&c))
                 .map(|info| info.networks.contains(&id))
                 .map_err(|e| format!("{e:#}"));

@@ -8,7 +8,7 @@ use hearth_protocol::tally::pb::{self, PbReport, PbRule, Phase, Ratio, TieBreak}
 use hearth_protocol::tally::result_hash;
 use serde_json::json;
 
-use super::{Input, Source, result_json, shown, table};
+use super::{Input, Source, counting, result_json, shown, table};
 use crate::context::Context;
 use crate::output::fields;
 
@@ -23,8 +23,10 @@ const PLACES: usize = 6;
 /// go to more votes, then the lower cost, then by lot drawn from the
 /// seed. See `hearth tally --help` for the .pb format.
 ///
-/// Example: hearth tally pb --rule mes-add1-greedy warszawa.pb
+/// Example:
+///   hearth tally pb --rule mes-add1-greedy warszawa.pb
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct PbArgs {
     /// The allocation rule.
     #[arg(long, value_enum)]
@@ -71,7 +73,7 @@ impl Rule {
 pub fn run(ctx: &Context, args: PbArgs) -> Result<()> {
     let input = args.source.read()?;
     let instance = parse_pb(&input.text).context(input.name.clone())?;
-    let report = pb::allocate(&instance, args.rule.pb(), &input.seed)
+    let report = counting(ctx, || pb::allocate(&instance, args.rule.pb(), &input.seed))
         .with_context(|| format!("{}: cannot count", input.name))?;
     let hash = result_hash(&report);
     let fields = json!({

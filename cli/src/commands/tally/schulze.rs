@@ -8,7 +8,7 @@ use hearth_protocol::tally::result_hash;
 use hearth_protocol::tally::schulze::{self, RankedBallot, SchulzeReport};
 use serde_json::json;
 
-use super::{Input, Source, result_json, shown, table};
+use super::{Input, Source, counting, result_json, shown, table};
 use crate::context::Context;
 use crate::output::fields;
 
@@ -23,8 +23,10 @@ const MAX_MATRIX: usize = 30;
 /// ties (at any place) are ordered by lot drawn from the seed, and
 /// reported. See `hearth tally --help` for the .blt format.
 ///
-/// Example: hearth tally schulze choice.blt
+/// Example:
+///   hearth tally schulze choice.blt
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct SchulzeArgs {
     #[command(flatten)]
     source: Source,
@@ -42,12 +44,14 @@ pub fn run(ctx: &Context, args: SchulzeArgs) -> Result<()> {
             ranking: b.ranking.clone(),
         })
         .collect();
-    let report = schulze::schulze(
-        election.candidates.len(),
-        &ballots,
-        &election.withdrawn,
-        &input.seed,
-    )
+    let report = counting(ctx, || {
+        schulze::schulze(
+            election.candidates.len(),
+            &ballots,
+            &election.withdrawn,
+            &input.seed,
+        )
+    })
     .with_context(|| format!("{}: cannot count", input.name))?;
     let hash = result_hash(&report);
     let name = |c: &u32| election.candidates.get(*c as usize).cloned();

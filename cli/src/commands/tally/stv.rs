@@ -10,7 +10,7 @@ use hearth_protocol::tally::stv::{
 };
 use serde_json::json;
 
-use super::{Input, Source, names, result_json, shown, table};
+use super::{Input, Source, counting, names, result_json, shown, table};
 use crate::context::Context;
 use crate::output::fields;
 
@@ -20,8 +20,10 @@ use crate::output::fields;
 /// the exhausted value), who was elected in which order, and every tie and
 /// how it was broken. See `hearth tally --help` for the .blt format.
 ///
-/// Example: hearth tally stv --rule scottish --seats 3 ward9.blt
+/// Example:
+///   hearth tally stv --rule scottish --seats 3 ward9.blt
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct StvArgs {
     /// The counting rule.
     #[arg(long, value_enum)]
@@ -55,8 +57,10 @@ impl Rule {
 pub fn run(ctx: &Context, args: StvArgs) -> Result<()> {
     let input = args.source.read()?;
     let election = parse_blt(&input.text).context(input.name.clone())?;
-    let report = stv::count(&election, args.rule.stv(), args.seats, &input.seed)
-        .with_context(|| format!("{}: cannot count", input.name))?;
+    let report = counting(ctx, || {
+        stv::count(&election, args.rule.stv(), args.seats, &input.seed)
+    })
+    .with_context(|| format!("{}: cannot count", input.name))?;
     let hash = result_hash(&report);
     let fields = json!({
         "winners": report.winners(),
