@@ -87,6 +87,9 @@ pub struct MemberInfo {
     /// Who invited them.
     #[serde(default)]
     pub invited_by: Option<String>,
+    /// The name they set for themselves.
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 /// The roster (`GET /v1/members`).

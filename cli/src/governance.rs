@@ -127,6 +127,16 @@ pub struct ProposalInfo {
     pub title: String,
     /// The author's did.
     pub author: String,
+    /// The name the author set for themselves.
+    #[serde(default)]
+    pub author_name: Option<String>,
+    /// How many comments its thread holds.
+    #[serde(default)]
+    pub comments: u32,
+    /// Display names of the members it mentions (author, reviewers,
+    /// nominees), by did.
+    #[serde(default)]
+    pub names: std::collections::BTreeMap<String, String>,
     /// When it was sealed (ms).
     pub created: u64,
     /// The stage now (`discussion`, `voting`, `closed`, …).

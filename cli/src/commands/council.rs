@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use crate::api;
 use crate::context::Context;
-use crate::output::{datetime, table};
+use crate::output::{datetime, printable, table};
 
 /// List the council: its seats, the members who hold them and their terms.
 ///
@@ -35,6 +35,9 @@ pub struct Seat {
     /// `in_term`, `caretaker` or `expired`.
     #[serde(default)]
     pub standing: String,
+    /// The name they set for themselves.
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 /// `GET /v1/council`.
@@ -79,6 +82,7 @@ pub fn council_text(council: &Council) -> String {
                 datetime(m.seated),
                 datetime(m.term_ends),
                 standing_text(&m.standing).to_string(),
+                m.name.as_deref().map(printable).unwrap_or_default(),
             ]
         })
         .collect();
@@ -92,7 +96,10 @@ pub fn council_text(council: &Council) -> String {
             "Every term has ended: the council serves as a caretaker until an election seats successors.\n",
         );
     }
-    text.push_str(&table(&["DID", "SEATED", "TERM ENDS", "STANDING"], &rows));
+    text.push_str(&table(
+        &["DID", "SEATED", "TERM ENDS", "STANDING", "NAME"],
+        &rows,
+    ));
     text
 }
 
@@ -107,6 +114,7 @@ mod tests {
             seated: 0,
             term_ends,
             standing: standing.into(),
+            name: (did == "did:key:z6MkA").then(|| "Alice".into()),
         }
     }
 
@@ -123,8 +131,8 @@ mod tests {
         assert_eq!(
             council_text(&council),
             "2 of 5 seats filled\n\
-             DID            SEATED                   TERM ENDS                STANDING\n\
-             did:key:z6MkA  1970-01-01 00:00:00 UTC  1970-01-02 00:00:00 UTC  in term\n\
+             DID            SEATED                   TERM ENDS                STANDING    NAME\n\
+             did:key:z6MkA  1970-01-01 00:00:00 UTC  1970-01-02 00:00:00 UTC  in term     Alice\n\
              did:key:z6MkB  1970-01-01 00:00:00 UTC  1970-01-01 00:00:01 UTC  term ended\n"
         );
     }
@@ -138,6 +146,6 @@ mod tests {
         };
         let text = council_text(&council);
         assert!(text.contains("serves as a caretaker"), "{text}");
-        assert!(text.ends_with("caretaker\n"), "{text}");
+        assert!(text.ends_with("caretaker  Alice\n"), "{text}");
     }
 }

@@ -4,9 +4,9 @@ use anyhow::Result;
 
 use crate::api::{self, Members};
 use crate::context::Context;
-use crate::output::{datetime, table};
+use crate::output::{datetime, printable, table};
 
-/// List the community's members: did, status, council seat, join time.
+/// List the community's members: did, status, council seat, join time, name.
 ///
 /// With --json, prints the node's answer unchanged.
 #[derive(Debug, clap::Args)]
@@ -34,10 +34,11 @@ pub fn members_table(members: &Members) -> String {
                 m.status.clone(),
                 council.to_owned(),
                 datetime(m.joined),
+                m.name.as_deref().map(printable).unwrap_or_default(),
             ]
         })
         .collect();
-    table(&["DID", "STATUS", "COUNCIL", "JOINED"], &rows)
+    table(&["DID", "STATUS", "COUNCIL", "JOINED", "NAME"], &rows)
 }
 
 #[cfg(test)]
@@ -48,18 +49,30 @@ mod tests {
     #[test]
     fn the_roster_is_a_table() {
         let members = Members {
-            members: vec![MemberInfo {
-                did: "did:key:z6MkA".into(),
-                joined: 0,
-                status: "active".into(),
-                council: true,
-                invited_by: None,
-            }],
+            members: vec![
+                MemberInfo {
+                    did: "did:key:z6MkA".into(),
+                    joined: 0,
+                    status: "active".into(),
+                    council: true,
+                    invited_by: None,
+                    name: Some("Alice Æbelø".into()),
+                },
+                MemberInfo {
+                    did: "did:key:z6MkB".into(),
+                    joined: 0,
+                    status: "left".into(),
+                    council: false,
+                    invited_by: None,
+                    name: None,
+                },
+            ],
         };
         assert_eq!(
             members_table(&members),
-            "DID            STATUS  COUNCIL  JOINED\n\
-             did:key:z6MkA  active  council  1970-01-01 00:00:00 UTC\n"
+            "DID            STATUS  COUNCIL  JOINED                   NAME\n\
+             did:key:z6MkA  active  council  1970-01-01 00:00:00 UTC  Alice Æbelø\n\
+             did:key:z6MkB  left             1970-01-01 00:00:00 UTC\n"
         );
     }
 }

@@ -57,6 +57,14 @@ pub fn run(ctx: &Context, args: ShowArgs) -> Result<()> {
     }
 }
 
+/// A member's did, with the name they set for themselves before it.
+pub fn named(did: &str, name: Option<&str>) -> String {
+    match name {
+        Some(name) => format!("{} ({did})", printable(name)),
+        None => did.to_string(),
+    }
+}
+
 /// A proposal for people.
 pub fn describe(info: &ProposalInfo) -> String {
     let mut rows = vec![
@@ -71,7 +79,7 @@ pub fn describe(info: &ProposalInfo) -> String {
                 method_name(info.method)
             ),
         ),
-        ("author", info.author.clone()),
+        ("author", named(&info.author, info.author_name.as_deref())),
         ("created", datetime(info.created)),
     ];
     let stage = match info.withdrawn {
@@ -104,6 +112,17 @@ pub fn describe(info: &ProposalInfo) -> String {
             format!("community {} ({community}, node {node})", printable(name)),
         )),
         _ => {}
+    }
+    if info.comments > 0 {
+        let comments = if info.comments == 1 {
+            "1 comment".to_string()
+        } else {
+            format!("{} comments", info.comments)
+        };
+        rows.push((
+            "discussion",
+            format!("{comments} (hearth comments {})", info.short_id()),
+        ));
     }
     if let Some(ballots) = info.ballots {
         rows.push(("ballots", ballots.to_string()));
