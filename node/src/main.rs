@@ -115,7 +115,7 @@ enum Command {
     /// Manage the node key (node.key).
     #[command(subcommand)]
     Key(KeyCommand),
-    /// Print a shell completion script for hearthd.
+    /// Print a shell completion script for hearthd
     ///
     /// Examples:
     ///   hearthd completions bash > ~/.local/share/bash-completion/completions/hearthd
@@ -126,7 +126,7 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print hearthd's manual page (roff) to standard output.
+    /// Print hearthd's manual page (roff) to standard output
     ///
     /// Example:
     ///   hearthd man > hearthd.1 && man ./hearthd.1
@@ -340,18 +340,17 @@ fn main() -> ExitCode {
             encrypt_key(&dir.or(&top), &passphrase)
         }
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "hearthd",
-                &mut std::io::stdout(),
-            );
-            Ok(ExitCode::SUCCESS)
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "hearthd", &mut script);
+            print_bytes(&script, "the completion script")
         }
-        Some(Command::Man) => clap_mangen::Man::new(Cli::command())
-            .render(&mut std::io::stdout())
-            .context("cannot write the manual page")
-            .map(|()| ExitCode::SUCCESS),
+        Some(Command::Man) => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .context("cannot render the manual page")
+                .and_then(|()| print_bytes(&page, "the manual page"))
+        }
     };
     match result {
         Ok(code) => code,
@@ -364,6 +363,15 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Writes `bytes` (`what`) to standard output.
+fn print_bytes(bytes: &[u8], what: &str) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .with_context(|| format!("cannot write {what}"))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn init(dir: &DataDir, args: InitArgs) -> anyhow::Result<ExitCode> {

@@ -232,6 +232,19 @@ impl Metrics {
             "Active members",
             m.members_active.clone(),
         );
+        // Series with labels known in advance exist from the start, at
+        // zero: a rate over a series that appears later misses its first
+        // increase.
+        for direction in ["in", "out"] {
+            let _ = m.gossip.get_or_create(&DirectionLabels { direction });
+        }
+        for direction in ["served", "received"] {
+            let _ = m.sync_ranges.get_or_create(&DirectionLabels { direction });
+            let _ = m.sync_bytes.get_or_create(&DirectionLabels { direction });
+        }
+        for log in ["public", "local"] {
+            let _ = m.log_head.get_or_create(&LogLabels { log });
+        }
         Metrics { registry, ..m }
     }
 
@@ -260,7 +273,7 @@ impl Metrics {
             .observe(elapsed.as_secs_f64());
     }
 
-    /// Counts `n` (of `bytes` bytes) moving `direction` (see [`DirectionLabels`]).
+    /// Counts a sync range of `bytes` bytes `served` or `received`.
     pub fn sync(&self, direction: &'static str, bytes: u64) {
         let labels = DirectionLabels { direction };
         self.sync_ranges.get_or_create(&labels).inc();

@@ -1150,3 +1150,5 @@ mod tests {
         assert_eq!(tail("", 5), "");
     }
 }
+
+pub mod daemon;

@@ -85,3 +85,6 @@ pub async fn status<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Valu
         "pending_votes": fed.pending_votes,
     })))
 }
+
+#[cfg(test)]
+mod tests;

@@ -98,14 +98,37 @@ fn short(id: &Hash) -> String {
 }
 
 impl<S: FedStorage> Service<S> {
-    /// The heads held of every public log, with the highest heads peers
-    /// reported of each (this community's own log first).
-    fn held_and_seen(&self) -> Vec<HeadStatus> {
+    /// The highest head peers reported of each log they reported.
+    fn seen(&self) -> BTreeMap<Hash, u64> {
         let mut seen: BTreeMap<Hash, u64> = BTreeMap::new();
         for ((_, community), seq) in &self.fed.peer_heads {
             let top = seen.entry(*community).or_default();
             *top = (*top).max(*seq);
         }
+        seen
+    }
+
+    /// How many entries of each log peers reported are still missing
+    /// (logs of which nothing is held yet included).
+    fn missing(&self) -> Vec<(Hash, u64)> {
+        self.seen()
+            .into_iter()
+            .filter_map(|(community, seen)| {
+                let held = if community == self.community {
+                    self.heads[0].map(|h| h.seq)
+                } else {
+                    self.fed.heads.get(&community).map(|h| h.seq)
+                };
+                let missing = held.map_or(seen + 1, |held| seen.saturating_sub(held));
+                (missing > 0).then_some((community, missing))
+            })
+            .collect()
+    }
+
+    /// The heads held of every public log, with the highest heads peers
+    /// reported of each (this community's own log first).
+    fn held_and_seen(&self) -> Vec<HeadStatus> {
+        let seen = self.seen();
         let own = self.heads[0].map(|h| (self.community, h.seq));
         let others = self.fed.heads.iter().map(|(c, h)| (*c, h.seq));
         own.into_iter()
@@ -220,17 +243,14 @@ impl<S: FedStorage> Service<S> {
     /// range received has its own line already).
     pub fn catch_up_report(&mut self, now: Timestamp) -> Option<String> {
         let catch_up = self.fed.catch_up.as_ref()?;
-        let behind: Vec<HeadStatus> = self
-            .held_and_seen()
-            .into_iter()
-            .filter(|h| h.seen > h.seq)
-            .collect();
-        if behind.is_empty() {
+        let missing = self.missing();
+        if missing.is_empty() {
             let line = (catch_up.last_report > catch_up.since).then(|| {
                 let fetched: u64 = catch_up.fetched.values().sum();
+                let logs = catch_up.fetched.len();
                 format!(
-                    "caught up with peers: fetched {fetched} entries of {} logs in {} s",
-                    catch_up.fetched.len(),
+                    "caught up with peers: fetched {fetched} entries of {logs} log{} in {} s",
+                    if logs == 1 { "" } else { "s" },
                     now.0.saturating_sub(catch_up.since.0) / 1000
                 )
             });
@@ -240,15 +260,11 @@ impl<S: FedStorage> Service<S> {
         if now < catch_up.last_report.plus(PROGRESS_INTERVAL) {
             return None;
         }
-        let progress: Vec<String> = behind
+        let progress: Vec<String> = missing
             .iter()
-            .map(|h| {
-                let fetched = catch_up.fetched.get(&h.community).copied().unwrap_or(0);
-                format!(
-                    "{} {fetched} fetched, {} to go",
-                    short(&h.community),
-                    h.seen - h.seq
-                )
+            .map(|(community, missing)| {
+                let fetched = catch_up.fetched.get(community).copied().unwrap_or(0);
+                format!("{} {fetched} fetched, {missing} to go", short(community))
             })
             .collect();
         if let Some(catch_up) = &mut self.fed.catch_up {

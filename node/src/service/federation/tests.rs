@@ -701,6 +701,69 @@ fn the_heads_exchange_fetches_a_long_log_in_bounded_batches_one_at_a_time() {
 }
 
 #[test]
+fn a_catch_up_reports_its_progress_per_log_at_most_every_interval_and_once_when_done() {
+    use super::PROGRESS_INTERVAL;
+    let mut fx = Fixture::formed();
+    let total = 2 * MAX_RANGE as u64 + 100;
+    for i in 1..total - 1 {
+        fx.other_checkpoint(T0 + i, Vec::new());
+    }
+    let log = fx.log();
+    let start = T0 + total;
+    fx.me.now = Timestamp(start);
+    let a = peer(102);
+    fx.me.service.peer_connected(a);
+    drain(&mut fx.me.service);
+    let head = heads(&[(fx.other.id, log.last().expect("entries"))]);
+    let mut out = fx.respond(a, &head);
+    let short: String = fx.other.id.to_string().chars().take(8).collect();
+    assert_eq!(fx.me.service.catch_up_report(Timestamp(start)), None);
+    let mut lines = Vec::new();
+    let mut at = start;
+    loop {
+        let asked = ranges(&out);
+        let [(_, _, from, limit)] = asked.as_slice() else {
+            break;
+        };
+        let end = (*from as usize + *limit as usize).min(log.len());
+        out = fx.respond(a, &SyncResponse::Entries(log[*from as usize..end].to_vec()));
+        // Asked twice as often as lines are due: a line at most per interval.
+        for _ in 0..2 {
+            at += PROGRESS_INTERVAL.0 / 2;
+            lines.extend(fx.me.service.catch_up_report(Timestamp(at)));
+        }
+    }
+    let held = 2 * MAX_RANGE as u64;
+    assert_eq!(
+        lines,
+        vec![
+            format!(
+                "catching up: {short} {MAX_RANGE} fetched, {} to go",
+                total - MAX_RANGE as u64
+            ),
+            format!(
+                "catching up: {short} {held} fetched, {} to go",
+                total - held
+            ),
+            format!(
+                "caught up with peers: fetched {total} entries of 1 log in {} s",
+                // At the first ask after the last range, half an interval
+                // before the last ask.
+                (at - PROGRESS_INTERVAL.0 / 2 - start) / 1000
+            ),
+        ]
+    );
+    assert_eq!(fx.held(), Some(total - 1));
+    assert_eq!(
+        fx.me.service.catch_up_report(Timestamp(at + 60_000)),
+        None,
+        "reported once"
+    );
+    let status = fx.me.service.fed_status(Timestamp(at));
+    assert_eq!(status.behind(), 0);
+}
+
+#[test]
 fn checkpoints_follow_changed_heads_at_the_interval_and_beat_when_nothing_changes() {
     let mut fx = Fixture::formed();
     let i = CHECKPOINT_INTERVAL.0;
