@@ -970,12 +970,23 @@ async fn count<N: Node>(State(api): State<Arc<Api<N>>>, request: Request, next: 
         .get::<MatchedPath>()
         .map_or("unmatched", MatchedPath::as_str)
         .to_string();
-    let method = request.method().clone();
+    // Methods by name only for the ones HTTP defines: a client inventing
+    // methods must not invent series.
+    let method = match *request.method() {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        _ => "other",
+    };
     let started = Instant::now();
     let response = next.run(request).await;
     api.node.metrics().request(
         &route,
-        method.as_str(),
+        method,
         response.status().as_u16(),
         started.elapsed(),
     );

@@ -308,10 +308,14 @@ fn check_placement(matches: &ArgMatches) -> Result<(), clap::Error> {
 fn init_logs() {
     let colour = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    // Kademlia bootstraps by itself once when the node starts listening
+    // with no peer connected, and warns "No known peers" if its routing
+    // table is still empty, as it is on every node whose peers are not yet
+    // known: that warning says nothing to act on.
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sled=warn".into()),
+                .unwrap_or_else(|_| "info,sled=warn,libp2p_kad=error".into()),
         )
         .with_writer(std::io::stderr)
         .with_ansi(colour)

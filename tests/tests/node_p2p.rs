@@ -49,7 +49,8 @@ fn with_a_listen_address_the_node_listens_at_once_and_prints_it_once() {
             "--p2p-listen",
             "/ip4/127.0.0.1/tcp/0",
         ],
-        &[("RUST_LOG", "info")],
+        // The default log filter (no RUST_LOG).
+        &[],
     );
     let addr = converge(START_TIMEOUT, "the p2p address", || {
         node.stdout()
@@ -70,7 +71,20 @@ fn with_a_listen_address_the_node_listens_at_once_and_prints_it_once() {
         addr.ends_with(status["peer_id"].as_str().expect("a peer id")),
         "{status}"
     );
+    // Kademlia's one bootstrap at start (half a second after it listens,
+    // with no peer) has had time to complain, if it were to.
+    std::thread::sleep(std::time::Duration::from_secs(1));
     let printed = |text: &str| text.matches(addr.as_str()).count();
     assert_eq!(printed(&node.stdout()), 1, "{}", node.stdout());
     assert_eq!(printed(&node.stderr()), 0, "{}", node.stderr());
+    assert!(
+        node.stderr().contains("p2p layer started"),
+        "{}",
+        node.stderr()
+    );
+    assert!(
+        !node.stderr().contains("No known peers"),
+        "{}",
+        node.stderr()
+    );
 }
