@@ -629,6 +629,12 @@ impl<S: FedStorage> Service<S> {
         }
         self.sync_view();
         let shared = self.fed.view.shared.clone();
+        // A view that lags behind the store (a reader held it) is not
+        // counted from: it may lack ballots and checkpoints the node holds.
+        // The next round tries again.
+        if !shared.is_current() {
+            return;
+        }
         let mut attest = Vec::new();
         let mut decided = false;
         {

@@ -905,6 +905,84 @@ fn a_final_tally_is_counted_once_and_the_view_is_kept_incrementally() {
     );
 }
 
+/// A reader holding the federation view while entries arrive leaves the
+/// view behind the store: a count over it may lack ballots the node holds,
+/// so it is neither kept as final nor attested until the view caught up.
+#[test]
+fn a_view_behind_the_store_is_neither_kept_final_nor_attested() {
+    let mut fx = Fixture::formed();
+    fx.deliver(0);
+    let open = T0 + 1_000;
+    let proposal = propose(&mut fx.me, 10, Level::Network);
+    let id = proposal.id();
+    fx.me.service.submit(Ticket(1), proposal);
+    fx.tick(open);
+    fx.me.now = Timestamp(open + 100);
+    let yes = fx.me.action(&keypair(10), vote(id, 5));
+    fx.me.service.submit(Ticket(2), yes);
+    fx.tick(open + 100);
+    let closes = open + VOTING.0;
+
+    // The other community's ballot and its checkpoints (of this node's
+    // ballot, and past the close) arrive while a reader holds the view;
+    // this node witnesses the other's ballot in its own checkpoints all
+    // the same (they list the heads it stored).
+    let shared = fx.me.service.shared_view();
+    let reader = shared.read();
+    let seen = fx.log().len();
+    fx.other_acts(20, 1, open + 200, vote(id, 4));
+    let witness = fx.my_head();
+    fx.other_checkpoint(open + 2_000, witness);
+    fx.me.now = Timestamp(open + 2_000);
+    fx.deliver(seen);
+    let past_grace = closes + GRACE.0 + 1_000;
+    let mut now = open + 2_000;
+    while now < past_grace {
+        now += 250;
+        fx.tick(now);
+    }
+    let seen = fx.log().len();
+    fx.other_checkpoint(past_grace, Vec::new());
+    fx.deliver(seen);
+    assert!(!shared.is_current());
+
+    // Past the finality deadline, the lagging view counts the other
+    // community as missing and this node's ballot as unwitnessed: that
+    // count is not kept, and not attested.
+    let late = closes + GRACE.0 + quick_rules().finality.0 + 1_000;
+    while now < late {
+        now += 250;
+        fx.tick(now);
+    }
+    assert!(
+        attestations(&fx.me.service, &id).is_empty(),
+        "attested from a lagging view"
+    );
+    let view = reader.as_ref().expect("a view");
+    let counts = shared.counts();
+    let stale = shared.tally(view, &id, Timestamp(late)).expect("known");
+    assert!(stale.result.is_final, "{:?}", stale.result.report);
+    assert_eq!(stale.result.report.ballots, 0, "{:?}", stale.result.report);
+    shared.tally(view, &id, Timestamp(late)).expect("known");
+    assert_eq!(shared.counts(), counts + 2, "a lagging count is not kept");
+    // The reader lets go: the view catches up and the full count is attested.
+    drop(reader);
+    while attestations(&fx.me.service, &id).is_empty() {
+        now += 250;
+        assert!(now < late + 10_000, "no attestation by {now}");
+        fx.tick(now);
+    }
+    assert!(shared.is_current());
+    let view = fx.me.service.view().expect("a view");
+    let full = Tallier::new(&view)
+        .tally(&id, Timestamp(now))
+        .expect("known");
+    assert_eq!(full.report.ballots, 2, "{:?}", full.report);
+    assert!(full.missing.is_empty(), "{:?}", full.missing);
+    assert_eq!(attestations(&fx.me.service, &id)[0].result, full.result);
+    assert_ne!(full.result, stale.result.result);
+}
+
 #[test]
 fn a_final_federated_tally_is_attested_once_even_after_a_restart() {
     let mut fx = Fixture::formed();
