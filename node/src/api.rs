@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -39,8 +39,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
-use crate::runtime::{self, Control, Handle, Metrics, NodeInfo};
-use crate::service::federation::SharedView;
+use crate::metrics::Metrics;
+use crate::runtime::{self, Control, Handle, NodeInfo};
+use crate::service::federation::{FedStatus, SharedView};
 use crate::service::{Receipt, SubmitError};
 use crate::store::{FedRead, ReadOnly, SledStorage, StorageRead};
 
@@ -81,6 +82,8 @@ pub trait Node: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Result<NetworkSignature, String>, SubmitError>> + Send;
     /// The node's network layer.
     fn node_info(&self) -> impl Future<Output = Result<NodeInfo, SubmitError>> + Send;
+    /// The node's network layer and federation, for the status endpoint.
+    fn status(&self) -> impl Future<Output = Result<(NodeInfo, FedStatus), SubmitError>> + Send;
     /// A public entry or proof pushed over HTTP; what became of it.
     fn push(
         &self,
@@ -133,6 +136,10 @@ impl Node for Handle {
 
     fn node_info(&self) -> impl Future<Output = Result<NodeInfo, SubmitError>> + Send {
         Handle::node_info(self)
+    }
+
+    fn status(&self) -> impl Future<Output = Result<(NodeInfo, FedStatus), SubmitError>> + Send {
+        Handle::status(self)
     }
 
     fn push(
@@ -434,6 +441,7 @@ pub fn router_with<N: Node>(node: N, options: Options) -> Router {
     router
         .route("/healthz", get(|| async { "ok" }))
         .route("/v1/node", get(federation::node::<N>))
+        .route("/v1/node/status", get(status::status::<N>))
         .route("/v1/network/sign", post(federation::sign::<N>))
         .route(
             "/v1/network",
@@ -478,6 +486,8 @@ pub fn router_with<N: Node>(node: N, options: Options) -> Router {
         })
         .layer(middleware::from_fn_with_state(api.clone(), guard::<N>))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(api.clone(), count::<N>))
+        .layer(trace_layer())
         .with_state(api)
 }
 
@@ -915,80 +925,84 @@ async fn entries<N: Node>(
     ))
 }
 
+/// `GET /metrics`: every series in the OpenMetrics text format. What is
+/// read from storage is brought up to date first.
 async fn metrics<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Response, ApiError> {
-    use std::fmt::Write as _;
-    use std::sync::atomic::Ordering::Relaxed;
     let m = api.node.metrics();
     let storage = api.node.storage();
-    let roster = storage.roster()?;
-    let mut out = String::new();
-    let mut metric = |name: &str, kind: &str, help: &str, value: u64| {
-        let _ = writeln!(
-            out,
-            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
-        );
-    };
-    metric(
-        "hearth_actions_accepted_total",
-        "counter",
-        "Actions accepted into the logs.",
-        m.accepted.load(Relaxed),
-    );
-    metric(
-        "hearth_actions_rejected_total",
-        "counter",
-        "Actions refused by the state machine.",
-        m.rejected.load(Relaxed),
-    );
-    metric(
-        "hearth_entries_sealed_total",
-        "counter",
-        "Log entries sealed.",
-        m.entries.load(Relaxed),
-    );
-    metric(
-        "hearth_seals_total",
-        "counter",
-        "Group commits.",
-        m.seals.load(Relaxed),
-    );
-    metric(
-        "hearth_flushes_total",
-        "counter",
-        "Storage flushes.",
-        m.flushes.load(Relaxed),
-    );
-    metric(
-        "hearth_flush_seconds_micros_total",
-        "counter",
-        "Microseconds spent flushing.",
-        m.flush_micros.load(Relaxed),
-    );
-    metric(
-        "hearth_replay_cache_entries",
-        "gauge",
-        "Signatures of signed requests the node remembers.",
-        api.seen.lock().map_or(0, |s| s.len() as u64),
-    );
-    metric(
-        "hearth_members_active",
-        "gauge",
-        "Active members.",
-        roster.active,
-    );
-    let _ = writeln!(
-        out,
-        "# HELP hearth_log_head_seq Seq of the log head.\n# TYPE hearth_log_head_seq gauge"
-    );
+    m.members_active
+        .set(i64::try_from(storage.roster()?.active).unwrap_or(i64::MAX));
+    m.replay_cache
+        .set(api.seen.lock().map_or(0, |s| s.len() as i64));
     for kind in [LogKind::Public, LogKind::Local] {
         let seq = storage.head(kind)?.map_or(0, |h| h.seq);
-        let _ = writeln!(
-            out,
-            "hearth_log_head_seq{{log=\"{}\"}} {seq}",
-            kind.as_str()
-        );
+        m.log_head
+            .get_or_create(&crate::metrics::LogLabels { log: kind.as_str() })
+            .set(seq as i64);
     }
-    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response())
+    let mut heads = storage.fed_heads()?;
+    if let (Some(own), Some(head)) = (storage.own_community()?, storage.head(LogKind::Public)?) {
+        heads.insert(own, head);
+    }
+    for (community, head) in heads {
+        m.public_head
+            .get_or_create(&crate::metrics::CommunityLabels {
+                community: community.to_string(),
+            })
+            .set(head.seq as i64);
+    }
+    Ok((
+        [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
+        m.encode(),
+    )
+        .into_response())
+}
+
+/// Counts every request by its matched route (the template, so ids in
+/// paths do not make new series), method and status, with its latency.
+async fn count<N: Node>(State(api): State<Arc<Api<N>>>, request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str)
+        .to_string();
+    // Methods by name only for the ones HTTP defines: a client inventing
+    // methods must not invent series.
+    let method = match *request.method() {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        _ => "other",
+    };
+    let started = Instant::now();
+    let response = next.run(request).await;
+    api.node.metrics().request(
+        &route,
+        method,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
+}
+
+/// Request logs: one `debug` line as each request starts and ends (a
+/// `warn` for a server error), so the `info` log stays one line per action.
+fn trace_layer() -> tower_http::trace::TraceLayer<
+    tower_http::classify::SharedClassifier<tower_http::classify::ServerErrorsAsFailures>,
+> {
+    use tower_http::trace::{
+        DefaultMakeSpan, DefaultOnFailure, DefaultOnRequest, DefaultOnResponse,
+    };
+    use tracing::Level;
+    tower_http::trace::TraceLayer::new_for_http()
+        .make_span_with(DefaultMakeSpan::new().level(Level::DEBUG))
+        .on_request(DefaultOnRequest::new().level(Level::DEBUG))
+        .on_response(DefaultOnResponse::new().level(Level::DEBUG))
+        .on_failure(DefaultOnFailure::new().level(Level::WARN))
 }
 
 mod aid;
@@ -999,5 +1013,6 @@ mod insurance;
 mod ledger;
 mod membership;
 pub mod server;
+mod status;
 #[cfg(test)]
 mod tests;

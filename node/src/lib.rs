@@ -1,12 +1,15 @@
 //! The Hearth community node: sled storage of the community's signed logs
 //! and state, the sans-IO service that seals member actions into them, the
-//! tokio task that drives it, the HTTP API, and `hearthd devnet`.
+//! tokio task that drives it, the HTTP API with its metrics, the
+//! federation export, and `hearthd devnet`.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod api;
 pub mod config;
 pub mod data_dir;
 pub mod devnet;
+pub mod export;
+pub mod metrics;
 pub mod net;
 pub mod recover;
 pub mod runtime;

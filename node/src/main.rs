@@ -1,6 +1,6 @@
 //! `hearthd`: runs a Hearth community node.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,28 +9,36 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use clap::error::ErrorKind;
 use clap::parser::ValueSource;
-use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
+use clap::{ArgMatches, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use hearth_node::config::{self, FileConfig};
 use hearth_node::data_dir::{
     DataDir, KeyLocked, NODE_KEY_PASSPHRASE_ENV, Passphrase, read_passphrase,
 };
 use hearth_node::service::Service;
-use hearth_node::store::{Storage, StorageRead};
+use hearth_node::store::Storage;
 use hearth_node::{api, devnet, recover, runtime};
 use hearth_protocol::state::StateRead;
-use hearth_protocol::{Canonical, LogKind, Rules};
+use hearth_protocol::{LogKind, Rules};
 
 /// A Hearth community node.
 ///
-/// With no command, runs the node in ./hearth-data, founding a new
-/// community there on first start and printing its one-time founder
-/// invite (claim it with `hearth join <invite>`). A first start that is
-/// interrupted (even by kill -9) is founded again, whole, on the next one.
+/// With no command, runs the node (as `hearthd run`, taking the same
+/// flags) in ./hearth-data, founding a new community there on first start
+/// and printing its one-time founder invite (claim it with `hearth join
+/// <invite>`). A first start that is interrupted (even by kill -9) is
+/// founded again, whole, on the next one.
+///
+/// The peer-to-peer layer is off until the community joins a network,
+/// unless --p2p-listen, --bootstrap or --mdns (or the same in hearth.toml)
+/// turn it on at start; LAN discovery (mDNS) is opt-in.
 ///
 /// The node key (node.key) can be encrypted with a passphrase: give one
 /// with --key-passphrase-file or HEARTH_NODE_KEY_PASSPHRASE when the
 /// community is founded, or run `hearthd key encrypt`; then give it at
 /// every start.
+///
+/// Logs go to stderr (RUST_LOG sets what is logged, `info` by default;
+/// colours only on a terminal and without NO_COLOR).
 ///
 /// Exit status: 0 stopped cleanly, 1 `reindex` found the stored state
 /// differed, 2 an error, 3 the node key is encrypted and no passphrase, or
@@ -38,40 +46,92 @@ use hearth_protocol::{Canonical, LogKind, Rules};
 #[derive(Parser, Debug)]
 #[command(name = "hearthd", version, about, long_about)]
 struct Cli {
-    /// The node's data directory (`devnet` keeps its nodes under --dir instead).
+    /// The node's data directory.
     #[arg(
         long,
-        global = true,
         env = "HEARTH_DATA_DIR",
-        default_value = "hearth-data"
+        default_value = "hearth-data",
+        value_name = "PATH"
     )]
     data_dir: PathBuf,
+    #[command(flatten)]
+    run: RunArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
 
+/// `--data-dir` given after a command (before it, it is `hearthd`'s own).
+#[derive(clap::Args, Debug, Default)]
+struct DataDirArg {
+    /// The node's data directory (may also come before the command)
+    /// [default: HEARTH_DATA_DIR, else hearth-data].
+    #[arg(long = "data-dir", value_name = "PATH")]
+    data_dir: Option<PathBuf>,
+}
+
+impl DataDirArg {
+    /// The directory: this flag's, else the one `hearthd` was given.
+    fn or(&self, top: &std::path::Path) -> DataDir {
+        DataDir::new(self.data_dir.as_deref().unwrap_or(top))
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run the node (the default).
-    Run(RunArgs),
+    /// Run the node (the default: `hearthd` alone takes the same flags).
+    Run {
+        #[command(flatten)]
+        dir: DataDirArg,
+        #[command(flatten)]
+        args: RunArgs,
+    },
     /// Found a community in a new data directory.
-    Init(InitArgs),
+    Init {
+        #[command(flatten)]
+        dir: DataDirArg,
+        #[command(flatten)]
+        args: InitArgs,
+    },
     /// Rebuild all state from the logs and check it equals what was stored
     /// (the node must be stopped). Exits 1 if the stored state differed
     /// (it is then replaced by the rebuilt one).
-    Reindex,
-    /// Write both logs (public, then local) to a file: the bytes
-    /// `HEARTHX1`, then each signed entry as a 4-byte little-endian length
-    /// and its canonical bytes.
+    Reindex {
+        #[command(flatten)]
+        dir: DataDirArg,
+    },
+    /// Write the federation export — the network genesis, every public
+    /// log the node holds and every equivocation proof, exactly as `GET
+    /// /v1/federation/export` serves it — to a file that `hearth audit
+    /// --file FILE` verifies (the node must be stopped; the community must
+    /// belong to a network).
     Export {
-        /// The file to write.
-        #[arg(long, short)]
+        #[command(flatten)]
+        dir: DataDirArg,
+        /// The file to write (replaced whole once the export is complete).
+        #[arg(long, short, value_name = "FILE")]
         out: PathBuf,
     },
     Devnet(devnet::DevnetArgs),
     /// Manage the node key (node.key).
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Print a shell completion script for hearthd
+    ///
+    /// Examples:
+    ///   hearthd completions bash > ~/.local/share/bash-completion/completions/hearthd
+    ///   hearthd completions zsh > ~/.zfunc/_hearthd
+    ///   hearthd completions fish > ~/.config/fish/completions/hearthd.fish
+    #[command(verbatim_doc_comment)]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print hearthd's manual page (roff) to standard output
+    ///
+    /// Example:
+    ///   hearthd man > hearthd.1 && man ./hearthd.1
+    #[command(verbatim_doc_comment)]
+    Man,
 }
 
 #[derive(Subcommand, Debug)]
@@ -79,7 +139,12 @@ enum KeyCommand {
     /// Encrypt a node key kept in the clear with a passphrase (from
     /// --key-passphrase-file or HEARTH_NODE_KEY_PASSPHRASE); the node then
     /// needs it at every start. Safe while the node runs.
-    Encrypt(KeyPassphraseArgs),
+    Encrypt {
+        #[command(flatten)]
+        dir: DataDirArg,
+        #[command(flatten)]
+        passphrase: KeyPassphraseArgs,
+    },
 }
 
 /// Where the node key's passphrase comes from.
@@ -108,21 +173,40 @@ struct RunArgs {
     /// Name of the community founded on first start.
     #[arg(long, env = "HEARTH_NAME")]
     name: Option<String>,
-    /// Multiaddr the p2p layer listens on (repeatable) [default: /ip4/0.0.0.0/tcp/0, or `p2p_listen` in hearth.toml].
-    #[arg(long = "p2p-listen", env = "HEARTH_P2P_LISTEN", value_delimiter = ',')]
+    /// Multiaddr the p2p layer listens on, e.g. /ip4/0.0.0.0/tcp/4100
+    /// (repeatable; or `p2p_listen` in hearth.toml). Given, p2p starts at
+    /// once; without it p2p starts once the community joins a network,
+    /// on /ip4/0.0.0.0/tcp/0.
+    #[arg(
+        long = "p2p-listen",
+        env = "HEARTH_P2P_LISTEN",
+        value_delimiter = ',',
+        value_name = "MULTIADDR"
+    )]
     p2p_listen: Vec<String>,
-    /// A peer to dial at start, `/ip4/…/tcp/…/p2p/<peer id>` (repeatable; adds to `bootstrap` in hearth.toml).
-    #[arg(long, env = "HEARTH_BOOTSTRAP", value_delimiter = ',')]
+    /// A peer to dial at start, `/ip4/…/tcp/…/p2p/<peer id>` (repeatable;
+    /// adds to `bootstrap` in hearth.toml). Given, p2p starts at once.
+    #[arg(
+        long,
+        env = "HEARTH_BOOTSTRAP",
+        value_delimiter = ',',
+        value_name = "MULTIADDR"
+    )]
     bootstrap: Vec<String>,
     /// The database's page cache, in MiB [default: 32, or `cache_mb` in
     /// hearth.toml]. More makes reads of a large history faster and costs
     /// that much more memory (BENCHMARKS.md has the trade-off).
     #[arg(long, env = "HEARTH_CACHE_MB", value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=65536))]
     cache_mb: Option<u64>,
-    /// Do not look for peers on the local network (mDNS).
+    /// Find Hearth nodes on the local network, and be found by them (mDNS;
+    /// or `mdns = true` in hearth.toml). Off by default; given, p2p starts
+    /// at once.
     #[arg(long)]
+    mdns: bool,
+    /// mDNS is off unless --mdns: accepted for old scripts, does nothing.
+    #[arg(long, hide = true, conflicts_with = "mdns")]
     no_mdns: bool,
-    /// Run without the peer-to-peer layer (no federation).
+    /// Run without the peer-to-peer layer, even in a network (no federation).
     #[arg(long)]
     no_p2p: bool,
     /// The node's disk was lost and restored from its key and genesis:
@@ -189,46 +273,88 @@ struct InitArgs {
     passphrase: KeyPassphraseArgs,
 }
 
+/// Refuses what clap alone would take: `run`'s flags before another
+/// command (they belong to `hearthd` alone or after `run`), and
+/// `--data-dir` before `devnet`, which keeps its nodes under --dir.
+fn check_placement(matches: &ArgMatches) -> Result<(), clap::Error> {
+    let Some((name, _)) = matches.subcommand() else {
+        return Ok(());
+    };
+    let command = Cli::command();
+    let misplaced = command.get_arguments().find(|arg| {
+        arg.get_id() != "data_dir"
+            && matches.value_source(arg.get_id().as_str()) == Some(ValueSource::CommandLine)
+    });
+    if let Some(arg) = misplaced {
+        let flag = arg
+            .get_long()
+            .map_or_else(|| arg.get_id().to_string(), |l| format!("--{l}"));
+        return Err(command.clone().error(
+            ErrorKind::ArgumentConflict,
+            format!("{flag} is a flag of `hearthd run`: give it after `run`, or with no command, not before `{name}`"),
+        ));
+    }
+    if name == "devnet" && matches.value_source("data_dir") == Some(ValueSource::CommandLine) {
+        return Err(command.clone().error(
+            ErrorKind::ArgumentConflict,
+            "--data-dir does not apply to devnet: its nodes live under --dir",
+        ));
+    }
+    Ok(())
+}
+
+/// Logs to stderr, filtered by RUST_LOG (`info` by default), in colour
+/// only on a terminal and when NO_COLOR is unset.
+fn init_logs() {
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    // Kademlia bootstraps by itself once when the node starts listening
+    // with no peer connected, and warns "No known peers" if its routing
+    // table is still empty, as it is on every node whose peers are not yet
+    // known: that warning says nothing to act on.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sled=warn,libp2p_kad=error".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(colour)
+        .init();
+}
+
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    if let Some(("devnet", devnet)) = matches.subcommand()
-        && devnet.value_source("data_dir") == Some(ValueSource::CommandLine)
-    {
-        Cli::command()
-            .error(
-                ErrorKind::ArgumentConflict,
-                "--data-dir does not apply to devnet: its nodes live under --dir",
-            )
-            .exit();
+    if let Err(e) = check_placement(&matches) {
+        e.exit();
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sled=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let dir = DataDir::new(&cli.data_dir);
-    let command = match cli.command {
-        Some(command) => command,
-        // `hearthd` alone is `hearthd run` with its defaults.
-        None => match Cli::try_parse_from(["hearthd", "run"]).map(|c| c.command) {
-            Ok(Some(command)) => command,
-            Ok(None) => return ExitCode::from(2),
-            Err(e) => e.exit(),
-        },
-    };
-    let result = match command {
-        Command::Run(args) => run(&dir, args),
-        Command::Init(args) => init(&dir, args),
-        Command::Reindex => reindex(&dir),
-        Command::Export { out } => export(&dir, &out),
-        Command::Devnet(args) => devnet::run(args),
-        Command::Key(KeyCommand::Encrypt(args)) => encrypt_key(&dir, &args),
+    init_logs();
+    let top = cli.data_dir;
+    let result = match cli.command {
+        None => run(&DataDir::new(&top), cli.run),
+        Some(Command::Run { dir, args }) => run(&dir.or(&top), args),
+        Some(Command::Init { dir, args }) => init(&dir.or(&top), args),
+        Some(Command::Reindex { dir }) => reindex(&dir.or(&top)),
+        Some(Command::Export { dir, out }) => export(&dir.or(&top), &out),
+        Some(Command::Devnet(args)) => devnet::run(args),
+        Some(Command::Key(KeyCommand::Encrypt { dir, passphrase })) => {
+            encrypt_key(&dir.or(&top), &passphrase)
+        }
+        Some(Command::Completions { shell }) => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "hearthd", &mut script);
+            print_bytes(&script, "the completion script")
+        }
+        Some(Command::Man) => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .context("cannot render the manual page")
+                .and_then(|()| print_bytes(&page, "the manual page"))
+        }
     };
     match result {
         Ok(code) => code,
@@ -241,6 +367,15 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Writes `bytes` (`what`) to standard output.
+fn print_bytes(bytes: &[u8], what: &str) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .with_context(|| format!("cannot write {what}"))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn init(dir: &DataDir, args: InitArgs) -> anyhow::Result<ExitCode> {
@@ -324,7 +459,7 @@ fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
         Service::open(storage, node)?
     };
     let community = service.community();
-    let p2p = !args.no_p2p && file.p2p.unwrap_or(true);
+    let mdns = args.mdns || file.mdns.unwrap_or(false);
     let listen = if args.p2p_listen.is_empty() {
         file.p2p_listen
             .clone()
@@ -342,11 +477,20 @@ fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
             })
             .collect()
     };
+    let start = config::P2pWish {
+        no_p2p: args.no_p2p,
+        file_p2p: file.p2p,
+        listen: !args.p2p_listen.is_empty() || file.p2p_listen.is_some(),
+        bootstrap: !bootstrap.is_empty(),
+        mdns,
+        in_network: service.network().is_some(),
+    }
+    .start();
     let net_config = hearth_node::net::NetConfig {
         key_seed,
         listen: parse(&listen, "listen")?,
         bootstrap: parse(&bootstrap, "bootstrap")?,
-        mdns: !args.no_mdns && file.mdns.unwrap_or(true),
+        mdns,
         topic: config::TOPIC.into(),
     };
     let test_controls = args.test_controls;
@@ -375,15 +519,17 @@ fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
-        let net = if p2p {
-            Some(hearth_node::net::Net::new(net_config).context("cannot start the p2p layer")?)
-        } else {
-            None
+        let p2p = match start {
+            config::P2pStart::Off => runtime::P2p::Off,
+            config::P2pStart::OnceInNetwork => runtime::P2p::OnceInNetwork(net_config),
+            config::P2pStart::Now => {
+                let net =
+                    hearth_node::net::Net::new(net_config).context("cannot start the p2p layer")?;
+                tracing::info!(peer_id = %net.local_peer_id(), "p2p layer started");
+                runtime::P2p::On(Box::new(net))
+            }
         };
-        if let Some(net) = &net {
-            tracing::info!(peer_id = %net.local_peer_id(), "p2p layer started");
-        }
-        let (handle, task) = runtime::spawn(service, net);
+        let (handle, task) = runtime::spawn(service, p2p);
         let listener = tokio::net::TcpListener::bind(api_addr)
             .await
             .with_context(|| format!("cannot listen on {api_addr}"))?;
@@ -401,6 +547,9 @@ fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "Hearth node for community {community}");
         let _ = writeln!(out, "API listening on http://{bound}");
+        if let Some(line) = config::p2p_off_line(start) {
+            let _ = writeln!(out, "{line}");
+        }
         if !claimed && let Some(invite) = dir.load_founder_invite() {
             let _ = writeln!(
                 out,
@@ -534,33 +683,79 @@ fn rebuilt_actions(storage: &hearth_node::store::SledStorage) -> anyhow::Result<
     Ok(count)
 }
 
+/// How many entries a progress line of `hearthd export` stands for when
+/// stderr is not a terminal (on one, a single line is rewritten).
+const EXPORT_PROGRESS_ENTRIES: u64 = 100_000;
+
+/// `hearthd export`: the federation export, written next to `out` and
+/// renamed over it once whole, so a file at `out` is always complete.
 fn export(dir: &DataDir, out: &std::path::Path) -> anyhow::Result<ExitCode> {
     if !dir.is_initialised() {
         bail!("{} holds no community", dir.root().display());
     }
     let storage = dir.open_storage()?;
-    let file =
-        std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let mut writer = std::io::BufWriter::new(file);
-    writer.write_all(b"HEARTHX1")?;
-    let mut count = 0u64;
-    for kind in [LogKind::Public, LogKind::Local] {
-        for entry in storage.iter_entries(kind) {
-            let bytes = entry?.to_bytes();
-            writer.write_all(&(bytes.len() as u32).to_le_bytes())?;
-            writer.write_all(&bytes)?;
-            count += 1;
+    let network = hearth_node::export::network_of(&storage)?
+        .ok_or(hearth_node::export::ExportError::NoNetwork)?;
+    let partial = {
+        let mut name = out.as_os_str().to_owned();
+        name.push(".partial");
+        PathBuf::from(name)
+    };
+    let written = (|| -> anyhow::Result<hearth_node::export::Exported> {
+        let mut file = std::fs::File::create(&partial)
+            .with_context(|| format!("cannot create {}", partial.display()))?;
+        let terminal = std::io::stderr().is_terminal();
+        let mut reported = 0u64;
+        let done = hearth_node::export::write(
+            &storage,
+            network,
+            &mut |chunk| file.write_all(&chunk),
+            &mut |so_far| {
+                if terminal {
+                    eprint!(
+                        "\rexported {} entries ({})",
+                        so_far.entries,
+                        human_bytes(so_far.bytes)
+                    );
+                } else if so_far.entries / EXPORT_PROGRESS_ENTRIES > reported {
+                    reported = so_far.entries / EXPORT_PROGRESS_ENTRIES;
+                    eprintln!("exported {} entries", so_far.entries);
+                }
+            },
+        )?;
+        if terminal {
+            eprintln!();
         }
-    }
-    writer.flush()?;
-    writer.get_ref().sync_all()?;
-    let heads = [
-        storage.head(LogKind::Public)?,
-        storage.head(LogKind::Local)?,
-    ];
+        file.sync_all()
+            .with_context(|| format!("cannot write {}", partial.display()))?;
+        std::fs::rename(&partial, out)
+            .with_context(|| format!("cannot move the export to {}", out.display()))?;
+        Ok(done)
+    })();
+    let done = match written {
+        Ok(done) => done,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
     println!(
-        "exported {count} entries to {} (heads: {heads:?})",
+        "Exported {} entries of {} public logs and {} equivocation proofs ({}) to {}",
+        done.entries,
+        done.communities,
+        done.proofs,
+        human_bytes(done.bytes),
         out.display()
     );
+    println!("Verify it with: hearth audit --file {}", out.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// A size for people: bytes, KiB or MiB.
+fn human_bytes(bytes: u64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} bytes"),
+        b if b < 1024 * 1024 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
+    }
 }

@@ -62,6 +62,9 @@ const MAINTENANCE_INTERVAL: Duration = Duration::from_secs(1);
 /// How often disconnected bootstrap peers are dialled again.
 const REDIAL_INTERVAL: Duration = Duration::from_secs(10);
 
+/// How often kademlia is bootstrapped (when its routing table holds a peer).
+const KAD_BOOTSTRAP_INTERVAL: Duration = Duration::from_secs(5 * 60);
+
 /// How long a connection no protocol needs is kept open. Long, so that the
 /// federation stays connected between rare publications.
 const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(60 * 60);
@@ -83,7 +86,7 @@ pub struct NetConfig {
     /// Peers dialled at start and again every few seconds while
     /// disconnected; each must end in `/p2p/<peer id>`.
     pub bootstrap: Vec<Multiaddr>,
-    /// Discover peers on the LAN (on for a LAN node, off in tests and devnets).
+    /// Discover peers on the LAN by mDNS (opt-in: `--mdns`).
     pub mdns: bool,
     /// The gossipsub topic subscribed at start.
     pub topic: String,
@@ -193,6 +196,8 @@ pub struct Net {
     connections: HashMap<PeerId, Vec<(ConnectionId, Multiaddr)>>,
     maintenance: Interval,
     next_redial: Instant,
+    next_kad_bootstrap: Instant,
+    mdns: bool,
 }
 
 impl fmt::Debug for Net {
@@ -225,7 +230,8 @@ impl Net {
             .collect::<anyhow::Result<Vec<_>>>()?;
         let topic = IdentTopic::new(config.topic);
 
-        let behaviour = Behaviour::new(&key, &topic, config.mdns)?;
+        let mdns = config.mdns;
+        let behaviour = Behaviour::new(&key, &topic, mdns)?;
         let mut swarm = SwarmBuilder::with_existing_identity(key)
             .with_tokio()
             .with_tcp(
@@ -256,6 +262,8 @@ impl Net {
             connections: HashMap::new(),
             maintenance,
             next_redial: Instant::now() + REDIAL_INTERVAL,
+            next_kad_bootstrap: Instant::now() + KAD_BOOTSTRAP_INTERVAL,
+            mdns,
         };
         for (peer, addr) in net.bootstrap.clone() {
             net.swarm
@@ -392,6 +400,11 @@ impl Net {
         }
     }
 
+    /// Whether peers on the LAN are looked for by mDNS.
+    pub fn mdns(&self) -> bool {
+        self.mdns
+    }
+
     /// Our peer id.
     pub fn local_peer_id(&self) -> PeerId {
         *self.swarm.local_peer_id()
@@ -447,8 +460,8 @@ impl Net {
         }
     }
 
-    /// Expires bans, decays penalties, bans peers whose score fell too low
-    /// and redials the bootstrap peers.
+    /// Expires bans, decays penalties, bans peers whose score fell too low,
+    /// redials the bootstrap peers and bootstraps kademlia now and then.
     fn maintain(&mut self, now: Instant) {
         for peer in self.standing.expire_bans(now) {
             tracing::info!(%peer, "ban over");
@@ -458,6 +471,14 @@ impl Net {
         let peers: Vec<PeerId> = self.swarm.connected_peers().copied().collect();
         for peer in peers {
             self.check_standing(peer, now);
+        }
+        if now >= self.next_kad_bootstrap {
+            self.next_kad_bootstrap = now + KAD_BOOTSTRAP_INTERVAL;
+            let kad = &mut self.swarm.behaviour_mut().kad;
+            let known = kad.kbuckets().any(|bucket| bucket.num_entries() > 0);
+            if known && let Err(error) = kad.bootstrap() {
+                tracing::debug!(%error, "kademlia bootstrap");
+            }
         }
         if now >= self.next_redial {
             self.next_redial = now + REDIAL_INTERVAL;
@@ -500,7 +521,9 @@ impl Net {
             SwarmEvent::Behaviour(event) => self.on_behaviour_event(event),
             SwarmEvent::NewListenAddr { address, .. } => {
                 let address = with_p2p(address, self.local_peer_id());
-                tracing::info!(%address, "listening");
+                // Printed once, by whoever runs the node (`hearthd` prints
+                // `p2p listening on …`).
+                tracing::debug!(%address, "listening");
                 Some(NetEvent::Listening(address))
             }
             SwarmEvent::ConnectionEstablished {

@@ -6,8 +6,8 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use hearth_protocol::Canonical;
 use hearth_protocol::federation::{
@@ -18,9 +18,9 @@ use hearth_protocol::{Hash, SignedAction, Timestamp, Verified};
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::net::{Multiaddr, Net, NetEvent, PeerId, ResponseChannel};
-use crate::service::federation::SharedView;
-use crate::service::federation::answer_range;
+use crate::metrics::Metrics;
+use crate::net::{Multiaddr, Net, NetConfig, NetEvent, PeerId, ResponseChannel, Verdict};
+use crate::service::federation::{FedStatus, SharedView, answer_range};
 use crate::service::{Io, Receipt, Service, SubmitError, Ticket};
 use crate::store::{ReadOnly, SledStorage};
 
@@ -85,6 +85,11 @@ pub(crate) enum Command {
         /// Where the answer goes.
         reply: oneshot::Sender<NodeInfo>,
     },
+    /// The node's network layer and federation, for the status endpoint.
+    Status {
+        /// Where the answer goes.
+        reply: oneshot::Sender<(NodeInfo, FedStatus)>,
+    },
     /// A public entry or proof pushed over HTTP, decoded (and an entry's
     /// action signatures checked) by the API, away from the node task.
     Push {
@@ -118,12 +123,16 @@ pub enum Control {
 /// The network layer as the API shows it.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct NodeInfo {
-    /// The node's peer id (none without a network layer).
+    /// The node's peer id (none while the network layer is off).
     pub peer_id: Option<String>,
     /// Its listen addresses, with `/p2p/`.
     pub listen: Vec<String>,
     /// Connected peers.
     pub peers: Vec<PeerJson>,
+    /// Whether the network layer runs.
+    pub enabled: bool,
+    /// Whether it looks for peers on the LAN (mDNS).
+    pub mdns: bool,
 }
 
 /// A connected peer as the API shows it.
@@ -137,26 +146,6 @@ pub struct PeerJson {
     pub score: f64,
     /// The community whose node it is, if known.
     pub community: Option<Hash>,
-}
-
-/// Counters shared between the node task and the API.
-#[derive(Debug, Default)]
-pub struct Metrics {
-    /// Actions accepted.
-    pub accepted: AtomicU64,
-    /// Actions refused.
-    pub rejected: AtomicU64,
-    /// Entries sealed.
-    pub entries: AtomicU64,
-    /// Seals (group commits).
-    pub seals: AtomicU64,
-    /// Flushes.
-    pub flushes: AtomicU64,
-    /// Total microseconds spent flushing.
-    pub flush_micros: AtomicU64,
-    /// When the service next wants to be ticked (ms since the epoch; 0:
-    /// nothing is scheduled).
-    pub wakeup: AtomicU64,
 }
 
 /// How long until the service's wake-up (a long wait when none is set).
@@ -235,6 +224,11 @@ impl Handle {
         self.ask(|reply| Command::NodeInfo { reply }).await
     }
 
+    /// The node's network layer and federation as they stand.
+    pub async fn status(&self) -> Result<(NodeInfo, FedStatus), SubmitError> {
+        self.ask(|reply| Command::Status { reply }).await
+    }
+
     /// Hands the node a public entry or proof pushed over HTTP (a canonical
     /// `Gossip`); the outcome, or why it was refused.
     pub async fn push(
@@ -271,24 +265,66 @@ impl Handle {
     }
 }
 
-/// Starts the node task, with the network layer if one is given. It ends
-/// (after a final seal and flush) when every `Handle` is dropped; await the
+/// How the node task runs the p2p layer.
+#[derive(Debug)]
+pub enum P2p {
+    /// Never (`--no-p2p`).
+    Off,
+    /// Running from the start.
+    On(Box<Net>),
+    /// Started with this configuration once the community belongs to a
+    /// network (it is in none yet, and nothing asked for p2p before that).
+    OnceInNetwork(NetConfig),
+}
+
+/// Starts the node task with its p2p layer as `p2p` says. It ends (after
+/// a final seal and flush) when every `Handle` is dropped; await the
 /// returned join handle to know it has.
-pub fn spawn(
-    service: Service<SledStorage>,
-    net: Option<Net>,
-) -> (Handle, tokio::task::JoinHandle<()>) {
+pub fn spawn(service: Service<SledStorage>, p2p: P2p) -> (Handle, tokio::task::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(CHANNEL_DEPTH);
     let storage = ReadOnly::new(service.storage().clone());
-    let metrics = Arc::new(Metrics::default());
+    let metrics = Arc::new(Metrics::new());
     let handle = Handle {
         tx,
         storage,
         metrics: metrics.clone(),
         view: service.shared_view(),
     };
-    let task = tokio::spawn(run(service, net, rx, metrics));
+    let (net, deferred) = match p2p {
+        P2p::Off => (None, None),
+        P2p::On(net) => (Some(*net), None),
+        P2p::OnceInNetwork(config) => (None, Some(config)),
+    };
+    let task = tokio::spawn(run(service, net, deferred, rx, metrics));
     (handle, task)
+}
+
+/// Starts the deferred p2p layer once the community belongs to a network.
+fn start_deferred(
+    service: &Service<SledStorage>,
+    net: &mut Option<Net>,
+    deferred: &mut Option<NetConfig>,
+) {
+    if deferred.is_none() || net.is_some() {
+        return;
+    }
+    let Some(network) = service.network() else {
+        return;
+    };
+    let Some(config) = deferred.take() else {
+        return;
+    };
+    match Net::new(config) {
+        Ok(started) => {
+            tracing::info!(
+                network = %network.genesis.id(),
+                peer_id = %started.local_peer_id(),
+                "the community is in a network: p2p started"
+            );
+            *net = Some(started);
+        }
+        Err(e) => tracing::error!(error = %format!("{e:#}"), "cannot start the p2p layer"),
+    }
 }
 
 async fn next_net_event(net: &mut Option<Net>) -> NetEvent {
@@ -304,8 +340,9 @@ type Waiting = HashMap<Ticket, oneshot::Sender<Result<Receipt, SubmitError>>>;
 /// asking for more at once is refused until its answers are sent.
 const RANGES_PER_PEER: usize = 2;
 
-/// Sync answers computed away from the node task, to send.
-type Answered = (PeerId, ResponseChannel<Vec<u8>>, Vec<u8>);
+/// A sync range answered away from the node task, to send: the peer,
+/// where the answer goes, the answer, and the range it was asked for.
+type Answered = (PeerId, ResponseChannel<Vec<u8>>, Vec<u8>, (Hash, u64));
 
 /// What the node task tracks of range requests answered off it.
 struct Ranges {
@@ -322,9 +359,22 @@ async fn next_answered(ranges: &mut Ranges) -> Answered {
     }
 }
 
+/// Ticks the service, timing the seal it may perform.
+fn tick(service: &mut Service<SledStorage>, metrics: &Metrics) {
+    let seals = service.stats().seals;
+    let started = Instant::now();
+    service.tick(now());
+    if service.stats().seals > seals {
+        metrics
+            .seal_seconds
+            .observe(started.elapsed().as_secs_f64());
+    }
+}
+
 async fn run(
     mut service: Service<SledStorage>,
     mut net: Option<Net>,
+    mut deferred: Option<NetConfig>,
     mut rx: mpsc::Receiver<Command>,
     metrics: Arc<Metrics>,
 ) {
@@ -340,13 +390,14 @@ async fn run(
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
+        start_deferred(&service, &mut net, &mut deferred);
         let wake = wakeup_in(&metrics);
         let command = tokio::select! {
             command = rx.recv() => match command {
                 Some(command) => command,
                 None => break,
             },
-            (peer, channel, data) = next_answered(&mut ranges) => {
+            (peer, channel, data, (community, from)) = next_answered(&mut ranges) => {
                 if let Some(n) = ranges.inflight.get_mut(&peer) {
                     *n = n.saturating_sub(1);
                     if *n == 0 {
@@ -354,18 +405,20 @@ async fn run(
                     }
                 }
                 if let Some(net) = net.as_mut() {
+                    tracing::info!(%peer, community = %community, from, bytes = data.len(), "served a sync range");
+                    metrics.sync("served", data.len() as u64);
                     net.respond(channel, data);
                 }
                 continue;
             }
             event = next_net_event(&mut net) => {
-                on_net_event(&mut service, &mut net, &mut ranges, event);
+                on_net_event(&mut service, &mut net, &mut ranges, &metrics, event);
                 healthy = drain_io(&mut service, &mut net, &mut waiting, &metrics, healthy).await;
                 continue;
             }
             _ = tokio::time::sleep(wake) => {
                 // Something the service scheduled falls due.
-                service.tick(now());
+                tick(&mut service, &metrics);
                 healthy = drain_io(&mut service, &mut net, &mut waiting, &metrics, healthy).await;
                 publish_stats(&service, &metrics);
                 continue;
@@ -373,7 +426,7 @@ async fn run(
             _ = ticker.tick() => {
                 // Time passes: votes that ended are closed, checkpoints
                 // and sync rounds are due.
-                service.tick(now());
+                tick(&mut service, &metrics);
                 healthy = drain_io(&mut service, &mut net, &mut waiting, &metrics, healthy).await;
                 publish_stats(&service, &metrics);
                 continue;
@@ -420,7 +473,7 @@ async fn run(
             }
             command = rx.try_recv().ok();
         }
-        service.tick(now());
+        tick(&mut service, &metrics);
         healthy = drain_io(&mut service, &mut net, &mut waiting, &metrics, healthy).await;
         publish_stats(&service, &metrics);
     }
@@ -441,6 +494,10 @@ fn answer(service: &mut Service<SledStorage>, net: &mut Option<Net>, command: Co
         }
         Command::NodeInfo { reply } => {
             let _ = reply.send(node_info(service, net.as_ref()));
+        }
+        Command::Status { reply } => {
+            let info = node_info(service, net.as_ref());
+            let _ = reply.send((info, service.fed_status(now())));
         }
         Command::Push {
             gossip,
@@ -485,6 +542,8 @@ fn node_info(service: &Service<SledStorage>, net: Option<&Net>) -> NodeInfo {
                 community: known.get(&p.peer).copied(),
             })
             .collect(),
+        enabled: true,
+        mdns: net.mdns(),
     }
 }
 
@@ -492,6 +551,7 @@ fn on_net_event(
     service: &mut Service<SledStorage>,
     net: &mut Option<Net>,
     ranges: &mut Ranges,
+    metrics: &Metrics,
     event: NetEvent,
 ) {
     let Some(net) = net.as_mut() else {
@@ -499,18 +559,35 @@ fn on_net_event(
     };
     match event {
         NetEvent::Listening(addr) => {
-            tracing::info!(%addr, "p2p listening");
-            // What a person (or a test) starting the node needs to see;
-            // best effort, like the API address.
+            // What a person (or a test) starting the node needs to see,
+            // once per address and only here; best effort, like the API
+            // address.
             use std::io::Write as _;
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "p2p listening on {addr}");
             let _ = out.flush();
         }
-        NetEvent::Connected(peer) => service.peer_connected(peer),
-        NetEvent::Disconnected(peer) => service.peer_disconnected(&peer),
+        NetEvent::Connected(peer) => {
+            metrics.peers.inc();
+            service.peer_connected(peer);
+            match service.community_peers().get(&peer) {
+                Some(community) => {
+                    tracing::info!(%peer, community = %community, "peer connected")
+                }
+                None => tracing::info!(%peer, "peer connected"),
+            }
+        }
+        NetEvent::Disconnected(peer) => {
+            metrics.peers.dec();
+            tracing::info!(%peer, "peer disconnected");
+            service.peer_disconnected(&peer);
+        }
         NetEvent::Gossip { source, id, data } => {
+            metrics.gossip("in");
             let verdict = service.on_gossip(source, &data, now());
+            if verdict == Verdict::Reject {
+                metrics.gossip_rejected.inc();
+            }
             net.validate(&id, &source, verdict);
         }
         NetEvent::Request {
@@ -536,7 +613,7 @@ fn on_net_event(
                 let tx = ranges.tx.clone();
                 tokio::task::spawn_blocking(move || {
                     let data = answer_range(&storage, &community, from, limit);
-                    let _ = tx.send((peer, channel, data));
+                    let _ = tx.send((peer, channel, data, (community, from)));
                 });
             }
             Ok(request) => net.respond(channel, service.respond(request)),
@@ -566,12 +643,12 @@ async fn drain_io(
     while let Some(io) = service.next_io() {
         match io {
             Io::Flush => {
-                let started = std::time::Instant::now();
+                let started = Instant::now();
                 let result = service.storage().flush_async().await;
-                metrics.flushes.fetch_add(1, Ordering::Relaxed);
+                metrics.flushes.inc();
                 metrics
-                    .flush_micros
-                    .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+                    .flush_seconds
+                    .observe(started.elapsed().as_secs_f64());
                 if let Err(e) = result {
                     tracing::error!(error = %e, "flush failed; refusing further actions");
                     healthy = false;
@@ -590,6 +667,7 @@ async fn drain_io(
             }
             Io::Publish(data) => {
                 if let Some(net) = net.as_mut() {
+                    metrics.gossip("out");
                     net.publish(data);
                 }
             }
@@ -609,10 +687,26 @@ async fn drain_io(
     healthy
 }
 
+/// Brings the metrics the service keeps up to date.
 fn publish_stats(service: &Service<SledStorage>, metrics: &Metrics) {
     let stats = service.stats();
-    metrics.accepted.store(stats.accepted, Ordering::Relaxed);
-    metrics.rejected.store(stats.rejected, Ordering::Relaxed);
-    metrics.entries.store(stats.entries, Ordering::Relaxed);
-    metrics.seals.store(stats.seals, Ordering::Relaxed);
+    Metrics::catch_up(&metrics.accepted, stats.accepted);
+    Metrics::catch_up(&metrics.rejected, stats.rejected);
+    Metrics::catch_up(&metrics.entries, stats.entries);
+    Metrics::catch_up(&metrics.seals, stats.seals);
+    let received = metrics
+        .sync_ranges
+        .get_or_create_owned(&crate::metrics::DirectionLabels {
+            direction: "received",
+        });
+    let bytes = metrics
+        .sync_bytes
+        .get_or_create_owned(&crate::metrics::DirectionLabels {
+            direction: "received",
+        });
+    Metrics::catch_up(&received, stats.ranges_received);
+    Metrics::catch_up(&bytes, stats.range_bytes_received);
+    metrics
+        .pending_votes
+        .set(service.pending_vote_count() as i64);
 }

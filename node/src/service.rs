@@ -71,6 +71,29 @@ pub enum SubmitError {
     Recovering,
 }
 
+impl SubmitError {
+    /// The stable code the API answers with (and the node logs).
+    pub fn code(&self) -> &'static str {
+        match self {
+            SubmitError::Rejected(r) => r.code(),
+            SubmitError::Storage(_) => "storage",
+            SubmitError::ShuttingDown => "shutting_down",
+            SubmitError::Recovering => "recovering",
+        }
+    }
+}
+
+/// Logs a refused action: its kind, its author and the refusal's code
+/// (never the action's content, which may carry secrets).
+fn log_refused(action: &SignedAction, error: &SubmitError) {
+    tracing::info!(
+        kind = action.action.body.kind(),
+        author = %action.action.author.to_did(),
+        code = error.code(),
+        "refused"
+    );
+}
+
 /// Most public actions held while the node recovers its public log.
 pub const MAX_HELD: usize = 1024;
 
@@ -136,6 +159,10 @@ pub struct Stats {
     pub entries: u64,
     /// Seals performed.
     pub seals: u64,
+    /// Sync ranges received from peers.
+    pub ranges_received: u64,
+    /// Bytes of the sync ranges received.
+    pub range_bytes_received: u64,
 }
 
 /// The community node's state machine driver.
@@ -298,7 +325,9 @@ impl<S: FedStorage> Service<S> {
                 expected: self.community,
                 actual: action.action.community,
             };
-            self.reply(ticket, Err(rejection.into()));
+            let error = SubmitError::from(rejection);
+            log_refused(&action, &error);
+            self.reply(ticket, Err(error));
             return false;
         }
         match self.storage.locate(&id) {
@@ -330,6 +359,7 @@ impl<S: FedStorage> Service<S> {
                     .count()
                     >= MAX_HELD
             {
+                log_refused(&action, &SubmitError::Recovering);
                 self.reply(ticket, Err(SubmitError::Recovering));
                 return false;
             }
@@ -512,17 +542,21 @@ impl<S: FedStorage> Service<S> {
                         held.push(p);
                         continue;
                     }
-                    match state::apply_action(&mut overlay, &ctx, &p.action) {
-                        Ok(()) => {
-                            bytes += size;
-                            accepted.push(p)
-                        }
-                        Err(ApplyError::Rejected(r)) => refused.push((p.tickets, r.into())),
-                        Err(ApplyError::Store(e)) => return Err(e),
-                        Err(e @ (ApplyError::Misfit(_) | ApplyError::InvalidGenesis(_))) => {
-                            refused.push((p.tickets, StoreError(e.to_string()).into()))
-                        }
-                    }
+                    let error: SubmitError =
+                        match state::apply_action(&mut overlay, &ctx, &p.action) {
+                            Ok(()) => {
+                                bytes += size;
+                                accepted.push(p);
+                                continue;
+                            }
+                            Err(ApplyError::Rejected(r)) => r.into(),
+                            Err(ApplyError::Store(e)) => return Err(e),
+                            Err(e @ (ApplyError::Misfit(_) | ApplyError::InvalidGenesis(_))) => {
+                                StoreError(e.to_string()).into()
+                            }
+                        };
+                    log_refused(&p.action, &error);
+                    refused.push((p.tickets, error));
                 }
                 if accepted.is_empty() {
                     continue;
@@ -593,6 +627,12 @@ impl<S: FedStorage> Service<S> {
                     self.last_time = head.time;
                     self.stats.entries += 1;
                 }
+                for kind in [LogKind::Public, LogKind::Local] {
+                    let entries = heads.iter().filter(|(k, _)| *k == kind).count();
+                    if let Some(head) = self.heads[slot(kind)].filter(|_| entries > 0) {
+                        tracing::info!(log = kind.as_str(), seq = head.seq, entries, "sealed");
+                    }
+                }
                 if !heads.is_empty() {
                     self.outbox.push_back(Io::Flush);
                 }
@@ -612,6 +652,13 @@ impl<S: FedStorage> Service<S> {
                 for (kind, accepted) in sealed {
                     let seq = self.heads[slot(kind)].map_or(0, |h| h.seq);
                     for p in accepted {
+                        tracing::info!(
+                            kind = p.action.action.body.kind(),
+                            author = %p.action.action.author.to_did(),
+                            log = kind.as_str(),
+                            seq,
+                            "accepted"
+                        );
                         let receipt = Receipt {
                             id: p.action.id(),
                             log: kind,

@@ -1,5 +1,5 @@
-//! The `hearthd` binary's offline commands: init, reindex, export, and
-//! their refusals.
+//! The `hearthd` binary's offline commands: init, reindex, export (of a
+//! community in no network: refused), and their refusals.
 
 use std::process::Command;
 
@@ -14,7 +14,7 @@ fn hearthd(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
 }
 
 #[test]
-fn init_with_a_rules_file_then_reindex_and_export() {
+fn init_with_a_rules_file_then_reindex_and_no_export_outside_a_network() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("data");
     let rules = tmp.path().join("rules.toml");
@@ -72,29 +72,34 @@ fn init_with_a_rules_file_then_reindex_and_export() {
     );
     assert!(String::from_utf8_lossy(&reindex.stdout).contains("equals"));
 
-    let export = tmp.path().join("logs.bin");
+    // The export is the federation's: a community in no network has none,
+    // and nothing is written.
+    let export = tmp.path().join("federation.export");
     let out = hearthd(&dir, &["export", "--out", export.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        String::from_utf8_lossy(&out.stderr).contains("belongs to no network"),
+        "{out:?}"
     );
-    let bytes = std::fs::read(&export).expect("export written");
-    assert_eq!(&bytes[..8], b"HEARTHX1");
-    // Two genesis entries, each decodable and carrying the rules.
-    let mut rest = &bytes[8..];
-    let mut entries = Vec::new();
-    while !rest.is_empty() {
-        let len = u32::from_le_bytes(rest[..4].try_into().expect("len")) as usize;
-        let entry = <hearth_protocol::SignedEntry as hearth_protocol::Canonical>::from_bytes(
-            &rest[4..4 + len],
-        )
-        .expect("canonical entry");
-        entries.push(entry);
-        rest = &rest[4 + len..];
-    }
-    assert_eq!(entries.len(), 2);
-    match &entries[0].entry.body {
+    assert!(!export.exists() && !tmp.path().join("federation.export.partial").exists());
+
+    // The genesis carries the rules.
+    use hearth_node::store::StorageRead as _;
+    let storage = hearth_node::data_dir::DataDir::new(&dir)
+        .open_storage()
+        .expect("the store");
+    assert_eq!(
+        storage
+            .head(hearth_protocol::LogKind::Public)
+            .expect("head")
+            .map(|h| h.seq),
+        Some(0)
+    );
+    let genesis = storage
+        .entry(hearth_protocol::LogKind::Public, 0)
+        .expect("read")
+        .expect("a genesis entry");
+    match &genesis.entry.body {
         hearth_protocol::EntryBody::Genesis(g) => {
             assert_eq!(g.name, "Riverside");
             assert_eq!(g.rules.credit_limit, hearth_protocol::Kc(250_000));
@@ -160,11 +165,17 @@ fn an_encrypted_community_is_founded_and_read_offline_and_bad_passphrases_change
     assert!(out.status.success(), "{out:?}");
     let key = std::fs::read_to_string(dir.join("node.key")).expect("node.key");
     assert!(key.contains("\"encrypted\""), "{key}");
-    // The logs need no key: reindex and export work without the passphrase.
+    // The logs need no key: reindex works without the passphrase, and
+    // export asks for none (it stops only because there is no network).
     assert!(hearthd(&dir, &["reindex"]).status.success());
     let export = tmp.path().join("export");
     let out = hearthd(&dir, &["export", "--out", export.to_str().expect("utf8")]);
-    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("belongs to no network") && !stderr.contains("passphrase"),
+        "{stderr}"
+    );
     let out = hearthd(&dir, &["key", "encrypt", "--key-passphrase-file", pass]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already encrypted"));

@@ -1222,3 +1222,5 @@ mod tests {
         assert_eq!(tail("", 5), "");
     }
 }
+
+pub mod daemon;

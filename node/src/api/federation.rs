@@ -16,11 +16,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use hearth_protocol::Canonical;
 use hearth_protocol::crypto::Hash;
-use hearth_protocol::federation::export::{ExportRecord, MAGIC, write_entry_bytes, write_record};
 use hearth_protocol::federation::tally::Tallier;
 use hearth_protocol::federation::{FederationView, Gossip, NetworkGenesis, SignedNetwork};
 use hearth_protocol::governance::Level;
-use hearth_protocol::log::SignedEntry;
 use hearth_protocol::state::{StateRead, council};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -118,16 +116,13 @@ pub async fn sign<N: Node>(
 
 /// The network this community belongs to, or `404 no_network`.
 fn the_network<S: FedRead>(storage: &S) -> Result<SignedNetwork, ApiError> {
-    hearth_protocol::state::federated::networks(storage)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "no_network",
-                "this community belongs to no network",
-            )
-        })
+    crate::export::network_of(storage)?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_network",
+            "this community belongs to no network",
+        )
+    })
 }
 
 /// `GET /v1/network`: the signed network genesis this community belongs
@@ -366,12 +361,9 @@ pub async fn proposal<N: Node>(
     .await
 }
 
-/// How many bytes of an export are buffered before they are sent.
-const EXPORT_CHUNK: usize = 1024 * 1024;
-
 /// `GET /v1/federation/export`: the network genesis, every public log and
 /// every equivocation proof this node holds, for `hearth audit`. Streamed:
-/// read from the store a page at a time on the blocking pool and sent a
+/// written by [`crate::export::write`] on the blocking pool and sent a
 /// chunk at a time, so memory stays flat however large the logs are.
 pub async fn export<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Response, ApiError> {
     let storage = api.node.storage().clone();
@@ -383,62 +375,19 @@ pub async fn export<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Response,
     .await?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(2);
     tokio::task::spawn_blocking(move || {
-        let send =
-            |chunk: &mut Vec<u8>| -> bool { tx.blocking_send(Ok(std::mem::take(chunk))).is_ok() };
-        let written = (|| -> Result<(), String> {
-            let mut out = MAGIC.to_vec();
-            write_record(&mut out, &ExportRecord::Network(Box::new(network)));
-            let mut communities: std::collections::BTreeSet<Hash> = storage
-                .fed_heads()
-                .map_err(|e| e.to_string())?
-                .keys()
-                .copied()
-                .collect();
-            if let Some(own) = storage.own_community().map_err(|e| e.to_string())? {
-                communities.insert(own);
+        let mut send = |chunk: Vec<u8>| {
+            tx.blocking_send(Ok(chunk))
+                .map_err(|_| std::io::Error::other("the client went away"))
+        };
+        match crate::export::write(&storage, network, &mut send, &mut |_| {}) {
+            Ok(_) | Err(crate::export::ExportError::Sink(_)) => {}
+            Err(e) => {
+                // Headers are gone: the client sees the body cut short (and
+                // an export that does not read to its end is refused by
+                // `audit`).
+                tracing::error!(error = %e, "export failed");
+                let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
             }
-            for community in communities {
-                let mut from = 0;
-                loop {
-                    let page = storage
-                        .public_range(&community, from, 256)
-                        .map_err(|e| e.to_string())?;
-                    if page.is_empty() {
-                        break;
-                    }
-                    if from == 0 {
-                        let first = SignedEntry::from_bytes(&page[0]).map_err(|e| e.to_string())?;
-                        let hearth_protocol::EntryBody::Genesis(genesis) = &first.entry.body else {
-                            break;
-                        };
-                        write_record(
-                            &mut out,
-                            &ExportRecord::Log {
-                                community,
-                                node: genesis.node,
-                            },
-                        );
-                    }
-                    from += page.len() as u64;
-                    for bytes in &page {
-                        write_entry_bytes(&mut out, bytes);
-                        if out.len() >= EXPORT_CHUNK && !send(&mut out) {
-                            return Ok(());
-                        }
-                    }
-                }
-            }
-            for (_, proof) in storage.proofs().map_err(|e| e.to_string())? {
-                write_record(&mut out, &ExportRecord::Proof(Box::new(proof)));
-            }
-            send(&mut out);
-            Ok(())
-        })();
-        if let Err(e) = written {
-            // Headers are gone: the client sees the body cut short (and an
-            // export that does not read to its end is refused by `audit`).
-            tracing::error!(error = %e, "export failed");
-            let _ = tx.blocking_send(Err(std::io::Error::other(e)));
         }
     });
     let stream = futures::stream::unfold(rx, |mut rx| async move {

@@ -42,7 +42,7 @@ pub(super) async fn fixture_with(options: super::Options) -> Fixture {
         .expect("init");
     let community = founded.id;
     let service = Service::open(founded.storage, founded.node).expect("service");
-    let (handle, _task) = runtime::spawn(service, None);
+    let (handle, _task) = runtime::spawn(service, runtime::P2p::Off);
     Fixture {
         app: super::router_with(handle, options),
         community,

@@ -88,7 +88,7 @@ impl Node {
             .arg("--data-dir")
             .arg(&data)
             .args(["run", "--name", &name, "--api", "127.0.0.1:0"])
-            .args(["--p2p-listen", "/ip4/127.0.0.1/tcp/0", "--no-mdns"])
+            .args(["--p2p-listen", "/ip4/127.0.0.1/tcp/0"])
             .arg("--until-stdin-closes");
         if let Some(peer) = bootstrap {
             command.args(["--bootstrap", peer]);

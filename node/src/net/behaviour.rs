@@ -123,7 +123,10 @@ impl Behaviour {
         // FilterBoth, records and provider announcements that peers push are
         // handed to us as events (which we drop) instead of being stored.
         kad_config.set_record_filtering(kad::StoreInserts::FilterBoth);
-        kad_config.set_periodic_bootstrap_interval(Some(Duration::from_secs(5 * 60)));
+        // The node bootstraps kademlia itself (see `Net::maintain`), only
+        // when its routing table holds a peer: kademlia's own periodic
+        // bootstrap warns "No known peers" every time on a node with none.
+        kad_config.set_periodic_bootstrap_interval(None);
         let mut kad = kad::Behaviour::with_config(peer_id, MemoryStore::new(peer_id), kad_config);
         // Without confirmed external addresses kademlia would stay a client
         // and never be added to other nodes' routing tables.

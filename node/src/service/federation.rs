@@ -29,7 +29,9 @@ use super::{Io, Receipt, Service, SubmitError, Ticket};
 use crate::net::{PeerId, Verdict, peer_id_of};
 use crate::store::{Commit, FedRead, FedStorage, Location};
 
+mod status;
 mod view;
+pub use status::{FedStatus, HeadStatus, NetworkStatus, PROGRESS_INTERVAL, PendingVote, VoteState};
 use view::ViewKeeper;
 pub use view::{SharedView, Tallied};
 
@@ -138,6 +140,8 @@ pub struct Fed {
     keys: KeyCache,
     /// The federation view, kept up to date as entries are stored.
     view: ViewKeeper,
+    /// A catch-up under way (for its progress lines).
+    catch_up: Option<status::CatchUp>,
 }
 
 impl Fed {
@@ -535,6 +539,7 @@ impl<S: FedStorage> Service<S> {
                 .retain(|_, at| now < at.plus(INFLIGHT_TIMEOUT));
         }
         self.check_recovered();
+        self.report_catch_up(now);
         if self.fed.network.is_none() || !self.fed.recovered {
             return;
         }
@@ -624,6 +629,12 @@ impl<S: FedStorage> Service<S> {
         }
         self.sync_view();
         let shared = self.fed.view.shared.clone();
+        // A view that lags behind the store (a reader held it) is not
+        // counted from: it may lack ballots and checkpoints the node holds.
+        // The next round tries again.
+        if !shared.is_current() {
+            return;
+        }
         let mut attest = Vec::new();
         let mut decided = false;
         {
@@ -722,7 +733,11 @@ impl<S: FedStorage> Service<S> {
         };
         match response {
             SyncResponse::Heads { heads, forked } => self.on_heads(peer, heads, forked, now),
-            SyncResponse::Entries(entries) => self.on_entries(peer, entries, now),
+            SyncResponse::Entries(entries) => {
+                self.stats.ranges_received += 1;
+                self.stats.range_bytes_received += data.len() as u64;
+                self.on_entries(peer, entries, data.len(), now)
+            }
             SyncResponse::Networks(networks) => {
                 for network in networks {
                     self.offered_network(network);
@@ -824,6 +839,7 @@ impl<S: FedStorage> Service<S> {
             return;
         }
         self.fed.inflight.insert(community, (peer, now));
+        self.catching_up(now);
         self.request(
             peer,
             &SyncRequest::Range {
@@ -834,11 +850,25 @@ impl<S: FedStorage> Service<S> {
         );
     }
 
-    fn on_entries(&mut self, peer: PeerId, entries: Vec<SignedEntry>, now: Timestamp) {
+    fn on_entries(
+        &mut self,
+        peer: PeerId,
+        entries: Vec<SignedEntry>,
+        bytes: usize,
+        now: Timestamp,
+    ) {
         let Some(first) = entries.first() else {
             return;
         };
         let community = first.entry.log.community;
+        tracing::info!(
+            %peer,
+            community = %community,
+            from = first.entry.seq,
+            entries = entries.len(),
+            bytes,
+            "received a sync range"
+        );
         if self
             .fed
             .inflight
@@ -987,6 +1017,7 @@ impl<S: FedStorage> Service<S> {
         let entries = std::mem::take(&mut run.entries);
         self.storage.fed_append(&run.community, &entries)?;
         self.fed.heads.insert(run.community, head);
+        self.note_fetched(run.community, entries.len() as u64);
         for entry in &entries {
             self.note_proposals(entry);
             self.note_attested_own(entry);
@@ -1289,6 +1320,7 @@ impl<S: FedStorage> Service<S> {
         })?;
         self.heads[0] = Some(head);
         self.last_time = self.last_time.max(head.time);
+        self.note_fetched(self.community, 1);
         if self.fed.network.is_none()
             && let Some(network) = federated::networks(&self.storage)?.into_iter().next()
         {

@@ -701,6 +701,69 @@ fn the_heads_exchange_fetches_a_long_log_in_bounded_batches_one_at_a_time() {
 }
 
 #[test]
+fn a_catch_up_reports_its_progress_per_log_at_most_every_interval_and_once_when_done() {
+    use super::PROGRESS_INTERVAL;
+    let mut fx = Fixture::formed();
+    let total = 2 * MAX_RANGE as u64 + 100;
+    for i in 1..total - 1 {
+        fx.other_checkpoint(T0 + i, Vec::new());
+    }
+    let log = fx.log();
+    let start = T0 + total;
+    fx.me.now = Timestamp(start);
+    let a = peer(102);
+    fx.me.service.peer_connected(a);
+    drain(&mut fx.me.service);
+    let head = heads(&[(fx.other.id, log.last().expect("entries"))]);
+    let mut out = fx.respond(a, &head);
+    let short: String = fx.other.id.to_string().chars().take(8).collect();
+    assert_eq!(fx.me.service.catch_up_report(Timestamp(start)), None);
+    let mut lines = Vec::new();
+    let mut at = start;
+    loop {
+        let asked = ranges(&out);
+        let [(_, _, from, limit)] = asked.as_slice() else {
+            break;
+        };
+        let end = (*from as usize + *limit as usize).min(log.len());
+        out = fx.respond(a, &SyncResponse::Entries(log[*from as usize..end].to_vec()));
+        // Asked twice as often as lines are due: a line at most per interval.
+        for _ in 0..2 {
+            at += PROGRESS_INTERVAL.0 / 2;
+            lines.extend(fx.me.service.catch_up_report(Timestamp(at)));
+        }
+    }
+    let held = 2 * MAX_RANGE as u64;
+    assert_eq!(
+        lines,
+        vec![
+            format!(
+                "catching up: {short} {MAX_RANGE} fetched, {} to go",
+                total - MAX_RANGE as u64
+            ),
+            format!(
+                "catching up: {short} {held} fetched, {} to go",
+                total - held
+            ),
+            format!(
+                "caught up with peers: fetched {total} entries of 1 log in {} s",
+                // At the first ask after the last range, half an interval
+                // before the last ask.
+                (at - PROGRESS_INTERVAL.0 / 2 - start) / 1000
+            ),
+        ]
+    );
+    assert_eq!(fx.held(), Some(total - 1));
+    assert_eq!(
+        fx.me.service.catch_up_report(Timestamp(at + 60_000)),
+        None,
+        "reported once"
+    );
+    let status = fx.me.service.fed_status(Timestamp(at));
+    assert_eq!(status.behind(), 0);
+}
+
+#[test]
 fn checkpoints_follow_changed_heads_at_the_interval_and_beat_when_nothing_changes() {
     let mut fx = Fixture::formed();
     let i = CHECKPOINT_INTERVAL.0;
@@ -840,6 +903,84 @@ fn a_final_tally_is_counted_once_and_the_view_is_kept_incrementally() {
         fx.log().last().map(|e| e.entry.seq),
         "the view holds what arrived"
     );
+}
+
+/// A reader holding the federation view while entries arrive leaves the
+/// view behind the store: a count over it may lack ballots the node holds,
+/// so it is neither kept as final nor attested until the view caught up.
+#[test]
+fn a_view_behind_the_store_is_neither_kept_final_nor_attested() {
+    let mut fx = Fixture::formed();
+    fx.deliver(0);
+    let open = T0 + 1_000;
+    let proposal = propose(&mut fx.me, 10, Level::Network);
+    let id = proposal.id();
+    fx.me.service.submit(Ticket(1), proposal);
+    fx.tick(open);
+    fx.me.now = Timestamp(open + 100);
+    let yes = fx.me.action(&keypair(10), vote(id, 5));
+    fx.me.service.submit(Ticket(2), yes);
+    fx.tick(open + 100);
+    let closes = open + VOTING.0;
+
+    // The other community's ballot and its checkpoints (of this node's
+    // ballot, and past the close) arrive while a reader holds the view;
+    // this node witnesses the other's ballot in its own checkpoints all
+    // the same (they list the heads it stored).
+    let shared = fx.me.service.shared_view();
+    let reader = shared.read();
+    let seen = fx.log().len();
+    fx.other_acts(20, 1, open + 200, vote(id, 4));
+    let witness = fx.my_head();
+    fx.other_checkpoint(open + 2_000, witness);
+    fx.me.now = Timestamp(open + 2_000);
+    fx.deliver(seen);
+    let past_grace = closes + GRACE.0 + 1_000;
+    let mut now = open + 2_000;
+    while now < past_grace {
+        now += 250;
+        fx.tick(now);
+    }
+    let seen = fx.log().len();
+    fx.other_checkpoint(past_grace, Vec::new());
+    fx.deliver(seen);
+    assert!(!shared.is_current());
+
+    // Past the finality deadline, the lagging view counts the other
+    // community as missing and this node's ballot as unwitnessed: that
+    // count is not kept, and not attested.
+    let late = closes + GRACE.0 + quick_rules().finality.0 + 1_000;
+    while now < late {
+        now += 250;
+        fx.tick(now);
+    }
+    assert!(
+        attestations(&fx.me.service, &id).is_empty(),
+        "attested from a lagging view"
+    );
+    let view = reader.as_ref().expect("a view");
+    let counts = shared.counts();
+    let stale = shared.tally(view, &id, Timestamp(late)).expect("known");
+    assert!(stale.result.is_final, "{:?}", stale.result.report);
+    assert_eq!(stale.result.report.ballots, 0, "{:?}", stale.result.report);
+    shared.tally(view, &id, Timestamp(late)).expect("known");
+    assert_eq!(shared.counts(), counts + 2, "a lagging count is not kept");
+    // The reader lets go: the view catches up and the full count is attested.
+    drop(reader);
+    while attestations(&fx.me.service, &id).is_empty() {
+        now += 250;
+        assert!(now < late + 10_000, "no attestation by {now}");
+        fx.tick(now);
+    }
+    assert!(shared.is_current());
+    let view = fx.me.service.view().expect("a view");
+    let full = Tallier::new(&view)
+        .tally(&id, Timestamp(now))
+        .expect("known");
+    assert_eq!(full.report.ballots, 2, "{:?}", full.report);
+    assert!(full.missing.is_empty(), "{:?}", full.missing);
+    assert_eq!(attestations(&fx.me.service, &id)[0].result, full.result);
+    assert_ne!(full.result, stale.result.result);
 }
 
 #[test]

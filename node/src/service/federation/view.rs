@@ -9,7 +9,7 @@
 //! tests and `hearth audit` compare against.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use hearth_protocol::Timestamp;
@@ -25,6 +25,9 @@ pub struct SharedView {
     finals: Mutex<BTreeMap<Hash, Arc<FederatedResult>>>,
     builds: AtomicU64,
     counts: AtomicU64,
+    /// The node stored entries the view does not hold yet (a reader held
+    /// it when the node tried to add them).
+    lagging: AtomicBool,
 }
 
 /// A tally as the API shows it: the count (shared, for a final one) and
@@ -63,8 +66,16 @@ impl SharedView {
         self.counts.load(Ordering::Relaxed)
     }
 
+    /// Whether the view holds everything the node stored. A count over a
+    /// view that lags may miss ballots and checkpoints the node holds: it
+    /// is neither kept nor attested.
+    pub fn is_current(&self) -> bool {
+        !self.lagging.load(Ordering::Acquire)
+    }
+
     /// The tally of `proposal` at `now` over `view` (read from this shared
-    /// view): a final count is counted once and kept.
+    /// view): a final count is counted once and kept — once the view holds
+    /// everything the node stored (see [`SharedView::is_current`]).
     pub fn tally(&self, view: &FederationView, proposal: &Hash, now: Timestamp) -> Option<Tallied> {
         let tallier = Tallier::new(view);
         let cached = self
@@ -78,7 +89,7 @@ impl SharedView {
             None => {
                 let result = Arc::new(tallier.tally(proposal, now)?);
                 self.counts.fetch_add(1, Ordering::Relaxed);
-                if result.is_final {
+                if result.is_final && self.is_current() {
                     self.finals
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
@@ -119,6 +130,7 @@ impl ViewKeeper {
         if !self.stale {
             self.unapplied.push((community, node, fork, entries));
         }
+        self.shared.lagging.store(true, Ordering::Release);
     }
 
     /// The view must be built again from the logs (a network was adopted,
@@ -126,6 +138,7 @@ impl ViewKeeper {
     pub fn invalidate(&mut self) {
         self.stale = true;
         self.unapplied.clear();
+        self.shared.lagging.store(true, Ordering::Release);
     }
 
     /// Applies what waits, unless a reader holds the view (then it is
@@ -148,6 +161,7 @@ impl ViewKeeper {
                 .clear();
             self.stale = false;
             self.unapplied.clear();
+            self.shared.lagging.store(false, Ordering::Release);
             return;
         }
         if let Some(view) = guard.as_mut() {
@@ -157,5 +171,6 @@ impl ViewKeeper {
         } else {
             self.unapplied.clear();
         }
+        self.shared.lagging.store(false, Ordering::Release);
     }
 }
