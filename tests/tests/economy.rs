@@ -1,14 +1,12 @@
 //! The community economy end to end, with the real `hearthd` and the real
-//! `hearth`: the README's economy walk-through run word for word, a month
-//! of basic income and levy paid once across a restart, and a burst of
+//! `hearth` (the README's economy walk-through is run by `readme.rs`): a
+//! month of basic income and levy paid once across a restart, and a burst of
 //! contributions and payouts through `kill -9` that loses nothing
 //! acknowledged and pays nothing twice; a payment signed after another
 //! device left the key's nonce ahead of the CLI's clock.
 
 use std::collections::HashSet;
 
-use std::net::TcpListener;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use hearth_protocol::economy::aid;
@@ -17,103 +15,8 @@ use hearth_protocol::test::keypair;
 use hearth_protocol::{
     Action, ActionBody, AidAction, Canonical, Hash, Kc, Keypair, LedgerAction, PublicKey, Timestamp,
 };
-use hearth_tests::{Cli, Http, Member, Node, Rng, bin_dir, converge, now_ms, run_to_end};
+use hearth_tests::{Cli, Http, Member, Node, Rng, converge, now_ms};
 use serde_json::{Value, json};
-
-/// The shell blocks of the README section `heading`, in order.
-fn readme_blocks(heading: &str) -> Vec<String> {
-    let readme = include_str!("../../README.md");
-    let start = readme
-        .find(heading)
-        .unwrap_or_else(|| panic!("the README has a section {heading:?}"));
-    let rest = &readme[start + heading.len()..];
-    let section = &rest[..rest.find("\n## ").unwrap_or(rest.len())];
-    let mut blocks = Vec::new();
-    let mut lines = section.lines();
-    while let Some(line) = lines.next() {
-        if line.trim() == "```sh" {
-            let block: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != "```").collect();
-            blocks.push(block.join("\n"));
-        }
-    }
-    blocks
-}
-
-/// A port on 127.0.0.1 that was free a moment ago.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("bind 127.0.0.1:0")
-        .port()
-}
-
-//   the README's shell blocks ──bash──▶ hearth (alice, bob) ──HTTP──▶
-//   hearthd (trial rules, 127.0.0.1:<free port>, started by the README)
-#[test]
-fn readme_economy_walkthrough() {
-    let blocks = readme_blocks("## A community economy");
-    assert_eq!(blocks.len(), 5, "node, members, aid, insurance, income");
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    // The README's words, with only the port made free for this run; the
-    // test stops the node the README started, and checks its logs.
-    let port = free_port().to_string();
-    let script = format!(
-        "set -euo pipefail\n{}\nkill %1\nwait\nhearthd --data-dir trial reindex\n",
-        blocks.join("\n").replace("7800", &port)
-    );
-    let path = format!(
-        "{}:{}",
-        bin_dir().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let mut command = Command::new("bash");
-    command
-        .arg("-c")
-        .arg(&script)
-        .current_dir(dir.path())
-        .env("PATH", path)
-        .env("HOME", dir.path())
-        .env("XDG_CONFIG_HOME", dir.path().join("config"))
-        .env_remove("HEARTH_NODE")
-        .env_remove("HEARTH_HOME")
-        .env_remove("HEARTH_KEY")
-        .env_remove("HEARTH_DATA_DIR")
-        .env_remove("HEARTH_API")
-        .env("NO_COLOR", "1");
-    let run = run_to_end(command, dir.path(), Duration::from_secs(240));
-    let log = std::fs::read_to_string(dir.path().join("trial.log")).unwrap_or_default();
-    assert!(
-        run.success(),
-        "the walk-through failed: {run}\n--- node ---\n{log}"
-    );
-    let out = &run.stdout;
-    // Bob was paid 60 KC from the emergency pool, once.
-    assert!(out.contains("balance       60 KC"), "Bob's balance: {out}");
-    assert!(out.contains("1 of 1 paid in full"), "the fulfilment: {out}");
-    // The claim was approved and paid in full.
-    let claims = out
-        .lines()
-        .find(|l| l.contains("Dentist"))
-        .unwrap_or_else(|| panic!("the claims list: {out}"));
-    assert!(
-        claims.contains("8 KC") && claims.contains("paid"),
-        "{claims}"
-    );
-    assert!(out.contains("10 KC"), "two premiums collected: {out}");
-    // The rules vote turned basic income on.
-    assert!(
-        out.contains("20 KC per member and month"),
-        "hearth income: {out}"
-    );
-    assert!(
-        out.contains("OK: the node's state is the one its logs make"),
-        "hearth audit --local: {out}"
-    );
-    assert!(
-        out.contains("the stored state equals the state rebuilt from the logs"),
-        "reindex: {out}"
-    );
-}
 
 /// Moves the node's clock to `at` (test controls).
 fn set_clock(node: &Node, at: u64) {

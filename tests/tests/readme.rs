@@ -417,10 +417,38 @@ fn quick_start_and_five_minutes_with_hearth() {
 fn a_trial_community_decides_and_runs_its_economy() {
     let all = blocks(&readme());
     let walk = Walk::new();
-    walk.run(&scripts_of(
+    let out = walk.run(&scripts_of(
         &all,
         &["A trial community", "A community economy"],
     ));
+    // Bob was paid 60 KC from the emergency pool, once.
+    assert!(out.contains("1 of 1 paid in full"), "the fulfilment: {out}");
+    // The claim was approved and paid in full; two premiums were collected.
+    let claims = out
+        .lines()
+        .find(|l| l.contains("Dentist"))
+        .unwrap_or_else(|| panic!("the claims list: {out}"));
+    assert!(
+        claims.contains("8 KC") && claims.contains("paid"),
+        "{claims}"
+    );
+    assert!(out.contains("10 KC"), "two premiums collected: {out}");
+    // The rules vote turned basic income on, and the logs replay to the
+    // state the node serves.
+    assert!(
+        out.contains("20 KC per member and month"),
+        "hearth income: {out}"
+    );
+    assert!(
+        out.contains("OK: the node's state is the one its logs make"),
+        "hearth audit --local: {out}"
+    );
+    // The stopped node's stored state is the one its logs make.
+    let reindex = walk.run(&["hearthd --data-dir trial reindex\n".to_string()]);
+    assert!(
+        reindex.contains("the stored state equals the state rebuilt from the logs"),
+        "reindex: {reindex}"
+    );
 }
 
 //   terminal 1: hearthd devnet --communities 4 --regions 2

@@ -920,7 +920,7 @@ fn unknown_enum_variants_are_malformed() {
         bytes[80..84].copy_from_slice(&tag.to_le_bytes());
         assert!(is_malformed(Action::from_bytes(&bytes)), "domain tag {tag}");
     }
-    for tag in [4u32, 255, u32::MAX] {
+    for tag in [5u32, 255, u32::MAX] {
         let mut bytes = bytes.clone();
         bytes[84..88].copy_from_slice(&tag.to_le_bytes());
         assert!(is_malformed(Action::from_bytes(&bytes)), "action tag {tag}");
