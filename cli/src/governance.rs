@@ -183,6 +183,20 @@ pub struct ProposalInfo {
 }
 
 impl ProposalInfo {
+    /// A member the proposal mentions, by did, with the name they set for
+    /// themselves before it: `Alice (did:key:…)`.
+    pub fn named(&self, did: &str) -> String {
+        let name = if did == self.author {
+            self.author_name.as_ref()
+        } else {
+            self.names.get(did)
+        };
+        match name {
+            Some(name) => format!("{} ({did})", crate::output::printable(name)),
+            None => did.to_string(),
+        }
+    }
+
     /// The reference actions name the proposal by.
     pub fn reference(&self) -> ProposalRef {
         ProposalRef {

@@ -95,7 +95,7 @@ fn scripts_of(all: &[Block], sections: &[&str]) -> Vec<String> {
     }
     all.iter()
         .filter(|b| sections.contains(&b.section.as_str()))
-        .map(|b| script(b))
+        .map(script)
         .collect()
 }
 

@@ -57,14 +57,6 @@ pub fn run(ctx: &Context, args: ShowArgs) -> Result<()> {
     }
 }
 
-/// A member's did, with the name they set for themselves before it.
-pub fn named(did: &str, name: Option<&str>) -> String {
-    match name {
-        Some(name) => format!("{} ({did})", printable(name)),
-        None => did.to_string(),
-    }
-}
-
 /// A proposal for people.
 pub fn describe(info: &ProposalInfo) -> String {
     let mut rows = vec![
@@ -79,7 +71,7 @@ pub fn describe(info: &ProposalInfo) -> String {
                 method_name(info.method)
             ),
         ),
-        ("author", named(&info.author, info.author_name.as_deref())),
+        ("author", info.named(&info.author)),
         ("created", datetime(info.created)),
     ];
     let stage = match info.withdrawn {
@@ -149,7 +141,8 @@ pub fn describe(info: &ProposalInfo) -> String {
         section(&mut out, "Projects", &lines);
     }
     if !info.nominees.is_empty() {
-        section(&mut out, "Nominees", &numbered(&info.nominees));
+        let nominees: Vec<String> = info.nominees.iter().map(|n| info.named(n)).collect();
+        section(&mut out, "Nominees", &numbered(&nominees));
     }
     if !info.reviews.is_empty() {
         let lines: Vec<String> = info
@@ -157,7 +150,7 @@ pub fn describe(info: &ProposalInfo) -> String {
             .iter()
             .map(|r| {
                 let verdict = if r.approve { "approves" } else { "rejects" };
-                format!("{} {verdict}", r.reviewer)
+                format!("{} {verdict}", info.named(&r.reviewer))
             })
             .collect();
         section(&mut out, "Reviews", &lines);
@@ -275,6 +268,35 @@ mod tests {
             "Reviews:\n  did:key:z6MkR approves\n",
             "Nominees:\n  1. did:key:z6MkN\n",
             "stage     review (the vote closes",
+        ] {
+            assert!(text.contains(needle), "{needle:?} in:\n{text}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod names {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn members_are_named_beside_their_keys_and_comments_counted() {
+        let info: ProposalInfo = serde_json::from_value(json!({
+            "id": "cd".repeat(32), "kind": "election", "level": {"level": "local"},
+            "title": "Council", "author": "did:key:z6MkA", "author_name": "Alice",
+            "created": 0, "stage": "nominations", "stages": [], "closes": 0,
+            "method": "stv", "withdrawn": null, "comments": 2,
+            "subject": {"type": "election", "seats": 1},
+            "reviews": [], "nominees": ["did:key:z6MkN", "did:key:z6MkM"],
+            "names": {"did:key:z6MkN": "Nia\u{7}"}, "ballots": 0,
+            "running": {"hidden": true},
+        }))
+        .unwrap();
+        let text = describe(&info);
+        for needle in [
+            "author      Alice (did:key:z6MkA)",
+            "discussion  2 comments (hearth comments cdcdcdcd",
+            "Nominees:\n  1. Nia\\u{7} (did:key:z6MkN)\n  2. did:key:z6MkM\n",
         ] {
             assert!(text.contains(needle), "{needle:?} in:\n{text}");
         }

@@ -133,9 +133,14 @@ pub fn describe(verdict: &Value, report: &Value, info: &ProposalInfo, tense: Ten
         "quadratic" => quadratic(verdict, body, info, tense),
         "schulze" => schulze(verdict, body, info, tense),
         "stv" => {
-            let elected: Vec<&str> = verdict["value"]
+            let elected: Vec<String> = verdict["value"]
                 .as_array()
-                .map(|v| v.iter().filter_map(Value::as_str).collect())
+                .map(|v| {
+                    v.iter()
+                        .filter_map(Value::as_str)
+                        .map(|d| info.named(d))
+                        .collect()
+                })
                 .unwrap_or_default();
             let who = if elected.is_empty() {
                 "nobody".to_string()
