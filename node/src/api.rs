@@ -728,6 +728,19 @@ impl<N: Node> axum::extract::FromRequestParts<Arc<Api<N>>> for Member {
     }
 }
 
+/// The node's community record, or `503 no_community` before it has one.
+fn community_record(
+    storage: &(impl StorageRead + ?Sized),
+) -> Result<hearth_protocol::state::CommunityRecord, ApiError> {
+    storage.community()?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no_community",
+            "the node has no community yet",
+        )
+    })
+}
+
 /// A 404 with a stable code.
 fn not_found(code: &'static str, message: impl ToString) -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, code, message)

@@ -19,7 +19,7 @@ use hearth_protocol::crypto::Hash;
 use hearth_protocol::federation::tally::Tallier;
 use hearth_protocol::federation::{FederationView, Gossip, NetworkGenesis, SignedNetwork};
 use hearth_protocol::governance::Level;
-use hearth_protocol::state::{StateRead, council};
+use hearth_protocol::state::council;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -67,13 +67,7 @@ fn council<N: Node>(
 /// `GET /v1/node`: the node's community, key and p2p layer.
 pub async fn node<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>, ApiError> {
     let storage = api.node.storage();
-    let record = storage.community()?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "no_community",
-            "no community",
-        )
-    })?;
+    let record = super::community_record(storage)?;
     let info = api.node.node_info().await?;
     let networks: Vec<Hash> = hearth_protocol::state::federated::network_ids(storage)?;
     Ok(Json(json!({

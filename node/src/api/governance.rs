@@ -10,10 +10,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use hearth_protocol::PublicKey;
 use hearth_protocol::state::governance::{self, ProposalRecord};
 use hearth_protocol::state::membership::display_name;
 use hearth_protocol::state::{Context, StateRead, council, decide};
-use hearth_protocol::{Hash, PublicKey};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -90,9 +90,7 @@ async fn proposals<N: Node>(
 
 /// The proposal the path names, or 400/404.
 fn load(storage: &(impl StateRead + ?Sized), id: &str) -> Result<ProposalRecord, ApiError> {
-    let id: Hash = id.parse().map_err(|e: hearth_protocol::crypto::Error| {
-        ApiError::new(StatusCode::BAD_REQUEST, e.code(), e)
-    })?;
+    let id = super::path_id(id)?;
     governance::proposal(storage, &id)?.ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,

@@ -24,13 +24,7 @@ pub(super) fn routes<N: Node>() -> Router<Arc<Api<N>>> {
 
 async fn community<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>, ApiError> {
     let storage = api.node.storage();
-    let record = storage.community()?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "no_community",
-            "the node has no community yet",
-        )
-    })?;
+    let record = super::community_record(storage)?;
     let roster = storage.roster()?;
     Ok(Json(json!({
         "id": record.id,

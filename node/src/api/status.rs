@@ -8,10 +8,8 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use hearth_protocol::EntryBody;
 use hearth_protocol::crypto::Hash;
-use hearth_protocol::state::StateRead;
 use serde_json::{Value, json};
 
 use super::{Api, ApiError, Node};
@@ -28,13 +26,7 @@ fn name_of<S: FedRead>(storage: &S, community: &Hash) -> Option<String> {
 /// `GET /v1/node/status`.
 pub async fn status<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>, ApiError> {
     let storage = api.node.storage();
-    let record = storage.community()?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "no_community",
-            "no community",
-        )
-    })?;
+    let record = super::community_record(storage)?;
     let (info, fed) = api.node.status().await?;
     let behind = fed.behind();
     let heads: Vec<Value> = fed

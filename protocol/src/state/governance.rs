@@ -226,15 +226,7 @@ pub fn comment<S: StoreMut + ?Sized>(
     active_member(store, author)?;
     local_only(r.level)?;
     let record = load(store, r)?;
-    let open = [
-        Stage::Discussion,
-        Stage::Deliberation,
-        Stage::Submission,
-        Stage::Review,
-        Stage::Nominations,
-        Stage::Campaign,
-    ];
-    require_stage(&record, ctx.time, &open, "a stage before voting")?;
+    require_stage(&record, ctx.time, BEFORE_VOTING, "a stage before voting")?;
     let invalid = |reason| ApplyError::from(Rejection::InvalidComment { reason });
     if text.trim().is_empty() {
         return Err(invalid("a comment is not empty"));
@@ -321,6 +313,17 @@ fn load(store: &(impl StateRead + ?Sized), r: &ProposalRef) -> Result<ProposalRe
 fn save<S: StoreMut + ?Sized>(store: &mut S, record: &ProposalRecord) {
     records::write(store, proposal_key(&record.id), record);
 }
+
+/// Every stage before a proposal's vote opens: it may be withdrawn and
+/// discussed in these.
+const BEFORE_VOTING: &[Stage] = &[
+    Stage::Discussion,
+    Stage::Deliberation,
+    Stage::Submission,
+    Stage::Review,
+    Stage::Nominations,
+    Stage::Campaign,
+];
 
 fn require_stage(
     record: &ProposalRecord,
@@ -650,15 +653,7 @@ pub fn withdraw<S: StoreMut + ?Sized>(
         }
         .into());
     }
-    let open = [
-        Stage::Discussion,
-        Stage::Deliberation,
-        Stage::Submission,
-        Stage::Review,
-        Stage::Nominations,
-        Stage::Campaign,
-    ];
-    require_stage(&record, ctx.time, &open, "a stage before voting")?;
+    require_stage(&record, ctx.time, BEFORE_VOTING, "a stage before voting")?;
     unschedule_close(store, &record);
     record.withdrawn = Some(ctx.time);
     schedule_close(store, &record);
