@@ -9,6 +9,7 @@ pub mod income;
 pub mod insurance;
 pub mod ledger;
 pub mod payout;
+pub mod time_bank;
 
 use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
@@ -233,6 +234,7 @@ pub fn on_due<S: StoreMut + ?Sized>(
         DueKind::ClaimDeadline => deadline::<_, insurance::Claim>(store, ctx, &item.id),
         DueKind::Premium => insurance::premium_due(store, ctx, &item.id),
         DueKind::IncomeMonth => income::month_due(store, ctx, item),
+        DueKind::TimeLogExpiry => time_bank::expiry_due(store, ctx, &item.id),
     }
 }
 
