@@ -297,7 +297,8 @@ fn check_paid<'a>(
 /// What a replayed state must show about money, beyond what replay checks
 /// entry by entry: the sum of all balances is zero, no pool or escrow is
 /// below zero, and every request and claim was paid at most what was
-/// approved, with each pool's record of what it paid matching them.
+/// approved, with each pool's record of what it paid matching them, and
+/// the time bank's totals are what its confirmed shares add up to.
 /// Returns what is wrong (nothing, for a sound state).
 pub fn audit<S: crate::state::StateRead + ?Sized>(
     store: &S,
@@ -343,5 +344,6 @@ pub fn audit<S: crate::state::StateRead + ?Sized>(
             paid,
         );
     }
+    time_bank::audit(store, &mut problems)?;
     Ok(problems)
 }

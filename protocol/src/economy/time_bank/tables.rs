@@ -378,3 +378,68 @@ pub(super) fn count_confirmed<S: StoreMut + ?Sized>(
     records::write(store, category_totals_key(category), &cat);
     Ok(())
 }
+
+/// What a replayed state must show about the time bank: only confirmed
+/// shares were paid, none below zero, and the totals kept per member and
+/// per category are exactly what the confirmed shares add up to. Adds
+/// what is wrong to `problems`.
+pub fn audit<S: StateRead + ?Sized>(
+    store: &S,
+    problems: &mut Vec<String>,
+) -> Result<(), StoreError> {
+    use std::collections::BTreeMap;
+    let mut members: BTreeMap<PublicKey, MemberTotals> = BTreeMap::new();
+    let mut categories: BTreeMap<String, CategoryTotals> = BTreeMap::new();
+    for r in records(store)? {
+        for s in &r.shares {
+            if s.state != ShareState::Confirmed {
+                if s.paid != Kc::ZERO {
+                    problems.push(format!("time record {} paid an unconfirmed share", r.id));
+                }
+                continue;
+            }
+            if s.paid.0 < 0 {
+                problems.push(format!("time record {} paid {} for a share", r.id, s.paid));
+            }
+            let minutes = u64::from(r.minutes);
+            let given = members.entry(r.provider).or_default();
+            given.given_minutes += minutes;
+            given.given_shares += 1;
+            given.earned = Kc(given.earned.0.saturating_add(s.paid.0));
+            let got = members.entry(s.member).or_default();
+            got.received_minutes += minutes;
+            got.received_shares += 1;
+            got.paid = Kc(got.paid.0.saturating_add(s.paid.0));
+            let cat = categories.entry(r.category.clone()).or_default();
+            cat.minutes += minutes;
+            cat.shares += 1;
+            cat.paid = Kc(cat.paid.0.saturating_add(s.paid.0));
+        }
+    }
+    for view in totals(store)?.members {
+        let want = members.remove(&view.member).unwrap_or_default();
+        if view.totals != want {
+            problems.push(format!(
+                "the time bank totals of {} differ from its records",
+                view.member
+            ));
+        }
+    }
+    for member in members.keys() {
+        problems.push(format!("the time bank keeps no totals for {member}"));
+    }
+    for category in CATEGORIES {
+        let want = categories.remove(category).unwrap_or_default();
+        if category_totals(store, category)? != want {
+            problems.push(format!(
+                "the time bank totals of {category} differ from its records"
+            ));
+        }
+    }
+    for category in categories.keys() {
+        problems.push(format!(
+            "time records name an unknown category {category:?}"
+        ));
+    }
+    Ok(())
+}

@@ -66,6 +66,13 @@ fn expiries(e: &Econ) -> Vec<Hash> {
         .collect()
 }
 
+/// The audit finds nothing wrong and replaying the logs rebuilds the state.
+fn sound(e: &Econ) {
+    let problems = crate::economy::audit(&e.c.store).expect("store");
+    assert!(problems.is_empty(), "{problems:?}");
+    e.replays();
+}
+
 fn tb(r: Rejection) -> TimeBankRejection {
     match r {
         Rejection::TimeBank(t) => t,
@@ -128,7 +135,7 @@ fn a_logged_hour_confirmed_by_the_recipient_pays_the_provider_exactly() {
     assert_eq!(e.member(1), kc(1));
     // Settled, it leaves the schedule: nothing falls due for it.
     assert!(expiries(&e).is_empty());
-    e.replays();
+    sound(&e);
 }
 
 #[test]
@@ -144,7 +151,7 @@ fn a_received_record_is_confirmed_by_the_provider() {
     e.ok(1, confirm(id));
     assert_eq!(e.member(1), Kc(1500));
     assert_eq!(e.member(2), Kc(-1500));
-    e.replays();
+    sound(&e);
 }
 
 #[test]
@@ -176,7 +183,7 @@ fn each_recipient_of_a_class_confirms_and_pays_their_own_share() {
     assert!(hist.is_empty());
     let totals = time_bank::totals(&e.c.store).expect("store");
     assert_eq!(totals.members.len(), 3, "members with a confirmed share");
-    e.replays();
+    sound(&e);
 }
 
 #[test]
@@ -204,7 +211,7 @@ fn unconfirmed_shares_expire_through_a_due_record() {
     assert_eq!(tb(e.no(3, decline(id))).code(), "expired");
     assert_eq!(e.member(3), kc(0));
     assert_eq!(e.member(1), Kc(500));
-    e.replays();
+    sound(&e);
 }
 
 #[test]
@@ -222,7 +229,7 @@ fn a_confirmation_the_recipient_cannot_afford_is_refused_with_the_ledger_code() 
     let small = e.ok(1, log(&[2], 60, "home_repair"));
     e.ok(2, confirm(small));
     assert_eq!(e.member(2), kc(-1));
-    e.replays();
+    sound(&e);
 }
 
 #[test]
@@ -282,7 +289,31 @@ fn bad_records_are_refused_with_their_codes() {
     let stranger = e.c.action(&keypair(9), 1, log(&[2], 60, "gardening"));
     assert_eq!(refuse_signed(&mut e.c, stranger).code(), "not_a_member");
     e.ok(1, log(&[2, 3], 1440, "eldercare"));
-    e.replays();
+    sound(&e);
+}
+
+#[test]
+fn the_audit_finds_totals_that_differ_from_the_records() {
+    let mut e = Econ::new(2, Rules::default());
+    let id = e.ok(1, log(&[2], 60, "gardening"));
+    e.ok(2, confirm(id));
+    sound(&e);
+    let mut forged = time_bank::category_totals(&e.c.store, "gardening").expect("store");
+    forged.minutes += 1;
+    let key = crate::state::records::key(
+        crate::state::records::table::TIME_CATEGORY_TOTALS,
+        b"gardening",
+    );
+    crate::state::StoreMut::put(
+        &mut e.c.store,
+        key,
+        crate::codec::Canonical::to_bytes(&forged),
+    );
+    let problems = crate::economy::audit(&e.c.store).expect("store");
+    assert_eq!(
+        problems,
+        vec!["the time bank totals of gardening differ from its records".to_string()]
+    );
 }
 
 impl Econ {
@@ -314,6 +345,8 @@ enum Step {
     Log(u8, Vec<u8>, u32),
     Received(u8, u8, u32),
     Confirm(u8, usize),
+    /// The `j`th share's confirmer of a recent record confirms.
+    ConfirmShare(usize, usize),
     Decline(u8, usize),
     Wait(u64),
 }
@@ -326,14 +359,15 @@ fn step() -> impl Strategy<Value = Step> {
         3 => (who.clone(), prop::collection::vec(1u8..=4, 1..4), minutes.clone())
             .prop_map(|(a, r, m)| Step::Log(a, r, m)),
         2 => (who.clone(), who.clone(), minutes).prop_map(|(a, p, m)| Step::Received(a, p, m)),
-        5 => (who.clone(), recent.clone()).prop_map(|(a, i)| Step::Confirm(a, i)),
+        3 => (who.clone(), recent.clone()).prop_map(|(a, i)| Step::Confirm(a, i)),
+        3 => (recent.clone(), 0usize..3).prop_map(|(i, j)| Step::ConfirmShare(i, j)),
         1 => (who, recent).prop_map(|(a, i)| Step::Decline(a, i)),
         2 => prop_oneof![3 => 1u64..(3 * DAY), 1 => 1u64..(20 * DAY)].prop_map(Step::Wait),
     ]
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(ProptestConfig::with_cases(64))]
 
     /// Every share is paid at most once, only after the other party's
     /// accepted confirmation, and each member's balance is exactly what
@@ -361,8 +395,16 @@ proptest! {
                         ids.push(id);
                     }
                 }
-                Step::Confirm(a, i) | Step::Decline(a, i) if ids.is_empty() => {
-                    let _ = (a, i);
+                Step::Confirm(..) | Step::ConfirmShare(..) | Step::Decline(..)
+                    if ids.is_empty() => {}
+                Step::ConfirmShare(i, j) => {
+                    let id = ids[ids.len() - 1 - i % ids.len()];
+                    let r = record(&e, id);
+                    let who = r.confirmer(&r.shares[j % r.shares.len()]);
+                    let a = (1..=4u8).find(|n| key(*n) == who).expect("a member");
+                    if e.attempt(a, confirm(id)).is_some() {
+                        confirmed.push((id, who));
+                    }
                 }
                 Step::Confirm(a, i) => {
                     let id = ids[ids.len() - 1 - i % ids.len()];
@@ -402,6 +444,6 @@ proptest! {
                 prop_assert_eq!(e.member(who), Kc(want));
             }
         }
-        e.replays();
+        sound(&e);
     }
 }
