@@ -52,10 +52,13 @@ enum HoursCommand {
     /// Examples:
     ///   hearth hours log did:key:z6MkBob… 1h --category gardening
     ///   hearth hours log bob carol dave 90m --category cooking --note "bread class"
-    #[command(verbatim_doc_comment)]
+    #[command(
+        verbatim_doc_comment,
+        override_usage = "hearth hours log [OPTIONS] --category <CATEGORY> <RECIPIENT>... <DURATION>"
+    )]
     Log {
-        /// The recipients (a did:key:… or a key name), then the duration (90m, 2h, 1h30m).
-        #[arg(required = true, num_args = 2.., value_name = "RECIPIENT... DURATION")]
+        /// The recipients (each a did:key:… or a key name), then the duration (90m, 2h, 1h30m).
+        #[arg(required = true, num_args = 2.., value_names = ["RECIPIENT", "DURATION"])]
         words: Vec<String>,
         /// The category: childcare, eldercare, transportation, home_repair, gardening or cooking.
         #[arg(long)]
