@@ -7,7 +7,8 @@
 //!
 //! On each confirmation the recipient pays the provider, through the
 //! ledger (so the recipient's floor applies), `minutes × rate / 60`
-//! milli-KC at the rules' `time_bank_kc_per_hour` rate, rounded half up
+//! milli-KC at the `time_bank_kc_per_hour` rate in force when the share
+//! is confirmed, rounded half up
 //! to the milli-KC ([`share_value`]). A share worth less than half a
 //! milli-KC is confirmed without payment.
 //!
