@@ -8,9 +8,8 @@
 //! On each confirmation the recipient pays the provider, through the
 //! ledger (so the recipient's floor applies), `minutes × rate / 60`
 //! milli-KC at the `time_bank_kc_per_hour` rate in force when the share
-//! is confirmed, rounded half up
-//! to the milli-KC ([`share_value`]). A share worth less than half a
-//! milli-KC is confirmed without payment.
+//! is confirmed, rounded half up to the milli-KC ([`share_value`]). A
+//! share worth less than half a milli-KC is confirmed without payment.
 //!
 //! Shares not confirmed within the rules' `time_log_expiry` expire: one
 //! scheduled item per record marks its pending shares expired, and an
