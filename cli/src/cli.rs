@@ -7,9 +7,10 @@
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use crate::commands::{
-    aid, amend, audit, balance, comment, completions, council, delegate, delegations, income,
-    insurance, invite, join, key, leave, log, man, members, name, network, node, nominate, pay,
-    project, proposals, propose, remove, review, show, status, tally, undelegate, vote, withdraw,
+    aid, amend, audit, balance, comment, completions, council, delegate, delegations, hours,
+    income, insurance, invite, join, key, leave, log, man, members, name, network, node, nominate,
+    pay, project, proposals, propose, remove, review, show, status, tally, undelegate, vote,
+    withdraw,
 };
 use crate::context::GlobalArgs;
 
@@ -51,6 +52,7 @@ pub enum Command {
     Name(name::NameArgs),
     Pay(pay::PayArgs),
     Aid(aid::AidArgs),
+    Hours(hours::HoursArgs),
     Insurance(insurance::InsuranceArgs),
     Income(income::IncomeArgs),
     Balance(balance::BalanceArgs),

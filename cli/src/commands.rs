@@ -10,6 +10,7 @@ pub mod completions;
 pub mod council;
 pub mod delegate;
 pub mod delegations;
+pub mod hours;
 pub mod income;
 pub mod insurance;
 pub mod invite;

@@ -11,9 +11,10 @@ use anyhow::Result;
 use clap::error::ErrorKind;
 use hearth_cli::cli::{self, Cli, Command};
 use hearth_cli::commands::{
-    aid, amend, audit, balance, comment, completions, council, delegate, delegations, income,
-    insurance, invite, join, key, leave, log, man, members, name, network, node, nominate, pay,
-    project, proposals, propose, remove, review, show, status, tally, undelegate, vote, withdraw,
+    aid, amend, audit, balance, comment, completions, council, delegate, delegations, hours,
+    income, insurance, invite, join, key, leave, log, man, members, name, network, node, nominate,
+    pay, project, proposals, propose, remove, review, show, status, tally, undelegate, vote,
+    withdraw,
 };
 use hearth_cli::error::{self, Code, Report};
 use hearth_cli::{Context, output};
@@ -48,6 +49,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Name(args) => name::run(&ctx, args),
         Command::Pay(args) => pay::run(&ctx, args),
         Command::Aid(args) => aid::run(&ctx, args),
+        Command::Hours(args) => hours::run(&ctx, args),
         Command::Insurance(args) => insurance::run(&ctx, args),
         Command::Income(args) => income::run(&ctx, args),
         Command::Balance(args) => balance::run(&ctx, args),

@@ -200,7 +200,10 @@ impl From<StoreError> for ApiError {
 fn rejection_status(r: &Rejection) -> StatusCode {
     use hearth_protocol::economy::aid::AidRejection as Aid;
     use hearth_protocol::economy::insurance::InsuranceRejection as Ins;
+    use hearth_protocol::economy::time_bank::TimeBankRejection as Time;
     match r {
+        Rejection::TimeBank(Time::OwnRecord | Time::NotAParty) => StatusCode::FORBIDDEN,
+        Rejection::TimeBank(Time::AlreadyConfirmed | Time::AlreadyDeclined) => StatusCode::CONFLICT,
         Rejection::Aid(Aid::NotRequester | Aid::NotAssessor | Aid::OwnRequest)
         | Rejection::Insurance(Ins::NotClaimant | Ins::NotAssessor | Ins::OwnClaim) => {
             StatusCode::FORBIDDEN
@@ -474,6 +477,7 @@ pub fn router_with<N: Node>(node: N, options: Options) -> Router {
         .merge(aid::routes::<N>())
         .merge(insurance::routes::<N>())
         .merge(income::routes::<N>())
+        .merge(time_bank::routes::<N>())
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })
@@ -1029,3 +1033,4 @@ pub mod server;
 mod status;
 #[cfg(test)]
 mod tests;
+mod time_bank;

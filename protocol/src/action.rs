@@ -8,6 +8,7 @@ use crate::crypto::{self, Hash, Keypair, PublicKey, Signature};
 pub use crate::economy::aid::AidAction;
 pub use crate::economy::insurance::InsuranceAction;
 pub use crate::economy::ledger::LedgerAction;
+pub use crate::economy::time_bank::TimeBankAction;
 pub use crate::governance::GovernanceAction;
 pub use crate::state::membership::MembershipAction;
 
@@ -75,6 +76,8 @@ pub enum ActionBody {
     Aid(AidAction),
     /// Insurance pools.
     Insurance(InsuranceAction),
+    /// Hours of help given and received.
+    TimeBank(TimeBankAction),
 }
 
 impl ActionBody {
@@ -85,7 +88,10 @@ impl ActionBody {
         match self {
             ActionBody::Membership(_) => LogKind::Public,
             ActionBody::Governance(a) => a.log_kind(),
-            ActionBody::Ledger(_) | ActionBody::Aid(_) | ActionBody::Insurance(_) => LogKind::Local,
+            ActionBody::Ledger(_)
+            | ActionBody::Aid(_)
+            | ActionBody::Insurance(_)
+            | ActionBody::TimeBank(_) => LogKind::Local,
         }
     }
 
@@ -97,6 +103,7 @@ impl ActionBody {
             ActionBody::Ledger(a) => a.kind(),
             ActionBody::Aid(a) => a.kind(),
             ActionBody::Insurance(a) => a.kind(),
+            ActionBody::TimeBank(a) => a.kind(),
         }
     }
 }

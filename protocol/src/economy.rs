@@ -9,6 +9,7 @@ pub mod income;
 pub mod insurance;
 pub mod ledger;
 pub mod payout;
+pub mod time_bank;
 
 use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
@@ -233,6 +234,7 @@ pub fn on_due<S: StoreMut + ?Sized>(
         DueKind::ClaimDeadline => deadline::<_, insurance::Claim>(store, ctx, &item.id),
         DueKind::Premium => insurance::premium_due(store, ctx, &item.id),
         DueKind::IncomeMonth => income::month_due(store, ctx, item),
+        DueKind::TimeLogExpiry => time_bank::expiry_due(store, ctx, &item.id),
     }
 }
 
@@ -295,7 +297,8 @@ fn check_paid<'a>(
 /// What a replayed state must show about money, beyond what replay checks
 /// entry by entry: the sum of all balances is zero, no pool or escrow is
 /// below zero, and every request and claim was paid at most what was
-/// approved, with each pool's record of what it paid matching them.
+/// approved, with each pool's record of what it paid matching them, and
+/// the time bank's totals are what its confirmed shares add up to.
 /// Returns what is wrong (nothing, for a sound state).
 pub fn audit<S: crate::state::StateRead + ?Sized>(
     store: &S,
@@ -341,5 +344,6 @@ pub fn audit<S: crate::state::StateRead + ?Sized>(
             paid,
         );
     }
+    time_bank::audit(store, &mut problems)?;
     Ok(problems)
 }

@@ -161,6 +161,7 @@ fn check_and_write<S: StoreMut + ?Sized>(
         ActionBody::Ledger(body) => economy::ledger::apply(store, ctx, action, body)?,
         ActionBody::Aid(body) => economy::aid::apply(store, ctx, action, body)?,
         ActionBody::Insurance(body) => economy::insurance::apply(store, ctx, action, body)?,
+        ActionBody::TimeBank(body) => economy::time_bank::apply(store, ctx, action, body)?,
     }
     records::write(
         store,

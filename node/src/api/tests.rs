@@ -17,6 +17,8 @@ use crate::data_dir::DataDir;
 use crate::runtime;
 use crate::service::Service;
 
+mod time_bank;
+
 pub(super) struct Fixture {
     pub(super) app: axum::Router,
     pub(super) community: hearth_protocol::Hash,

@@ -270,6 +270,9 @@ pub enum Rejection {
     /// Refused by the insurance domain.
     #[error(transparent)]
     Insurance(#[from] crate::economy::insurance::InsuranceRejection),
+    /// Refused by the time bank.
+    #[error(transparent)]
+    TimeBank(#[from] crate::economy::time_bank::TimeBankRejection),
     /// A display name that cannot be shown as one.
     #[error("invalid name: {reason}")]
     InvalidName {
@@ -343,6 +346,7 @@ impl Rejection {
             Rejection::InvalidRule(_) => "invalid_rule",
             Rejection::Aid(r) => r.code(),
             Rejection::Insurance(r) => r.code(),
+            Rejection::TimeBank(r) => r.code(),
         }
     }
 }

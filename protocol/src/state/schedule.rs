@@ -34,6 +34,8 @@ pub enum DueKind {
     Premium,
     /// A calendar month begins: levy and basic income.
     IncomeMonth,
+    /// A time bank record's unconfirmed shares expire.
+    TimeLogExpiry,
 }
 
 impl DueKind {
@@ -44,6 +46,7 @@ impl DueKind {
             DueKind::ClaimDeadline => 2,
             DueKind::Premium => 3,
             DueKind::IncomeMonth => 4,
+            DueKind::TimeLogExpiry => 5,
         }
     }
 
@@ -54,6 +57,7 @@ impl DueKind {
             2 => DueKind::ClaimDeadline,
             3 => DueKind::Premium,
             4 => DueKind::IncomeMonth,
+            5 => DueKind::TimeLogExpiry,
             _ => return None,
         })
     }
@@ -151,11 +155,12 @@ pub fn next<S: Store + ?Sized>(store: &S) -> Result<Option<Timestamp>, StoreErro
 }
 
 /// The kinds a `Due` record settles (closes have their own record).
-pub const DUE_KINDS: [DueKind; 4] = [
+pub const DUE_KINDS: [DueKind; 5] = [
     DueKind::AidDeadline,
     DueKind::ClaimDeadline,
     DueKind::Premium,
     DueKind::IncomeMonth,
+    DueKind::TimeLogExpiry,
 ];
 
 /// What a node seals as a `Due` record at `ctx.time`: the items due then.

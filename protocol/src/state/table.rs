@@ -58,6 +58,15 @@ pub const MIRRORED: u8 = b'M';
 /// public log: the admitted member, by proposal id.
 pub const TO_MIRROR: u8 = b'T';
 
+/// Time bank records by id.
+pub const TIME_RECORD: u8 = b'H';
+/// The time bank records each member gave or received in, by (member, record).
+pub const TIME_PARTY: u8 = b'J';
+/// Each member's confirmed time bank totals, by member.
+pub const TIME_MEMBER_TOTALS: u8 = b'K';
+/// Each category's confirmed time bank totals, by category name.
+pub const TIME_CATEGORY_TOTALS: u8 = b'L';
+
 /// Display names members set for themselves, by member key.
 pub const NAME: u8 = b'u';
 /// Discussion threads: a proposal's comment count (key = proposal id) and
@@ -95,6 +104,10 @@ pub const ALL: &[(&str, u8)] = &[
     ("to_mirror", TO_MIRROR),
     ("name", NAME),
     ("comment", COMMENT),
+    ("time_record", TIME_RECORD),
+    ("time_party", TIME_PARTY),
+    ("time_member_totals", TIME_MEMBER_TOTALS),
+    ("time_category_totals", TIME_CATEGORY_TOTALS),
 ];
 
 #[cfg(test)]

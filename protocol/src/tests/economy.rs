@@ -9,6 +9,7 @@ mod income;
 mod insurance;
 mod properties;
 mod rules;
+mod time_bank;
 
 use std::collections::BTreeMap;
 
