@@ -8,6 +8,7 @@ use crate::codec::Canonical;
 use crate::crypto::{Hash, PublicKey};
 use crate::economy::aid::AidGuidelines;
 use crate::economy::insurance::InsuranceRules;
+use crate::economy::skills::{self, SkillRules};
 use crate::units::{Kc, Millis, Ratio, Timestamp};
 
 /// Domain-separation context of community ids.
@@ -233,6 +234,10 @@ pub struct Rules {
     /// DESIGN §7.1 also names members with a verified skill as experts;
     /// Hearth does not verify skills yet, so appointment is the mechanism.
     pub technical_reviewers: Vec<PublicKey>,
+    /// Time bank categories the community adds to the built-in ones.
+    pub time_bank_categories: Vec<String>,
+    /// Skill sharing.
+    pub skills: SkillRules,
 }
 
 impl Default for Rules {
@@ -280,6 +285,8 @@ impl Default for Rules {
             hidden_tally: vec![crate::governance::ProposalKind::Election],
             admission: Admission::Invite,
             technical_reviewers: Vec::new(),
+            time_bank_categories: Vec::new(),
+            skills: SkillRules::default(),
         }
     }
 }
@@ -304,6 +311,9 @@ impl Rules {
         }
         if self.time_bank_kc_per_hour.0 <= 0 {
             return bad("time_bank_kc_per_hour", "must be positive");
+        }
+        if self.time_log_expiry.0 == 0 {
+            return bad("time_log_expiry", "must be positive");
         }
         if self.treasury_credit.0 < 0 {
             return bad("treasury_credit", "must not be negative");
@@ -335,6 +345,14 @@ impl Rules {
         if self.council.term.0 == 0 {
             return bad("council.term", "must be positive");
         }
+        let time_bank = crate::economy::time_bank::CATEGORIES;
+        let mut built_in: Vec<&str> = time_bank.to_vec();
+        built_in.extend(skills::CATEGORIES);
+        skills::check_extra_categories(&self.time_bank_categories, &built_in)
+            .or_else(|reason| bad("time_bank_categories", reason))?;
+        built_in.extend(self.time_bank_categories.iter().map(String::as_str));
+        skills::check_extra_categories(&self.skills.categories, &built_in)
+            .or_else(|reason| bad("skills.categories", reason))?;
         let mut reviewers = std::collections::BTreeSet::new();
         for key in &self.technical_reviewers {
             if key.verifying_key().is_err() {

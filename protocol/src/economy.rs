@@ -9,6 +9,7 @@ pub mod income;
 pub mod insurance;
 pub mod ledger;
 pub mod payout;
+pub mod skills;
 pub mod time_bank;
 
 use bincode::{Decode, Encode};

@@ -16,9 +16,10 @@
 //! expired share can no longer be confirmed (a share is also refused as
 //! expired once its time has passed, before the item is sealed).
 //!
-//! Categories are the built-in ones of [`CATEGORIES`]. The community's
-//! rules are encoded in its genesis, so the list is fixed here rather
-//! than extended by a rules field.
+//! Categories are the built-in ones of [`CATEGORIES`], those the
+//! community adds by rule (`time_bank_categories`), and the skill sharing
+//! categories: a skill exchange is recorded here in its skill's category
+//! ([`categories`]).
 
 mod apply;
 mod tables;
@@ -29,6 +30,7 @@ pub use tables::*;
 use bincode::{Decode, Encode};
 use serde::Serialize;
 
+use crate::community::Rules;
 use crate::crypto::{Hash, PublicKey};
 use crate::log::LogKind;
 use crate::state::{ApplyError, Rejection};
@@ -64,7 +66,7 @@ pub enum TimeBankAction {
         recipients: Vec<PublicKey>,
         /// How long, 1 to 1440 minutes.
         minutes: u32,
-        /// One of [`CATEGORIES`].
+        /// One of the community's [`categories`].
         category: String,
         /// What was done (at most 1000 bytes).
         note: String,
@@ -75,7 +77,7 @@ pub enum TimeBankAction {
         provider: PublicKey,
         /// How long, 1 to 1440 minutes.
         minutes: u32,
-        /// One of [`CATEGORIES`].
+        /// One of the community's [`categories`].
         category: String,
         /// What was done (at most 1000 bytes).
         note: String,
@@ -122,9 +124,23 @@ pub fn share_value(minutes: u32, rate: Kc) -> Kc {
     Kc(rounded.clamp(0, i128::from(i64::MAX)) as i64)
 }
 
+/// The categories a record may name, in this order: the built-in ones,
+/// the community's own (rule `time_bank_categories`), then the skill
+/// sharing categories (built-in and the community's).
+pub fn categories(rules: &Rules) -> Vec<String> {
+    CATEGORIES
+        .iter()
+        .map(|c| (*c).to_string())
+        .chain(rules.time_bank_categories.iter().cloned())
+        .chain(crate::economy::skills::categories(rules))
+        .collect()
+}
+
 /// Whether `category` is one a record may name.
-pub fn is_category(category: &str) -> bool {
+pub fn is_category(rules: &Rules, category: &str) -> bool {
     CATEGORIES.contains(&category)
+        || rules.time_bank_categories.iter().any(|c| c == category)
+        || crate::economy::skills::is_category(rules, category)
 }
 
 /// Why a time bank action was refused.
@@ -137,9 +153,7 @@ pub enum TimeBankRejection {
         record: Hash,
     },
     /// Not a category records may name.
-    #[error(
-        "unknown category {category:?}: one of childcare, eldercare, transportation, home_repair, gardening, cooking"
-    )]
+    #[error("unknown category {category:?}: see `hearth hours categories`")]
     UnknownCategory {
         /// The category given.
         category: String,

@@ -184,6 +184,16 @@ pub const SETTABLE: &[(&str, &str)] = &[
     ("durations.technical_reviews", "a number"),
     ("hidden_tally", "proposal kinds, comma-separated (or none)"),
     ("technical_reviewers", "did:key,… (or none)"),
+    ("time_bank_kc_per_hour", "an amount in KC"),
+    ("time_log_expiry", "a duration"),
+    (
+        "time_bank_categories",
+        "categories added to the built-in ones, comma-separated (or none)",
+    ),
+    (
+        "skills.categories",
+        "categories added to the built-in ones, comma-separated (or none)",
+    ),
 ];
 
 /// Sets one rule from its text.
@@ -239,6 +249,10 @@ fn set(rules: &mut Rules, key: &str, value: &str) -> Result<(), String> {
                 .collect::<Result<_, _>>()?
         }
         "technical_reviewers" => rules.technical_reviewers = keys(value)?,
+        "time_bank_kc_per_hour" => rules.time_bank_kc_per_hour = amount(value)?,
+        "time_log_expiry" => rules.time_log_expiry = duration(value)?,
+        "time_bank_categories" => rules.time_bank_categories = names(value),
+        "skills.categories" => rules.skills.categories = names(value),
         other => {
             let Some(stage) = other.strip_prefix("durations.") else {
                 return Err("is not a rule a vote can change".into());
@@ -323,6 +337,10 @@ fn list(value: &str) -> impl Iterator<Item = &str> {
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty() && *s != "none")
+}
+
+fn names(value: &str) -> Vec<String> {
+    list(value).map(str::to_string).collect()
 }
 
 fn keys(value: &str) -> Result<Vec<PublicKey>, String> {

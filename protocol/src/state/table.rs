@@ -67,6 +67,14 @@ pub const TIME_MEMBER_TOTALS: u8 = b'K';
 /// Each category's confirmed time bank totals, by category name.
 pub const TIME_CATEGORY_TOTALS: u8 = b'L';
 
+/// Skill listings by id.
+pub const SKILL_LISTING: u8 = b'A';
+/// Open skill listings by (kind, category, id), and each author's by
+/// (2, author, id).
+pub const SKILL_INDEX: u8 = b'f';
+/// The time bank records of each listing's exchanges, by (listing, record).
+pub const SKILL_EXCHANGE: u8 = b'j';
+
 /// Display names members set for themselves, by member key.
 pub const NAME: u8 = b'u';
 /// Discussion threads: a proposal's comment count (key = proposal id) and
@@ -108,6 +116,9 @@ pub const ALL: &[(&str, u8)] = &[
     ("time_party", TIME_PARTY),
     ("time_member_totals", TIME_MEMBER_TOTALS),
     ("time_category_totals", TIME_CATEGORY_TOTALS),
+    ("skill_listing", SKILL_LISTING),
+    ("skill_index", SKILL_INDEX),
+    ("skill_exchange", SKILL_EXCHANGE),
 ];
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ use crate::crypto::{Hash, PublicKey, Signature};
 use crate::economy::Approval;
 use crate::economy::aid::AidGuidelines;
 use crate::economy::insurance::InsuranceRules;
+use crate::economy::skills::SkillRules;
 use crate::governance::{
     Ballot, Level, Moderation, Position, Project, Proposal, ProposalKind, ProposalRef, Scope,
     Subject, YesNo,
@@ -388,6 +389,7 @@ fn rules() -> impl Strategy<Value = Rules> {
             prop_oneof![Just(Admission::Invite), Just(Admission::Vote)],
             vec(public_key(), 0..3),
         ),
+        (vec(text(), 0..3), vec(text(), 0..3)),
     )
         .prop_map(
             |(
@@ -406,6 +408,7 @@ fn rules() -> impl Strategy<Value = Rules> {
                 council,
                 hidden_tally,
                 (admission, technical_reviewers),
+                (time_bank_categories, skill_categories),
             )| Rules {
                 credit_limit,
                 invite_max_ttl,
@@ -428,6 +431,10 @@ fn rules() -> impl Strategy<Value = Rules> {
                 hidden_tally,
                 admission,
                 technical_reviewers,
+                time_bank_categories,
+                skills: SkillRules {
+                    categories: skill_categories,
+                },
             },
         )
 }
@@ -915,8 +922,8 @@ fn unknown_enum_variants_are_malformed() {
     let bytes = leave.to_bytes();
     assert_eq!(bytes[80..84], 0u32.to_le_bytes(), "membership");
     assert_eq!(bytes[84..88], 2u32.to_le_bytes(), "leave");
-    // Six domains (membership … time bank): 6 is the first unknown tag.
-    for tag in [6u32, 14, 255, u32::MAX] {
+    // Seven domains (membership … skills): 7 is the first unknown tag.
+    for tag in [7u32, 14, 255, u32::MAX] {
         let mut bytes = bytes.clone();
         bytes[80..84].copy_from_slice(&tag.to_le_bytes());
         assert!(is_malformed(Action::from_bytes(&bytes)), "domain tag {tag}");

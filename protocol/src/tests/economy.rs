@@ -9,6 +9,7 @@ mod income;
 mod insurance;
 mod properties;
 mod rules;
+mod skills;
 mod time_bank;
 
 use std::collections::BTreeMap;
@@ -19,7 +20,7 @@ use crate::action::{ActionBody, GovernanceAction};
 use crate::community::Rules;
 use crate::crypto::Hash;
 use crate::governance::{Ballot, Level, Position, ProposalRef};
-use crate::state::{self, Account, Rejection, StateRead};
+use crate::state::{self, Account, ApplyError, Rejection, StateRead};
 use crate::test::{Community, keypair};
 use crate::units::{Kc, Millis, Timestamp};
 
@@ -71,6 +72,28 @@ impl Econ {
         // The refused nonce was not used.
         *self.nonces.get_mut(&who).expect("a member") -= 1;
         rejection
+    }
+
+    /// `who` tries an action: its id if accepted; refused, nothing changed.
+    fn attempt(&mut self, who: u8, body: ActionBody) -> Option<Hash> {
+        let action = self.sign(who, body);
+        let id = action.id();
+        let before = self.c.store.map.clone();
+        match self.c.submit(action) {
+            Ok(()) => {
+                self.check();
+                Some(id)
+            }
+            Err(ApplyError::Rejected(_)) => {
+                assert!(
+                    self.c.store.map == before,
+                    "a refused action changed the state"
+                );
+                *self.nonces.get_mut(&who).expect("a member") -= 1;
+                None
+            }
+            Err(e) => panic!("not a rejection: {e}"),
+        }
     }
 
     /// Time passes to `time`: the node seals what fell due.

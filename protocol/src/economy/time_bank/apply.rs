@@ -1,6 +1,7 @@
 //! Applying the time bank's actions and its expiry.
 
 use crate::action::{Action, MAX_REASON_LEN};
+use crate::community::Rules;
 use crate::crypto::{Hash, PublicKey};
 use crate::economy::ledger;
 use crate::state::membership::active_member;
@@ -32,7 +33,7 @@ pub fn apply<S: StoreMut + ?Sized>(
                 category,
                 note,
             };
-            record(
+            open(
                 store,
                 ctx,
                 action.id(),
@@ -54,7 +55,7 @@ pub fn apply<S: StoreMut + ?Sized>(
                 note,
             };
             let recipients = std::slice::from_ref(author);
-            record(
+            open(
                 store,
                 ctx,
                 action.id(),
@@ -80,20 +81,23 @@ pub fn apply<S: StoreMut + ?Sized>(
 }
 
 /// What a new record says, checked by [`check_entry`].
-struct Entry<'a> {
-    minutes: u32,
-    category: &'a str,
-    note: &'a str,
+pub(crate) struct Entry<'a> {
+    /// How long, 1 to 1440 minutes.
+    pub minutes: u32,
+    /// One of the community's categories.
+    pub category: &'a str,
+    /// What was done.
+    pub note: &'a str,
 }
 
-fn check_entry(entry: &Entry) -> Result<(), ApplyError> {
+fn check_entry(rules: &Rules, entry: &Entry) -> Result<(), ApplyError> {
     if entry.minutes == 0 || entry.minutes > MAX_MINUTES {
         return Err(TimeBankRejection::InvalidMinutes {
             minutes: entry.minutes,
         }
         .into());
     }
-    if !is_category(entry.category) {
+    if !is_category(rules, entry.category) {
         return Err(TimeBankRejection::UnknownCategory {
             category: entry.category.to_string(),
         }
@@ -139,7 +143,10 @@ fn check_parties<S: StoreMut + ?Sized>(
     Ok(())
 }
 
-fn record<S: StoreMut + ?Sized>(
+/// Opens record `id` of `minutes` given by `provider` to `recipients`,
+/// written by the provider (`Logged`) or the one recipient (`Received`):
+/// the time bank's own actions and skill exchanges open records here.
+pub(crate) fn open<S: StoreMut + ?Sized>(
     store: &mut S,
     ctx: &Context,
     id: Hash,
@@ -153,7 +160,7 @@ fn record<S: StoreMut + ?Sized>(
         RecordKind::Received => &recipients[0],
     };
     active_member(store, author)?;
-    check_entry(&entry)?;
+    check_entry(&ctx.rules, &entry)?;
     check_parties(store, provider, recipients)?;
     let record = TimeRecord {
         id,

@@ -293,7 +293,8 @@ pub struct CategoryTotalsView {
 }
 
 /// Every member's totals (members with any confirmed share, in key
-/// order) and every category's (all built-in ones, in list order).
+/// order) and every category's (the community's categories in list
+/// order, then any a rules vote has since removed).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct TotalsView {
     /// Per member.
@@ -320,19 +321,42 @@ pub fn totals<S: StateRead + ?Sized>(store: &S) -> Result<TotalsView, StoreError
             totals,
         });
     }
-    let categories = CATEGORIES
-        .iter()
-        .map(|c| {
-            Ok(CategoryTotalsView {
-                category: (*c).to_string(),
-                totals: category_totals(store, c)?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+    let mut categories = Vec::new();
+    for category in super::categories(&crate::state::rules::in_force(store)?) {
+        let totals = category_totals(store, &category)?;
+        categories.push(CategoryTotalsView { category, totals });
+    }
+    // Categories a later rules vote removed keep their totals.
+    for (category, totals) in stored_category_totals(store)? {
+        if !categories.iter().any(|c| c.category == category) {
+            categories.push(CategoryTotalsView { category, totals });
+        }
+    }
     Ok(TotalsView {
         members,
         categories,
     })
+}
+
+/// Every category's stored totals, in name order.
+fn stored_category_totals<S: StateRead + ?Sized>(
+    store: &S,
+) -> Result<Vec<(String, CategoryTotals)>, StoreError> {
+    let mut out = Vec::new();
+    for (key, value) in store.scan_prefix(&[table::TIME_CATEGORY_TOTALS])? {
+        let corrupt = || {
+            StoreError(format!(
+                "corrupt time bank totals {}",
+                crate::crypto::hex(&key)
+            ))
+        };
+        let name = String::from_utf8(key[1..].to_vec()).map_err(|_| corrupt())?;
+        out.push((
+            name,
+            CategoryTotals::from_bytes(&value).map_err(|_| corrupt())?,
+        ));
+    }
+    Ok(out)
 }
 
 pub(super) fn load_record<S: StateRead + ?Sized>(
@@ -428,9 +452,8 @@ pub fn audit<S: StateRead + ?Sized>(
     for member in members.keys() {
         problems.push(format!("the time bank keeps no totals for {member}"));
     }
-    for category in CATEGORIES {
-        let want = categories.remove(category).unwrap_or_default();
-        if category_totals(store, category)? != want {
+    for (category, stored) in stored_category_totals(store)? {
+        if categories.remove(&category).unwrap_or_default() != stored {
             problems.push(format!(
                 "the time bank totals of {category} differ from its records"
             ));
@@ -438,7 +461,7 @@ pub fn audit<S: StateRead + ?Sized>(
     }
     for category in categories.keys() {
         problems.push(format!(
-            "time records name an unknown category {category:?}"
+            "the time bank keeps no totals for the category {category:?}"
         ));
     }
     Ok(())

@@ -11,7 +11,6 @@ use crate::crypto::PublicKey;
 use crate::economy::time_bank::{
     self, RecordKind, ShareState, TimeBankRejection, TimeRecord, share_value,
 };
-use crate::state::ApplyError;
 
 fn key(who: u8) -> PublicKey {
     keypair(who).public()
@@ -314,30 +313,6 @@ fn the_audit_finds_totals_that_differ_from_the_records() {
         problems,
         vec!["the time bank totals of gardening differ from its records".to_string()]
     );
-}
-
-impl Econ {
-    /// `who` tries an action: its id if accepted; refused, nothing changed.
-    fn attempt(&mut self, who: u8, body: ActionBody) -> Option<Hash> {
-        let action = self.sign(who, body);
-        let id = action.id();
-        let before = self.c.store.map.clone();
-        match self.c.submit(action) {
-            Ok(()) => {
-                self.check();
-                Some(id)
-            }
-            Err(ApplyError::Rejected(_)) => {
-                assert!(
-                    self.c.store.map == before,
-                    "a refused action changed the state"
-                );
-                *self.nonces.get_mut(&who).expect("a member") -= 1;
-                None
-            }
-            Err(e) => panic!("not a rejection: {e}"),
-        }
-    }
 }
 
 #[derive(Clone, Debug)]
