@@ -200,10 +200,13 @@ impl From<StoreError> for ApiError {
 fn rejection_status(r: &Rejection) -> StatusCode {
     use hearth_protocol::economy::aid::AidRejection as Aid;
     use hearth_protocol::economy::insurance::InsuranceRejection as Ins;
+    use hearth_protocol::economy::skills::SkillsRejection as Skill;
     use hearth_protocol::economy::time_bank::TimeBankRejection as Time;
     match r {
         Rejection::TimeBank(Time::OwnRecord | Time::NotAParty) => StatusCode::FORBIDDEN,
         Rejection::TimeBank(Time::AlreadyConfirmed | Time::AlreadyDeclined) => StatusCode::CONFLICT,
+        Rejection::Skills(Skill::NotListingAuthor | Skill::OwnListing) => StatusCode::FORBIDDEN,
+        Rejection::Skills(Skill::ListingClosed { .. }) => StatusCode::CONFLICT,
         Rejection::Aid(Aid::NotRequester | Aid::NotAssessor | Aid::OwnRequest)
         | Rejection::Insurance(Ins::NotClaimant | Ins::NotAssessor | Ins::OwnClaim) => {
             StatusCode::FORBIDDEN
@@ -478,6 +481,7 @@ pub fn router_with<N: Node>(node: N, options: Options) -> Router {
         .merge(insurance::routes::<N>())
         .merge(income::routes::<N>())
         .merge(time_bank::routes::<N>())
+        .merge(skills::routes::<N>())
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })
@@ -1030,6 +1034,7 @@ mod insurance;
 mod ledger;
 mod membership;
 pub mod server;
+mod skills;
 mod status;
 #[cfg(test)]
 mod tests;

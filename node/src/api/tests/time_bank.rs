@@ -12,7 +12,7 @@ use super::{Fixture, fixture};
 use crate::runtime;
 
 /// The founder admits `keypair(2)` through an invite; returns both.
-async fn two_members(f: &Fixture) -> (Keypair, Keypair) {
+pub(super) async fn two_members(f: &Fixture) -> (Keypair, Keypair) {
     let founder = f.found().await;
     let mut seed = [7u8; 32];
     seed[0] = 0x17;
