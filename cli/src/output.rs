@@ -139,6 +139,16 @@ pub fn short_did(did: &str) -> String {
     format!("{head}…{tail}")
 }
 
+/// A member in a table: the name they set for themselves (from an
+/// answer's `names`, by did) beside their shortened did, or the shortened
+/// did alone.
+pub fn named(names: &std::collections::BTreeMap<String, String>, did: &str) -> String {
+    match names.get(did) {
+        Some(name) => format!("{} ({})", printable(name), short_did(did)),
+        None => short_did(did),
+    }
+}
+
 /// Text from other members made safe for a terminal: control characters
 /// (escape sequences, carriage returns, newlines) are shown escaped
 /// (`\u{1b}`) so they cannot move the cursor or fake output.

@@ -2,9 +2,9 @@
 //! received, confirm or decline, and follow what is pending and the totals.
 
 use anyhow::{Result, bail};
-use hearth_protocol::economy::time_bank::{
-    CATEGORIES, Pending, TimeBankAction, TimeRecord, TotalsView,
-};
+use std::collections::BTreeMap;
+
+use hearth_protocol::economy::time_bank::{Pending, TimeBankAction, TimeRecord, TotalsView};
 use hearth_protocol::{ActionBody, Hash, Millis, PublicKey};
 use serde::Deserialize;
 use serde_json::json;
@@ -13,7 +13,7 @@ use super::{receipt_json, receipt_text};
 use crate::context::Context;
 use crate::duration;
 use crate::economy::{find, read, short};
-use crate::output::{datetime, printable, short_did, table};
+use crate::output::{datetime, named, printable, short_did, table};
 
 /// Exchange hours of help in the time bank: what you give is paid in KC by who receives it.
 ///
@@ -26,7 +26,8 @@ use crate::output::{datetime, printable, short_did, table};
 /// (14 days by default) expire. A declined share is final.
 ///
 /// Categories: childcare, eldercare, transportation, home_repair,
-/// gardening, cooking. Durations are whole minutes, 1 minute to 24 hours:
+/// gardening, cooking, those your community added by rule, and the skill
+/// categories (`hearth hours categories` lists them). Durations are whole minutes, 1 minute to 24 hours:
 /// 90m, 2h, 1h30m. Records are named by id or the start of it (8 hex
 /// digits or more); members by did:key or the name of one of your keys.
 ///
@@ -38,6 +39,7 @@ use crate::output::{datetime, printable, short_did, table};
 ///   hearth hours decline 3f2a9c01 --reason "that was another day"
 ///   hearth hours history --category gardening
 ///   hearth hours totals
+///   hearth hours categories
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct HoursArgs {
@@ -60,7 +62,7 @@ enum HoursCommand {
         /// The recipients (each a did:key:… or a key name), then the duration (90m, 2h, 1h30m).
         #[arg(required = true, num_args = 2.., value_names = ["RECIPIENT", "DURATION"])]
         words: Vec<String>,
-        /// The category: childcare, eldercare, transportation, home_repair, gardening or cooking.
+        /// The category: childcare, eldercare, transportation, home_repair, gardening, cooking, … (hearth hours categories).
         #[arg(long)]
         category: String,
         /// What was done (at most 1000 bytes).
@@ -78,7 +80,7 @@ enum HoursCommand {
         /// How long: 90m, 2h, 1h30m.
         #[arg(value_parser = parse_minutes)]
         duration: u32,
-        /// The category: childcare, eldercare, transportation, home_repair, gardening or cooking.
+        /// The category: childcare, eldercare, transportation, home_repair, gardening, cooking, … (hearth hours categories).
         #[arg(long)]
         category: String,
         /// What was done (at most 1000 bytes).
@@ -126,6 +128,8 @@ enum HoursCommand {
     /// Show confirmed minutes and KC per member and per category.
     #[command(verbatim_doc_comment)]
     Totals,
+    /// List the categories in force.
+    Categories,
 }
 
 /// Parses a duration of whole minutes (clap `value_parser`).
@@ -138,7 +142,7 @@ pub fn parse_minutes(text: &str) -> Result<u32, String> {
 }
 
 /// Minutes for people: `45m`, `2h`, `1h30m`.
-fn minutes_text(minutes: u64) -> String {
+pub fn minutes_text(minutes: u64) -> String {
     match (minutes / 60, minutes % 60) {
         (0, m) => format!("{m}m"),
         (h, 0) => format!("{h}h"),
@@ -149,6 +153,16 @@ fn minutes_text(minutes: u64) -> String {
 #[derive(Deserialize)]
 struct Records {
     records: Vec<TimeRecord>,
+    #[serde(default)]
+    names: Names,
+}
+
+/// Display names by did, as answers carry them.
+type Names = BTreeMap<String, String>;
+
+#[derive(Deserialize)]
+struct Categories {
+    categories: Vec<String>,
 }
 
 /// The record `text` names, among the signer's records.
@@ -268,7 +282,8 @@ pub fn run(ctx: &Context, args: HoursArgs) -> Result<()> {
         }
         HoursCommand::Pending => {
             let (value, pending): (_, Pending) = read(ctx, "/v1/hours/pending", "pending list")?;
-            ctx.out.show(&value, || Ok(pending_text(&pending)))
+            let names = names_in(&value);
+            ctx.out.show(&value, || Ok(pending_text(&pending, &names)))
         }
         HoursCommand::History { member, category } => {
             let mut query = Vec::new();
@@ -276,12 +291,6 @@ pub fn run(ctx: &Context, args: HoursArgs) -> Result<()> {
                 query.push(format!("member={}", ctx.member(&m)?.to_did()));
             }
             if let Some(c) = category {
-                if !CATEGORIES.contains(&c.as_str()) {
-                    bail!(
-                        "unknown category {c:?}: use one of {}",
-                        CATEGORIES.join(", ")
-                    );
-                }
                 query.push(format!("category={c}"));
             }
             let mut path = "/v1/hours".to_string();
@@ -293,27 +302,38 @@ pub fn run(ctx: &Context, args: HoursArgs) -> Result<()> {
                 Ok(if list.records.is_empty() {
                     "No time records.".into()
                 } else {
-                    records_table(&list.records)
+                    records_table(&list.records, &list.names)
                 })
             })
         }
         HoursCommand::Totals => {
             let (value, totals): (_, TotalsView) = read(ctx, "/v1/hours/totals", "totals")?;
-            ctx.out.show(&value, || Ok(totals_text(&totals)))
+            let names = names_in(&value);
+            ctx.out.show(&value, || Ok(totals_text(&totals, &names)))
+        }
+        HoursCommand::Categories => {
+            let (value, list): (_, Categories) =
+                read(ctx, "/v1/hours/categories", "category list")?;
+            ctx.out.show(&value, || Ok(list.categories.join("\n")))
         }
     }
 }
 
-fn shares_text(record: &TimeRecord) -> String {
+/// The `names` of an answer (none if it has none).
+fn names_in(value: &serde_json::Value) -> Names {
+    serde_json::from_value(value["names"].clone()).unwrap_or_default()
+}
+
+fn shares_text(record: &TimeRecord, names: &Names) -> String {
     record
         .shares
         .iter()
-        .map(|s| format!("{} {}", short_did(&s.member.to_did()), s.state))
+        .map(|s| format!("{} {}", named(names, &s.member.to_did()), s.state))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-fn records_table(records: &[TimeRecord]) -> String {
+fn records_table(records: &[TimeRecord], names: &Names) -> String {
     let rows: Vec<Vec<String>> = records
         .iter()
         .map(|r| {
@@ -321,8 +341,8 @@ fn records_table(records: &[TimeRecord]) -> String {
                 short(&r.id),
                 r.category.clone(),
                 minutes_text(r.minutes.into()),
-                short_did(&r.provider.to_did()),
-                shares_text(r),
+                named(names, &r.provider.to_did()),
+                shares_text(r, names),
                 datetime(r.created.0),
                 printable(&r.note),
             ]
@@ -342,30 +362,30 @@ fn records_table(records: &[TimeRecord]) -> String {
     )
 }
 
-fn pending_text(pending: &Pending) -> String {
+fn pending_text(pending: &Pending, names: &Names) -> String {
     let mut out = String::new();
     if pending.to_confirm.is_empty() {
         out.push_str("Nothing to confirm.\n");
     } else {
         out.push_str("To confirm or decline (hearth hours confirm ID):\n");
-        out.push_str(&records_table(&pending.to_confirm));
+        out.push_str(&records_table(&pending.to_confirm, names));
     }
     if pending.awaiting.is_empty() {
         out.push_str("\nNothing awaiting others.");
     } else {
         out.push_str("\nAwaiting others:\n");
-        out.push_str(&records_table(&pending.awaiting));
+        out.push_str(&records_table(&pending.awaiting, names));
     }
     out
 }
 
-fn totals_text(totals: &TotalsView) -> String {
+fn totals_text(totals: &TotalsView, names: &Names) -> String {
     let rows: Vec<Vec<String>> = totals
         .members
         .iter()
         .map(|m| {
             vec![
-                short_did(&m.member.to_did()),
+                named(names, &m.member.to_did()),
                 minutes_text(m.totals.given_minutes),
                 m.totals.earned.to_string(),
                 minutes_text(m.totals.received_minutes),

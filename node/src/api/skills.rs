@@ -63,17 +63,17 @@ async fn list<N: Node>(
             let member = PublicKey::from_did(did).map_err(|e| bad_request(e.code(), e))?;
             skills::member_listings(storage, &member)?
                 .into_iter()
-                .filter(|l| filter.category.as_ref().is_none_or(|c| l.listing.category == *c))
+                .filter(|l| {
+                    filter
+                        .category
+                        .as_ref()
+                        .is_none_or(|c| l.listing.category == *c)
+                })
                 .filter(|l| filter.kind.is_none_or(|k| l.listing.kind == k))
                 .filter(|l| filter.all || l.state == skills::ListingState::Open)
                 .collect()
         }
-        None => skills::listings(
-            storage,
-            filter.category.as_deref(),
-            filter.kind,
-            filter.all,
-        )?,
+        None => skills::listings(storage, filter.category.as_deref(), filter.kind, filter.all)?,
     };
     let names = names(storage, listings.iter().map(|l| &l.listing.author))?;
     Ok(Json(json!({ "listings": listings, "names": names })))

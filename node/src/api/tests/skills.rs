@@ -27,7 +27,10 @@ async fn an_offer_is_listed_matched_accepted_and_settled_through_the_time_bank()
     let name = ActionBody::Membership(MembershipAction::SetName {
         name: "Alice".into(),
     });
-    assert_eq!(f.post(f.action(&alice, 3, name)).await.0, StatusCode::CREATED);
+    assert_eq!(
+        f.post(f.action(&alice, 3, name)).await.0,
+        StatusCode::CREATED
+    );
     let (status, json) = f
         .post(f.action(&alice, 4, post(ListingKind::Offer, "Algebra")))
         .await;

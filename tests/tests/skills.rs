@@ -1,0 +1,97 @@
+//! Skill sharing end to end, with the real `hearth` against a real
+//! `hearthd`: Alice offers bicycle repair, Bob requests it and finds her
+//! offer with `hearth skills match`, accepts it as an hour received, and
+//! Alice's confirmation in the time bank moves exactly 1 KC from Bob to
+//! her; refusals change nothing.
+
+use hearth_tests::{Cli, Node, Run};
+
+fn balance(cli: &Cli) -> i64 {
+    let json = cli.json(&["balance"]);
+    json["balance"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("balance --json has an integer balance: {json}"))
+}
+
+#[track_caller]
+fn refused(run: &Run, code: &str) {
+    assert_eq!(run.code, Some(1), "expected a refusal: {run}");
+    assert!(run.stderr.contains(code), "expected {code:?}: {run}");
+}
+
+#[test]
+fn an_offer_found_by_match_and_accepted_settles_in_the_time_bank() {
+    let node = Node::start();
+    let alice = Cli::new(node.url());
+    let bob = Cli::new(node.url());
+    alice.ok(&["key", "new", "alice"]);
+    bob.ok(&["key", "new", "bob"]);
+    alice.ok(&["join", &node.founder_invite()]);
+    alice.ok(&["name", "Alice"]);
+    let code = alice.ok(&["invite", "--ttl", "1d"]);
+    bob.ok(&["join", code.trim()]);
+
+    let offer = alice.json(&[
+        "skills",
+        "offer",
+        "crafts",
+        "Bicycle repair",
+        "--availability",
+        "Sunday mornings",
+    ]);
+    let offer = offer["id"].as_str().expect("the listing id").to_string();
+    bob.ok(&["skills", "request", "crafts", "bicycle brakes"]);
+    let listed = bob.ok(&["skills", "list", "--category", "crafts", "--offers"]);
+    assert!(
+        listed.contains(&offer[..8]) && listed.contains("Alice") && listed.contains("Sunday"),
+        "{listed}"
+    );
+    let found = bob.ok(&["skills", "match"]);
+    assert!(
+        found.contains(&offer[..8]) && found.contains("Bicycle repair"),
+        "{found}"
+    );
+    let matches = alice.json(&["skills", "match"]);
+    assert_eq!(matches["matches"][0]["mine"], offer.as_str(), "{matches}");
+
+    refused(
+        &alice.run(&["skills", "accept", &offer, "1h"]),
+        "own_listing",
+    );
+    let accepted = bob.json(&["skills", "accept", &offer[..10], "1h"]);
+    let record = accepted["id"].as_str().expect("the record id").to_string();
+    assert_eq!(
+        (balance(&alice), balance(&bob)),
+        (0, 0),
+        "nothing before confirmation"
+    );
+    let pending = alice.ok(&["hours", "pending"]);
+    assert!(
+        pending.contains(&record[..8]) && pending.contains("crafts"),
+        "{pending}"
+    );
+    alice.ok(&["hours", "confirm", &record]);
+    assert_eq!((balance(&alice), balance(&bob)), (1000, -1000));
+    let shown = bob.ok(&["skills", "show", &offer]);
+    assert!(shown.contains(&record) && shown.contains("open"), "{shown}");
+
+    refused(
+        &bob.run(&["skills", "offer", "juggling", "Three balls"]),
+        "unknown_category",
+    );
+    refused(
+        &bob.run(&["skills", "withdraw", &offer]),
+        "not_listing_author",
+    );
+    alice.ok(&["skills", "withdraw", &offer]);
+    refused(
+        &bob.run(&["skills", "accept", &offer, "1h"]),
+        "listing_closed",
+    );
+    assert_eq!((balance(&alice), balance(&bob)), (1000, -1000));
+    let categories = bob.ok(&["skills", "categories"]);
+    assert_eq!(
+        categories.lines().collect::<Vec<_>>(),
+        ["tutoring", "mentorship", "crafts", "digital"]
+    );
+}
