@@ -39,10 +39,12 @@ async fn community<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value
     })))
 }
 
+/// The roster in the order members joined (founders first), ties by key.
 async fn members<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>, ApiError> {
     let storage = api.node.storage();
-    let members = storage
-        .members()?
+    let mut roster = storage.members()?;
+    roster.sort_by_key(|m| (m.joined, m.key));
+    let members = roster
         .into_iter()
         .map(|m| {
             Ok(json!({
