@@ -11,10 +11,13 @@
 //!     computes, applies, commits and flushes it;
 //! (d) replaying the logs as `hearth audit --local` and `reindex` do
 //!     (verify every entry, recompute every `Close` and `Due`, check the
-//!     ledger entry by entry), as a ratio of (a).
+//!     ledger entry by entry), as a ratio of (a);
+//! (e) durable ingest of time bank confirmations (each pays the provider
+//!     through the ledger and updates the record and three totals), the
+//!     logged records they confirm ingested first, as a ratio of (a).
 //!
 //! `cargo bench -p hearth-node --bench economy` (`HEARTH_BENCH_ACTIONS`,
-//! default 200000; `HEARTH_BENCH_ONLY=ingest|income` runs one part).
+//! default 200000; `HEARTH_BENCH_ONLY=ingest|income|hours` runs one part).
 
 use std::time::Instant;
 
@@ -35,7 +38,8 @@ use hearth_protocol::test::bench::{dir_size, env_usize};
 use hearth_protocol::test::keypair;
 use hearth_protocol::{
     ActionBody, AidAction, Canonical, GovernanceAction, Hash, InsuranceAction, InviteCode, Kc,
-    Keypair, LedgerAction, MembershipAction, Millis, Rules, SignedAction, Timestamp,
+    Keypair, LedgerAction, MembershipAction, Millis, Rules, SignedAction, TimeBankAction,
+    Timestamp,
 };
 
 const MEMBERS: u8 = 64;
@@ -49,6 +53,9 @@ fn main() {
     }
     if only.is_empty() || only == "income" {
         income();
+    }
+    if only.is_empty() || only == "hours" {
+        hours(verify_rate);
     }
 }
 
@@ -373,5 +380,59 @@ fn income() {
         "(c) sealing the Due that pays {} members their basic income (compute, apply, commit, flush): {:.0} ms",
         members + 1,
         elapsed.as_secs_f64() * 1000.0
+    );
+}
+
+fn hours(verify_rate: f64) {
+    let n: usize = env_usize("HEARTH_BENCH_ACTIONS", 200_000);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let storage = SledStorage::open(&dir.path().join("db")).expect("open sled");
+    let seeds: Vec<u8> = (1..=MEMBERS).collect();
+    let mut h = Harness::founded_with(storage, keypair(100), "Riverside", &seeds, Rules::default());
+    let keys = hearth_protocol::crypto::KeyCache::default();
+    // Member m gives 30 minutes of gardening to the next member in a
+    // ring, who confirms: every balance stays within half a KC of zero.
+    let next = |m: u8| m % MEMBERS + 1;
+    let mut ids = Vec::with_capacity(n);
+    let logs: Vec<Vec<u8>> = (0..n)
+        .map(|i| {
+            let m = (i % MEMBERS as usize) as u8 + 1;
+            let body = ActionBody::TimeBank(TimeBankAction::Log {
+                recipients: vec![keypair(next(m)).public()],
+                minutes: 30,
+                category: "gardening".into(),
+                note: String::new(),
+            });
+            let action = h.action(&keypair(m), body);
+            ids.push((next(m), action.id()));
+            action.into_inner().to_bytes()
+        })
+        .collect();
+    let started = Instant::now();
+    assert_eq!(h.ingest_in_batches(&logs, 1024, &keys), n);
+    let log_rate = n as f64 / started.elapsed().as_secs_f64();
+    let confirms: Vec<Vec<u8>> = ids
+        .iter()
+        .map(|(recipient, record)| {
+            let body = ActionBody::TimeBank(TimeBankAction::Confirm { record: *record });
+            h.action(&keypair(*recipient), body).into_inner().to_bytes()
+        })
+        .collect();
+    let started = Instant::now();
+    assert_eq!(
+        h.ingest_in_batches(&confirms, 1024, &keys),
+        n,
+        "every confirmation is valid"
+    );
+    let rate = n as f64 / started.elapsed().as_secs_f64();
+    let storage = h.service.storage();
+    let paid = storage
+        .balance(&Account::Member(keypair(1).public()))
+        .expect("balance");
+    assert!(paid.0.abs() <= 500, "member 1 holds {paid}");
+    println!(
+        "(e) time bank: {n} logs ingested at {log_rate:.0}/s = {:.2} x (a); {n} confirmations, each paying the provider, at {rate:.0}/s = {:.2} x (a)",
+        log_rate / verify_rate,
+        rate / verify_rate
     );
 }
