@@ -233,6 +233,8 @@ pub struct Rules {
     /// DESIGN §7.1 also names members with a verified skill as experts;
     /// Hearth does not verify skills yet, so appointment is the mechanism.
     pub technical_reviewers: Vec<PublicKey>,
+    /// The tool library's rules.
+    pub tools: crate::economy::tools::ToolRules,
 }
 
 impl Default for Rules {
@@ -280,6 +282,7 @@ impl Default for Rules {
             hidden_tally: vec![crate::governance::ProposalKind::Election],
             admission: Admission::Invite,
             technical_reviewers: Vec::new(),
+            tools: crate::economy::tools::ToolRules::default(),
         }
     }
 }
@@ -315,6 +318,7 @@ impl Rules {
             return bad("basic_income", "must be positive (or off)");
         }
         self.aid.validate()?;
+        self.tools.validate()?;
         for (rule, ratio) in [
             ("local.threshold", self.local.threshold),
             ("local.quorum", self.local.quorum),

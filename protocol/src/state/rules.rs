@@ -184,6 +184,9 @@ pub const SETTABLE: &[(&str, &str)] = &[
     ("durations.technical_reviews", "a number"),
     ("hidden_tally", "proposal kinds, comma-separated (or none)"),
     ("technical_reviewers", "did:key,… (or none)"),
+    ("tools.loan_fee", "an amount in KC"),
+    ("tools.pickup_window", "a duration"),
+    ("tools.stewards", "did:key,… (or none)"),
 ];
 
 /// Sets one rule from its text.
@@ -239,6 +242,9 @@ fn set(rules: &mut Rules, key: &str, value: &str) -> Result<(), String> {
                 .collect::<Result<_, _>>()?
         }
         "technical_reviewers" => rules.technical_reviewers = keys(value)?,
+        "tools.loan_fee" => rules.tools.loan_fee = amount(value)?,
+        "tools.pickup_window" => rules.tools.pickup_window = duration(value)?,
+        "tools.stewards" => rules.tools.stewards = keys(value)?,
         other => {
             let Some(stage) = other.strip_prefix("durations.") else {
                 return Err("is not a rule a vote can change".into());

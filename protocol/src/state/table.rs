@@ -67,6 +67,17 @@ pub const TIME_MEMBER_TOTALS: u8 = b'K';
 /// Each category's confirmed time bank totals, by category name.
 pub const TIME_CATEGORY_TOTALS: u8 = b'L';
 
+/// Tool library items by id.
+pub const TOOL_ITEM: u8 = b'D';
+/// Tool loans by id.
+pub const TOOL_LOAN: u8 = b'F';
+/// The tool loans of each borrower, by (member, loan).
+pub const TOOL_BORROWER: u8 = b'G';
+/// The loans of each tool, by (item, loan).
+pub const TOOL_ITEM_LOAN: u8 = b'U';
+/// Tool loans not yet returned, by loan id.
+pub const TOOL_ACTIVE: u8 = b'k';
+
 /// Display names members set for themselves, by member key.
 pub const NAME: u8 = b'u';
 /// Discussion threads: a proposal's comment count (key = proposal id) and
@@ -108,6 +119,11 @@ pub const ALL: &[(&str, u8)] = &[
     ("time_party", TIME_PARTY),
     ("time_member_totals", TIME_MEMBER_TOTALS),
     ("time_category_totals", TIME_CATEGORY_TOTALS),
+    ("tool_item", TOOL_ITEM),
+    ("tool_loan", TOOL_LOAN),
+    ("tool_borrower", TOOL_BORROWER),
+    ("tool_item_loan", TOOL_ITEM_LOAN),
+    ("tool_active", TOOL_ACTIVE),
 ];
 
 #[cfg(test)]
