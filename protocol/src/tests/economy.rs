@@ -10,6 +10,7 @@ mod insurance;
 mod properties;
 mod rules;
 mod time_bank;
+mod tools;
 
 use std::collections::BTreeMap;
 
