@@ -18,6 +18,7 @@ use crate::runtime;
 use crate::service::Service;
 
 mod time_bank;
+mod tools;
 
 pub(super) struct Fixture {
     pub(super) app: axum::Router,
