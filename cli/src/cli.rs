@@ -9,7 +9,7 @@ use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use crate::commands::{
     aid, amend, audit, balance, comment, completions, council, delegate, delegations, hours,
     income, insurance, invite, join, key, leave, log, man, members, name, network, node, nominate,
-    pay, project, proposals, propose, remove, review, show, status, tally, undelegate, vote,
+    pay, project, proposals, propose, remove, review, show, status, tally, tool, undelegate, vote,
     withdraw,
 };
 use crate::context::GlobalArgs;
@@ -53,6 +53,7 @@ pub enum Command {
     Pay(pay::PayArgs),
     Aid(aid::AidArgs),
     Hours(hours::HoursArgs),
+    Tool(tool::ToolArgs),
     Insurance(insurance::InsuranceArgs),
     Income(income::IncomeArgs),
     Balance(balance::BalanceArgs),

@@ -33,6 +33,7 @@ pub mod review;
 pub mod show;
 pub mod status;
 pub mod tally;
+pub mod tool;
 pub mod undelegate;
 pub mod vote;
 pub mod withdraw;

@@ -292,7 +292,9 @@ pub enum ToolsRejection {
         period: Millis,
     },
     /// Only the item's stewards do this.
-    #[error("only the item's stewards (its owner, or for the community's items the council or an appointed steward) {what}")]
+    #[error(
+        "only the item's stewards (its owner, or for the community's items the council or an appointed steward) {what}"
+    )]
     NotSteward {
         /// What was attempted.
         what: &'static str,

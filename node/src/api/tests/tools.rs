@@ -79,7 +79,13 @@ async fn a_drill_lent_held_and_returned_damaged_reads_back_everywhere() {
 
     // Refusals: their codes and statuses.
     let refusals = [
-        (&alice, 4, checkout.clone(), StatusCode::CONFLICT, "not_available"),
+        (
+            &alice,
+            4,
+            checkout.clone(),
+            StatusCode::CONFLICT,
+            "not_available",
+        ),
         (
             &alice,
             4,
@@ -110,11 +116,18 @@ async fn a_drill_lent_held_and_returned_damaged_reads_back_everywhere() {
     ];
     for (who, nonce, body, status, code) in refusals {
         let (got, json) = f.post(f.action(who, nonce, body)).await;
-        assert_eq!((got, json["error"].as_str()), (status, Some(code)), "{json}");
+        assert_eq!(
+            (got, json["error"].as_str()),
+            (status, Some(code)),
+            "{json}"
+        );
     }
 
     let hold = tools(ToolsAction::Hold { item: drill });
-    assert_eq!(f.post(f.action(&alice, 4, hold)).await.0, StatusCode::CREATED);
+    assert_eq!(
+        f.post(f.action(&alice, 4, hold)).await.0,
+        StatusCode::CREATED
+    );
     let (_, json) = f.signed_get(&alice, "/v1/tools/holds").await;
     assert_eq!(json["holds"][0]["position"], 1);
     assert_eq!(json["holds"][0]["pickup_until"], serde_json::Value::Null);
@@ -143,7 +156,10 @@ async fn a_drill_lent_held_and_returned_damaged_reads_back_everywhere() {
     assert_eq!(json["loans"][0]["refunded"], 0);
     let (status, json) = f.signed_get(&bob, "/v1/tools/fund").await;
     assert_eq!(status, StatusCode::OK, "{json}");
-    assert_eq!((json["balance"].as_i64(), json["name"].as_str()), (Some(20_000), Some("tool maintenance")));
+    assert_eq!(
+        (json["balance"].as_i64(), json["name"].as_str()),
+        (Some(20_000), Some("tool maintenance"))
+    );
     let path = format!("/v1/accounts/{}", bob.public().to_did());
     let (_, json) = f.signed_get(&bob, &path).await;
     assert_eq!(json["balance"], -20_000);
@@ -174,7 +190,10 @@ async fn malformed_forged_and_replayed_tool_actions_are_refused() {
     });
     let bytes = f.action(&bob, 2, add);
     let (status, json) = f.post(bytes[..bytes.len() - 5].to_vec()).await;
-    assert_eq!((status, json["error"].as_str()), (StatusCode::BAD_REQUEST, Some("truncated")));
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("truncated"))
+    );
     let mut forged = bytes.clone();
     let last = forged.len() - 1;
     forged[last] ^= 0x40;
@@ -184,11 +203,18 @@ async fn malformed_forged_and_replayed_tool_actions_are_refused() {
         (StatusCode::BAD_REQUEST, Some("bad_signature"))
     );
     let (_, json) = f.signed_get(&alice, "/v1/tools").await;
-    assert_eq!(json["items"].as_array().map(Vec::len), Some(0), "nothing changed");
+    assert_eq!(
+        json["items"].as_array().map(Vec::len),
+        Some(0),
+        "nothing changed"
+    );
 
     assert_eq!(f.post(bytes.clone()).await.0, StatusCode::CREATED);
     let (status, json) = f.post(bytes).await;
-    assert_eq!((status, json["duplicate"].as_bool()), (StatusCode::OK, Some(true)));
+    assert_eq!(
+        (status, json["duplicate"].as_bool()),
+        (StatusCode::OK, Some(true))
+    );
     let other = tools(ToolsAction::Hold {
         item: Hash([1; 32]),
     });

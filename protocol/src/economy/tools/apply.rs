@@ -4,9 +4,9 @@
 use crate::action::Action;
 use crate::community::MAX_NAME_LEN;
 use crate::crypto::{Hash, PublicKey};
+use crate::economy::Approval;
 use crate::economy::aid::{self, AidGuidelines};
 use crate::economy::ledger::{self, MoveError};
-use crate::economy::Approval;
 use crate::state::council::council_member;
 use crate::state::membership::active_member;
 use crate::state::records::Account;
@@ -309,8 +309,8 @@ fn checkout<S: StoreMut + ?Sized>(
         None
     };
     let needed = Kc(item.deposit.0.saturating_add(fee.0));
-    ledger::move_split(store, &ctx.rules, &Account::Member(*author), &legs).map_err(|e| {
-        match e {
+    ledger::move_split(store, &ctx.rules, &Account::Member(*author), &legs).map_err(
+        |e| match e {
             MoveError::BelowFloor { balance, .. } => Rejection::InsufficientFunds {
                 balance,
                 limit: ctx.rules.credit_limit,
@@ -318,8 +318,8 @@ fn checkout<S: StoreMut + ?Sized>(
             }
             .into(),
             other => other.into_apply(needed),
-        }
-    })?;
+        },
+    )?;
     if let Some(turn) = item.turn().cloned() {
         item.holds.remove(0);
         if let Some(at) = turn.pickup_until {

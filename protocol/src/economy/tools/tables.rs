@@ -305,12 +305,15 @@ pub fn item_loans<S: StateRead + ?Sized>(store: &S, item: &Hash) -> Result<Vec<L
 pub fn active_loans<S: StateRead + ?Sized>(store: &S) -> Result<Vec<Loan>, StoreError> {
     let mut found = Vec::new();
     for (key, _) in store.scan_prefix(&[table::TOOL_ACTIVE])? {
-        let id: [u8; 32] = key.get(1..).and_then(|b| b.try_into().ok()).ok_or_else(|| {
-            StoreError(format!(
-                "corrupt tool library index key {}",
-                crate::crypto::hex(&key)
-            ))
-        })?;
+        let id: [u8; 32] = key
+            .get(1..)
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| {
+                StoreError(format!(
+                    "corrupt tool library index key {}",
+                    crate::crypto::hex(&key)
+                ))
+            })?;
         if let Some(l) = loan(store, &Hash(id))? {
             found.push(l);
         }
@@ -438,12 +441,17 @@ pub fn fund<S: StateRead + ?Sized>(store: &S, community: &Hash) -> Result<FundVi
     })
 }
 
-pub(super) fn load_item<S: StateRead + ?Sized>(store: &S, id: &Hash) -> Result<ToolItem, ApplyError> {
+pub(super) fn load_item<S: StateRead + ?Sized>(
+    store: &S,
+    id: &Hash,
+) -> Result<ToolItem, ApplyError> {
     item(store, id)?.ok_or_else(|| ToolsRejection::UnknownItem { item: *id }.into())
 }
 
 pub(super) fn load_loan<S: StateRead + ?Sized>(store: &S, id: &Hash) -> Result<Loan, ApplyError> {
-    loan(store, id)?.ok_or(ApplyError::Misfit("an item names a loan that does not exist"))
+    loan(store, id)?.ok_or(ApplyError::Misfit(
+        "an item names a loan that does not exist",
+    ))
 }
 
 pub(super) fn save_item<S: StoreMut + ?Sized>(store: &mut S, item: &ToolItem) {

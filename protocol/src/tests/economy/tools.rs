@@ -78,11 +78,15 @@ fn maintained(item: Hash) -> ActionBody {
 }
 
 fn item(e: &Econ, id: Hash) -> ToolItem {
-    tools::item(&e.c.store, &id).expect("store").expect("an item")
+    tools::item(&e.c.store, &id)
+        .expect("store")
+        .expect("an item")
 }
 
 fn loan(e: &Econ, id: Hash) -> Loan {
-    tools::loan(&e.c.store, &id).expect("store").expect("a loan")
+    tools::loan(&e.c.store, &id)
+        .expect("store")
+        .expect("a loan")
 }
 
 fn escrow(e: &Econ, loan: Hash) -> Kc {
@@ -140,7 +144,11 @@ fn a_drill_returned_damaged_pays_its_deposit_to_the_maintenance_fund_once() {
 
     e.ok(2, give_back(drill));
     assert_eq!(item(&e, drill).status, ItemStatus::Returned);
-    assert!(tools::loans_of(&e.c.store, &key(2)).expect("store").is_empty());
+    assert!(
+        tools::loans_of(&e.c.store, &key(2))
+            .expect("store")
+            .is_empty()
+    );
     // Neither the borrower nor another member reports the condition.
     assert_eq!(
         code(&mut e, 2, inspect(drill, Condition::Good)),
@@ -154,7 +162,10 @@ fn a_drill_returned_damaged_pays_its_deposit_to_the_maintenance_fund_once() {
     let settled = loan(&e, l);
     assert_eq!(settled.state, LoanState::Closed);
     assert_eq!((settled.refunded, settled.forfeited), (Kc::ZERO, kc(20)));
-    assert_eq!((e.member(2), escrow(&e, l), fund(&e)), (kc(-20), kc(0), kc(20)));
+    assert_eq!(
+        (e.member(2), escrow(&e, l), fund(&e)),
+        (kc(-20), kc(0), kc(20))
+    );
     let pool = crate::economy::aid::pool(&e.c.store, &maintenance_fund_id(&e.c.id))
         .expect("store")
         .expect("the fund is an aid pool");
@@ -178,7 +189,9 @@ fn a_drill_returned_damaged_pays_its_deposit_to_the_maintenance_fund_once() {
     assert_eq!(i.maintenance[0].note, "new chuck");
     let view = tools::fund(&e.c.store, &e.c.id).expect("store");
     assert_eq!((view.balance, view.forfeited), (kc(20), kc(20)));
-    let shown = tools::view(&e.c.store, &drill).expect("store").expect("view");
+    let shown = tools::view(&e.c.store, &drill)
+        .expect("store")
+        .expect("view");
     assert_eq!(shown.loans.len(), 1);
     assert!(scheduled(&e, state::schedule::DueKind::LoanOverdue).is_empty());
     sound(&e);
@@ -191,14 +204,20 @@ fn a_good_return_pays_the_deposit_back_and_a_lost_item_is_retired() {
     let first = e.ok(2, checkout(drill));
     e.ok(2, give_back(drill));
     e.ok(1, inspect(drill, Condition::Good));
-    assert_eq!((e.member(2), escrow(&e, first), fund(&e)), (kc(0), kc(0), kc(0)));
+    assert_eq!(
+        (e.member(2), escrow(&e, first), fund(&e)),
+        (kc(0), kc(0), kc(0))
+    );
     assert_eq!(loan(&e, first).refunded, kc(20));
     assert_eq!(item(&e, drill).status, ItemStatus::Available);
 
     // Lost while still out: reported at once, the deposit is forfeit.
     let second = e.ok(3, checkout(drill));
     e.ok(1, inspect(drill, Condition::Lost));
-    assert_eq!((e.member(3), escrow(&e, second), fund(&e)), (kc(-20), kc(0), kc(20)));
+    assert_eq!(
+        (e.member(3), escrow(&e, second), fund(&e)),
+        (kc(-20), kc(0), kc(20))
+    );
     assert_eq!(item(&e, drill).status, ItemStatus::Retired);
     assert!(scheduled(&e, state::schedule::DueKind::LoanOverdue).is_empty());
     assert_eq!(code(&mut e, 2, hold(drill)), "not_available");
@@ -211,7 +230,10 @@ fn a_good_return_pays_the_deposit_back_and_a_lost_item_is_retired() {
 #[test]
 fn an_overdue_loan_blocks_borrowing_until_it_is_back() {
     let mut e = Econ::new(3, Rules::default());
-    let saw = e.ok(1, add_item("saw", kc(5), 1, MaintenancePlan::default(), false));
+    let saw = e.ok(
+        1,
+        add_item("saw", kc(5), 1, MaintenancePlan::default(), false),
+    );
     let drill = e.ok(1, self::drill());
     let l = e.ok(2, checkout(saw));
     let due = loan(&e, l).due;
@@ -228,7 +250,11 @@ fn an_overdue_loan_blocks_borrowing_until_it_is_back() {
     // Others still borrow.
     e.ok(3, checkout(drill));
     e.ok(2, give_back(saw));
-    assert!(tools::overdue_loans(&e.c.store, e.now()).expect("store").is_empty());
+    assert!(
+        tools::overdue_loans(&e.c.store, e.now())
+            .expect("store")
+            .is_empty()
+    );
     e.ok(1, inspect(saw, Condition::Good));
     e.ok(3, give_back(drill));
     e.ok(1, inspect(drill, Condition::Good));
@@ -255,7 +281,10 @@ fn holds_queue_first_come_first_served_with_pickup_windows() {
     assert_eq!(i.holds[0].pickup_until, Some(window));
     assert_eq!(i.holds[1].pickup_until, None);
     let fourth = tools::holds_of(&e.c.store, &key(4)).expect("store");
-    assert_eq!((fourth.holds[0].position, fourth.holds[0].pickup_until), (2, None));
+    assert_eq!(
+        (fourth.holds[0].position, fourth.holds[0].pickup_until),
+        (2, None)
+    );
     assert_eq!(
         tr(e.no(4, checkout(drill))),
         ToolsRejection::HeldForAnother { until: window }
@@ -301,7 +330,10 @@ fn a_loan_renews_by_its_period_while_nobody_holds_the_item() {
     assert_eq!(code(&mut e, 3, renew(drill)), "not_borrower");
     e.ok(2, renew(drill));
     let renewed = loan(&e, l);
-    assert_eq!((renewed.due, renewed.renewals), (due.plus(Millis::days(7)), 1));
+    assert_eq!(
+        (renewed.due, renewed.renewals),
+        (due.plus(Millis::days(7)), 1)
+    );
     let overdue = scheduled(&e, state::schedule::DueKind::LoanOverdue);
     assert_eq!(overdue.len(), 1);
     assert_eq!(overdue[0].at, renewed.due);
@@ -326,10 +358,17 @@ fn a_plan_of_every_two_loans_sends_the_item_to_maintenance() {
     let i = item(&e, sander);
     assert_eq!(i.status, ItemStatus::Maintenance);
     assert_eq!(i.maintenance[0].reason, "the plan: every 2 loans");
-    assert_eq!((e.member(2), e.member(3)), (kc(0), kc(0)), "good returns refund");
+    assert_eq!(
+        (e.member(2), e.member(3)),
+        (kc(0), kc(0)),
+        "good returns refund"
+    );
     e.ok(1, maintained(sander));
     let i = item(&e, sander);
-    assert_eq!((i.status, i.loans_since_maintenance, i.loans), (ItemStatus::Available, 0, 2));
+    assert_eq!(
+        (i.status, i.loans_since_maintenance, i.loans),
+        (ItemStatus::Available, 0, 2)
+    );
     // A steward may also take an item to maintenance by hand.
     e.ok(1, maintain(sander));
     assert_eq!(item(&e, sander).status, ItemStatus::Maintenance);
@@ -368,7 +407,10 @@ fn a_plan_of_every_ten_days_goes_by_due_records() {
 #[test]
 fn a_member_lends_their_own_item_and_looks_after_it() {
     let mut e = Econ::new(3, Rules::default());
-    let ladder = e.ok(2, add_item("ladder", kc(15), 2, MaintenancePlan::default(), true));
+    let ladder = e.ok(
+        2,
+        add_item("ladder", kc(15), 2, MaintenancePlan::default(), true),
+    );
     assert_eq!(item(&e, ladder).owner, Owner::Member(key(2)));
     assert_eq!(code(&mut e, 2, checkout(ladder)), "own_item");
     assert_eq!(code(&mut e, 2, hold(ladder)), "own_item");
@@ -397,7 +439,10 @@ fn appointed_stewards_and_a_loan_fee_into_the_fund() {
     let mut e = Econ::new(3, rules);
     let drill = e.ok(3, self::drill());
     let l = e.ok(2, checkout(drill));
-    assert_eq!((e.member(2), escrow(&e, l), fund(&e)), (kc(-21), kc(20), kc(1)));
+    assert_eq!(
+        (e.member(2), escrow(&e, l), fund(&e)),
+        (kc(-21), kc(20), kc(1))
+    );
     assert_eq!(loan(&e, l).fee, kc(1));
     e.ok(2, give_back(drill));
     e.ok(3, inspect(drill, Condition::Good));
@@ -416,17 +461,32 @@ fn bad_tool_actions_are_refused_with_their_codes_and_change_nothing() {
     let with = |name: &str, deposit: Kc, days: u64| add_item(name, deposit, days, none, false);
     assert_eq!(code(&mut e, 2, drill()), "not_steward");
     assert_eq!(code(&mut e, 1, with("", kc(1), 1)), "invalid_item");
-    assert_eq!(code(&mut e, 1, with(&"x".repeat(121), kc(1), 1)), "invalid_item");
+    assert_eq!(
+        code(&mut e, 1, with(&"x".repeat(121), kc(1), 1)),
+        "invalid_item"
+    );
     assert_eq!(code(&mut e, 1, with("bad\nname", kc(1), 1)), "invalid_item");
     assert_eq!(code(&mut e, 1, with("saw", Kc(-1), 1)), "invalid_value");
-    assert_eq!(code(&mut e, 1, with("saw", Kc(tools::MAX_VALUE.0 + 1), 1)), "invalid_value");
-    assert_eq!(code(&mut e, 1, with("saw", kc(1), 0)), "invalid_loan_period");
-    assert_eq!(code(&mut e, 1, with("saw", kc(1), 366)), "invalid_loan_period");
+    assert_eq!(
+        code(&mut e, 1, with("saw", Kc(tools::MAX_VALUE.0 + 1), 1)),
+        "invalid_value"
+    );
+    assert_eq!(
+        code(&mut e, 1, with("saw", kc(1), 0)),
+        "invalid_loan_period"
+    );
+    assert_eq!(
+        code(&mut e, 1, with("saw", kc(1), 366)),
+        "invalid_loan_period"
+    );
     let busy = MaintenancePlan {
         every_loans: tools::MAX_PLAN + 1,
         every_days: 0,
     };
-    assert_eq!(code(&mut e, 1, add_item("saw", kc(1), 1, busy, false)), "invalid_item");
+    assert_eq!(
+        code(&mut e, 1, add_item("saw", kc(1), 1, busy, false)),
+        "invalid_item"
+    );
     let no_category = ActionBody::Tools(ToolsAction::Add {
         name: "saw".into(),
         category: " ".into(),
@@ -438,7 +498,11 @@ fn bad_tool_actions_are_refused_with_their_codes_and_change_nothing() {
     });
     assert_eq!(code(&mut e, 1, no_category), "invalid_item");
     let drill = e.ok(1, self::drill());
-    assert_eq!(code(&mut e, 1, self::drill()), "invalid_item", "names are unique");
+    assert_eq!(
+        code(&mut e, 1, self::drill()),
+        "invalid_item",
+        "names are unique"
+    );
     let nowhere = Hash([9; 32]);
     for body in [
         checkout(nowhere),
@@ -465,11 +529,14 @@ fn bad_tool_actions_are_refused_with_their_codes_and_change_nothing() {
     assert_eq!(code(&mut e, 2, maintain(drill)), "not_steward");
 
     // The deposit is paid through the ledger: the borrower's floor holds.
-    e.ok(2, ActionBody::Ledger(crate::economy::ledger::LedgerAction::Transfer {
-        to: key(3),
-        amount: kc(10),
-        memo: String::new(),
-    }));
+    e.ok(
+        2,
+        ActionBody::Ledger(crate::economy::ledger::LedgerAction::Transfer {
+            to: key(3),
+            amount: kc(10),
+            memo: String::new(),
+        }),
+    );
     assert_eq!(code(&mut e, 2, checkout(drill)), "insufficient_funds");
     assert_eq!(item(&e, drill).status, ItemStatus::Available);
 
@@ -513,7 +580,10 @@ fn tool_rules_change_by_vote_keys_and_are_validated() {
         ("tools.pickup_window", "0s"),
         ("tools.stewards", "did:key:nope"),
     ] {
-        assert!(apply_changes(&Rules::default(), &[change(k, v)]).is_err(), "{k}={v}");
+        assert!(
+            apply_changes(&Rules::default(), &[change(k, v)]).is_err(),
+            "{k}={v}"
+        );
     }
 }
 
@@ -529,7 +599,11 @@ fn the_audit_finds_escrow_left_in_a_closed_loan() {
         crate::state::records::table::ACCOUNT,
         &crate::codec::Canonical::to_bytes(&Account::Escrow(l)),
     );
-    crate::state::StoreMut::put(&mut e.c.store, key, crate::codec::Canonical::to_bytes(&kc(3)));
+    crate::state::StoreMut::put(
+        &mut e.c.store,
+        key,
+        crate::codec::Canonical::to_bytes(&kc(3)),
+    );
     let problems = crate::economy::audit(&e.c.store).expect("store");
     assert!(
         problems.contains(&format!("closed loan {l} holds 3 KC in escrow")),
@@ -549,7 +623,10 @@ impl Econ {
                 Some(id)
             }
             Err(ApplyError::Rejected(_)) => {
-                assert!(self.c.store.map == before, "a refused action changed the state");
+                assert!(
+                    self.c.store.map == before,
+                    "a refused action changed the state"
+                );
                 *self.nonces.get_mut(&who).expect("a member") -= 1;
                 None
             }
