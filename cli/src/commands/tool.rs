@@ -96,38 +96,44 @@ enum ToolCommand {
         own: bool,
     },
     /// List the items, or only those on the shelf.
+    #[command(verbatim_doc_comment)]
     List {
         /// Only items available now.
         #[arg(long)]
         available: bool,
     },
     /// Show an item: condition, holds, loan history and maintenance.
+    #[command(verbatim_doc_comment)]
     Show {
         /// The item: its name or the start of its id.
         item: String,
     },
     /// Borrow an item: its deposit goes into the loan's escrow.
+    #[command(verbatim_doc_comment)]
     Checkout {
         /// The item.
         item: String,
     },
     /// Join an item's hold queue (first come, first served).
+    #[command(verbatim_doc_comment)]
     Hold {
         /// The item.
         item: String,
     },
     /// Leave an item's hold queue.
-    #[command(name = "cancel-hold")]
+    #[command(verbatim_doc_comment, name = "cancel-hold")]
     CancelHold {
         /// The item.
         item: String,
     },
     /// Extend your loan by the item's period (refused while someone holds it).
+    #[command(verbatim_doc_comment)]
     Renew {
         /// The item.
         item: String,
     },
     /// Bring an item back; a steward then reports its condition.
+    #[command(verbatim_doc_comment)]
     Return {
         /// The item.
         item: String,
@@ -149,6 +155,7 @@ enum ToolCommand {
         note: String,
     },
     /// Take an available item out of circulation for maintenance (stewards).
+    #[command(verbatim_doc_comment)]
     Maintain {
         /// The item.
         item: String,
@@ -157,6 +164,7 @@ enum ToolCommand {
         note: String,
     },
     /// Record an item's maintenance done: it circulates again (stewards).
+    #[command(verbatim_doc_comment)]
     Maintained {
         /// The item.
         item: String,
@@ -165,10 +173,13 @@ enum ToolCommand {
         note: String,
     },
     /// Your loans, and everyone's overdue ones.
+    #[command(verbatim_doc_comment)]
     Loans,
     /// Your holds, and whether it is your turn to collect.
+    #[command(verbatim_doc_comment)]
     Holds,
     /// The maintenance fund: what forfeited deposits and loan fees put in it.
+    #[command(verbatim_doc_comment)]
     Fund,
 }
 
