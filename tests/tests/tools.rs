@@ -122,6 +122,22 @@ fn a_drill_returned_damaged_funds_its_repair_once() {
     let list = bob.ok(&["tool", "list", "--available"]);
     assert!(list.contains("drill"), "{list}");
 
+    // Bob borrows it again; Alice holds it, so Bob cannot renew. Back in
+    // good order, Bob's deposit returns and it is Alice's turn to collect.
+    bob.ok(&["tool", "checkout", "drill"]);
+    alice.ok(&["tool", "hold", "drill"]);
+    refused(&bob.run(&["tool", "renew", "drill"]), "item_held");
+    bob.ok(&["tool", "return", "drill"]);
+    alice.ok(&["tool", "inspect", "drill", "good"]);
+    assert_eq!(balance(&bob), -20_000, "the second deposit came back");
+    let holds = alice.ok(&["tool", "holds"]);
+    assert!(holds.contains("It is your turn: collect drill"), "{holds}");
+    alice.ok(&["tool", "checkout", "drill"]);
+    assert_eq!(
+        alice.json(&["tool", "holds"])["holds"],
+        serde_json::json!([])
+    );
+
     // Bad input is refused by the CLI or the node, and changes nothing.
     let run = alice.run(&["tool", "inspect", "drill", "broken"]);
     assert_eq!(run.code, Some(2), "{run}");
