@@ -198,6 +198,41 @@ fn a_drill_returned_damaged_pays_its_deposit_to_the_maintenance_fund_once() {
 }
 
 #[test]
+fn the_fund_pays_a_repair_through_an_aid_request_the_council_decides() {
+    let mut e = Econ::new(3, Rules::default());
+    let drill = e.ok(1, self::drill());
+    e.ok(2, checkout(drill));
+    e.ok(2, give_back(drill));
+    e.ok(1, inspect(drill, Condition::Damaged));
+    let fund_id = maintenance_fund_id(&e.c.id);
+    let repair = e.ok(
+        3,
+        ActionBody::Aid(crate::economy::aid::AidAction::Request {
+            pool: fund_id,
+            amount: kc(15),
+            reason: "a new chuck for the drill".into(),
+        }),
+    );
+    let yes = ActionBody::Governance(GovernanceAction::Vote {
+        proposal: local(repair),
+        ballot: Ballot::YesNo(crate::governance::YesNo::Yes),
+    });
+    assert_eq!(
+        e.no(2, yes.clone()).code(),
+        "not_eligible",
+        "only the council"
+    );
+    e.ok(1, yes);
+    e.wait(2 * DAY);
+    assert_eq!((e.member(3), fund(&e)), (kc(15), kc(5)));
+    let r = crate::economy::aid::request(&e.c.store, &repair)
+        .expect("store")
+        .expect("the request");
+    assert_eq!(r.paid, kc(15));
+    sound(&e);
+}
+
+#[test]
 fn a_good_return_pays_the_deposit_back_and_a_lost_item_is_retired() {
     let mut e = Econ::new(3, Rules::default());
     let drill = e.ok(1, self::drill());
