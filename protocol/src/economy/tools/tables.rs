@@ -100,7 +100,7 @@ pub struct ToolItem {
     pub plan: MaintenancePlan,
     /// Where it stands.
     pub status: ItemStatus,
-    /// The last condition reported, with its note.
+    /// The last condition reported.
     pub condition: Option<Condition>,
     /// The last condition report's note.
     pub condition_note: String,
@@ -125,9 +125,7 @@ pub struct ToolItem {
 impl Canonical for ToolItem {}
 
 impl ToolItem {
-    /// Whether `member` looks after it: its owner, or for the community's
-    /// items an appointed steward or a council member in power (checked
-    /// by the caller).
+    /// Whether `member` owns it (lends their own item, and so is its steward).
     pub fn owned_by(&self, member: &PublicKey) -> bool {
         self.owner == Owner::Member(*member)
     }
