@@ -9,8 +9,8 @@ use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use crate::commands::{
     aid, amend, audit, balance, comment, completions, council, delegate, delegations, hours,
     income, insurance, invite, join, key, leave, log, man, members, name, network, node, nominate,
-    pay, project, proposals, propose, remove, review, show, skills, status, tally, undelegate,
-    vote, withdraw,
+    pay, project, proposals, propose, remove, review, show, skills, status, tally, tool,
+    undelegate, vote, withdraw,
 };
 use crate::context::GlobalArgs;
 
@@ -54,6 +54,7 @@ pub enum Command {
     Aid(aid::AidArgs),
     Hours(hours::HoursArgs),
     Skills(skills::SkillsArgs),
+    Tool(tool::ToolArgs),
     Insurance(insurance::InsuranceArgs),
     Income(income::IncomeArgs),
     Balance(balance::BalanceArgs),

@@ -34,6 +34,7 @@ pub mod show;
 pub mod skills;
 pub mod status;
 pub mod tally;
+pub mod tool;
 pub mod undelegate;
 pub mod vote;
 pub mod withdraw;

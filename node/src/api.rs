@@ -202,7 +202,19 @@ fn rejection_status(r: &Rejection) -> StatusCode {
     use hearth_protocol::economy::insurance::InsuranceRejection as Ins;
     use hearth_protocol::economy::skills::SkillsRejection as Skill;
     use hearth_protocol::economy::time_bank::TimeBankRejection as Time;
+    use hearth_protocol::economy::tools::ToolsRejection as Tools;
     match r {
+        Rejection::Tools(
+            Tools::NotSteward { .. } | Tools::NotBorrower | Tools::OwnItem | Tools::OwnLoan,
+        ) => StatusCode::FORBIDDEN,
+        Rejection::Tools(
+            Tools::NotAvailable { .. }
+            | Tools::HeldForAnother { .. }
+            | Tools::AlreadyHolding
+            | Tools::AlreadyBorrowing
+            | Tools::ItemHeld { .. }
+            | Tools::OverdueLoan { .. },
+        ) => StatusCode::CONFLICT,
         Rejection::TimeBank(Time::OwnRecord | Time::NotAParty) => StatusCode::FORBIDDEN,
         Rejection::TimeBank(Time::AlreadyConfirmed | Time::AlreadyDeclined) => StatusCode::CONFLICT,
         Rejection::Skills(Skill::NotListingAuthor | Skill::OwnListing) => StatusCode::FORBIDDEN,
@@ -482,6 +494,7 @@ pub fn router_with<N: Node>(node: N, options: Options) -> Router {
         .merge(income::routes::<N>())
         .merge(time_bank::routes::<N>())
         .merge(skills::routes::<N>())
+        .merge(tools::routes::<N>())
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })
@@ -1039,3 +1052,4 @@ mod status;
 #[cfg(test)]
 mod tests;
 mod time_bank;
+mod tools;

@@ -10,6 +10,7 @@ pub use crate::economy::insurance::InsuranceAction;
 pub use crate::economy::ledger::LedgerAction;
 pub use crate::economy::skills::SkillsAction;
 pub use crate::economy::time_bank::TimeBankAction;
+pub use crate::economy::tools::ToolsAction;
 pub use crate::governance::GovernanceAction;
 pub use crate::state::membership::MembershipAction;
 
@@ -81,6 +82,8 @@ pub enum ActionBody {
     TimeBank(TimeBankAction),
     /// Skill sharing.
     Skills(SkillsAction),
+    /// The tool library.
+    Tools(ToolsAction),
 }
 
 impl ActionBody {
@@ -96,6 +99,7 @@ impl ActionBody {
             | ActionBody::Insurance(_)
             | ActionBody::TimeBank(_)
             | ActionBody::Skills(_) => LogKind::Local,
+            ActionBody::Tools(_) => LogKind::Local,
         }
     }
 
@@ -109,6 +113,7 @@ impl ActionBody {
             ActionBody::Insurance(a) => a.kind(),
             ActionBody::TimeBank(a) => a.kind(),
             ActionBody::Skills(a) => a.kind(),
+            ActionBody::Tools(a) => a.kind(),
         }
     }
 }

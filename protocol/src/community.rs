@@ -238,6 +238,8 @@ pub struct Rules {
     pub time_bank_categories: Vec<String>,
     /// Skill sharing.
     pub skills: SkillRules,
+    /// The tool library's rules.
+    pub tools: crate::economy::tools::ToolRules,
 }
 
 impl Default for Rules {
@@ -287,6 +289,7 @@ impl Default for Rules {
             technical_reviewers: Vec::new(),
             time_bank_categories: Vec::new(),
             skills: SkillRules::default(),
+            tools: crate::economy::tools::ToolRules::default(),
         }
     }
 }
@@ -325,6 +328,7 @@ impl Rules {
             return bad("basic_income", "must be positive (or off)");
         }
         self.aid.validate()?;
+        self.tools.validate()?;
         for (rule, ratio) in [
             ("local.threshold", self.local.threshold),
             ("local.quorum", self.local.quorum),

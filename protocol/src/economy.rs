@@ -11,6 +11,7 @@ pub mod ledger;
 pub mod payout;
 pub mod skills;
 pub mod time_bank;
+pub mod tools;
 
 use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
@@ -236,6 +237,9 @@ pub fn on_due<S: StoreMut + ?Sized>(
         DueKind::Premium => insurance::premium_due(store, ctx, &item.id),
         DueKind::IncomeMonth => income::month_due(store, ctx, item),
         DueKind::TimeLogExpiry => time_bank::expiry_due(store, ctx, &item.id),
+        DueKind::LoanOverdue => tools::overdue_due(store, &item.id),
+        DueKind::HoldPickup => tools::pickup_due(store, ctx, item),
+        DueKind::ToolMaintenance => tools::maintenance_due(store, ctx, item),
     }
 }
 
@@ -299,7 +303,9 @@ fn check_paid<'a>(
 /// entry by entry: the sum of all balances is zero, no pool or escrow is
 /// below zero, and every request and claim was paid at most what was
 /// approved, with each pool's record of what it paid matching them, and
-/// the time bank's totals are what its confirmed shares add up to.
+/// the time bank's totals are what its confirmed shares add up to, and
+/// every tool loan's escrow holds its deposit while open and nothing once
+/// closed.
 /// Returns what is wrong (nothing, for a sound state).
 pub fn audit<S: crate::state::StateRead + ?Sized>(
     store: &S,
@@ -346,5 +352,6 @@ pub fn audit<S: crate::state::StateRead + ?Sized>(
         );
     }
     time_bank::audit(store, &mut problems)?;
+    tools::audit(store, &mut problems)?;
     Ok(problems)
 }

@@ -19,6 +19,7 @@ use crate::service::Service;
 
 mod skills;
 mod time_bank;
+mod tools;
 
 pub(super) struct Fixture {
     pub(super) app: axum::Router,

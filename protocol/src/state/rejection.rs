@@ -276,6 +276,9 @@ pub enum Rejection {
     /// Skill sharing refused the action.
     #[error(transparent)]
     Skills(#[from] crate::economy::skills::SkillsRejection),
+    /// Refused by the tool library.
+    #[error(transparent)]
+    Tools(#[from] crate::economy::tools::ToolsRejection),
     /// A display name that cannot be shown as one.
     #[error("invalid name: {reason}")]
     InvalidName {
@@ -351,6 +354,7 @@ impl Rejection {
             Rejection::Insurance(r) => r.code(),
             Rejection::TimeBank(r) => r.code(),
             Rejection::Skills(r) => r.code(),
+            Rejection::Tools(r) => r.code(),
         }
     }
 }

@@ -194,6 +194,9 @@ pub const SETTABLE: &[(&str, &str)] = &[
         "skills.categories",
         "categories added to the built-in ones, comma-separated (or none)",
     ),
+    ("tools.loan_fee", "an amount in KC"),
+    ("tools.pickup_window", "a duration"),
+    ("tools.stewards", "did:key,… (or none)"),
 ];
 
 /// Sets one rule from its text.
@@ -253,6 +256,9 @@ fn set(rules: &mut Rules, key: &str, value: &str) -> Result<(), String> {
         "time_log_expiry" => rules.time_log_expiry = duration(value)?,
         "time_bank_categories" => rules.time_bank_categories = names(value),
         "skills.categories" => rules.skills.categories = names(value),
+        "tools.loan_fee" => rules.tools.loan_fee = amount(value)?,
+        "tools.pickup_window" => rules.tools.pickup_window = duration(value)?,
+        "tools.stewards" => rules.tools.stewards = keys(value)?,
         other => {
             let Some(stage) = other.strip_prefix("durations.") else {
                 return Err("is not a rule a vote can change".into());

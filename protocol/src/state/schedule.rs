@@ -36,6 +36,12 @@ pub enum DueKind {
     IncomeMonth,
     /// A time bank record's unconfirmed shares expire.
     TimeLogExpiry,
+    /// A tool loan's due time passes: it is overdue.
+    LoanOverdue,
+    /// A tool holder's pickup window ends: the hold lapses.
+    HoldPickup,
+    /// A tool's maintenance plan falls due by days.
+    ToolMaintenance,
 }
 
 impl DueKind {
@@ -47,6 +53,9 @@ impl DueKind {
             DueKind::Premium => 3,
             DueKind::IncomeMonth => 4,
             DueKind::TimeLogExpiry => 5,
+            DueKind::LoanOverdue => 6,
+            DueKind::HoldPickup => 7,
+            DueKind::ToolMaintenance => 8,
         }
     }
 
@@ -58,6 +67,9 @@ impl DueKind {
             3 => DueKind::Premium,
             4 => DueKind::IncomeMonth,
             5 => DueKind::TimeLogExpiry,
+            6 => DueKind::LoanOverdue,
+            7 => DueKind::HoldPickup,
+            8 => DueKind::ToolMaintenance,
             _ => return None,
         })
     }
@@ -155,12 +167,15 @@ pub fn next<S: Store + ?Sized>(store: &S) -> Result<Option<Timestamp>, StoreErro
 }
 
 /// The kinds a `Due` record settles (closes have their own record).
-pub const DUE_KINDS: [DueKind; 5] = [
+pub const DUE_KINDS: [DueKind; 8] = [
     DueKind::AidDeadline,
     DueKind::ClaimDeadline,
     DueKind::Premium,
     DueKind::IncomeMonth,
     DueKind::TimeLogExpiry,
+    DueKind::LoanOverdue,
+    DueKind::HoldPickup,
+    DueKind::ToolMaintenance,
 ];
 
 /// What a node seals as a `Due` record at `ctx.time`: the items due then.

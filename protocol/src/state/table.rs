@@ -74,6 +74,16 @@ pub const SKILL_LISTING: u8 = b'A';
 pub const SKILL_INDEX: u8 = b'f';
 /// The time bank records of each listing's exchanges, by (listing, record).
 pub const SKILL_EXCHANGE: u8 = b'j';
+/// Tool library items by id.
+pub const TOOL_ITEM: u8 = b'D';
+/// Tool loans by id.
+pub const TOOL_LOAN: u8 = b'F';
+/// The tool loans of each borrower, by (member, loan).
+pub const TOOL_BORROWER: u8 = b'G';
+/// The loans of each tool, by (item, loan).
+pub const TOOL_ITEM_LOAN: u8 = b'U';
+/// Tool loans not yet returned, by loan id.
+pub const TOOL_ACTIVE: u8 = b'k';
 
 /// Display names members set for themselves, by member key.
 pub const NAME: u8 = b'u';
@@ -119,6 +129,11 @@ pub const ALL: &[(&str, u8)] = &[
     ("skill_listing", SKILL_LISTING),
     ("skill_index", SKILL_INDEX),
     ("skill_exchange", SKILL_EXCHANGE),
+    ("tool_item", TOOL_ITEM),
+    ("tool_loan", TOOL_LOAN),
+    ("tool_borrower", TOOL_BORROWER),
+    ("tool_item_loan", TOOL_ITEM_LOAN),
+    ("tool_active", TOOL_ACTIVE),
 ];
 
 #[cfg(test)]

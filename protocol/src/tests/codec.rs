@@ -101,7 +101,57 @@ fn action_body() -> impl Strategy<Value = ActionBody> {
             LedgerAction::Transfer { to, amount, memo }
         )),
         governance_body(),
+        tools_body(),
     ]
+}
+
+fn tools_body() -> impl Strategy<Value = ActionBody> {
+    use crate::economy::tools::{Condition, MaintenancePlan, ToolsAction};
+    prop_oneof![
+        (
+            (text(), text(), any::<bool>()),
+            (kc(), millis(), kc()),
+            (any::<u32>(), any::<u32>())
+        )
+            .prop_map(
+                |((name, category, own), (deposit, loan_period, replacement), (l, d))| {
+                    ToolsAction::Add {
+                        name,
+                        category,
+                        own,
+                        deposit,
+                        loan_period,
+                        replacement,
+                        plan: MaintenancePlan {
+                            every_loans: l,
+                            every_days: d,
+                        },
+                    }
+                }
+            ),
+        hash().prop_map(|item| ToolsAction::Checkout { item }),
+        hash().prop_map(|item| ToolsAction::Hold { item }),
+        hash().prop_map(|item| ToolsAction::CancelHold { item }),
+        hash().prop_map(|item| ToolsAction::Renew { item }),
+        hash().prop_map(|item| ToolsAction::Return { item }),
+        (
+            hash(),
+            prop_oneof![
+                Just(Condition::Good),
+                Just(Condition::Damaged),
+                Just(Condition::Lost)
+            ],
+            text()
+        )
+            .prop_map(|(item, condition, note)| ToolsAction::Inspect {
+                item,
+                condition,
+                note
+            }),
+        (hash(), text()).prop_map(|(item, note)| ToolsAction::Maintain { item, note }),
+        (hash(), text()).prop_map(|(item, note)| ToolsAction::Maintained { item, note }),
+    ]
+    .prop_map(ActionBody::Tools)
 }
 
 fn level() -> impl Strategy<Value = Level> {
@@ -389,7 +439,10 @@ fn rules() -> impl Strategy<Value = Rules> {
             prop_oneof![Just(Admission::Invite), Just(Admission::Vote)],
             vec(public_key(), 0..3),
         ),
-        (vec(text(), 0..3), vec(text(), 0..3)),
+        (
+            (vec(text(), 0..3), vec(text(), 0..3)),
+            (kc(), millis(), vec(public_key(), 0..3)),
+        ),
     )
         .prop_map(
             |(
@@ -408,7 +461,7 @@ fn rules() -> impl Strategy<Value = Rules> {
                 council,
                 hidden_tally,
                 (admission, technical_reviewers),
-                (time_bank_categories, skill_categories),
+                ((time_bank_categories, skill_categories), (loan_fee, pickup_window, stewards)),
             )| Rules {
                 credit_limit,
                 invite_max_ttl,
@@ -434,6 +487,11 @@ fn rules() -> impl Strategy<Value = Rules> {
                 time_bank_categories,
                 skills: SkillRules {
                     categories: skill_categories,
+                },
+                tools: crate::economy::tools::ToolRules {
+                    loan_fee,
+                    pickup_window,
+                    stewards,
                 },
             },
         )
@@ -922,8 +980,8 @@ fn unknown_enum_variants_are_malformed() {
     let bytes = leave.to_bytes();
     assert_eq!(bytes[80..84], 0u32.to_le_bytes(), "membership");
     assert_eq!(bytes[84..88], 2u32.to_le_bytes(), "leave");
-    // Seven domains (membership … skills): 7 is the first unknown tag.
-    for tag in [7u32, 14, 255, u32::MAX] {
+    // Eight domains (membership … tools): 8 is the first unknown tag.
+    for tag in [8u32, 14, 255, u32::MAX] {
         let mut bytes = bytes.clone();
         bytes[80..84].copy_from_slice(&tag.to_le_bytes());
         assert!(is_malformed(Action::from_bytes(&bytes)), "domain tag {tag}");

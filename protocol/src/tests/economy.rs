@@ -11,6 +11,7 @@ mod properties;
 mod rules;
 mod skills;
 mod time_bank;
+mod tools;
 
 use std::collections::BTreeMap;
 

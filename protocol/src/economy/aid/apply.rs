@@ -343,8 +343,9 @@ pub(super) fn approve_request<S: StoreMut + ?Sized>(
     pay_line(store, ctx, &request.pool)
 }
 
-/// Pays the pool's line and records what was paid.
-pub(super) fn pay_line<S: StoreMut + ?Sized>(
+/// Pays the pool's line and records what was paid (after money came
+/// into the pool).
+pub fn pay_line<S: StoreMut + ?Sized>(
     store: &mut S,
     ctx: &Context,
     pool_id: &Hash,
