@@ -8,6 +8,7 @@ use crate::crypto::{self, Hash, Keypair, PublicKey, Signature};
 pub use crate::economy::aid::AidAction;
 pub use crate::economy::insurance::InsuranceAction;
 pub use crate::economy::ledger::LedgerAction;
+pub use crate::economy::spaces::SpacesAction;
 pub use crate::economy::time_bank::TimeBankAction;
 pub use crate::governance::GovernanceAction;
 pub use crate::state::membership::MembershipAction;
@@ -78,6 +79,8 @@ pub enum ActionBody {
     Insurance(InsuranceAction),
     /// Hours of help given and received.
     TimeBank(TimeBankAction),
+    /// Space sharing: spaces and their bookings.
+    Spaces(SpacesAction),
 }
 
 impl ActionBody {
@@ -91,7 +94,8 @@ impl ActionBody {
             ActionBody::Ledger(_)
             | ActionBody::Aid(_)
             | ActionBody::Insurance(_)
-            | ActionBody::TimeBank(_) => LogKind::Local,
+            | ActionBody::TimeBank(_)
+            | ActionBody::Spaces(_) => LogKind::Local,
         }
     }
 
@@ -104,6 +108,7 @@ impl ActionBody {
             ActionBody::Aid(a) => a.kind(),
             ActionBody::Insurance(a) => a.kind(),
             ActionBody::TimeBank(a) => a.kind(),
+            ActionBody::Spaces(a) => a.kind(),
         }
     }
 }

@@ -233,6 +233,8 @@ pub struct Rules {
     /// DESIGN §7.1 also names members with a verified skill as experts;
     /// Hearth does not verify skills yet, so appointment is the mechanism.
     pub technical_reviewers: Vec<PublicKey>,
+    /// Space sharing: who stewards the spaces.
+    pub spaces: crate::economy::spaces::SpaceRules,
 }
 
 impl Default for Rules {
@@ -280,6 +282,7 @@ impl Default for Rules {
             hidden_tally: vec![crate::governance::ProposalKind::Election],
             admission: Admission::Invite,
             technical_reviewers: Vec::new(),
+            spaces: Default::default(),
         }
     }
 }
@@ -353,6 +356,7 @@ impl Rules {
                 "must not exceed the number of technical_reviewers",
             );
         }
+        self.spaces.validate()?;
         Ok(())
     }
 }

@@ -9,6 +9,7 @@ pub mod income;
 pub mod insurance;
 pub mod ledger;
 pub mod payout;
+pub mod spaces;
 pub mod time_bank;
 
 use bincode::{Decode, Encode};
@@ -345,5 +346,6 @@ pub fn audit<S: crate::state::StateRead + ?Sized>(
         );
     }
     time_bank::audit(store, &mut problems)?;
+    spaces::audit(store, &mut problems)?;
     Ok(problems)
 }

@@ -27,7 +27,7 @@ pub mod test;
 
 pub use action::{
     Action, ActionBody, AidAction, GovernanceAction, InsuranceAction, InviteCode, LedgerAction,
-    MembershipAction, SignedAction, TimeBankAction,
+    MembershipAction, SignedAction, SpacesAction, TimeBankAction,
 };
 pub use codec::Canonical;
 pub use community::{Genesis, Rules};

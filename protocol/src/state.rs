@@ -162,6 +162,7 @@ fn check_and_write<S: StoreMut + ?Sized>(
         ActionBody::Aid(body) => economy::aid::apply(store, ctx, action, body)?,
         ActionBody::Insurance(body) => economy::insurance::apply(store, ctx, action, body)?,
         ActionBody::TimeBank(body) => economy::time_bank::apply(store, ctx, action, body)?,
+        ActionBody::Spaces(body) => economy::spaces::apply(store, ctx, action, body)?,
     }
     records::write(
         store,

@@ -273,6 +273,9 @@ pub enum Rejection {
     /// Refused by the time bank.
     #[error(transparent)]
     TimeBank(#[from] crate::economy::time_bank::TimeBankRejection),
+    /// Refused by space sharing.
+    #[error(transparent)]
+    Spaces(#[from] crate::economy::spaces::SpacesRejection),
     /// A display name that cannot be shown as one.
     #[error("invalid name: {reason}")]
     InvalidName {
@@ -347,6 +350,7 @@ impl Rejection {
             Rejection::Aid(r) => r.code(),
             Rejection::Insurance(r) => r.code(),
             Rejection::TimeBank(r) => r.code(),
+            Rejection::Spaces(r) => r.code(),
         }
     }
 }

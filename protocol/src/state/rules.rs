@@ -184,6 +184,10 @@ pub const SETTABLE: &[(&str, &str)] = &[
     ("durations.technical_reviews", "a number"),
     ("hidden_tally", "proposal kinds, comma-separated (or none)"),
     ("technical_reviewers", "did:key,… (or none)"),
+    (
+        "spaces.stewards",
+        "did:key,… (or none: the council in power)",
+    ),
 ];
 
 /// Sets one rule from its text.
@@ -239,6 +243,7 @@ fn set(rules: &mut Rules, key: &str, value: &str) -> Result<(), String> {
                 .collect::<Result<_, _>>()?
         }
         "technical_reviewers" => rules.technical_reviewers = keys(value)?,
+        "spaces.stewards" => rules.spaces.stewards = keys(value)?,
         other => {
             let Some(stage) = other.strip_prefix("durations.") else {
                 return Err("is not a rule a vote can change".into());

@@ -67,6 +67,17 @@ pub const TIME_MEMBER_TOTALS: u8 = b'K';
 /// Each category's confirmed time bank totals, by category name.
 pub const TIME_CATEGORY_TOTALS: u8 = b'L';
 
+/// Spaces members book, by id.
+pub const SPACE: u8 = b'V';
+/// Space bookings, by id.
+pub const SPACE_BOOKING: u8 = b'X';
+/// The space time index: (space, start, booking) → end and places.
+pub const SPACE_SLOT: u8 = b'Y';
+/// The bookings each member made, by (member, booking).
+pub const SPACE_MEMBER: u8 = b'Z';
+/// What each booking action (a series) booked and skipped, by action id.
+pub const SPACE_SERIES: u8 = b'o';
+
 /// Display names members set for themselves, by member key.
 pub const NAME: u8 = b'u';
 /// Discussion threads: a proposal's comment count (key = proposal id) and
@@ -108,6 +119,11 @@ pub const ALL: &[(&str, u8)] = &[
     ("time_party", TIME_PARTY),
     ("time_member_totals", TIME_MEMBER_TOTALS),
     ("time_category_totals", TIME_CATEGORY_TOTALS),
+    ("space", SPACE),
+    ("space_booking", SPACE_BOOKING),
+    ("space_slot", SPACE_SLOT),
+    ("space_member", SPACE_MEMBER),
+    ("space_series", SPACE_SERIES),
 ];
 
 #[cfg(test)]

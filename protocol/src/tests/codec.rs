@@ -387,6 +387,7 @@ fn rules() -> impl Strategy<Value = Rules> {
         (
             prop_oneof![Just(Admission::Invite), Just(Admission::Vote)],
             vec(public_key(), 0..3),
+            vec(public_key(), 0..3),
         ),
     )
         .prop_map(
@@ -405,7 +406,7 @@ fn rules() -> impl Strategy<Value = Rules> {
                 durations,
                 council,
                 hidden_tally,
-                (admission, technical_reviewers),
+                (admission, technical_reviewers, stewards),
             )| Rules {
                 credit_limit,
                 invite_max_ttl,
@@ -428,6 +429,7 @@ fn rules() -> impl Strategy<Value = Rules> {
                 hidden_tally,
                 admission,
                 technical_reviewers,
+                spaces: crate::economy::spaces::SpaceRules { stewards },
             },
         )
 }
@@ -915,8 +917,8 @@ fn unknown_enum_variants_are_malformed() {
     let bytes = leave.to_bytes();
     assert_eq!(bytes[80..84], 0u32.to_le_bytes(), "membership");
     assert_eq!(bytes[84..88], 2u32.to_le_bytes(), "leave");
-    // Six domains (membership … time bank): 6 is the first unknown tag.
-    for tag in [6u32, 14, 255, u32::MAX] {
+    // Seven domains (membership … spaces): 7 is the first unknown tag.
+    for tag in [7u32, 14, 255, u32::MAX] {
         let mut bytes = bytes.clone();
         bytes[80..84].copy_from_slice(&tag.to_le_bytes());
         assert!(is_malformed(Action::from_bytes(&bytes)), "domain tag {tag}");
