@@ -9,6 +9,7 @@ mod income;
 mod insurance;
 mod properties;
 mod rules;
+mod spaces;
 mod time_bank;
 
 use std::collections::BTreeMap;
