@@ -200,8 +200,13 @@ impl From<StoreError> for ApiError {
 fn rejection_status(r: &Rejection) -> StatusCode {
     use hearth_protocol::economy::aid::AidRejection as Aid;
     use hearth_protocol::economy::insurance::InsuranceRejection as Ins;
+    use hearth_protocol::economy::spaces::SpacesRejection as Spaces;
     use hearth_protocol::economy::time_bank::TimeBankRejection as Time;
     match r {
+        Rejection::Spaces(Spaces::NotSteward { .. } | Spaces::NotBooker) => StatusCode::FORBIDDEN,
+        Rejection::Spaces(
+            Spaces::Overlap { .. } | Spaces::NameTaken { .. } | Spaces::AlreadyCancelled,
+        ) => StatusCode::CONFLICT,
         Rejection::TimeBank(Time::OwnRecord | Time::NotAParty) => StatusCode::FORBIDDEN,
         Rejection::TimeBank(Time::AlreadyConfirmed | Time::AlreadyDeclined) => StatusCode::CONFLICT,
         Rejection::Aid(Aid::NotRequester | Aid::NotAssessor | Aid::OwnRequest)
@@ -478,6 +483,7 @@ pub fn router_with<N: Node>(node: N, options: Options) -> Router {
         .merge(insurance::routes::<N>())
         .merge(income::routes::<N>())
         .merge(time_bank::routes::<N>())
+        .merge(spaces::routes::<N>())
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })
@@ -1030,6 +1036,7 @@ mod insurance;
 mod ledger;
 mod membership;
 pub mod server;
+mod spaces;
 mod status;
 #[cfg(test)]
 mod tests;
