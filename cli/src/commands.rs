@@ -31,6 +31,7 @@ pub mod propose;
 pub mod remove;
 pub mod review;
 pub mod show;
+pub mod space;
 pub mod status;
 pub mod tally;
 pub mod undelegate;

@@ -13,8 +13,8 @@ use hearth_cli::cli::{self, Cli, Command};
 use hearth_cli::commands::{
     aid, amend, audit, balance, comment, completions, council, delegate, delegations, hours,
     income, insurance, invite, join, key, leave, log, man, members, name, network, node, nominate,
-    pay, project, proposals, propose, remove, review, show, status, tally, undelegate, vote,
-    withdraw,
+    pay, project, proposals, propose, remove, review, show, space, status, tally, undelegate,
+    vote, withdraw,
 };
 use hearth_cli::error::{self, Code, Report};
 use hearth_cli::{Context, output};
@@ -50,6 +50,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Pay(args) => pay::run(&ctx, args),
         Command::Aid(args) => aid::run(&ctx, args),
         Command::Hours(args) => hours::run(&ctx, args),
+        Command::Space(args) => space::run(&ctx, args),
         Command::Insurance(args) => insurance::run(&ctx, args),
         Command::Income(args) => income::run(&ctx, args),
         Command::Balance(args) => balance::run(&ctx, args),
