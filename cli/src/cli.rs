@@ -9,8 +9,8 @@ use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use crate::commands::{
     aid, amend, audit, balance, comment, completions, council, delegate, delegations, hours,
     income, insurance, invite, join, key, leave, log, man, members, name, network, node, nominate,
-    pay, project, proposals, propose, remove, review, show, space, status, tally, undelegate,
-    vote, withdraw,
+    pay, project, proposals, propose, remove, review, show, space, status, tally, undelegate, vote,
+    withdraw,
 };
 use crate::context::GlobalArgs;
 

@@ -210,7 +210,8 @@ impl Client {
         for (name, value) in sign_request(key, "GET", path, now, b"") {
             request = request.header(name, value);
         }
-        String::from_utf8(self.finish(request.call())?).context("the node sent text that is not UTF-8")
+        String::from_utf8(self.finish(request.call())?)
+            .context("the node sent text that is not UTF-8")
     }
 
     /// A `POST` of a JSON body signed by a member key (the signature

@@ -20,9 +20,7 @@ use std::time::Instant;
 
 use hearth_node::store::SledStorage;
 use hearth_node::test::Harness;
-use hearth_protocol::economy::spaces::{
-    self, Space, SpaceKind, SpaceSpec, SpacesAction, slot_key,
-};
+use hearth_protocol::economy::spaces::{self, Space, SpaceKind, SpaceSpec, SpacesAction, slot_key};
 use hearth_protocol::state::records;
 use hearth_protocol::state::store::{MemoryStore, Pairs, Store, StoreError, StoreMut};
 use hearth_protocol::state::table;
@@ -106,8 +104,7 @@ fn reads(n: usize) {
     ] {
         counting.read.set(0);
         let end = Timestamp(start + MIN);
-        let found = spaces::conflict(&counting, &space, Timestamp(start), end, 1)
-            .expect("store");
+        let found = spaces::conflict(&counting, &space, Timestamp(start), end, 1).expect("store");
         assert_eq!(found.is_some(), clash, "{label}");
         println!(
             "(1) n = {n:>6}: overlap check, {label}: {} entries read",
@@ -127,7 +124,10 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let storage = SledStorage::open(&dir.path().join("db")).expect("open sled");
     let mut h = Harness::with_storage(storage, MEMBERS);
-    let create = h.action(&keypair(1), ActionBody::Spaces(SpacesAction::Create(spec(1))));
+    let create = h.action(
+        &keypair(1),
+        ActionBody::Spaces(SpacesAction::Create(spec(1))),
+    );
     let room = create.id();
     assert!(h.run(&[create])[0].is_ok(), "the space is added");
 
@@ -183,7 +183,11 @@ fn main() {
     for (label, batch) in [("64", 64usize), ("1024", 1024usize)] {
         let part = &actions[existing..];
         let half = part.len() / 2;
-        let part = if batch == 64 { &part[..half] } else { &part[half..] };
+        let part = if batch == 64 {
+            &part[..half]
+        } else {
+            &part[half..]
+        };
         let started = Instant::now();
         let accepted = h.ingest_in_batches(part, batch, &keys);
         assert_eq!(accepted, part.len());

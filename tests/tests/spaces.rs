@@ -94,14 +94,31 @@ fn a_room_booked_a_clash_refused_and_the_calendar_exported() {
 
     // Inside Bob's 15-minute buffer: refused, naming his booking.
     let clash = alice.run(&[
-        "space", "book", "Workshop", "--from", &at(12, 10), "--for", "1h",
+        "space",
+        "book",
+        "Workshop",
+        "--from",
+        &at(12, 10),
+        "--for",
+        "1h",
     ]);
     refused(&clash, "overlap");
     assert!(clash.stderr.contains(&id), "{clash}");
     // After the buffer: fine.
-    alice.ok(&["space", "book", "Workshop", "--from", &at(12, 15), "--for", "1h"]);
+    alice.ok(&[
+        "space",
+        "book",
+        "Workshop",
+        "--from",
+        &at(12, 15),
+        "--for",
+        "1h",
+    ]);
     let shown = alice.ok(&["space", "show", "Workshop"]);
-    assert!(shown.contains(&id[..8]) && shown.contains("Repair café"), "{shown}");
+    assert!(
+        shown.contains(&id[..8]) && shown.contains("Repair café"),
+        "{shown}"
+    );
 
     // The room's calendar, written to a file and parsed.
     let file = alice.home().join("workshop.ics");

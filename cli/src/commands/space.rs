@@ -130,7 +130,11 @@ enum SpaceCommand {
         #[arg(long)]
         from: String,
         /// The end: as --from, or a bare time "HH:MM" on the day of --from.
-        #[arg(long, required_unless_present = "duration", conflicts_with = "duration")]
+        #[arg(
+            long,
+            required_unless_present = "duration",
+            conflicts_with = "duration"
+        )]
         to: Option<String>,
         /// The length instead of --to: 90m, 2h.
         #[arg(long = "for", value_parser = duration::parse)]
@@ -332,7 +336,9 @@ pub fn run(ctx: &Context, args: SpaceArgs) -> Result<()> {
         } => {
             let space = find_space(ctx, &space)?;
             let zone = TimeZone::system();
-            let today = jiff::Timestamp::now().to_zoned_datetime(zone.clone()).date();
+            let today = jiff::Timestamp::now()
+                .to_zoned_datetime(zone.clone())
+                .date();
             let start = parse_time(&from, &zone, today).map_err(anyhow::Error::msg)?;
             let end = match (to, duration) {
                 (_, Some(length)) => start.plus(length),
@@ -355,11 +361,8 @@ pub fn run(ctx: &Context, args: SpaceArgs) -> Result<()> {
                 note,
             };
             let receipt = ctx.session()?.submit(ActionBody::Spaces(body))?;
-            let (_, series): (_, Series) = read(
-                ctx,
-                &format!("/v1/spaces/series/{}", receipt.id),
-                "booking",
-            )?;
+            let (_, series): (_, Series) =
+                read(ctx, &format!("/v1/spaces/series/{}", receipt.id), "booking")?;
             let value = receipt_json(
                 &receipt,
                 json!({ "space": space.id, "booked": series.booked, "skipped": series.skipped }),
@@ -373,10 +376,7 @@ pub fn run(ctx: &Context, args: SpaceArgs) -> Result<()> {
                     datetime(end.0)
                 );
                 if weekly > 1 {
-                    out.push_str(&format!(
-                        ", {} of {weekly} weeks",
-                        series.booked.len()
-                    ));
+                    out.push_str(&format!(", {} of {weekly} weeks", series.booked.len()));
                 }
                 out.push_str(&format!(" ({})", receipt_text(&receipt)));
                 for s in &series.skipped {
@@ -460,7 +460,9 @@ fn spaces_table(spaces: &[Space]) -> String {
         })
         .collect();
     table(
-        &["NAME", "KIND", "PLACES", "BUFFER", "LENGTH", "HORIZON", "ID"],
+        &[
+            "NAME", "KIND", "PLACES", "BUFFER", "LENGTH", "HORIZON", "ID",
+        ],
         &rows,
     )
 }
@@ -526,13 +528,28 @@ mod tests {
                     .as_millisecond() as u64,
             ))
         };
-        assert_eq!(parse_time("2026-12-08T10:00:00Z", &utc, day), at(2026, 12, 8, 10, 0));
-        assert_eq!(parse_time("2026-12-08 10:00", &utc, day), at(2026, 12, 8, 10, 0));
-        assert_eq!(parse_time("tomorrow 10:00", &utc, day), at(2026, 12, 8, 10, 0));
-        assert_eq!(parse_time("today 14:30", &utc, day), at(2026, 12, 7, 14, 30));
+        assert_eq!(
+            parse_time("2026-12-08T10:00:00Z", &utc, day),
+            at(2026, 12, 8, 10, 0)
+        );
+        assert_eq!(
+            parse_time("2026-12-08 10:00", &utc, day),
+            at(2026, 12, 8, 10, 0)
+        );
+        assert_eq!(
+            parse_time("tomorrow 10:00", &utc, day),
+            at(2026, 12, 8, 10, 0)
+        );
+        assert_eq!(
+            parse_time("today 14:30", &utc, day),
+            at(2026, 12, 7, 14, 30)
+        );
         assert_eq!(parse_time("12:00", &utc, day), at(2026, 12, 7, 12, 0));
         let paris = TimeZone::get("Europe/Paris").expect("zone");
-        assert_eq!(parse_time("2026-12-08 11:00", &paris, day), at(2026, 12, 8, 10, 0));
+        assert_eq!(
+            parse_time("2026-12-08 11:00", &paris, day),
+            at(2026, 12, 8, 10, 0)
+        );
         assert!(parse_time("next week", &utc, day).is_err());
         assert!(parse_time("25:00", &utc, day).is_err());
     }

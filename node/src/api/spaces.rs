@@ -37,7 +37,9 @@ async fn list<N: Node>(
     State(api): State<Arc<Api<N>>>,
     _member: Member,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "spaces": spaces::spaces(api.node.storage())? })))
+    Ok(Json(
+        json!({ "spaces": spaces::spaces(api.node.storage())? }),
+    ))
 }
 
 fn load_space(

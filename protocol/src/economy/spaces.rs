@@ -242,7 +242,9 @@ pub enum SpacesRejection {
         booking: Hash,
     },
     /// Only stewards add and change spaces.
-    #[error("only the space stewards (the council in power, unless the rules appoint stewards) {what}")]
+    #[error(
+        "only the space stewards (the council in power, unless the rules appoint stewards) {what}"
+    )]
     NotSteward {
         /// What was attempted.
         what: &'static str,
@@ -314,7 +316,9 @@ pub enum SpacesRejection {
         weekly: u32,
     },
     /// The places would exceed the capacity at some instant.
-    #[error("the space is taken: it would be over capacity alongside booking {booking} ({start} to {end})")]
+    #[error(
+        "the space is taken: it would be over capacity alongside booking {booking} ({start} to {end})"
+    )]
     Overlap {
         /// A booking occupying the instant where the capacity is exceeded.
         booking: Hash,

@@ -365,8 +365,10 @@ fn cancel<S: StoreMut + ?Sized>(
 ) -> Result<(), ApplyError> {
     let mut booking = load_booking(store, id)?;
     if booking.booker != *author {
-        check_steward(store, ctx, author, "cancel others' bookings")
-            .map_err(|_| ApplyError::from(SpacesRejection::NotBooker))?;
+        match check_steward(store, ctx, author, "cancel others' bookings") {
+            Err(ApplyError::Rejected(_)) => return Err(SpacesRejection::NotBooker.into()),
+            other => other?,
+        }
     }
     if booking.cancelled.is_some() {
         return Err(SpacesRejection::AlreadyCancelled.into());

@@ -185,10 +185,7 @@ pub fn spaces<S: StateRead + ?Sized>(store: &S) -> Result<Vec<Space>, StoreError
 }
 
 /// A booking.
-pub fn booking<S: StateRead + ?Sized>(
-    store: &S,
-    id: &Hash,
-) -> Result<Option<Booking>, StoreError> {
+pub fn booking<S: StateRead + ?Sized>(store: &S, id: &Hash) -> Result<Option<Booking>, StoreError> {
     records::read(store, &booking_key(id))
 }
 
@@ -223,7 +220,12 @@ pub fn slots_near<S: StateRead + ?Sized>(
     to: Timestamp,
 ) -> Result<Vec<Slot>, StoreError> {
     let reach = space.longest.0.saturating_add(space.spec.buffer.0);
-    slots_starting(store, &space.id, Timestamp(from.0.saturating_sub(reach)), to)
+    slots_starting(
+        store,
+        &space.id,
+        Timestamp(from.0.saturating_sub(reach)),
+        to,
+    )
 }
 
 /// The active (not cancelled) bookings of `space`, in start order.

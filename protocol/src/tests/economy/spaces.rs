@@ -147,7 +147,13 @@ fn places_add_up_to_the_capacity_and_no_further() {
     // Where only the second remains, there is room for two more.
     e.ok(1, book_at(room, at(base, 180), at(base, 240), 2));
     let r = sp(e.no(1, book_at(room, at(base, 0), at(base, 60), 4)));
-    assert_eq!(r, SpacesRejection::InvalidPlaces { places: 4, capacity: 3 });
+    assert_eq!(
+        r,
+        SpacesRejection::InvalidPlaces {
+            places: 4,
+            capacity: 3
+        }
+    );
     sound(&e);
 }
 
@@ -156,20 +162,47 @@ fn every_bad_booking_has_its_own_code_and_changes_nothing() {
     let (mut e, room, base) = room(1, 0);
     let now = e.now();
     let cases: Vec<(ActionBody, &str)> = vec![
-        (book_at(Hash([9; 32]), at(base, 0), at(base, 60), 1), "unknown_space"),
-        (book_at(room, at(base, 0), at(base, 60), 0), "invalid_places"),
-        (book_at(room, at(base, 0), at(base, 60), 2), "invalid_places"),
-        (book_at(room, at(base, 60), at(base, 60), 1), "invalid_times"),
+        (
+            book_at(Hash([9; 32]), at(base, 0), at(base, 60), 1),
+            "unknown_space",
+        ),
+        (
+            book_at(room, at(base, 0), at(base, 60), 0),
+            "invalid_places",
+        ),
+        (
+            book_at(room, at(base, 0), at(base, 60), 2),
+            "invalid_places",
+        ),
+        (
+            book_at(room, at(base, 60), at(base, 60), 1),
+            "invalid_times",
+        ),
         (book_at(room, at(base, 60), at(base, 0), 1), "invalid_times"),
-        (book_at(room, at(base, 0), at(base, 29), 1), "booking_too_short"),
-        (book_at(room, at(base, 0), at(base, 241), 1), "booking_too_long"),
-        (book_at(room, now, Timestamp(now.0 + 60 * MIN), 1), "booking_in_past"),
+        (
+            book_at(room, at(base, 0), at(base, 29), 1),
+            "booking_too_short",
+        ),
+        (
+            book_at(room, at(base, 0), at(base, 241), 1),
+            "booking_too_long",
+        ),
+        (
+            book_at(room, now, Timestamp(now.0 + 60 * MIN), 1),
+            "booking_in_past",
+        ),
         (
             book_at(room, at(base, 30 * 24 * 60), at(base, 30 * 24 * 60 + 60), 1),
             "beyond_horizon",
         ),
-        (weekly(room, at(base, 0), at(base, 60), 0, false), "invalid_series"),
-        (weekly(room, at(base, 0), at(base, 60), 53, false), "invalid_series"),
+        (
+            weekly(room, at(base, 0), at(base, 60), 0, false),
+            "invalid_series",
+        ),
+        (
+            weekly(room, at(base, 0), at(base, 60), 53, false),
+            "invalid_series",
+        ),
         (cancel(Hash([8; 32])), "unknown_booking"),
     ];
     for (body, code) in cases {
@@ -216,7 +249,9 @@ fn stewards_add_and_change_spaces_others_cannot() {
     });
     assert_eq!(e.no(1, unknown).code(), "unknown_space");
     e.ok(1, update(spec("Great hall", 60, 0)));
-    let s = spaces::space(&e.c.store, &hall).expect("store").expect("space");
+    let s = spaces::space(&e.c.store, &hall)
+        .expect("store")
+        .expect("space");
     assert_eq!((s.spec.name.as_str(), s.spec.capacity), ("Great hall", 60));
     // Appointed stewards replace the council.
     let mut rules = Rules::default();
@@ -234,7 +269,13 @@ fn a_shorter_maximum_still_sees_the_long_bookings_made_before() {
     let long = e.ok(2, book_at(room, at(base, 0), at(base, 240), 1));
     let mut short = spec("Workshop", 1, 0);
     short.max_length = Millis::hours(1);
-    e.ok(1, ActionBody::Spaces(SpacesAction::Update { space: room, spec: short }));
+    e.ok(
+        1,
+        ActionBody::Spaces(SpacesAction::Update {
+            space: room,
+            spec: short,
+        }),
+    );
     // Starting three hours after it, the window must still reach back.
     let r = sp(e.no(3, book_at(room, at(base, 180), at(base, 210), 1)));
     assert_eq!(r.code(), "overlap");
@@ -275,10 +316,7 @@ fn a_weekly_series_books_what_fits_and_reports_the_rest() {
         .iter()
         .map(|k| (k.occurrence, k.code.as_str()))
         .collect();
-    assert_eq!(
-        skipped,
-        vec![(2, "overlap"), (5, "beyond_horizon")]
-    );
+    assert_eq!(skipped, vec![(2, "overlap"), (5, "beyond_horizon")]);
     assert!(s.skipped[0].reason.contains(&taken.to_string()));
     let third = booking(&e, occurrence_id(&series, 3));
     assert_eq!(third.start, Timestamp(at(base, 600).0 + 3 * 7 * DAY));
@@ -293,7 +331,9 @@ fn a_weekly_series_books_what_fits_and_reports_the_rest() {
     assert_eq!(r.code(), "overlap");
     // A series that fits whole.
     let whole = e.ok(1, weekly(room, at(base, 780), at(base, 840), 4, true));
-    let s = spaces::series(&e.c.store, &whole).expect("store").expect("series");
+    let s = spaces::series(&e.c.store, &whole)
+        .expect("store")
+        .expect("series");
     assert_eq!((s.booked.len(), s.skipped.len()), (4, 0));
     sound(&e);
 }
@@ -327,7 +367,12 @@ fn the_booker_or_a_steward_cancels_others_cannot() {
     e.wait(2 * DAY);
     let r = sp(e.no(3, cancel(d)));
     assert_eq!(r, SpacesRejection::BookingEnded { end: at(base, 120) });
-    assert_eq!(spaces::space_bookings(&e.c.store, &room).expect("store").len(), 1);
+    assert_eq!(
+        spaces::space_bookings(&e.c.store, &room)
+            .expect("store")
+            .len(),
+        1
+    );
     sound(&e);
 }
 
@@ -342,11 +387,16 @@ fn a_members_feed_is_valid_icalendar_text() {
     assert!(text.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
     assert!(text.ends_with("END:VCALENDAR\r\n"));
     assert!(text.contains("X-WR-CALNAME:Bookings\\, mine\\; all\r\n"));
-    assert!(text.contains(&format!("DTSTART:{}\r\n", spaces::calendar::utc(at(base, 60)))));
+    assert!(text.contains(&format!(
+        "DTSTART:{}\r\n",
+        spaces::calendar::utc(at(base, 60))
+    )));
     assert!(text.split("\r\n").all(|l| l.len() <= 75));
-    assert!(spaces::calendar::member_events(&e.c.store, &key(3))
-        .expect("store")
-        .is_empty());
+    assert!(
+        spaces::calendar::member_events(&e.c.store, &key(3))
+            .expect("store")
+            .is_empty()
+    );
 }
 
 /// The places taken at instant `t` by `booked`, each occupying
@@ -361,7 +411,12 @@ fn taken_at(booked: &[(u64, u64, u32)], buffer: u64, t: u64) -> u32 {
 
 /// Whether `(s, e, p)` fits: at every instant of `[s, e + buffer)`, with
 /// all times whole units so that checking each unit is exact.
-fn oracle_fits(booked: &[(u64, u64, u32)], buffer: u64, cap: u32, (s, e, p): (u64, u64, u32)) -> bool {
+fn oracle_fits(
+    booked: &[(u64, u64, u32)],
+    buffer: u64,
+    cap: u32,
+    (s, e, p): (u64, u64, u32),
+) -> bool {
     (s..e + buffer).all(|t| taken_at(booked, buffer, t) + p <= cap)
 }
 
@@ -442,4 +497,23 @@ proptest! {
         }
         sound(&e);
     }
+}
+
+#[test]
+fn a_rules_vote_appoints_stewards_and_checks_their_keys() {
+    use crate::state::rules::{RuleChange, apply_changes};
+    let change = |value: String| {
+        vec![RuleChange {
+            key: "spaces.stewards".into(),
+            value,
+        }]
+    };
+    let dids = format!("{},{}", key(2).to_did(), key(3).to_did());
+    let rules = apply_changes(&Rules::default(), &change(dids)).expect("valid stewards");
+    assert_eq!(rules.spaces.stewards, vec![key(2), key(3)]);
+    let twice = format!("{},{}", key(2).to_did(), key(2).to_did());
+    let e = apply_changes(&Rules::default(), &change(twice)).expect_err("a key twice");
+    assert_eq!(e.key, "spaces.stewards");
+    let rules = apply_changes(&rules, &change("none".into())).expect("back to the council");
+    assert!(rules.spaces.stewards.is_empty());
 }
