@@ -258,7 +258,10 @@ fn book<S: StoreMut + ?Sized>(
     {
         return Err(refusal.into());
     }
-    save_series(store, &series);
+    // A single booking is its own record: only a series keeps one more.
+    if r.weekly > 1 {
+        save_series(store, &series);
+    }
     Ok(())
 }
 

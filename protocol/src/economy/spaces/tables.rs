@@ -4,7 +4,8 @@
 //! time index: (space, start, booking) → end and places, the only table
 //! the overlap check reads), `space_member` ((booker, booking), for a
 //! member's own calendar) and `space_series` (by the booking action's
-//! id: what a weekly series booked and what it could not).
+//! id: what a weekly series booked and what it could not; a single
+//! booking keeps no series record).
 
 use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
@@ -189,9 +190,21 @@ pub fn booking<S: StateRead + ?Sized>(store: &S, id: &Hash) -> Result<Option<Boo
     records::read(store, &booking_key(id))
 }
 
-/// What a booking action booked.
+/// What a booking action booked: its series record, or for a single
+/// booking (which keeps none) the booking alone.
 pub fn series<S: StateRead + ?Sized>(store: &S, id: &Hash) -> Result<Option<Series>, StoreError> {
-    records::read(store, &series_key(id))
+    if let Some(series) = records::read(store, &series_key(id))? {
+        return Ok(Some(series));
+    }
+    Ok(booking(store, id)?
+        .filter(|b| b.series == *id)
+        .map(|b| Series {
+            id: *id,
+            space: b.space,
+            booker: b.booker,
+            booked: vec![b.id],
+            skipped: Vec::new(),
+        }))
 }
 
 /// The slots of `space` whose start is in `[from, to)`, in start order:
