@@ -86,8 +86,10 @@ struct Terms {
 #[derive(Debug, clap::Subcommand)]
 enum SpaceCommand {
     /// List the spaces and their terms.
+    #[command(verbatim_doc_comment)]
     List,
     /// Show a space and its bookings.
+    #[command(verbatim_doc_comment)]
     Show {
         /// The space: its name or id.
         space: String,
@@ -153,6 +155,7 @@ enum SpaceCommand {
         note: String,
     },
     /// Cancel a booking (yours, or any as a steward).
+    #[command(verbatim_doc_comment)]
     Cancel {
         /// The booking's id (at least 8 hex digits).
         booking: String,
