@@ -9,7 +9,7 @@ use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use crate::commands::{
     aid, amend, audit, balance, comment, completions, council, delegate, delegations, hours,
     income, insurance, invite, join, key, leave, log, man, members, name, network, node, nominate,
-    pay, project, proposals, propose, remove, review, show, skills, status, tally, tool,
+    pay, project, proposals, propose, remove, review, show, skills, space, status, tally, tool,
     undelegate, vote, withdraw,
 };
 use crate::context::GlobalArgs;
@@ -55,6 +55,7 @@ pub enum Command {
     Hours(hours::HoursArgs),
     Skills(skills::SkillsArgs),
     Tool(tool::ToolArgs),
+    Space(space::SpaceArgs),
     Insurance(insurance::InsuranceArgs),
     Income(income::IncomeArgs),
     Balance(balance::BalanceArgs),

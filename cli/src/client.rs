@@ -203,6 +203,17 @@ impl Client {
         json(&self.finish(request.call())?)
     }
 
+    /// A `GET` signed by a member key of a text document (an iCalendar
+    /// feed), returned as it is.
+    pub fn get_signed_text(&self, path: &str, key: &Keypair, now: Timestamp) -> Result<String> {
+        let mut request = self.agent.get(self.url(path));
+        for (name, value) in sign_request(key, "GET", path, now, b"") {
+            request = request.header(name, value);
+        }
+        String::from_utf8(self.finish(request.call())?)
+            .context("the node sent text that is not UTF-8")
+    }
+
     /// A `POST` of a JSON body signed by a member key (the signature
     /// covers the body): council requests such as `POST /v1/network/sign`.
     pub fn post_signed(

@@ -32,6 +32,7 @@ pub mod remove;
 pub mod review;
 pub mod show;
 pub mod skills;
+pub mod space;
 pub mod status;
 pub mod tally;
 pub mod tool;

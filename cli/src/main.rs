@@ -13,7 +13,7 @@ use hearth_cli::cli::{self, Cli, Command};
 use hearth_cli::commands::{
     aid, amend, audit, balance, comment, completions, council, delegate, delegations, hours,
     income, insurance, invite, join, key, leave, log, man, members, name, network, node, nominate,
-    pay, project, proposals, propose, remove, review, show, skills, status, tally, tool,
+    pay, project, proposals, propose, remove, review, show, skills, space, status, tally, tool,
     undelegate, vote, withdraw,
 };
 use hearth_cli::error::{self, Code, Report};
@@ -52,6 +52,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Hours(args) => hours::run(&ctx, args),
         Command::Skills(args) => skills::run(&ctx, args),
         Command::Tool(args) => tool::run(&ctx, args),
+        Command::Space(args) => space::run(&ctx, args),
         Command::Insurance(args) => insurance::run(&ctx, args),
         Command::Income(args) => income::run(&ctx, args),
         Command::Balance(args) => balance::run(&ctx, args),

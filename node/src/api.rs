@@ -201,6 +201,7 @@ fn rejection_status(r: &Rejection) -> StatusCode {
     use hearth_protocol::economy::aid::AidRejection as Aid;
     use hearth_protocol::economy::insurance::InsuranceRejection as Ins;
     use hearth_protocol::economy::skills::SkillsRejection as Skill;
+    use hearth_protocol::economy::spaces::SpacesRejection as Spaces;
     use hearth_protocol::economy::time_bank::TimeBankRejection as Time;
     use hearth_protocol::economy::tools::ToolsRejection as Tools;
     match r {
@@ -214,6 +215,10 @@ fn rejection_status(r: &Rejection) -> StatusCode {
             | Tools::AlreadyBorrowing
             | Tools::ItemHeld { .. }
             | Tools::OverdueLoan { .. },
+        ) => StatusCode::CONFLICT,
+        Rejection::Spaces(Spaces::NotSteward { .. } | Spaces::NotBooker) => StatusCode::FORBIDDEN,
+        Rejection::Spaces(
+            Spaces::Overlap { .. } | Spaces::NameTaken { .. } | Spaces::AlreadyCancelled,
         ) => StatusCode::CONFLICT,
         Rejection::TimeBank(Time::OwnRecord | Time::NotAParty) => StatusCode::FORBIDDEN,
         Rejection::TimeBank(Time::AlreadyConfirmed | Time::AlreadyDeclined) => StatusCode::CONFLICT,
@@ -495,6 +500,7 @@ pub fn router_with<N: Node>(node: N, options: Options) -> Router {
         .merge(time_bank::routes::<N>())
         .merge(skills::routes::<N>())
         .merge(tools::routes::<N>())
+        .merge(spaces::routes::<N>())
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })
@@ -1048,6 +1054,7 @@ mod ledger;
 mod membership;
 pub mod server;
 mod skills;
+mod spaces;
 mod status;
 #[cfg(test)]
 mod tests;

@@ -9,6 +9,7 @@ pub use crate::economy::aid::AidAction;
 pub use crate::economy::insurance::InsuranceAction;
 pub use crate::economy::ledger::LedgerAction;
 pub use crate::economy::skills::SkillsAction;
+pub use crate::economy::spaces::SpacesAction;
 pub use crate::economy::time_bank::TimeBankAction;
 pub use crate::economy::tools::ToolsAction;
 pub use crate::governance::GovernanceAction;
@@ -84,6 +85,8 @@ pub enum ActionBody {
     Skills(SkillsAction),
     /// The tool library.
     Tools(ToolsAction),
+    /// Space sharing: spaces and their bookings.
+    Spaces(SpacesAction),
 }
 
 impl ActionBody {
@@ -98,8 +101,9 @@ impl ActionBody {
             | ActionBody::Aid(_)
             | ActionBody::Insurance(_)
             | ActionBody::TimeBank(_)
-            | ActionBody::Skills(_) => LogKind::Local,
-            ActionBody::Tools(_) => LogKind::Local,
+            | ActionBody::Skills(_)
+            | ActionBody::Tools(_)
+            | ActionBody::Spaces(_) => LogKind::Local,
         }
     }
 
@@ -114,6 +118,7 @@ impl ActionBody {
             ActionBody::TimeBank(a) => a.kind(),
             ActionBody::Skills(a) => a.kind(),
             ActionBody::Tools(a) => a.kind(),
+            ActionBody::Spaces(a) => a.kind(),
         }
     }
 }

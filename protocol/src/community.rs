@@ -240,6 +240,8 @@ pub struct Rules {
     pub skills: SkillRules,
     /// The tool library's rules.
     pub tools: crate::economy::tools::ToolRules,
+    /// Space sharing: who stewards the spaces.
+    pub spaces: crate::economy::spaces::SpaceRules,
 }
 
 impl Default for Rules {
@@ -290,6 +292,7 @@ impl Default for Rules {
             time_bank_categories: Vec::new(),
             skills: SkillRules::default(),
             tools: crate::economy::tools::ToolRules::default(),
+            spaces: Default::default(),
         }
     }
 }
@@ -375,6 +378,7 @@ impl Rules {
                 "must not exceed the number of technical_reviewers",
             );
         }
+        self.spaces.validate()?;
         Ok(())
     }
 }

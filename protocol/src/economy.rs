@@ -10,6 +10,7 @@ pub mod insurance;
 pub mod ledger;
 pub mod payout;
 pub mod skills;
+pub mod spaces;
 pub mod time_bank;
 pub mod tools;
 
@@ -353,5 +354,6 @@ pub fn audit<S: crate::state::StateRead + ?Sized>(
     }
     time_bank::audit(store, &mut problems)?;
     tools::audit(store, &mut problems)?;
+    spaces::audit(store, &mut problems)?;
     Ok(problems)
 }

@@ -27,7 +27,7 @@ pub mod test;
 
 pub use action::{
     Action, ActionBody, AidAction, GovernanceAction, InsuranceAction, InviteCode, LedgerAction,
-    MembershipAction, SignedAction, SkillsAction, TimeBankAction, ToolsAction,
+    MembershipAction, SignedAction, SkillsAction, SpacesAction, TimeBankAction, ToolsAction,
 };
 pub use codec::Canonical;
 pub use community::{Genesis, Rules};

@@ -18,6 +18,7 @@ use crate::runtime;
 use crate::service::Service;
 
 mod skills;
+mod spaces;
 mod time_bank;
 mod tools;
 

@@ -279,6 +279,9 @@ pub enum Rejection {
     /// Refused by the tool library.
     #[error(transparent)]
     Tools(#[from] crate::economy::tools::ToolsRejection),
+    /// Refused by space sharing.
+    #[error(transparent)]
+    Spaces(#[from] crate::economy::spaces::SpacesRejection),
     /// A display name that cannot be shown as one.
     #[error("invalid name: {reason}")]
     InvalidName {
@@ -355,6 +358,7 @@ impl Rejection {
             Rejection::TimeBank(r) => r.code(),
             Rejection::Skills(r) => r.code(),
             Rejection::Tools(r) => r.code(),
+            Rejection::Spaces(r) => r.code(),
         }
     }
 }

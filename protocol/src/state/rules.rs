@@ -197,6 +197,10 @@ pub const SETTABLE: &[(&str, &str)] = &[
     ("tools.loan_fee", "an amount in KC"),
     ("tools.pickup_window", "a duration"),
     ("tools.stewards", "did:key,… (or none)"),
+    (
+        "spaces.stewards",
+        "did:key,… (or none: the council in power)",
+    ),
 ];
 
 /// Sets one rule from its text.
@@ -259,6 +263,7 @@ fn set(rules: &mut Rules, key: &str, value: &str) -> Result<(), String> {
         "tools.loan_fee" => rules.tools.loan_fee = amount(value)?,
         "tools.pickup_window" => rules.tools.pickup_window = duration(value)?,
         "tools.stewards" => rules.tools.stewards = keys(value)?,
+        "spaces.stewards" => rules.spaces.stewards = keys(value)?,
         other => {
             let Some(stage) = other.strip_prefix("durations.") else {
                 return Err("is not a rule a vote can change".into());

@@ -84,6 +84,16 @@ pub const TOOL_BORROWER: u8 = b'G';
 pub const TOOL_ITEM_LOAN: u8 = b'U';
 /// Tool loans not yet returned, by loan id.
 pub const TOOL_ACTIVE: u8 = b'k';
+/// Spaces members book, by id.
+pub const SPACE: u8 = b'V';
+/// Space bookings, by id.
+pub const SPACE_BOOKING: u8 = b'X';
+/// The space time index: (space, start, booking) → end and places.
+pub const SPACE_SLOT: u8 = b'Y';
+/// The bookings each member made, by (member, booking).
+pub const SPACE_MEMBER: u8 = b'Z';
+/// What each booking action (a series) booked and skipped, by action id.
+pub const SPACE_SERIES: u8 = b'o';
 
 /// Display names members set for themselves, by member key.
 pub const NAME: u8 = b'u';
@@ -134,6 +144,11 @@ pub const ALL: &[(&str, u8)] = &[
     ("tool_borrower", TOOL_BORROWER),
     ("tool_item_loan", TOOL_ITEM_LOAN),
     ("tool_active", TOOL_ACTIVE),
+    ("space", SPACE),
+    ("space_booking", SPACE_BOOKING),
+    ("space_slot", SPACE_SLOT),
+    ("space_member", SPACE_MEMBER),
+    ("space_series", SPACE_SERIES),
 ];
 
 #[cfg(test)]

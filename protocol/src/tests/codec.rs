@@ -438,6 +438,7 @@ fn rules() -> impl Strategy<Value = Rules> {
         (
             prop_oneof![Just(Admission::Invite), Just(Admission::Vote)],
             vec(public_key(), 0..3),
+            vec(public_key(), 0..3),
         ),
         (
             (vec(text(), 0..3), vec(text(), 0..3)),
@@ -460,7 +461,7 @@ fn rules() -> impl Strategy<Value = Rules> {
                 durations,
                 council,
                 hidden_tally,
-                (admission, technical_reviewers),
+                (admission, technical_reviewers, space_stewards),
                 ((time_bank_categories, skill_categories), (loan_fee, pickup_window, stewards)),
             )| Rules {
                 credit_limit,
@@ -492,6 +493,9 @@ fn rules() -> impl Strategy<Value = Rules> {
                     loan_fee,
                     pickup_window,
                     stewards,
+                },
+                spaces: crate::economy::spaces::SpaceRules {
+                    stewards: space_stewards,
                 },
             },
         )
@@ -980,8 +984,8 @@ fn unknown_enum_variants_are_malformed() {
     let bytes = leave.to_bytes();
     assert_eq!(bytes[80..84], 0u32.to_le_bytes(), "membership");
     assert_eq!(bytes[84..88], 2u32.to_le_bytes(), "leave");
-    // Eight domains (membership … tools): 8 is the first unknown tag.
-    for tag in [8u32, 14, 255, u32::MAX] {
+    // Nine domains (membership … spaces): 9 is the first unknown tag.
+    for tag in [9u32, 14, 255, u32::MAX] {
         let mut bytes = bytes.clone();
         bytes[80..84].copy_from_slice(&tag.to_le_bytes());
         assert!(is_malformed(Action::from_bytes(&bytes)), "domain tag {tag}");

@@ -10,6 +10,7 @@ mod insurance;
 mod properties;
 mod rules;
 mod skills;
+mod spaces;
 mod time_bank;
 mod tools;
 

@@ -7,35 +7,10 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use hearth_protocol::economy::tools::{Condition, MaintenancePlan, ToolsAction};
-use hearth_protocol::test::keypair;
-use hearth_protocol::{ActionBody, InviteCode, Keypair, MembershipAction};
-use hearth_protocol::{Hash, Kc, Millis, Timestamp};
+use hearth_protocol::{ActionBody, Hash, Kc, Millis};
 
-use super::{Fixture, fixture};
-use crate::runtime;
-
-/// The founder admits `keypair(2)` through an invite; returns both.
-async fn two_members(f: &Fixture) -> (Keypair, Keypair) {
-    let founder = f.found().await;
-    let mut seed = [7u8; 32];
-    seed[0] = 0x27;
-    let code = InviteCode {
-        community: f.community,
-        seed,
-    };
-    let invite = ActionBody::Membership(MembershipAction::IssueInvite {
-        key: code.keypair().public(),
-        expires: Timestamp(runtime::now().0 + 60_000),
-    });
-    assert_eq!(
-        f.post(f.action(&founder, 2, invite)).await.0,
-        StatusCode::CREATED
-    );
-    let bob = keypair(2);
-    let join = f.action(&bob, 1, code.join_body(&bob.public()));
-    assert_eq!(f.post(join).await.0, StatusCode::CREATED);
-    (founder, bob)
-}
+use super::fixture;
+use super::time_bank::two_members;
 
 fn tools(action: ToolsAction) -> ActionBody {
     ActionBody::Tools(action)
@@ -76,6 +51,20 @@ async fn a_drill_lent_held_and_returned_damaged_reads_back_everywhere() {
     assert_eq!(json["mine"][0]["id"], loan.as_str());
     assert!(json["mine"][0]["due"].as_u64().is_some(), "{json}");
     assert_eq!(json["overdue"].as_array().map(Vec::len), Some(0));
+    // The loan falls due in Bob's own calendar feed.
+    // iCalendar times are whole seconds.
+    let due = json["mine"][0]["due"].as_i64().expect("a due time") / 1000 * 1000;
+    let (status, feed) = f.signed_get(&bob, "/v1/calendar.ics").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        super::spaces::events(feed.as_str().expect("a text feed")),
+        vec![(
+            format!("{loan}-due@hearth"),
+            due,
+            due + 30 * 60_000,
+            "Return drill".to_string()
+        )]
+    );
 
     // Refusals: their codes and statuses.
     let refusals = [

@@ -1,0 +1,200 @@
+//! Space bookings benchmark:
+//!
+//! (1) the store entries the overlap check reads for one booking in a
+//!     space holding n = 1 000, 10 000 and 100 000 bookings (a counting
+//!     wrapper around the store): the check is one range scan of the
+//!     space's time index, so the count stays at the few bookings near
+//!     the new one (O(log n + k) work in an ordered store), whatever n;
+//! (2) the durable ingest of bookings (decode + verify + apply + commit +
+//!     flush, through the node's service on sled, as the ingest bench
+//!     does) into a space already holding `HEARTH_BENCH_BOOKINGS`
+//!     bookings (default 100 000), as a ratio of strict ed25519
+//!     verification on one core.
+//!
+//! `cargo bench -p hearth-node --bench spaces` (`HEARTH_BENCH_BOOKINGS`,
+//! default 100000; `HEARTH_BENCH_ACTIONS`, the measured bookings, default
+//! 20000).
+
+use std::cell::Cell;
+use std::time::Instant;
+
+use hearth_node::store::SledStorage;
+use hearth_node::test::Harness;
+use hearth_protocol::economy::spaces::{self, Space, SpaceKind, SpaceSpec, SpacesAction, slot_key};
+use hearth_protocol::state::records;
+use hearth_protocol::state::store::{MemoryStore, Pairs, Store, StoreError, StoreMut};
+use hearth_protocol::state::table;
+use hearth_protocol::test::bench::env_usize;
+use hearth_protocol::test::keypair;
+use hearth_protocol::{ActionBody, Canonical, Hash, Millis, SignedAction, Timestamp};
+
+const MEMBERS: u8 = 64;
+const MIN: u64 = 60_000;
+
+/// A store that counts the entries it hands out.
+struct Counting<'a> {
+    inner: &'a MemoryStore,
+    read: Cell<usize>,
+}
+
+impl Store for Counting<'_> {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let v = self.inner.get(key)?;
+        self.read.set(self.read.get() + usize::from(v.is_some()));
+        Ok(v)
+    }
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Pairs, StoreError> {
+        let v = self.inner.scan_prefix(prefix)?;
+        self.read.set(self.read.get() + v.len());
+        Ok(v)
+    }
+    fn range(&self, from: &[u8], to: &[u8], limit: usize) -> Result<Pairs, StoreError> {
+        let v = self.inner.range(from, to, limit)?;
+        self.read.set(self.read.get() + v.len());
+        Ok(v)
+    }
+}
+
+fn spec(capacity: u32) -> SpaceSpec {
+    SpaceSpec {
+        name: "Workshop".into(),
+        kind: SpaceKind::Coworking,
+        capacity,
+        buffer: Millis(MIN),
+        min_length: Millis(MIN),
+        max_length: Millis(10 * MIN),
+        horizon: Millis::days(730),
+    }
+}
+
+/// (1) Entries read by one overlap check among `n` bookings: 5-minute
+/// bookings every 8 minutes (1-minute buffer, 10-minute maximum).
+fn reads(n: usize) {
+    let mut store = MemoryStore::default();
+    let space = Space {
+        id: Hash([1; 32]),
+        spec: spec(1),
+        longest: Millis(10 * MIN),
+        created_by: keypair(1).public(),
+        created: Timestamp(0),
+        updated: Timestamp(0),
+    };
+    records::write(&mut store, records::key(table::SPACE, &space.id.0), &space);
+    // Another space's bookings around it in the same table.
+    for (s, count) in [(space.id, n), (Hash([2; 32]), n / 10)] {
+        for i in 0..count as u64 {
+            let mut id = [0u8; 32];
+            id[..8].copy_from_slice(&i.to_be_bytes());
+            id[8] = s.0[0];
+            let start = Timestamp(i * 8 * MIN);
+            let mut value = (start.0 + 5 * MIN).to_be_bytes().to_vec();
+            value.extend_from_slice(&1u32.to_be_bytes());
+            store.put(slot_key(&s, start, &Hash(id)), value);
+        }
+    }
+    let counting = Counting {
+        inner: &store,
+        read: Cell::new(0),
+    };
+    let mid = (n as u64 / 2) * 8 * MIN;
+    for (label, start, clash) in [
+        ("clashing, mid-history", mid + 2 * MIN, true),
+        ("free gap, mid-history", mid + 6 * MIN, false),
+        ("after the last", n as u64 * 8 * MIN, false),
+    ] {
+        counting.read.set(0);
+        let end = Timestamp(start + MIN);
+        let found = spaces::conflict(&counting, &space, Timestamp(start), end, 1).expect("store");
+        assert_eq!(found.is_some(), clash, "{label}");
+        println!(
+            "(1) n = {n:>6}: overlap check, {label}: {} entries read",
+            counting.read.get()
+        );
+    }
+}
+
+fn main() {
+    println!("# Hearth space bookings benchmark");
+    for n in [1_000, 10_000, 100_000] {
+        reads(n);
+    }
+
+    let existing = env_usize("HEARTH_BENCH_BOOKINGS", 100_000);
+    let measured = env_usize("HEARTH_BENCH_ACTIONS", 20_000);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let storage = SledStorage::open(&dir.path().join("db")).expect("open sled");
+    let mut h = Harness::with_storage(storage, MEMBERS);
+    let create = h.action(
+        &keypair(1),
+        ActionBody::Spaces(SpacesAction::Create(spec(1))),
+    );
+    let room = create.id();
+    assert!(h.run(&[create])[0].is_ok(), "the space is added");
+
+    let base = h.now.0 + 86_400_000;
+    let started = Instant::now();
+    let actions: Vec<Vec<u8>> = (0..existing + measured)
+        .map(|i| {
+            let who = (i % MEMBERS as usize) as u8 + 1;
+            let start = Timestamp(base + i as u64 * 7 * MIN);
+            let body = ActionBody::Spaces(SpacesAction::Book {
+                space: room,
+                start,
+                end: start.plus(Millis(5 * MIN)),
+                places: 1,
+                weekly: 1,
+                all_or_nothing: false,
+                note: String::new(),
+            });
+            h.action(&keypair(who), body).into_inner().to_bytes()
+        })
+        .collect();
+    println!(
+        "signing {} bookings: {:.1} s",
+        actions.len(),
+        started.elapsed().as_secs_f64()
+    );
+
+    // The physical limit: strict verification on one core.
+    let sample = actions.len().min(50_000);
+    let decoded: Vec<SignedAction> = actions[..sample]
+        .iter()
+        .map(|b| SignedAction::from_bytes(b).expect("decode"))
+        .collect();
+    let started = Instant::now();
+    for a in &decoded {
+        a.action
+            .author
+            .verify(&a.id(), &a.signature)
+            .expect("valid signature");
+    }
+    let verify_rate = sample as f64 / started.elapsed().as_secs_f64();
+    println!("(a) strict verify (id hash + verify_strict), 1 core: {verify_rate:.0}/s");
+
+    let keys = hearth_protocol::crypto::KeyCache::default();
+    let started = Instant::now();
+    let accepted = h.ingest_in_batches(&actions[..existing], 1024, &keys);
+    assert_eq!(accepted, existing);
+    let fill_rate = existing as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "filling the space with {existing} bookings: {fill_rate:.0}/s = {:.2} x (a)",
+        fill_rate / verify_rate
+    );
+    for (label, batch) in [("64", 64usize), ("1024", 1024usize)] {
+        let part = &actions[existing..];
+        let half = part.len() / 2;
+        let part = if batch == 64 {
+            &part[..half]
+        } else {
+            &part[half..]
+        };
+        let started = Instant::now();
+        let accepted = h.ingest_in_batches(part, batch, &keys);
+        assert_eq!(accepted, part.len());
+        let rate = part.len() as f64 / started.elapsed().as_secs_f64();
+        println!(
+            "(2) durable ingest of bookings into a space holding {existing}+, group commit of {label}: {rate:.0}/s = {:.2} x (a)",
+            rate / verify_rate
+        );
+    }
+}
