@@ -129,6 +129,7 @@ enum HoursCommand {
     #[command(verbatim_doc_comment)]
     Totals,
     /// List the categories in force.
+    #[command(verbatim_doc_comment)]
     Categories,
 }
 

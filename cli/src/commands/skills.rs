@@ -87,11 +87,13 @@ enum SkillsCommand {
         all: bool,
     },
     /// Show one listing with its exchanges.
+    #[command(verbatim_doc_comment)]
     Show {
         /// The listing's id (at least 8 hex digits).
         listing: String,
     },
     /// List the listings of others that fit your open listings.
+    #[command(verbatim_doc_comment)]
     Match,
     /// Accept a listing: record the exchange in the time bank, for its author to confirm.
     ///
@@ -109,11 +111,13 @@ enum SkillsCommand {
         note: String,
     },
     /// Withdraw your listing, for good.
+    #[command(verbatim_doc_comment)]
     Withdraw {
         /// The listing's id (at least 8 hex digits).
         listing: String,
     },
     /// List the skill categories in force.
+    #[command(verbatim_doc_comment)]
     Categories,
 }
 
