@@ -82,10 +82,9 @@ pub fn bin_dir() -> &'static Path {
         let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
             .parent()
             .expect("the tests crate lives in the workspace");
-        let sources = newest_source(workspace);
-        let stale = ["hearthd", "hearth"]
+        let stale = BINARIES
             .iter()
-            .any(|bin| is_stale(&dir.join(bin), sources));
+            .any(|(bin, crates)| is_stale(&dir.join(bin), newest_source(workspace, crates)));
         if stale {
             build_binaries(workspace, &dir);
         }
@@ -93,15 +92,20 @@ pub fn bin_dir() -> &'static Path {
     })
 }
 
-/// The crates the binaries are built from, relative to the workspace.
-const BINARY_SOURCES: [&str; 3] = ["protocol", "node", "cli"];
+/// Each binary and the crates it is built from, relative to the
+/// workspace: a binary is stale only when one of its own sources changed
+/// (`cargo test` does not relink `hearthd` after an edit of the CLI).
+const BINARIES: [(&str, [&str; 2]); 2] = [
+    ("hearthd", ["protocol", "node"]),
+    ("hearth", ["protocol", "cli"]),
+];
 
-/// The newest modification time among the files the binaries are built
-/// from: the files under `src/` of [`BINARY_SOURCES`] except test-only
+/// The newest modification time among the files a binary is built from:
+/// the files under `src/` of its `crates` except test-only
 /// modules (a `#[cfg(test)] mod name;` is compiled into the test harness,
 /// never into a binary, so editing it does not rebuild one), their
 /// manifests, the workspace manifest and the lock file.
-fn newest_source(workspace: &Path) -> Option<SystemTime> {
+fn newest_source(workspace: &Path, crates: &[&str]) -> Option<SystemTime> {
     fn modified(path: &Path) -> Option<SystemTime> {
         fs::metadata(path).and_then(|m| m.modified()).ok()
     }
@@ -132,7 +136,7 @@ fn newest_source(workspace: &Path) -> Option<SystemTime> {
     for file in ["Cargo.toml", "Cargo.lock"] {
         newest = newest.max(modified(&workspace.join(file)));
     }
-    for krate in BINARY_SOURCES {
+    for krate in crates {
         newest = newest.max(modified(&workspace.join(krate).join("Cargo.toml")));
         walk(&workspace.join(krate).join("src"), &mut skip, &mut newest);
     }
