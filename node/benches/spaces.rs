@@ -24,9 +24,9 @@ use hearth_protocol::economy::spaces::{self, Space, SpaceKind, SpaceSpec, Spaces
 use hearth_protocol::state::records;
 use hearth_protocol::state::store::{MemoryStore, Pairs, Store, StoreError, StoreMut};
 use hearth_protocol::state::table;
-use hearth_protocol::test::bench::env_usize;
+use hearth_protocol::test::bench::{env_usize, strict_verify_rate};
 use hearth_protocol::test::keypair;
-use hearth_protocol::{ActionBody, Canonical, Hash, Millis, SignedAction, Timestamp};
+use hearth_protocol::{ActionBody, Canonical, Hash, Millis, Timestamp};
 
 const MEMBERS: u8 = 64;
 const MIN: u64 = 60_000;
@@ -156,19 +156,7 @@ fn main() {
     );
 
     // The physical limit: strict verification on one core.
-    let sample = actions.len().min(50_000);
-    let decoded: Vec<SignedAction> = actions[..sample]
-        .iter()
-        .map(|b| SignedAction::from_bytes(b).expect("decode"))
-        .collect();
-    let started = Instant::now();
-    for a in &decoded {
-        a.action
-            .author
-            .verify(&a.id(), &a.signature)
-            .expect("valid signature");
-    }
-    let verify_rate = sample as f64 / started.elapsed().as_secs_f64();
+    let verify_rate = strict_verify_rate(&actions);
     println!("(a) strict verify (id hash + verify_strict), 1 core: {verify_rate:.0}/s");
 
     let keys = hearth_protocol::crypto::KeyCache::default();

@@ -659,6 +659,14 @@ impl Run {
     pub fn success(&self) -> bool {
         self.code == Some(0)
     }
+
+    /// Asserts the command exited 1 (the node refused) with `code` in its
+    /// standard error.
+    #[track_caller]
+    pub fn assert_refused(&self, code: &str) {
+        assert_eq!(self.code, Some(1), "expected a refusal: {self}");
+        assert!(self.stderr.contains(code), "expected {code:?}: {self}");
+    }
 }
 
 impl std::fmt::Display for Run {
@@ -768,6 +776,15 @@ impl Cli {
         assert!(run.success(), "hearth {all:?} failed: {run}");
         serde_json::from_str(run.stdout.trim())
             .unwrap_or_else(|e| panic!("hearth {all:?} printed no JSON ({e}): {run}"))
+    }
+
+    /// The signer's balance in milli-KC (`hearth --json balance`).
+    #[track_caller]
+    pub fn balance(&self) -> i64 {
+        let json = self.json(&["balance"]);
+        json["balance"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("balance --json has an integer balance: {json}"))
     }
 }
 

@@ -4,20 +4,7 @@
 //! Alice's confirmation in the time bank moves exactly 1 KC from Bob to
 //! her; refusals change nothing.
 
-use hearth_tests::{Cli, Node, Run};
-
-fn balance(cli: &Cli) -> i64 {
-    let json = cli.json(&["balance"]);
-    json["balance"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("balance --json has an integer balance: {json}"))
-}
-
-#[track_caller]
-fn refused(run: &Run, code: &str) {
-    assert_eq!(run.code, Some(1), "expected a refusal: {run}");
-    assert!(run.stderr.contains(code), "expected {code:?}: {run}");
-}
+use hearth_tests::{Cli, Node};
 
 #[test]
 fn an_offer_found_by_match_and_accepted_settles_in_the_time_bank() {
@@ -54,14 +41,13 @@ fn an_offer_found_by_match_and_accepted_settles_in_the_time_bank() {
     let matches = alice.json(&["skills", "match"]);
     assert_eq!(matches["matches"][0]["mine"], offer.as_str(), "{matches}");
 
-    refused(
-        &alice.run(&["skills", "accept", &offer, "1h"]),
-        "own_listing",
-    );
+    alice
+        .run(&["skills", "accept", &offer, "1h"])
+        .assert_refused("own_listing");
     let accepted = bob.json(&["skills", "accept", &offer[..10], "1h"]);
     let record = accepted["id"].as_str().expect("the record id").to_string();
     assert_eq!(
-        (balance(&alice), balance(&bob)),
+        (alice.balance(), bob.balance()),
         (0, 0),
         "nothing before confirmation"
     );
@@ -71,24 +57,18 @@ fn an_offer_found_by_match_and_accepted_settles_in_the_time_bank() {
         "{pending}"
     );
     alice.ok(&["hours", "confirm", &record]);
-    assert_eq!((balance(&alice), balance(&bob)), (1000, -1000));
+    assert_eq!((alice.balance(), bob.balance()), (1000, -1000));
     let shown = bob.ok(&["skills", "show", &offer]);
     assert!(shown.contains(&record) && shown.contains("open"), "{shown}");
 
-    refused(
-        &bob.run(&["skills", "offer", "juggling", "Three balls"]),
-        "unknown_category",
-    );
-    refused(
-        &bob.run(&["skills", "withdraw", &offer]),
-        "not_listing_author",
-    );
+    bob.run(&["skills", "offer", "juggling", "Three balls"])
+        .assert_refused("unknown_category");
+    bob.run(&["skills", "withdraw", &offer])
+        .assert_refused("not_listing_author");
     alice.ok(&["skills", "withdraw", &offer]);
-    refused(
-        &bob.run(&["skills", "accept", &offer, "1h"]),
-        "listing_closed",
-    );
-    assert_eq!((balance(&alice), balance(&bob)), (1000, -1000));
+    bob.run(&["skills", "accept", &offer, "1h"])
+        .assert_refused("listing_closed");
+    assert_eq!((alice.balance(), bob.balance()), (1000, -1000));
     let categories = bob.ok(&["skills", "categories"]);
     assert_eq!(
         categories.lines().collect::<Vec<_>>(),

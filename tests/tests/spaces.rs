@@ -11,15 +11,8 @@
 //! ```
 
 use hearth_protocol::Timestamp;
-use hearth_tests::{Cli, Node, Run};
+use hearth_tests::{Cli, Node};
 use icalendar::{Calendar, CalendarDateTime, Component, DatePerhapsTime};
-
-/// Asserts the run exited 1 (the node refused) with `code` in stderr.
-#[track_caller]
-fn refused(run: &Run, code: &str) {
-    assert_eq!(run.code, Some(1), "expected a refusal: {run}");
-    assert!(run.stderr.contains(code), "expected {code:?}: {run}");
-}
 
 fn utc_ms(d: Option<DatePerhapsTime>) -> i64 {
     match d {
@@ -39,10 +32,8 @@ fn a_room_booked_a_clash_refused_and_the_calendar_exported() {
     let code = alice.ok(&["invite", "--ttl", "1d"]);
     bob.ok(&["join", code.trim()]);
 
-    refused(
-        &bob.run(&["space", "create", "Workshop", "--capacity", "1"]),
-        "not_steward",
-    );
+    bob.run(&["space", "create", "Workshop", "--capacity", "1"])
+        .assert_refused("not_steward");
     let created = alice.ok(&[
         "space",
         "create",
@@ -59,18 +50,16 @@ fn a_room_booked_a_clash_refused_and_the_calendar_exported() {
     assert!(created.contains("Added the space Workshop"), "{created}");
 
     // 2030 is beyond the 90-day horizon.
-    refused(
-        &bob.run(&[
-            "space",
-            "book",
-            "Workshop",
-            "--from",
-            "2030-01-15T10:00:00Z",
-            "--for",
-            "2h",
-        ]),
-        "beyond_horizon",
-    );
+    bob.run(&[
+        "space",
+        "book",
+        "Workshop",
+        "--from",
+        "2030-01-15T10:00:00Z",
+        "--for",
+        "2h",
+    ])
+    .assert_refused("beyond_horizon");
 
     // Tomorrow, whole seconds in UTC.
     let day = (hearth_tests::now_ms() / 86_400_000 + 1) * 86_400_000;
@@ -102,7 +91,7 @@ fn a_room_booked_a_clash_refused_and_the_calendar_exported() {
         "--for",
         "1h",
     ]);
-    refused(&clash, "overlap");
+    clash.assert_refused("overlap");
     assert!(clash.stderr.contains(&id), "{clash}");
     // After the buffer: fine.
     alice.ok(&[
@@ -155,7 +144,9 @@ fn a_room_booked_a_clash_refused_and_the_calendar_exported() {
     assert_eq!(uids, vec![format!("{id}@hearth")]);
     let cancelled = bob.ok(&["space", "cancel", &id[..12]]);
     assert!(cancelled.contains("Cancelled booking"), "{cancelled}");
-    refused(&alice.run(&["space", "cancel", &id]), "already_cancelled");
+    alice
+        .run(&["space", "cancel", &id])
+        .assert_refused("already_cancelled");
     let mine = bob.ok(&["space", "calendar"]);
     assert!(!mine.contains("BEGIN:VEVENT"), "{mine}");
 }

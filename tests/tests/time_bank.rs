@@ -3,22 +3,7 @@
 //! pending and confirms it, and exactly 1 KC moves from Bob to Alice;
 //! Bob cannot confirm twice and Alice cannot confirm her own record.
 
-use hearth_tests::{Cli, Node, Run};
-
-/// A member's balance in milli-KC.
-fn balance(cli: &Cli) -> i64 {
-    let json = cli.json(&["balance"]);
-    json["balance"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("balance --json has an integer balance: {json}"))
-}
-
-/// Asserts the run exited 1 (the node refused) with `code` in stderr.
-#[track_caller]
-fn refused(run: &Run, code: &str) {
-    assert_eq!(run.code, Some(1), "expected a refusal: {run}");
-    assert!(run.stderr.contains(code), "expected {code:?}: {run}");
-}
+use hearth_tests::{Cli, Node};
 
 #[test]
 fn an_hour_of_gardening_confirmed_moves_exactly_one_kc() {
@@ -55,15 +40,18 @@ fn an_hour_of_gardening_confirmed_moves_exactly_one_kc() {
         text.contains(&id[..8]) && text.contains("gardening"),
         "{text}"
     );
-    assert_eq!((balance(&alice), balance(&bob)), (0, 0));
+    assert_eq!((alice.balance(), bob.balance()), (0, 0));
 
-    refused(&alice.run(&["hours", "confirm", &id]), "own_record");
+    alice
+        .run(&["hours", "confirm", &id])
+        .assert_refused("own_record");
     let confirmed = bob.ok(&["hours", "confirm", &id[..12]]);
     assert!(confirmed.contains("Confirmed record"), "{confirmed}");
-    assert_eq!((balance(&alice), balance(&bob)), (1000, -1000));
-    refused(&bob.run(&["hours", "confirm", &id]), "already_confirmed");
+    assert_eq!((alice.balance(), bob.balance()), (1000, -1000));
+    bob.run(&["hours", "confirm", &id])
+        .assert_refused("already_confirmed");
     assert_eq!(
-        (balance(&alice), balance(&bob)),
+        (alice.balance(), bob.balance()),
         (1000, -1000),
         "refusals moved no money"
     );
@@ -90,13 +78,11 @@ fn an_hour_of_gardening_confirmed_moves_exactly_one_kc() {
     // Bad input is refused before or by the node, and changes nothing.
     let run = alice.run(&["hours", "log", &bob_did, "30s", "--category", "gardening"]);
     assert_eq!(run.code, Some(2), "{run}");
-    refused(
-        &alice.run(&["hours", "log", &bob_did, "1h", "--category", "juggling"]),
-        "unknown_category",
-    );
-    refused(
-        &alice.run(&["hours", "log", &bob_did, "25h", "--category", "cooking"]),
-        "invalid_minutes",
-    );
-    assert_eq!((balance(&alice), balance(&bob)), (1000, -1000));
+    alice
+        .run(&["hours", "log", &bob_did, "1h", "--category", "juggling"])
+        .assert_refused("unknown_category");
+    alice
+        .run(&["hours", "log", &bob_did, "25h", "--category", "cooking"])
+        .assert_refused("invalid_minutes");
+    assert_eq!((alice.balance(), bob.balance()), (1000, -1000));
 }

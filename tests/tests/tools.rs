@@ -12,22 +12,7 @@
 //!   bob   (hearth) ──┘
 //! ```
 
-use hearth_tests::{Cli, Node, Run};
-
-/// A member's balance in milli-KC.
-fn balance(cli: &Cli) -> i64 {
-    let json = cli.json(&["balance"]);
-    json["balance"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("balance --json has an integer balance: {json}"))
-}
-
-/// Asserts the run exited 1 (the node refused) with `code` in stderr.
-#[track_caller]
-fn refused(run: &Run, code: &str) {
-    assert_eq!(run.code, Some(1), "expected a refusal: {run}");
-    assert!(run.stderr.contains(code), "expected {code:?}: {run}");
-}
+use hearth_tests::{Cli, Node};
 
 #[test]
 fn a_drill_returned_damaged_funds_its_repair_once() {
@@ -40,20 +25,18 @@ fn a_drill_returned_damaged_funds_its_repair_once() {
     let code = alice.ok(&["invite", "--ttl", "1d"]);
     bob.ok(&["join", code.trim()]);
 
-    refused(
-        &bob.run(&[
-            "tool",
-            "add",
-            "drill",
-            "--category",
-            "power_tools",
-            "--deposit",
-            "20",
-            "--period",
-            "7d",
-        ]),
-        "not_steward",
-    );
+    bob.run(&[
+        "tool",
+        "add",
+        "drill",
+        "--category",
+        "power_tools",
+        "--deposit",
+        "20",
+        "--period",
+        "7d",
+    ])
+    .assert_refused("not_steward");
     let added = alice.json(&[
         "tool",
         "add",
@@ -73,20 +56,19 @@ fn a_drill_returned_damaged_funds_its_repair_once() {
 
     let out = bob.ok(&["tool", "checkout", "drill"]);
     assert!(out.contains("20 KC deposit in escrow"), "{out}");
-    assert_eq!(balance(&bob), -20_000);
+    assert_eq!(bob.balance(), -20_000);
     let loans = bob.json(&["tool", "loans"]);
     assert_eq!(loans["mine"][0]["item"], drill.as_str(), "{loans}");
-    refused(&alice.run(&["tool", "checkout", "drill"]), "not_available");
-    refused(
-        &alice.run(&["tool", "return", &drill[..12]]),
-        "not_borrower",
-    );
+    alice
+        .run(&["tool", "checkout", "drill"])
+        .assert_refused("not_available");
+    alice
+        .run(&["tool", "return", &drill[..12]])
+        .assert_refused("not_borrower");
 
     bob.ok(&["tool", "return", "drill"]);
-    refused(
-        &bob.run(&["tool", "inspect", "drill", "good"]),
-        "not_steward",
-    );
+    bob.run(&["tool", "inspect", "drill", "good"])
+        .assert_refused("not_steward");
     let out = alice.ok(&[
         "tool",
         "inspect",
@@ -96,11 +78,10 @@ fn a_drill_returned_damaged_funds_its_repair_once() {
         "chuck cracked",
     ]);
     assert!(out.contains("maintenance fund"), "{out}");
-    refused(
-        &alice.run(&["tool", "inspect", "drill", "good"]),
-        "not_available",
-    );
-    assert_eq!(balance(&bob), -20_000, "the deposit is not paid back");
+    alice
+        .run(&["tool", "inspect", "drill", "good"])
+        .assert_refused("not_available");
+    assert_eq!(bob.balance(), -20_000, "the deposit is not paid back");
     let fund = alice.json(&["tool", "fund"]);
     assert_eq!(
         (fund["balance"].as_i64(), fund["forfeited"].as_i64()),
@@ -112,7 +93,8 @@ fn a_drill_returned_damaged_funds_its_repair_once() {
         shown.contains("in maintenance") && shown.contains("chuck cracked"),
         "{shown}"
     );
-    refused(&bob.run(&["tool", "checkout", "drill"]), "not_available");
+    bob.run(&["tool", "checkout", "drill"])
+        .assert_refused("not_available");
 
     alice.ok(&["tool", "maintained", "drill", "--note", "new chuck"]);
     let shown = alice.json(&["tool", "show", "drill"]);
@@ -126,10 +108,11 @@ fn a_drill_returned_damaged_funds_its_repair_once() {
     // good order, Bob's deposit returns and it is Alice's turn to collect.
     bob.ok(&["tool", "checkout", "drill"]);
     alice.ok(&["tool", "hold", "drill"]);
-    refused(&bob.run(&["tool", "renew", "drill"]), "item_held");
+    bob.run(&["tool", "renew", "drill"])
+        .assert_refused("item_held");
     bob.ok(&["tool", "return", "drill"]);
     alice.ok(&["tool", "inspect", "drill", "good"]);
-    assert_eq!(balance(&bob), -20_000, "the second deposit came back");
+    assert_eq!(bob.balance(), -20_000, "the second deposit came back");
     let holds = alice.ok(&["tool", "holds"]);
     assert!(holds.contains("It is your turn: collect drill"), "{holds}");
     alice.ok(&["tool", "checkout", "drill"]);
@@ -141,9 +124,11 @@ fn a_drill_returned_damaged_funds_its_repair_once() {
     // Bad input is refused by the CLI or the node, and changes nothing.
     let run = alice.run(&["tool", "inspect", "drill", "broken"]);
     assert_eq!(run.code, Some(2), "{run}");
-    refused(&alice.run(&["tool", "checkout", "hammer"]), "unknown_item");
-    refused(
-        &alice.run(&[
+    alice
+        .run(&["tool", "checkout", "hammer"])
+        .assert_refused("unknown_item");
+    alice
+        .run(&[
             "tool",
             "add",
             "saw",
@@ -153,9 +138,8 @@ fn a_drill_returned_damaged_funds_its_repair_once() {
             "5",
             "--period",
             "400d",
-        ]),
-        "invalid_loan_period",
-    );
-    assert_eq!(balance(&bob), -20_000);
+        ])
+        .assert_refused("invalid_loan_period");
+    assert_eq!(bob.balance(), -20_000);
     alice.ok(&["audit", "--local"]);
 }

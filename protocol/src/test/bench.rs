@@ -31,6 +31,25 @@ pub fn par_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec
     })
 }
 
+/// Strict ed25519 verifications per second on one core (the action id's
+/// hash, then `verify_strict`), over the actions among `encoded` (at most
+/// the first 50 000): the physical limit ingest rates are compared with.
+pub fn strict_verify_rate(encoded: &[Vec<u8>]) -> f64 {
+    use crate::codec::Canonical;
+    let decoded: Vec<crate::action::SignedAction> = encoded[..encoded.len().min(50_000)]
+        .iter()
+        .map(|b| crate::action::SignedAction::from_bytes(b).expect("a signed action"))
+        .collect();
+    let started = std::time::Instant::now();
+    for a in &decoded {
+        a.action
+            .author
+            .verify(&a.id(), &a.signature)
+            .expect("valid signature");
+    }
+    decoded.len() as f64 / started.elapsed().as_secs_f64()
+}
+
 /// A `/proc/<pid>/status` field in kB (0 where there is none).
 pub fn status_kb(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))

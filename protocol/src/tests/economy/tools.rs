@@ -13,7 +13,6 @@ use crate::economy::tools::{
     self, Condition, ItemStatus, Loan, LoanState, MaintenancePlan, Owner, ToolItem, ToolRules,
     ToolsRejection, maintenance_fund_id,
 };
-use crate::state::ApplyError;
 
 fn key(who: u8) -> PublicKey {
     keypair(who).public()
@@ -646,30 +645,6 @@ fn the_audit_finds_escrow_left_in_a_closed_loan() {
     );
 }
 
-impl Econ {
-    /// `who` tries an action: its id if accepted; refused, nothing changed.
-    fn try_tool(&mut self, who: u8, body: ActionBody) -> Option<Hash> {
-        let action = self.sign(who, body);
-        let id = action.id();
-        let before = self.c.store.map.clone();
-        match self.c.submit(action) {
-            Ok(()) => {
-                self.check();
-                Some(id)
-            }
-            Err(ApplyError::Rejected(_)) => {
-                assert!(
-                    self.c.store.map == before,
-                    "a refused action changed the state"
-                );
-                *self.nonces.get_mut(&who).expect("a member") -= 1;
-                None
-            }
-            Err(e) => panic!("not a rejection: {e}"),
-        }
-    }
-}
-
 #[derive(Clone, Debug)]
 enum Step {
     Checkout(u8, usize),
@@ -728,13 +703,13 @@ proptest! {
         ];
         for step in steps {
             let _ = match step {
-                Step::Checkout(w, i) => e.try_tool(w, checkout(items[i])),
-                Step::Hold(w, i) => e.try_tool(w, hold(items[i])),
-                Step::Cancel(w, i) => e.try_tool(w, cancel(items[i])),
-                Step::Renew(w, i) => e.try_tool(w, renew(items[i])),
-                Step::Return(w, i) => e.try_tool(w, give_back(items[i])),
-                Step::Inspect(w, i, c) => e.try_tool(w, inspect(items[i], c)),
-                Step::Maintained(w, i) => e.try_tool(w, maintained(items[i])),
+                Step::Checkout(w, i) => e.attempt(w, checkout(items[i])),
+                Step::Hold(w, i) => e.attempt(w, hold(items[i])),
+                Step::Cancel(w, i) => e.attempt(w, cancel(items[i])),
+                Step::Renew(w, i) => e.attempt(w, renew(items[i])),
+                Step::Return(w, i) => e.attempt(w, give_back(items[i])),
+                Step::Inspect(w, i, c) => e.attempt(w, inspect(items[i], c)),
+                Step::Maintained(w, i) => e.attempt(w, maintained(items[i])),
                 Step::Wait(ms) => {
                     e.wait(ms);
                     None
