@@ -144,10 +144,10 @@ pub fn listing<S: StateRead + ?Sized>(store: &S, id: &Hash) -> Result<Option<Lis
 /// A listing with where it stands and its exchanges.
 pub fn view<S: StateRead + ?Sized>(store: &S, listing: Listing) -> Result<ListingView, StoreError> {
     let exchanges = ids_under(store, &exchange_prefix(&listing.id))?;
+    // A request's confirmed exchange fulfils it, even when its author
+    // withdrew it while the exchange waited for confirmation.
     let mut state = ListingState::Open;
-    if listing.withdrawn.is_some() {
-        state = ListingState::Withdrawn;
-    } else if listing.kind == ListingKind::Request {
+    if listing.kind == ListingKind::Request {
         for id in &exchanges {
             let Some(record) = time_bank::record(store, id)? else {
                 continue;
@@ -160,6 +160,9 @@ pub fn view<S: StateRead + ?Sized>(store: &S, listing: Listing) -> Result<Listin
                 _ => {}
             }
         }
+    }
+    if listing.withdrawn.is_some() && state != ListingState::Fulfilled {
+        state = ListingState::Withdrawn;
     }
     let mut exchanges_in_order = Vec::with_capacity(exchanges.len());
     for id in exchanges {

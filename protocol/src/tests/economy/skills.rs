@@ -198,6 +198,14 @@ fn a_request_is_taken_then_fulfilled_once_and_reopens_when_declined() {
     assert_eq!(e.member(1), Kc(-500));
     assert_eq!(code(e.no(2, accept(listing, 60))), "listing_closed");
     assert_eq!(code(e.no(1, withdraw(listing))), "listing_closed");
+    // A request withdrawn while its exchange waits is still fulfilled by
+    // the exchange's confirmation: the help was given.
+    let other = e.ok(1, request("crafts", "Darning socks"));
+    let exchange = e.ok(2, accept(other, 20));
+    e.ok(1, withdraw(other));
+    assert_eq!(state_of(&e, other), ListingState::Withdrawn);
+    e.ok(1, confirm(exchange));
+    assert_eq!(state_of(&e, other), ListingState::Fulfilled);
     // The exchange's hours count in the skill's category.
     let totals = time_bank::totals(&e.c.store).expect("store");
     let crafts = totals
@@ -205,7 +213,7 @@ fn a_request_is_taken_then_fulfilled_once_and_reopens_when_declined() {
         .iter()
         .find(|c| c.category == "crafts")
         .expect("crafts");
-    assert_eq!(crafts.totals.minutes, 30);
+    assert_eq!(crafts.totals.minutes, 30 + 20);
     sound(&e);
 }
 
