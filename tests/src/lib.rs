@@ -470,6 +470,19 @@ impl Node {
             .to_string()
     }
 
+    /// Two members with their own CLIs: Alice claims the founder invite
+    /// (so she is the council) and invites Bob, who joins.
+    pub fn alice_and_bob(&self) -> (Cli, Cli) {
+        let alice = Cli::new(self.url());
+        let bob = Cli::new(self.url());
+        alice.ok(&["key", "new", "alice"]);
+        bob.ok(&["key", "new", "bob"]);
+        alice.ok(&["join", &self.founder_invite()]);
+        let code = alice.ok(&["invite", "--ttl", "1d"]);
+        bob.ok(&["join", code.trim()]);
+        (alice, bob)
+    }
+
     fn spawn(&mut self) {
         self.launch();
         self.wait_ready();

@@ -4,19 +4,13 @@
 //! Alice's confirmation in the time bank moves exactly 1 KC from Bob to
 //! her; refusals change nothing.
 
-use hearth_tests::{Cli, Node};
+use hearth_tests::Node;
 
 #[test]
 fn an_offer_found_by_match_and_accepted_settles_in_the_time_bank() {
     let node = Node::start();
-    let alice = Cli::new(node.url());
-    let bob = Cli::new(node.url());
-    alice.ok(&["key", "new", "alice"]);
-    bob.ok(&["key", "new", "bob"]);
-    alice.ok(&["join", &node.founder_invite()]);
+    let (alice, bob) = node.alice_and_bob();
     alice.ok(&["name", "Alice"]);
-    let code = alice.ok(&["invite", "--ttl", "1d"]);
-    bob.ok(&["join", code.trim()]);
 
     let offer = alice.json(&[
         "skills",

@@ -11,7 +11,7 @@
 //! ```
 
 use hearth_protocol::Timestamp;
-use hearth_tests::{Cli, Node};
+use hearth_tests::Node;
 use icalendar::{Calendar, CalendarDateTime, Component, DatePerhapsTime};
 
 fn utc_ms(d: Option<DatePerhapsTime>) -> i64 {
@@ -24,13 +24,7 @@ fn utc_ms(d: Option<DatePerhapsTime>) -> i64 {
 #[test]
 fn a_room_booked_a_clash_refused_and_the_calendar_exported() {
     let node = Node::start();
-    let alice = Cli::new(node.url());
-    let bob = Cli::new(node.url());
-    alice.ok(&["key", "new", "alice"]);
-    bob.ok(&["key", "new", "bob"]);
-    alice.ok(&["join", &node.founder_invite()]);
-    let code = alice.ok(&["invite", "--ttl", "1d"]);
-    bob.ok(&["join", code.trim()]);
+    let (alice, bob) = node.alice_and_bob();
 
     bob.run(&["space", "create", "Workshop", "--capacity", "1"])
         .assert_refused("not_steward");

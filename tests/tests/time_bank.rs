@@ -3,18 +3,12 @@
 //! pending and confirms it, and exactly 1 KC moves from Bob to Alice;
 //! Bob cannot confirm twice and Alice cannot confirm her own record.
 
-use hearth_tests::{Cli, Node};
+use hearth_tests::Node;
 
 #[test]
 fn an_hour_of_gardening_confirmed_moves_exactly_one_kc() {
     let node = Node::start();
-    let alice = Cli::new(node.url());
-    let bob = Cli::new(node.url());
-    alice.ok(&["key", "new", "alice"]);
-    bob.ok(&["key", "new", "bob"]);
-    alice.ok(&["join", &node.founder_invite()]);
-    let code = alice.ok(&["invite", "--ttl", "1d"]);
-    bob.ok(&["join", code.trim()]);
+    let (alice, bob) = node.alice_and_bob();
     let bob_did = bob.json(&["key", "show"])["did"]
         .as_str()
         .expect("a did")

@@ -12,18 +12,12 @@
 //!   bob   (hearth) ──┘
 //! ```
 
-use hearth_tests::{Cli, Node};
+use hearth_tests::Node;
 
 #[test]
 fn a_drill_returned_damaged_funds_its_repair_once() {
     let node = Node::start();
-    let alice = Cli::new(node.url());
-    let bob = Cli::new(node.url());
-    alice.ok(&["key", "new", "alice"]);
-    bob.ok(&["key", "new", "bob"]);
-    alice.ok(&["join", &node.founder_invite()]);
-    let code = alice.ok(&["invite", "--ttl", "1d"]);
-    bob.ok(&["join", code.trim()]);
+    let (alice, bob) = node.alice_and_bob();
 
     bob.run(&[
         "tool",

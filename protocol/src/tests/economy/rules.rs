@@ -5,7 +5,8 @@ use super::*;
 use crate::governance::{Proposal, ProposalKind, Subject};
 use crate::state::rules::{self, RuleChange};
 
-fn propose_rules(changes: &[(&str, &str)]) -> ActionBody {
+/// A rules proposal making `changes`.
+pub(super) fn propose_rules(changes: &[(&str, &str)]) -> ActionBody {
     ActionBody::Governance(GovernanceAction::Propose(Box::new(Proposal {
         kind: ProposalKind::Rules,
         level: Level::Local,

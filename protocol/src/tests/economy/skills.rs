@@ -5,13 +5,12 @@
 
 use proptest::prelude::*;
 
+use super::rules::propose_rules;
 use super::*;
 use crate::action::{SkillsAction, TimeBankAction};
 use crate::crypto::PublicKey;
 use crate::economy::skills::{self, ListingKind, ListingState, SkillsRejection};
 use crate::economy::time_bank::{self, RecordKind, ShareState};
-use crate::governance::{Proposal, ProposalKind, Subject};
-use crate::state::rules::RuleChange;
 
 fn key(who: u8) -> PublicKey {
     keypair(who).public()
@@ -273,25 +272,6 @@ fn bad_listings_and_accepts_are_refused_with_their_codes() {
         Rejection::Skills(SkillsRejection::TooManyListings)
     ));
     sound(&e);
-}
-
-fn propose_rules(changes: &[(&str, &str)]) -> ActionBody {
-    ActionBody::Governance(GovernanceAction::Propose(Box::new(Proposal {
-        kind: ProposalKind::Rules,
-        level: Level::Local,
-        title: "Our own categories".into(),
-        text: String::new(),
-        options: vec![],
-        subject: Subject::Rules {
-            changes: changes
-                .iter()
-                .map(|(key, value)| RuleChange {
-                    key: (*key).into(),
-                    value: (*value).into(),
-                })
-                .collect(),
-        },
-    })))
 }
 
 #[test]
