@@ -169,6 +169,21 @@ pub fn read_all<T: Canonical, S: Store + ?Sized>(
         .collect()
 }
 
+/// The ids an index lists under `prefix` (keys `prefix ‖ 32-byte id`), in
+/// key order; a key of another length is a corrupt index.
+pub fn ids_under<S: Store + ?Sized>(store: &S, prefix: &[u8]) -> Result<Vec<Hash>, StoreError> {
+    store
+        .scan_prefix(prefix)?
+        .into_iter()
+        .map(|(key, _)| {
+            key[prefix.len()..]
+                .try_into()
+                .map(Hash)
+                .map_err(|_| StoreError(format!("corrupt index key {}", crate::crypto::hex(&key))))
+        })
+        .collect()
+}
+
 /// Writes a typed record.
 pub fn write<T: Canonical, S: StoreMut + ?Sized>(store: &mut S, key: Vec<u8>, value: &T) {
     store.put(key, value.to_bytes());

@@ -8,7 +8,7 @@ use crate::codec::Canonical;
 use crate::crypto::{Hash, PublicKey};
 use crate::economy::time_bank::{self, ShareState};
 use crate::state::ApplyError;
-use crate::state::records::{self, StateRead, table};
+use crate::state::records::{self, StateRead, ids_under, table};
 use crate::state::store::{StoreError, StoreMut};
 use crate::units::Timestamp;
 
@@ -118,22 +118,6 @@ fn exchange_prefix(listing: &Hash) -> Vec<u8> {
 fn with_id(mut prefix: Vec<u8>, id: &Hash) -> Vec<u8> {
     prefix.extend_from_slice(&id.0);
     prefix
-}
-
-/// The ids under `prefix` (keys `prefix ‖ id`), in key order.
-fn ids_under<S: StateRead + ?Sized>(store: &S, prefix: &[u8]) -> Result<Vec<Hash>, StoreError> {
-    store
-        .scan_prefix(prefix)?
-        .into_iter()
-        .map(|(key, _)| {
-            key[prefix.len()..].try_into().map(Hash).map_err(|_| {
-                StoreError(format!(
-                    "corrupt skill index key {}",
-                    crate::crypto::hex(&key)
-                ))
-            })
-        })
-        .collect()
 }
 
 /// A listing.

@@ -262,14 +262,8 @@ pub fn member_bookings<S: StateRead + ?Sized>(
 ) -> Result<Vec<Booking>, StoreError> {
     let prefix = records::key(table::SPACE_MEMBER, &member.0);
     let mut out = Vec::new();
-    for (key, _) in store.scan_prefix(&prefix)? {
-        let id: [u8; 32] = key[prefix.len()..].try_into().map_err(|_| {
-            StoreError(format!(
-                "corrupt space member index {}",
-                crate::crypto::hex(&key)
-            ))
-        })?;
-        if let Some(b) = booking(store, &Hash(id))? {
+    for id in records::ids_under(store, &prefix)? {
+        if let Some(b) = booking(store, &id)? {
             out.push(b);
         }
     }

@@ -188,16 +188,8 @@ pub fn member_records<S: StateRead + ?Sized>(
 ) -> Result<Vec<TimeRecord>, StoreError> {
     let prefix = records::key(table::TIME_PARTY, &member.0);
     let mut found = Vec::new();
-    for (key, _) in store.scan_prefix(&prefix)? {
-        let mut id = [0u8; 32];
-        if key.len() != prefix.len() + 32 {
-            return Err(StoreError(format!(
-                "corrupt time bank index key {}",
-                crate::crypto::hex(&key)
-            )));
-        }
-        id.copy_from_slice(&key[prefix.len()..]);
-        if let Some(r) = record(store, &Hash(id))? {
+    for id in records::ids_under(store, &prefix)? {
+        if let Some(r) = record(store, &id)? {
             found.push(r);
         }
     }

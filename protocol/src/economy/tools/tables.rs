@@ -248,28 +248,24 @@ pub fn all_loans<S: StateRead + ?Sized>(store: &S) -> Result<Vec<Loan>, StoreErr
     Ok(all)
 }
 
+/// The loans an index lists under `prefix`, in index order.
+fn loans_under<S: StateRead + ?Sized>(store: &S, prefix: &[u8]) -> Result<Vec<Loan>, StoreError> {
+    let mut found = Vec::new();
+    for id in records::ids_under(store, prefix)? {
+        if let Some(l) = loan(store, &id)? {
+            found.push(l);
+        }
+    }
+    Ok(found)
+}
+
 /// The loans an index lists under `owner`, oldest first.
 fn indexed<S: StateRead + ?Sized>(
     store: &S,
     t: u8,
     owner: &[u8; 32],
 ) -> Result<Vec<Loan>, StoreError> {
-    let prefix = records::key(t, owner);
-    let mut found = Vec::new();
-    for (key, _) in store.scan_prefix(&prefix)? {
-        let id: [u8; 32] = key
-            .get(prefix.len()..)
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| {
-                StoreError(format!(
-                    "corrupt tool library index key {}",
-                    crate::crypto::hex(&key)
-                ))
-            })?;
-        if let Some(l) = loan(store, &Hash(id))? {
-            found.push(l);
-        }
-    }
+    let mut found = loans_under(store, &records::key(t, owner))?;
     found.sort_by_key(|l| (l.started, l.id));
     Ok(found)
 }
@@ -301,21 +297,7 @@ pub fn item_loans<S: StateRead + ?Sized>(store: &S, item: &Hash) -> Result<Vec<L
 /// Every loan not yet returned, oldest first, read through the index of
 /// active loans.
 pub fn active_loans<S: StateRead + ?Sized>(store: &S) -> Result<Vec<Loan>, StoreError> {
-    let mut found = Vec::new();
-    for (key, _) in store.scan_prefix(&[table::TOOL_ACTIVE])? {
-        let id: [u8; 32] = key
-            .get(1..)
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| {
-                StoreError(format!(
-                    "corrupt tool library index key {}",
-                    crate::crypto::hex(&key)
-                ))
-            })?;
-        if let Some(l) = loan(store, &Hash(id))? {
-            found.push(l);
-        }
-    }
+    let mut found = loans_under(store, &[table::TOOL_ACTIVE])?;
     found.sort_by_key(|l| (l.due, l.id));
     Ok(found)
 }
