@@ -9,7 +9,14 @@
 //!     flush, through the node's service on sled, as the ingest bench
 //!     does) into a space already holding `HEARTH_BENCH_BOOKINGS`
 //!     bookings (default 100 000), as a ratio of strict ed25519
-//!     verification on one core.
+//!     verification on one core;
+//! (3) what the store alone charges per action (`SledStorage::commit` of
+//!     synthetic writes, group commit of 1024, flush per group, 102 400
+//!     actions before the measured 20 480): the nonce update and action
+//!     index entry every action writes, then new state keys of 170 bytes
+//!     (time-ordered, random, per member, two, three) — the cost of a new
+//!     key in sled, in microseconds and as the ingest ratio it leaves
+//!     room for.
 //!
 //! `cargo bench -p hearth-node --bench spaces` (`HEARTH_BENCH_BOOKINGS`,
 //! default 100000; `HEARTH_BENCH_ACTIONS`, the measured bookings, default
@@ -18,7 +25,8 @@
 use std::cell::Cell;
 use std::time::Instant;
 
-use hearth_node::store::SledStorage;
+use hearth_node::store::{Commit, Location, SledStorage, Storage};
+use hearth_protocol::log::LogKind;
 use hearth_node::test::Harness;
 use hearth_protocol::economy::spaces::{self, Space, SpaceKind, SpaceSpec, SpacesAction, slot_key};
 use hearth_protocol::state::records;
@@ -113,6 +121,57 @@ fn reads(n: usize) {
     }
 }
 
+/// (3) Microseconds of `SledStorage::commit` + flush per action writing
+/// the nonce (an update of one of 64 keys), the action index entry and
+/// the new state keys `kinds` names: "record" (keyed by a random id),
+/// "slot" (keyed by time, in order), "member" (keyed by member, then id).
+fn store_cost(kinds: &[&str]) -> f64 {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut storage = SledStorage::open(&dir.path().join("db")).expect("open sled");
+    let id = |i: u64| *blake3::hash(&i.to_le_bytes()).as_bytes();
+    let (warm, measured, group) = (100 * 1024u64, 20 * 1024u64, 1024u64);
+    let mut started = Instant::now();
+    let mut i = 0;
+    while i < warm + measured {
+        if i == warm {
+            started = Instant::now();
+        }
+        let mut commit = Commit::default();
+        for n in i..(i + group).min(warm + measured) {
+            let action = id(n);
+            let member = [(n % u64::from(MEMBERS)) as u8; 32];
+            let mut nonce = vec![table::NONCE];
+            nonce.extend_from_slice(&member);
+            commit.writes.insert(nonce, Some(n.to_be_bytes().to_vec()));
+            commit.index.push((
+                Hash(action),
+                Location {
+                    log: LogKind::Local,
+                    seq: n / group,
+                },
+            ));
+            let mut record = vec![table::SPACE_BOOKING];
+            record.extend_from_slice(&action);
+            let mut slot = vec![table::SPACE_SLOT];
+            slot.extend_from_slice(&[1; 32]);
+            slot.extend_from_slice(&(n * 7 * MIN).to_be_bytes());
+            slot.extend_from_slice(&action);
+            let mut mine = vec![table::SPACE_MEMBER];
+            mine.extend_from_slice(&member);
+            mine.extend_from_slice(&action);
+            for (kind, key) in [("record", record), ("slot", slot), ("member", mine)] {
+                if kinds.contains(&kind) {
+                    commit.writes.insert(key, Some(vec![7; 170]));
+                }
+            }
+        }
+        storage.commit(commit).expect("commit");
+        storage.flush().expect("flush");
+        i += group;
+    }
+    started.elapsed().as_secs_f64() * 1e6 / measured as f64
+}
+
 fn main() {
     println!("# Hearth space bookings benchmark");
     for n in [1_000, 10_000, 100_000] {
@@ -183,6 +242,23 @@ fn main() {
         println!(
             "(2) durable ingest of bookings into a space holding {existing}+, group commit of {label}: {rate:.0}/s = {:.2} x (a)",
             rate / verify_rate
+        );
+    }
+
+    let verify_us = 1e6 / verify_rate;
+    let cases: [&[&str]; 6] = [
+        &[],
+        &["slot"],
+        &["record"],
+        &["member"],
+        &["record", "slot"],
+        &["record", "slot", "member"],
+    ];
+    for kinds in cases {
+        let us = store_cost(kinds);
+        println!(
+            "(3) store alone, nonce + action index + new keys {kinds:?}: {us:.1} us per action; with (a)'s verification beside it, ingest could reach at most {:.2} x (a)",
+            verify_us / (verify_us + us)
         );
     }
 }

@@ -275,6 +275,8 @@ struct Api<N> {
     /// Permits for heavy requests (exports, federation views).
     heavy: Arc<Semaphore>,
     limits: Limits,
+    /// The endpoint that may add prose to learning paths.
+    prose: Option<Arc<crate::prose::Prose>>,
 }
 
 /// What one client, and all of them together, may take from the API.
@@ -427,12 +429,14 @@ impl RateLimiter {
 }
 
 /// What the API serves beyond the defaults.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Serve `/v1/test/*` (partition, clock, raw publish): tests only.
     pub test_controls: bool,
     /// What clients may take.
     pub limits: Limits,
+    /// The endpoint that may add prose to learning paths (`[learning]`).
+    pub prose: Option<Arc<crate::prose::Prose>>,
 }
 
 /// The API's router over `node`.
@@ -451,6 +455,7 @@ pub fn router_with<N: Node>(node: N, options: Options) -> Router {
         rates: Mutex::new(RateLimiter::new(limits.rate_per_ip)),
         heavy: Arc::new(Semaphore::new(limits.heavy_requests)),
         limits,
+        prose: options.prose,
     });
     let heavy = middleware::from_fn_with_state(api.clone(), heavy::<N>);
     let mut router = Router::new();

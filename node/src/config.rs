@@ -35,6 +35,8 @@ pub struct FileConfig {
     pub mdns: Option<bool>,
     /// The database's page cache, in MiB.
     pub cache_mb: Option<u64>,
+    /// Optional prose for learning paths (`[learning]`).
+    pub learning: Option<crate::prose::ProseConfig>,
 }
 
 /// Where the p2p layer listens when nothing else is configured.
@@ -126,6 +128,16 @@ pub const TEMPLATE: &str = "\
 # The database's page cache, in MiB (more is faster on a large history and
 # costs that much more memory).
 # cache_mb = 32
+
+# Optional prose for learning paths from an OpenAI-compatible
+# chat-completions endpoint (a local model server works). The structured
+# path never depends on it: a failing or slow endpoint leaves the prose out
+# with a note. Only the path itself is sent.
+# [learning]
+# llm_endpoint = \"http://127.0.0.1:11434/v1\"   # POSTs {endpoint}/chat/completions
+# llm_model = \"llama3.2\"
+# llm_key_env = \"HEARTH_LLM_KEY\"   # the variable holding the bearer key, if any
+# llm_timeout_ms = 5000
 ";
 
 impl FileConfig {

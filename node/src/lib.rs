@@ -11,6 +11,7 @@ pub mod devnet;
 pub mod export;
 pub mod metrics;
 pub mod net;
+pub mod prose;
 pub mod recover;
 pub mod runtime;
 pub mod service;

@@ -423,6 +423,9 @@ fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(mb) = args.cache_mb.or(file.cache_mb) {
         hearth_node::store::set_cache_bytes(mb * 1024 * 1024);
     }
+    let prose = hearth_node::prose::Prose::from_config(&file.learning.clone().unwrap_or_default())
+        .with_context(|| format!("in {}", dir.root().join(config::CONFIG_FILE).display()))?
+        .map(std::sync::Arc::new);
     let passphrase = args.passphrase.read()?;
     let (node, storage) = if dir.is_initialised() {
         let node = dir.load_node_key(passphrase.as_ref().map(|p| p.as_str()))?;
@@ -564,6 +567,7 @@ fn run(dir: &DataDir, args: RunArgs) -> anyhow::Result<ExitCode> {
         let options = api::Options {
             test_controls,
             limits,
+            prose,
         };
         let app = api::router_with(handle.clone(), options);
         drop(handle);
