@@ -113,10 +113,13 @@ fn refusal(change: impl FnOnce(&mut Value)) -> CredentialError {
     verify(&doc).expect_err("refused")
 }
 
+/// A change made to the signed example.
+type Change = Box<dyn FnOnce(&mut Value)>;
+
 #[test]
 fn each_broken_proof_has_its_reason() {
     use CredentialError as E;
-    let cases: Vec<(E, Box<dyn FnOnce(&mut Value)>)> = vec![
+    let cases: Vec<(E, Change)> = vec![
         (
             E::MissingField {
                 field: "proof".into(),
