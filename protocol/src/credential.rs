@@ -9,6 +9,7 @@
 //! (RFC 8785), hashed with SHA-256 and signed with the issuer's Ed25519
 //! key. Any verifier that implements those W3C specifications accepts it.
 //!
+//! - [`json`]: reading a credential's text strictly (no duplicate names);
 //! - [`jcs`]: RFC 8785 canonicalization;
 //! - [`did_key`]: `did:key` identifiers and verification methods;
 //! - [`proof`]: the `eddsa-jcs-2022` proof, signing and verifying;
@@ -19,18 +20,22 @@
 
 pub mod did_key;
 pub mod jcs;
+pub mod json;
 pub mod open_badge;
 pub mod proof;
 pub mod status;
 pub mod time;
 
 pub use open_badge::{Achievement, VerifiedCredential, issue, verify};
-pub use status::{CredentialStatus, CredentialStatusView, StatusQuery};
+pub use status::{CredentialStatus, CredentialStatusView, ParsedQuery, StatusQuery};
 
 /// Why a credential was refused. Each variant has a stable
 /// [`code`](CredentialError::code) and says what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CredentialError {
+    /// The text is not JSON, or names a member twice in one object.
+    #[error("the credential is not valid JSON: {reason}")]
+    InvalidJson { reason: String },
     /// A required field is absent.
     #[error("the credential has no `{field}`")]
     MissingField { field: String },
@@ -82,6 +87,7 @@ impl CredentialError {
     /// A stable, machine-readable code for this refusal.
     pub fn code(&self) -> &'static str {
         match self {
+            CredentialError::InvalidJson { .. } => "invalid_json",
             CredentialError::MissingField { .. } => "missing_field",
             CredentialError::WrongType { .. } => "wrong_type",
             CredentialError::WrongContext { .. } => "wrong_context",

@@ -111,7 +111,24 @@ fn a_credential_verifies_offline_and_a_changed_or_forged_one_is_refused() {
         &["credential", "verify", &junk.to_string_lossy()],
     );
     assert_eq!(run.code, Some(1), "{run}");
-    assert!(run.stderr.contains("is not JSON"), "{run}");
+    assert!(run.stderr.contains("is not valid JSON"), "{run}");
+    // A member name given twice: two readers could see two different
+    // skills in one signed credential.
+    let text = serde_json::to_string(&doc).expect("JSON");
+    let doubled = text.replacen(
+        "\"name\":\"Bicycle repair\"",
+        "\"name\":\"Bicycle repair\",\"name\":\"Brain surgery\"",
+        1,
+    );
+    assert_ne!(doubled, text);
+    std::fs::write(&junk, doubled).expect("write");
+    let run = hearth(
+        home.path(),
+        &["--json", "credential", "verify", &junk.to_string_lossy()],
+    );
+    assert_eq!(run.code, Some(1), "{run}");
+    let error: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(error["error"], "invalid_json", "{run}");
     let run = hearth(
         home.path(),
         &["credential", "verify", "/nonexistent/credential.json"],

@@ -50,7 +50,7 @@ enum CredentialCommand {
     /// --offline skips that question even when HEARTH_NODE is set.
     ///
     /// Exit status: 0 the credential holds; 1 it does not (the code is the
-    /// reason: bad_signature, issuer_mismatch, missing_field, wrong_type,
+    /// reason: invalid_json, bad_signature, issuer_mismatch, missing_field, wrong_type,
     /// wrong_context, wrong_cryptosuite, malformed_did_key, revoked,
     /// unknown_issuer, unknown_skill, …); 2 the file or the node could not
     /// be read.
@@ -80,7 +80,7 @@ pub struct NotValid {
 
 impl fmt::Display for NotValid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the credential is not valid: {}", self.message)
+        write!(f, "credential refused: {}", self.message)
     }
 }
 
@@ -104,10 +104,7 @@ pub fn run(ctx: &Context, args: CredentialArgs) -> Result<()> {
 
 fn verify(ctx: &Context, file: &PathBuf, offline: bool) -> Result<()> {
     let text = read(file)?;
-    let doc: Value = serde_json::from_str(&text).map_err(|e| NotValid {
-        code: "not_json".into(),
-        message: format!("{} is not JSON: {e}", file.display()),
-    })?;
+    let doc = credential::json::parse(&text).map_err(NotValid::from)?;
     let verified = credential::verify(&doc).map_err(NotValid::from)?;
     let status = match ctx.nodes().first() {
         Some(_) if !offline => Some(ask_node(ctx, &verified)?),

@@ -5,7 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{VerifiedCredential, time};
+use crate::crypto::{Hash, PublicKey};
+use crate::units::Timestamp;
+
+use super::open_badge::SKILL_ID_PREFIX;
+use super::{CredentialError, VerifiedCredential, did_key, time};
 
 /// The route a node answers credential status queries on.
 pub const STATUS_PATH: &str = "/v1/credentials/status";
@@ -36,6 +40,30 @@ impl StatusQuery {
         }
     }
 
+    /// The query read back, as a node answering it needs it: the
+    /// issuer's and subject's keys, the skill id and the validity start.
+    pub fn parse(&self) -> Result<ParsedQuery, CredentialError> {
+        let skill = self
+            .achievement
+            .strip_prefix(SKILL_ID_PREFIX)
+            .and_then(|hex| hex.parse::<Hash>().ok())
+            .ok_or_else(|| CredentialError::WrongType {
+                field: "achievement".into(),
+                expected: "urn:hearth:skill:<64 hex digits>".into(),
+            })?;
+        let valid_from =
+            time::parse(&self.valid_from).ok_or_else(|| CredentialError::InvalidDate {
+                field: "valid_from".into(),
+                value: self.valid_from.clone(),
+            })?;
+        Ok(ParsedQuery {
+            issuer: did_key::parse(&self.issuer)?,
+            subject: did_key::parse(&self.subject)?,
+            skill,
+            valid_from,
+        })
+    }
+
     /// The path and query string to ask, percent-encoded
     /// (`/v1/credentials/status?issuer=…&subject=…&achievement=…&valid_from=…`).
     pub fn path(&self) -> String {
@@ -47,6 +75,19 @@ impl StatusQuery {
             encode(&self.valid_from)
         )
     }
+}
+
+/// A [`StatusQuery`] read back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParsedQuery {
+    /// The issuing community's node key.
+    pub issuer: PublicKey,
+    /// The member's key.
+    pub subject: PublicKey,
+    /// The skill's id in the issuing community.
+    pub skill: Hash,
+    /// The credential's validity start.
+    pub valid_from: Timestamp,
 }
 
 /// What a node says about a credential.
@@ -119,6 +160,55 @@ mod tests {
             "/v1/credentials/status?issuer=did%3Akey%3Az6MkA&subject=did%3Akey%3Az6MkB\
              &achievement=urn%3Ahearth%3Askill%3Aab&valid_from=2026-12-07T15%3A00%3A00%2B01%3A00"
         );
+    }
+
+    #[test]
+    fn a_query_reads_back_what_the_credential_says() {
+        use crate::credential::{Achievement, issue, verify};
+        use crate::crypto::Keypair;
+        let community = Keypair::from_seed(&[1; 32]);
+        let member = Keypair::from_seed(&[2; 32]).public();
+        let skill = Hash::of("test", b"skill");
+        let achievement = Achievement {
+            skill,
+            name: "Weaving".into(),
+            description: String::new(),
+            criteria: String::new(),
+        };
+        let doc = issue(
+            &community,
+            "Riverside",
+            &member,
+            &achievement,
+            Timestamp(1_000),
+        )
+        .expect("issues");
+        let query = StatusQuery::of(&verify(&doc).expect("verifies"));
+        assert_eq!(query.valid_from, "1970-01-01T00:00:01Z");
+        assert_eq!(
+            query.parse(),
+            Ok(ParsedQuery {
+                issuer: community.public(),
+                subject: member,
+                skill,
+                valid_from: Timestamp(1_000),
+            })
+        );
+        let bad = StatusQuery {
+            achievement: "urn:other:1".into(),
+            ..query.clone()
+        };
+        assert_eq!(bad.parse().map_err(|e| e.code()), Err("wrong_type"));
+        let bad = StatusQuery {
+            valid_from: "tomorrow".into(),
+            ..query.clone()
+        };
+        assert_eq!(bad.parse().map_err(|e| e.code()), Err("invalid_date"));
+        let bad = StatusQuery {
+            issuer: "did:key:nope".into(),
+            ..query
+        };
+        assert_eq!(bad.parse().map_err(|e| e.code()), Err("malformed_did_key"));
     }
 
     #[test]

@@ -387,6 +387,9 @@ fn each_structural_error_has_its_reason() {
 fn every_refusal_has_a_distinct_stable_code() {
     use CredentialError as E;
     let all = [
+        E::InvalidJson {
+            reason: String::new(),
+        },
         E::MissingField {
             field: String::new(),
         },
