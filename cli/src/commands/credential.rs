@@ -13,7 +13,7 @@ use hearth_protocol::credential::{
 use serde_json::{Value, json};
 
 use crate::api;
-use crate::context::Context;
+use crate::context::{Context, now};
 use crate::output::fields;
 
 /// Verify portable credentials: Open Badges a community issued to a member.
@@ -49,11 +49,11 @@ enum CredentialCommand {
     /// skill; any node that follows the issuing community can answer.
     /// --offline skips that question even when HEARTH_NODE is set.
     ///
-    /// Exit status: 0 the credential holds; 1 it does not (the code is the
-    /// reason: invalid_json, bad_signature, issuer_mismatch, missing_field, wrong_type,
-    /// wrong_context, wrong_cryptosuite, malformed_did_key, revoked,
-    /// unknown_issuer, unknown_skill, …); 2 the file or the node could not
-    /// be read.
+    /// Exit status: 0 the credential holds; 1 it does not, and the code
+    /// says why (invalid_json, missing_field, wrong_type, wrong_context,
+    /// wrong_cryptosuite, malformed_did_key, bad_signature, issuer_mismatch,
+    /// expired: past its validUntil; revoked, unknown_issuer, unknown_skill:
+    /// the node's answer); 2 the file or the node could not be read.
     ///
     /// Examples:
     ///   hearth credential verify sourdough.json
@@ -106,6 +106,13 @@ fn verify(ctx: &Context, file: &PathBuf, offline: bool) -> Result<()> {
     let text = read(file)?;
     let doc = credential::json::parse(&text).map_err(NotValid::from)?;
     let verified = credential::verify(&doc).map_err(NotValid::from)?;
+    if let (Some(until), true) = (verified.valid_until, verified.expired(now()?)) {
+        return Err(NotValid {
+            code: "expired".into(),
+            message: format!("its validity ended at {}", time::format(until)),
+        }
+        .into());
+    }
     let status = match ctx.nodes().first() {
         Some(_) if !offline => Some(ask_node(ctx, &verified)?),
         _ => None,
@@ -181,6 +188,7 @@ fn report_json(verified: &VerifiedCredential, status: Option<&CredentialStatusVi
         "achievement": verified.achievement_id,
         "achievement_name": verified.achievement_name,
         "valid_from": time::format(verified.valid_from),
+        "valid_until": verified.valid_until.map(time::format),
         "status": status,
     })
 }
@@ -202,6 +210,9 @@ fn report_text(verified: &VerifiedCredential, status: Option<&CredentialStatusVi
         ),
         ("valid from", time::format(verified.valid_from)),
     ];
+    if let Some(until) = verified.valid_until {
+        rows.push(("valid until", time::format(until)));
+    }
     let (verdict, checked) = match status {
         None => (
             "valid",

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use hearth_protocol::credential::{self, Achievement};
+use hearth_protocol::credential::{self, Achievement, proof};
 use hearth_protocol::{Hash, Keypair, Timestamp};
 use serde_json::{Value, json};
 
@@ -171,4 +171,28 @@ fn an_unreachable_node_is_a_network_error() {
     )
     .fails(2);
     assert!(stderr.contains("hearth:"), "{stderr}");
+}
+
+#[test]
+fn a_credential_past_its_validity_end_is_refused() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let community = Keypair::from_seed(&[1; 32]);
+    let mut unsigned = issue();
+    unsigned.as_object_mut().expect("object").remove("proof");
+    unsigned["validUntil"] = "2026-01-01T00:00:00Z".into();
+    let doc = proof::sign(
+        &unsigned,
+        &community,
+        proof::options(&community.public(), "2025-12-07T15:00:00Z"),
+    )
+    .expect("signs");
+    let file = write(home.path(), &doc);
+    let stderr = run(home.path(), &["credential", "verify", &file]).fails(1);
+    assert!(
+        stderr.contains("its validity ended at 2026-01-01T00:00:00Z"),
+        "{stderr}"
+    );
+    let out = run(home.path(), &["--json", "credential", "verify", &file]);
+    let value: Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(value["error"], "expired", "{out:?}");
 }

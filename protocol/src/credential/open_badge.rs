@@ -75,6 +75,16 @@ pub struct VerifiedCredential {
     pub achievement_name: String,
     /// When the credential starts to hold.
     pub valid_from: Timestamp,
+    /// When it stops holding, if it says (Hearth's credentials do not:
+    /// revocation ends them).
+    pub valid_until: Option<Timestamp>,
+}
+
+impl VerifiedCredential {
+    /// Whether the credential's validity period has ended at `now`.
+    pub fn expired(&self, now: Timestamp) -> bool {
+        self.valid_until.is_some_and(|until| now > until)
+    }
 }
 
 /// The id of the credential `issuer` gives `subject` for `skill` from
@@ -166,6 +176,18 @@ pub fn verify(doc: &Value) -> Result<VerifiedCredential, CredentialError> {
         field: "validFrom".into(),
         value: valid_from_text.to_string(),
     })?;
+    let valid_until = match credential.get("validUntil") {
+        None => None,
+        Some(Value::String(text)) => {
+            Some(
+                time::parse(text).ok_or_else(|| CredentialError::InvalidDate {
+                    field: "validUntil".into(),
+                    value: text.clone(),
+                })?,
+            )
+        }
+        Some(_) => return Err(wrong_type("validUntil", "a date-time string")),
+    };
     string(credential, "name", "name")?;
 
     let subject = object(credential, "credentialSubject", "credentialSubject")?;
@@ -211,6 +233,7 @@ pub fn verify(doc: &Value) -> Result<VerifiedCredential, CredentialError> {
         skill,
         achievement_name,
         valid_from,
+        valid_until,
     })
 }
 

@@ -384,6 +384,36 @@ fn each_structural_error_has_its_reason() {
 }
 
 #[test]
+fn a_validity_end_is_read_and_checked_but_signed_like_any_field() {
+    assert_eq!(verify(&credential()).expect("verifies").valid_until, None);
+    let mut unsigned = credential();
+    unsigned.as_object_mut().expect("object").remove("proof");
+    unsigned["validUntil"] = "2026-12-07T15:00:00Z".into();
+    let doc = proof::sign(
+        &unsigned,
+        &community(),
+        proof::options(&community().public(), "2025-12-07T15:00:00Z"),
+    )
+    .expect("signs");
+    let verified = verify(&doc).expect("verifies");
+    let until = time::parse("2026-12-07T15:00:00Z").expect("a time");
+    assert_eq!(verified.valid_until, Some(until));
+    assert!(!verified.expired(until));
+    assert!(verified.expired(Timestamp(until.0 + 1)));
+    let mut extended = doc.clone();
+    extended["validUntil"] = "2099-12-07T15:00:00Z".into();
+    assert_eq!(verify(&extended), Err(CredentialError::BadSignature));
+    extended["validUntil"] = "forever".into();
+    assert_eq!(
+        verify(&extended),
+        Err(CredentialError::InvalidDate {
+            field: "validUntil".into(),
+            value: "forever".into()
+        })
+    );
+}
+
+#[test]
 fn every_refusal_has_a_distinct_stable_code() {
     use CredentialError as E;
     let all = [
