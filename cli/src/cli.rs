@@ -7,10 +7,10 @@
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use crate::commands::{
-    aid, amend, audit, balance, comment, completions, council, delegate, delegations, hours,
-    income, insurance, invite, join, key, leave, log, man, members, name, network, node, nominate,
-    pay, project, proposals, propose, remove, review, show, skills, space, status, tally, tool,
-    undelegate, vote, withdraw,
+    aid, amend, audit, balance, comment, completions, council, credential, delegate, delegations,
+    hours, income, insurance, invite, join, key, leave, log, man, members, name, network, node,
+    nominate, pay, project, proposals, propose, remove, review, show, skills, space, status, tally,
+    tool, undelegate, vote, withdraw,
 };
 use crate::context::GlobalArgs;
 
@@ -83,6 +83,7 @@ pub enum Command {
     Network(network::NetworkArgs),
     Federation(network::show::ShowArgs),
     Audit(audit::AuditArgs),
+    Credential(credential::CredentialArgs),
     Completions(completions::CompletionsArgs),
     Man(man::ManArgs),
 }
@@ -93,6 +94,7 @@ pub enum Command {
 const UNUSED_GLOBALS: &[(&[&str], &[&str])] = &[
     (&["key"], &["node", "ca_cert"]),
     (&["tally"], &["node", "ca_cert", "key", "home"]),
+    (&["credential"], &["key", "home"]),
     (&["network", "rules"], &["node", "ca_cert", "key", "home"]),
     (
         &["completions"],

@@ -8,6 +8,7 @@ pub mod balance;
 pub mod comment;
 pub mod completions;
 pub mod council;
+pub mod credential;
 pub mod delegate;
 pub mod delegations;
 pub mod hours;

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use crate::client::Refusal;
 use crate::commands::audit::AuditFailed;
+use crate::commands::credential::NotValid;
 
 /// The CLI's own error codes (a node's refusals carry the node's codes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,6 +151,9 @@ pub fn report(err: &anyhow::Error) -> Report {
             if e.is::<AuditFailed>() {
                 return Some((1, "audit_failed".to_string()));
             }
+            if let Some(not_valid) = e.downcast_ref::<NotValid>() {
+                return Some((1, not_valid.code.clone()));
+            }
             let code = if let Some(failure) = e.downcast_ref::<Failure>() {
                 failure.code
             } else if let Some(http) = e.downcast_ref::<ureq::Error>() {
@@ -200,6 +204,8 @@ pub fn help() -> String {
          A refusal (exit status 1) carries the node's code, e.g. insufficient_funds\n\
          or wrong_stage. An audit that finds a problem exits 1 with its report\n\
          (\"ok\": false) on stdout, or audit_failed when it could not finish one.\n\
+         A credential that does not hold exits 1 with its reason, e.g. bad_signature\n\
+         or revoked (hearth credential verify --help).\n\
          Other errors exit 2 with one of:\n",
     );
     for code in Code::ALL {

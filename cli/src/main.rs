@@ -11,10 +11,10 @@ use anyhow::Result;
 use clap::error::ErrorKind;
 use hearth_cli::cli::{self, Cli, Command};
 use hearth_cli::commands::{
-    aid, amend, audit, balance, comment, completions, council, delegate, delegations, hours,
-    income, insurance, invite, join, key, leave, log, man, members, name, network, node, nominate,
-    pay, project, proposals, propose, remove, review, show, skills, space, status, tally, tool,
-    undelegate, vote, withdraw,
+    aid, amend, audit, balance, comment, completions, council, credential, delegate, delegations,
+    hours, income, insurance, invite, join, key, leave, log, man, members, name, network, node,
+    nominate, pay, project, proposals, propose, remove, review, show, skills, space, status, tally,
+    tool, undelegate, vote, withdraw,
 };
 use hearth_cli::error::{self, Code, Report};
 use hearth_cli::{Context, output};
@@ -80,6 +80,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Network(args) => network::run(&ctx, args),
         Command::Federation(args) => network::show::run(&ctx, args),
         Command::Audit(args) => audit::run(&ctx, args),
+        Command::Credential(args) => credential::run(&ctx, args),
         Command::Completions(args) => completions::run(args, cli::command()),
         Command::Man(args) => man::run(args, cli::command()),
     }

@@ -146,6 +146,16 @@ impl PublicKey {
         verify_strict(&self.verifying_key()?, id, signature)
     }
 
+    /// Verifies `signature` over arbitrary `message` bytes with
+    /// `verify_strict` (for formats that sign more than an id, such as
+    /// the credentials' proofs).
+    pub fn verify_message(&self, message: &[u8], signature: &Signature) -> Result<(), Error> {
+        let signature = ed25519_dalek::Signature::from_bytes(&signature.0);
+        self.verifying_key()?
+            .verify_strict(message, &signature)
+            .map_err(|_| Error::BadSignature)
+    }
+
     /// The `did:key:z6Mk…` form shown to people.
     pub fn to_did(&self) -> String {
         let mut bytes = Vec::with_capacity(34);
@@ -303,6 +313,11 @@ impl Keypair {
     /// Signs a 32-byte id.
     pub fn sign(&self, id: &Hash) -> Signature {
         Signature(self.0.sign(&id.0).to_bytes())
+    }
+
+    /// Signs arbitrary `message` bytes (pure Ed25519, RFC 8032).
+    pub fn sign_message(&self, message: &[u8]) -> Signature {
+        Signature(self.0.sign(message).to_bytes())
     }
 }
 

@@ -10,6 +10,7 @@
 pub mod action;
 pub mod codec;
 pub mod community;
+pub mod credential;
 pub mod crypto;
 pub mod economy;
 pub mod federation;

@@ -6,6 +6,7 @@ mod support;
 
 mod audit;
 mod completions;
+mod credential;
 mod federation;
 mod governance;
 mod keys;

@@ -286,6 +286,25 @@ fn write_fuzz_seeds() {
     }
     written.push(("signed_request", corpus.len()));
 
+    let mut corpus = Corpus::new(&root, "credential");
+    corpus.add(include_bytes!("../credential/vectors/signedJCS.json").to_vec());
+    let achievement = crate::credential::Achievement {
+        skill: Hash::of("hearth fuzz skill", b"weaving"),
+        name: "Weaving".into(),
+        description: "Warps a loom and weaves a plain cloth.".into(),
+        criteria: "Endorsed by 2 members verified in Weaving.".into(),
+    };
+    let issued = crate::credential::issue(
+        &keypair(5),
+        "Riverside",
+        &keypair(6).public(),
+        &achievement,
+        REQUEST_NOW,
+    )
+    .expect("a credential is issued");
+    corpus.add(serde_json::to_vec_pretty(&issued).expect("JSON"));
+    written.push(("credential", corpus.len()));
+
     let mut corpus = Corpus::new(&root, "blt");
     let stv = manifest.join("tests/data/stv");
     for file in ["droop-42.blt", "droop-513.blt", "gpus-2005.blt"] {
