@@ -27,7 +27,8 @@ pub mod test;
 
 pub use action::{
     Action, ActionBody, AidAction, GovernanceAction, InsuranceAction, InviteCode, LearningAction,
-    LedgerAction, MembershipAction, SignedAction, SkillsAction, SpacesAction, TimeBankAction, ToolsAction,
+    LedgerAction, MembershipAction, SignedAction, SkillsAction, SpacesAction, TimeBankAction,
+    ToolsAction,
 };
 pub use codec::Canonical;
 pub use community::{Genesis, Rules};

@@ -24,8 +24,10 @@
 //!
 //! **Verification**: a member endorses another in a skill they are
 //! verified in; at `learning.skill_endorsements` endorsements the skill is
-//! verified. One endorsement by an appointed assessor verifies at once —
-//! and is the only way to verify the first member in a skill. Nobody
+//! verified. One endorsement by an assessor (appointed by
+//! `learning.assessors`, or, when none are, a council member in power)
+//! verifies at once — and is the only way to verify the first member in
+//! a skill. Nobody
 //! endorses themselves; an endorsement can be withdrawn until it counts.
 //! The council revokes a verification by a moderation decision
 //! (`Moderation::RevokeSkill`), whose text is the recorded reason; the
@@ -86,7 +88,8 @@ pub struct LearningRules {
     /// How long after a session ends its students may confirm it.
     pub confirmation_window: Millis,
     /// Appointed assessors: they keep the skill graph beside the council,
-    /// and one assessor's endorsement verifies a skill.
+    /// and one assessor's endorsement verifies a skill. Empty: the council
+    /// members in power are the assessors (the default).
     pub assessors: Vec<PublicKey>,
     /// If set, reviewers of technical proposals must be verified in this
     /// skill (beside being appointed reviewers or council members).
@@ -343,7 +346,7 @@ pub enum LearningRejection {
     SelfEndorsement,
     /// The endorser is neither verified in the skill nor an assessor.
     #[error(
-        "only members verified in the skill, or an appointed assessor, endorse it (a skill nobody is verified in yet needs an assessor)"
+        "only members verified in the skill, or an assessor (appointed, else the council in power), endorse it; a skill nobody is verified in yet needs an assessor"
     )]
     NotQualified,
     /// The member is already verified in the skill.

@@ -242,7 +242,8 @@ fn subject() -> impl Strategy<Value = Subject> {
                 .prop_map(|(member, until)| Moderation::Suspend { member, until }),
             public_key().prop_map(|member| Moderation::Reinstate { member }),
             hash().prop_map(|content| Moderation::Hide { content }),
-            (public_key(), hash()).prop_map(|(member, skill)| Moderation::RevokeSkill { member, skill }),
+            (public_key(), hash())
+                .prop_map(|(member, skill)| Moderation::RevokeSkill { member, skill }),
         ]
         .prop_map(|action| Subject::Moderation { action }),
     ]

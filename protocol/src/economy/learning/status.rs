@@ -109,7 +109,12 @@ pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
     }
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     let mut rest = &text[19..];
@@ -169,7 +174,14 @@ mod tests {
             parse_rfc3339("2024-05-01T14:51:30.123456+02:00"),
             Some(Timestamp(1_714_567_890_123))
         );
-        for bad in ["", "2024-05-01", "2024-13-01T00:00:00Z", "2024-05-01T00:00:00", "1969-12-31T23:59:59Z", "2024-05-01T00:00:00.Z"] {
+        for bad in [
+            "",
+            "2024-05-01",
+            "2024-13-01T00:00:00Z",
+            "2024-05-01T00:00:00",
+            "1969-12-31T23:59:59Z",
+            "2024-05-01T00:00:00.Z",
+        ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
     }

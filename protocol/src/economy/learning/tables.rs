@@ -404,8 +404,7 @@ pub fn endorsements<S: StateRead + ?Sized>(
         .scan_prefix(&endorsement_prefix(member, skill))?
         .into_iter()
         .map(|(_, v)| {
-            Endorsement::from_bytes(&v)
-                .map_err(|e| StoreError(format!("corrupt endorsement: {e}")))
+            Endorsement::from_bytes(&v).map_err(|e| StoreError(format!("corrupt endorsement: {e}")))
         })
         .collect()
 }
@@ -455,10 +454,12 @@ pub(super) fn save_reward<S: StoreMut + ?Sized>(store: &mut S, reward: &Reward) 
 
 /// The learning figures of the month `time` falls in (zero if none yet).
 pub fn month<S: StateRead + ?Sized>(store: &S, index: u32) -> Result<LearningMonth, StoreError> {
-    Ok(records::read(store, &month_key(index))?.unwrap_or(LearningMonth {
-        month: index,
-        ..LearningMonth::default()
-    }))
+    Ok(
+        records::read(store, &month_key(index))?.unwrap_or(LearningMonth {
+            month: index,
+            ..LearningMonth::default()
+        }),
+    )
 }
 
 /// Every month with learning figures, oldest first.
@@ -557,7 +558,10 @@ pub fn audit<S: StateRead + ?Sized>(
     let mut paid = 0i64;
     for r in rewards(store)? {
         if r.paid.0 < 0 || r.paid > r.amount {
-            problems.push(format!("learning reward {} was paid {} of {}", r.id, r.paid, r.amount));
+            problems.push(format!(
+                "learning reward {} was paid {} of {}",
+                r.id, r.paid, r.amount
+            ));
         }
         paid = paid.saturating_add(r.paid.0);
     }

@@ -166,7 +166,10 @@ fn stewards_keep_an_acyclic_graph_and_paths_follow_it_by_name() {
     // A verified skill leaves the path.
     e.ok(1, endorse(2, soil));
     assert_eq!(names(&e, 2, &[beds]), vec!["compost", "raised beds"]);
-    assert_eq!(names(&e, 3, &[beds]), vec!["soil", "compost", "raised beds"]);
+    assert_eq!(
+        names(&e, 3, &[beds]),
+        vec!["soil", "compost", "raised beds"]
+    );
     // An edit renames and rewires without a cycle.
     e.ok(1, edit(tools, "hand tools", &[soil]));
     assert_eq!(
@@ -182,9 +185,22 @@ fn a_path_lists_upcoming_sessions_and_teachers_who_offer() {
     let soil = e.ok(1, add("soil", &[]));
     let compost = e.ok(1, add("compost", &[soil]));
     e.ok(1, endorse(3, soil));
-    e.ok(3, ActionBody::Learning(L::Teach { skill: soil, offer: true }));
+    e.ok(
+        3,
+        ActionBody::Learning(L::Teach {
+            skill: soil,
+            offer: true,
+        }),
+    );
     assert_eq!(
-        code(&mut e, 2, ActionBody::Learning(L::Teach { skill: soil, offer: true })),
+        code(
+            &mut e,
+            2,
+            ActionBody::Learning(L::Teach {
+                skill: soil,
+                offer: true
+            })
+        ),
         "not_verified"
     );
     let start = Timestamp(e.now().0 + DAY);
@@ -247,11 +263,8 @@ fn rewards_wait_for_the_education_pool_and_are_paid_once_first_come_first_served
     let rewards = learning::rewards(&e.c.store).expect("rewards");
     assert_eq!(rewards.len(), 3);
     assert!(rewards.iter().all(|r| r.paid == r.amount));
-    let month = learning::month(
-        &e.c.store,
-        crate::economy::income::month_index(e.now()),
-    )
-    .expect("month");
+    let month =
+        learning::month(&e.c.store, crate::economy::income::month_index(e.now())).expect("month");
     assert_eq!((month.completions, month.sessions), (2, 1));
     assert_eq!(month.contributed, kc(155));
     assert_eq!(month.rewards_paid, kc(70));
@@ -270,7 +283,11 @@ fn a_confirmation_after_the_window_is_refused_and_a_cancelled_session_pays_nothi
     e.ok(2, enrol(s));
     e.ok(2, enrol(other));
     assert_eq!(
-        code(&mut e, 2, ActionBody::Learning(L::Cancel { session: other })),
+        code(
+            &mut e,
+            2,
+            ActionBody::Learning(L::Cancel { session: other })
+        ),
         "not_teacher"
     );
     e.ok(3, ActionBody::Learning(L::Cancel { session: other }));
@@ -324,9 +341,22 @@ fn endorsements_reach_k_an_assessor_verifies_at_once_and_nobody_endorses_themsel
     assert_eq!(v.by.len(), 2);
     // The endorsement counted: it can no longer be withdrawn.
     assert_eq!(code(&mut e, 2, unendorse(5, soil)), "no_endorsement");
-    let month = learning::month(&e.c.store, crate::economy::income::month_index(e.now()))
-        .expect("month");
+    let month =
+        learning::month(&e.c.store, crate::economy::income::month_index(e.now())).expect("month");
     assert_eq!(month.verifications, 3);
+    sound(&e);
+}
+
+#[test]
+fn without_appointed_assessors_the_council_in_power_assesses() {
+    let mut e = Econ::new(3, quick_rules());
+    let soil = e.ok(1, add("soil", &[]));
+    // Member 1 founded the community and sits on its council.
+    e.ok(1, endorse(2, soil));
+    assert!(learning::is_verified(&e.c.store, &key(2), &soil).expect("store"));
+    // Member 2 is verified but alone does not reach k = 2.
+    e.ok(2, endorse(3, soil));
+    assert!(!learning::is_verified(&e.c.store, &key(3), &soil).expect("store"));
     sound(&e);
 }
 
