@@ -34,7 +34,14 @@ fn a_session_taught_and_confirmed_pays_its_rewards_once_and_a_skill_is_verified(
         .expect("a did")
         .to_string();
 
-    let soil = alice.ok(&["learn", "skill", "add", "soil", "--description", "How soil lives"]);
+    let soil = alice.ok(&[
+        "learn",
+        "skill",
+        "add",
+        "soil",
+        "--description",
+        "How soil lives",
+    ]);
     let soil_id = soil.lines().next().expect("an id").to_string();
     alice.ok(&["learn", "skill", "add", "compost", "--needs", "soil"]);
     alice
@@ -43,14 +50,27 @@ fn a_session_taught_and_confirmed_pays_its_rewards_once_and_a_skill_is_verified(
     bob.run(&["learn", "skill", "add", "pruning"])
         .assert_refused("not_steward");
     let list = bob.ok(&["learn", "skill", "list"]);
-    assert!(list.contains("compost") && list.contains(&soil_id[..8]), "{list}");
+    assert!(
+        list.contains("compost") && list.contains(&soil_id[..8]),
+        "{list}"
+    );
 
     let path = bob.json(&["learn", "path", "--goal", "compost"]);
     assert_eq!(names(&path), ["soil", "compost"], "{path}");
 
     let scheduled = alice.json(&[
-        "learn", "session", "schedule", "soil", "--in", "3s", "--for", "1s", "--place",
-        "Garden shed", "--capacity", "5",
+        "learn",
+        "session",
+        "schedule",
+        "soil",
+        "--in",
+        "3s",
+        "--for",
+        "1s",
+        "--place",
+        "Garden shed",
+        "--capacity",
+        "5",
     ]);
     let session = scheduled["id"].as_str().expect("a session id").to_string();
     alice
