@@ -163,6 +163,27 @@ fn main() {
                 })
                 .collect(),
         );
+        let ids: Vec<Hash> = learning::path_skills(&store, &member, &goals)
+            .expect("a path")
+            .iter()
+            .map(|s| s.id)
+            .collect();
+        let reading = median(
+            (0..runs)
+                .map(|_| {
+                    let t = Instant::now();
+                    for id in &ids {
+                        std::hint::black_box(learning::skill(&store, id).expect("store"));
+                    }
+                    t.elapsed()
+                })
+                .collect(),
+        );
+        println!(
+            "{label}: reading its {} skills alone {:.2} ms",
+            ids.len(),
+            reading.as_secs_f64() * 1e3
+        );
         println!(
             "{label}: {steps} steps; ordering {:.2} ms, annotated path {:.2} ms (median of {runs})",
             ordering.as_secs_f64() * 1e3,

@@ -5,7 +5,7 @@
 //! teach it and the verified members who offer to teach it.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +15,10 @@ use crate::units::Timestamp;
 
 use super::tables::*;
 use super::*;
+
+/// Up to this many skills in a closure, the member's verification of each
+/// is read on its own; beyond, all their verifications are read at once.
+const SHORT_CLOSURE: usize = 64;
 
 /// One step of a learning path.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -59,60 +63,76 @@ pub fn path_skills<S: StateRead + ?Sized>(
     member: &PublicKey,
     goals: &[Hash],
 ) -> Result<Vec<Skill>, ApplyError> {
-    // The closure, read once per skill.
-    let mut closure: BTreeMap<Hash, Skill> = BTreeMap::new();
+    // The closure, read once per skill; skills are numbered in the order
+    // read so the ordering below works on indexes.
+    let mut index: HashMap<Hash, usize> = HashMap::new();
+    let mut nodes: Vec<Option<Skill>> = Vec::new();
     let mut todo: Vec<Hash> = goals.to_vec();
     while let Some(id) = todo.pop() {
-        if closure.contains_key(&id) {
+        if index.contains_key(&id) {
             continue;
         }
         let skill = load_skill(store, &id)?;
         todo.extend(skill.prerequisites.iter().copied());
-        closure.insert(id, skill);
+        index.insert(id, nodes.len());
+        nodes.push(Some(skill));
     }
-    let mut keep: BTreeSet<Hash> = BTreeSet::new();
-    for id in closure.keys() {
-        if !is_verified(store, member, id)? {
-            keep.insert(*id);
+    // The member's verified skills leave it: for a short closure one read
+    // per skill, for a long one a single scan of their verifications.
+    let mut keep = vec![true; nodes.len()];
+    if nodes.len() <= SHORT_CLOSURE {
+        for (i, node) in nodes.iter().enumerate() {
+            if let Some(skill) = node {
+                keep[i] = !is_verified(store, member, &skill.id)?;
+            }
+        }
+    } else {
+        for v in verifications(store, member)? {
+            if v.valid()
+                && let Some(&i) = index.get(&v.skill)
+            {
+                keep[i] = false;
+            }
         }
     }
     // Kahn: in-degree counts prerequisites still to learn.
-    let mut indegree: BTreeMap<Hash, usize> = BTreeMap::new();
-    let mut needed_by: BTreeMap<Hash, Vec<Hash>> = BTreeMap::new();
-    for id in &keep {
-        let skill = &closure[id];
-        let mut n = 0;
+    let mut indegree = vec![0usize; nodes.len()];
+    let mut needed_by: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    for (i, node) in nodes.iter().enumerate() {
+        let Some(skill) = node else { continue };
+        if !keep[i] {
+            continue;
+        }
         for p in &skill.prerequisites {
-            if keep.contains(p) {
-                n += 1;
-                needed_by.entry(*p).or_default().push(*id);
+            let j = index[p];
+            if keep[j] {
+                indegree[i] += 1;
+                needed_by[j].push(i);
             }
         }
-        indegree.insert(*id, n);
     }
-    let mut ready: BinaryHeap<Reverse<(&str, Hash)>> = indegree
-        .iter()
-        .filter(|(_, n)| **n == 0)
-        .map(|(id, _)| Reverse((closure[id].name.as_str(), *id)))
+    let key = |i: usize| -> Reverse<(&str, Hash, usize)> {
+        let skill = nodes[i].as_ref().expect("every node is read");
+        Reverse((skill.name.as_str(), skill.id, i))
+    };
+    let mut ready: BinaryHeap<Reverse<(&str, Hash, usize)>> = (0..nodes.len())
+        .filter(|&i| keep[i] && indegree[i] == 0)
+        .map(key)
         .collect();
-    let mut out = Vec::with_capacity(keep.len());
-    while let Some(Reverse((_, id))) = ready.pop() {
-        for next in needed_by.get(&id).into_iter().flatten() {
-            if let Some(n) = indegree.get_mut(next) {
-                *n -= 1;
-                if *n == 0 {
-                    ready.push(Reverse((closure[next].name.as_str(), *next)));
-                }
+    let mut order = Vec::with_capacity(nodes.len());
+    while let Some(Reverse((_, _, i))) = ready.pop() {
+        for &next in &needed_by[i] {
+            indegree[next] -= 1;
+            if indegree[next] == 0 {
+                ready.push(key(next));
             }
         }
-        out.push(id);
+        order.push(i);
     }
     // The graph is acyclic by construction (`prerequisite_cycle`), so
     // every kept skill was output.
-    Ok(out
-        .into_iter()
-        .filter_map(|id| closure.remove(&id))
-        .collect())
+    drop(ready);
+    Ok(order.into_iter().filter_map(|i| nodes[i].take()).collect())
 }
 
 /// `member`'s learning path to `goals` at `now`, each step annotated with
