@@ -3,8 +3,10 @@
 //! member's learning path, sessions, pending endorsements, a member's
 //! verified skills and the rewards owed by the education pool. Beside
 //! them, the public status route a credential verifier calls
-//! (`/v1/credentials/status`): it reveals only whether the community
-//! revoked a verification it vouched for.
+//! (`/v1/credentials/status`): it reveals only whether a community revoked
+//! a verification it vouched for — this node's own community from its
+//! state, another community of the network from the revocations that
+//! community mirrored into its public log.
 
 use std::sync::Arc;
 
@@ -12,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use hearth_protocol::economy::learning::{self, CredentialStatus};
+use hearth_protocol::economy::learning::{self, CredentialStatus, StatusKind};
 use hearth_protocol::state::{ApplyError, StateRead};
 use hearth_protocol::{Hash, PublicKey};
 use serde::Deserialize;
@@ -254,11 +256,16 @@ async fn status<N: Node>(
             "valid_from is an RFC 3339 time (2026-12-07T15:30:00Z)",
         )
     })?;
-    Ok(Json(learning::credential_status(
-        api.node.storage(),
-        &issuer,
-        &subject,
-        &skill,
-        valid_from,
-    )?))
+    let own =
+        learning::credential_status(api.node.storage(), &issuer, &subject, &skill, valid_from)?;
+    if own.status != StatusKind::UnknownIssuer {
+        return Ok(Json(own));
+    }
+    // Another community's credential: the revocations it mirrored into
+    // its public log, as this node's federation view holds them.
+    let guard = api.node.federation().read();
+    let federated = guard
+        .as_ref()
+        .and_then(|view| learning::federated_status(view, &issuer, &subject, &skill, valid_from));
+    Ok(Json(federated.unwrap_or(own)))
 }

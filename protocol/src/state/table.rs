@@ -52,7 +52,8 @@ pub const CLAIM: u8 = b'C';
 pub const INCOME_MONTH: u8 = b'B';
 /// The networks this community belongs to, by network id.
 pub const NETWORK: u8 = b'N';
-/// Local membership decisions already mirrored into the public log.
+/// Local decisions (membership, skill revocations) already mirrored into
+/// the public log, by proposal id.
 pub const MIRRORED: u8 = b'M';
 /// Local membership decisions that passed and await their mirror in the
 /// public log: the admitted member, by proposal id.

@@ -604,7 +604,21 @@ fn entry_body() -> impl Strategy<Value = EntryBody> {
         genesis().prop_map(|g| EntryBody::Genesis(Box::new(g))),
         vec(signed_action(), 0..4).prop_map(EntryBody::Actions),
         vec(
-            (hash(), hash()).prop_map(|(proposal, result)| NodeRecord::Close { proposal, result }),
+            prop_oneof![
+                (hash(), hash())
+                    .prop_map(|(proposal, result)| NodeRecord::Close { proposal, result }),
+                (public_key(), hash(), timestamp(), hash(), text()).prop_map(
+                    |(member, skill, at, proposal, reason)| NodeRecord::Revoked(
+                        crate::economy::learning::Revocation {
+                            member,
+                            skill,
+                            at,
+                            proposal,
+                            reason,
+                        }
+                    )
+                ),
+            ],
             0..3
         )
         .prop_map(EntryBody::Records),

@@ -90,6 +90,38 @@ pub fn credential_status<S: StateRead + ?Sized>(
     })
 }
 
+/// Whether a credential another community of the network issued stands,
+/// from the revocations that community mirrored into its public log (the
+/// federation view a node keeps). `None` when no community of the view has
+/// `issuer` as its node key. Another community's skill graph is local-log
+/// data, so an unknown skill is not told apart here: not revoked is valid.
+pub fn federated_status(
+    view: &crate::federation::FederationView,
+    issuer: &PublicKey,
+    subject: &PublicKey,
+    skill: &Hash,
+    valid_from: Timestamp,
+) -> Option<CredentialStatus> {
+    let index = view
+        .communities
+        .values()
+        .find(|c| c.node.as_ref() == Some(issuer))?;
+    Some(
+        match index
+            .revocations
+            .iter()
+            .find(|r| r.member == *subject && r.skill == *skill && r.at >= valid_from)
+        {
+            Some(r) => CredentialStatus {
+                status: StatusKind::Revoked,
+                reason: Some(r.reason.clone()),
+                revoked_at: Some(r.at.to_string()),
+            },
+            None => CredentialStatus::plain(StatusKind::Valid),
+        },
+    )
+}
+
 /// Parses an RFC 3339 time (`2026-12-07T15:30:00Z`, fractions of a
 /// second and `±HH:MM` offsets allowed) to a timestamp, to the
 /// millisecond (finer digits are dropped). None if malformed or before 1970.

@@ -412,6 +412,10 @@ fn the_council_revokes_a_verification_with_its_reason_for_good() {
             .is_none(),
         "a credential issued after the revocation is not revoked by it"
     );
+    // The revocation waits for its mirror in the public log.
+    let waiting = state::federated::unmirrored_revocations(&e.c.store).expect("store");
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].proposal, p);
     // Soil is back on the path; re-verification keeps the revocation.
     assert_eq!(names(&e, 2, &[compost]), vec!["soil", "compost"]);
     e.ok(1, endorse(2, soil));
