@@ -10,11 +10,12 @@
 //! soil before compost; Alice teaches soil, Bob enrols and confirms after
 //! the session; the rewards wait for the empty education pool and are
 //! paid, once, when Bob contributes; Alice verifies Bob in soil and his
-//! path shrinks to compost.
+//! path shrinks to compost; the council revokes it with its reason, and
+//! the public credential status says so.
 
 use std::time::Duration;
 
-use hearth_tests::{Node, converge, now_ms};
+use hearth_tests::{Http, Node, converge, now_ms};
 
 fn names(path: &serde_json::Value) -> Vec<String> {
     path["steps"]
@@ -27,7 +28,8 @@ fn names(path: &serde_json::Value) -> Vec<String> {
 
 #[test]
 fn a_session_taught_and_confirmed_pays_its_rewards_once_and_a_skill_is_verified() {
-    let node = Node::start();
+    // Council decisions (a revocation) take two seconds.
+    let node = Node::start_with_rules("[durations]\nemergency = 2000\n");
     let (alice, bob) = node.alice_and_bob();
     let bob_did = bob.json(&["key", "show"])["did"]
         .as_str()
@@ -122,4 +124,43 @@ fn a_session_taught_and_confirmed_pays_its_rewards_once_and_a_skill_is_verified(
         (50_000, -90_000),
         "refusals moved no money"
     );
+
+    // A credential of Bob's soil stands until the council revokes it.
+    let community = Http::new()
+        .get(node.url(), "/v1/community", &[])
+        .expect("get");
+    let issuer = community.json["node"]
+        .as_str()
+        .expect("a node key")
+        .to_string();
+    let status_path = format!(
+        "/v1/credentials/status?issuer={issuer}&subject={bob_did}&achievement=urn:hearth:skill:{soil_id}&valid_from=2026-01-01T00:00:00Z"
+    );
+    let status = Http::new().get(node.url(), &status_path, &[]).expect("get");
+    assert_eq!(status.json["status"], "valid", "{}", status.text);
+    bob.run(&["learn", "revoke", &bob_did, "soil", "--reason", "no"])
+        .assert_refused("not_council");
+    let proposed = alice.json(&[
+        "learn",
+        "revoke",
+        &bob_did,
+        "soil",
+        "--reason",
+        "Endorsed by mistake",
+    ]);
+    let proposal = proposed["id"].as_str().expect("a proposal id").to_string();
+    alice.ok(&["vote", &proposal, "yes"]);
+    converge(
+        Duration::from_secs(30),
+        "the revocation takes effect",
+        || {
+            let verified = bob.json(&["learn", "verified"]);
+            (!verified["verifications"][0]["revoked"].is_null()).then_some(())
+        },
+    );
+    let status = Http::new().get(node.url(), &status_path, &[]).expect("get");
+    assert_eq!(status.json["status"], "revoked", "{}", status.text);
+    assert_eq!(status.json["reason"], "Endorsed by mistake");
+    let path = bob.json(&["learn", "path", "--goal", "compost"]);
+    assert_eq!(names(&path), ["soil", "compost"], "{path}");
 }

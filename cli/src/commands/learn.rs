@@ -54,6 +54,7 @@ use crate::output::{datetime, fields, printable, short_did, table};
 ///   hearth learn session confirm 1a2b3c4d
 ///   hearth learn endorse did:key:z6Mk… soil
 ///   hearth learn verified
+///   hearth learn revoke did:key:z6Mk… soil --reason "Endorsed by mistake"
 ///   hearth learn contribute 100
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -108,6 +109,25 @@ enum LearnCommand {
         /// Stop offering.
         #[arg(long)]
         stop: bool,
+    },
+    /// Propose that the council revoke a member's verification (council members).
+    ///
+    /// An emergency proposal the council decides; its reason is recorded
+    /// with the revocation, which is kept for good and answers credential
+    /// status requests (on any node of the network once mirrored into the
+    /// public log).
+    ///
+    /// Examples:
+    ///   hearth learn revoke did:key:z6Mk… soil --reason "Endorsed by mistake"
+    #[command(verbatim_doc_comment)]
+    Revoke {
+        /// The member.
+        member: String,
+        /// The skill.
+        skill: String,
+        /// Why (the proposal's text, recorded with the revocation).
+        #[arg(long)]
+        reason: String,
     },
     /// A member's verified skills (default: yours), revoked ones marked.
     #[command(verbatim_doc_comment)]
@@ -394,6 +414,45 @@ pub fn run(ctx: &Context, args: LearnArgs) -> Result<()> {
                 done,
                 false,
             )
+        }
+        LearnCommand::Revoke {
+            member: m,
+            skill,
+            reason,
+        } => {
+            use hearth_protocol::GovernanceAction;
+            use hearth_protocol::governance::{Level, Moderation, Proposal, ProposalKind, Subject};
+            let all = skills(ctx)?;
+            let s = find_skill(&all, &skill)?;
+            let who = ctx.member(&m)?;
+            let proposal = Proposal {
+                kind: ProposalKind::Emergency,
+                level: Level::Local,
+                title: format!("Revoke {} in {}", short_did(&who.to_did()), s.name),
+                text: reason,
+                options: Vec::new(),
+                subject: Subject::Moderation {
+                    action: Moderation::RevokeSkill {
+                        member: who,
+                        skill: s.id,
+                    },
+                },
+            };
+            let receipt =
+                ctx.session()?
+                    .submit(ActionBody::Governance(GovernanceAction::Propose(Box::new(
+                        proposal,
+                    ))))?;
+            let value = receipt_json(&receipt, json!({ "skill": s.id, "member": who }));
+            ctx.out.show(&value, || {
+                Ok(format!(
+                    "{}\nProposed revoking {} in {}: the council decides (`hearth vote {} yes`)",
+                    receipt.id,
+                    short_did(&who.to_did()),
+                    s.name,
+                    receipt.id.chars().take(8).collect::<String>()
+                ))
+            })
         }
         LearnCommand::Verified { member: m } => {
             let who = member(ctx, m.as_deref())?;
