@@ -18,8 +18,10 @@ use crate::duration;
 use crate::economy::{find, read, short};
 use crate::output::{datetime, fields, printable, short_did, table};
 
-/// Learn from each other: a skill graph, learning paths, peer sessions
-/// rewarded from the education pool, and verified skills.
+/// Learn from each other: skills, paths, peer sessions and verification.
+///
+/// A skill graph, learning paths, peer sessions rewarded from the
+/// education pool, and verified skills.
 ///
 /// Skills have prerequisites; stewards keep the graph (the council in
 /// power and the assessors the rule `learning.assessors` appoints). A
@@ -66,7 +68,7 @@ pub struct LearnArgs {
 #[derive(Debug, clap::Subcommand)]
 enum LearnCommand {
     /// The skill graph: add, edit, list and show skills.
-    #[command(subcommand)]
+    #[command(subcommand, verbatim_doc_comment)]
     Skill(SkillCommand),
     /// Your learning path to one or more goal skills.
     ///
@@ -83,7 +85,7 @@ enum LearnCommand {
         member: Option<String>,
     },
     /// Peer sessions: schedule, list, enrol, cancel, confirm.
-    #[command(subcommand)]
+    #[command(subcommand, verbatim_doc_comment)]
     Session(SessionCommand),
     /// Endorse a member in a skill you are verified in (or as an assessor).
     #[command(verbatim_doc_comment)]
@@ -195,8 +197,10 @@ enum SkillCommand {
         no_needs: bool,
     },
     /// List the skills.
+    #[command(verbatim_doc_comment)]
     List,
     /// Show a skill: prerequisites, verified members, upcoming sessions.
+    #[command(verbatim_doc_comment)]
     Show {
         /// The skill.
         skill: String,
@@ -231,18 +235,22 @@ enum SessionCommand {
         capacity: u32,
     },
     /// List the sessions, soonest first.
+    #[command(verbatim_doc_comment)]
     List,
     /// Enrol in a session before it starts.
+    #[command(verbatim_doc_comment)]
     Enrol {
         /// The session (the start of its id).
         session: String,
     },
     /// Cancel a session you teach, before it starts.
+    #[command(verbatim_doc_comment)]
     Cancel {
         /// The session.
         session: String,
     },
     /// Confirm you completed a session (after it ends): rewards are paid.
+    #[command(verbatim_doc_comment)]
     Confirm {
         /// The session.
         session: String,
