@@ -8,7 +8,8 @@ use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use crate::commands::{
     aid, amend, audit, balance, comment, completions, council, credential, delegate, delegations,
-    hours, income, insurance, invite, join, key, leave, log, man, members, name, network, node,
+    hours, income, insurance, invite, join, key, learn, leave, log, man, members, name, network,
+    node,
     nominate, pay, project, proposals, propose, remove, review, show, skills, space, status, tally,
     tool, undelegate, vote, withdraw,
 };
@@ -56,6 +57,7 @@ pub enum Command {
     Skills(skills::SkillsArgs),
     Tool(tool::ToolArgs),
     Space(space::SpaceArgs),
+    Learn(learn::LearnArgs),
     Insurance(insurance::InsuranceArgs),
     Income(income::IncomeArgs),
     Balance(balance::BalanceArgs),

@@ -17,6 +17,7 @@ pub mod insurance;
 pub mod invite;
 pub mod join;
 pub mod key;
+pub mod learn;
 pub mod leave;
 pub mod log;
 pub mod man;

@@ -12,7 +12,8 @@ use clap::error::ErrorKind;
 use hearth_cli::cli::{self, Cli, Command};
 use hearth_cli::commands::{
     aid, amend, audit, balance, comment, completions, council, credential, delegate, delegations,
-    hours, income, insurance, invite, join, key, leave, log, man, members, name, network, node,
+    hours, income, insurance, invite, join, key, learn, leave, log, man, members, name, network,
+    node,
     nominate, pay, project, proposals, propose, remove, review, show, skills, space, status, tally,
     tool, undelegate, vote, withdraw,
 };
@@ -53,6 +54,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Skills(args) => skills::run(&ctx, args),
         Command::Tool(args) => tool::run(&ctx, args),
         Command::Space(args) => space::run(&ctx, args),
+        Command::Learn(args) => learn::run(&ctx, args),
         Command::Insurance(args) => insurance::run(&ctx, args),
         Command::Income(args) => income::run(&ctx, args),
         Command::Balance(args) => balance::run(&ctx, args),

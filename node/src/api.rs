@@ -200,11 +200,33 @@ impl From<StoreError> for ApiError {
 fn rejection_status(r: &Rejection) -> StatusCode {
     use hearth_protocol::economy::aid::AidRejection as Aid;
     use hearth_protocol::economy::insurance::InsuranceRejection as Ins;
+    use hearth_protocol::economy::learning::LearningRejection as Learn;
     use hearth_protocol::economy::skills::SkillsRejection as Skill;
     use hearth_protocol::economy::spaces::SpacesRejection as Spaces;
     use hearth_protocol::economy::time_bank::TimeBankRejection as Time;
     use hearth_protocol::economy::tools::ToolsRejection as Tools;
     match r {
+        Rejection::Learning(
+            Learn::NotSteward { .. }
+            | Learn::NotTeacher
+            | Learn::OwnSession
+            | Learn::NotEnrolled
+            | Learn::SelfEndorsement
+            | Learn::NotQualified
+            | Learn::NotExpert { .. },
+        ) => StatusCode::FORBIDDEN,
+        Rejection::Learning(
+            Learn::AlreadyEnrolled
+            | Learn::AlreadyConfirmed
+            | Learn::AlreadyEndorsed
+            | Learn::AlreadyVerified
+            | Learn::SessionFull { .. }
+            | Learn::SessionStarted { .. }
+            | Learn::SessionCancelled
+            | Learn::SessionNotOver { .. }
+            | Learn::ConfirmationClosed { .. }
+            | Learn::PrerequisiteCycle { .. },
+        ) => StatusCode::CONFLICT,
         Rejection::Tools(
             Tools::NotSteward { .. } | Tools::NotBorrower | Tools::OwnItem | Tools::OwnLoan,
         ) => StatusCode::FORBIDDEN,
@@ -506,6 +528,7 @@ pub fn router_with<N: Node>(node: N, options: Options) -> Router {
         .merge(skills::routes::<N>())
         .merge(tools::routes::<N>())
         .merge(spaces::routes::<N>())
+        .merge(learning::routes::<N>())
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })
@@ -1055,6 +1078,7 @@ mod federation;
 mod governance;
 mod income;
 mod insurance;
+mod learning;
 mod ledger;
 mod membership;
 pub mod server;

@@ -7,6 +7,7 @@ use crate::codec::{Canonical, MAX_ACTION_BYTES};
 use crate::crypto::{self, Hash, Keypair, PublicKey, Signature};
 pub use crate::economy::aid::AidAction;
 pub use crate::economy::insurance::InsuranceAction;
+pub use crate::economy::learning::LearningAction;
 pub use crate::economy::ledger::LedgerAction;
 pub use crate::economy::skills::SkillsAction;
 pub use crate::economy::spaces::SpacesAction;
@@ -87,6 +88,8 @@ pub enum ActionBody {
     Tools(ToolsAction),
     /// Space sharing: spaces and their bookings.
     Spaces(SpacesAction),
+    /// Learning: the skill graph, peer sessions and verification.
+    Learning(LearningAction),
 }
 
 impl ActionBody {
@@ -103,7 +106,8 @@ impl ActionBody {
             | ActionBody::TimeBank(_)
             | ActionBody::Skills(_)
             | ActionBody::Tools(_)
-            | ActionBody::Spaces(_) => LogKind::Local,
+            | ActionBody::Spaces(_)
+            | ActionBody::Learning(_) => LogKind::Local,
         }
     }
 
@@ -119,6 +123,7 @@ impl ActionBody {
             ActionBody::Skills(a) => a.kind(),
             ActionBody::Tools(a) => a.kind(),
             ActionBody::Spaces(a) => a.kind(),
+            ActionBody::Learning(a) => a.kind(),
         }
     }
 }

@@ -204,12 +204,6 @@ pub struct Rules {
     pub aid: AidGuidelines,
     /// Insurance rules common to every pool.
     pub insurance: InsuranceRules,
-    /// Reward of a teacher for a confirmed peer session.
-    pub teacher_reward: Kc,
-    /// Reward of each student for a confirmed peer session.
-    pub student_reward: Kc,
-    /// Endorsements that verify a skill.
-    pub skill_endorsements: u32,
     /// Monthly basic income per active member, if the community pays one.
     pub basic_income: Option<Kc>,
     /// Local governance.
@@ -231,8 +225,8 @@ pub struct Rules {
     /// them, and `durations.technical_reviews` of their approvals open the
     /// vote. Empty: council members in power review (the default).
     ///
-    /// DESIGN §7.1 also names members with a verified skill as experts;
-    /// Hearth does not verify skills yet, so appointment is the mechanism.
+    /// The rule `learning.review_skill` further requires reviewers to be
+    /// verified in a skill (DESIGN §7.1: experts).
     pub technical_reviewers: Vec<PublicKey>,
     /// Time bank categories the community adds to the built-in ones.
     pub time_bank_categories: Vec<String>,
@@ -242,6 +236,8 @@ pub struct Rules {
     pub tools: crate::economy::tools::ToolRules,
     /// Space sharing: who stewards the spaces.
     pub spaces: crate::economy::spaces::SpaceRules,
+    /// Learning: rewards, endorsements, assessors, expert review.
+    pub learning: crate::economy::learning::LearningRules,
 }
 
 impl Default for Rules {
@@ -256,9 +252,6 @@ impl Default for Rules {
             levy: 0,
             aid: AidGuidelines::default(),
             insurance: InsuranceRules::default(),
-            teacher_reward: Kc::whole(50),
-            student_reward: Kc::whole(10),
-            skill_endorsements: 2,
             basic_income: None,
             local: LevelRules {
                 method: Method::Consensus,
@@ -293,6 +286,7 @@ impl Default for Rules {
             skills: SkillRules::default(),
             tools: crate::economy::tools::ToolRules::default(),
             spaces: Default::default(),
+            learning: Default::default(),
         }
     }
 }
@@ -379,6 +373,7 @@ impl Rules {
             );
         }
         self.spaces.validate()?;
+        self.learning.validate()?;
         Ok(())
     }
 }

@@ -7,6 +7,7 @@
 pub mod aid;
 pub mod income;
 pub mod insurance;
+pub mod learning;
 pub mod ledger;
 pub mod payout;
 pub mod skills;
@@ -355,5 +356,6 @@ pub fn audit<S: crate::state::StateRead + ?Sized>(
     time_bank::audit(store, &mut problems)?;
     tools::audit(store, &mut problems)?;
     spaces::audit(store, &mut problems)?;
+    learning::audit(store, &mut problems)?;
     Ok(problems)
 }

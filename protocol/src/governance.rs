@@ -235,6 +235,14 @@ pub enum Moderation {
         /// The content's id.
         content: Hash,
     },
+    /// Revoke a member's verification in a skill (learning); the
+    /// proposal's text is the recorded reason.
+    RevokeSkill {
+        /// The member.
+        member: PublicKey,
+        /// The skill.
+        skill: Hash,
+    },
 }
 
 /// A proposal as its author submits it.

@@ -27,8 +27,9 @@ pub mod verified;
 pub mod test;
 
 pub use action::{
-    Action, ActionBody, AidAction, GovernanceAction, InsuranceAction, InviteCode, LedgerAction,
-    MembershipAction, SignedAction, SkillsAction, SpacesAction, TimeBankAction, ToolsAction,
+    Action, ActionBody, AidAction, GovernanceAction, InsuranceAction, InviteCode, LearningAction,
+    LedgerAction, MembershipAction, SignedAction, SkillsAction, SpacesAction, TimeBankAction,
+    ToolsAction,
 };
 pub use codec::Canonical;
 pub use community::{Genesis, Rules};

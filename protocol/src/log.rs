@@ -118,6 +118,10 @@ pub enum NodeRecord {
         /// The items, in schedule order.
         items: Vec<crate::state::schedule::DueItem>,
     },
+    /// A council decision revoking a member's verified skill, decided in
+    /// the local log and mirrored so that any node of the federation can
+    /// tell a credential's verifier it was revoked (public log only).
+    Revoked(crate::economy::learning::Revocation),
 }
 
 impl NodeRecord {

@@ -165,6 +165,7 @@ fn check_and_write<S: StoreMut + ?Sized>(
         ActionBody::Skills(body) => economy::skills::apply(store, ctx, action, body)?,
         ActionBody::Tools(body) => economy::tools::apply(store, ctx, action, body)?,
         ActionBody::Spaces(body) => economy::spaces::apply(store, ctx, action, body)?,
+        ActionBody::Learning(body) => economy::learning::apply(store, ctx, action, body)?,
     }
     records::write(
         store,

@@ -546,6 +546,7 @@ impl<S: FedStorage> Service<S> {
         if now >= self.fed.last_mirror.plus(SYNC_INTERVAL) {
             self.fed.last_mirror = now;
             self.mirror_roster();
+            self.mirror_revocations();
         }
         self.maybe_checkpoint(now);
         if now >= self.fed.last_attest.plus(ATTEST_INTERVAL) {
@@ -569,6 +570,24 @@ impl<S: FedStorage> Service<S> {
                 }
             }
             Err(e) => tracing::error!(error = %e, "cannot read membership decisions"),
+        }
+    }
+
+    /// Skill revocations the council decided are mirrored into the public
+    /// log, so any node of the federation can answer a credential status.
+    fn mirror_revocations(&mut self) {
+        match federated::unmirrored_revocations(&self.storage) {
+            Ok(revocations) => {
+                for r in revocations {
+                    let queued = self.fed.records.iter().any(
+                        |(_, q)| matches!(q, NodeRecord::Revoked(x) if x.proposal == r.proposal),
+                    );
+                    if !queued {
+                        self.fed.records.push((None, NodeRecord::Revoked(r)));
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot read skill revocations"),
         }
     }
 

@@ -565,6 +565,52 @@ fn a_mirrored_roster_change_admits_the_member_for_the_federation() {
     assert!(!view.roster_at(&id, Timestamp(1_699)).contains(&newcomer));
 }
 
+#[test]
+fn a_mirrored_skill_revocation_answers_a_credential_status_on_any_node() {
+    use crate::economy::learning::{Revocation, StatusKind, federated_status};
+    let mut fed = Fed::new(2);
+    let member = keypair(78).public();
+    let skill = Hash([9; 32]);
+    let proposal = Hash([5; 32]);
+    let issuer = fed.communities[0].node.public();
+    let view = fed.view();
+    let before = federated_status(&view, &issuer, &member, &skill, Timestamp(1_000));
+    assert_eq!(before.map(|s| s.status), Some(StatusKind::Valid));
+    fed.communities[0]
+        .append_at(
+            LogKind::Public,
+            EntryBody::Records(vec![NodeRecord::Revoked(Revocation {
+                member,
+                skill,
+                at: Timestamp(1_600),
+                proposal,
+                reason: "Endorsed by mistake.".into(),
+            })]),
+            Timestamp(1_700),
+        )
+        .expect("the mirror applies");
+    assert!(crate::state::federated::mirrored(&fed.communities[0].store, &proposal).expect("read"));
+    let view = fed.view();
+    let status =
+        federated_status(&view, &issuer, &member, &skill, Timestamp(1_000)).expect("known");
+    assert_eq!(status.status, StatusKind::Revoked);
+    assert_eq!(status.reason.as_deref(), Some("Endorsed by mistake."));
+    assert_eq!(
+        status.revoked_at.as_deref(),
+        Some("1970-01-01T00:00:01.600Z")
+    );
+    // Issued after the revocation: not revoked by it; another skill: valid.
+    let later = federated_status(&view, &issuer, &member, &skill, Timestamp(1_601)).expect("known");
+    assert_eq!(later.status, StatusKind::Valid);
+    let other =
+        federated_status(&view, &issuer, &member, &Hash([8; 32]), Timestamp(0)).expect("known");
+    assert_eq!(other.status, StatusKind::Valid);
+    // A key that is no community's node is unknown.
+    assert!(
+        federated_status(&view, &keypair(79).public(), &member, &skill, Timestamp(0)).is_none()
+    );
+}
+
 /// ```text
 ///   A, B: entries within the finality window    C: only long after it
 /// ```

@@ -116,6 +116,8 @@ pub struct CommunityIndex {
     pub roster: Vec<RosterEvent>,
     /// Checkpoints, in log order.
     pub checkpoints: Vec<CheckpointAt>,
+    /// Revocations of verified skills the community mirrored, in log order.
+    pub revocations: Vec<crate::economy::learning::Revocation>,
     /// Frozen at this seq.
     pub fork: Option<u64>,
 }
@@ -276,6 +278,9 @@ impl FederationView {
                                     .entry(*proposal)
                                     .or_default()
                                     .push((place, *result));
+                            }
+                            NodeRecord::Revoked(revocation) => {
+                                index.revocations.push(revocation.clone());
                             }
                             NodeRecord::Roster(change) => {
                                 for key in &change.admitted {

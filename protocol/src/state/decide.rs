@@ -510,6 +510,14 @@ fn moderate<S: StoreMut + ?Sized>(
             records::write(store, records::key(table::HIDDEN, &content.0), &hidden);
             Ok(())
         }
+        Moderation::RevokeSkill { member, skill } => crate::economy::learning::revoke(
+            store,
+            ctx,
+            &record.id,
+            &record.proposal.text,
+            member,
+            skill,
+        ),
     }
 }
 

@@ -60,6 +60,20 @@ pub fn to_mirror<S: StoreMut + ?Sized>(store: &mut S, proposal: &Hash, member: &
     store.put(records::key(TO_MIRROR, &proposal.0), member.0.to_vec());
 }
 
+/// Revocations of verified skills (council decisions in the local log)
+/// that the public log does not mirror yet.
+pub fn unmirrored_revocations<S: StateRead + ?Sized>(
+    store: &S,
+) -> Result<Vec<crate::economy::learning::Revocation>, StoreError> {
+    let mut out = Vec::new();
+    for r in crate::economy::learning::all_revocations(store)? {
+        if !mirrored(store, &r.proposal)? {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
 /// The networks this community belongs to.
 pub fn networks<S: StateRead + ?Sized>(store: &S) -> Result<Vec<SignedNetwork>, StoreError> {
     store
@@ -112,6 +126,9 @@ pub fn apply_record<S: StoreMut + ?Sized>(
         NodeRecord::Roster(change) => {
             records::write(store, records::key(MIRRORED, &change.proposal.0), &0u64);
             store.delete(records::key(TO_MIRROR, &change.proposal.0));
+        }
+        NodeRecord::Revoked(revocation) => {
+            records::write(store, records::key(MIRRORED, &revocation.proposal.0), &0u64);
         }
     }
     Ok(())

@@ -449,6 +449,9 @@ pub fn propose<S: StoreMut + ?Sized>(
                     active_member(store, member)?;
                 }
                 Moderation::Hide { .. } => {}
+                Moderation::RevokeSkill { member, skill } => {
+                    crate::economy::learning::check_revocation(store, member, skill)?;
+                }
             }
         }
         (
@@ -684,6 +687,12 @@ pub fn review<S: StoreMut + ?Sized>(
         }
     } else {
         council::check_power(store, &member, ctx.time, "review proposals")?;
+    }
+    if record.proposal.kind == ProposalKind::Technical
+        && let Some(skill) = ctx.rules.learning.review_skill
+        && !crate::economy::learning::is_verified(store, reviewer, &skill)?
+    {
+        return Err(crate::economy::learning::LearningRejection::NotExpert { skill }.into());
     }
     if record.author == *reviewer {
         return Err(Rejection::NotEligible {

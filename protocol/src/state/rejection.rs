@@ -282,6 +282,9 @@ pub enum Rejection {
     /// Refused by space sharing.
     #[error(transparent)]
     Spaces(#[from] crate::economy::spaces::SpacesRejection),
+    /// Refused by learning.
+    #[error(transparent)]
+    Learning(#[from] crate::economy::learning::LearningRejection),
     /// A display name that cannot be shown as one.
     #[error("invalid name: {reason}")]
     InvalidName {
@@ -359,6 +362,7 @@ impl Rejection {
             Rejection::Skills(r) => r.code(),
             Rejection::Tools(r) => r.code(),
             Rejection::Spaces(r) => r.code(),
+            Rejection::Learning(r) => r.code(),
         }
     }
 }

@@ -201,6 +201,15 @@ pub const SETTABLE: &[(&str, &str)] = &[
         "spaces.stewards",
         "did:key,… (or none: the council in power)",
     ),
+    ("learning.teacher_reward", "an amount in KC"),
+    ("learning.student_reward", "an amount in KC"),
+    ("learning.skill_endorsements", "a number (1 to 100)"),
+    ("learning.confirmation_window", "a duration"),
+    ("learning.assessors", "did:key,… (or none)"),
+    (
+        "learning.review_skill",
+        "a skill id (hex) reviewers must be verified in, or none",
+    ),
 ];
 
 /// Sets one rule from its text.
@@ -264,6 +273,21 @@ fn set(rules: &mut Rules, key: &str, value: &str) -> Result<(), String> {
         "tools.pickup_window" => rules.tools.pickup_window = duration(value)?,
         "tools.stewards" => rules.tools.stewards = keys(value)?,
         "spaces.stewards" => rules.spaces.stewards = keys(value)?,
+        "learning.teacher_reward" => rules.learning.teacher_reward = amount(value)?,
+        "learning.student_reward" => rules.learning.student_reward = amount(value)?,
+        "learning.skill_endorsements" => rules.learning.skill_endorsements = number(value)?,
+        "learning.confirmation_window" => rules.learning.confirmation_window = duration(value)?,
+        "learning.assessors" => rules.learning.assessors = keys(value)?,
+        "learning.review_skill" => {
+            rules.learning.review_skill = match value {
+                "none" | "off" | "" => None,
+                _ => Some(
+                    value
+                        .parse::<crate::crypto::Hash>()
+                        .map_err(|_| format!("{value:?} is not a skill id (64 hex digits)"))?,
+                ),
+            }
+        }
         other => {
             let Some(stage) = other.strip_prefix("durations.") else {
                 return Err("is not a rule a vote can change".into());

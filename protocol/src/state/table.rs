@@ -52,7 +52,8 @@ pub const CLAIM: u8 = b'C';
 pub const INCOME_MONTH: u8 = b'B';
 /// The networks this community belongs to, by network id.
 pub const NETWORK: u8 = b'N';
-/// Local membership decisions already mirrored into the public log.
+/// Local decisions (membership, skill revocations) already mirrored into
+/// the public log, by proposal id.
 pub const MIRRORED: u8 = b'M';
 /// Local membership decisions that passed and await their mirror in the
 /// public log: the admitted member, by proposal id.
@@ -94,6 +95,25 @@ pub const SPACE_SLOT: u8 = b'Y';
 pub const SPACE_MEMBER: u8 = b'Z';
 /// What each booking action (a series) booked and skipped, by action id.
 pub const SPACE_SERIES: u8 = b'o';
+
+/// Learning: skills by id.
+pub const LEARN_SKILL: u8 = b'l';
+/// Learning: sessions by id.
+pub const LEARN_SESSION: u8 = b's';
+/// Learning: upcoming sessions of a skill, by (skill, start, session).
+pub const LEARN_SKILL_SESSION: u8 = b't';
+/// Learning: verifications by (member, skill).
+pub const LEARN_VERIFIED: u8 = b'v';
+/// Learning: who is verified in a skill, by (skill, member).
+pub const LEARN_SKILL_VERIFIED: u8 = b'y';
+/// Learning: endorsements not yet counted, by (member, skill, endorser).
+pub const LEARN_ENDORSEMENT: u8 = b'1';
+/// Learning: session rewards by id.
+pub const LEARN_REWARD: u8 = b'2';
+/// Learning: counters per month, by month.
+pub const LEARN_MONTH: u8 = b'3';
+/// Learning: revocations of verifications, by (member, skill, time, proposal).
+pub const LEARN_REVOCATION: u8 = b'4';
 
 /// Display names members set for themselves, by member key.
 pub const NAME: u8 = b'u';
@@ -149,6 +169,15 @@ pub const ALL: &[(&str, u8)] = &[
     ("space_slot", SPACE_SLOT),
     ("space_member", SPACE_MEMBER),
     ("space_series", SPACE_SERIES),
+    ("learn_skill", LEARN_SKILL),
+    ("learn_session", LEARN_SESSION),
+    ("learn_skill_session", LEARN_SKILL_SESSION),
+    ("learn_verified", LEARN_VERIFIED),
+    ("learn_skill_verified", LEARN_SKILL_VERIFIED),
+    ("learn_endorsement", LEARN_ENDORSEMENT),
+    ("learn_reward", LEARN_REWARD),
+    ("learn_month", LEARN_MONTH),
+    ("learn_revocation", LEARN_REVOCATION),
 ];
 
 #[cfg(test)]

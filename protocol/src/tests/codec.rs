@@ -102,7 +102,46 @@ fn action_body() -> impl Strategy<Value = ActionBody> {
         )),
         governance_body(),
         tools_body(),
+        learning_body(),
     ]
+}
+
+fn learning_body() -> impl Strategy<Value = ActionBody> {
+    use crate::economy::learning::LearningAction as L;
+    prop_oneof![
+        (text(), text(), vec(hash(), 0..3)).prop_map(|(name, description, prerequisites)| {
+            L::AddSkill {
+                name,
+                description,
+                prerequisites,
+            }
+        }),
+        (hash(), text(), text(), vec(hash(), 0..3)).prop_map(
+            |(skill, name, description, prerequisites)| L::EditSkill {
+                skill,
+                name,
+                description,
+                prerequisites,
+            }
+        ),
+        (hash(), timestamp(), timestamp(), text(), any::<u32>()).prop_map(
+            |(skill, start, end, place, capacity)| L::Schedule {
+                skill,
+                start,
+                end,
+                place,
+                capacity,
+            }
+        ),
+        hash().prop_map(|session| L::Enrol { session }),
+        hash().prop_map(|session| L::Cancel { session }),
+        hash().prop_map(|session| L::Confirm { session }),
+        (public_key(), hash()).prop_map(|(member, skill)| L::Endorse { member, skill }),
+        (public_key(), hash()).prop_map(|(member, skill)| L::Unendorse { member, skill }),
+        (hash(), any::<bool>()).prop_map(|(skill, offer)| L::Teach { skill, offer }),
+        kc().prop_map(|amount| L::Contribute { amount }),
+    ]
+    .prop_map(ActionBody::Learning)
 }
 
 fn tools_body() -> impl Strategy<Value = ActionBody> {
@@ -203,6 +242,8 @@ fn subject() -> impl Strategy<Value = Subject> {
                 .prop_map(|(member, until)| Moderation::Suspend { member, until }),
             public_key().prop_map(|member| Moderation::Reinstate { member }),
             hash().prop_map(|content| Moderation::Hide { content }),
+            (public_key(), hash())
+                .prop_map(|(member, skill)| Moderation::RevokeSkill { member, skill }),
         ]
         .prop_map(|action| Subject::Moderation { action }),
     ]
@@ -429,7 +470,7 @@ fn rules() -> impl Strategy<Value = Rules> {
             millis(),
             aid_guidelines(),
         ),
-        (kc(), kc(), any::<u32>(), proptest::option::of(kc())),
+        (learning_rules(), proptest::option::of(kc())),
         (kc(), any::<u32>(), millis()),
         (level_rules(), level_rules(), level_rules()),
         durations(),
@@ -455,7 +496,7 @@ fn rules() -> impl Strategy<Value = Rules> {
                     time_log_expiry,
                     aid,
                 ),
-                (teacher_reward, student_reward, skill_endorsements, basic_income),
+                (learning, basic_income),
                 (treasury_credit, levy, grace),
                 (local, regional, network),
                 durations,
@@ -473,9 +514,6 @@ fn rules() -> impl Strategy<Value = Rules> {
                 levy,
                 aid,
                 insurance: InsuranceRules { grace },
-                teacher_reward,
-                student_reward,
-                skill_endorsements,
                 basic_income,
                 local,
                 regional,
@@ -497,6 +535,35 @@ fn rules() -> impl Strategy<Value = Rules> {
                 spaces: crate::economy::spaces::SpaceRules {
                     stewards: space_stewards,
                 },
+                learning,
+            },
+        )
+}
+
+fn learning_rules() -> impl Strategy<Value = crate::economy::learning::LearningRules> {
+    (
+        kc(),
+        kc(),
+        any::<u32>(),
+        millis(),
+        vec(public_key(), 0..3),
+        proptest::option::of(hash()),
+    )
+        .prop_map(
+            |(
+                teacher_reward,
+                student_reward,
+                skill_endorsements,
+                confirmation_window,
+                assessors,
+                review_skill,
+            )| crate::economy::learning::LearningRules {
+                teacher_reward,
+                student_reward,
+                skill_endorsements,
+                confirmation_window,
+                assessors,
+                review_skill,
             },
         )
 }
@@ -537,7 +604,21 @@ fn entry_body() -> impl Strategy<Value = EntryBody> {
         genesis().prop_map(|g| EntryBody::Genesis(Box::new(g))),
         vec(signed_action(), 0..4).prop_map(EntryBody::Actions),
         vec(
-            (hash(), hash()).prop_map(|(proposal, result)| NodeRecord::Close { proposal, result }),
+            prop_oneof![
+                (hash(), hash())
+                    .prop_map(|(proposal, result)| NodeRecord::Close { proposal, result }),
+                (public_key(), hash(), timestamp(), hash(), text()).prop_map(
+                    |(member, skill, at, proposal, reason)| NodeRecord::Revoked(
+                        crate::economy::learning::Revocation {
+                            member,
+                            skill,
+                            at,
+                            proposal,
+                            reason,
+                        }
+                    )
+                ),
+            ],
             0..3
         )
         .prop_map(EntryBody::Records),
@@ -984,8 +1065,8 @@ fn unknown_enum_variants_are_malformed() {
     let bytes = leave.to_bytes();
     assert_eq!(bytes[80..84], 0u32.to_le_bytes(), "membership");
     assert_eq!(bytes[84..88], 2u32.to_le_bytes(), "leave");
-    // Nine domains (membership … spaces): 9 is the first unknown tag.
-    for tag in [9u32, 14, 255, u32::MAX] {
+    // Ten domains (membership … learning): 10 is the first unknown tag.
+    for tag in [10u32, 14, 255, u32::MAX] {
         let mut bytes = bytes.clone();
         bytes[80..84].copy_from_slice(&tag.to_le_bytes());
         assert!(is_malformed(Action::from_bytes(&bytes)), "domain tag {tag}");

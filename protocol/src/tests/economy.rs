@@ -7,6 +7,7 @@
 mod aid;
 mod income;
 mod insurance;
+mod learning;
 mod properties;
 mod rules;
 mod skills;
