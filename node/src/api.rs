@@ -80,6 +80,14 @@ pub trait Node: Clone + Send + Sync + 'static {
         &self,
         genesis: NetworkGenesis,
     ) -> impl Future<Output = Result<Result<NetworkSignature, String>, SubmitError>> + Send;
+    /// Issues a credential for `subject`'s verified skill, signed with the
+    /// node key (the inner error says why not).
+    fn issue_credential(
+        &self,
+        subject: PublicKey,
+        achievement: hearth_protocol::credential::Achievement,
+        valid_from: Timestamp,
+    ) -> impl Future<Output = Result<Result<Value, String>, SubmitError>> + Send;
     /// The node's network layer.
     fn node_info(&self) -> impl Future<Output = Result<NodeInfo, SubmitError>> + Send;
     /// The node's network layer and federation, for the status endpoint.
@@ -132,6 +140,15 @@ impl Node for Handle {
         genesis: NetworkGenesis,
     ) -> impl Future<Output = Result<Result<NetworkSignature, String>, SubmitError>> + Send {
         Handle::sign_network(self, genesis)
+    }
+
+    fn issue_credential(
+        &self,
+        subject: PublicKey,
+        achievement: hearth_protocol::credential::Achievement,
+        valid_from: Timestamp,
+    ) -> impl Future<Output = Result<Result<Value, String>, SubmitError>> + Send {
+        Handle::issue_credential(self, subject, achievement, valid_from)
     }
 
     fn node_info(&self) -> impl Future<Output = Result<NodeInfo, SubmitError>> + Send {

@@ -80,6 +80,17 @@ pub(crate) enum Command {
         /// The signature, or why not.
         reply: oneshot::Sender<Result<NetworkSignature, String>>,
     },
+    /// Issue a credential signed with the node key.
+    IssueCredential {
+        /// The member it is for.
+        subject: hearth_protocol::PublicKey,
+        /// What they are verified in.
+        achievement: Box<hearth_protocol::credential::Achievement>,
+        /// From when.
+        valid_from: Timestamp,
+        /// The credential, or why not.
+        reply: oneshot::Sender<Result<serde_json::Value, String>>,
+    },
     /// What the node's network layer looks like.
     NodeInfo {
         /// Where the answer goes.
@@ -214,6 +225,22 @@ impl Handle {
     ) -> Result<Result<NetworkSignature, String>, SubmitError> {
         self.ask(|reply| Command::SignNetwork {
             genesis: Box::new(genesis),
+            reply,
+        })
+        .await
+    }
+
+    /// A credential for `subject`'s verified skill, signed with the node key.
+    pub async fn issue_credential(
+        &self,
+        subject: hearth_protocol::PublicKey,
+        achievement: hearth_protocol::credential::Achievement,
+        valid_from: Timestamp,
+    ) -> Result<Result<serde_json::Value, String>, SubmitError> {
+        self.ask(|reply| Command::IssueCredential {
+            subject,
+            achievement: Box::new(achievement),
+            valid_from,
             reply,
         })
         .await
@@ -491,6 +518,14 @@ fn answer(service: &mut Service<SledStorage>, net: &mut Option<Net>, command: Co
         Command::Submit { .. } | Command::Network { .. } => {}
         Command::SignNetwork { genesis, reply } => {
             let _ = reply.send(service.sign_network(&genesis));
+        }
+        Command::IssueCredential {
+            subject,
+            achievement,
+            valid_from,
+            reply,
+        } => {
+            let _ = reply.send(service.issue_credential(&subject, &achievement, valid_from));
         }
         Command::NodeInfo { reply } => {
             let _ = reply.send(node_info(service, net.as_ref()));

@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use hearth_protocol::crypto::{Hash, Keypair};
+use hearth_protocol::crypto::{Hash, Keypair, PublicKey};
 use hearth_protocol::log::{
     Entry, EntryBody, Head, LogId, LogKind, MAX_ACTIONS_PER_ENTRY, NodeRecord, SignedEntry,
 };
@@ -283,6 +283,24 @@ impl<S: FedStorage> Service<S> {
     /// The community id.
     pub fn community(&self) -> Hash {
         self.community
+    }
+
+    /// Issues an Open Badges credential signed with the node key (the
+    /// community's did:key): `subject` is verified in `achievement`'s skill
+    /// from `valid_from` (the caller has checked that it is).
+    pub fn issue_credential(
+        &self,
+        subject: &PublicKey,
+        achievement: &hearth_protocol::credential::Achievement,
+        valid_from: Timestamp,
+    ) -> Result<serde_json::Value, String> {
+        let name = match self.storage.community() {
+            Ok(Some(record)) => record.genesis.name,
+            Ok(None) => return Err("no community is founded here".into()),
+            Err(e) => return Err(e.to_string()),
+        };
+        hearth_protocol::credential::issue(&self.node, &name, subject, achievement, valid_from)
+            .map_err(|e| e.to_string())
     }
 
     /// The storage (for reads).
