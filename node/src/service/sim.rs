@@ -661,7 +661,7 @@ fn a_skill_revocation_reaches_the_other_nodes_of_the_network() {
     use hearth_protocol::economy::learning::{self, LearningAction, StatusKind};
     use hearth_protocol::governance::{Moderation, YesNo};
 
-    let mut sim = Sim::new(0x4c45_4152_4e, 2);
+    let mut sim = Sim::new(0x004c_4541_524e, 2);
     sim.run_for(500);
     let founders = sim
         .nodes
