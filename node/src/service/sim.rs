@@ -647,3 +647,123 @@ fn a_partitioned_federation_with_lossy_links_agrees_on_one_certified_result() {
         }
     }
 }
+
+/// ```text
+///   community 0 ── network ── community 1
+///   council revokes member 1's skill → NodeRecord::Revoked in 0's public log
+///                                    → 1's federation view answers "revoked"
+/// ```
+/// A skill revocation decided in one community's local log is mirrored
+/// into its public log, and the other node's federation view answers a
+/// credential status request with it.
+#[test]
+fn a_skill_revocation_reaches_the_other_nodes_of_the_network() {
+    use hearth_protocol::economy::learning::{self, LearningAction, StatusKind};
+    use hearth_protocol::governance::{Moderation, YesNo};
+
+    let mut sim = Sim::new(0x004c_4541_524e, 2);
+    sim.run_for(500);
+    let founders = sim
+        .nodes
+        .iter()
+        .map(|node| founding(&node.h.service))
+        .collect();
+    let genesis = draft(founders, &[], quick_rules(), Timestamp(sim.now));
+    let services: Vec<_> = sim.nodes.iter().map(|node| &node.h.service).collect();
+    let network = sign_all(&genesis, &services);
+    for node in &mut sim.nodes {
+        node.h
+            .service
+            .submit_network(Ticket(u64::MAX), network.clone(), None);
+    }
+    sim.run_until(10_000, "the network is recorded everywhere", |sim| {
+        sim.nodes
+            .iter()
+            .all(|node| matches!(node.replies.get(&Ticket(u64::MAX)), Some(Ok(()))))
+    });
+
+    // Community 0's council (its first member) adds a skill and verifies
+    // member 1 in it, then proposes the revocation and decides it.
+    let member = keypair(member_seeds(0, MEMBERS)[1]).public();
+    let add = LearningAction::AddSkill {
+        name: "soil".into(),
+        description: String::new(),
+        prerequisites: Vec::new(),
+    };
+    sim.submit(0, 0, ActionBody::Learning(add));
+    sim.step();
+    let skill = learning::skills(sim.nodes[0].h.service.storage()).expect("read")[0].id;
+    sim.submit(
+        0,
+        0,
+        ActionBody::Learning(LearningAction::Endorse { member, skill }),
+    );
+    sim.step();
+    let verified_at = Timestamp(sim.now);
+    let revoke = Proposal {
+        kind: ProposalKind::Emergency,
+        level: Level::Local,
+        title: "Revoke soil".into(),
+        text: "Endorsed by mistake.".into(),
+        options: Vec::new(),
+        subject: Subject::Moderation {
+            action: Moderation::RevokeSkill { member, skill },
+        },
+    };
+    sim.submit(
+        0,
+        0,
+        ActionBody::Governance(GovernanceAction::Propose(Box::new(revoke))),
+    );
+    sim.step();
+    let proposal = hearth_protocol::state::governance::proposals(sim.nodes[0].h.service.storage())
+        .expect("read")
+        .iter()
+        .find(|p| p.proposal.kind == ProposalKind::Emergency)
+        .expect("the revocation proposal")
+        .id;
+    let ballot = GovernanceAction::Vote {
+        proposal: ProposalRef {
+            id: proposal,
+            level: Level::Local,
+        },
+        ballot: Ballot::YesNo(YesNo::Yes),
+    };
+    sim.submit(0, 0, ActionBody::Governance(ballot));
+    sim.step();
+    // The council decision takes a day (the default rules).
+    sim.now += 86_400_000;
+    let issuer = keypair(100).public();
+    sim.run_until(
+        20_000,
+        "the revocation is in the other node's view",
+        |sim| {
+            let storage = sim.nodes[1].h.service.storage();
+            let view = build_view(storage, &network, &BTreeMap::new()).expect("a view");
+            learning::federated_status(&view, &issuer, &member, &skill, verified_at)
+                .is_some_and(|s| s.status == StatusKind::Revoked)
+        },
+    );
+    let storage = sim.nodes[1].h.service.storage();
+    let view = build_view(storage, &network, &BTreeMap::new()).expect("a view");
+    let status =
+        learning::federated_status(&view, &issuer, &member, &skill, verified_at).expect("known");
+    assert_eq!(status.reason.as_deref(), Some("Endorsed by mistake."));
+    // The issuing node answers from its own state, and the mirror is
+    // recorded there (it is not mirrored twice).
+    let own = learning::credential_status(
+        sim.nodes[0].h.service.storage(),
+        &issuer,
+        &member,
+        &skill,
+        verified_at,
+    )
+    .expect("read");
+    assert_eq!(own.status, StatusKind::Revoked);
+    assert!(
+        hearth_protocol::state::federated::unmirrored_revocations(sim.nodes[0].h.service.storage())
+            .expect("read")
+            .is_empty()
+    );
+    assert!(sim.faults.is_empty(), "{:?}", sim.faults);
+}
