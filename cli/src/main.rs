@@ -13,9 +13,8 @@ use hearth_cli::cli::{self, Cli, Command};
 use hearth_cli::commands::{
     aid, amend, audit, balance, comment, completions, council, credential, delegate, delegations,
     hours, income, insurance, invite, join, key, learn, leave, log, man, members, name, network,
-    node,
-    nominate, pay, project, proposals, propose, remove, review, show, skills, space, status, tally,
-    tool, undelegate, vote, withdraw,
+    node, nominate, pay, project, proposals, propose, remove, review, show, skills, space, status,
+    tally, tool, undelegate, vote, withdraw,
 };
 use hearth_cli::error::{self, Code, Report};
 use hearth_cli::{Context, output};

@@ -26,9 +26,9 @@ use std::cell::Cell;
 use std::time::Instant;
 
 use hearth_node::store::{Commit, Location, SledStorage, Storage};
-use hearth_protocol::log::LogKind;
 use hearth_node::test::Harness;
 use hearth_protocol::economy::spaces::{self, Space, SpaceKind, SpaceSpec, SpacesAction, slot_key};
+use hearth_protocol::log::LogKind;
 use hearth_protocol::state::records;
 use hearth_protocol::state::store::{MemoryStore, Pairs, Store, StoreError, StoreMut};
 use hearth_protocol::state::table;

@@ -91,7 +91,9 @@ impl Prose {
             return Ok(None);
         };
         if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
-            anyhow::bail!("[learning] llm_endpoint must be an http:// or https:// URL, not {endpoint:?}");
+            anyhow::bail!(
+                "[learning] llm_endpoint must be an http:// or https:// URL, not {endpoint:?}"
+            );
         }
         let Some(model) = config.llm_model.clone().filter(|m| !m.is_empty()) else {
             anyhow::bail!("[learning] llm_endpoint is set but llm_model is not");

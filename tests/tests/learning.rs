@@ -125,7 +125,26 @@ fn a_session_taught_and_confirmed_pays_its_rewards_once_and_a_skill_is_verified(
         "refusals moved no money"
     );
 
-    // A credential of Bob's soil stands until the council revokes it.
+    // Bob exports his soil as a credential; it verifies, offline and
+    // against the node, until the council revokes it.
+    let file = bob.home().join("soil.json");
+    let file = file.to_str().expect("utf-8 path");
+    let wrote = bob.ok(&["learn", "credential", "soil", "--out", file]);
+    assert!(wrote.contains("hearth credential verify"), "{wrote}");
+    let credential: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).expect("read")).expect("json");
+    assert_eq!(credential["credentialSubject"]["id"], bob_did.as_str());
+    assert_eq!(
+        credential["credentialSubject"]["achievement"]["id"],
+        format!("urn:hearth:skill:{soil_id}")
+    );
+    assert_eq!(credential["proof"]["cryptosuite"], "eddsa-jcs-2022");
+    let checked = bob.ok(&["credential", "verify", file, "--node", node.url()]);
+    assert!(checked.contains("soil"), "{checked}");
+    // Only a verified member gets one.
+    alice
+        .run(&["learn", "credential", "soil"])
+        .assert_refused("not_verified");
     let community = Http::new()
         .get(node.url(), "/v1/community", &[])
         .expect("get");
@@ -133,6 +152,7 @@ fn a_session_taught_and_confirmed_pays_its_rewards_once_and_a_skill_is_verified(
         .as_str()
         .expect("a node key")
         .to_string();
+    assert_eq!(credential["issuer"]["id"], issuer.as_str());
     let status_path = format!(
         "/v1/credentials/status?issuer={issuer}&subject={bob_did}&achievement=urn:hearth:skill:{soil_id}&valid_from=2026-01-01T00:00:00Z"
     );
@@ -163,4 +183,8 @@ fn a_session_taught_and_confirmed_pays_its_rewards_once_and_a_skill_is_verified(
     assert_eq!(status.json["reason"], "Endorsed by mistake");
     let path = bob.json(&["learn", "path", "--goal", "compost"]);
     assert_eq!(names(&path), ["soil", "compost"], "{path}");
+    bob.run(&["credential", "verify", file, "--node", node.url()])
+        .assert_refused("revoked");
+    // Offline, the signature still holds: revocation is the node's to say.
+    bob.ok(&["credential", "verify", file, "--offline"]);
 }

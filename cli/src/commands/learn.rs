@@ -56,6 +56,7 @@ use crate::output::{datetime, fields, printable, short_did, table};
 ///   hearth learn session confirm 1a2b3c4d
 ///   hearth learn endorse did:key:z6Mk… soil
 ///   hearth learn verified
+///   hearth learn credential soil --out soil.json
 ///   hearth learn revoke did:key:z6Mk… soil --reason "Endorsed by mistake"
 ///   hearth learn contribute 100
 #[derive(Debug, clap::Args)]
@@ -147,6 +148,21 @@ enum LearnCommand {
     /// The education pool and the session rewards, paid and owed.
     #[command(verbatim_doc_comment)]
     Rewards,
+    /// Export a skill you are verified in as a portable credential.
+    ///
+    /// The node issues an Open Badges 3.0 credential (a W3C Verifiable
+    /// Credential) naming you and the skill, signed with the community's
+    /// did:key (eddsa-jcs-2022). Anyone can check it, offline, with
+    /// `hearth credential verify FILE`, or with any verifier of the
+    /// standard; with `--node`, also that the community has not revoked it.
+    #[command(verbatim_doc_comment)]
+    Credential {
+        /// The skill.
+        skill: String,
+        /// Write it to this file (default: print it).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
     /// Give money to the education pool: waiting rewards are paid first.
     #[command(verbatim_doc_comment)]
     Contribute {
@@ -273,6 +289,10 @@ struct SkillView {
 #[derive(Debug, Deserialize)]
 struct PathView {
     steps: Vec<PathStep>,
+    #[serde(default)]
+    prose: Option<String>,
+    #[serde(default)]
+    prose_note: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -372,7 +392,41 @@ pub fn run(ctx: &Context, args: LearnArgs) -> Result<()> {
                 ids.join(",")
             );
             let (value, view): (_, PathView) = read(ctx, &path, "learning path")?;
-            ctx.out.show(&value, || Ok(path_text(&view.steps)))
+            ctx.out.show(&value, || {
+                let mut text = path_text(&view.steps);
+                if let Some(prose) = &view.prose {
+                    text.push_str(&format!("\n\n{}", printable(prose)));
+                }
+                if let Some(note) = &view.prose_note {
+                    text.push_str(&format!("\n\n({})", printable(note)));
+                }
+                Ok(text)
+            })
+        }
+        LearnCommand::Credential { skill, out } => {
+            let all = skills(ctx)?;
+            let s = find_skill(&all, &skill)?;
+            let path = format!("/v1/learning/credential?skill={}", s.id);
+            let (credential, _): (serde_json::Value, serde_json::Value) =
+                read(ctx, &path, "credential")?;
+            let text = serde_json::to_string_pretty(&credential)?;
+            match out {
+                None => ctx.out.show(&credential, || Ok(text)),
+                Some(file) => {
+                    std::fs::write(&file, format!("{text}\n"))
+                        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))?;
+                    let done =
+                        json!({"file": file.display().to_string(), "credential": credential});
+                    ctx.out.show(&done, || {
+                        Ok(format!(
+                            "Wrote your credential for {} to {}; check it with `hearth credential verify {}`",
+                            s.name,
+                            file.display(),
+                            file.display()
+                        ))
+                    })
+                }
+            }
         }
         LearnCommand::Session(command) => session(ctx, command),
         LearnCommand::Endorse { member: m, skill } => {

@@ -14,7 +14,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use hearth_protocol::economy::learning::{self, CredentialStatus, StatusKind};
+use hearth_protocol::credential::{
+    Achievement, CredentialStatus, CredentialStatusView, StatusQuery,
+};
+use hearth_protocol::economy::learning;
 use hearth_protocol::state::{ApplyError, StateRead};
 use hearth_protocol::{Hash, PublicKey};
 use serde::Deserialize;
@@ -34,6 +37,7 @@ pub(super) fn routes<N: Node>() -> Router<Arc<Api<N>>> {
         .route("/v1/learning/endorsements", get(endorsements::<N>))
         .route("/v1/learning/verified/{member}", get(verified::<N>))
         .route("/v1/learning/rewards", get(rewards::<N>))
+        .route("/v1/learning/credential", get(credential::<N>))
         .route("/v1/credentials/status", get(status::<N>))
 }
 
@@ -128,12 +132,78 @@ async fn path<N: Node>(
                 .chain(s.sessions.iter().map(|x| &x.teacher))
         }),
     )?;
-    Ok(Json(json!({
+    let mut path = json!({
         "member": member,
         "goals": goals,
         "steps": steps,
         "names": names,
-    })))
+    });
+    // Prose rides beside the path when an endpoint is configured; the
+    // path is the same with or without it, and only the path is sent.
+    if let Some(prose) = api.prose.clone() {
+        let sent = path.clone();
+        let outcome = tokio::task::spawn_blocking(move || prose.outcome(&sent))
+            .await
+            .unwrap_or_else(|e| crate::prose::ProseOutcome {
+                prose: None,
+                prose_note: Some(format!("prose left out: {e}")),
+            });
+        if let (Value::Object(fields), Ok(Value::Object(extra))) =
+            (&mut path, serde_json::to_value(outcome))
+        {
+            fields.extend(extra);
+        }
+    }
+    Ok(Json(path))
+}
+
+/// A credential's query: the skill, by id or name.
+#[derive(Debug, Deserialize)]
+struct CredentialQuery {
+    skill: String,
+}
+
+/// The signer's Open Badges credential for a skill they are verified in,
+/// signed with the node key (the community's did:key), valid from now.
+async fn credential<N: Node>(
+    State(api): State<Arc<Api<N>>>,
+    Member(member): Member,
+    Query(q): Query<CredentialQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let storage = api.node.storage();
+    let skill_id = resolve(storage, &q.skill)?;
+    let skill = learning::skill(storage, &skill_id)?
+        .ok_or_else(|| not_found("unknown_skill", format!("no skill {skill_id}")))?;
+    let verified = learning::verification(storage, &member, &skill_id)?;
+    if !verified.as_ref().is_some_and(|v| v.valid()) {
+        let why = match verified {
+            Some(_) => "your verification of this skill was revoked",
+            None => "you are not verified in this skill",
+        };
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_verified",
+            format!("{why}: a credential is issued only for a verified skill"),
+        ));
+    }
+    let rules = hearth_protocol::state::Context::load(storage, crate::runtime::now())
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e))?
+        .rules;
+    let achievement = Achievement {
+        skill: skill_id,
+        name: skill.name.clone(),
+        description: skill.description.clone(),
+        criteria: format!(
+            "Verified by {} endorsements of members verified in {}, or by one endorsement of an appointed assessor.",
+            rules.learning.skill_endorsements, skill.name
+        ),
+    };
+    let issued = api
+        .node
+        .issue_credential(member, achievement, crate::runtime::now())
+        .await?
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e))?;
+    Ok(Json(issued))
 }
 
 async fn sessions<N: Node>(
@@ -224,48 +294,32 @@ async fn rewards<N: Node>(
     })))
 }
 
-/// A credential status request.
-#[derive(Debug, Deserialize)]
-struct StatusQuery {
-    issuer: String,
-    subject: String,
-    achievement: String,
-    valid_from: String,
-}
-
 async fn status<N: Node>(
     State(api): State<Arc<Api<N>>>,
     Query(q): Query<StatusQuery>,
-) -> Result<Json<CredentialStatus>, ApiError> {
-    let issuer = did(&q.issuer)?;
-    let subject = did(&q.subject)?;
-    let skill = learning::achievement_skill(&q.achievement).ok_or_else(|| {
+) -> Result<Json<CredentialStatusView>, ApiError> {
+    let q = q.parse().map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "invalid_achievement",
-            format!(
-                "an achievement is {}<skill id hex>",
-                learning::ACHIEVEMENT_PREFIX
-            ),
+            "invalid_query",
+            format!("{e} (issuer and subject are did:keys, achievement urn:hearth:skill:<skill id hex>, valid_from an RFC 3339 time)"),
         )
     })?;
-    let valid_from = learning::parse_rfc3339(&q.valid_from).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_time",
-            "valid_from is an RFC 3339 time (2026-12-07T15:30:00Z)",
-        )
-    })?;
-    let own =
-        learning::credential_status(api.node.storage(), &issuer, &subject, &skill, valid_from)?;
-    if own.status != StatusKind::UnknownIssuer {
+    let own = learning::credential_status(
+        api.node.storage(),
+        &q.issuer,
+        &q.subject,
+        &q.skill,
+        q.valid_from,
+    )?;
+    if own.status != CredentialStatus::UnknownIssuer {
         return Ok(Json(own));
     }
     // Another community's credential: the revocations it mirrored into
     // its public log, as this node's federation view holds them.
     let guard = api.node.federation().read();
-    let federated = guard
-        .as_ref()
-        .and_then(|view| learning::federated_status(view, &issuer, &subject, &skill, valid_from));
+    let federated = guard.as_ref().and_then(|view| {
+        learning::federated_status(view, &q.issuer, &q.subject, &q.skill, q.valid_from)
+    });
     Ok(Json(federated.unwrap_or(own)))
 }

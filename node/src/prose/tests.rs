@@ -88,7 +88,10 @@ fn the_path_alone_is_sent_and_the_prose_comes_back_trimmed() {
     let sent = path().to_string();
     assert_eq!(
         prose.explain(&path()),
-        Ok(format!("Start with the first step of {} bytes.", sent.len()))
+        Ok(format!(
+            "Start with the first step of {} bytes.",
+            sent.len()
+        ))
     );
     let seen = seen.lock().expect("lock");
     let (auth, body) = &seen[0];
@@ -142,7 +145,11 @@ fn a_failing_slow_or_malformed_endpoint_leaves_the_prose_out_with_a_note() {
 
 #[test]
 fn the_config_needs_a_model_and_an_http_url() {
-    assert!(Prose::from_config(&ProseConfig::default()).expect("none").is_none());
+    assert!(
+        Prose::from_config(&ProseConfig::default())
+            .expect("none")
+            .is_none()
+    );
     let no_model = ProseConfig {
         llm_endpoint: Some("http://127.0.0.1:9/v1".into()),
         ..ProseConfig::default()
@@ -160,7 +167,9 @@ fn the_config_needs_a_model_and_an_http_url() {
         llm_key_env: Some("HEARTH_TEST_NO_SUCH_KEY_VAR".into()),
         llm_timeout_ms: Some(100),
     };
-    let prose = Prose::from_config(&good).expect("valid").expect("configured");
+    let prose = Prose::from_config(&good)
+        .expect("valid")
+        .expect("configured");
     assert_eq!(prose.url, "http://127.0.0.1:9/v1/chat/completions");
     assert_eq!(prose.key, None);
 }

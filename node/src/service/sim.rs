@@ -658,7 +658,8 @@ fn a_partitioned_federation_with_lossy_links_agrees_on_one_certified_result() {
 /// credential status request with it.
 #[test]
 fn a_skill_revocation_reaches_the_other_nodes_of_the_network() {
-    use hearth_protocol::economy::learning::{self, LearningAction, StatusKind};
+    use hearth_protocol::credential::CredentialStatus as StatusKind;
+    use hearth_protocol::economy::learning::{self, LearningAction};
     use hearth_protocol::governance::{Moderation, YesNo};
 
     let mut sim = Sim::new(0x004c_4541_524e, 2);

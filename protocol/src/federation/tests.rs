@@ -567,7 +567,8 @@ fn a_mirrored_roster_change_admits_the_member_for_the_federation() {
 
 #[test]
 fn a_mirrored_skill_revocation_answers_a_credential_status_on_any_node() {
-    use crate::economy::learning::{Revocation, StatusKind, federated_status};
+    use crate::credential::CredentialStatus as StatusKind;
+    use crate::economy::learning::{Revocation, federated_status};
     let mut fed = Fed::new(2);
     let member = keypair(78).public();
     let skill = Hash([9; 32]);

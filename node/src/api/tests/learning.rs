@@ -5,7 +5,8 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use hearth_protocol::economy::learning::{CredentialStatus, LearningAction as L, StatusKind};
+use hearth_protocol::credential::{self, CredentialStatus, CredentialStatusView};
+use hearth_protocol::economy::learning::LearningAction as L;
 use hearth_protocol::test::keypair;
 use hearth_protocol::units::Millis;
 use hearth_protocol::{ActionBody, Hash, Kc};
@@ -192,8 +193,8 @@ async fn a_skill_graph_a_path_a_session_and_a_verification_read_back() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{json}");
-    let answer: CredentialStatus = serde_json::from_value(json).expect("a status");
-    assert_eq!(answer.status, StatusKind::Valid);
+    let answer: CredentialStatusView = serde_json::from_value(json).expect("a status");
+    assert_eq!(answer.status, CredentialStatus::Valid);
     assert_eq!((answer.reason, answer.revoked_at), (None, None));
     let (_, json) = f
         .call(
@@ -217,6 +218,24 @@ async fn a_skill_graph_a_path_a_session_and_a_verification_read_back() {
         .await;
     assert_eq!(
         (status, json["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_time"))
+        (StatusCode::BAD_REQUEST, Some("invalid_query"))
+    );
+
+    // Bob's credential: issued by the node key for his verified skill,
+    // and it verifies; Alice, not verified in soil, gets none.
+    let (status, issued) = f
+        .signed_get(&bob, &format!("/v1/learning/credential?skill={soil}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{issued}");
+    let checked = credential::verify(&issued).expect("the credential verifies");
+    assert_eq!(checked.issuer_did, node.to_did());
+    assert_eq!(checked.subject_did, bob.public().to_did());
+    assert_eq!(checked.achievement_id, format!("urn:hearth:skill:{soil}"));
+    let (status, json) = f
+        .signed_get(&alice, "/v1/learning/credential?skill=soil")
+        .await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (StatusCode::CONFLICT, Some("not_verified"))
     );
 }
