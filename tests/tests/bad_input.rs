@@ -564,9 +564,10 @@ fn bad_economy_actions_are_refused_and_change_nothing() {
     let bytes = genuine.to_bytes();
     let response = f.founder.submit_bytes(&bytes[..bytes.len() - 10]);
     f.refused(&before, &response, 400, "truncated");
-    // The domain tag sits right after author, community, nonce and created.
+    // The domain tag sits right after author, community, nonce and created;
+    // ten domains (membership … learning) make 10 the first unknown tag.
     let mut unknown = bytes.clone();
-    unknown[80..84].copy_from_slice(&9u32.to_le_bytes());
+    unknown[80..84].copy_from_slice(&10u32.to_le_bytes());
     f.refused(&before, &f.founder.submit_bytes(&unknown), 400, "malformed");
     // The genuine action still goes through.
     f.founder.submit_signed(&genuine).expect_status(201);

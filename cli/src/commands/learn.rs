@@ -1,22 +1,22 @@
 //! `hearth learn`: the skill graph, learning paths, peer sessions and
 //! their rewards, endorsements and verified skills.
 
+mod session;
+mod skill;
+
 use anyhow::Result;
 use hearth_protocol::economy::learning::{
-    EducationPool, Endorsement, LearningAction, PathStep, Reward, Session, Skill, Verification,
+    EducationPool, Endorsement, LearningAction, PathStep, Reward, Skill, Verification,
 };
-use hearth_protocol::{ActionBody, Hash, Kc, Millis, PublicKey};
-use jiff::tz::TimeZone;
+use hearth_protocol::{ActionBody, Hash, Kc, PublicKey};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::pay::parse_amount;
-use super::space::parse_time;
 use super::{receipt_json, receipt_text};
-use crate::context::{Context, now};
-use crate::duration;
+use crate::context::Context;
 use crate::economy::{find, read, short};
-use crate::output::{datetime, fields, printable, short_did, table};
+use crate::output::{datetime, printable, short_did, table};
 
 /// Learn from each other: skills, paths, peer sessions and verification.
 ///
@@ -70,7 +70,7 @@ pub struct LearnArgs {
 enum LearnCommand {
     /// The skill graph: add, edit, list and show skills.
     #[command(subcommand, verbatim_doc_comment)]
-    Skill(SkillCommand),
+    Skill(skill::SkillCommand),
     /// Your learning path to one or more goal skills.
     ///
     /// Examples:
@@ -87,7 +87,7 @@ enum LearnCommand {
     },
     /// Peer sessions: schedule, list, enrol, cancel, confirm.
     #[command(subcommand, verbatim_doc_comment)]
-    Session(SessionCommand),
+    Session(session::SessionCommand),
     /// Endorse a member in a skill you are verified in (or as an assessor).
     #[command(verbatim_doc_comment)]
     Endorse {
@@ -172,118 +172,9 @@ enum LearnCommand {
     },
 }
 
-#[derive(Debug, clap::Subcommand)]
-enum SkillCommand {
-    /// Add a skill (stewards).
-    ///
-    /// Examples:
-    ///   hearth learn skill add soil --description "How soil lives"
-    ///   hearth learn skill add compost --needs soil
-    #[command(verbatim_doc_comment)]
-    Add {
-        /// Its name (unique).
-        name: String,
-        /// What it is.
-        #[arg(long, default_value = "")]
-        description: String,
-        /// A prerequisite skill (repeat for several).
-        #[arg(long = "needs")]
-        needs: Vec<String>,
-    },
-    /// Edit a skill (stewards): what is not given stays as it is.
-    ///
-    /// Examples:
-    ///   hearth learn skill edit compost --needs soil --needs "hand tools"
-    ///   hearth learn skill edit compost --no-needs
-    #[command(verbatim_doc_comment)]
-    Edit {
-        /// The skill.
-        skill: String,
-        /// A new name.
-        #[arg(long)]
-        name: Option<String>,
-        /// A new description.
-        #[arg(long)]
-        description: Option<String>,
-        /// The new prerequisites (repeat; replaces the old ones).
-        #[arg(long = "needs")]
-        needs: Vec<String>,
-        /// Remove every prerequisite.
-        #[arg(long, conflicts_with = "needs")]
-        no_needs: bool,
-    },
-    /// List the skills.
-    #[command(verbatim_doc_comment)]
-    List,
-    /// Show a skill: prerequisites, verified members, upcoming sessions.
-    #[command(verbatim_doc_comment)]
-    Show {
-        /// The skill.
-        skill: String,
-    },
-}
-
-#[derive(Debug, clap::Subcommand)]
-enum SessionCommand {
-    /// Schedule a session teaching a skill.
-    ///
-    /// Examples:
-    ///   hearth learn session schedule soil --at "tomorrow 10:00" --for 2h --place "Garden shed"
-    ///   hearth learn session schedule compost --in 3d --for 90m --place "Hall" --capacity 12
-    #[command(verbatim_doc_comment)]
-    Schedule {
-        /// The skill taught.
-        skill: String,
-        /// When it starts (2026-12-08T10:00:00Z, "tomorrow 10:00", "10:00").
-        #[arg(long, conflicts_with = "after", required_unless_present = "after")]
-        at: Option<String>,
-        /// Or: how long from now it starts (3d, 2h, 30s).
-        #[arg(long = "in", value_parser = duration::parse)]
-        after: Option<Millis>,
-        /// How long it lasts (up to 7d).
-        #[arg(long = "for", value_parser = duration::parse)]
-        length: Millis,
-        /// Where.
-        #[arg(long)]
-        place: String,
-        /// How many students it takes (1 to 200).
-        #[arg(long, default_value_t = 10)]
-        capacity: u32,
-    },
-    /// List the sessions, soonest first.
-    #[command(verbatim_doc_comment)]
-    List,
-    /// Enrol in a session before it starts.
-    #[command(verbatim_doc_comment)]
-    Enrol {
-        /// The session (the start of its id).
-        session: String,
-    },
-    /// Cancel a session you teach, before it starts.
-    #[command(verbatim_doc_comment)]
-    Cancel {
-        /// The session.
-        session: String,
-    },
-    /// Confirm you completed a session (after it ends): rewards are paid.
-    #[command(verbatim_doc_comment)]
-    Confirm {
-        /// The session.
-        session: String,
-    },
-}
-
 #[derive(Debug, Deserialize)]
 struct SkillsView {
     skills: Vec<Skill>,
-}
-
-#[derive(Debug, Deserialize)]
-struct SkillView {
-    #[serde(flatten)]
-    skill: Skill,
-    verified: Vec<Verification>,
-    upcoming: Vec<Session>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -293,11 +184,6 @@ struct PathView {
     prose: Option<String>,
     #[serde(default)]
     prose_note: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct SessionsView {
-    sessions: Vec<Session>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -342,19 +228,6 @@ fn find_skill<'a>(all: &'a [Skill], text: &str) -> Result<&'a Skill> {
     )
 }
 
-fn find_session(ctx: &Context, text: &str) -> Result<Session> {
-    let (_, view): (_, SessionsView) = read(ctx, "/v1/learning/sessions", "session list")?;
-    Ok(find(
-        &view.sessions,
-        text,
-        "session",
-        "unknown_session",
-        |_| None,
-        |s| s.id,
-    )?
-    .clone())
-}
-
 fn member(ctx: &Context, text: Option<&str>) -> Result<PublicKey> {
     match text {
         Some(t) => ctx.member(t),
@@ -378,7 +251,7 @@ fn act(ctx: &Context, body: LearningAction, done: String, id_first: bool) -> Res
 /// Runs `hearth learn`.
 pub fn run(ctx: &Context, args: LearnArgs) -> Result<()> {
     match args.command {
-        LearnCommand::Skill(command) => skill(ctx, command),
+        LearnCommand::Skill(command) => skill::run(ctx, command),
         LearnCommand::Path { goals, member: m } => {
             let all = skills(ctx)?;
             let ids = goals
@@ -428,7 +301,7 @@ pub fn run(ctx: &Context, args: LearnArgs) -> Result<()> {
                 }
             }
         }
-        LearnCommand::Session(command) => session(ctx, command),
+        LearnCommand::Session(command) => session::run(ctx, command),
         LearnCommand::Endorse { member: m, skill } => {
             let all = skills(ctx)?;
             let s = find_skill(&all, &skill)?;
@@ -626,230 +499,6 @@ fn skill_name(all: &[Skill], id: &Hash) -> String {
         .find(|s| s.id == *id)
         .map(|s| printable(&s.name))
         .unwrap_or_else(|| short(id))
-}
-
-fn skill(ctx: &Context, command: SkillCommand) -> Result<()> {
-    match command {
-        SkillCommand::Add {
-            name,
-            description,
-            needs,
-        } => {
-            let all = skills(ctx)?;
-            let prerequisites = needs
-                .iter()
-                .map(|n| find_skill(&all, n).map(|s| s.id))
-                .collect::<Result<Vec<_>>>()?;
-            let done = format!("Added skill {}", name.trim());
-            act(
-                ctx,
-                LearningAction::AddSkill {
-                    name,
-                    description,
-                    prerequisites,
-                },
-                done,
-                true,
-            )
-        }
-        SkillCommand::Edit {
-            skill,
-            name,
-            description,
-            needs,
-            no_needs,
-        } => {
-            let all = skills(ctx)?;
-            let s = find_skill(&all, &skill)?;
-            let prerequisites = if no_needs {
-                Vec::new()
-            } else if needs.is_empty() {
-                s.prerequisites.clone()
-            } else {
-                needs
-                    .iter()
-                    .map(|n| find_skill(&all, n).map(|s| s.id))
-                    .collect::<Result<Vec<_>>>()?
-            };
-            let name = name.unwrap_or_else(|| s.name.clone());
-            let done = format!("Edited skill {}", name.trim());
-            act(
-                ctx,
-                LearningAction::EditSkill {
-                    skill: s.id,
-                    name,
-                    description: description.unwrap_or_else(|| s.description.clone()),
-                    prerequisites,
-                },
-                done,
-                false,
-            )
-        }
-        SkillCommand::List => {
-            let (value, view): (_, SkillsView) = read(ctx, "/v1/learning/skills", "skill list")?;
-            ctx.out.show(&value, || {
-                if view.skills.is_empty() {
-                    return Ok("No skills yet.".into());
-                }
-                let mut sorted: Vec<&Skill> = view.skills.iter().collect();
-                sorted.sort_by(|a, b| a.name.cmp(&b.name));
-                let rows = sorted
-                    .iter()
-                    .map(|s| {
-                        let needs = s
-                            .prerequisites
-                            .iter()
-                            .map(|p| skill_name(&view.skills, p))
-                            .collect::<Vec<_>>()
-                            .join(", ");
-                        vec![short(&s.id), printable(&s.name), needs]
-                    })
-                    .collect::<Vec<_>>();
-                Ok(table(&["ID", "SKILL", "NEEDS"], &rows))
-            })
-        }
-        SkillCommand::Show { skill } => {
-            let all = skills(ctx)?;
-            let s = find_skill(&all, &skill)?;
-            let (value, view): (_, SkillView) =
-                read(ctx, &format!("/v1/learning/skills/{}", s.id), "skill")?;
-            ctx.out.show(&value, || {
-                let needs = view
-                    .skill
-                    .prerequisites
-                    .iter()
-                    .map(|p| skill_name(&all, p))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let verified = view
-                    .verified
-                    .iter()
-                    .map(|v| short_did(&v.member.to_did()))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let upcoming = view
-                    .upcoming
-                    .iter()
-                    .map(|u| format!("{} {}", short(&u.id), datetime(u.start.0)))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                Ok(fields(&[
-                    ("skill", printable(&view.skill.name)),
-                    ("id", view.skill.id.to_string()),
-                    ("description", printable(&view.skill.description)),
-                    ("needs", needs),
-                    ("verified", verified),
-                    ("upcoming", upcoming),
-                ]))
-            })
-        }
-    }
-}
-
-fn session(ctx: &Context, command: SessionCommand) -> Result<()> {
-    match command {
-        SessionCommand::Schedule {
-            skill,
-            at,
-            after,
-            length,
-            place,
-            capacity,
-        } => {
-            let all = skills(ctx)?;
-            let s = find_skill(&all, &skill)?;
-            let start = match (at, after) {
-                (Some(at), _) => {
-                    let zone = TimeZone::system();
-                    let today = jiff::Timestamp::now()
-                        .to_zoned_datetime(zone.clone())
-                        .date();
-                    parse_time(&at, &zone, today).map_err(anyhow::Error::msg)?
-                }
-                (None, Some(d)) => now()?.plus(d),
-                (None, None) => anyhow::bail!("say when it starts: --at TIME or --in DURATION"),
-            };
-            let end = start.plus(length);
-            let done = format!(
-                "Scheduled {} at {} for {length} in {}",
-                s.name,
-                datetime(start.0),
-                place.trim()
-            );
-            act(
-                ctx,
-                LearningAction::Schedule {
-                    skill: s.id,
-                    start,
-                    end,
-                    place,
-                    capacity,
-                },
-                done,
-                true,
-            )
-        }
-        SessionCommand::List => {
-            let (value, view): (_, SessionsView) =
-                read(ctx, "/v1/learning/sessions", "session list")?;
-            let all = skills(ctx)?;
-            ctx.out.show(&value, || {
-                if view.sessions.is_empty() {
-                    return Ok("No sessions.".into());
-                }
-                let rows = view
-                    .sessions
-                    .iter()
-                    .map(|s| {
-                        let state = if s.cancelled.is_some() {
-                            "cancelled".to_string()
-                        } else {
-                            format!(
-                                "{}/{} enrolled, {} confirmed",
-                                s.students.len(),
-                                s.capacity,
-                                s.confirmations()
-                            )
-                        };
-                        vec![
-                            short(&s.id),
-                            skill_name(&all, &s.skill),
-                            datetime(s.start.0),
-                            printable(&s.place),
-                            short_did(&s.teacher.to_did()),
-                            state,
-                        ]
-                    })
-                    .collect::<Vec<_>>();
-                Ok(table(
-                    &["ID", "SKILL", "START", "PLACE", "TEACHER", "STUDENTS"],
-                    &rows,
-                ))
-            })
-        }
-        SessionCommand::Enrol { session } => {
-            let s = find_session(ctx, &session)?;
-            let done = format!(
-                "Enrolled in session {} starting {}",
-                short(&s.id),
-                datetime(s.start.0)
-            );
-            act(ctx, LearningAction::Enrol { session: s.id }, done, false)
-        }
-        SessionCommand::Cancel { session } => {
-            let s = find_session(ctx, &session)?;
-            let done = format!("Cancelled session {}", short(&s.id));
-            act(ctx, LearningAction::Cancel { session: s.id }, done, false)
-        }
-        SessionCommand::Confirm { session } => {
-            let s = find_session(ctx, &session)?;
-            let done = format!(
-                "Confirmed session {}: rewards are paid from the education pool as far as it goes",
-                short(&s.id)
-            );
-            act(ctx, LearningAction::Confirm { session: s.id }, done, false)
-        }
-    }
 }
 
 fn path_text(steps: &[PathStep]) -> String {
