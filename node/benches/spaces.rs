@@ -13,8 +13,8 @@
 //! (3) what the store alone charges per action (`SledStorage::commit` of
 //!     synthetic writes, group commit of 1024, flush per group, 102 400
 //!     actions before the measured 20 480): the nonce update and action
-//!     index entry every action writes, then new state keys of 170 bytes
-//!     (time-ordered, random, per member, two, three) — the cost of a new
+//!     index entry every action writes, then new state keys the size of a
+//!     booking's (time-ordered, random, per member, two, three) — the cost of a new
 //!     key in sled, in microseconds and as the ingest ratio it leaves
 //!     room for.
 //!
@@ -123,8 +123,9 @@ fn reads(n: usize) {
 
 /// (3) Microseconds of `SledStorage::commit` + flush per action writing
 /// the nonce (an update of one of 64 keys), the action index entry and
-/// the new state keys `kinds` names: "record" (keyed by a random id),
-/// "slot" (keyed by time, in order), "member" (keyed by member, then id).
+/// the new state keys `kinds` names, sized as a booking's: "record"
+/// (keyed by a random id, 170 bytes), "slot" (keyed by time, in order, 12
+/// bytes), "member" (keyed by member, then id, empty).
 fn store_cost(kinds: &[&str]) -> f64 {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut storage = SledStorage::open(&dir.path().join("db")).expect("open sled");
@@ -159,9 +160,15 @@ fn store_cost(kinds: &[&str]) -> f64 {
             let mut mine = vec![table::SPACE_MEMBER];
             mine.extend_from_slice(&member);
             mine.extend_from_slice(&action);
-            for (kind, key) in [("record", record), ("slot", slot), ("member", mine)] {
+            // The sizes of a booking's: its record, its slot (end and
+            // places), its member index entry (empty).
+            for (kind, key, len) in [
+                ("record", record, 170),
+                ("slot", slot, 12),
+                ("member", mine, 0),
+            ] {
                 if kinds.contains(&kind) {
-                    commit.writes.insert(key, Some(vec![7; 170]));
+                    commit.writes.insert(key, Some(vec![7; len]));
                 }
             }
         }

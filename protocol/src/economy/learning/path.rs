@@ -145,9 +145,27 @@ pub fn path<S: StateRead + ?Sized>(
 ) -> Result<Vec<PathStep>, ApplyError> {
     let skills = path_skills(store, member, goals)?;
     let on_path: BTreeSet<Hash> = skills.iter().map(|s| s.id).collect();
+    // A short path seeks each step's sessions and teachers; a long one
+    // reads both indexes once.
+    let (mut all_sessions, mut all_teachers) = if skills.len() > SHORT_CLOSURE {
+        (
+            Some(upcoming_of(store, &on_path, now, PATH_SESSIONS)?),
+            Some(verified_in_all(store, &on_path)?),
+        )
+    } else {
+        (None, None)
+    };
     let mut steps = Vec::with_capacity(skills.len());
     for skill in skills {
-        let sessions = upcoming(store, &skill.id, now, PATH_SESSIONS)?
+        let sessions = match all_sessions.as_mut() {
+            Some(all) => all.remove(&skill.id).unwrap_or_default(),
+            None => upcoming(store, &skill.id, now, PATH_SESSIONS)?,
+        };
+        let teachers = match all_teachers.as_mut() {
+            Some(all) => all.remove(&skill.id).unwrap_or_default(),
+            None => verified_in(store, &skill.id)?,
+        };
+        let sessions = sessions
             .into_iter()
             .map(|s| PathSession {
                 id: s.id,
@@ -158,7 +176,7 @@ pub fn path<S: StateRead + ?Sized>(
                 places_left: s.capacity.saturating_sub(s.students.len() as u32),
             })
             .collect();
-        let teachers = verified_in(store, &skill.id)?
+        let teachers = teachers
             .into_iter()
             .filter(|v| v.teaches && v.member != *member)
             .map(|v| v.member)

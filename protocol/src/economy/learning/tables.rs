@@ -9,6 +9,8 @@
 //! month) and `learn_revocation` ((member, skill, time): every revocation,
 //! kept for good).
 
+use std::collections::HashMap;
+
 use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
@@ -322,6 +324,63 @@ pub fn upcoming<S: StateRead + ?Sized>(
             .map_err(|_| StoreError("corrupt session index".into()))?;
         if let Some(s) = session(store, &Hash(id))? {
             out.push(s);
+        }
+    }
+    Ok(out)
+}
+
+/// [`upcoming`] for many skills at once, in one scan of the session
+/// index (for long paths, where one seek per skill costs more): the
+/// sessions of each of `skills` starting at or after `now`, soonest first,
+/// at most `limit` each.
+pub fn upcoming_of<S: StateRead + ?Sized>(
+    store: &S,
+    skills: &std::collections::BTreeSet<Hash>,
+    now: Timestamp,
+    limit: usize,
+) -> Result<HashMap<Hash, Vec<Session>>, StoreError> {
+    let mut out: HashMap<Hash, Vec<Session>> = HashMap::new();
+    let corrupt = || StoreError("corrupt session index".into());
+    for (key, _) in store.scan_prefix(&[table::LEARN_SKILL_SESSION])? {
+        if key.len() != 1 + 32 + 8 + 32 {
+            return Err(corrupt());
+        }
+        let skill = Hash(key[1..33].try_into().map_err(|_| corrupt())?);
+        let start = u64::from_be_bytes(key[33..41].try_into().map_err(|_| corrupt())?);
+        if start < now.0 || !skills.contains(&skill) {
+            continue;
+        }
+        let found = out.entry(skill).or_default();
+        if found.len() < limit
+            && let Some(s) = session(store, &Hash(key[41..].try_into().map_err(|_| corrupt())?))?
+        {
+            found.push(s);
+        }
+    }
+    Ok(out)
+}
+
+/// [`verified_in`] for many skills at once, in one scan of the index of
+/// verified members.
+pub fn verified_in_all<S: StateRead + ?Sized>(
+    store: &S,
+    skills: &std::collections::BTreeSet<Hash>,
+) -> Result<HashMap<Hash, Vec<Verification>>, StoreError> {
+    let mut out: HashMap<Hash, Vec<Verification>> = HashMap::new();
+    let corrupt = || StoreError("corrupt verified index".into());
+    for (key, _) in store.scan_prefix(&[table::LEARN_SKILL_VERIFIED])? {
+        if key.len() != 1 + 32 + 32 {
+            return Err(corrupt());
+        }
+        let skill = Hash(key[1..33].try_into().map_err(|_| corrupt())?);
+        if !skills.contains(&skill) {
+            continue;
+        }
+        let member = PublicKey(key[33..].try_into().map_err(|_| corrupt())?);
+        if let Some(v) = verification(store, &member, &skill)?
+            && v.valid()
+        {
+            out.entry(skill).or_default().push(v);
         }
     }
     Ok(out)

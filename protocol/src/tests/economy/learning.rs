@@ -222,6 +222,63 @@ fn a_path_lists_upcoming_sessions_and_teachers_who_offer() {
 }
 
 #[test]
+fn a_long_path_reads_its_annotations_in_one_scan_each_the_same_as_step_by_step() {
+    let mut e = Econ::new(4, rules());
+    // 70 skills in a chain (a path longer than the step-by-step limit),
+    // and one beside it, all taught.
+    let mut chain = vec![e.ok(1, add("s00", &[]))];
+    for i in 1..70 {
+        let prev = chain[i - 1];
+        chain.push(e.ok(1, add(&format!("s{i:02}"), &[prev])));
+    }
+    let beside = e.ok(1, add("beside", &[]));
+    let start = Timestamp(e.now().0 + DAY);
+    for (i, skill) in chain.iter().chain([&beside]).enumerate() {
+        if i % 7 == 0 {
+            e.ok(1, endorse(3, *skill));
+            e.ok(
+                3,
+                ActionBody::Learning(L::Teach {
+                    skill: *skill,
+                    offer: true,
+                }),
+            );
+            for n in 0..(i as u64 % 3 + 4) {
+                e.ok(3, schedule(*skill, Timestamp(start.0 + n * DAY), 1, 5));
+            }
+        }
+    }
+    let goal = chain[69];
+    let path = learning::path(&e.c.store, &key(2), &[goal], e.now()).expect("path");
+    assert_eq!(path.len(), 70);
+    let mut taught = 0;
+    for step in &path {
+        let sessions: Vec<Hash> =
+            learning::upcoming(&e.c.store, &step.skill, e.now(), learning::PATH_SESSIONS)
+                .expect("sessions")
+                .iter()
+                .map(|s| s.id)
+                .collect();
+        let teachers: Vec<PublicKey> = learning::verified_in(&e.c.store, &step.skill)
+            .expect("teachers")
+            .into_iter()
+            .filter(|v| v.teaches)
+            .map(|v| v.member)
+            .collect();
+        assert_eq!(
+            step.sessions.iter().map(|s| s.id).collect::<Vec<_>>(),
+            sessions,
+            "{}",
+            step.name
+        );
+        assert_eq!(step.teachers, teachers, "{}", step.name);
+        taught += usize::from(!teachers.is_empty());
+    }
+    assert_eq!(taught, 10, "every 7th skill of the chain is taught");
+    assert!(path.iter().all(|s| s.skill != beside));
+}
+
+#[test]
 fn rewards_wait_for_the_education_pool_and_are_paid_once_first_come_first_served() {
     let mut e = Econ::new(5, rules());
     let soil = e.ok(1, add("soil", &[]));
