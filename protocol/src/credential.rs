@@ -105,3 +105,31 @@ impl CredentialError {
         }
     }
 }
+
+/// A missing field, named by its path in the credential.
+pub(crate) fn missing(field: &str) -> CredentialError {
+    CredentialError::MissingField {
+        field: field.to_string(),
+    }
+}
+
+/// A field of the wrong kind, named by its path.
+pub(crate) fn wrong_type(field: &str, expected: &str) -> CredentialError {
+    CredentialError::WrongType {
+        field: field.to_string(),
+        expected: expected.to_string(),
+    }
+}
+
+/// The string member `name` of `map`; `field` is its path for the error.
+pub(crate) fn string_field<'a>(
+    map: &'a serde_json::Map<String, serde_json::Value>,
+    name: &str,
+    field: &str,
+) -> Result<&'a str, CredentialError> {
+    match map.get(name) {
+        None => Err(missing(field)),
+        Some(serde_json::Value::String(text)) => Ok(text),
+        Some(_) => Err(wrong_type(field, "a string")),
+    }
+}

@@ -372,22 +372,9 @@ struct Planned {
     votes: i64,
 }
 
-/// ```text
-///   N communities (3–5) of three members, all linked, form a network;
-///   one member proposes a network vote:
-///
-///   open ── ballots ── split {..} | {..} ── ballots ── close ── grace ── heal
-///                 (one node restarts somewhere from open to after the heal)
-/// ```
-/// Every node attests once; every view certifies one result, the same as
-/// a tally over all the public logs put together.
-fn federated_vote_survives_loss_reordering_and_a_partition(seed: u64) {
-    let mut rng = Rng(seed ^ 0x5349_4d55_4c41_5445);
-    let n = rng.range(3, 5) as usize;
-    let mut sim = Sim::new(rng.next_u64(), n);
-    sim.run_for(500);
-
-    // Form the network: each node signs the draft, each records it.
+/// Every node of `sim` signs a network draft founding it together and
+/// records it; returns the network once every node has.
+fn form_network(sim: &mut Sim) -> hearth_protocol::federation::SignedNetwork {
     let founders = sim
         .nodes
         .iter()
@@ -406,6 +393,26 @@ fn federated_vote_survives_loss_reordering_and_a_partition(seed: u64) {
             .iter()
             .all(|node| matches!(node.replies.get(&Ticket(u64::MAX)), Some(Ok(()))))
     });
+    network
+}
+
+/// ```text
+///   N communities (3–5) of three members, all linked, form a network;
+///   one member proposes a network vote:
+///
+///   open ── ballots ── split {..} | {..} ── ballots ── close ── grace ── heal
+///                 (one node restarts somewhere from open to after the heal)
+/// ```
+/// Every node attests once; every view certifies one result, the same as
+/// a tally over all the public logs put together.
+fn federated_vote_survives_loss_reordering_and_a_partition(seed: u64) {
+    let mut rng = Rng(seed ^ 0x5349_4d55_4c41_5445);
+    let n = rng.range(3, 5) as usize;
+    let mut sim = Sim::new(rng.next_u64(), n);
+    sim.run_for(500);
+
+    // Form the network: each node signs the draft, each records it.
+    let network = form_network(&mut sim);
     sim.run_for(3_000);
 
     // A member of one community proposes a network vote.
@@ -664,24 +671,7 @@ fn a_skill_revocation_reaches_the_other_nodes_of_the_network() {
 
     let mut sim = Sim::new(0x004c_4541_524e, 2);
     sim.run_for(500);
-    let founders = sim
-        .nodes
-        .iter()
-        .map(|node| founding(&node.h.service))
-        .collect();
-    let genesis = draft(founders, &[], quick_rules(), Timestamp(sim.now));
-    let services: Vec<_> = sim.nodes.iter().map(|node| &node.h.service).collect();
-    let network = sign_all(&genesis, &services);
-    for node in &mut sim.nodes {
-        node.h
-            .service
-            .submit_network(Ticket(u64::MAX), network.clone(), None);
-    }
-    sim.run_until(10_000, "the network is recorded everywhere", |sim| {
-        sim.nodes
-            .iter()
-            .all(|node| matches!(node.replies.get(&Ticket(u64::MAX)), Some(Ok(()))))
-    });
+    let network = form_network(&mut sim);
 
     // Community 0's council (its first member) adds a skill and verifies
     // member 1 in it, then proposes the revocation and decides it.

@@ -21,7 +21,7 @@ use serde_json::{Map, Value, json};
 use crate::crypto::{Hash, Keypair, PublicKey};
 use crate::units::Timestamp;
 
-use super::{CredentialError, did_key, proof, time};
+use super::{CredentialError, did_key, missing, proof, string_field, time, wrong_type};
 
 /// The Verifiable Credentials data model 2.0 context (always first).
 pub const VC_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
@@ -159,10 +159,10 @@ pub fn verify(doc: &Value) -> Result<VerifiedCredential, CredentialError> {
         "type",
         &["VerifiableCredential", "OpenBadgeCredential"],
     )?;
-    let id = string(credential, "id", "id")?.to_string();
+    let id = string_field(credential, "id", "id")?.to_string();
 
     let issuer = object(credential, "issuer", "issuer")?;
-    let issuer_did = string(issuer, "id", "issuer.id")?.to_string();
+    let issuer_did = string_field(issuer, "id", "issuer.id")?.to_string();
     let issuer_key = did_key::parse(&issuer_did)?;
     has_types(issuer, "issuer.type", &["Profile"])?;
     let issuer_name = match issuer.get("name") {
@@ -171,7 +171,7 @@ pub fn verify(doc: &Value) -> Result<VerifiedCredential, CredentialError> {
         Some(_) => return Err(wrong_type("issuer.name", "a string")),
     };
 
-    let valid_from_text = string(credential, "validFrom", "validFrom")?;
+    let valid_from_text = string_field(credential, "validFrom", "validFrom")?;
     let valid_from = time::parse(valid_from_text).ok_or_else(|| CredentialError::InvalidDate {
         field: "validFrom".into(),
         value: valid_from_text.to_string(),
@@ -188,21 +188,22 @@ pub fn verify(doc: &Value) -> Result<VerifiedCredential, CredentialError> {
         }
         Some(_) => return Err(wrong_type("validUntil", "a date-time string")),
     };
-    string(credential, "name", "name")?;
+    string_field(credential, "name", "name")?;
 
     let subject = object(credential, "credentialSubject", "credentialSubject")?;
-    let subject_did = string(subject, "id", "credentialSubject.id")?.to_string();
+    let subject_did = string_field(subject, "id", "credentialSubject.id")?.to_string();
     let subject_key = did_key::parse(&subject_did)?;
     has_types(subject, "credentialSubject.type", &["AchievementSubject"])?;
     let achievement = object(subject, "achievement", "credentialSubject.achievement")?;
-    let achievement_id = string(achievement, "id", "credentialSubject.achievement.id")?.to_string();
+    let achievement_id =
+        string_field(achievement, "id", "credentialSubject.achievement.id")?.to_string();
     has_types(
         achievement,
         "credentialSubject.achievement.type",
         &["Achievement"],
     )?;
     let achievement_name =
-        string(achievement, "name", "credentialSubject.achievement.name")?.to_string();
+        string_field(achievement, "name", "credentialSubject.achievement.name")?.to_string();
     let skill = achievement_id
         .strip_prefix(SKILL_ID_PREFIX)
         .map(|hex| {
@@ -286,31 +287,6 @@ fn object<'a>(
         None => Err(missing(field)),
         Some(Value::Object(inner)) => Ok(inner),
         Some(_) => Err(wrong_type(field, "an object")),
-    }
-}
-
-fn string<'a>(
-    map: &'a Map<String, Value>,
-    name: &str,
-    field: &str,
-) -> Result<&'a str, CredentialError> {
-    match map.get(name) {
-        None => Err(missing(field)),
-        Some(Value::String(text)) => Ok(text),
-        Some(_) => Err(wrong_type(field, "a string")),
-    }
-}
-
-fn missing(field: &str) -> CredentialError {
-    CredentialError::MissingField {
-        field: field.to_string(),
-    }
-}
-
-fn wrong_type(field: &str, expected: &str) -> CredentialError {
-    CredentialError::WrongType {
-        field: field.to_string(),
-        expected: expected.to_string(),
     }
 }
 

@@ -21,7 +21,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::crypto::{Keypair, PublicKey, Signature};
 
-use super::{CredentialError, did_key, jcs, time};
+use super::{CredentialError, did_key, jcs, missing, string_field, time, wrong_type};
 
 /// The proof type.
 pub const PROOF_TYPE: &str = "DataIntegrityProof";
@@ -231,25 +231,7 @@ fn object<'a>(value: &'a Value, what: &str) -> Result<&'a Map<String, Value>, Cr
 }
 
 fn string<'a>(map: &'a Map<String, Value>, field: &str) -> Result<&'a str, CredentialError> {
-    let name = field.rsplit('.').next().unwrap_or(field);
-    match map.get(name) {
-        None => Err(missing(field)),
-        Some(Value::String(text)) => Ok(text),
-        Some(_) => Err(wrong_type(field, "a string")),
-    }
-}
-
-fn missing(field: &str) -> CredentialError {
-    CredentialError::MissingField {
-        field: field.to_string(),
-    }
-}
-
-fn wrong_type(field: &str, expected: &str) -> CredentialError {
-    CredentialError::WrongType {
-        field: field.to_string(),
-        expected: expected.to_string(),
-    }
+    string_field(map, field.rsplit('.').next().unwrap_or(field), field)
 }
 
 #[cfg(test)]
