@@ -825,6 +825,11 @@ fn path_id(text: &str) -> Result<hearth_protocol::Hash, ApiError> {
     })
 }
 
+/// A member named by a `did:key` in a path or query, or a 400.
+fn did_param(text: &str) -> Result<PublicKey, ApiError> {
+    PublicKey::from_did(text).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.code(), e))
+}
+
 /// The rules in force.
 fn rules_in_force<S: hearth_protocol::state::Store + ?Sized>(
     storage: &S,

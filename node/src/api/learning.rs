@@ -14,17 +14,17 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use hearth_protocol::Hash;
 use hearth_protocol::credential::{
     Achievement, CredentialStatus, CredentialStatusView, StatusQuery,
 };
 use hearth_protocol::economy::learning;
 use hearth_protocol::state::{ApplyError, StateRead};
-use hearth_protocol::{Hash, PublicKey};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::governance::names;
-use super::{Api, ApiError, Member, Node, not_found, path_id};
+use super::{Api, ApiError, Member, Node, did_param, not_found, path_id};
 
 /// The learning routes.
 pub(super) fn routes<N: Node>() -> Router<Arc<Api<N>>> {
@@ -39,10 +39,6 @@ pub(super) fn routes<N: Node>() -> Router<Arc<Api<N>>> {
         .route("/v1/learning/rewards", get(rewards::<N>))
         .route("/v1/learning/credential", get(credential::<N>))
         .route("/v1/credentials/status", get(status::<N>))
-}
-
-fn did(text: &str) -> Result<PublicKey, ApiError> {
-    PublicKey::from_did(text).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.code(), e))
 }
 
 /// A skill named by its id (hex) or its exact name.
@@ -103,7 +99,12 @@ async fn path<N: Node>(
     Query(q): Query<PathQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let storage = api.node.storage();
-    let member = q.member.as_deref().map(did).transpose()?.unwrap_or(signer);
+    let member = q
+        .member
+        .as_deref()
+        .map(did_param)
+        .transpose()?
+        .unwrap_or(signer);
     let goals = q
         .goals
         .split(',')
@@ -247,7 +248,7 @@ async fn endorsements<N: Node>(
     Query(q): Query<MemberQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let storage = api.node.storage();
-    let member = q.member.as_deref().map(did).transpose()?;
+    let member = q.member.as_deref().map(did_param).transpose()?;
     let all: Vec<_> = learning::all_endorsements(storage)?
         .into_iter()
         .filter(|e| member.is_none_or(|m| e.member == m))
@@ -261,7 +262,7 @@ async fn verified<N: Node>(
     Path(member): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let storage = api.node.storage();
-    let member = did(&member)?;
+    let member = did_param(&member)?;
     let mut out = Vec::new();
     for v in learning::verifications(storage, &member)? {
         let name = learning::skill(storage, &v.skill)?

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use hearth_protocol::PublicKey;
 use hearth_protocol::state::{Account, StateRead};
 use serde_json::{Value, json};
 
@@ -24,8 +23,7 @@ async fn account<N: Node>(
     _member: Member,
     Path(did): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let key = PublicKey::from_did(&did)
-        .map_err(|e| ApiError::new(axum::http::StatusCode::BAD_REQUEST, e.code(), e))?;
+    let key = super::did_param(&did)?;
     let storage = api.node.storage();
     if storage.member(&key)?.is_none() {
         return Err(not_found(

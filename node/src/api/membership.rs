@@ -5,10 +5,8 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use hearth_protocol::PublicKey;
 use hearth_protocol::state::StateRead;
 use serde_json::{Value, json};
 
@@ -68,8 +66,7 @@ async fn nonce<N: Node>(
     _member: Member,
     Path(did): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let key = PublicKey::from_did(&did)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.code(), e))?;
+    let key = super::did_param(&did)?;
     let storage = api.node.storage();
     if storage.member(&key)?.is_none() {
         return Err(not_found(

@@ -9,7 +9,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use hearth_protocol::PublicKey;
 use hearth_protocol::economy::skills::{self, ListingKind, SkillsRejection};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -60,7 +59,7 @@ async fn list<N: Node>(
     }
     let listings = match filter.member.as_deref() {
         Some(did) => {
-            let member = PublicKey::from_did(did).map_err(|e| bad_request(e.code(), e))?;
+            let member = super::did_param(did)?;
             skills::member_listings(storage, &member)?
                 .into_iter()
                 .filter(|l| {

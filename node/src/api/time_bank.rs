@@ -9,7 +9,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use hearth_protocol::PublicKey;
 use hearth_protocol::economy::time_bank;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -41,14 +40,7 @@ async fn history<N: Node>(
     _member: Member,
     Query(filter): Query<Filter>,
 ) -> Result<Json<Value>, ApiError> {
-    let member = filter
-        .member
-        .as_deref()
-        .map(|did| {
-            PublicKey::from_did(did)
-                .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.code(), e))
-        })
-        .transpose()?;
+    let member = filter.member.as_deref().map(super::did_param).transpose()?;
     if let Some(category) = filter.category.as_deref()
         && !time_bank::is_category(&rules_in_force(api.node.storage())?, category)
     {
