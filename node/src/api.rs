@@ -546,6 +546,7 @@ pub fn router_with<N: Node>(node: N, options: Options) -> Router {
         .merge(tools::routes::<N>())
         .merge(spaces::routes::<N>())
         .merge(learning::routes::<N>())
+        .merge(analytics::routes::<N>())
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })
@@ -1096,6 +1097,7 @@ fn trace_layer() -> tower_http::trace::TraceLayer<
 }
 
 mod aid;
+pub mod analytics;
 mod federation;
 mod governance;
 mod income;
