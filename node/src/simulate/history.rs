@@ -1,0 +1,1670 @@
+//! The history itself: day by day, at five moments of each day, members
+//! start things (payments, hours, listings, loans, bookings, aid,
+//! claims, proposals, sessions) at rates proportional to how many are
+//! active, and finish what they started earlier (confirmations, returns,
+//! inspections, assessments, votes, enrolments), from a queue of tasks
+//! keyed by the moment they are due.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use hearth_protocol::economy::Approval;
+use hearth_protocol::economy::aid::emergency_pool_id;
+use hearth_protocol::economy::insurance::{self, Cover, EnrolmentStatus, Terms};
+use hearth_protocol::economy::skills::ListingKind;
+use hearth_protocol::economy::spaces::{SpaceKind, SpaceSpec};
+use hearth_protocol::economy::tools::{Condition, MaintenancePlan};
+use hearth_protocol::governance::{
+    Ballot, Level, Position, Proposal, ProposalKind, ProposalRef, Scope, Subject, YesNo,
+};
+use hearth_protocol::log::LogKind;
+use hearth_protocol::state::Account;
+use hearth_protocol::state::StateRead as _;
+use hearth_protocol::{
+    ActionBody, AidAction, GovernanceAction, Hash, InsuranceAction, InviteCode, Kc, Keypair,
+    LearningAction, LedgerAction, MembershipAction, Millis, SkillsAction, SpacesAction,
+    TimeBankAction, Timestamp, ToolsAction,
+};
+
+use super::driver::Driver;
+use super::people::{People, Status};
+use super::rng::Rng;
+use super::{DAY, Plan, Summary};
+use crate::service::Service;
+use crate::store::SledStorage;
+
+mod names;
+
+/// The moments of a day at which members act (hours, UTC).
+const MOMENTS: [u64; 5] = [8, 11, 14, 17, 20];
+
+/// An hour.
+const HOUR: u64 = Millis::hours(1).0;
+
+/// What members do, per active member per 30 days, at 100 % activity.
+mod rate {
+    pub const TRANSFER: f64 = 1.6;
+    pub const HOURS: f64 = 0.6;
+    pub const SKILL_POST: f64 = 0.12;
+    pub const SKILL_ACCEPT: f64 = 0.1;
+    pub const CHECKOUT: f64 = 0.2;
+    pub const BOOKING: f64 = 0.25;
+    pub const AID_GIVE: f64 = 0.12;
+    pub const AID_ASK: f64 = 0.02;
+    pub const CLAIM: f64 = 0.04;
+    pub const EDUCATION: f64 = 0.03;
+    pub const OWN_TOOL: f64 = 0.01;
+    pub const SESSION: f64 = 0.03;
+}
+
+/// Something to do at a later moment.
+#[derive(Debug)]
+enum Task {
+    /// The founder issues the invites of the members who join today.
+    Invites,
+    /// A member joins with the invite issued for them.
+    Join(usize),
+    /// A new member names themselves.
+    Name(usize),
+    /// A member delegates their local votes.
+    Delegate(usize),
+    /// The community's first tools, spaces and skills.
+    Setup,
+    /// A party of a time bank record confirms it (or declines it when
+    /// `payer` cannot pay `kc`).
+    Confirm {
+        who: usize,
+        payer: usize,
+        record: Hash,
+        kc: i64,
+    },
+    /// A party of a time bank record declines it.
+    Decline { who: usize, record: Hash },
+    /// A borrower renews a loan.
+    Renew { who: usize, tool: usize },
+    /// A borrower returns a tool.
+    Return { who: usize, tool: usize },
+    /// A steward inspects a returned tool.
+    Inspect { tool: usize, borrower: usize },
+    /// A steward records maintenance done.
+    Maintained { tool: usize },
+    /// An assessor decides an aid request.
+    AssessAid {
+        assessor: usize,
+        requester: usize,
+        request: Hash,
+        approve: bool,
+    },
+    /// An assessor decides a claim.
+    AssessClaim {
+        assessor: usize,
+        claimant: usize,
+        claim: Hash,
+        approve: bool,
+    },
+    /// A member enrols in an insurance pool.
+    Enrol { who: usize, pool: usize },
+    /// A member votes.
+    Vote {
+        who: usize,
+        proposal: Hash,
+        ballot: Ballot,
+    },
+    /// An insurance pool's proposal has closed: see whether it passed.
+    PoolClosed { pool: usize },
+    /// A member cancels a booking.
+    Cancel {
+        who: usize,
+        booking: Hash,
+        space: usize,
+        hours: (u64, u64),
+    },
+    /// A student enrols in a session.
+    Attend { who: usize, session: usize },
+    /// A student confirms a session they attended.
+    Attended { who: usize, session: usize },
+    /// A verified member endorses another in a skill.
+    Endorse { by: usize, who: usize, skill: usize },
+    /// A member leaves (once nothing involves them any more).
+    Leave(usize),
+}
+
+impl Task {
+    /// The members a task involves (besides the founder).
+    fn involves(&self) -> [Option<usize>; 2] {
+        match *self {
+            Task::Invites | Task::Setup | Task::PoolClosed { .. } | Task::Maintained { .. } => {
+                [None, None]
+            }
+            Task::Join(i) | Task::Name(i) | Task::Delegate(i) | Task::Leave(i) => [Some(i), None],
+            Task::Confirm { who, payer, .. } => [Some(who), Some(payer)],
+            Task::Decline { who, .. }
+            | Task::Renew { who, .. }
+            | Task::Enrol { who, .. }
+            | Task::Vote { who, .. }
+            | Task::Cancel { who, .. }
+            | Task::Attend { who, .. }
+            | Task::Attended { who, .. } => [Some(who), None],
+            Task::Return { who, .. } => [Some(who), None],
+            Task::Inspect { borrower, .. } => [Some(borrower), None],
+            Task::AssessAid {
+                assessor,
+                requester,
+                ..
+            } => [Some(assessor), Some(requester)],
+            Task::AssessClaim {
+                assessor, claimant, ..
+            } => [Some(assessor), Some(claimant)],
+            Task::Endorse { by, who, .. } => [Some(by), Some(who)],
+        }
+    }
+}
+
+/// A tool of the library.
+#[derive(Debug)]
+struct Tool {
+    id: Hash,
+    steward: usize,
+    deposit: i64,
+    state: ToolState,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ToolState {
+    Free,
+    Busy,
+    Retired,
+}
+
+/// A space and its booked places per hour.
+#[derive(Debug)]
+struct Space {
+    id: Hash,
+    capacity: u32,
+    /// Whole hours a booking's buffer adds.
+    buffer_hours: u64,
+    max_hours: u64,
+    horizon_days: u64,
+}
+
+/// An open skill listing.
+#[derive(Debug)]
+struct Listing {
+    id: Hash,
+    author: usize,
+    offer: bool,
+}
+
+/// A learning session.
+#[derive(Debug)]
+struct Session {
+    id: Hash,
+    skill: usize,
+    teacher: usize,
+    start: Timestamp,
+    end: Timestamp,
+}
+
+/// An insurance pool, once proposed.
+#[derive(Debug)]
+struct Pool {
+    id: Hash,
+    /// Whether its proposal passed and the pool exists.
+    open: bool,
+    terms: Terms,
+}
+
+/// The simulation's state besides the store.
+struct History<'a> {
+    plan: &'a Plan,
+    d: Driver,
+    rng: Rng,
+    people: People,
+    community: Hash,
+    founder_invite: InviteCode,
+    /// Midnight of the first day.
+    day0: Timestamp,
+    days: u32,
+    join_days: u32,
+    tasks: BTreeMap<u64, Vec<Task>>,
+    moment: u64,
+    spent: HashMap<usize, i64>,
+    credit_limit: i64,
+    active: usize,
+    tools: Vec<Tool>,
+    spaces: Vec<Space>,
+    booked: BTreeMap<(u64, usize), u32>,
+    listings: Vec<Listing>,
+    skills: Vec<Hash>,
+    verified: HashSet<(usize, usize)>,
+    verified_in: Vec<Vec<usize>>,
+    endorsements: HashSet<(usize, usize, usize)>,
+    endorsed: HashMap<(usize, usize), u32>,
+    sessions: HashMap<usize, Session>,
+    next_session: usize,
+    pools: Vec<Pool>,
+    emergency: Hash,
+}
+
+/// Runs the plan's history on a freshly founded community.
+pub fn run(
+    service: Service<SledStorage>,
+    plan: &Plan,
+    founder_invite: InviteCode,
+) -> anyhow::Result<Summary> {
+    let start = plan.start();
+    let community = service.community();
+    let mut rng = Rng::new(plan.seed ^ 0x4845_4152_5448);
+    let days = (plan.span.0 / DAY) as u32;
+    let join_days = (days / 4).clamp(1, 28);
+    let people = People::new(plan.seed, plan.members, join_days, days, &mut rng);
+    let rules = plan.rules();
+    let mut h = History {
+        plan,
+        d: Driver::new(service, start),
+        rng,
+        people,
+        community,
+        founder_invite,
+        day0: Timestamp(start.0 / DAY * DAY),
+        days,
+        join_days,
+        tasks: BTreeMap::new(),
+        moment: 0,
+        spent: HashMap::new(),
+        credit_limit: rules.credit_limit.0,
+        active: 0,
+        tools: Vec::new(),
+        spaces: Vec::new(),
+        booked: BTreeMap::new(),
+        listings: Vec::new(),
+        skills: Vec::new(),
+        verified: HashSet::new(),
+        verified_in: Vec::new(),
+        endorsements: HashSet::new(),
+        endorsed: HashMap::new(),
+        sessions: HashMap::new(),
+        next_session: 0,
+        pools: Vec::new(),
+        emergency: emergency_pool_id(&community),
+    };
+    h.run()?;
+    Ok(h.summary())
+}
+
+impl History<'_> {
+    /// The time of moment `m` (counted from the first day's first).
+    fn time_of(&self, m: u64) -> Timestamp {
+        let day = m / MOMENTS.len() as u64;
+        let hour = MOMENTS[(m % MOMENTS.len() as u64) as usize];
+        Timestamp(self.day0.0 + day * DAY + hour * HOUR)
+    }
+
+    /// The first moment at or after `t`.
+    fn moment_at(&self, t: Timestamp) -> u64 {
+        let mut m = t.0.saturating_sub(self.day0.0) / DAY * MOMENTS.len() as u64;
+        while self.time_of(m) < t {
+            m += 1;
+        }
+        m
+    }
+
+    fn run(&mut self) -> anyhow::Result<()> {
+        let start = self.plan.start();
+        let end = self.plan.end;
+        let mut m = self.moment_at(Timestamp(start.0 + 1));
+        let mut first = true;
+        loop {
+            let now = self.time_of(m);
+            if now > end {
+                break;
+            }
+            self.moment = m;
+            self.d.advance(now)?;
+            self.spent.clear();
+            if first {
+                self.found();
+                first = false;
+            } else {
+                if m % MOMENTS.len() as u64 == 0 {
+                    self.new_day();
+                }
+                let due = self.tasks.remove(&m).unwrap_or_default();
+                for task in due {
+                    for i in task.involves().into_iter().flatten() {
+                        self.people.all[i].busy -= 1;
+                    }
+                    self.perform(task);
+                }
+                self.start_things();
+            }
+            self.d.seal();
+            m += 1;
+        }
+        self.d.advance(end)?;
+        self.d.flush()?;
+        Ok(())
+    }
+
+    /// The day of moment `self.moment`.
+    fn day(&self) -> u32 {
+        (self.moment / MOMENTS.len() as u64) as u32
+    }
+
+    /// Queues `task` for moment `m` (at least the next one).
+    fn at(&mut self, m: u64, task: Task) {
+        let m = m.max(self.moment + 1);
+        for i in task.involves().into_iter().flatten() {
+            self.people.all[i].busy += 1;
+        }
+        self.tasks.entry(m).or_default().push(task);
+    }
+
+    /// Queues `task` between `lo` and `hi` days from now.
+    fn later(&mut self, lo_days: f64, hi_days: f64, task: Task) {
+        let per_day = MOMENTS.len() as f64;
+        let lo = (lo_days * per_day).ceil().max(1.0) as u64;
+        let hi = ((hi_days * per_day).floor() as u64).max(lo);
+        let m = self.moment + self.rng.range(lo, hi);
+        self.at(m, task);
+    }
+
+    /// Member `i` acts.
+    fn act(&mut self, i: usize, body: ActionBody) -> Hash {
+        let action = self.people.sign(i, self.community, self.d.now, body);
+        let id = action.id();
+        let what = format!("member {i} at day {}", self.day());
+        self.d.submit(action, what);
+        id
+    }
+
+    /// Whether member `i` can pay `milli` milli-KC now, keeping a margin
+    /// above their floor for what falls due meanwhile; if so it is counted
+    /// as spent for this moment.
+    fn can_spend(&mut self, i: usize, milli: i64) -> bool {
+        let account = Account::Member(self.people.all[i].public);
+        let Ok(balance) = self.d.storage().balance(&account) else {
+            return false;
+        };
+        let spent = self.spent.entry(i).or_default();
+        let margin = Kc::whole(100).0;
+        if balance.0 - *spent - milli < -self.credit_limit + margin {
+            return false;
+        }
+        *spent += milli;
+        true
+    }
+
+    /// The first moment: the founder claims the founder invite.
+    fn found(&mut self) {
+        let founder = self.people.all[0].public;
+        let body = self.founder_invite.join_body(&founder);
+        self.act(0, body);
+        self.people.all[0].status = Status::Active;
+        self.people.all[0].joined = self.d.now;
+        self.active = 1;
+        let m = self.moment + 1;
+        self.at(m, Task::Invites);
+        self.at(m, Task::Setup);
+        self.at(m + 1, Task::Name(0));
+    }
+
+    /// What starts each day: invites, departures, proposals, pools.
+    fn new_day(&mut self) {
+        let day = self.day();
+        self.at(self.moment, Task::Invites);
+        let leaving: Vec<usize> = (0..self.people.len())
+            .filter(|&i| self.people.all[i].leave_day == Some(day) && self.people.active(i))
+            .collect();
+        for i in leaving {
+            self.people.all[i].status = Status::Leaving;
+            self.listings.retain(|l| l.author != i);
+            for teachers in &mut self.verified_in {
+                teachers.retain(|t| *t != i);
+            }
+            self.later(1.0, 2.0, Task::Leave(i));
+        }
+        // Trimming what is past keeps memory bounded.
+        let hour = self.d.now.0 / HOUR;
+        self.booked = self.booked.split_off(&(hour, 0));
+        // Sessions are forgotten ten days after they started (their
+        // confirmations are over by then).
+        let stale = self.d.now.0.saturating_sub(Millis::days(10).0);
+        self.sessions.retain(|_, s| s.start.0 >= stale);
+        if self.listings.len() > 4096 {
+            self.listings.drain(..2048);
+        }
+        let j = self.join_days;
+        if day == j + 1 {
+            self.propose_pool(
+                "Health mutual",
+                Cover::Health,
+                "Shared cover for medical costs: 5 KC a month.",
+            );
+        }
+        if day == j + 16 && self.days > j + 60 {
+            self.propose_pool(
+                "Home and property",
+                Cover::Property,
+                "Cover for damage to homes and belongings.",
+            );
+        }
+        if day > j && (day - j) % 9 == 0 {
+            self.propose_policy();
+        }
+        if day > j && (day - j) % 23 == 5 {
+            self.propose_choice();
+        }
+        if day > 2 && day % 30 == 10 {
+            self.emergency_decision();
+        }
+    }
+
+    /// Starts this moment's share of everything members do.
+    fn start_things(&mut self) {
+        let scale = self.active as f64 * f64::from(self.plan.activity)
+            / 100.0
+            / 30.0
+            / MOMENTS.len() as f64;
+        let day = self.day();
+        let n = self.rng.count(rate::TRANSFER * scale);
+        for _ in 0..n {
+            self.transfer();
+        }
+        let n = self.rng.count(rate::HOURS * scale);
+        for _ in 0..n {
+            self.hours();
+        }
+        if day < 1 {
+            return;
+        }
+        let n = self.rng.count(rate::SKILL_POST * scale);
+        for _ in 0..n {
+            self.post_listing();
+        }
+        let n = self.rng.count(rate::SKILL_ACCEPT * scale);
+        for _ in 0..n {
+            self.accept_listing();
+        }
+        let n = self.rng.count(rate::CHECKOUT * scale);
+        for _ in 0..n {
+            self.checkout();
+        }
+        let n = self.rng.count(rate::OWN_TOOL * scale);
+        for _ in 0..n {
+            self.own_tool();
+        }
+        let n = self.rng.count(rate::BOOKING * scale);
+        for _ in 0..n {
+            self.book();
+        }
+        let n = self.rng.count(rate::AID_GIVE * scale);
+        for _ in 0..n {
+            self.give_aid();
+        }
+        let n = self.rng.count(rate::AID_ASK * scale);
+        for _ in 0..n {
+            self.ask_aid();
+        }
+        let n = self.rng.count(rate::CLAIM * scale);
+        for _ in 0..n {
+            self.claim();
+        }
+        let n = self.rng.count(rate::EDUCATION * scale);
+        for _ in 0..n {
+            self.give_education();
+        }
+        // At least one session a week however small the community.
+        let sessions = rate::SESSION * scale + 1.0 / 7.0 / MOMENTS.len() as f64;
+        let n = self.rng.count(sessions);
+        for _ in 0..n {
+            self.schedule_session();
+        }
+    }
+
+    /// Does what was queued.
+    fn perform(&mut self, task: Task) {
+        match task {
+            Task::Invites => self.invites(),
+            Task::Join(i) => self.join(i),
+            Task::Name(i) => {
+                let name = names::name(i);
+                self.act(
+                    i,
+                    ActionBody::Membership(MembershipAction::SetName { name }),
+                );
+            }
+            Task::Delegate(i) => self.delegate(i),
+            Task::Setup => self.setup(),
+            Task::Confirm {
+                who,
+                payer,
+                record,
+                kc,
+            } => {
+                let body = if self.can_spend(payer, kc) {
+                    TimeBankAction::Confirm { record }
+                } else {
+                    TimeBankAction::Decline {
+                        record,
+                        reason: "cannot pay for it this month".into(),
+                    }
+                };
+                self.act(who, ActionBody::TimeBank(body));
+            }
+            Task::Decline { who, record } => {
+                let reason = self.rng.pick(names::DECLINES).to_string();
+                self.act(
+                    who,
+                    ActionBody::TimeBank(TimeBankAction::Decline { record, reason }),
+                );
+            }
+            Task::Renew { who, tool } => {
+                let item = self.tools[tool].id;
+                self.act(who, ActionBody::Tools(ToolsAction::Renew { item }));
+            }
+            Task::Return { who, tool } => {
+                let item = self.tools[tool].id;
+                self.act(who, ActionBody::Tools(ToolsAction::Return { item }));
+                self.later(
+                    0.2,
+                    1.0,
+                    Task::Inspect {
+                        tool,
+                        borrower: who,
+                    },
+                );
+            }
+            Task::Inspect { tool, borrower } => self.inspect(tool, borrower),
+            Task::Maintained { tool } => {
+                let t = &self.tools[tool];
+                let (steward, item) = (t.steward, t.id);
+                let note = "sharpened, oiled and tested".to_string();
+                self.act(
+                    steward,
+                    ActionBody::Tools(ToolsAction::Maintained { item, note }),
+                );
+                self.tools[tool].state = ToolState::Free;
+            }
+            Task::AssessAid {
+                assessor,
+                requester,
+                request,
+                approve,
+            } => {
+                self.act(
+                    assessor,
+                    ActionBody::Aid(AidAction::Assess { request, approve }),
+                );
+                let person = &mut self.people.all[requester];
+                person.aid_open = false;
+                if approve {
+                    person.aid_granted = Some(self.d.now);
+                }
+            }
+            Task::AssessClaim {
+                assessor,
+                claimant,
+                claim,
+                approve,
+            } => {
+                self.act(
+                    assessor,
+                    ActionBody::Insurance(InsuranceAction::Assess { claim, approve }),
+                );
+                self.people.all[claimant].claim_open = false;
+            }
+            Task::Enrol { who, pool } => self.enrol(who, pool),
+            Task::Vote {
+                who,
+                proposal,
+                ballot,
+            } => {
+                let proposal = ProposalRef {
+                    id: proposal,
+                    level: Level::Local,
+                };
+                self.act(
+                    who,
+                    ActionBody::Governance(GovernanceAction::Vote { proposal, ballot }),
+                );
+            }
+            Task::PoolClosed { pool } => self.pool_closed(pool),
+            Task::Cancel {
+                who,
+                booking,
+                space,
+                hours,
+            } => {
+                self.act(who, ActionBody::Spaces(SpacesAction::Cancel { booking }));
+                for hour in hours.0..hours.1 {
+                    if let Some(n) = self.booked.get_mut(&(hour, space)) {
+                        *n = n.saturating_sub(1);
+                    }
+                }
+            }
+            Task::Attend { who, session } => {
+                if let Some((id, end)) = self.sessions.get(&session).map(|s| (s.id, s.end)) {
+                    self.act(
+                        who,
+                        ActionBody::Learning(LearningAction::Enrol { session: id }),
+                    );
+                    if self.rng.chance(85) {
+                        let m = self.moment_at(end);
+                        let m = m + self.rng.range(1, 2 * MOMENTS.len() as u64);
+                        self.at(m, Task::Attended { who, session });
+                    }
+                }
+            }
+            Task::Attended { who, session } => self.attended(who, session),
+            Task::Endorse { by, who, skill } => self.endorse(by, who, skill),
+            Task::Leave(i) => {
+                if self.people.all[i].busy > 0 {
+                    self.later(1.0, 1.0, Task::Leave(i));
+                } else {
+                    self.act(i, ActionBody::Membership(MembershipAction::Leave));
+                    self.people.all[i].status = Status::Left;
+                    self.active -= 1;
+                }
+            }
+        }
+    }
+
+    /// The founder invites today's newcomers; each joins later today.
+    fn invites(&mut self) {
+        let day = self.day();
+        let expires = self.d.now.plus(Millis::days(7));
+        let today: Vec<usize> = (1..self.people.len())
+            .filter(|&i| {
+                self.people.all[i].join_day <= day && self.people.all[i].status == Status::Waiting
+            })
+            .collect();
+        for i in today {
+            let key = invite_key(self.plan.seed, i).public();
+            self.act(
+                0,
+                ActionBody::Membership(MembershipAction::IssueInvite { key, expires }),
+            );
+            self.people.all[i].status = Status::Invited;
+            self.later(0.2, 0.8, Task::Join(i));
+        }
+    }
+
+    fn join(&mut self, i: usize) {
+        let code = InviteCode {
+            community: self.community,
+            seed: invite_key(self.plan.seed, i).seed(),
+        };
+        let body = code.join_body(&self.people.all[i].public);
+        self.act(i, body);
+        let person = &mut self.people.all[i];
+        person.status = Status::Active;
+        person.joined = self.d.now;
+        self.active += 1;
+        if self.rng.chance(70) {
+            self.later(0.2, 3.0, Task::Name(i));
+        }
+        if self.rng.chance(10) {
+            self.later(1.0, 10.0, Task::Delegate(i));
+        }
+    }
+
+    /// A member follows an earlier, active member on local votes.
+    fn delegate(&mut self, i: usize) {
+        if !self.people.active(i) {
+            return;
+        }
+        let Some(to) = self
+            .people
+            .pick(&mut self.rng)
+            .filter(|&t| t != i && t != 0)
+        else {
+            return;
+        };
+        let scope = Scope {
+            level: Level::Local,
+            kind: None,
+        };
+        let to = Some(self.people.all[to].public);
+        self.act(
+            i,
+            ActionBody::Governance(GovernanceAction::Delegate { scope, to }),
+        );
+    }
+
+    /// The founder sets up the commons: tools, spaces, skills, and seeds
+    /// the education pool.
+    fn setup(&mut self) {
+        let tools = (self.plan.members / 12).clamp(3, 60);
+        for k in 0..tools {
+            let (name, category) = names::TOOLS[k % names::TOOLS.len()];
+            let name = if k < names::TOOLS.len() {
+                name.to_string()
+            } else {
+                format!("{name} #{}", k / names::TOOLS.len() + 1)
+            };
+            self.add_tool(0, name, category, false);
+        }
+        let specs = [
+            ("Coworking room", SpaceKind::Coworking, 6, 0, 1, 4, 30),
+            ("Community hall", SpaceKind::Events, 1, 1, 1, 6, 60),
+            ("Garden beds", SpaceKind::CommunityGardens, 12, 0, 1, 8, 30),
+        ];
+        for (name, kind, capacity, buffer_hours, min_h, max_h, horizon) in specs {
+            let spec = SpaceSpec {
+                name: name.into(),
+                kind,
+                capacity,
+                buffer: Millis::hours(buffer_hours),
+                min_length: Millis::hours(min_h),
+                max_length: Millis::hours(max_h),
+                horizon: Millis::days(horizon),
+            };
+            let id = self.act(0, ActionBody::Spaces(SpacesAction::Create(spec)));
+            self.spaces.push(Space {
+                id,
+                capacity,
+                buffer_hours,
+                max_hours: max_h,
+                horizon_days: horizon,
+            });
+        }
+        for (k, (name, description, prerequisite)) in names::SKILLS.iter().enumerate() {
+            let prerequisites = prerequisite
+                .map(|p| vec![self.skills[p]])
+                .unwrap_or_default();
+            let id = self.act(
+                0,
+                ActionBody::Learning(LearningAction::AddSkill {
+                    name: name.to_string(),
+                    description: description.to_string(),
+                    prerequisites,
+                }),
+            );
+            debug_assert_eq!(self.skills.len(), k);
+            self.skills.push(id);
+            self.verified_in.push(Vec::new());
+        }
+        let amount = Kc::whole(300);
+        if self.can_spend(0, amount.0) {
+            self.act(
+                0,
+                ActionBody::Learning(LearningAction::Contribute { amount }),
+            );
+        }
+    }
+
+    fn add_tool(&mut self, steward: usize, name: String, category: &str, own: bool) {
+        let deposit = Kc::whole(self.rng.range(1, 8) as i64 * 5);
+        let replacement = Kc::whole(self.rng.range(4, 40) as i64 * 10);
+        let id = self.act(
+            steward,
+            ActionBody::Tools(ToolsAction::Add {
+                name,
+                category: category.into(),
+                own,
+                deposit,
+                loan_period: Millis::days(7),
+                replacement,
+                plan: MaintenancePlan {
+                    every_loans: 0,
+                    every_days: 0,
+                },
+            }),
+        );
+        self.tools.push(Tool {
+            id,
+            steward,
+            deposit: deposit.0,
+            state: ToolState::Free,
+        });
+    }
+
+    fn own_tool(&mut self) {
+        let Some(i) = self.people.pick(&mut self.rng) else {
+            return;
+        };
+        if i == 0 || self.tools.len() >= 400 {
+            return;
+        }
+        let (name, category) = *self.rng.pick(names::TOOLS);
+        self.add_tool(i, format!("{name} (lent by a neighbour)"), category, true);
+    }
+
+    fn transfer(&mut self) {
+        let Some(from) = self.people.pick(&mut self.rng) else {
+            return;
+        };
+        let Some(to) = self.people.pick_other(&mut self.rng, from) else {
+            return;
+        };
+        let u = self.rng.unit();
+        let amount = Kc::whole((2.0 + 78.0 * u * u) as i64);
+        if !self.can_spend(from, amount.0) {
+            return;
+        }
+        let memo = self.rng.pick(names::MEMOS).to_string();
+        let to = self.people.all[to].public;
+        self.act(
+            from,
+            ActionBody::Ledger(LedgerAction::Transfer { to, amount, memo }),
+        );
+    }
+
+    /// Time given: logged by the provider (or recorded as received by
+    /// the recipient), then confirmed, declined or left to expire.
+    fn hours(&mut self) {
+        let Some(a) = self.people.pick(&mut self.rng) else {
+            return;
+        };
+        let Some(b) = self.people.pick_other(&mut self.rng, a) else {
+            return;
+        };
+        let minutes = *self.rng.pick(&[30u32, 45, 60, 60, 90, 120, 180]);
+        let category = self.rng.pick(names::HOUR_CATEGORIES).to_string();
+        let note = self.rng.pick(names::HOUR_NOTES).to_string();
+        let given = self.rng.chance(80);
+        let (provider, recipient) = if given { (a, b) } else { (b, a) };
+        let body = if given {
+            TimeBankAction::Log {
+                recipients: vec![self.people.all[recipient].public],
+                minutes,
+                category,
+                note,
+            }
+        } else {
+            TimeBankAction::Received {
+                provider: self.people.all[provider].public,
+                minutes,
+                category,
+                note,
+            }
+        };
+        let record = self.act(a, ActionBody::TimeBank(body));
+        let kc = i64::from(minutes) * Kc::whole(1).0 / 60;
+        self.settle_record(b, recipient, record, kc, 85, 8);
+    }
+
+    /// The other party of a record confirms it (`confirm` %), declines it
+    /// (`decline` %) or lets it expire.
+    fn settle_record(
+        &mut self,
+        who: usize,
+        payer: usize,
+        record: Hash,
+        kc: i64,
+        confirm: u64,
+        decline: u64,
+    ) {
+        let roll = self.rng.range(0, 99);
+        if roll < confirm {
+            self.later(
+                0.5,
+                5.0,
+                Task::Confirm {
+                    who,
+                    payer,
+                    record,
+                    kc,
+                },
+            );
+        } else if roll < confirm + decline {
+            self.later(0.5, 5.0, Task::Decline { who, record });
+        }
+    }
+
+    fn post_listing(&mut self) {
+        let Some(i) = self.people.pick(&mut self.rng) else {
+            return;
+        };
+        if self.people.all[i].listings >= 3 {
+            // Tidy up instead: withdraw their oldest listing.
+            if let Some(k) = self.listings.iter().position(|l| l.author == i) {
+                let listing = self.listings.remove(k).id;
+                self.act(i, ActionBody::Skills(SkillsAction::Withdraw { listing }));
+                self.people.all[i].listings -= 1;
+            }
+            return;
+        }
+        let (category, skill) = *self.rng.pick(names::LISTINGS);
+        let offer = self.rng.chance(60);
+        let kind = if offer {
+            ListingKind::Offer
+        } else {
+            ListingKind::Request
+        };
+        let (description, availability) = if offer {
+            (
+                format!("Happy to help with {}.", skill.to_lowercase()),
+                self.rng.pick(names::AVAILABILITY).to_string(),
+            )
+        } else {
+            (
+                format!("Looking for someone for {}.", skill.to_lowercase()),
+                self.rng.pick(names::AVAILABILITY).to_string(),
+            )
+        };
+        let id = self.act(
+            i,
+            ActionBody::Skills(SkillsAction::Post {
+                kind,
+                category: category.into(),
+                skill: skill.into(),
+                description,
+                availability,
+            }),
+        );
+        self.people.all[i].listings += 1;
+        self.listings.push(Listing {
+            id,
+            author: i,
+            offer,
+        });
+    }
+
+    /// A member takes up a listing: the exchange is a time bank record
+    /// its author confirms.
+    fn accept_listing(&mut self) {
+        if self.listings.is_empty() {
+            return;
+        }
+        let Some(i) = self.people.pick(&mut self.rng) else {
+            return;
+        };
+        let k = self.rng.below(self.listings.len());
+        let (id, author, offer) = {
+            let l = &self.listings[k];
+            (l.id, l.author, l.offer)
+        };
+        if author == i || !self.people.active(author) {
+            return;
+        }
+        let minutes = *self.rng.pick(&[45u32, 60, 90, 120]);
+        let note = "arranged through the skills board".to_string();
+        let record = self.act(
+            i,
+            ActionBody::Skills(SkillsAction::Accept {
+                listing: id,
+                minutes,
+                note,
+            }),
+        );
+        if !offer {
+            // A taken request waits for its exchange: off the board.
+            self.listings.remove(k);
+            self.people.all[author].listings -= 1;
+        }
+        let payer = if offer { i } else { author };
+        let kc = i64::from(minutes) * Kc::whole(1).0 / 60;
+        self.settle_record(author, payer, record, kc, 88, 8);
+    }
+
+    fn checkout(&mut self) {
+        if self.tools.is_empty() {
+            return;
+        }
+        let Some(i) = self.people.pick(&mut self.rng) else {
+            return;
+        };
+        if self.people.all[i].borrowing {
+            return;
+        }
+        let t = self.rng.below(self.tools.len());
+        let (steward, deposit, state) = {
+            let tool = &self.tools[t];
+            (tool.steward, tool.deposit, tool.state)
+        };
+        if state != ToolState::Free || steward == i || !self.people.active(steward) {
+            return;
+        }
+        if !self.can_spend(i, deposit) {
+            return;
+        }
+        let item = self.tools[t].id;
+        self.act(i, ActionBody::Tools(ToolsAction::Checkout { item }));
+        self.tools[t].state = ToolState::Busy;
+        self.people.all[i].borrowing = true;
+        let roll = self.rng.range(0, 99);
+        if roll < 10 {
+            self.later(4.0, 6.0, Task::Renew { who: i, tool: t });
+            self.later(8.0, 12.0, Task::Return { who: i, tool: t });
+        } else if roll < 20 {
+            // Late: the loan falls overdue first.
+            self.later(7.5, 11.0, Task::Return { who: i, tool: t });
+        } else {
+            self.later(0.5, 6.5, Task::Return { who: i, tool: t });
+        }
+    }
+
+    fn inspect(&mut self, tool: usize, borrower: usize) {
+        let roll = self.rng.range(0, 99);
+        let condition = match roll {
+            0 => Condition::Lost,
+            1..=5 => Condition::Damaged,
+            _ => Condition::Good,
+        };
+        let note = match condition {
+            Condition::Good => "returned clean",
+            Condition::Damaged => "came back with a bent part",
+            Condition::Lost => "never came back",
+        }
+        .to_string();
+        let (steward, item) = (self.tools[tool].steward, self.tools[tool].id);
+        self.act(
+            steward,
+            ActionBody::Tools(ToolsAction::Inspect {
+                item,
+                condition,
+                note,
+            }),
+        );
+        self.people.all[borrower].borrowing = false;
+        match condition {
+            Condition::Good => self.tools[tool].state = ToolState::Free,
+            Condition::Damaged => self.later(2.0, 6.0, Task::Maintained { tool }),
+            Condition::Lost => self.tools[tool].state = ToolState::Retired,
+        }
+    }
+
+    /// A booking of one place for one to a few hours, in the next days,
+    /// where the space has room.
+    fn book(&mut self) {
+        if self.spaces.is_empty() {
+            return;
+        }
+        let Some(i) = self.people.pick(&mut self.rng) else {
+            return;
+        };
+        let s = self.rng.below(self.spaces.len());
+        let (space, capacity, buffer, max_hours, horizon) = {
+            let sp = &self.spaces[s];
+            (
+                sp.id,
+                sp.capacity,
+                sp.buffer_hours,
+                sp.max_hours,
+                sp.horizon_days,
+            )
+        };
+        let days_ahead = self.rng.range(1, horizon.min(14));
+        let day_start = (self.d.now.0 / DAY + days_ahead) * DAY;
+        let hour = self.rng.range(8, 18);
+        let length = self.rng.range(1, max_hours.min(3));
+        let start = Timestamp(day_start + hour * HOUR);
+        let end = Timestamp(start.0 + length * HOUR);
+        let first = start.0 / HOUR;
+        let hours = (first, first + length + buffer);
+        let free =
+            (hours.0..hours.1).all(|h| self.booked.get(&(h, s)).copied().unwrap_or(0) < capacity);
+        if !free {
+            return;
+        }
+        for h in hours.0..hours.1 {
+            *self.booked.entry((h, s)).or_default() += 1;
+        }
+        let note = self.rng.pick(names::BOOKING_NOTES).to_string();
+        let booking = self.act(
+            i,
+            ActionBody::Spaces(SpacesAction::Book {
+                space,
+                start,
+                end,
+                places: 1,
+                weekly: 1,
+                all_or_nothing: false,
+                note,
+            }),
+        );
+        if self.rng.chance(6) {
+            self.later(
+                0.2,
+                0.9,
+                Task::Cancel {
+                    who: i,
+                    booking,
+                    space: s,
+                    hours,
+                },
+            );
+        }
+    }
+
+    fn give_aid(&mut self) {
+        let Some(i) = self.people.pick(&mut self.rng) else {
+            return;
+        };
+        let amount = Kc::whole(self.rng.range(1, 8) as i64 * 5);
+        if !self.can_spend(i, amount.0) {
+            return;
+        }
+        let pool = self.emergency;
+        self.act(i, ActionBody::Aid(AidAction::Contribute { pool, amount }));
+    }
+
+    /// A member in need asks the emergency pool; an assessor decides.
+    fn ask_aid(&mut self) {
+        let Some(i) = self.people.pick_any(&mut self.rng) else {
+            return;
+        };
+        let now = self.d.now;
+        let person = &self.people.all[i];
+        let cooling = person
+            .aid_granted
+            .is_some_and(|at| now < at.plus(Millis::days(31)));
+        if person.aid_open || cooling {
+            return;
+        }
+        let Some(assessor) = self.assessor(i) else {
+            return;
+        };
+        let pool = self.emergency;
+        let Ok(balance) = self.d.storage().balance(&Account::Pool(pool)) else {
+            return;
+        };
+        let most = (balance.0 / 3).min(Kc::whole(500).0) / Kc::whole(1).0;
+        if most < 20 {
+            return;
+        }
+        let amount = Kc::whole(self.rng.range(20, most as u64) as i64);
+        let reason = self.rng.pick(names::AID_REASONS).to_string();
+        let request = self.act(
+            i,
+            ActionBody::Aid(AidAction::Request {
+                pool,
+                amount,
+                reason,
+            }),
+        );
+        self.people.all[i].aid_open = true;
+        let approve = self.rng.chance(80);
+        // Within the guidelines' decision time (two days by default).
+        self.later(
+            0.2,
+            1.5,
+            Task::AssessAid {
+                assessor,
+                requester: i,
+                request,
+                approve,
+            },
+        );
+    }
+
+    /// An active assessor (members 1 to 3) other than `not`.
+    fn assessor(&mut self, not: usize) -> Option<usize> {
+        let candidates: Vec<usize> = (1..=3)
+            .filter(|&a| a < self.people.len() && a != not && self.people.active(a))
+            .collect();
+        (!candidates.is_empty()).then(|| *self.rng.pick(&candidates))
+    }
+
+    fn propose_pool(&mut self, name: &str, cover: Cover, text: &str) {
+        let assessors: Vec<_> = (1..=3)
+            .filter(|&a| a < self.people.len())
+            .map(|a| self.people.all[a].public)
+            .collect();
+        if assessors.is_empty() {
+            return;
+        }
+        let terms = Terms {
+            premium: Kc::whole(5),
+            period: Millis::days(30),
+            waiting: Millis::days(14),
+            cap_per_claim: Kc::whole(150),
+            cap_per_year: Kc::whole(300),
+            approval: Approval::Assessors,
+            assessors,
+            assessors_needed: 1,
+            decision_time: Millis::days(7),
+        };
+        let proposal = Proposal {
+            kind: ProposalKind::Policy,
+            level: Level::Local,
+            title: format!("Start the {name} pool"),
+            text: text.into(),
+            options: Vec::new(),
+            subject: Subject::InsurancePool {
+                name: name.into(),
+                cover,
+                terms: terms.clone(),
+            },
+        };
+        let id = self.propose(0, proposal, 65, Outcome::Pass);
+        let pool = self.pools.len();
+        self.pools.push(Pool {
+            id,
+            open: false,
+            terms,
+        });
+        let closes = self.closes(ProposalKind::Policy);
+        let m = self.moment_at(closes) + 1;
+        self.at(m, Task::PoolClosed { pool });
+    }
+
+    /// When a proposal of `kind` made now closes.
+    fn closes(&self, kind: ProposalKind) -> Timestamp {
+        let rules = self.plan.rules();
+        hearth_protocol::governance::Schedule::of(kind, self.d.now, &rules).closes
+    }
+
+    fn pool_closed(&mut self, pool: usize) {
+        let id = self.pools[pool].id;
+        if !matches!(insurance::pool(self.d.storage(), &id), Ok(Some(_))) {
+            return;
+        }
+        self.pools[pool].open = true;
+        for i in 0..self.people.len() {
+            if self.people.active(i) && self.rng.chance(45) {
+                self.later(0.2, 20.0, Task::Enrol { who: i, pool });
+            }
+        }
+    }
+
+    fn enrol(&mut self, who: usize, pool: usize) {
+        let premium = self.pools[pool].terms.premium.0;
+        if !self.people.active(who) || !self.can_spend(who, premium) {
+            return;
+        }
+        let id = self.pools[pool].id;
+        self.act(
+            who,
+            ActionBody::Insurance(InsuranceAction::Enrol { pool: id }),
+        );
+        self.people.all[who].enrolled |= 1 << pool;
+    }
+
+    /// An enrolled member claims, when their cover allows it.
+    fn claim(&mut self) {
+        let Some(i) = self.people.pick_any(&mut self.rng) else {
+            return;
+        };
+        let person = &self.people.all[i];
+        if person.enrolled == 0 || person.claim_open {
+            return;
+        }
+        let p = person.enrolled.trailing_zeros() as usize;
+        let (id, terms) = (self.pools[p].id, self.pools[p].terms.clone());
+        let public = person.public;
+        let Ok(Some(e)) = insurance::enrolment(self.d.storage(), &id, &public) else {
+            return;
+        };
+        let now = self.d.now;
+        let granted: i64 = e.granted.iter().map(|(_, kc)| kc.0).sum();
+        if e.status != EnrolmentStatus::Active
+            || e.owed_since.is_some()
+            || e.open_claim.is_some()
+            || now < e.since.plus(terms.waiting).plus(Millis::days(1))
+        {
+            return;
+        }
+        let Ok(balance) = self.d.storage().balance(&Account::Pool(id)) else {
+            return;
+        };
+        let room = (terms.cap_per_year.0 - granted)
+            .min(terms.cap_per_claim.0)
+            .min(balance.0 / 2)
+            / Kc::whole(1).0;
+        if room < 10 {
+            return;
+        }
+        let Some(assessor) = self.assessor(i) else {
+            return;
+        };
+        let amount = Kc::whole(self.rng.range(10, room as u64) as i64);
+        let reason = self.rng.pick(names::CLAIM_REASONS).to_string();
+        let claim = self.act(
+            i,
+            ActionBody::Insurance(InsuranceAction::Claim {
+                pool: id,
+                amount,
+                reason,
+                evidence: None,
+            }),
+        );
+        self.people.all[i].claim_open = true;
+        let approve = self.rng.chance(85);
+        self.later(
+            0.5,
+            4.0,
+            Task::AssessClaim {
+                assessor,
+                claimant: i,
+                claim,
+                approve,
+            },
+        );
+    }
+
+    fn give_education(&mut self) {
+        let Some(i) = self.people.pick(&mut self.rng) else {
+            return;
+        };
+        let amount = Kc::whole(self.rng.range(1, 4) as i64 * 5);
+        if self.can_spend(i, amount.0) {
+            self.act(
+                i,
+                ActionBody::Learning(LearningAction::Contribute { amount }),
+            );
+        }
+    }
+
+    /// A member verified in a skill schedules a session of it in the
+    /// coming days; students enrol before it starts. While nobody is
+    /// verified in a skill, the founder (the council, the community's
+    /// assessor) verifies a first teacher.
+    fn schedule_session(&mut self) {
+        if self.skills.is_empty() {
+            return;
+        }
+        let skill = self.rng.below(self.skills.len());
+        if self.verified_in[skill].len() < 2 {
+            if let Some(who) = self.people.pick(&mut self.rng).filter(|&w| w != 0) {
+                self.endorse(0, who, skill);
+            }
+            return;
+        }
+        let teacher = *self.rng.pick(&self.verified_in[skill]);
+        if !self.people.active(teacher) {
+            return;
+        }
+        let day = (self.d.now.0 / DAY + self.rng.range(2, 6)) * DAY;
+        let start = Timestamp(day + 18 * HOUR);
+        let end = start.plus(Millis::hours(2));
+        let places = self.rng.range(5, 15) as u32;
+        let place = self.rng.pick(names::PLACES).to_string();
+        let id = self.act(
+            teacher,
+            ActionBody::Learning(LearningAction::Schedule {
+                skill: self.skills[skill],
+                start,
+                end,
+                place,
+                capacity: places,
+            }),
+        );
+        let session = self.next_session;
+        self.next_session += 1;
+        self.sessions.insert(
+            session,
+            Session {
+                id,
+                skill,
+                teacher,
+                start,
+                end,
+            },
+        );
+        let students = self.rng.range(2, u64::from(places)) as usize;
+        let mut chosen = Vec::with_capacity(students);
+        for _ in 0..students * 2 {
+            if chosen.len() >= students {
+                break;
+            }
+            if let Some(s) = self.people.pick_any(&mut self.rng)
+                && s != teacher
+                && !chosen.contains(&s)
+            {
+                chosen.push(s);
+            }
+        }
+        let last = self.moment_at(start).saturating_sub(2);
+        for who in chosen {
+            let m = self.rng.range(self.moment + 1, last.max(self.moment + 1));
+            self.at(m, Task::Attend { who, session });
+        }
+    }
+
+    /// A student confirms a session: the teacher and they are rewarded;
+    /// the teacher may endorse them.
+    fn attended(&mut self, who: usize, session: usize) {
+        let Some(s) = self.sessions.get(&session) else {
+            return;
+        };
+        let (id, teacher, skill) = (s.id, s.teacher, s.skill);
+        self.act(
+            who,
+            ActionBody::Learning(LearningAction::Confirm { session: id }),
+        );
+        if self.rng.chance(45) && self.people.active(teacher) {
+            self.later(
+                0.5,
+                3.0,
+                Task::Endorse {
+                    by: teacher,
+                    who,
+                    skill,
+                },
+            );
+        }
+    }
+
+    fn endorse(&mut self, by: usize, who: usize, skill: usize) {
+        let assessor = by == 0;
+        let qualified = assessor || self.verified.contains(&(by, skill));
+        if !qualified
+            || by == who
+            || !self.people.active(by)
+            || !self.people.active(who)
+            || self.verified.contains(&(who, skill))
+            || self.endorsements.contains(&(by, who, skill))
+        {
+            return;
+        }
+        let member = self.people.all[who].public;
+        let id = self.skills[skill];
+        self.act(
+            by,
+            ActionBody::Learning(LearningAction::Endorse { member, skill: id }),
+        );
+        self.endorsements.insert((by, who, skill));
+        let count = self.endorsed.entry((who, skill)).or_default();
+        *count += 1;
+        if assessor || *count >= 2 {
+            self.endorsed.remove(&(who, skill));
+            self.verified.insert((who, skill));
+            self.verified_in[skill].push(who);
+            if self.rng.chance(50) {
+                let body = LearningAction::Teach {
+                    skill: id,
+                    offer: true,
+                };
+                self.spent.entry(who).or_default();
+                self.act(who, ActionBody::Learning(body));
+            }
+        }
+    }
+
+    /// A policy question: most pass, some are voted down, a few blocked.
+    fn propose_policy(&mut self) {
+        let Some(author) = self.people.pick(&mut self.rng) else {
+            return;
+        };
+        let (title, text) = *self.rng.pick(names::POLICIES);
+        let outcome = match self.rng.range(0, 9) {
+            0..=5 => Outcome::Pass,
+            6..=8 => Outcome::Reject,
+            _ => Outcome::Block,
+        };
+        let proposal = Proposal {
+            kind: ProposalKind::Policy,
+            level: Level::Local,
+            title: title.into(),
+            text: text.into(),
+            options: Vec::new(),
+            subject: Subject::Question,
+        };
+        let turnout = self.rng.range(35, 60);
+        self.propose(author, proposal, turnout, outcome);
+    }
+
+    /// A choice between options, decided by ranked ballots (Schulze).
+    fn propose_choice(&mut self) {
+        let Some(author) = self.people.pick(&mut self.rng) else {
+            return;
+        };
+        let (title, options) = *self.rng.pick(names::CHOICES);
+        let proposal = Proposal {
+            kind: ProposalKind::Policy,
+            level: Level::Local,
+            title: title.into(),
+            text: "Rank the options; the Condorcet winner is chosen.".into(),
+            options: options.iter().map(|o| o.to_string()).collect(),
+            subject: Subject::Question,
+        };
+        self.propose(author, proposal, 40, Outcome::Choice(options.len() as u32));
+    }
+
+    /// An emergency decision by the council (the founder's seat).
+    fn emergency_decision(&mut self) {
+        let (title, text) = *self.rng.pick(names::EMERGENCIES);
+        let proposal = Proposal {
+            kind: ProposalKind::Emergency,
+            level: Level::Local,
+            title: title.into(),
+            text: text.into(),
+            options: Vec::new(),
+            subject: Subject::Question,
+        };
+        let id = self.act(
+            0,
+            ActionBody::Governance(GovernanceAction::Propose(Box::new(proposal))),
+        );
+        let ballot = Ballot::YesNo(if self.rng.chance(80) {
+            YesNo::Yes
+        } else {
+            YesNo::No
+        });
+        self.later(
+            0.2,
+            0.6,
+            Task::Vote {
+                who: 0,
+                proposal: id,
+                ballot,
+            },
+        );
+    }
+
+    /// Member `author` proposes; members who joined before vote during the
+    /// voting stage (`turnout` %), in the way `outcome` asks.
+    fn propose(
+        &mut self,
+        author: usize,
+        proposal: Proposal,
+        turnout: u64,
+        outcome: Outcome,
+    ) -> Hash {
+        let kind = proposal.kind;
+        let id = self.act(
+            author,
+            ActionBody::Governance(GovernanceAction::Propose(Box::new(proposal))),
+        );
+        let rules = self.plan.rules();
+        let schedule = hearth_protocol::governance::Schedule::of(kind, self.d.now, &rules);
+        let opens = schedule
+            .stages
+            .iter()
+            .find(|(stage, _)| *stage == hearth_protocol::governance::Stage::Voting)
+            .map_or(self.d.now, |(_, at)| *at);
+        let first = self.moment_at(opens.plus(Millis::secs(60)));
+        let last = self.moment_at(schedule.closes).saturating_sub(2).max(first);
+        let now = self.d.now;
+        let mut blocked = false;
+        for i in 0..self.people.len() {
+            let p = &self.people.all[i];
+            if p.status != Status::Active || p.joined >= now || !self.rng.chance(turnout) {
+                continue;
+            }
+            let ballot = match outcome {
+                Outcome::Pass => Ballot::Consensus(if self.rng.chance(94) {
+                    Position::Agree
+                } else {
+                    Position::Abstain
+                }),
+                Outcome::Reject => Ballot::Consensus(match self.rng.range(0, 9) {
+                    0..=3 => Position::Agree,
+                    4 => Position::Abstain,
+                    _ => Position::Disagree,
+                }),
+                Outcome::Block if !blocked => {
+                    blocked = true;
+                    Ballot::Consensus(Position::Block(
+                        "this would exclude members who work weekends".into(),
+                    ))
+                }
+                Outcome::Block => Ballot::Consensus(Position::Agree),
+                Outcome::Choice(n) => {
+                    let mut order: Vec<u32> = (0..n).collect();
+                    for k in (1..order.len()).rev() {
+                        let j = self.rng.below(k + 1);
+                        order.swap(k, j);
+                    }
+                    Ballot::Ranked(order)
+                }
+            };
+            let m = self.rng.range(first, last);
+            self.at(
+                m,
+                Task::Vote {
+                    who: i,
+                    proposal: id,
+                    ballot,
+                },
+            );
+        }
+        id
+    }
+
+    fn summary(self) -> Summary {
+        let members = self
+            .people
+            .all
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| matches!(p.status, Status::Active | Status::Leaving))
+            .map(|(i, p)| (i, p.nonce))
+            .collect();
+        let left = self
+            .people
+            .all
+            .iter()
+            .filter(|p| p.status == Status::Left)
+            .count();
+        let entries = [LogKind::Public, LogKind::Local]
+            .iter()
+            .filter_map(|k| self.d.service.head(*k))
+            .map(|h| h.seq)
+            .sum();
+        Summary {
+            community: self.community,
+            members,
+            left,
+            accepted: self.d.accepted,
+            refused: self.d.refused,
+            refusal_samples: self.d.samples,
+            entries,
+            stuck: self.d.stuck,
+            elapsed: Default::default(),
+        }
+    }
+}
+
+/// How the votes on a proposal go.
+#[derive(Clone, Copy, Debug)]
+enum Outcome {
+    /// Nearly everyone agrees.
+    Pass,
+    /// Too many disagree.
+    Reject,
+    /// One member blocks.
+    Block,
+    /// Ranked ballots over this many options.
+    Choice(u32),
+}
+
+/// The one-time invite the founder issues for member `i`.
+fn invite_key(seed: u64, i: usize) -> Keypair {
+    let mut input = Vec::with_capacity(16);
+    input.extend_from_slice(&seed.to_le_bytes());
+    input.extend_from_slice(&(i as u64).to_le_bytes());
+    Keypair::from_seed(&Hash::of("hearth v1 simulated invite", &input).0)
+}
