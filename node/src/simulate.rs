@@ -26,6 +26,7 @@
 //! once (loans, sessions, bookings, votes to cast), never by the length of
 //! the history.
 
+pub mod command;
 mod driver;
 mod history;
 mod people;

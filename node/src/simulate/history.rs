@@ -228,6 +228,8 @@ struct History<'a> {
     tasks: BTreeMap<u64, Vec<Task>>,
     moment: u64,
     spent: HashMap<usize, i64>,
+    /// The log of each author's actions waiting for the next seal.
+    batch: HashMap<usize, LogKind>,
     credit_limit: i64,
     active: usize,
     tools: Vec<Tool>,
@@ -271,6 +273,7 @@ pub fn run(
         tasks: BTreeMap::new(),
         moment: 0,
         spent: HashMap::new(),
+        batch: HashMap::new(),
         credit_limit: rules.credit_limit.0,
         active: 0,
         tools: Vec::new(),
@@ -337,7 +340,7 @@ impl History<'_> {
                 }
                 self.start_things();
             }
-            self.d.seal();
+            self.seal();
             m += 1;
         }
         self.d.advance(end)?;
@@ -370,11 +373,25 @@ impl History<'_> {
 
     /// Member `i` acts.
     fn act(&mut self, i: usize, body: ActionBody) -> Hash {
+        // A batch applies its public-log actions before its local ones, and
+        // an author's nonces must rise in that order: an author who switches
+        // logs within a moment waits for the next seal.
+        let log = body.log_kind();
+        if self.batch.insert(i, log).is_some_and(|was| was != log) {
+            self.seal();
+            self.batch.insert(i, log);
+        }
         let action = self.people.sign(i, self.community, self.d.now, body);
         let id = action.id();
         let what = format!("member {i} at day {}", self.day());
         self.d.submit(action, what);
         id
+    }
+
+    /// Seals what was submitted.
+    fn seal(&mut self) {
+        self.d.seal();
+        self.batch.clear();
     }
 
     /// Whether member `i` can pay `milli` milli-KC now, keeping a margin
@@ -456,6 +473,9 @@ impl History<'_> {
         }
         if day > 2 && day % 30 == 10 {
             self.emergency_decision();
+        }
+        if day >= 1 {
+            self.bootstrap_teachers();
         }
     }
 
@@ -1356,10 +1376,7 @@ impl History<'_> {
             return;
         }
         let skill = self.rng.below(self.skills.len());
-        if self.verified_in[skill].len() < 2 {
-            if let Some(who) = self.people.pick(&mut self.rng).filter(|&w| w != 0) {
-                self.endorse(0, who, skill);
-            }
+        if self.verified_in[skill].is_empty() {
             return;
         }
         let teacher = *self.rng.pick(&self.verified_in[skill]);
@@ -1393,7 +1410,7 @@ impl History<'_> {
                 end,
             },
         );
-        let students = self.rng.range(2, u64::from(places)) as usize;
+        let students = self.rng.range(2, u64::from(places.min(8))) as usize;
         let mut chosen = Vec::with_capacity(students);
         for _ in 0..students * 2 {
             if chosen.len() >= students {
@@ -1410,6 +1427,22 @@ impl History<'_> {
         for who in chosen {
             let m = self.rng.range(self.moment + 1, last.max(self.moment + 1));
             self.at(m, Task::Attend { who, session });
+        }
+    }
+
+    /// The founder (the council, the community's assessor while none is
+    /// appointed) verifies two members in every skill that has fewer
+    /// verified active members: nobody else can verify a first one.
+    fn bootstrap_teachers(&mut self) {
+        for skill in 0..self.skills.len() {
+            for _ in 0..4 {
+                if self.verified_in[skill].len() >= 2 {
+                    break;
+                }
+                if let Some(who) = self.people.pick(&mut self.rng).filter(|&w| w != 0) {
+                    self.endorse(0, who, skill);
+                }
+            }
         }
     }
 
