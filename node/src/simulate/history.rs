@@ -49,8 +49,8 @@ mod rate {
     pub const CHECKOUT: f64 = 0.2;
     pub const BOOKING: f64 = 0.25;
     pub const AID_GIVE: f64 = 0.12;
-    pub const AID_ASK: f64 = 0.02;
-    pub const CLAIM: f64 = 0.04;
+    pub const AID_ASK: f64 = 0.04;
+    pub const CLAIM: f64 = 0.1;
     pub const EDUCATION: f64 = 0.03;
     pub const OWN_TOOL: f64 = 0.01;
     pub const SESSION: f64 = 0.03;
