@@ -285,7 +285,7 @@ pub fn parse_span(text: &str) -> anyhow::Result<Millis> {
 fn check_span(text: &str, span: Millis) -> anyhow::Result<Millis> {
     if span < MIN_SPAN || span > MAX_SPAN {
         bail!(
-            "{text:?}: a simulated history lasts {} to {} days",
+            "{text:?}: the span of a simulated history is {} to {} days",
             MIN_SPAN.0 / DAY,
             MAX_SPAN.0 / DAY
         );
