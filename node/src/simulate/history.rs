@@ -847,7 +847,9 @@ impl History<'_> {
             return;
         }
         let (name, category) = *self.rng.pick(names::TOOLS);
-        self.add_tool(i, format!("{name} (lent by a neighbour)"), category, true);
+        // Names are unique among the items in circulation.
+        let name = format!("{name} no. {} ({}'s)", self.tools.len() + 1, names::name(i));
+        self.add_tool(i, name, category, true);
     }
 
     fn transfer(&mut self) {
@@ -1134,7 +1136,8 @@ impl History<'_> {
                 note,
             }),
         );
-        if self.rng.chance(6) {
+        // Plans change, but not on the day.
+        if days_ahead >= 2 && self.rng.chance(6) {
             self.later(
                 0.2,
                 0.9,
