@@ -122,10 +122,10 @@ impl Driver {
             match io {
                 Io::Flush => {
                     self.unflushed += 1;
-                    if self.unflushed >= FLUSH_EVERY {
-                        if let Err(e) = self.flush() {
-                            tracing::error!(error = %e, "cannot flush the simulated community");
-                        }
+                    if self.unflushed >= FLUSH_EVERY
+                        && let Err(e) = self.flush()
+                    {
+                        tracing::error!(error = %e, "cannot flush the simulated community");
                     }
                 }
                 Io::Reply { ticket, result } => {

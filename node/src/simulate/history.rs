@@ -328,7 +328,7 @@ impl History<'_> {
                 self.found();
                 first = false;
             } else {
-                if m % MOMENTS.len() as u64 == 0 {
+                if m.is_multiple_of(MOMENTS.len() as u64) {
                     self.new_day();
                 }
                 let due = self.tasks.remove(&m).unwrap_or_default();
@@ -465,7 +465,7 @@ impl History<'_> {
                 "Cover for damage to homes and belongings.",
             );
         }
-        if day > j && (day - j) % 9 == 0 {
+        if day > j && (day - j).is_multiple_of(9) {
             self.propose_policy();
         }
         if day > j && (day - j) % 23 == 5 {
