@@ -108,7 +108,7 @@ pub struct DevnetArgs {
     /// How many regions to split the communities into, round-robin (region-1, …); 0 for none [default: 1].
     #[arg(long, value_name = "R")]
     regions: Option<usize>,
-    /// Members per community, the council member included, 1 to 100 [default: 3].
+    /// Members per community, the council member included, 1 to 100 [default: 3; 40 with --simulate].
     #[arg(long, value_name = "M")]
     members: Option<usize>,
     /// How long network and regional votes last, in seconds (at least 5) [default: 120].
