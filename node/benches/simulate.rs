@@ -1,7 +1,8 @@
 //! The history generator at benchmark scale: one community of
 //! `HEARTH_BENCH_MEMBERS` members (default 50 000) over
 //! `HEARTH_BENCH_MONTHS` months (default 12) at `HEARTH_BENCH_ACTIVITY`
-//! percent of the built-in activity (default 100), on sled through the
+//! percent of the built-in activity (default 100), on sled (page cache
+//! `HEARTH_CACHE_MB`, default 256, as `hearthd simulate` uses) through the
 //! node's service, as `hearthd devnet --simulate` makes it.
 //!
 //! `cargo bench -p hearth-node --bench simulate`
@@ -16,6 +17,8 @@ fn main() {
     let members = env_usize("HEARTH_BENCH_MEMBERS", 50_000);
     let months = env_usize("HEARTH_BENCH_MONTHS", 12) as u64;
     let activity = env_usize("HEARTH_BENCH_ACTIVITY", 100) as u32;
+    let cache_mb = env_usize("HEARTH_CACHE_MB", 256) as u64;
+    hearth_node::store::set_cache_bytes(cache_mb * 1024 * 1024);
     let dir = tempfile::tempdir().expect("tempdir");
     let plan = Plan {
         activity,
@@ -32,7 +35,7 @@ fn main() {
     println!("{}", summary.text());
     assert_eq!(summary.refusals(), 0, "every simulated action is accepted");
     println!(
-        "# {members} members over {months} months at {activity} % activity: {} actions in {elapsed:.1} s = {:.0} actions/s; disk {:.0} MB",
+        "# {members} members over {months} months at {activity} % activity, {cache_mb} MB cache: {} actions in {elapsed:.1} s = {:.0} actions/s; disk {:.0} MB",
         summary.actions(),
         summary.actions() as f64 / elapsed,
         dir_size(dir.path()) as f64 / 1e6

@@ -58,6 +58,10 @@ pub struct SimulateArgs {
     /// Write the keys of the members (those who have not left) into HOME/keys.
     #[arg(long, value_name = "HOME")]
     keys: Option<std::path::PathBuf>,
+    /// sled's page cache while simulating, in MB (a large history runs much
+    /// faster with more than a running node's default).
+    #[arg(long, value_name = "MB", default_value_t = 256)]
+    cache_mb: u64,
     /// Print what was made as one JSON object on standard output.
     #[arg(long)]
     json: bool,
@@ -68,6 +72,7 @@ pub struct SimulateArgs {
 pub fn run(top: &std::path::Path, args: SimulateArgs) -> anyhow::Result<ExitCode> {
     let dir = DataDir::new(args.data_dir.as_deref().unwrap_or(top));
     let span = parse_span(&args.span)?;
+    crate::store::set_cache_bytes(args.cache_mb.max(1) * 1024 * 1024);
     let plan = Plan {
         activity: args.activity,
         name: args.name.clone(),

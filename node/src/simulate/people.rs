@@ -6,6 +6,8 @@ use hearth_protocol::{
     Action, ActionBody, Hash, Keypair, PublicKey, SignedAction, Timestamp, Verified,
 };
 
+use hearth_protocol::crypto::KeyCache;
+
 use super::rng::Rng;
 
 /// The key of member `i` of a simulation seeded with `seed`.
@@ -71,6 +73,8 @@ pub struct People {
     pub all: Vec<Person>,
     /// Cumulative activity weights, for picking an actor.
     cumulative: Vec<f64>,
+    /// Decompressed member keys, as the API keeps them for verifying.
+    keys: KeyCache,
 }
 
 impl People {
@@ -115,7 +119,11 @@ impl People {
                 listings: 0,
             });
         }
-        People { all, cumulative }
+        People {
+            all,
+            cumulative,
+            keys: KeyCache::default(),
+        }
     }
 
     /// How many there are (joined or not).
@@ -173,7 +181,7 @@ impl People {
 
     /// Member `i` signs `body` at `now`, with their next nonce (a
     /// millisecond counter, as the CLI's), and the signature is verified
-    /// as the API verifies it.
+    /// as the API verifies it (with its cache of decompressed keys).
     pub fn sign(
         &mut self,
         i: usize,
@@ -191,7 +199,7 @@ impl People {
             body,
         }
         .sign(&person.key);
-        match signed.verify() {
+        match signed.verify_cached(&self.keys) {
             Ok(verified) => verified,
             // A signature made with the right key always verifies.
             Err(e) => unreachable!("a fresh signature does not verify: {e}"),
