@@ -78,11 +78,19 @@ enum Task {
     /// A borrower renews a loan.
     Renew { who: usize, tool: usize },
     /// A borrower returns a tool.
-    Return { who: usize, tool: usize },
+    Return {
+        who: usize,
+        tool: usize,
+        steward: usize,
+    },
     /// A steward inspects a returned tool.
-    Inspect { tool: usize, borrower: usize },
+    Inspect {
+        tool: usize,
+        borrower: usize,
+        steward: usize,
+    },
     /// A steward records maintenance done.
-    Maintained { tool: usize },
+    Maintained { tool: usize, steward: usize },
     /// An assessor decides an aid request.
     AssessAid {
         assessor: usize,
@@ -128,9 +136,8 @@ impl Task {
     /// The members a task involves (besides the founder).
     fn involves(&self) -> [Option<usize>; 2] {
         match *self {
-            Task::Invites | Task::Setup | Task::PoolClosed { .. } | Task::Maintained { .. } => {
-                [None, None]
-            }
+            Task::Invites | Task::Setup | Task::PoolClosed { .. } => [None, None],
+            Task::Maintained { steward, .. } => [Some(steward), None],
             Task::Join(i) | Task::Name(i) | Task::Delegate(i) | Task::Leave(i) => [Some(i), None],
             Task::Confirm { who, payer, .. } => [Some(who), Some(payer)],
             Task::Decline { who, .. }
@@ -140,8 +147,14 @@ impl Task {
             | Task::Cancel { who, .. }
             | Task::Attend { who, .. }
             | Task::Attended { who, .. } => [Some(who), None],
-            Task::Return { who, .. } => [Some(who), None],
-            Task::Inspect { borrower, .. } => [Some(borrower), None],
+            Task::Inspect {
+                borrower, steward, ..
+            }
+            | Task::Return {
+                who: borrower,
+                steward,
+                ..
+            } => [Some(borrower), Some(steward)],
             Task::AssessAid {
                 assessor,
                 requester,
@@ -578,7 +591,7 @@ impl History<'_> {
                 let item = self.tools[tool].id;
                 self.act(who, ActionBody::Tools(ToolsAction::Renew { item }));
             }
-            Task::Return { who, tool } => {
+            Task::Return { who, tool, steward } => {
                 let item = self.tools[tool].id;
                 self.act(who, ActionBody::Tools(ToolsAction::Return { item }));
                 self.later(
@@ -587,13 +600,13 @@ impl History<'_> {
                     Task::Inspect {
                         tool,
                         borrower: who,
+                        steward,
                     },
                 );
             }
-            Task::Inspect { tool, borrower } => self.inspect(tool, borrower),
-            Task::Maintained { tool } => {
-                let t = &self.tools[tool];
-                let (steward, item) = (t.steward, t.id);
+            Task::Inspect { tool, borrower, .. } => self.inspect(tool, borrower),
+            Task::Maintained { tool, steward } => {
+                let item = self.tools[tool].id;
                 let note = "sharpened, oiled and tested".to_string();
                 self.act(
                     steward,

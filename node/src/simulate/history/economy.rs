@@ -2,6 +2,7 @@
 //! exchanges, tool loans, space bookings, aid and insurance.
 
 use hearth_protocol::economy::Approval;
+use hearth_protocol::economy::aid;
 use hearth_protocol::economy::insurance::{self, Cover, EnrolmentStatus, Terms};
 use hearth_protocol::economy::skills::ListingKind;
 use hearth_protocol::economy::tools::{Condition, MaintenancePlan};
@@ -251,12 +252,36 @@ impl History<'_> {
         let roll = self.rng.range(0, 99);
         if roll < 10 {
             self.later(4.0, 6.0, Task::Renew { who: i, tool: t });
-            self.later(8.0, 12.0, Task::Return { who: i, tool: t });
+            self.later(
+                8.0,
+                12.0,
+                Task::Return {
+                    who: i,
+                    tool: t,
+                    steward,
+                },
+            );
         } else if roll < 20 {
             // Late: the loan falls overdue first.
-            self.later(7.5, 11.0, Task::Return { who: i, tool: t });
+            self.later(
+                7.5,
+                11.0,
+                Task::Return {
+                    who: i,
+                    tool: t,
+                    steward,
+                },
+            );
         } else {
-            self.later(0.5, 6.5, Task::Return { who: i, tool: t });
+            self.later(
+                0.5,
+                6.5,
+                Task::Return {
+                    who: i,
+                    tool: t,
+                    steward,
+                },
+            );
         }
     }
 
@@ -285,7 +310,7 @@ impl History<'_> {
         self.people.all[borrower].borrowing = false;
         match condition {
             Condition::Good => self.tools[tool].state = ToolState::Free,
-            Condition::Damaged => self.later(2.0, 6.0, Task::Maintained { tool }),
+            Condition::Damaged => self.later(2.0, 6.0, Task::Maintained { tool, steward }),
             Condition::Lost => self.tools[tool].state = ToolState::Retired,
         }
     }
@@ -377,6 +402,15 @@ impl History<'_> {
             .aid_granted
             .is_some_and(|at| now < at.plus(Millis::days(31)));
         if person.aid_open || cooling {
+            return;
+        }
+        // An approved request stays open until the pool has paid it.
+        let public = person.public;
+        let standing = aid::standing(self.d.storage(), &self.emergency, &public);
+        let cooldown = Millis::days(31);
+        if !standing.is_ok_and(|s| {
+            s.open.is_none() && s.last_granted.is_none_or(|at| now >= at.plus(cooldown))
+        }) {
             return;
         }
         let Some(assessor) = self.assessor(i) else {
