@@ -546,6 +546,7 @@ pub fn router_with<N: Node>(node: N, options: Options) -> Router {
         .merge(tools::routes::<N>())
         .merge(spaces::routes::<N>())
         .merge(learning::routes::<N>())
+        .merge(crate::dashboard::routes(api.node.clone()))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })
