@@ -232,14 +232,15 @@ pub fn bars(title: &str, names: (&str, &str), pairs: &[Pair]) -> Markup {
     }
 }
 
-/// A figure: caption, drawing and the table of its figures (`head`: the
-/// column names; `rows`: the cells, exactly as shown). `id` names the
-/// figure (`data-figure`), for links and tests.
+/// A figure: caption, drawing and the table of its figures (`head`: each
+/// column's name and the key of what it shows, as `data-key`; `rows`: the
+/// cells, exactly as shown). `id` names the figure (`data-figure`), for
+/// links and tests.
 pub fn figure(
     id: &str,
     caption: &str,
     chart: Markup,
-    head: &[&str],
+    head: &[(&str, &str)],
     rows: &[Vec<String>],
 ) -> Markup {
     html! {
@@ -248,7 +249,7 @@ pub fn figure(
             div class="pair" {
                 div class="drawing" { (chart) }
                 table class="figures" {
-                    thead { tr { @for h in head { th scope="col" { (h) } } } }
+                    thead { tr { @for (label, key) in head { th scope="col" data-key=(key) { (label) } } } }
                     tbody {
                         @for row in rows {
                             tr {
@@ -330,12 +331,16 @@ mod tests {
             "t",
             "Turnout",
             html! {},
-            &["month", "turnout"],
+            &[("Month", "month"), ("Turnout", "voting_turnout")],
             &[vec!["2026-01".into(), "33.3%".into()]],
         )
         .into_string();
         assert!(
             f.contains("<th scope=\"row\">2026-01</th><td>33.3%</td>"),
+            "{f}"
+        );
+        assert!(
+            f.contains("<th scope=\"col\" data-key=\"voting_turnout\">Turnout</th>"),
             "{f}"
         );
         assert!(f.contains("<figcaption>Turnout</figcaption>"));
