@@ -189,17 +189,35 @@ fn storage_failure(e: StoreError) -> Response {
     )
 }
 
-/// The community's name, or a 503 page before the node has a community.
-fn community_name<N: Node>(node: &N) -> Result<(hearth_protocol::Hash, String), Response> {
+/// Why a page could not be made.
+#[derive(Debug)]
+enum Failure {
+    /// The node has no community yet.
+    NoCommunity,
+    /// Storage failed.
+    Storage(StoreError),
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        match self {
+            Failure::NoCommunity => error_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "No community yet",
+                "This node does not serve a community yet.",
+            ),
+            Failure::Storage(e) => storage_failure(e),
+        }
+    }
+}
+
+/// The community's id and name.
+fn community_name<N: Node>(node: &N) -> Result<(hearth_protocol::Hash, String), Failure> {
     use hearth_protocol::state::StateRead as _;
     match node.storage().community() {
         Ok(Some(c)) => Ok((c.id, c.genesis.name)),
-        Ok(None) => Err(error_page(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "No community yet",
-            "This node does not serve a community yet.",
-        )),
-        Err(e) => Err(storage_failure(e)),
+        Ok(None) => Err(Failure::NoCommunity),
+        Err(e) => Err(Failure::Storage(e)),
     }
 }
 

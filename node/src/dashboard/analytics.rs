@@ -7,7 +7,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use hearth_protocol::Kc;
 use maud::{Markup, html};
 use serde_json::Value;
@@ -153,8 +153,9 @@ fn monthly(months: &[Value]) -> Markup {
                 values: months.iter().map(|m| cell(&m["figures"][*key], *kind).0).collect(),
             }).collect();
             @let columns: Vec<&Column> = chart.plotted.iter().chain(chart.listed).collect();
-            @let mut head: Vec<(&str, &str)> = vec![("Month", "month")];
-            @let _ = head.extend(columns.iter().map(|(label, key, _)| (*label, *key)));
+            @let head: Vec<(&str, &str)> = std::iter::once(("Month", "month"))
+                .chain(columns.iter().map(|(label, key, _)| (*label, *key)))
+                .collect();
             @let rows: Vec<Vec<String>> = months.iter().map(|m| {
                 std::iter::once(m["month"].as_str().unwrap_or_default().to_string())
                     .chain(columns.iter().map(|(_, key, kind)| cell(&m["figures"][*key], *kind).1))
@@ -305,7 +306,7 @@ pub(super) async fn community<N: Node>(
 ) -> Response {
     let (_, name) = match community_name(&dash.node) {
         Ok(c) => c,
-        Err(page) => return page,
+        Err(failure) => return failure.into_response(),
     };
     let member = session_member(&dash, &headers).map(|(m, _)| m);
     html_page(layout(
@@ -320,7 +321,7 @@ pub(super) async fn community<N: Node>(
 pub(super) async fn network<N: Node>(State(dash): State<Dash<N>>, headers: HeaderMap) -> Response {
     let (_, name) = match community_name(&dash.node) {
         Ok(c) => c,
-        Err(page) => return page,
+        Err(failure) => return failure.into_response(),
     };
     let member = session_member(&dash, &headers).map(|(m, _)| m);
     html_page(layout(

@@ -6,7 +6,7 @@
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use hearth_protocol::governance::{Level, Stage};
 use hearth_protocol::state::decide::{self, Verdict};
 use hearth_protocol::state::governance::{self, ProposalRecord};
@@ -54,7 +54,7 @@ fn who(storage: &(impl StateRead + ?Sized), key: &PublicKey) -> Result<String, S
 pub(super) async fn page<N: Node>(State(dash): State<Dash<N>>, headers: HeaderMap) -> Response {
     let (_, name) = match community_name(&dash.node) {
         Ok(c) => c,
-        Err(page) => return page,
+        Err(failure) => return failure.into_response(),
     };
     let member = session_member(&dash, &headers).map(|(m, _)| m);
     let now = runtime::now();
@@ -171,7 +171,7 @@ fn decisions_table(
             decided.push((*p, d));
         }
     }
-    decided.sort_by(|a, b| b.1.closed.cmp(&a.1.closed));
+    decided.sort_by_key(|d| std::cmp::Reverse(d.1.closed));
     decided.truncate(RECENT_DECISIONS);
     if decided.is_empty() {
         return Ok(html! { p class="muted" { "Nothing has been decided yet." } });

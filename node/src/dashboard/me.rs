@@ -5,7 +5,7 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use hearth_protocol::economy::{aid, insurance, learning, spaces, tools};
 use hearth_protocol::state::records::Account;
 use hearth_protocol::state::{StateRead, StoreError};
@@ -31,7 +31,7 @@ fn word(value: &impl Serialize) -> String {
 pub(super) async fn page<N: Node>(State(dash): State<Dash<N>>, headers: HeaderMap) -> Response {
     let (_, name) = match community_name(&dash.node) {
         Ok(c) => c,
-        Err(page) => return page,
+        Err(failure) => return failure.into_response(),
     };
     let Some((member, until)) = session_member(&dash, &headers) else {
         return error_page(
