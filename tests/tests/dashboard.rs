@@ -139,3 +139,207 @@ fn every_page_loads_clean_and_a_member_sees_their_own_view_only_with_a_session()
     assert_eq!(balance, Value::from("-12.5 KC"));
     assert!(!text(&mut browser).contains(&alice_did));
 }
+
+/// Every figure of the page: its id, its columns' keys, its rows' cells,
+/// and whether it has a drawing.
+type Figure = (String, Vec<String>, Vec<Vec<String>>, bool);
+
+fn figures(browser: &mut Browser) -> Vec<Figure> {
+    let value = browser.evaluate(
+        "[...document.querySelectorAll('figure[data-figure]')].map(f => [\
+            f.dataset.figure,\
+            [...f.querySelectorAll('thead th')].map(h => h.dataset.key),\
+            [...f.querySelectorAll('tbody tr')].map(r => [...r.children].map(c => c.textContent.trim())),\
+            f.querySelector('svg') !== null])",
+    );
+    serde_json::from_value(value).expect("figures")
+}
+
+/// The figures given in KC (milli-KC in the JSON).
+const KC_FIGURES: [&str; 2] = ["circulation", "pool_contributions"];
+
+/// What a table cell shows for a figure of `/v1/analytics`: a fraction's
+/// `shown`, a count as it is, an amount in KC, a dash for no figure.
+fn shown(key: &str, value: &Value) -> String {
+    match value {
+        Value::Null => "—".to_string(),
+        Value::Object(fraction) => fraction["shown"].as_str().expect("shown").to_string(),
+        Value::Number(n) if KC_FIGURES.contains(&key) => {
+            hearth_protocol::Kc(n.as_i64().expect("milli-KC")).to_string()
+        }
+        Value::Number(n) => n.to_string(),
+        other => panic!("unexpected figure {key}: {other}"),
+    }
+}
+
+/// Checks that every monthly table of the page shows exactly the figures
+/// of `report` (its `months`), that every figure has its drawing, and
+/// returns how many cells were compared.
+#[track_caller]
+fn monthly_tables_match(figures: &[Figure], report: &Value) -> usize {
+    let months = report["months"].as_array().expect("months");
+    let mut compared = 0;
+    for (id, keys, rows, drawn) in figures {
+        assert!(drawn, "figure {id} has its chart");
+        if keys.first().map(String::as_str) != Some("month") {
+            continue;
+        }
+        assert_eq!(rows.len(), months.len(), "{id}: one row a month");
+        for (row, month) in rows.iter().zip(months) {
+            assert_eq!(row[0], month["month"].as_str().expect("a month"), "{id}");
+            for (key, cell) in keys.iter().zip(row).skip(1) {
+                assert_eq!(
+                    *cell,
+                    shown(key, &month["figures"][key]),
+                    "{id}, {key}, {}",
+                    row[0]
+                );
+                compared += 1;
+            }
+        }
+    }
+    compared
+}
+
+#[test]
+fn the_analytics_pages_show_exactly_the_figures_of_v1_analytics() {
+    let node = Node::start();
+    let (alice, bob) = node.alice_and_bob();
+    let alice_did = alice.json(&["key", "show"])["did"]
+        .as_str()
+        .expect("a did")
+        .to_string();
+    let bob_did = bob.json(&["key", "show"])["did"]
+        .as_str()
+        .expect("a did")
+        .to_string();
+    bob.ok(&["pay", &alice_did, "12.5", "--memo", "the ladder"]);
+    alice.ok(&["pay", &bob_did, "3", "--memo", "seeds"]);
+    alice.ok(&["hours", "log", &bob_did, "1h", "--category", "gardening"]);
+    alice.json(&[
+        "propose",
+        "--kind",
+        "policy",
+        "--title",
+        "Plant the orchard",
+    ]);
+
+    let http = hearth_tests::Http::new();
+    let base = node.url().to_string();
+    let report = http.get(&base, "/v1/analytics", &[]).expect("analytics");
+    assert_eq!(report.status, 200, "{}", report.text);
+    let report = report.json;
+
+    let mut browser = Browser::launch();
+    let shots = artifacts_dir();
+    let page = browser.goto(&format!("{base}/analytics"));
+    clean(&page, 200, "/analytics");
+    let found = figures(&mut browser);
+    let ids: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    for id in [
+        "participation",
+        "circulation",
+        "velocity",
+        "insurance",
+        "learning",
+    ] {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
+    assert!(monthly_tables_match(&found, &report) > 0);
+    // This month's circulation: 12.5 + 3 KC of transfers and the hour's 1 KC.
+    let last = report["months"]
+        .as_array()
+        .and_then(|m| m.last())
+        .expect("a month");
+    assert_eq!(
+        shown("circulation", &last["figures"]["circulation"]),
+        "16.5 KC",
+        "{last}"
+    );
+    if !report["distribution"].is_null() {
+        let lorenz = found
+            .iter()
+            .find(|f| f.0 == "lorenz")
+            .expect("the Lorenz curve");
+        let points = report["distribution"]["lorenz"].as_array().expect("points");
+        assert_eq!(lorenz.2.len(), points.len());
+        for (row, point) in lorenz.2.iter().zip(points) {
+            assert_eq!(row[0], point[0]["shown"].as_str().expect("shown"));
+            assert_eq!(row[1], point[1]["shown"].as_str().expect("shown"));
+        }
+    }
+    browser.screenshot(&shots.join("analytics.png"));
+}
+
+#[test]
+fn network_and_regional_votes_and_figures_show_across_communities() {
+    use hearth_protocol::Millis;
+    use hearth_protocol::governance::Level;
+    use hearth_tests::Rng;
+    use hearth_tests::federation::{Federation, quick_rules};
+
+    let mut rng = Rng::from_env();
+    let rules = quick_rules(Millis::secs(3600), Millis::secs(60), 1);
+    let mut fed = Federation::start(2, &[("north", &[0, 1])], rules, &mut rng);
+    let network = Federation::propose(
+        &mut fed.councils[1],
+        Level::Network,
+        "Shared tool insurance",
+    );
+    let region = fed.network.genesis.clone();
+    let north = hearth_protocol::federation::genesis::region_id(&fed.id(), "north");
+    assert_eq!(region.regions[0].name, "north");
+    let regional = Federation::propose(
+        &mut fed.councils[0],
+        Level::Regional(north),
+        "A northern orchard",
+    );
+    fed.converge_proposal(&network);
+    fed.converge_proposal(&regional);
+
+    let mut browser = Browser::launch();
+    let shots = artifacts_dir();
+    let base = fed.nodes[0].url().to_string();
+    let page = browser.goto(&format!("{base}/"));
+    clean(&page, 200, "/ in a network");
+    let votes = rows(&mut browser, "table.federation");
+    let find = |title: &str| {
+        votes
+            .iter()
+            .find(|r| r[0] == title)
+            .unwrap_or_else(|| panic!("{title} in {votes:?}"))
+            .clone()
+    };
+    assert_eq!(find("Shared tool insurance")[1], "network");
+    assert_eq!(find("A northern orchard")[1], "region north");
+    browser.screenshot(&shots.join("governance-network.png"));
+
+    let http = hearth_tests::Http::new();
+    for (page_path, api_path, shot) in [
+        (
+            "/analytics/network",
+            "/v1/analytics?level=network",
+            "analytics-network.png",
+        ),
+        (
+            "/analytics/region/north",
+            "/v1/analytics?level=region&region=north",
+            "analytics-region.png",
+        ),
+    ] {
+        let report = http.get(&base, api_path, &[]).expect("analytics");
+        assert_eq!(report.status, 200, "{api_path}: {}", report.text);
+        let page = browser.goto(&format!("{base}{page_path}"));
+        clean(&page, 200, page_path);
+        let found = figures(&mut browser);
+        assert!(
+            found.iter().any(|f| f.0 == "participation"),
+            "{page_path}: {found:?}"
+        );
+        monthly_tables_match(&found, &report.json);
+        browser.screenshot(&shots.join(shot));
+    }
+    // A region the network does not have is a clean 404 page.
+    let page = browser.goto(&format!("{base}/analytics/region/atlantis"));
+    assert_eq!(page.status, 404, "{page:?}");
+}
