@@ -10,7 +10,7 @@ use crate::commands::{
     aid, amend, audit, balance, comment, completions, council, credential, dashboard, delegate,
     delegations, hours, income, insurance, invite, join, key, learn, leave, log, man, members,
     name, network, node, nominate, pay, project, proposals, propose, remove, review, show, skills,
-    space, status, tally, tool, undelegate, vote, withdraw,
+    space, stats, status, tally, tool, undelegate, vote, withdraw,
 };
 use crate::context::GlobalArgs;
 
@@ -59,6 +59,7 @@ pub enum Command {
     Learn(learn::LearnArgs),
     Insurance(insurance::InsuranceArgs),
     Income(income::IncomeArgs),
+    Stats(stats::StatsArgs),
     Balance(balance::BalanceArgs),
     Log(log::LogArgs),
     Status(status::StatusArgs),

@@ -36,6 +36,7 @@ pub mod review;
 pub mod show;
 pub mod skills;
 pub mod space;
+pub mod stats;
 pub mod status;
 pub mod tally;
 pub mod tool;

@@ -14,7 +14,7 @@ use hearth_cli::commands::{
     aid, amend, audit, balance, comment, completions, council, credential, dashboard, delegate,
     delegations, hours, income, insurance, invite, join, key, learn, leave, log, man, members,
     name, network, node, nominate, pay, project, proposals, propose, remove, review, show, skills,
-    space, status, tally, tool, undelegate, vote, withdraw,
+    space, stats, status, tally, tool, undelegate, vote, withdraw,
 };
 use hearth_cli::error::{self, Code, Report};
 use hearth_cli::{Context, output};
@@ -57,6 +57,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Learn(args) => learn::run(&ctx, args),
         Command::Insurance(args) => insurance::run(&ctx, args),
         Command::Income(args) => income::run(&ctx, args),
+        Command::Stats(args) => stats::run(&ctx, args),
         Command::Balance(args) => balance::run(&ctx, args),
         Command::Log(args) => log::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),

@@ -194,6 +194,16 @@ impl ApiError {
 }
 
 impl ApiError {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The sentence saying what went wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// The JSON body.
     fn body(&self) -> Value {
         json!({ "error": self.code, "message": self.message })
@@ -546,6 +556,7 @@ pub fn router_with<N: Node>(node: N, options: Options) -> Router {
         .merge(tools::routes::<N>())
         .merge(spaces::routes::<N>())
         .merge(learning::routes::<N>())
+        .merge(analytics::routes::<N>())
         .merge(crate::dashboard::routes(api.node.clone()))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
@@ -1097,6 +1108,7 @@ fn trace_layer() -> tower_http::trace::TraceLayer<
 }
 
 mod aid;
+pub mod analytics;
 mod federation;
 mod governance;
 mod income;

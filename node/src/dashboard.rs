@@ -91,7 +91,7 @@ thead th{background:#eee}\
 figure{margin:1.5rem 0;padding:.8rem;background:#fff;border:1px solid #ddd}\
 figcaption{font-weight:600;margin-bottom:.5rem}\
 .pair{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}\
-.drawing{flex:1 1 28rem;min-width:18rem}.drawing svg{width:100%;height:auto}\
+.drawing{flex:0 1 40rem;min-width:18rem;max-width:40rem}.drawing svg{width:100%;height:auto}.lorenz{max-width:24rem}\
 .chart .grid{stroke:#e4e4e4}.chart .axis{stroke:#555}.chart text{font-size:11px;fill:#333}\
 .muted{color:#666}.note{background:#fff6d8;padding:.5rem .8rem;border:1px solid #e8d8a0}\
 code{background:#eee;padding:0 .2rem}\

@@ -8,6 +8,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod action;
+pub mod analytics;
 pub mod codec;
 pub mod community;
 pub mod credential;

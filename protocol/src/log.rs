@@ -122,6 +122,10 @@ pub enum NodeRecord {
     /// the local log and mirrored so that any node of the federation can
     /// tell a credential's verifier it was revoked (public log only).
     Revoked(crate::economy::learning::Revocation),
+    /// A closed month's analytics counts of this community: sums and
+    /// counts only, never a member's data (public log only). Regional and
+    /// network analytics add them up.
+    Stats(crate::analytics::Stats),
 }
 
 impl NodeRecord {

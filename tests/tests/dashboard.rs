@@ -215,7 +215,8 @@ fn the_analytics_pages_show_exactly_the_figures_of_v1_analytics() {
         .to_string();
     bob.ok(&["pay", &alice_did, "12.5", "--memo", "the ladder"]);
     alice.ok(&["pay", &bob_did, "3", "--memo", "seeds"]);
-    alice.ok(&["hours", "log", &bob_did, "1h", "--category", "gardening"]);
+    let hour = alice.json(&["hours", "log", &bob_did, "1h", "--category", "gardening"]);
+    bob.ok(&["hours", "confirm", hour["id"].as_str().expect("an id")]);
     alice.json(&[
         "propose",
         "--kind",
@@ -323,7 +324,7 @@ fn network_and_regional_votes_and_figures_show_across_communities() {
         ),
         (
             "/analytics/region/north",
-            "/v1/analytics?level=region&region=north",
+            "/v1/analytics?level=region:north",
             "analytics-region.png",
         ),
     ] {

@@ -17,6 +17,7 @@ use crate::data_dir::DataDir;
 use crate::runtime;
 use crate::service::Service;
 
+mod analytics;
 mod dashboard;
 mod learning;
 mod skills;

@@ -5,16 +5,18 @@
 //! its JSON form: a fraction is `{num, den, shown}` and its table cell is
 //! exactly `shown`; KC amounts (milli-KC) show as KC; counts as they are.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse as _, Response};
 use hearth_protocol::Kc;
 use maud::{Markup, html};
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::svg::{self, Pair, Series};
 use super::{Dash, community_name, error_page, html_page, layout, session_member};
 use crate::api::Node;
+use crate::api::analytics::{AnalyticsQuery, answer};
 
 /// What a figure is, which says how it is plotted and shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -273,7 +275,7 @@ pub(super) fn community_body(report: &Value) -> Markup {
 
 /// A network or regional report (`GET /v1/analytics?level=…`'s JSON) as
 /// a page body.
-pub(super) fn network_body(title: &str, report: &Value) -> Markup {
+pub(super) fn network_body(title: &str, report: &Value, regions: &[String]) -> Markup {
     let months: &[Value] = report["months"].as_array().map_or(&[], Vec::as_slice);
     let count = |v: &Value| v.as_array().map_or(0, Vec::len);
     html! {
@@ -281,6 +283,15 @@ pub(super) fn network_body(title: &str, report: &Value) -> Markup {
         p class="muted" {
             "Figures recomputed from the communities' summed monthly counts (never averages of their rates). "
             "Each chart's figures are in the table beside it."
+        }
+        @if !regions.is_empty() {
+            p class="regions" {
+                "Regions: "
+                @for (i, r) in regions.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    a href={ "/analytics/region/" (r) } { (r) }
+                }
+            }
         }
         @if months.is_empty() { p { "No month to show yet." } }
         table class="reporting" data-figure="reporting" {
@@ -299,50 +310,99 @@ pub(super) fn network_body(title: &str, report: &Value) -> Markup {
     }
 }
 
-/// `GET /analytics`.
-pub(super) async fn community<N: Node>(
-    State(dash): State<Dash<N>>,
-    headers: HeaderMap,
+/// The months a page shows: `?from=YYYY-MM&to=YYYY-MM`, as for
+/// `GET /v1/analytics` (by default the last twelve).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct Range {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// A page of figures at `level`, drawn by `body` from the report
+/// `GET /v1/analytics` gives for the same query.
+fn figures_page<N: Node>(
+    dash: &Dash<N>,
+    headers: &HeaderMap,
+    range: Range,
+    level: Option<String>,
+    title: &str,
+    body: impl FnOnce(&Value) -> Markup,
 ) -> Response {
     let (_, name) = match community_name(&dash.node) {
         Ok(c) => c,
         Err(failure) => return failure.into_response(),
     };
-    let member = session_member(&dash, &headers).map(|(m, _)| m);
-    html_page(layout(
-        "Analytics",
-        &name,
-        member.as_ref(),
-        html! { h1 { "Analytics" } },
-    ))
+    let member = session_member(dash, headers).map(|(m, _)| m);
+    let query = AnalyticsQuery {
+        from: range.from,
+        to: range.to,
+        level,
+    };
+    match answer(&dash.node, &query) {
+        Ok(report) => html_page(layout(title, &name, member.as_ref(), body(&report))),
+        Err(e) => {
+            let heading = match e.status() {
+                StatusCode::NOT_FOUND => "Not found",
+                StatusCode::BAD_REQUEST => "Not a valid query",
+                _ => "Figures not available",
+            };
+            error_page(e.status(), heading, e.message())
+        }
+    }
+}
+
+/// The names of the network's regions.
+fn regions<N: Node>(node: &N) -> Vec<String> {
+    let guard = node.federation().read();
+    guard.as_ref().map_or_else(Vec::new, |view| {
+        view.network
+            .regions
+            .iter()
+            .map(|r| r.name.clone())
+            .collect()
+    })
+}
+
+/// `GET /analytics`.
+pub(super) async fn community<N: Node>(
+    State(dash): State<Dash<N>>,
+    Query(range): Query<Range>,
+    headers: HeaderMap,
+) -> Response {
+    figures_page(&dash, &headers, range, None, "Analytics", community_body)
 }
 
 /// `GET /analytics/network`.
-pub(super) async fn network<N: Node>(State(dash): State<Dash<N>>, headers: HeaderMap) -> Response {
-    let (_, name) = match community_name(&dash.node) {
-        Ok(c) => c,
-        Err(failure) => return failure.into_response(),
-    };
-    let member = session_member(&dash, &headers).map(|(m, _)| m);
-    html_page(layout(
+pub(super) async fn network<N: Node>(
+    State(dash): State<Dash<N>>,
+    Query(range): Query<Range>,
+    headers: HeaderMap,
+) -> Response {
+    figures_page(
+        &dash,
+        &headers,
+        range,
+        Some("network".into()),
         "Network analytics",
-        &name,
-        member.as_ref(),
-        html! { h1 { "Network analytics" } },
-    ))
+        |report| network_body("Network analytics", report, &regions(&dash.node)),
+    )
 }
 
 /// `GET /analytics/region/{name}`.
 pub(super) async fn region<N: Node>(
     State(dash): State<Dash<N>>,
     Path(region): Path<String>,
+    Query(range): Query<Range>,
     headers: HeaderMap,
 ) -> Response {
-    let _ = (&dash, &headers);
-    error_page(
-        StatusCode::NOT_FOUND,
-        "No such region",
-        &format!("No region {region}."),
+    let title = format!("Region {region}");
+    figures_page(
+        &dash,
+        &headers,
+        range,
+        Some(format!("region:{region}")),
+        &title,
+        |report| network_body(&title, report, &regions(&dash.node)),
     )
 }
 

@@ -12,6 +12,8 @@ const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 280.0;
 /// Room for the axes' labels: left, right, top, bottom.
 const PAD: (f64, f64, f64, f64) = (56.0, 16.0, 16.0, 40.0);
+/// Room for a legend above the plot.
+const LEGEND: f64 = 18.0;
 
 /// The colours of series, in order (readable on white, distinct in grey).
 const COLOURS: [&str; 4] = ["#1f5f8b", "#c2562b", "#3c8d2f", "#7a4f9a"];
@@ -66,6 +68,8 @@ fn tick_label(x: f64) -> String {
 /// the vertical axis. Gaps (`None`) break the line.
 pub fn line_chart(title: &str, y_unit: &str, labels: &[String], series: &[Series]) -> Markup {
     let (left, right, top, bottom) = PAD;
+    // A legend takes a line above the plot.
+    let top = if series.len() > 1 { top + LEGEND } else { top };
     let plot_w = WIDTH - left - right;
     let plot_h = HEIGHT - top - bottom;
     let max = series
@@ -121,9 +125,9 @@ pub fn line_chart(title: &str, y_unit: &str, labels: &[String], series: &[Series
             }
             @if series.len() > 1 {
                 @for (k, s) in series.iter().enumerate() {
-                    rect x=(n(left + 8.0 + 150.0 * k as f64)) y=(n(top)) width="10" height="10"
+                    rect x=(n(left + 8.0 + 150.0 * k as f64)) y="6" width="10" height="10"
                         fill=(COLOURS[k % COLOURS.len()]) {}
-                    text class="legend" x=(n(left + 22.0 + 150.0 * k as f64)) y=(n(top + 9.0)) { (s.name) }
+                    text class="legend" x=(n(left + 22.0 + 150.0 * k as f64)) y="15" { (s.name) }
                 }
             }
         }
@@ -190,6 +194,7 @@ pub struct Pair {
 /// Paired bars (held, owed) per name, with `names` saying what each bar is.
 pub fn bars(title: &str, names: (&str, &str), pairs: &[Pair]) -> Markup {
     let (left, right, top, bottom) = PAD;
+    let top = top + LEGEND;
     let plot_w = WIDTH - left - right;
     let plot_h = HEIGHT - top - bottom;
     let max = pairs
@@ -224,10 +229,10 @@ pub fn bars(title: &str, names: (&str, &str), pairs: &[Pair]) -> Markup {
                 }
                 text class="tick" x=(n(centre)) y=(n(top + plot_h + 18.0)) text-anchor="middle" { (p.name) }
             }
-            rect x=(n(left + 8.0)) y=(n(top)) width="10" height="10" fill=(COLOURS[0]) {}
-            text class="legend" x=(n(left + 22.0)) y=(n(top + 9.0)) { (names.0) }
-            rect x=(n(left + 158.0)) y=(n(top)) width="10" height="10" fill=(COLOURS[1]) {}
-            text class="legend" x=(n(left + 172.0)) y=(n(top + 9.0)) { (names.1) }
+            rect x=(n(left + 8.0)) y="6" width="10" height="10" fill=(COLOURS[0]) {}
+            text class="legend" x=(n(left + 22.0)) y="15" { (names.0) }
+            rect x=(n(left + 158.0)) y="6" width="10" height="10" fill=(COLOURS[1]) {}
+            text class="legend" x=(n(left + 172.0)) y="15" { (names.1) }
         }
     }
 }

@@ -41,6 +41,11 @@ pub const SYNC_INTERVAL: hearth_protocol::Millis = hearth_protocol::Millis::secs
 /// How long a range request may stay unanswered before another is sent.
 const INFLIGHT_TIMEOUT: hearth_protocol::Millis = hearth_protocol::Millis::secs(30);
 
+/// Most closed months whose `Stats` one sync round queues for the public
+/// log (a community that joins a network with a long history publishes it
+/// a year at a time).
+const MAX_STATS_PER_SYNC: usize = 12;
+
 /// How many distinct communities' nodes must show a recovering node its
 /// public head, by default (every known one when there are fewer).
 pub const DEFAULT_RECOVER_QUORUM: usize = 2;
@@ -547,6 +552,7 @@ impl<S: FedStorage> Service<S> {
             self.fed.last_mirror = now;
             self.mirror_roster();
             self.mirror_revocations();
+            self.publish_stats();
         }
         self.maybe_checkpoint(now);
         if now >= self.fed.last_attest.plus(ATTEST_INTERVAL) {
@@ -588,6 +594,25 @@ impl<S: FedStorage> Service<S> {
                 }
             }
             Err(e) => tracing::error!(error = %e, "cannot read skill revocations"),
+        }
+    }
+
+    /// Each closed month's analytics counts are published once in the
+    /// public log, for the network's and regions' analytics.
+    fn publish_stats(&mut self) {
+        match hearth_protocol::analytics::unpublished(&self.storage, MAX_STATS_PER_SYNC) {
+            Ok(months) => {
+                for stats in months {
+                    let queued =
+                        self.fed.records.iter().any(
+                            |(_, q)| matches!(q, NodeRecord::Stats(x) if x.month == stats.month),
+                        );
+                    if !queued {
+                        self.fed.records.push((None, NodeRecord::Stats(stats)));
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot read the analytics months"),
         }
     }
 

@@ -758,3 +758,62 @@ fn a_skill_revocation_reaches_the_other_nodes_of_the_network() {
     );
     assert!(sim.faults.is_empty(), "{:?}", sim.faults);
 }
+
+/// ```text
+///   community 0 ── network ── community 1
+///   each pays within itself; the month ends → NodeRecord::Stats in each
+///   public log → either node's view sums both communities' month
+/// ```
+/// Each node publishes a closed month's analytics counts once, and every
+/// node's federation view adds them up into the network's figures.
+#[test]
+fn closed_months_are_published_and_summed_across_the_network() {
+    use hearth_protocol::analytics::network;
+    use hearth_protocol::economy::income::{month_index, month_start};
+    use hearth_protocol::{Kc, LedgerAction};
+
+    let mut sim = Sim::new(0x0053_5441_5453, 2);
+    sim.run_for(500);
+    let network = form_network(&mut sim);
+    for (c, amount) in [(0usize, 7), (1, 5)] {
+        let to = keypair(member_seeds(c as u8, MEMBERS)[1]).public();
+        let pay = LedgerAction::Transfer {
+            to,
+            amount: Kc::whole(amount),
+            memo: String::new(),
+        };
+        sim.submit(c, 0, ActionBody::Ledger(pay));
+    }
+    sim.step();
+    let month = month_index(Timestamp(sim.now));
+    sim.now = month_start(month + 1).0 + 1_000;
+    sim.run_until(20_000, "both months are in both views", |sim| {
+        (0..2).all(|n| {
+            let storage = sim.nodes[n].h.service.storage();
+            let view = build_view(storage, &network, &BTreeMap::new()).expect("a view");
+            let report = network::of_view(&view, None, month, month).expect("the network");
+            report.months[0].missing.is_empty()
+        })
+    });
+    for n in 0..2 {
+        let storage = sim.nodes[n].h.service.storage();
+        let view = build_view(storage, &network, &BTreeMap::new()).expect("a view");
+        let report = network::of_view(&view, None, month, month).expect("the network");
+        let m = &report.months[0];
+        assert_eq!(m.reporting.len(), 2);
+        assert_eq!(m.counts.circulation, Kc::whole(12));
+        assert_eq!(m.counts.active, 4);
+        // Published once: nothing waits, and the view holds one record per
+        // community and month.
+        assert!(
+            hearth_protocol::analytics::unpublished(storage, 12)
+                .expect("read")
+                .is_empty()
+        );
+        for index in view.communities.values() {
+            let months: Vec<u32> = index.stats.iter().map(|s| s.month).collect();
+            assert_eq!(months, vec![month], "published once");
+        }
+    }
+    assert!(sim.faults.is_empty(), "{:?}", sim.faults);
+}

@@ -122,6 +122,10 @@ pub fn month_due<S: StoreMut + ?Sized>(
     if month(store, index)?.is_some() {
         return Ok(());
     }
+    // The month that ended is measured before this one's levy and income.
+    if let Some(ended) = index.checked_sub(1) {
+        crate::analytics::close_month(store, ctx, ended)?;
+    }
     let rules = &ctx.rules;
     let mut record = IncomeMonth {
         month: index,
@@ -144,7 +148,7 @@ pub fn month_due<S: StoreMut + ?Sized>(
             let balance = store.balance(&account)?;
             let due = (i128::from(balance.0.max(0)) * i128::from(rules.levy) / 10_000) as i64;
             if due > 0 {
-                ledger::move_money(store, rules, &account, &Account::Treasury, Kc(due))
+                ledger::move_money(store, ctx, &account, &Account::Treasury, Kc(due))
                     .map_err(|e| e.into_apply(Kc(due)))?;
                 levy += due;
             }
@@ -172,7 +176,7 @@ pub fn month_due<S: StoreMut + ?Sized>(
                 .iter()
                 .map(|m| (Account::Member(m.key), Kc(share)))
                 .collect();
-            ledger::move_split(store, rules, &Account::Treasury, &legs)
+            ledger::move_split(store, ctx, &Account::Treasury, &legs)
                 .map_err(|e| e.into_apply(Kc(share)))?;
         }
     }

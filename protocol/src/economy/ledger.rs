@@ -8,6 +8,7 @@ use bincode::{Decode, Encode};
 use serde::Serialize;
 
 use crate::action::Action;
+use crate::analytics;
 use crate::codec::Canonical;
 use crate::community::Rules;
 use crate::crypto::PublicKey;
@@ -89,22 +90,22 @@ pub fn transfer<S: StoreMut + ?Sized>(
     if active_member(store, to).is_err() {
         return Err(Rejection::UnknownRecipient { who: *to }.into());
     }
-    pay_from_member(store, &ctx.rules, from, &Account::Member(*to), amount)
+    pay_from_member(store, ctx, from, &Account::Member(*to), amount)
 }
 
 /// Moves `amount` from a member's account, mapping a floor to the
 /// member's `insufficient_funds` rejection.
 pub fn pay_from_member<S: StoreMut + ?Sized>(
     store: &mut S,
-    rules: &Rules,
+    ctx: &Context,
     from: &PublicKey,
     to: &Account,
     amount: Kc,
 ) -> Result<(), ApplyError> {
-    move_money(store, rules, &Account::Member(*from), to, amount).map_err(|e| match e {
+    move_money(store, ctx, &Account::Member(*from), to, amount).map_err(|e| match e {
         MoveError::BelowFloor { balance, .. } => Rejection::InsufficientFunds {
             balance,
-            limit: rules.credit_limit,
+            limit: ctx.rules.credit_limit,
             needed: amount,
         }
         .into(),
@@ -173,20 +174,21 @@ impl MoveError {
 /// above its floor.
 pub fn move_money<S: StoreMut + ?Sized>(
     store: &mut S,
-    rules: &Rules,
+    ctx: &Context,
     from: &Account,
     to: &Account,
     amount: Kc,
 ) -> Result<(), MoveError> {
-    move_split(store, rules, from, &[(*to, amount)])
+    move_split(store, ctx, from, &[(*to, amount)])
 }
 
 /// Moves one debit from `from` into several credits, all or nothing:
 /// every amount positive, no leg to `from` itself, and `from` stays at or
-/// above its floor after the whole debit.
+/// above its floor after the whole debit. The month's analytics count
+/// the movement (circulation, who was active, Σ positive balances).
 pub fn move_split<S: StoreMut + ?Sized>(
     store: &mut S,
-    rules: &Rules,
+    ctx: &Context,
     from: &Account,
     legs: &[(Account, Kc)],
 ) -> Result<(), MoveError> {
@@ -201,7 +203,7 @@ pub fn move_split<S: StoreMut + ?Sized>(
         return Ok(());
     }
     let from_balance = store.balance(from).map_err(MoveError::Store)?;
-    let floor = floor(from, rules);
+    let floor = floor(from, &ctx.rules);
     // A debit that overflows i64 is far below every floor.
     let debited = match from_balance.0.checked_sub(total) {
         Some(debited) if debited >= floor.0 => debited,
@@ -214,28 +216,42 @@ pub fn move_split<S: StoreMut + ?Sized>(
     };
     // Credits are computed before anything is written, so an overflow
     // leaves every balance as it was. A leg may name an account twice.
-    let mut credited: std::collections::BTreeMap<Account, i64> = std::collections::BTreeMap::new();
+    // Each credited account: (balance before, balance after).
+    let mut credited: std::collections::BTreeMap<Account, (i64, i64)> =
+        std::collections::BTreeMap::new();
     for (to, amount) in legs {
-        let current = match credited.get(to) {
+        let (before, current) = match credited.get(to) {
             Some(c) => *c,
-            None => store.balance(to).map_err(MoveError::Store)?.0,
+            None => {
+                let b = store.balance(to).map_err(MoveError::Store)?.0;
+                (b, b)
+            }
         };
         credited.insert(
             *to,
-            current.checked_add(amount.0).ok_or(MoveError::Overflow)?,
+            (
+                before,
+                current.checked_add(amount.0).ok_or(MoveError::Overflow)?,
+            ),
         );
     }
-    write_balance(store, from, Kc(debited));
-    for (to, balance) in credited {
-        write_balance(store, &to, Kc(balance));
+    write_balance(store, from, from_balance, Kc(debited)).map_err(MoveError::Store)?;
+    for (to, (before, after)) in credited {
+        write_balance(store, &to, Kc(before), Kc(after)).map_err(MoveError::Store)?;
     }
-    Ok(())
+    analytics::moved(store, ctx.time, from, legs).map_err(MoveError::Store)
 }
 
-fn write_balance<S: StoreMut + ?Sized>(store: &mut S, account: &Account, balance: Kc) {
+fn write_balance<S: StoreMut + ?Sized>(
+    store: &mut S,
+    account: &Account,
+    before: Kc,
+    balance: Kc,
+) -> Result<(), StoreError> {
     records::write(
         store,
         records::key(table::ACCOUNT, &account.to_bytes()),
         &balance,
     );
+    analytics::balance_written(store, account, before, balance)
 }

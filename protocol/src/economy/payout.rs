@@ -98,14 +98,8 @@ pub fn settle<S: StoreMut + ?Sized>(
         let mut payout =
             Payout::from_bytes(&value).map_err(|e| StoreError(format!("corrupt payout: {e}")))?;
         let paid = Kc(payout.owed.0.min(balance.0));
-        ledger::move_money(
-            store,
-            &ctx.rules,
-            &account,
-            &Account::Member(payout.member),
-            paid,
-        )
-        .map_err(|e| e.into_apply(paid))?;
+        ledger::move_money(store, ctx, &account, &Account::Member(payout.member), paid)
+            .map_err(|e| e.into_apply(paid))?;
         payout.owed = Kc(payout.owed.0 - paid.0);
         let complete = payout.owed.0 == 0;
         if complete {

@@ -118,6 +118,8 @@ pub struct CommunityIndex {
     pub checkpoints: Vec<CheckpointAt>,
     /// Revocations of verified skills the community mirrored, in log order.
     pub revocations: Vec<crate::economy::learning::Revocation>,
+    /// The analytics counts the community published, in log order.
+    pub stats: Vec<crate::analytics::Stats>,
     /// Frozen at this seq.
     pub fork: Option<u64>,
 }
@@ -281,6 +283,9 @@ impl FederationView {
                             }
                             NodeRecord::Revoked(revocation) => {
                                 index.revocations.push(revocation.clone());
+                            }
+                            NodeRecord::Stats(stats) => {
+                                index.stats.push(stats.clone());
                             }
                             NodeRecord::Roster(change) => {
                                 for key in &change.admitted {

@@ -125,8 +125,28 @@ pub fn count<S: StateRead + ?Sized>(
     ctx: &Context,
     record: &ProposalRecord,
 ) -> Result<(Report, Verdict), ApplyError> {
+    count_with_turnout(store, ctx, record).map(|(report, verdict, _)| (report, verdict))
+}
+
+/// Who took part in a count: ballots counted (with delegated weight where
+/// the method counts delegations) out of the eligible voters; for a
+/// council decision, the council's ballots out of the seats in power.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Turnout {
+    /// Ballots counted.
+    pub counted: u64,
+    /// Eligible voters (a council decision: the seats in power).
+    pub eligible: u64,
+}
+
+/// Counts a proposal, and says who took part.
+pub fn count_with_turnout<S: StateRead + ?Sized>(
+    store: &S,
+    ctx: &Context,
+    record: &ProposalRecord,
+) -> Result<(Report, Verdict, Turnout), ApplyError> {
     if record.withdrawn.is_some() {
-        return Ok((Report::Withdrawn, Verdict::Withdrawn));
+        return Ok((Report::Withdrawn, Verdict::Withdrawn, Turnout::default()));
     }
     let closes = record.schedule.closes;
     let members = store.members()?;
@@ -272,7 +292,29 @@ pub fn count<S: StateRead + ?Sized>(
         }
     };
     let verdict = verdict_of(&report, record);
-    Ok((report, verdict))
+    let turnout = match &report {
+        _ if council_only => Turnout {
+            counted: ballots.len() as u64,
+            eligible: council.len() as u64,
+        },
+        Report::Consensus(r) => Turnout {
+            counted: r.delegation.counted(),
+            eligible: r.delegation.eligible,
+        },
+        Report::Majority(r) => Turnout {
+            counted: r.delegation.counted(),
+            eligible: r.delegation.eligible,
+        },
+        Report::Quadratic(r) => Turnout {
+            counted: r.delegation.counted(),
+            eligible: r.delegation.eligible,
+        },
+        _ => Turnout {
+            counted: ballots.len() as u64,
+            eligible: eligible.len() as u64,
+        },
+    };
+    Ok((report, verdict, turnout))
 }
 
 fn verdict_of(report: &Report, record: &ProposalRecord) -> Verdict {
@@ -413,7 +455,7 @@ pub fn close<S: StoreMut + ?Sized>(
     if record.withdrawn.is_none() && ctx.time < record.schedule.closes {
         return Err(ApplyError::Misfit("close before the vote's end"));
     }
-    let (report, verdict) = count(store, ctx, &record)?;
+    let (report, verdict, turnout) = count_with_turnout(store, ctx, &record)?;
     let result = crate::tally::result_hash(&report);
     if result != *claimed {
         return Err(ApplyError::Misfit(
@@ -421,6 +463,9 @@ pub fn close<S: StoreMut + ?Sized>(
         ));
     }
     governance::unschedule_close(store, &record);
+    if record.proposal.level == crate::governance::Level::Local {
+        count_closed(store, ctx, &record, &report, &verdict, turnout)?;
+    }
     effects(store, ctx, &record, &verdict)?;
     let decision = Decision {
         proposal: *proposal,
@@ -430,6 +475,37 @@ pub fn close<S: StoreMut + ?Sized>(
         report,
     };
     records::write(store, decision_key(proposal), &decision);
+    Ok(())
+}
+
+/// Counts a closed local proposal in its month's analytics: a council
+/// decision's attendance, a vote's turnout, a consensus' outcome.
+fn count_closed<S: StoreMut + ?Sized>(
+    store: &mut S,
+    ctx: &Context,
+    record: &ProposalRecord,
+    report: &Report,
+    verdict: &Verdict,
+    turnout: Turnout,
+) -> Result<(), StoreError> {
+    if matches!(report, Report::Withdrawn) {
+        return Ok(());
+    }
+    if record.method == Method::Council {
+        return crate::analytics::count(store, ctx.time, |m| {
+            m.council_decisions += 1;
+            m.council_ballots += turnout.counted;
+            m.council_seats += turnout.eligible;
+        });
+    }
+    crate::analytics::record_closed(store, ctx.time, turnout.counted, turnout.eligible)?;
+    if record.method == Method::Consensus {
+        let passed = *verdict == Verdict::Passed;
+        crate::analytics::count(store, ctx.time, |m| {
+            m.consensus_closed += 1;
+            m.consensus_passed += u64::from(passed);
+        })?;
+    }
     Ok(())
 }
 

@@ -130,6 +130,15 @@ pub fn apply_record<S: StoreMut + ?Sized>(
         NodeRecord::Revoked(revocation) => {
             records::write(store, records::key(MIRRORED, &revocation.proposal.0), &0u64);
         }
+        NodeRecord::Stats(stats) => {
+            if crate::analytics::month_record(&*store, stats.month)?
+                .closed
+                .is_none()
+            {
+                return Err(ApplyError::Misfit("stats of a month that has not closed"));
+            }
+            crate::analytics::set_published(store, stats.month);
+        }
     }
     Ok(())
 }

@@ -492,6 +492,7 @@ pub fn propose<S: StoreMut + ?Sized>(
     };
     schedule_close(store, &record);
     save(store, &record);
+    crate::analytics::count(store, ctx.time, |m| m.proposals += 1)?;
     Ok(())
 }
 
@@ -554,6 +555,7 @@ pub fn open_decision<S: StoreMut + ?Sized>(
     };
     schedule_close(store, &record);
     save(store, &record);
+    crate::analytics::count(store, ctx.time, |m| m.proposals += 1)?;
     Ok(())
 }
 

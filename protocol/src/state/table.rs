@@ -115,6 +115,17 @@ pub const LEARN_MONTH: u8 = b'3';
 /// Learning: revocations of verifications, by (member, skill, time, proposal).
 pub const LEARN_REVOCATION: u8 = b'4';
 
+/// Analytics: counters per month, by month.
+pub const ANALYTICS_MONTH: u8 = b'5';
+/// Analytics: members who moved money, by (month, member).
+pub const ANALYTICS_ACTIVE: u8 = b'6';
+/// Analytics: running totals of the state (one record).
+pub const ANALYTICS_LIVE: u8 = b'7';
+/// Analytics: months whose `Stats` the public log holds, by month.
+pub const ANALYTICS_PUBLISHED: u8 = b'8';
+/// Analytics: spending capacity at each month's end, by month.
+pub const ANALYTICS_DISTRIBUTION: u8 = b'9';
+
 /// Display names members set for themselves, by member key.
 pub const NAME: u8 = b'u';
 /// Discussion threads: a proposal's comment count (key = proposal id) and
@@ -178,6 +189,11 @@ pub const ALL: &[(&str, u8)] = &[
     ("learn_reward", LEARN_REWARD),
     ("learn_month", LEARN_MONTH),
     ("learn_revocation", LEARN_REVOCATION),
+    ("analytics_month", ANALYTICS_MONTH),
+    ("analytics_active", ANALYTICS_ACTIVE),
+    ("analytics_live", ANALYTICS_LIVE),
+    ("analytics_published", ANALYTICS_PUBLISHED),
+    ("analytics_distribution", ANALYTICS_DISTRIBUTION),
 ];
 
 #[cfg(test)]

@@ -618,6 +618,26 @@ fn entry_body() -> impl Strategy<Value = EntryBody> {
                         }
                     )
                 ),
+                (any::<u32>(), vec(any::<u64>(), 12)).prop_map(|(month, n)| {
+                    NodeRecord::Stats(crate::analytics::Stats {
+                        month,
+                        counts: crate::analytics::MonthCounts {
+                            proposals: n[0],
+                            ballots_counted: n[1],
+                            eligible_voters: n[2],
+                            council_seats: n[3],
+                            aid_contributed: Kc(n[4] as i64),
+                            aid_response_ms: n[5],
+                            verifications: n[6],
+                            claims_paid: Kc(n[7] as i64),
+                            circulation: Kc(n[8] as i64),
+                            positive_balances: Kc(n[9] as i64),
+                            members: n[10],
+                            retained: n[11],
+                            ..Default::default()
+                        },
+                    })
+                }),
             ],
             0..3
         )

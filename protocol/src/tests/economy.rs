@@ -5,6 +5,7 @@
 //! the state bit for bit.
 
 mod aid;
+mod analytics;
 mod income;
 mod insurance;
 mod learning;

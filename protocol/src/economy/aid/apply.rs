@@ -1,6 +1,7 @@
 //! Applying the aid domain's actions, due items and decisions.
 
 use crate::action::{Action, MAX_REASON_LEN};
+use crate::analytics;
 use crate::community::MAX_NAME_LEN;
 use crate::crypto::{Hash, PublicKey};
 use crate::economy::payout::{self, Payout};
@@ -100,9 +101,10 @@ pub(super) fn contribute<S: StoreMut + ?Sized>(
     if amount.0 <= 0 {
         return Err(Rejection::InvalidAmount { amount }.into());
     }
-    ledger::pay_from_member(store, &ctx.rules, author, &Account::Pool(*id), amount)?;
+    ledger::pay_from_member(store, ctx, author, &Account::Pool(*id), amount)?;
     pool.stats.contributed = Kc(pool.stats.contributed.0.saturating_add(amount.0));
     pool.stats.contributions += 1;
+    analytics::count(store, ctx.time, |m| m.aid_contributed.0 += amount.0)?;
     save_pool(store, &pool);
     pay_line(store, ctx, id)
 }
@@ -194,6 +196,7 @@ pub(super) fn ask<S: StoreMut + ?Sized>(
     standing.open = Some(id);
     save_standing(store, pool_id, author, &standing);
     pool.stats.requests += 1;
+    analytics::count(store, ctx.time, |m| m.aid_requests += 1)?;
     save_pool(store, &pool);
     Ok(())
 }
@@ -321,6 +324,7 @@ pub(super) fn approve_request<S: StoreMut + ?Sized>(
 ) -> Result<(), ApplyError> {
     let mut pool = load_pool(store, &request.pool)?;
     pool.stats.approved += 1;
+    analytics::count(store, ctx.time, |m| m.aid_approved += 1)?;
     pool.stats.outstanding = Kc(pool.stats.outstanding.0.saturating_add(request.amount.0));
     save_pool(store, &pool);
     request.status = RequestStatus::Approved;
@@ -364,10 +368,12 @@ pub fn pay_line<S: StoreMut + ?Sized>(
             request.status = RequestStatus::Paid;
             request.paid_in_full = Some(ctx.time);
             pool.stats.paid_in_full += 1;
-            pool.stats.response_ms = pool
-                .stats
-                .response_ms
-                .saturating_add(ctx.time.0.saturating_sub(request.created.0));
+            let waited = ctx.time.0.saturating_sub(request.created.0);
+            pool.stats.response_ms = pool.stats.response_ms.saturating_add(waited);
+            analytics::count(store, ctx.time, |m| {
+                m.aid_paid_in_full += 1;
+                m.aid_response_ms = m.aid_response_ms.saturating_add(waited);
+            })?;
         }
         save_request(store, &request);
     }

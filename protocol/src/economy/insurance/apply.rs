@@ -1,6 +1,7 @@
 //! Applying the insurance domain's actions, due items and decisions.
 
 use crate::action::{Action, MAX_REASON_LEN};
+use crate::analytics;
 use crate::community::MAX_NAME_LEN;
 use crate::crypto::{Hash, PublicKey};
 use crate::economy::income::month_index;
@@ -113,9 +114,10 @@ pub(super) fn enrol<S: StoreMut + ?Sized>(
     // The first premium is paid on enrolling: whoever cannot pay it
     // cannot enrol.
     let premium = pool.terms.premium;
-    ledger::pay_from_member(store, &ctx.rules, author, &Account::Pool(*pool_id), premium)?;
+    ledger::pay_from_member(store, ctx, author, &Account::Pool(*pool_id), premium)?;
     pool.stats.premiums = Kc(pool.stats.premiums.0.saturating_add(premium.0));
     pool.stats.month(ctx.time).premiums.0 += premium.0;
+    analytics::count(store, ctx.time, |m| m.premiums.0 += premium.0)?;
     pool.stats.members += 1;
     let e = Enrolment {
         pool: *pool_id,
@@ -193,16 +195,11 @@ pub fn premium_due<S: StoreMut + ?Sized>(
         return Ok(());
     }
     let premium = pool.terms.premium;
-    match ledger::pay_from_member(
-        store,
-        &ctx.rules,
-        &e.member,
-        &Account::Pool(e.pool),
-        premium,
-    ) {
+    match ledger::pay_from_member(store, ctx, &e.member, &Account::Pool(e.pool), premium) {
         Ok(()) => {
             pool.stats.premiums = Kc(pool.stats.premiums.0.saturating_add(premium.0));
             pool.stats.month(ctx.time).premiums.0 += premium.0;
+            analytics::count(store, ctx.time, |m| m.premiums.0 += premium.0)?;
             e.paid_through = e.paid_through.plus(pool.terms.period);
             e.owed_since = None;
             e.next_due = e.paid_through;
@@ -458,6 +455,7 @@ pub(super) fn close<S: StoreMut + ?Sized>(
     let mut pool = load_pool(store, &claim.pool)?;
     if status == ClaimStatus::Rejected {
         pool.stats.processed += 1;
+        analytics::count(store, ctx.time, |m| m.claims_processed += 1)?;
     }
     claim.status = status;
     claim.decided = Some(ctx.time);
@@ -475,6 +473,7 @@ pub(super) fn approve_claim<S: StoreMut + ?Sized>(
     let mut pool = load_pool(store, &claim.pool)?;
     pool.stats.processed += 1;
     pool.stats.approved += 1;
+    analytics::count(store, ctx.time, |m| m.claims_processed += 1)?;
     pool.stats.outstanding = Kc(pool.stats.outstanding.0.saturating_add(claim.amount.0));
     save_pool(store, &pool);
     claim.status = ClaimStatus::Approved;
@@ -510,6 +509,7 @@ pub(super) fn pay_line<S: StoreMut + ?Sized>(
         pool.stats.paid = Kc(pool.stats.paid.0.saturating_add(s.paid.0));
         pool.stats.outstanding = Kc(pool.stats.outstanding.0 - s.paid.0);
         pool.stats.month(ctx.time).paid.0 += s.paid.0;
+        analytics::count(store, ctx.time, |m| m.claims_paid.0 += s.paid.0)?;
         if s.complete {
             claim.status = ClaimStatus::Paid;
         }

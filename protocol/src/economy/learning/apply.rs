@@ -456,7 +456,7 @@ fn contribute<S: StoreMut + ?Sized>(
         return Err(Rejection::InvalidAmount { amount }.into());
     }
     let pool = Account::Pool(education_pool_id(&ctx.community));
-    ledger::pay_from_member(store, &ctx.rules, author, &pool, amount)?;
+    ledger::pay_from_member(store, ctx, author, &pool, amount)?;
     count(store, ctx.time, |m| {
         m.contributed = Kc(m.contributed.0.saturating_add(amount.0))
     })?;

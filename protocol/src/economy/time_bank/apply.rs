@@ -241,7 +241,7 @@ fn settle<S: StoreMut + ?Sized>(
             if value.0 > 0 {
                 ledger::pay_from_member(
                     store,
-                    &ctx.rules,
+                    ctx,
                     &share.member,
                     &Account::Member(provider),
                     value,

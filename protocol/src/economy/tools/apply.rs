@@ -309,17 +309,15 @@ fn checkout<S: StoreMut + ?Sized>(
         None
     };
     let needed = Kc(item.deposit.0.saturating_add(fee.0));
-    ledger::move_split(store, &ctx.rules, &Account::Member(*author), &legs).map_err(
-        |e| match e {
-            MoveError::BelowFloor { balance, .. } => Rejection::InsufficientFunds {
-                balance,
-                limit: ctx.rules.credit_limit,
-                needed,
-            }
-            .into(),
-            other => other.into_apply(needed),
-        },
-    )?;
+    ledger::move_split(store, ctx, &Account::Member(*author), &legs).map_err(|e| match e {
+        MoveError::BelowFloor { balance, .. } => Rejection::InsufficientFunds {
+            balance,
+            limit: ctx.rules.credit_limit,
+            needed,
+        }
+        .into(),
+        other => other.into_apply(needed),
+    })?;
     if let Some(turn) = item.turn().cloned() {
         item.holds.remove(0);
         if let Some(at) = turn.pickup_until {
@@ -562,7 +560,7 @@ fn inspect<S: StoreMut + ?Sized>(
             None => Account::Member(loan.borrower),
             Some(fund) => Account::Pool(fund),
         };
-        ledger::move_money(store, &ctx.rules, &loan.escrow(), &to, loan.deposit)
+        ledger::move_money(store, ctx, &loan.escrow(), &to, loan.deposit)
             .map_err(|e| e.into_apply(loan.deposit))?;
         match fund {
             None => loan.refunded = loan.deposit,
