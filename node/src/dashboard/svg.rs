@@ -76,6 +76,8 @@ pub fn line_chart(title: &str, y_unit: &str, labels: &[String], series: &[Series
         .iter()
         .flat_map(|s| s.values.iter().flatten())
         .fold(0.0f64, |m, v| m.max(*v));
+    // Percentages keep their whole scale, so months and charts compare.
+    let max = if y_unit == "%" { max.max(100.0) } else { max };
     let step = step(max);
     let top_value = (max / step).ceil().max(1.0) * step;
     let ticks: Vec<f64> = (0..=((top_value / step).round() as usize))
