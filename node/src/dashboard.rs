@@ -254,8 +254,72 @@ fn json_error(status: StatusCode, code: &'static str, message: impl ToString) ->
         .into_response()
 }
 
-/// `POST /v1/dashboard/challenge`: a fresh login challenge.
-async fn challenge<N: Node>(State(dash): State<Dash<N>>) -> Response {
+/// A refused login request: status, code and sentence.
+#[derive(Debug)]
+struct Refusal(StatusCode, &'static str, String);
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        json_error(self.0, self.1, self.2)
+    }
+}
+
+/// The active member who signed a request to `path` with `body` (see
+/// [`request::sign_request`]).
+fn signed_by_member<N: Node>(
+    dash: &Dash<N>,
+    headers: &HeaderMap,
+    path: &str,
+    body: &[u8],
+) -> Result<PublicKey, Refusal> {
+    use hearth_protocol::state::StateRead as _;
+    let unauthorized = |code, message: String| Refusal(StatusCode::UNAUTHORIZED, code, message);
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let (Some(did), Some(time), Some(sig)) = (
+        header(HEADER_DID),
+        header(HEADER_TIME),
+        header(HEADER_SIGNATURE),
+    ) else {
+        return Err(unauthorized(
+            "unsigned_request",
+            "sign the request with a member's key (hearth dashboard does)".into(),
+        ));
+    };
+    let key = match request::verify_request(did, time, sig, "POST", path, body, runtime::now()) {
+        Ok((key, _)) => key,
+        Err(e @ request::RequestError::Stale { .. }) => {
+            return Err(unauthorized("stale_request", e.to_string()));
+        }
+        Err(e) => return Err(unauthorized("bad_request_signature", e.to_string())),
+    };
+    match dash.node.storage().member(&key) {
+        Ok(Some(m)) if m.status == MemberStatus::Active => Ok(key),
+        Ok(_) => Err(Refusal(
+            StatusCode::FORBIDDEN,
+            "not_a_member",
+            format!("{key} is not an active member of this community"),
+        )),
+        Err(e) => {
+            tracing::error!(error = %e, "storage error");
+            Err(Refusal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "storage",
+                e.to_string(),
+            ))
+        }
+    }
+}
+
+/// `POST /v1/dashboard/challenge`, signed by an active member: a fresh
+/// login challenge (so only members can fill the bounded store).
+async fn challenge<N: Node>(
+    State(dash): State<Dash<N>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(refusal) = signed_by_member(&dash, &headers, request::LOGIN_CHALLENGE_PATH, &body) {
+        return refusal.into_response();
+    }
     match dash.sessions.challenge(runtime::now()) {
         Ok((secret, expires)) => axum::Json(LoginChallenge {
             challenge: session::to_hex(&secret),
@@ -290,19 +354,6 @@ async fn login<N: Node>(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    use hearth_protocol::state::StateRead as _;
-    let unauthorized = |code, message: &str| json_error(StatusCode::UNAUTHORIZED, code, message);
-    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    let (Some(did), Some(time), Some(sig)) = (
-        header(HEADER_DID),
-        header(HEADER_TIME),
-        header(HEADER_SIGNATURE),
-    ) else {
-        return unauthorized(
-            "unsigned_request",
-            "sign the login request with the member's key (hearth dashboard does)",
-        );
-    };
     let Ok(login) = serde_json::from_slice::<LoginRequest>(&body) else {
         return json_error(
             StatusCode::BAD_REQUEST,
@@ -310,24 +361,12 @@ async fn login<N: Node>(
             "expected {\"community\": id, \"challenge\": hex}",
         );
     };
-    let now = runtime::now();
-    let key = match request::verify_request(did, time, sig, "POST", request::LOGIN_PATH, &body, now)
-    {
-        Ok((key, _)) => key,
-        Err(e @ request::RequestError::Stale { .. }) => {
-            return unauthorized("stale_request", &e.to_string());
-        }
-        Err(e) => return unauthorized("bad_request_signature", &e.to_string()),
-    };
-    let (community, _) = match community_name(&dash.node) {
-        Ok(c) => c,
-        Err(_) => {
-            return json_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "no_community",
-                "the node has no community yet",
-            );
-        }
+    let Ok((community, _)) = community_name(&dash.node) else {
+        return json_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no_community",
+            "the node has no community yet",
+        );
     };
     if login.community != community {
         return json_error(
@@ -339,28 +378,24 @@ async fn login<N: Node>(
             ),
         );
     }
-    // The challenge is used up whatever follows: a login request is good once.
-    let fresh =
-        session::from_hex(&login.challenge).is_some_and(|c| dash.sessions.take_challenge(&c, now));
+    let now = runtime::now();
+    // A challenge named in a validly signed request is used up whatever
+    // follows: a login request is good once.
+    let signed = signed_by_member(&dash, &headers, request::LOGIN_PATH, &body);
+    let signature_checked = matches!(&signed, Ok(_) | Err(Refusal(StatusCode::FORBIDDEN, ..)));
+    let fresh = signature_checked
+        && session::from_hex(&login.challenge)
+            .is_some_and(|c| dash.sessions.take_challenge(&c, now));
+    let key = match signed {
+        Ok(key) => key,
+        Err(refusal) => return refusal.into_response(),
+    };
     if !fresh {
-        return unauthorized(
+        return json_error(
+            StatusCode::UNAUTHORIZED,
             "unknown_challenge",
             "the challenge is unknown, used or expired; ask for a new one",
         );
-    }
-    match dash.node.storage().member(&key) {
-        Ok(Some(m)) if m.status == MemberStatus::Active => {}
-        Ok(_) => {
-            return json_error(
-                StatusCode::FORBIDDEN,
-                "not_a_member",
-                format!("{key} is not an active member of this community"),
-            );
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "storage error");
-            return json_error(StatusCode::INTERNAL_SERVER_ERROR, "storage", e);
-        }
     }
     match dash.sessions.token(key, now) {
         Ok((token, expires)) => axum::Json(LoginGrant {

@@ -35,12 +35,11 @@ fn signed_post(key: &Keypair, path: &str, body: &Value) -> Request<Body> {
     signed(key, path, body)()
 }
 
-/// A fresh challenge.
-async fn challenge(f: &Fixture) -> String {
-    let request = Request::post(LOGIN_CHALLENGE_PATH)
-        .body(Body::empty())
-        .expect("request");
-    let (status, json) = f.call(request).await;
+/// A fresh challenge, asked for by `member`.
+async fn challenge(f: &Fixture, member: &Keypair) -> String {
+    let (status, json) = f
+        .call(signed_post(member, LOGIN_CHALLENGE_PATH, &json!({})))
+        .await;
     assert_eq!(status, StatusCode::OK, "{json}");
     let challenge = json["challenge"].as_str().expect("a challenge").to_string();
     assert_eq!(challenge.len(), 64);
@@ -84,7 +83,7 @@ async fn a_member_logs_in_once_and_sees_their_own_page_until_logging_out() {
     let login = signed(
         &alice,
         LOGIN_PATH,
-        &json!({ "community": f.community, "challenge": challenge(&f).await }),
+        &json!({ "community": f.community, "challenge": challenge(&f, &alice).await }),
     );
     let (status, grant) = f.call(login()).await;
     assert_eq!(status, StatusCode::OK, "{grant}");
@@ -148,13 +147,34 @@ async fn logins_of_strangers_wrong_keys_and_other_communities_are_refused() {
     let alice = f.found().await;
     let stranger = keypair(9);
 
+    // Only a member may ask for a challenge.
+    let unsigned = Request::post(LOGIN_CHALLENGE_PATH)
+        .body(Body::empty())
+        .expect("request");
+    let refusals = [
+        (unsigned, StatusCode::UNAUTHORIZED, "unsigned_request"),
+        (
+            signed_post(&stranger, LOGIN_CHALLENGE_PATH, &json!({})),
+            StatusCode::FORBIDDEN,
+            "not_a_member",
+        ),
+    ];
+    for (request, status, code) in refusals {
+        let (got, json) = f.call(request).await;
+        assert_eq!(
+            (got, json["error"].as_str()),
+            (status, Some(code)),
+            "{json}"
+        );
+    }
+
     let cases: Vec<(Request<Body>, StatusCode, &str)> = vec![
         // Signed by a key that is not a member's.
         (
             signed_post(
                 &stranger,
                 LOGIN_PATH,
-                &json!({ "community": f.community, "challenge": challenge(&f).await }),
+                &json!({ "community": f.community, "challenge": challenge(&f, &alice).await }),
             ),
             StatusCode::FORBIDDEN,
             "not_a_member",
@@ -174,7 +194,7 @@ async fn logins_of_strangers_wrong_keys_and_other_communities_are_refused() {
             signed_post(
                 &alice,
                 LOGIN_PATH,
-                &json!({ "community": Hash::of("test", b"elsewhere"), "challenge": challenge(&f).await }),
+                &json!({ "community": Hash::of("test", b"elsewhere"), "challenge": challenge(&f, &alice).await }),
             ),
             StatusCode::BAD_REQUEST,
             "wrong_community",
@@ -183,7 +203,7 @@ async fn logins_of_strangers_wrong_keys_and_other_communities_are_refused() {
             Request::post(LOGIN_PATH)
                 .header("content-type", "application/json")
                 .body(Body::from(
-                    json!({ "community": f.community, "challenge": challenge(&f).await })
+                    json!({ "community": f.community, "challenge": challenge(&f, &alice).await })
                         .to_string(),
                 ))
                 .expect("request"),
@@ -208,7 +228,7 @@ async fn logins_of_strangers_wrong_keys_and_other_communities_are_refused() {
 
     // The member's did with the stranger's signature: the signature does
     // not verify, and the challenge it named stays unused.
-    let fresh = challenge(&f).await;
+    let fresh = challenge(&f, &alice).await;
     let body = json!({ "community": f.community, "challenge": fresh });
     let mut forged = signed_post(&stranger, LOGIN_PATH, &body);
     forged.headers_mut().insert(
