@@ -266,7 +266,7 @@ pub fn capacity(month: u32, mut capacities: Vec<u128>) -> Option<Capacity> {
     let (mut plus, mut minus) = (0u128, 0u128);
     for (i, x) in capacities.iter().enumerate() {
         let i = i as u128 + 1;
-        if 2 * i >= n + 1 {
+        if 2 * i > n {
             plus += (2 * i - n - 1) * x;
         } else {
             minus += (n + 1 - 2 * i) * x;

@@ -360,3 +360,104 @@ fn a_month_closes_once_and_its_stats_wait_to_be_published() {
     assert!(closed.is_some());
     e.replays();
 }
+
+#[test]
+fn aid_and_council_figures_follow_their_definitions() {
+    use crate::action::AidAction;
+    use crate::economy::aid;
+    use crate::governance::{Ballot, Moderation, YesNo};
+
+    let mut e = Econ::new(4, Rules::default());
+    let pool = aid::emergency_pool_id(&e.c.id);
+    e.ok(
+        1,
+        ActionBody::Aid(AidAction::Contribute {
+            pool,
+            amount: kc(300),
+        }),
+    );
+    e.ok(
+        2,
+        ActionBody::Aid(AidAction::Contribute {
+            pool,
+            amount: kc(100),
+        }),
+    );
+    let id = e.ok(
+        3,
+        ActionBody::Aid(AidAction::Request {
+            pool,
+            amount: kc(250),
+            reason: "the roof leaks".into(),
+        }),
+    );
+    for who in [1, 2, 4] {
+        e.ok(who, agree(id));
+    }
+    // The council (member 1, the founder) hides a comment: a council
+    // decision it attends.
+    let hide = e.ok(
+        1,
+        ActionBody::Governance(GovernanceAction::Propose(Box::new(Proposal {
+            kind: ProposalKind::Emergency,
+            level: Level::Local,
+            title: "Hide a rude remark".into(),
+            text: "It named a neighbour.".into(),
+            options: vec![],
+            subject: Subject::Moderation {
+                action: Moderation::Hide {
+                    content: Hash([7; 32]),
+                },
+            },
+        }))),
+    );
+    e.ok(
+        1,
+        ActionBody::Governance(GovernanceAction::Vote {
+            proposal: local(hide),
+            ballot: Ballot::YesNo(YesNo::Yes),
+        }),
+    );
+    e.wait(2 * DAY);
+    let request = aid::request(&e.c.store, &id)
+        .expect("store")
+        .expect("a request");
+    let (asked, paid) = (request.created, request.paid_in_full.expect("paid in full"));
+    // Everything above happened within one month, or the test's clock
+    // crossed a month: sum the months it spans.
+    let mut counts = MonthCounts::default();
+    for month in month_index(asked)..=month_index(e.now()) {
+        counts.add(
+            &analytics::month_counts(&e.c.store, month)
+                .expect("counts")
+                .1,
+        );
+    }
+    assert_eq!(counts.aid_contributed, kc(400));
+    assert_eq!(
+        (
+            counts.aid_requests,
+            counts.aid_approved,
+            counts.aid_paid_in_full
+        ),
+        (1, 1, 1)
+    );
+    assert_eq!(counts.aid_response_ms, paid.0 - asked.0);
+    // Two proposals opened (the request's vote and the moderation).
+    assert_eq!(counts.proposals, 2);
+    assert_eq!(
+        (
+            counts.council_decisions,
+            counts.council_ballots,
+            counts.council_seats
+        ),
+        (1, 1, 1)
+    );
+    // The aid vote: 3 of the 3 eligible (the requester is not).
+    assert_eq!((counts.ballots_counted, counts.eligible_voters), (3, 3));
+    let f = analytics::Figures::of(&counts, &[&counts]);
+    assert_eq!(exact(&f.fulfilment_rate), ratio(1, 1));
+    assert_eq!(exact(&f.council_attendance), ratio(1, 1));
+    assert_eq!(exact(&f.response_hours), ratio(paid.0 - asked.0, 3_600_000));
+    e.replays();
+}

@@ -207,6 +207,27 @@ fn claims_need_the_waiting_period_and_respect_the_caps() {
     assert_eq!(p.stats.outstanding, kc(40));
     let (paid, premiums) = p.stats.year_figures(e.now());
     assert_eq!((paid, premiums), (kc(60), kc(60)));
+    // The community's analytics count the same, month by month: premiums,
+    // claims decided and paid; the payout ratio over twelve months is the
+    // pool's; three members are enrolled.
+    let now = crate::economy::income::month_index(e.now());
+    let report = crate::analytics::report(&e.c.store, now, now).expect("report");
+    let mut counts = crate::analytics::MonthCounts::default();
+    for month in crate::economy::income::month_index(since)..=now {
+        counts.add(
+            &crate::analytics::month_counts(&e.c.store, month)
+                .expect("counts")
+                .1,
+        );
+    }
+    assert_eq!((counts.premiums, counts.claims_paid), (kc(60), kc(60)));
+    assert_eq!(counts.claims_processed, 3);
+    let figures = &report.months[0].figures;
+    assert_eq!(figures.insurance_members, 3);
+    assert_eq!(
+        figures.payout_ratio.as_ref().map(|r| r.shown.as_str()),
+        Some("100.0%")
+    );
     e.replays();
 }
 
