@@ -274,10 +274,12 @@ fn the_analytics_pages_show_exactly_the_figures_of_v1_analytics() {
 
 #[test]
 fn network_and_regional_votes_and_figures_show_across_communities() {
-    use hearth_protocol::Millis;
+    use hearth_protocol::economy::income::{month_index, month_label, month_start};
     use hearth_protocol::governance::Level;
-    use hearth_tests::Rng;
-    use hearth_tests::federation::{Federation, quick_rules};
+    use hearth_protocol::{ActionBody, Kc, LedgerAction, Millis, Timestamp};
+    use hearth_tests::federation::{CONVERGE, Federation, quick_rules};
+    use hearth_tests::{Rng, converge, now_ms};
+    use serde_json::json;
 
     let mut rng = Rng::from_env();
     let rules = quick_rules(Millis::secs(3600), Millis::secs(60), 1);
@@ -315,7 +317,41 @@ fn network_and_regional_votes_and_figures_show_across_communities() {
     assert_eq!(find("A northern orchard")[1], "region north");
     browser.screenshot(&shots.join("governance-network.png"));
 
+    // Each community moves money; then the month ends on both nodes'
+    // clocks, each publishes its month, and the network sums them.
     let http = hearth_tests::Http::new();
+    for i in 0..2 {
+        let member = fed.councils[i].admit(rng.keypair());
+        let pay = ActionBody::Ledger(LedgerAction::Transfer {
+            to: member.public(),
+            amount: Kc::whole(10 * (i as i64 + 1)),
+            memo: "seeds".into(),
+        });
+        fed.councils[i].submit(pay).expect_status(201);
+    }
+    let this = month_index(Timestamp(now_ms()));
+    let month = month_label(this);
+    let next = month_start(this + 1).0 + 1_000;
+    for node in &fed.nodes {
+        let offset = next as i64 - now_ms() as i64;
+        let body = json!({ "offset_ms": offset }).to_string();
+        let r = http
+            .post(
+                node.url(),
+                "/v1/test/clock",
+                "application/json",
+                body.as_bytes(),
+            )
+            .expect("the test clock");
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let query = format!("/v1/analytics?level=network&from={month}&to={month}");
+    converge(CONVERGE, "both communities' month is in", || {
+        let r = http.get(&base, &query, &[]).ok()?;
+        let missing = r.json["months"][0]["missing"].as_array()?;
+        missing.is_empty().then_some(())
+    });
+
     for (page_path, api_path, shot) in [
         (
             "/analytics/network",
@@ -337,9 +373,57 @@ fn network_and_regional_votes_and_figures_show_across_communities() {
             found.iter().any(|f| f.0 == "participation"),
             "{page_path}: {found:?}"
         );
-        monthly_tables_match(&found, &report.json);
+        assert!(monthly_tables_match(&found, &report.json) > 0);
+        // The month both communities published: reporting, none missing.
+        let reporting = rows(&mut browser, "table.reporting");
+        let row = reporting
+            .iter()
+            .find(|r| r[0] == month)
+            .unwrap_or_else(|| panic!("{month} in {reporting:?}"));
+        assert_eq!(
+            (row[1].as_str(), row[2].as_str()),
+            ("2", "0"),
+            "{page_path}"
+        );
         browser.screenshot(&shots.join(shot));
     }
+
+    // The closed month gives the community its distribution: the Lorenz
+    // curve, its points exactly as the API shows them.
+    let report = http
+        .get(&base, "/v1/analytics", &[])
+        .expect("analytics")
+        .json;
+    let points = report["distribution"]["lorenz"]
+        .as_array()
+        .expect("a distribution");
+    clean(
+        &browser.goto(&format!("{base}/analytics")),
+        200,
+        "/analytics",
+    );
+    let found = figures(&mut browser);
+    let lorenz = found
+        .iter()
+        .find(|f| f.0 == "lorenz")
+        .expect("the Lorenz curve");
+    assert!(lorenz.3, "the Lorenz curve is drawn");
+    assert_eq!(lorenz.2.len(), points.len());
+    for (row, point) in lorenz.2.iter().zip(points) {
+        assert_eq!(row[0], point[0]["shown"].as_str().expect("shown"));
+        assert_eq!(row[1], point[1]["shown"].as_str().expect("shown"));
+    }
+    let gini = report["distribution"]["gini"]["shown"]
+        .as_str()
+        .expect("a Gini");
+    let caption = browser.evaluate("document.querySelector('#lorenz figcaption').textContent");
+    assert!(
+        caption
+            .as_str()
+            .is_some_and(|c| c.ends_with(&format!("Gini {gini}"))),
+        "{caption}"
+    );
+    browser.screenshot(&shots.join("analytics-closed-month.png"));
     // A region the network does not have is a clean 404 page.
     let page = browser.goto(&format!("{base}/analytics/region/atlantis"));
     assert_eq!(page.status, 404, "{page:?}");

@@ -11,7 +11,7 @@ const WIDTH: f64 = 640.0;
 /// Height of a chart's drawing.
 const HEIGHT: f64 = 280.0;
 /// Room for the axes' labels: left, right, top, bottom.
-const PAD: (f64, f64, f64, f64) = (56.0, 16.0, 16.0, 40.0);
+const PAD: (f64, f64, f64, f64) = (56.0, 32.0, 16.0, 40.0);
 /// Room for a legend above the plot.
 const LEGEND: f64 = 18.0;
 
