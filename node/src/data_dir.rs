@@ -168,6 +168,21 @@ impl DataDir {
         now: Timestamp,
         passphrase: Option<&str>,
     ) -> anyhow::Result<Founded> {
+        self.init_with_seeds(name, rules, now, passphrase, random_seed()?, random_seed()?)
+    }
+
+    /// [`DataDir::init`] with the node key's and the founder invite's
+    /// seeds given: a simulated community that must be the same on every
+    /// run (never a real one, whose keys must be secret).
+    pub fn init_with_seeds(
+        &self,
+        name: &str,
+        rules: Rules,
+        now: Timestamp,
+        passphrase: Option<&str>,
+        node_seed: [u8; 32],
+        invite_seed: [u8; 32],
+    ) -> anyhow::Result<Founded> {
         if name.trim().is_empty() || name.len() > hearth_protocol::community::MAX_NAME_LEN {
             bail!(
                 "a community name has 1 to {} bytes",
@@ -193,8 +208,7 @@ impl DataDir {
         fs::set_permissions(&self.root, fs::Permissions::from_mode(0o700))?;
         write_durably(&self.founding_marker(), b"", 0o600)?;
 
-        let node = Keypair::from_seed(&random_seed()?);
-        let invite_seed = random_seed()?;
+        let node = Keypair::from_seed(&node_seed);
         let genesis = Genesis {
             name: name.trim().to_string(),
             node: node.public(),

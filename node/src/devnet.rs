@@ -31,9 +31,10 @@
 mod control;
 mod form;
 mod http;
-mod keys;
+pub(crate) mod keys;
 mod manifest;
 mod nodes;
+mod simulate;
 mod summary;
 
 use std::path::{Path, PathBuf};
@@ -80,6 +81,15 @@ const WATCH: Duration = Duration::from_millis(500);
 /// Network and regional policies skip discussion and deliberation and are
 /// voted on for --voting seconds, so a referendum takes minutes.
 ///
+/// With --simulate SPAN (6mo, 90d, 1y…), each community first lives
+/// through SPAN of seeded history — members (40 unless --members says
+/// otherwise) joining and leaving, paying, logging hours, borrowing tools,
+/// booking spaces, asking for aid, claiming insurance, proposing and
+/// voting, learning — every action signed by its member and sealed by the
+/// node's own service, so the dashboards show a living community at once.
+/// The members' keys are written as usual (council, member1, …); --seed
+/// chooses the history (community cN uses SEED + N).
+///
 /// Starting it again on the same --dir restarts the same federation (the
 /// flags that shaped it may be left out; given, they must agree). To start
 /// afresh, remove the directory.
@@ -88,6 +98,7 @@ const WATCH: Duration = Duration::from_millis(500);
 ///   hearthd devnet
 ///   hearthd devnet --communities 5 --regions 2 --members 4 --voting 60
 ///   hearthd devnet --keep-going      # then: kill -9 <pid of c1>; type `restart c1`
+///   hearthd devnet --communities 2 --simulate 6mo --seed 7
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct DevnetArgs {
@@ -97,7 +108,7 @@ pub struct DevnetArgs {
     /// How many regions to split the communities into, round-robin (region-1, …); 0 for none [default: 1].
     #[arg(long, value_name = "R")]
     regions: Option<usize>,
-    /// Members per community, the council member included, 1 to 100 [default: 3].
+    /// Members per community, the council member included, 1 to 100 [default: 3; 40 with --simulate].
     #[arg(long, value_name = "M")]
     members: Option<usize>,
     /// How long network and regional votes last, in seconds (at least 5) [default: 120].
@@ -115,6 +126,12 @@ pub struct DevnetArgs {
     /// When a node exits, report it and keep the others running; `restart <node>` on standard input starts it again.
     #[arg(long)]
     keep_going: bool,
+    /// Fill each new community with this much simulated history before its node starts: a number and h, d, w, mo or y (e.g. 6mo, 90d, 1y).
+    #[arg(long, value_name = "SPAN")]
+    simulate: Option<String>,
+    /// The seed of the simulated history (with --simulate) [default: 1].
+    #[arg(long, value_name = "SEED", requires = "simulate")]
+    seed: Option<u64>,
 }
 
 impl DevnetArgs {
@@ -133,7 +150,20 @@ impl DevnetArgs {
                 "--regions {regions} is more than --communities {communities}: every region needs a community"
             );
         }
-        let members = self.members.unwrap_or(3);
+        let simulate = match &self.simulate {
+            Some(span) => {
+                crate::simulate::parse_span(span).context("--simulate")?;
+                Some(simulate::Simulation {
+                    span: span.trim().to_string(),
+                    seed: self.seed.unwrap_or(1),
+                })
+            }
+            None => None,
+        };
+        // A simulated community is worth looking at with a few dozen people.
+        let members = self
+            .members
+            .unwrap_or(if simulate.is_some() { 40 } else { 3 });
         if !(1..=MAX_MEMBERS).contains(&members) {
             bail!(
                 "--members must be 1 to {MAX_MEMBERS} (the council member counts as one), not {members}"
@@ -163,6 +193,7 @@ impl DevnetArgs {
             voting,
             grace,
             witnesses,
+            simulate,
         })
     }
 
@@ -192,6 +223,22 @@ impl DevnetArgs {
                 u64::from(formed.witnesses),
             ),
         ];
+        if let Some(span) = &self.simulate {
+            let same = formed.simulate.as_ref().is_some_and(|s| {
+                s.span == span.trim() && self.seed.is_none_or(|seed| seed == s.seed)
+            });
+            if !same {
+                bail!(
+                    "the devnet in {} was formed {}: a formed devnet is never simulated again; \
+                     start it again without --simulate, or remove the directory (or choose another --dir) for a new one",
+                    dir.display(),
+                    match &formed.simulate {
+                        Some(s) => format!("with --simulate {} --seed {}", s.span, s.seed),
+                        None => "without --simulate".to_string(),
+                    }
+                );
+            }
+        }
         for (flag, value, was) in given {
             if let Some(value) = value
                 && value != was
@@ -253,11 +300,17 @@ pub fn run(args: DevnetArgs) -> anyhow::Result<ExitCode> {
             root.display()
         ),
     }
+    let simulated = match (&existing, &settings.simulate) {
+        (None, Some(simulation)) => {
+            Some(simulate::simulate_all(&exe, &root, &settings, simulation)?)
+        }
+        _ => None,
+    };
     let mut nodes = Nodes::start(&exe, &root, settings.communities)?;
     let manifest = match existing {
         Some(manifest) => manifest,
         None => {
-            let manifest = form::form(&settings, &nodes)?;
+            let manifest = form::form(&settings, &nodes, simulated)?;
             manifest.save(&root)?;
             manifest
         }

@@ -16,6 +16,7 @@ pub mod prose;
 pub mod recover;
 pub mod runtime;
 pub mod service;
+pub mod simulate;
 pub mod store;
 #[cfg(any(test, feature = "test"))]
 pub mod test;

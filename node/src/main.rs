@@ -112,6 +112,7 @@ enum Command {
         out: PathBuf,
     },
     Devnet(devnet::DevnetArgs),
+    Simulate(hearth_node::simulate::command::SimulateArgs),
     /// Manage the node key (node.key).
     #[command(subcommand)]
     Key(KeyCommand),
@@ -305,7 +306,7 @@ fn check_placement(matches: &ArgMatches) -> Result<(), clap::Error> {
 
 /// Logs to stderr, filtered by RUST_LOG (`info` by default), in colour
 /// only on a terminal and when NO_COLOR is unset.
-fn init_logs() {
+fn init_logs(default: &str) {
     let colour = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     // Kademlia bootstraps by itself once when the node starts listening
@@ -315,7 +316,7 @@ fn init_logs() {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sled=warn,libp2p_kad=error".into()),
+                .unwrap_or_else(|_| default.into()),
         )
         .with_writer(std::io::stderr)
         .with_ansi(colour)
@@ -331,7 +332,14 @@ fn main() -> ExitCode {
     if let Err(e) = check_placement(&matches) {
         e.exit();
     }
-    init_logs();
+    // A simulation seals hundreds of thousands of actions: the service's
+    // line for each would drown what it says.
+    let quiet = matches!(cli.command, Some(Command::Simulate(_)));
+    init_logs(if quiet {
+        "warn"
+    } else {
+        "info,sled=warn,libp2p_kad=error"
+    });
     let top = cli.data_dir;
     let result = match cli.command {
         None => run(&DataDir::new(&top), cli.run),
@@ -340,6 +348,7 @@ fn main() -> ExitCode {
         Some(Command::Reindex { dir }) => reindex(&dir.or(&top)),
         Some(Command::Export { dir, out }) => export(&dir.or(&top), &out),
         Some(Command::Devnet(args)) => devnet::run(args),
+        Some(Command::Simulate(args)) => hearth_node::simulate::command::run(&top, args),
         Some(Command::Key(KeyCommand::Encrypt { dir, passphrase })) => {
             encrypt_key(&dir.or(&top), &passphrase)
         }

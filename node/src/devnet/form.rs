@@ -41,22 +41,32 @@ const INVITE_TTL: Millis = Millis::hours(1);
 /// How often the convergence wait polls.
 const POLL: Duration = Duration::from_millis(200);
 
-/// Creates the members of every community and forms the network; returns
-/// what was formed.
-pub fn form(settings: &Settings, nodes: &Nodes) -> anyhow::Result<Manifest> {
+/// Creates the members of every community (unless a simulation made them:
+/// `simulated` holds their keys, already saved) and forms the network;
+/// returns what was formed.
+pub fn form(
+    settings: &Settings,
+    nodes: &Nodes,
+    simulated: Option<Vec<Vec<MemberKey>>>,
+) -> anyhow::Result<Manifest> {
     let http = Http::new();
-    eprintln!("Creating {} members per community…", settings.members);
-    let members: Vec<Vec<MemberKey>> = nodes
-        .iter()
-        .map(|node| {
-            let keys = members(&http, node, settings.members)
-                .with_context(|| format!("cannot create the members of {}", node.name))?;
-            for key in &keys {
-                key.save(&node.home())?;
-            }
-            Ok(keys)
-        })
-        .collect::<anyhow::Result<_>>()?;
+    let members: Vec<Vec<MemberKey>> = match simulated {
+        Some(members) => members,
+        None => {
+            eprintln!("Creating {} members per community…", settings.members);
+            nodes
+                .iter()
+                .map(|node| {
+                    let keys = members(&http, node, settings.members)
+                        .with_context(|| format!("cannot create the members of {}", node.name))?;
+                    for key in &keys {
+                        key.save(&node.home())?;
+                    }
+                    Ok(keys)
+                })
+                .collect::<anyhow::Result<_>>()?
+        }
+    };
     let ids: Vec<Hash> = members.iter().map(|keys| keys[0].community).collect();
 
     eprintln!("Forming the network…");

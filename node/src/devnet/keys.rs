@@ -52,6 +52,17 @@ impl MemberKey {
         })
     }
 
+    /// A key made elsewhere (a simulated member's), whose last nonce was
+    /// `nonce`.
+    pub fn existing(name: &str, keypair: Keypair, community: Hash, nonce: u64) -> MemberKey {
+        MemberKey {
+            name: name.to_string(),
+            keypair,
+            community,
+            nonce,
+        }
+    }
+
     /// Signs `body` with the next nonce, created now.
     pub fn sign(&mut self, body: ActionBody) -> SignedAction {
         let now = runtime::now();

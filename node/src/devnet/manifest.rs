@@ -26,6 +26,9 @@ pub struct Settings {
     pub grace: u64,
     /// Witnesses a ballot needs.
     pub witnesses: u32,
+    /// The history simulated before the nodes first started, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub simulate: Option<super::simulate::Simulation>,
 }
 
 /// A key the devnet created in a community's CLI home.

@@ -14,6 +14,9 @@ use super::manifest::Manifest;
 use super::nodes::Nodes;
 use super::{CHECKPOINT_INTERVAL, FINALITY};
 
+/// How many of a community's keys the summary lists.
+const KEYS_SHOWN: usize = 6;
+
 /// The text printed when the devnet is ready.
 pub fn text(
     root: &Path,
@@ -56,15 +59,26 @@ pub fn text(
             community.name, community.id
         );
         let _ = writeln!(out, "  api   {}", node.url);
+        let _ = writeln!(out, "  web   {}/   (the dashboard)", node.url);
         let _ = writeln!(out, "  p2p   {}", node.p2p);
         let _ = writeln!(out, "  home  {}", node.home().display());
-        for key in &community.keys {
+        // A simulated community has dozens of members: the first few say
+        // enough, the rest are in the home's key store.
+        for key in community.keys.iter().take(KEYS_SHOWN) {
             let role = if key.name == COUNCIL_KEY {
                 "  (on the council)"
             } else {
                 ""
             };
             let _ = writeln!(out, "  key   {:<9} {}{role}", key.name, key.did);
+        }
+        if community.keys.len() > KEYS_SHOWN {
+            let _ = writeln!(
+                out,
+                "  keys  {} more (member…) in {}",
+                community.keys.len() - KEYS_SHOWN,
+                node.home().join("keys").display()
+            );
         }
         let _ = writeln!(out, "  log   {}", node.log_path().display());
         let _ = writeln!(out, "  pid   {}", node.pid);
