@@ -3,7 +3,8 @@
 //! the public pages show public data only; `/me` refuses a visitor and,
 //! after `hearth dashboard --no-open`, shows the member's own accounts in
 //! a session the page's scripts cannot read. Screenshots of each page are
-//! saved under `target/browser-artifacts/`.
+//! saved under `target/browser-artifacts/`. The last test drives a
+//! `hearthd devnet --simulate` history.
 
 use hearth_tests::Node;
 use hearth_tests::browser::{Browser, Loaded, artifacts_dir};
@@ -427,4 +428,116 @@ fn network_and_regional_votes_and_figures_show_across_communities() {
     // A region the network does not have is a clean 404 page.
     let page = browser.goto(&format!("{base}/analytics/region/atlantis"));
     assert_eq!(page.status, 404, "{page:?}");
+}
+
+/// `hearthd devnet --simulate`: two communities with two months of
+/// simulated history, every page clean and equal to the API, the member
+/// view of a simulated member.
+#[test]
+fn a_simulated_history_shows_on_every_page() {
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+
+    use hearth_tests::{CLI_TIMEOUT, converge, hearth_bin, hearthd_bin, run_to_end};
+
+    let root = tempfile::Builder::new()
+        .prefix("hearth-dash-sim-")
+        .tempdir()
+        .expect("a temporary directory");
+    let out = root.path().join("out");
+    let mut child = Command::new(hearthd_bin())
+        .args(["devnet", "--communities", "2", "--members", "30"])
+        .args(["--simulate", "2mo", "--seed", "5", "--dir"])
+        .arg(root.path().join("devnet"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(std::fs::File::create(&out).expect("a file"))
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start hearthd devnet");
+    /// Kills the devnet when the test ends, however it ends.
+    struct Kill<'a>(&'a mut std::process::Child);
+    impl Drop for Kill<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let devnet = Kill(&mut child);
+    let text = converge(Duration::from_secs(120), "the devnet is ready", || {
+        if let Ok(Some(status)) = devnet.0.try_wait() {
+            panic!("hearthd devnet exited ({status}) before it was ready");
+        }
+        let text = std::fs::read_to_string(&out).unwrap_or_default();
+        text.lines()
+            .any(|l| l.starts_with("Ready."))
+            .then_some(text)
+    });
+    // The first community's API and CLI home, as the devnet printed them.
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| {
+                let mut words = l.split_whitespace();
+                (l.starts_with("  ") && words.next() == Some(name)).then(|| words.next())
+            })
+            .flatten()
+            .unwrap_or_else(|| panic!("no {name} in:\n{text}"))
+            .to_string()
+    };
+    let (base, home) = (field("api"), field("home"));
+    let hearth = |args: &[&str]| {
+        let mut command = Command::new(hearth_bin());
+        command
+            .args(["--node", &base, "--key", "member1"])
+            .args(args)
+            .env("HEARTH_HOME", &home)
+            .env_remove("HEARTH_NODE")
+            .env_remove("HEARTH_KEY")
+            .env("NO_COLOR", "1");
+        let run = run_to_end(command, root.path(), CLI_TIMEOUT);
+        assert!(run.success(), "hearth {args:?}: {run}");
+        run.stdout
+    };
+
+    let http = hearth_tests::Http::new();
+    let mut browser = Browser::launch();
+    let shots = artifacts_dir();
+    for (page_path, api_path, shot) in [
+        ("/analytics", "/v1/analytics", "sim-analytics.png"),
+        (
+            "/analytics/network",
+            "/v1/analytics?level=network",
+            "sim-analytics-network.png",
+        ),
+    ] {
+        let report = http.get(&base, api_path, &[]).expect("analytics");
+        assert_eq!(report.status, 200, "{api_path}: {}", report.text);
+        clean(&browser.goto(&format!("{base}{page_path}")), 200, page_path);
+        let found = figures(&mut browser);
+        assert!(
+            monthly_tables_match(&found, &report.json) > 0,
+            "{page_path}"
+        );
+        browser.screenshot(&shots.join(shot));
+    }
+
+    let url = hearth(&["dashboard", "--no-open"]).trim().to_string();
+    clean(&browser.goto(&url), 200, "a simulated member's login");
+    let balance: Value = serde_json::from_str(&hearth(&["--json", "balance"])).expect("json");
+    let shown = browser.evaluate("document.querySelector('[data-field=balance]').textContent");
+    let kc = hearth_protocol::Kc(balance["balance"].as_i64().expect("a balance"));
+    assert_eq!(shown, Value::from(kc.to_string()));
+    browser.screenshot(&shots.join("sim-me.png"));
+    clean(
+        &browser.goto(&format!("{base}/")),
+        200,
+        "/ with a simulated history",
+    );
+    let decisions = rows(&mut browser, "table.decisions");
+    assert!(
+        !decisions.is_empty(),
+        "the simulated proposals were decided"
+    );
+    assert!(!rows(&mut browser, "table.council").is_empty());
+    browser.screenshot(&shots.join("sim-governance.png"));
 }
