@@ -7,10 +7,10 @@
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use crate::commands::{
-    aid, amend, audit, balance, comment, completions, council, credential, delegate, delegations,
-    hours, income, insurance, invite, join, key, learn, leave, log, man, members, name, network,
-    node, nominate, pay, project, proposals, propose, remove, review, show, skills, space, stats,
-    status, tally, tool, undelegate, vote, withdraw,
+    aid, amend, audit, balance, comment, completions, council, credential, dashboard, delegate,
+    delegations, hours, income, insurance, invite, join, key, learn, leave, log, man, members,
+    name, network, node, nominate, pay, project, proposals, propose, remove, review, show, skills,
+    space, stats, status, tally, tool, undelegate, vote, withdraw,
 };
 use crate::context::GlobalArgs;
 
@@ -86,6 +86,7 @@ pub enum Command {
     Federation(network::show::ShowArgs),
     Audit(audit::AuditArgs),
     Credential(credential::CredentialArgs),
+    Dashboard(dashboard::DashboardArgs),
     Completions(completions::CompletionsArgs),
     Man(man::ManArgs),
 }

@@ -9,6 +9,7 @@ pub mod comment;
 pub mod completions;
 pub mod council;
 pub mod credential;
+pub mod dashboard;
 pub mod delegate;
 pub mod delegations;
 pub mod hours;

@@ -11,10 +11,10 @@ use anyhow::Result;
 use clap::error::ErrorKind;
 use hearth_cli::cli::{self, Cli, Command};
 use hearth_cli::commands::{
-    aid, amend, audit, balance, comment, completions, council, credential, delegate, delegations,
-    hours, income, insurance, invite, join, key, learn, leave, log, man, members, name, network,
-    node, nominate, pay, project, proposals, propose, remove, review, show, skills, space, stats,
-    status, tally, tool, undelegate, vote, withdraw,
+    aid, amend, audit, balance, comment, completions, council, credential, dashboard, delegate,
+    delegations, hours, income, insurance, invite, join, key, learn, leave, log, man, members,
+    name, network, node, nominate, pay, project, proposals, propose, remove, review, show, skills,
+    space, stats, status, tally, tool, undelegate, vote, withdraw,
 };
 use hearth_cli::error::{self, Code, Report};
 use hearth_cli::{Context, output};
@@ -50,6 +50,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Pay(args) => pay::run(&ctx, args),
         Command::Aid(args) => aid::run(&ctx, args),
         Command::Hours(args) => hours::run(&ctx, args),
+        Command::Dashboard(args) => dashboard::run(&ctx, args),
         Command::Skills(args) => skills::run(&ctx, args),
         Command::Tool(args) => tool::run(&ctx, args),
         Command::Space(args) => space::run(&ctx, args),

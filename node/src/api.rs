@@ -194,6 +194,16 @@ impl ApiError {
 }
 
 impl ApiError {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The sentence saying what went wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// The JSON body.
     fn body(&self) -> Value {
         json!({ "error": self.code, "message": self.message })
@@ -547,6 +557,7 @@ pub fn router_with<N: Node>(node: N, options: Options) -> Router {
         .merge(spaces::routes::<N>())
         .merge(learning::routes::<N>())
         .merge(analytics::routes::<N>())
+        .merge(crate::dashboard::routes(api.node.clone()))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod config;
+pub mod dashboard;
 pub mod data_dir;
 pub mod devnet;
 pub mod export;

@@ -108,6 +108,43 @@ pub fn verify_request(
     Ok((key, signature))
 }
 
+/// `POST` here for a dashboard login challenge ([`LoginChallenge`]).
+pub const LOGIN_CHALLENGE_PATH: &str = "/v1/dashboard/challenge";
+/// `POST` a [`LoginRequest`] here, signed as a request by the member
+/// (see [`sign_request`]), for a one-time login URL ([`LoginGrant`]).
+pub const LOGIN_PATH: &str = "/v1/dashboard/login";
+
+/// A fresh login challenge: 64 hex digits, answered once before `expires`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LoginChallenge {
+    /// The challenge (32 random bytes as hex).
+    pub challenge: String,
+    /// When it can no longer be answered.
+    pub expires: Timestamp,
+}
+
+/// What a member signs to log in to the dashboard: the community and the
+/// challenge, as the body of a signed request to [`LOGIN_PATH`] (the
+/// request context and path separate it from every other signature).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LoginRequest {
+    /// The community logged in to.
+    pub community: Hash,
+    /// The challenge, as issued.
+    pub challenge: String,
+}
+
+/// A one-time login URL for the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LoginGrant {
+    /// Path and query of the login URL on the node (`/login?token=…`).
+    pub path: String,
+    /// When the URL stops working (it works once).
+    pub expires: Timestamp,
+    /// How long the session it opens lasts, in milliseconds.
+    pub session: Millis,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1257,4 +1257,5 @@ mod tests {
     }
 }
 
+pub mod browser;
 pub mod daemon;

@@ -18,6 +18,7 @@ use crate::runtime;
 use crate::service::Service;
 
 mod analytics;
+mod dashboard;
 mod learning;
 mod skills;
 mod spaces;
