@@ -1,7 +1,8 @@
 //! The Hearth community node: sled storage of the community's signed logs
 //! and state, the sans-IO service that seals member actions into them, the
 //! tokio task that drives it, the HTTP API with its metrics, the
-//! federation export, and `hearthd devnet`.
+//! federation export, `hearthd devnet`, and the seeded history generator
+//! behind `hearthd simulate` and `hearthd devnet --simulate`.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod api;

@@ -239,6 +239,8 @@ struct History<'a> {
     spent: HashMap<usize, i64>,
     /// The log of each author's actions waiting for the next seal.
     batch: HashMap<usize, LogKind>,
+    /// Members who joined at this moment (active from the next).
+    joining: Vec<usize>,
     credit_limit: i64,
     active: usize,
     tools: Vec<Tool>,
@@ -283,6 +285,7 @@ pub fn run(
         moment: 0,
         spent: HashMap::new(),
         batch: HashMap::new(),
+        joining: Vec::new(),
         credit_limit: rules.credit_limit.0,
         active: 0,
         tools: Vec::new(),
@@ -333,6 +336,10 @@ impl History<'_> {
             self.moment = m;
             self.d.advance(now)?;
             self.spent.clear();
+            for i in std::mem::take(&mut self.joining) {
+                self.people.all[i].status = Status::Active;
+                self.active += 1;
+            }
             if first {
                 self.found();
                 first = false;
@@ -351,6 +358,10 @@ impl History<'_> {
             }
             self.seal();
             m += 1;
+        }
+        for i in std::mem::take(&mut self.joining) {
+            self.people.all[i].status = Status::Active;
+            self.active += 1;
         }
         self.d.advance(end)?;
         self.d.flush()?;
@@ -725,10 +736,10 @@ impl History<'_> {
         };
         let body = code.join_body(&self.people.all[i].public);
         self.act(i, body);
-        let person = &mut self.people.all[i];
-        person.status = Status::Active;
-        person.joined = self.d.now;
-        self.active += 1;
+        // Active from the next moment: a day of many joins fills more than
+        // one public entry, and nobody pays a member before they are one.
+        self.people.all[i].joined = self.d.now;
+        self.joining.push(i);
         if self.rng.chance(70) {
             self.later(0.2, 3.0, Task::Name(i));
         }
