@@ -337,15 +337,12 @@ pub fn pools<S: StateRead + ?Sized>(store: &S) -> Result<Vec<PoolSolvency>, Stor
     }
     if let Some(community) = store.community()? {
         let id = learning::education_pool_id(&community.id);
-        let owed = payout::waiting(store, &id)?
-            .iter()
-            .fold(0i64, |sum, p| sum.saturating_add(p.owed.0));
         out.push(PoolSolvency {
             kind: "education".into(),
             id,
             name: "education".into(),
             balance: store.balance(&Account::Pool(id))?,
-            owed: Kc(owed),
+            owed: payout::owed(store, &id)?,
         });
     }
     Ok(out)

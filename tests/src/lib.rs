@@ -610,6 +610,24 @@ impl Node {
         self.spawn();
     }
 
+    /// Moves the node's clock to `at` (ms; its test controls): what falls
+    /// due by then is sealed, and its entries carry that time from now on.
+    #[track_caller]
+    pub fn set_clock(&self, at: u64) {
+        let offset = at as i64 - now_ms() as i64;
+        let r = Http::new()
+            .post(
+                self.url(),
+                "/v1/test/clock",
+                "application/json",
+                serde_json::json!({ "offset_ms": offset })
+                    .to_string()
+                    .as_bytes(),
+            )
+            .expect("the test clock");
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+
     /// Runs `hearthd --data-dir <dir> <args>` (e.g. `reindex`) to the end;
     /// the node must be stopped.
     pub fn hearthd(&self, args: &[&str]) -> Run {

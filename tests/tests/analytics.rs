@@ -8,22 +8,8 @@
 use hearth_protocol::economy::income::{month_index, month_label, month_start};
 use hearth_protocol::{ActionBody, Kc, LedgerAction, Timestamp};
 use hearth_tests::federation::{CONVERGE, Federation, quick_rules};
-use hearth_tests::{Cli, Http, Node, Rng, converge, now_ms};
-use serde_json::{Value, json};
-
-/// Moves the node's clock to `at` (test controls).
-fn set_clock(node: &Node, at: u64) {
-    let offset = at as i64 - now_ms() as i64;
-    let r = Http::new()
-        .post(
-            node.url(),
-            "/v1/test/clock",
-            "application/json",
-            json!({ "offset_ms": offset }).to_string().as_bytes(),
-        )
-        .expect("the test clock");
-    assert_eq!(r.status, 200, "{}", r.text);
-}
+use hearth_tests::{Cli, Rng, converge, now_ms};
+use serde_json::Value;
 
 fn kc(v: &Value) -> i64 {
     v.as_i64().expect("an amount")
@@ -78,7 +64,7 @@ fn communities_publish_their_months_and_the_network_sums_them() {
     // entries are sealed at that time from now on).
     let next = month_start(month_index(Timestamp(now_ms())) + 1).0 + 1_000;
     for node in &fed.nodes {
-        set_clock(node, next);
+        node.set_clock(next);
     }
     let summed = converge(CONVERGE, "every community's month is in", || {
         let v = cli.json(&["stats", "--level", "network", "--month", &month]);

@@ -280,7 +280,6 @@ fn network_and_regional_votes_and_figures_show_across_communities() {
     use hearth_protocol::{ActionBody, Kc, LedgerAction, Millis, Timestamp};
     use hearth_tests::federation::{CONVERGE, Federation, quick_rules};
     use hearth_tests::{Rng, converge, now_ms};
-    use serde_json::json;
 
     let mut rng = Rng::from_env();
     let rules = quick_rules(Millis::secs(3600), Millis::secs(60), 1);
@@ -334,17 +333,7 @@ fn network_and_regional_votes_and_figures_show_across_communities() {
     let month = month_label(this);
     let next = month_start(this + 1).0 + 1_000;
     for node in &fed.nodes {
-        let offset = next as i64 - now_ms() as i64;
-        let body = json!({ "offset_ms": offset }).to_string();
-        let r = http
-            .post(
-                node.url(),
-                "/v1/test/clock",
-                "application/json",
-                body.as_bytes(),
-            )
-            .expect("the test clock");
-        assert_eq!(r.status, 200, "{}", r.text);
+        node.set_clock(next);
     }
     let query = format!("/v1/analytics?level=network&from={month}&to={month}");
     converge(CONVERGE, "both communities' month is in", || {

@@ -18,20 +18,6 @@ use hearth_protocol::{
 use hearth_tests::{Cli, Http, Member, Node, Rng, converge, now_ms};
 use serde_json::{Value, json};
 
-/// Moves the node's clock to `at` (test controls).
-fn set_clock(node: &Node, at: u64) {
-    let offset = at as i64 - now_ms() as i64;
-    let r = Http::new()
-        .post(
-            node.url(),
-            "/v1/test/clock",
-            "application/json",
-            json!({ "offset_ms": offset }).to_string().as_bytes(),
-        )
-        .expect("the test clock");
-    assert_eq!(r.status, 200, "{}", r.text);
-}
-
 fn balance(cli: &Cli, who: &str) -> i64 {
     cli.json(&["balance", who])["balance"]
         .as_i64()
@@ -64,9 +50,9 @@ fn a_month_of_basic_income_and_levy_is_paid_once() {
     let next = month_start(month_index(Timestamp(now_ms())) + 1).0;
     // The node's clock jumps into next month for a moment, long enough to
     // seal the month's `Due`; signed requests are read on the real clock.
-    set_clock(&node, next + 1000);
+    node.set_clock(next + 1000);
     std::thread::sleep(Duration::from_millis(1500));
-    set_clock(&node, now_ms());
+    node.set_clock(now_ms());
     // The levy: 10 % of Bob's 200 KC to the treasury. Then 3 × 50 KC
     // asked of a treasury holding 20 KC and 100 KC of credit: 40 KC each.
     let paid = converge(Duration::from_secs(30), "the month is settled", || {
@@ -88,9 +74,9 @@ fn a_month_of_basic_income_and_levy_is_paid_once() {
         a.set_node(node.url());
         a
     };
-    set_clock(&node, next + 60_000);
+    node.set_clock(next + 60_000);
     std::thread::sleep(Duration::from_millis(1500));
-    set_clock(&node, now_ms());
+    node.set_clock(now_ms());
     let income = alice.json(&["income"]);
     assert_eq!(
         income["months"].as_array().map(Vec::len),

@@ -207,7 +207,7 @@ async fn delegations<N: Node>(
 async fn council<N: Node>(State(api): State<Arc<Api<N>>>) -> Result<Json<Value>, ApiError> {
     let storage = api.node.storage();
     let rules = Some(super::rules_in_force(storage)?);
-    let members = storage.members()?;
+    let members = council::seated(storage)?;
     let seats = council::seats(&members, runtime::now());
     let caretaker = !seats.is_empty()
         && seats

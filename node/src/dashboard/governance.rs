@@ -197,7 +197,7 @@ fn council_table(
     storage: &(impl StateRead + ?Sized),
     now: Timestamp,
 ) -> Result<Markup, StoreError> {
-    let members = storage.members()?;
+    let members = council::seated(storage)?;
     let seats = council::seats(&members, now);
     if seats.is_empty() {
         return Ok(html! { p class="muted" { "No council is seated." } });

@@ -50,6 +50,26 @@ fn seq_key(pool: &Hash) -> Vec<u8> {
     records::key(table::PAYOUT_SEQ, &pool.0)
 }
 
+fn owed_key(pool: &Hash) -> Vec<u8> {
+    records::key(table::PAYOUT_OWED, &pool.0)
+}
+
+/// What `pool`'s line owes in all, kept as payouts join it and are paid
+/// (read without walking the line).
+pub fn owed<S: Store + ?Sized>(store: &S, pool: &Hash) -> Result<Kc, StoreError> {
+    Ok(records::read(store, &owed_key(pool))?.unwrap_or(Kc::ZERO))
+}
+
+fn add_owed<S: StoreMut + ?Sized>(
+    store: &mut S,
+    pool: &Hash,
+    change: i64,
+) -> Result<(), StoreError> {
+    let owed = owed(&*store, pool)?;
+    records::write(store, owed_key(pool), &Kc(owed.0.saturating_add(change)));
+    Ok(())
+}
+
 /// Puts an approved payout at the end of `pool`'s line.
 pub fn enqueue<S: StoreMut + ?Sized>(
     store: &mut S,
@@ -61,7 +81,7 @@ pub fn enqueue<S: StoreMut + ?Sized>(
     key.extend_from_slice(&seq.to_be_bytes());
     records::write(store, key, payout);
     records::write(store, seq_key(pool), &(seq + 1));
-    Ok(())
+    add_owed(store, pool, payout.owed.0)
 }
 
 /// The payouts waiting in `pool`'s line, first first.
@@ -101,6 +121,7 @@ pub fn settle<S: StoreMut + ?Sized>(
         ledger::move_money(store, ctx, &account, &Account::Member(payout.member), paid)
             .map_err(|e| e.into_apply(paid))?;
         payout.owed = Kc(payout.owed.0 - paid.0);
+        add_owed(store, pool, -paid.0)?;
         let complete = payout.owed.0 == 0;
         if complete {
             store.delete(key);

@@ -82,6 +82,35 @@ pub fn seats(members: &[Member], now: Timestamp) -> Vec<(&Member, Seat, Standing
         .collect()
 }
 
+/// Notes whether an active member holds a seat (the index [`seated`]
+/// reads; every write of a member's seat or departure keeps it).
+pub fn index_seat<S: StoreMut + ?Sized>(store: &mut S, key: &PublicKey, seated: bool) {
+    let index = records::key(table::COUNCIL, &key.0);
+    if seated {
+        store.put(index, Vec::new());
+    } else {
+        store.delete(index);
+    }
+}
+
+/// The active members who hold a seat, in key order, read from the
+/// council index rather than the whole roster.
+pub fn seated<S: StateRead + ?Sized>(store: &S) -> Result<Vec<Member>, StoreError> {
+    let mut out = Vec::new();
+    for (key, _) in store.scan_prefix(&[table::COUNCIL])? {
+        let who = PublicKey(key[1..].try_into().map_err(|_| {
+            StoreError(format!(
+                "corrupt council index {}",
+                crate::crypto::hex(&key)
+            ))
+        })?);
+        if let Some(member) = store.member(&who)? {
+            out.push(member);
+        }
+    }
+    Ok(out)
+}
+
 /// The members who hold council power at `now`.
 pub fn holders(members: &[Member], now: Timestamp) -> BTreeSet<PublicKey> {
     seats(members, now)
@@ -103,7 +132,7 @@ pub fn check_power<S: StateRead + ?Sized>(
         return Err(Rejection::NotCouncil { what }.into());
     };
     // Only an ended term needs the rest of the council to be looked at.
-    if now < seat.term_ends || !any_in_term(&store.members()?, now) {
+    if now < seat.term_ends || !any_in_term(&seated(store)?, now) {
         return Ok(());
     }
     Err(Rejection::TermExpired {
@@ -145,6 +174,7 @@ pub fn seat_council<S: StoreMut + ?Sized>(
         if member.seat != seat {
             member.seat = seat;
             records::write(store, records::key(table::MEMBER, &member.key.0), &member);
+            index_seat(store, &member.key, seat.is_some());
         }
     }
     records::write(store, vec![table::ROSTER], &roster);

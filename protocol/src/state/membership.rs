@@ -187,6 +187,7 @@ fn put_member<S: StoreMut + ?Sized>(
         suspended_until: None,
     };
     records::write(store, records::key(table::MEMBER, &key.0), &member);
+    super::council::index_seat(store, key, seat.is_some());
 }
 
 /// The active member `who`, or the rejection that explains why not.
@@ -354,6 +355,7 @@ fn set_inactive<S: StoreMut + ?Sized>(
     member.left = Some(time);
     member.seat = None;
     records::write(store, records::key(table::MEMBER, &member.key.0), &member);
+    super::council::index_seat(store, &member.key, false);
 }
 
 /// A member sets (or, with an empty name, clears) their display name.

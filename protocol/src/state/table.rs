@@ -8,6 +8,8 @@ pub const COMMUNITY: u8 = b'g';
 pub const APPLIED: u8 = b'h';
 /// Members by key.
 pub const MEMBER: u8 = b'm';
+/// Active members holding a council seat, by key (an index of `member`).
+pub const COUNCIL: u8 = b'0';
 /// Roster counts.
 pub const ROSTER: u8 = b'r';
 /// Last nonce per author.
@@ -36,6 +38,8 @@ pub const SCHEDULE: u8 = b'S';
 pub const PAYOUT: u8 = b'W';
 /// The next place in line of each pool's payouts.
 pub const PAYOUT_SEQ: u8 = b'w';
+/// What each pool's line of payouts owes in all, by pool.
+pub const PAYOUT_OWED: u8 = b'q';
 /// Mutual-aid pools by id.
 pub const AID_POOL: u8 = b'P';
 /// Aid requests by id.
@@ -137,6 +141,7 @@ pub const ALL: &[(&str, u8)] = &[
     ("community", COMMUNITY),
     ("applied", APPLIED),
     ("member", MEMBER),
+    ("council", COUNCIL),
     ("roster", ROSTER),
     ("nonce", NONCE),
     ("invite", INVITE),
@@ -151,6 +156,7 @@ pub const ALL: &[(&str, u8)] = &[
     ("schedule", SCHEDULE),
     ("payout", PAYOUT),
     ("payout_seq", PAYOUT_SEQ),
+    ("payout_owed", PAYOUT_OWED),
     ("aid_pool", AID_POOL),
     ("aid_request", AID_REQUEST),
     ("aid_member", AID_MEMBER),

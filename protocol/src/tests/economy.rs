@@ -24,7 +24,7 @@ use crate::action::{ActionBody, GovernanceAction};
 use crate::community::Rules;
 use crate::crypto::Hash;
 use crate::governance::{Ballot, Level, Position, ProposalRef};
-use crate::state::{self, Account, ApplyError, Rejection, StateRead};
+use crate::state::{self, Account, ApplyError, Rejection, StateRead, Store as _};
 use crate::test::{Community, keypair};
 use crate::units::{Kc, Millis, Timestamp};
 
@@ -133,6 +133,39 @@ impl Econ {
         for (account, balance) in self.c.store.accounts().expect("store") {
             let floor = crate::economy::ledger::floor(&account, &ctx.rules);
             assert!(balance >= floor, "{account:?} at {balance} below {floor}");
+        }
+        // The indexes kept beside the records agree with them: the council
+        // index with the members' seats, each pool's total owed with its
+        // line of payouts.
+        let seated: Vec<_> = state::council::seated(&self.c.store)
+            .expect("store")
+            .into_iter()
+            .map(|m| m.key)
+            .collect();
+        let with_seats: Vec<_> = self
+            .c
+            .store
+            .members()
+            .expect("store")
+            .into_iter()
+            .filter(|m| m.status == state::MemberStatus::Active && m.seat.is_some())
+            .map(|m| m.key)
+            .collect();
+        assert_eq!(seated, with_seats, "the council index");
+        for (key, _) in self
+            .c
+            .store
+            .scan_prefix(&[state::records::table::PAYOUT_OWED])
+            .expect("store")
+        {
+            let pool = Hash(key[1..].try_into().expect("a pool id"));
+            let waiting: i64 = crate::economy::payout::waiting(&self.c.store, &pool)
+                .expect("store")
+                .iter()
+                .map(|p| p.owed.0)
+                .sum();
+            let owed = crate::economy::payout::owed(&self.c.store, &pool).expect("store");
+            assert_eq!(owed, Kc(waiting), "what the line of {pool:?} owes");
         }
     }
 
