@@ -150,27 +150,13 @@ fn short_did(key: &PublicKey) -> String {
 /// A time as `YYYY-MM-DD HH:MM UTC`.
 fn datetime(t: Timestamp) -> String {
     let secs = t.0 / 1000;
-    let (y, m, d) = civil(secs / 86_400);
+    let (y, m, d) = hearth_protocol::units::civil_from_days((secs / 86_400) as i64);
     let rem = secs % 86_400;
     format!(
         "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
         rem / 3600,
         rem % 3600 / 60
     )
-}
-
-/// The proleptic Gregorian date of a day since 1970-01-01.
-fn civil(days: u64) -> (i64, u32, u32) {
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 /// An HTML error page with a status.
@@ -484,7 +470,10 @@ mod tests {
             datetime(Timestamp(1_796_664_900_000)),
             "2026-12-07 17:35 UTC"
         );
-        assert_eq!(civil(11_016), (2000, 2, 29));
+        assert_eq!(
+            hearth_protocol::units::civil_from_days(11_016),
+            (2000, 2, 29)
+        );
     }
 
     #[test]

@@ -271,36 +271,30 @@ pub fn report<S: StateRead + ?Sized>(store: &S, from: u32, to: u32) -> Result<Re
         .map(|c| c.id)
         .ok_or_else(|| StoreError("no community".into()))?;
     // The payout ratio looks back twelve months: read them once.
-    let first = from.saturating_sub(11);
+    let first = figures::window_start(from);
     let mut all = Vec::new();
     for index in first..=to {
         all.push(month_counts(store, index)?);
     }
+    let counts: Vec<&MonthCounts> = all.iter().map(|(_, c)| c).collect();
+    let each = figures::each_month(&counts, (from - first) as usize);
     let mut months = Vec::new();
-    for (i, index) in (from..=to).enumerate() {
-        let at = i + (from - first) as usize;
-        let (record, counts) = &all[at];
-        let year: Vec<&MonthCounts> = all[at.saturating_sub(11)..=at]
-            .iter()
-            .map(|(_, c)| c)
-            .collect();
-        let mut figures = Figures::of(counts, &year);
+    let mut last_distribution = None;
+    for ((index, (record, counts)), mut figures) in
+        (from..=to).zip(&all[(from - first) as usize..]).zip(each)
+    {
         figures.voting_turnout = figures::mean_turnout(&record.turnouts);
         let distribution = distribution(store, index)?;
-        figures.gini = distribution.map(|d| d.gini);
+        figures.gini = distribution.as_ref().map(|d| d.gini.clone());
+        if distribution.is_some() {
+            last_distribution = distribution;
+        }
         months.push(MonthReport {
             month: month_label(index),
             closed: record.closed.is_some(),
             counts: counts.clone(),
             figures,
         });
-    }
-    let mut last_distribution = None;
-    for index in (from..=to).rev() {
-        if let Some(d) = distribution(store, index)? {
-            last_distribution = Some(d);
-            break;
-        }
     }
     Ok(Report {
         community,

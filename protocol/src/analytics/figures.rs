@@ -201,6 +201,21 @@ impl Figures {
     }
 }
 
+/// The first month a report of months `from..` reads: the payout ratio
+/// looks back twelve months.
+pub fn window_start(from: u32) -> u32 {
+    from.saturating_sub(11)
+}
+
+/// The figures of each month of `counts` from place `skip` on, each with
+/// the twelve months ending with it (`counts` begins at
+/// [`window_start`]).
+pub fn each_month(counts: &[&MonthCounts], skip: usize) -> Vec<Figures> {
+    (skip..counts.len())
+        .map(|at| Figures::of(counts[at], &counts[at.saturating_sub(11)..=at]))
+        .collect()
+}
+
 /// The mean over closed votes of ballots counted ÷ eligible voters (votes
 /// nobody was eligible for are left out).
 pub fn mean_turnout(turnouts: &[(u64, u64)]) -> Option<Fraction> {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::crypto::Hash;
 use crate::economy::income::month_label;
 
-use super::{Figures, MonthCounts};
+use super::{Figures, MonthCounts, figures};
 
 /// One month across communities.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -70,20 +70,18 @@ pub fn aggregate(
         }
         (counts, reporting, missing)
     };
-    let first = from.saturating_sub(11);
+    let first = figures::window_start(from);
     let all: Vec<_> = (first..=to).map(sum).collect();
+    let counts: Vec<&MonthCounts> = all.iter().map(|(c, _, _)| c).collect();
+    let each = figures::each_month(&counts, (from - first) as usize);
     let mut months = Vec::new();
-    for (i, index) in (from..=to).enumerate() {
-        let at = i + (from - first) as usize;
-        let year: Vec<&MonthCounts> = all[at.saturating_sub(11)..=at]
-            .iter()
-            .map(|(c, _, _)| c)
-            .collect();
-        let (counts, reporting, missing) = &all[at];
+    for ((index, (counts, reporting, missing)), figures) in
+        (from..=to).zip(&all[(from - first) as usize..]).zip(each)
+    {
         months.push(NetworkMonth {
             month: month_label(index),
             counts: counts.clone(),
-            figures: Figures::of(counts, &year),
+            figures,
             reporting: reporting.clone(),
             missing: missing.clone(),
         });
