@@ -121,6 +121,40 @@ pub(crate) fn store_err(e: impl std::fmt::Display) -> StoreError {
     StoreError(e.to_string())
 }
 
+/// How long opening waits for the database's lock to be released.
+///
+/// sled releases its file lock from a background thread after the last
+/// handle is dropped, so a database closed a moment ago (a simulated
+/// history handed to the node that will serve it, a restart in one
+/// process) can still be locked; another process holding it for longer
+/// is refused once this has passed.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Calls `open` until it succeeds, fails for another reason than the
+/// database's lock, or `wait` has passed.
+fn open_waiting_for_lock<T>(
+    mut open: impl FnMut() -> sled::Result<T>,
+    wait: std::time::Duration,
+) -> sled::Result<T> {
+    let deadline = std::time::Instant::now() + wait;
+    let mut pause = std::time::Duration::from_millis(5);
+    loop {
+        match open() {
+            Err(e) if is_lock_held(&e) && std::time::Instant::now() < deadline => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(std::time::Duration::from_millis(200));
+            }
+            done => return done,
+        }
+    }
+}
+
+/// Whether sled refused to open because another handle holds the lock
+/// (sled 0.34 reports it as an `Other` I/O error with this message).
+fn is_lock_held(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(io) if io.to_string().starts_with("could not acquire lock"))
+}
+
 /// The node's storage on disk.
 #[derive(Clone, Debug)]
 pub struct SledStorage {
@@ -157,11 +191,8 @@ impl SledStorage {
     /// Opens (or creates) the database at `path`, with the page cache set
     /// by [`set_cache_bytes`] (or [`DEFAULT_CACHE_BYTES`]).
     pub fn open(path: &Path) -> Result<SledStorage, StoreError> {
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(cache_bytes())
-            .open()
-            .map_err(store_err)?;
+        let config = sled::Config::new().path(path).cache_capacity(cache_bytes());
+        let db = open_waiting_for_lock(|| config.open(), LOCK_WAIT).map_err(store_err)?;
         Ok(SledStorage {
             entries: db.open_tree("entries").map_err(store_err)?,
             heads: db.open_tree("heads").map_err(store_err)?,

@@ -142,3 +142,40 @@ fn a_corrupt_entry_in_the_tail_is_reported_not_ignored() {
     let err = recover::check_on_start(&storage).expect_err("a bad signature is found");
     assert!(err.to_string().contains("local entry"), "{err}");
 }
+
+#[test]
+fn opening_waits_for_a_lock_released_a_moment_later_and_refuses_one_held_on() {
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let held = SledStorage::open(&path).unwrap();
+
+    // Held for the whole wait: refused, naming the lock, once the wait is over.
+    let started = Instant::now();
+    let refused = super::open_waiting_for_lock(|| sled::open(&path), Duration::from_millis(150))
+        .map(|_| ())
+        .unwrap_err();
+    assert!(super::is_lock_held(&refused), "{refused}");
+    assert!(started.elapsed() >= Duration::from_millis(150));
+
+    // Released while opening waits (as sled's own shutdown does): opened.
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        drop(held);
+    });
+    let reopened = SledStorage::open(&path).unwrap();
+    release.join().unwrap();
+    assert_eq!(reopened.head(LogKind::Public).unwrap(), None);
+
+    // Any other failure is reported at once, not waited on.
+    let file = dir.path().join("a file");
+    std::fs::write(&file, b"not a database").unwrap();
+    let started = Instant::now();
+    let other =
+        super::open_waiting_for_lock(|| sled::open(file.join("db")), Duration::from_secs(60))
+            .map(|_| ())
+            .unwrap_err();
+    assert!(!super::is_lock_held(&other), "{other}");
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
