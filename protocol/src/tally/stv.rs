@@ -36,7 +36,7 @@
 //!
 //! The work is bounded: [`MAX_CANDIDATES`], [`MAX_BALLOTS`] and
 //! [`MAX_PREFERENCES`] say why each limit is what it is, and ties look back
-//! through the stages with an index ([`Precedence`]) instead of rescanning
+//! through the stages with an index (`Precedence`) instead of rescanning
 //! them, so a count costs about (candidates² × log candidates) on top of
 //! its preferences, in time, and candidates² in memory (the stage table).
 //!
@@ -72,13 +72,17 @@ pub const MAX_TOTAL_WEIGHT: u64 = 1_000_000_000;
 /// The report holds every candidate's votes at every stage, and a count has
 /// at most one stage per candidate excluded plus one per surplus
 /// transferred, so the stage table grows as the square of the candidates:
-/// at 1 000 candidates and ~1 000 stages it is 8 MB of figures (and the
-/// ties recorded, when all are level at every stage, as much again). The
-/// worst case allowed — 1 000 candidates level at every stage, so that every
-/// exclusion is a tie drawn by lot — counts in about a second (BENCHMARKS.md,
-/// "STV worst case"). Real ballot papers are far shorter: Scottish wards
-/// have at most a few dozen candidates, and the longest STV papers in public
-/// elections (Australian Senate) list a few hundred.
+/// at 1 000 candidates and ~1 000 stages it is 8 MB of figures, and the
+/// ties recorded when all are level at every stage add a few MB more. The
+/// worst case allowed — 1 000 candidates level at every stage on 999 000
+/// ballot lines, so that each of 999 stages moves papers to everyone and
+/// ends in a tie drawn by lot — counts in 0.3 s (Scottish) and 3.3 s (Meek)
+/// with a report of 9–14 MB (BENCHMARKS.md, "STV: the worst case
+/// allowed"); at 3 000 candidates the same shape would hold ~10 times the
+/// ballot lines allowed, and the report alone 50–80 MB. Real ballot papers
+/// are far shorter: Scottish wards have at most a few dozen candidates, and
+/// the longest STV papers in public elections (Australian Senate) list a
+/// few hundred.
 pub const MAX_CANDIDATES: usize = 1_000;
 
 /// The most ballot lines (groups of identical ballots with a weight) an STV
