@@ -76,7 +76,7 @@ pub const MAX_TOTAL_WEIGHT: u64 = 1_000_000_000;
 /// ties recorded when all are level at every stage add a few MB more. The
 /// worst case allowed — 1 000 candidates level at every stage on 999 000
 /// ballot lines, so that each of 999 stages moves papers to everyone and
-/// ends in a tie drawn by lot — counts in 0.3 s (Scottish) and 3.3 s (Meek)
+/// ends in a tie drawn by lot — counts in 0.3 s (Scottish) and 3–4 s (Meek)
 /// with a report of 9–14 MB (BENCHMARKS.md, "STV: the worst case
 /// allowed"); at 3 000 candidates the same shape would hold ~10 times the
 /// ballot lines allowed, and the report alone 50–80 MB. Real ballot papers

@@ -30,9 +30,11 @@ use crate::output;
 /// stage, the parcels of papers moved at each transfer value (Scottish rule;
 /// Meek's method moves fractions of every ballot, not papers, so it has
 /// none), who was elected in which order, every tie and how it was broken
-/// ("tied: A, B; drawn by lot: A"), and the seed of the lots. A stage's
-/// figures are the votes after that stage's transfer, as on a Scottish
-/// result sheet; stage 1 counts first preferences.
+/// ("tied: A, B; drawn by lot: A"), and the seed of the lots: a hash of
+/// the file's bytes unless --seed gives one (a proposal id), printed in
+/// text and JSON ("seed", "seed_from") so anyone can redo the draw. A
+/// stage's figures are the votes after that stage's transfer, as on a
+/// Scottish result sheet; stage 1 counts first preferences.
 ///
 /// Odd but accepted input (a ballot ranking nobody, two ballots on a line…)
 /// is listed under "Warnings" with its line. A file with no valid ballot
