@@ -705,6 +705,63 @@ fn gpus_2005_matches_the_reference_meek_count() {
     assert_conserved(&report);
 }
 
+/// The published Glasgow counts as a result sheet: at every transfer the
+/// giver gives its surplus (or all its votes), the parcels moved (papers ×
+/// value) are that less what truncation lost, and what the others receive
+/// is what moved less what became non-transferable.
+#[test]
+fn glasgow_2007_transfers_and_parcels_add_up() {
+    for text in [
+        include_str!("../../../tests/data/stv/calton-2007.blt"),
+        include_str!("../../../tests/data/stv/anderston-city-2007.blt"),
+    ] {
+        let report = run(&parse(text), StvRule::Scottish);
+        for pair in report.stages.windows(2) {
+            let [before, stage] = pair else { continue };
+            let n = stage.number;
+            let (giver, gave) = match stage.action {
+                StageAction::SurplusTransfer { from, surplus, .. } => (from, surplus),
+                StageAction::Exclusion { who } => (who, before.votes[who as usize]),
+                other => panic!("stage {n}: {other:?}"),
+            };
+            let change = |c: u32| {
+                stage
+                    .transfers
+                    .iter()
+                    .find(|t| t.candidate == c)
+                    .map_or(0, |t| t.change)
+            };
+            assert_eq!(change(giver), -(gave as i64), "stage {n}");
+            let lost = stage.lost - before.lost;
+            let exhausted = stage.exhausted - before.exhausted;
+            let moved: u64 = stage.parcels.iter().map(|p| p.papers * p.value).sum();
+            assert_eq!(moved, gave - lost, "stage {n}");
+            let received: i64 = stage
+                .transfers
+                .iter()
+                .filter(|t| t.candidate != giver)
+                .map(|t| t.change)
+                .sum();
+            assert_eq!(received as u64, moved - exhausted, "stage {n}");
+            assert!(
+                stage
+                    .transfers
+                    .iter()
+                    .all(|t| t.candidate == giver || t.change > 0)
+            );
+        }
+        // Calton's stage 2: Redmond's 1 982 papers at 0.34409.
+        if report.stages[0].votes[7] == 1982 * scottish::SCALE {
+            assert_eq!(report.stages[1].parcels.len(), 1);
+            assert_eq!(report.stages[1].parcels[0].papers, 1982);
+            assert_eq!(
+                report.stages[1].parcels[0].value,
+                units("0.34409", scottish::SCALE)
+            );
+        }
+    }
+}
+
 /// Droop's "42" and "513" examples: Pollux ends 4 and 5 units of 10⁻⁹
 /// below Helen, outside the surplus, so Pollux is defeated without a draw
 /// and Castor and Helen win (`jklundell/droop`
