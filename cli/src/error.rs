@@ -2,7 +2,8 @@
 //! has an exit status and a stable code.
 //!
 //! A node's refusal keeps the node's own code (`insufficient_funds`,
-//! `wrong_stage`…) and exits 1, as does an audit that finds a problem.
+//! `wrong_stage`…) and exits 1, as do an audit that finds a problem and an
+//! election `hearth tally stv` cannot count (`no_ballots`).
 //! Everything else exits 2 with one of the CLI's own codes, [`Code`]: the
 //! places that know what went wrong raise a [`Failure`] carrying one, and
 //! [`report`] falls back on the kind of error (a network or file error)
@@ -11,6 +12,7 @@
 
 use std::fmt;
 
+use hearth_protocol::tally::stv::StvError;
 use serde_json::{Value, json};
 
 use crate::client::Refusal;
@@ -153,6 +155,12 @@ pub fn report(err: &anyhow::Error) -> Report {
             }
             if let Some(not_valid) = e.downcast_ref::<NotValid>() {
                 return Some((1, not_valid.code.clone()));
+            }
+            // An election the count refuses (no valid ballot…) has no
+            // result, as a node reports it uncountable: a verdict, not a
+            // usage error.
+            if let Some(stv) = e.downcast_ref::<StvError>() {
+                return Some((1, stv.code().to_string()));
             }
             let code = if let Some(failure) = e.downcast_ref::<Failure>() {
                 failure.code

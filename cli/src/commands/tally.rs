@@ -31,7 +31,8 @@ publish them); tokens are separated by spaces or newlines, `#` starts a
 comment:
 
   4 2            number of candidates, number of seats
-  -4             optional: withdrawn candidates, negated
+  -4             optional: withdrawn candidates, negated, alone on
+                 the line after the header (nowhere else)
   3 1 3 0        a weight (voters), candidates in order of preference, 0
   4 3 1 2 0
   2 2 0

@@ -80,13 +80,28 @@ fn stv_scottish_reproduces_the_calton_2007_result() {
     assert!(text.starts_with("CALTON\n"), "{text}");
     assert!(text.contains("quota          1300.00000\n"), "{text}");
     assert!(text.contains(&seed.to_hex()), "{text}");
-    let stage7 = text
-        .lines()
-        .find(|l| l.trim_start().starts_with("7  exclude #5; elect #10"))
-        .unwrap_or_else(|| panic!("no stage 7 in:\n{text}"));
-    for figure in ["446.24765", "409.10769", "1189.88661", "1360.12945"] {
-        assert!(stage7.contains(figure), "{figure} missing: {stage7}");
-    }
+    // The stage table has a row per candidate and a column per stage.
+    let stage7 = |who: &str| -> String {
+        let row = text
+            .lines()
+            .skip_while(|l| !l.starts_with("Votes by stage"))
+            .find(|l| l.starts_with(who))
+            .unwrap_or_else(|| panic!("no row for {who} in:\n{text}"));
+        let figures: Vec<&str> = row.split_whitespace().rev().take(10).collect();
+        figures[10 - 7].to_owned()
+    };
+    assert_eq!(stage7("Ruth Simpson"), "1189.88661", "{text}");
+    assert_eq!(stage7("Alison E Thewliss"), "1360.12945", "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("7  exclusion of ")
+                && l.contains("; elected: Alison E Thewliss")),
+        "{text}"
+    );
+    assert!(
+        text.contains("Stage 2: surplus of George Redmond"),
+        "{text}"
+    );
     assert!(
         text.contains("\nElected: George Redmond, Alison E Thewliss, Ruth Simpson\nTies: none\n"),
         "{text}"
@@ -161,10 +176,16 @@ fn stv_meek_reproduces_the_gpus_2005_result_from_stdin() {
         text.contains("quota          18.800000001 at first"),
         "{text}"
     );
+    assert!(text.contains("; drawn by lot: "), "{text}");
     assert!(
-        text.contains("chosen by lot, drawn from the seed"),
+        text.contains("Meek's method moves a fraction of every ballot"),
         "{text}"
     );
+    let ties = from_path["count"]["ties"].as_array().unwrap();
+    assert_eq!(ties[0]["by"], "lot");
+    assert_eq!(ties[0]["tied"].as_array().unwrap().len(), 4);
+    assert_eq!(ties[0]["drawn"], ties[0]["chosen"]);
+    assert!(from_path["count"]["stages"][1]["parcels"].is_null());
 }
 
 #[test]
@@ -407,4 +428,318 @@ fn help_explains_the_file_formats() {
     }
     let stv = run(home.path(), &["tally", "stv", "--help"]).ok();
     assert!(stv.contains("scottish") && stv.contains("meek"), "{stv}");
+}
+
+/// `hearth tally stv` on a `.blt` file written to a scratch directory:
+/// the run, with its home.
+fn stv_on(text: &str, args: &[&str]) -> (tempfile::TempDir, String, crate::support::Run) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("election.blt");
+    std::fs::write(&file, text).unwrap();
+    let file = file.display().to_string();
+    let args = [&["tally", "stv", "--rule", "scottish"][..], args, &[&file]].concat();
+    let run = run(dir.path(), &args);
+    (dir, file, run)
+}
+
+/// An election nobody voted in has no result: exit 1 with `no_ballots`,
+/// in text and as a JSON error object.
+#[test]
+fn stv_without_ballots_has_no_result() {
+    let empty = "3 1\n0\n\"A\"\n\"B\"\n\"C\"\n\"Nobody came\"\n";
+    let (_dir, file, out) = stv_on(empty, &[]);
+    let err = out.fails(1);
+    assert!(err.contains("no_ballots"), "{err}");
+    assert!(
+        err.starts_with(&format!("hearth: {file}: cannot count: ")),
+        "{err}"
+    );
+    let (_dir, _, out) = stv_on(empty, &["--json"]);
+    assert_eq!(out.code, 1);
+    let value: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(value["error"], "no_ballots");
+}
+
+/// Only negative numbers on the line after the header withdraw
+/// candidates: `-1` opening a ballot line is refused on its line, and
+/// odd-but-accepted input is listed as warnings naming the line.
+#[test]
+fn stv_reads_withdrawals_strictly_and_warns_of_odd_input() {
+    let names = "\"A\"\n\"B\"\n\"C\"\n\"T\"\n";
+    let (_dir, _, out) = stv_on(&format!("3 1\n-1 2 0\n2 3 0\n0\n{names}"), &[]);
+    let err = out.fails(2);
+    assert!(err.contains("line 2: "), "{err}");
+    assert!(
+        err.contains("only negative candidate numbers, found `2`"),
+        "{err}"
+    );
+
+    let (_dir, _, out) = stv_on(&format!("3 1\n2 1 0\n-2 3 0\n0\n{names}"), &[]);
+    let err = out.fails(2);
+    assert!(
+        err.contains("line 3: the ballot weight `-2` is negative"),
+        "{err}"
+    );
+
+    let odd = "3 1\n-3\n4 1 0 2 2\n 0\n1 0\n1 3 0\n0\n\"A\"\n\"B\"\n\"C\"\n";
+    let (_dir, _, out) = stv_on(odd, &["--json"]);
+    let value = out.json();
+    let warnings: Vec<(u64, String)> = value["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["line"].as_u64().unwrap(),
+                w["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let has = |line: u64, needle: &str| {
+        warnings
+            .iter()
+            .any(|(l, m)| *l == line && m.contains(needle))
+    };
+    assert!(has(3, "share this line"), "{warnings:?}");
+    assert!(has(3, "continues onto line 4"), "{warnings:?}");
+    assert!(has(5, "ranks no candidate"), "{warnings:?}");
+    assert!(has(6, "only withdrawn candidates"), "{warnings:?}");
+    assert!(has(10, "no title"), "{warnings:?}");
+    assert_eq!(value["report"]["withdrawn"], serde_json::json!([2]));
+    assert_eq!(value["report"]["valid_ballots"], 6);
+
+    let (_dir, _, out) = stv_on(odd, &[]);
+    let text = out.ok();
+    assert!(
+        text.contains("\nWarnings (accepted, but check the file)\n  line 3: "),
+        "{text}"
+    );
+}
+
+/// Errors name the real cause and line.
+#[test]
+fn stv_errors_name_the_cause() {
+    for (text, expected) in [
+        ("", "the file is empty"),
+        ("# only a comment\n\n", "the file is empty"),
+        // A weight that large is still a weight: this file fails on its names.
+        (
+            "3 1\n4294967297 1 0\n0\n",
+            "line 3: expected 3 candidate names, found 0",
+        ),
+        (
+            "4294967297 1\n",
+            "line 1: the number of candidates `4294967297` is too large (at most 1000)",
+        ),
+        (
+            "1001 1\n",
+            "line 1: the number of candidates `1001` is too large (at most 1000)",
+        ),
+        (
+            "3 1\n1 4294967297 0\n0\n",
+            "line 2: candidate 4294967297 is out of range (1 to 3)",
+        ),
+        (
+            "3 4294967297\n",
+            "line 1: the number of seats `4294967297` is too large (at most 4294967295)",
+        ),
+        (
+            "3 1\n1.5 1 0\n0\n",
+            "line 2: the ballot weight `1.5` is not a whole number",
+        ),
+    ] {
+        let (_dir, file, out) = stv_on(text, &[]);
+        let err = out.fails(2);
+        assert!(
+            err.starts_with(&format!("hearth: {file}: {expected}")),
+            "{text:?}: {err}"
+        );
+        assert!(!err.contains("line 0"), "{err}");
+    }
+}
+
+/// The CSV stage table: a row per candidate, a column per stage, the
+/// non-transferable, lost and total rows; its figures are the report's.
+#[test]
+fn stv_csv_round_trips_to_the_report() {
+    let file = stv_file("anderston-city-2007.blt");
+    let home = tempfile::tempdir().unwrap();
+    let csv = run(
+        home.path(),
+        &[
+            "tally", "stv", "--rule", "scottish", "--format", "csv", &file,
+        ],
+    )
+    .ok();
+    let out = tally_json(&["stv", "--rule", "scottish", &file]);
+    let report = &out["report"];
+    let stages = report["stages"].as_array().unwrap();
+    let rows = csv_rows(&csv);
+    let header = &rows[0];
+    assert_eq!(header[0], "candidate");
+    assert_eq!(header.len(), stages.len() + 1, "{header:?}");
+    assert!(
+        header[1].starts_with("stage 1: first preferences"),
+        "{header:?}"
+    );
+    assert!(
+        header[2].starts_with("stage 2: surplus of Craig MacKay"),
+        "{header:?}"
+    );
+    let units = |figure: &str| -> u64 {
+        let (whole, fraction) = figure.split_once('.').unwrap();
+        whole.parse::<u64>().unwrap() * 100_000 + fraction.parse::<u64>().unwrap()
+    };
+    let names = strings(&report["candidates"]);
+    for row in &rows[1..] {
+        let (label, figures) = (row[0].as_str(), &row[1..]);
+        assert_eq!(figures.len(), stages.len(), "{row:?}");
+        for (stage, figure) in stages.iter().zip(figures) {
+            let expected = match label {
+                "non-transferable" => stage["exhausted"].as_u64().unwrap(),
+                "lost to fractions" => stage["lost"].as_u64().unwrap(),
+                "total" => report["valid_ballots"].as_u64().unwrap() * 100_000,
+                name => {
+                    let c = names.iter().position(|n| *n == name).unwrap();
+                    stage["votes"][c].as_u64().unwrap()
+                }
+            };
+            assert_eq!(units(figure), expected, "{label}");
+        }
+    }
+    assert_eq!(rows.len(), 1 + names.len() + 3);
+
+    let err = run(
+        home.path(),
+        &[
+            "--json", "tally", "stv", "--rule", "scottish", "--format", "csv", &file,
+        ],
+    )
+    .fails(2);
+    assert!(err.contains("do not go together"), "{err}");
+    // --format json is --json.
+    let json = run(
+        home.path(),
+        &[
+            "tally", "stv", "--rule", "scottish", "--format", "json", &file,
+        ],
+    )
+    .json();
+    assert_eq!(json, out);
+}
+
+/// RFC 4180 rows: fields split on commas outside quotes, `""` a quote.
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for line in text.split("\r\n").filter(|l| !l.is_empty()) {
+        let mut fields = vec![String::new()];
+        let mut quoted = false;
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, quoted) {
+                ('"', true) if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    fields.last_mut().unwrap().push('"');
+                }
+                ('"', _) => quoted = !quoted,
+                (',', false) => fields.push(String::new()),
+                (c, _) => fields.last_mut().unwrap().push(c),
+            }
+        }
+        rows.push(fields);
+    }
+    rows
+}
+
+/// On the published Glasgow counts, each stage's transfers add up: what
+/// the others received is what moved less the newly non-transferable, the
+/// parcels' papers × value are what moved, and the readable figures are
+/// the exact ones as decimals.
+#[test]
+fn stv_transfers_and_parcels_add_up_on_glasgow_2007() {
+    for name in ["calton-2007.blt", "anderston-city-2007.blt"] {
+        let out = tally_json(&["stv", "--rule", "scottish", &stv_file(name)]);
+        let exact = out["report"]["stages"].as_array().unwrap();
+        let shown = out["count"]["stages"].as_array().unwrap();
+        for k in 1..exact.len() {
+            let (before, stage) = (&exact[k - 1], &exact[k]);
+            let n = |v: &Value| v.as_i64().unwrap();
+            let (from, gave) = match &stage["action"] {
+                Value::Object(a) if a.contains_key("SurplusTransfer") => {
+                    let t = &a["SurplusTransfer"];
+                    (n(&t["from"]), n(&t["surplus"]))
+                }
+                Value::Object(a) if a.contains_key("Exclusion") => {
+                    let who = n(&a["Exclusion"]["who"]);
+                    (who, n(&before["votes"][who as usize]))
+                }
+                other => panic!("{other}"),
+            };
+            let exhausted = n(&stage["exhausted"]) - n(&before["exhausted"]);
+            let lost = n(&stage["lost"]) - n(&before["lost"]);
+            let transfers = stage["transfers"].as_array().unwrap();
+            let received: i64 = transfers
+                .iter()
+                .filter(|t| n(&t["candidate"]) != from)
+                .map(|t| n(&t["change"]))
+                .sum();
+            let given = transfers
+                .iter()
+                .find(|t| n(&t["candidate"]) == from)
+                .map_or(0, |t| -n(&t["change"]));
+            assert_eq!(given, gave, "{name} stage {}", k + 1);
+            assert_eq!(received, gave - exhausted - lost, "{name} stage {}", k + 1);
+            let moved: i64 = stage["parcels"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| n(&p["papers"]) * n(&p["value"]))
+                .sum();
+            assert_eq!(moved, gave - lost, "{name} stage {}", k + 1);
+            // The readable stage: names and decimal strings beside integers.
+            let votes = &shown[k]["votes"][0];
+            let exact_votes = votes["votes"].as_u64().unwrap();
+            assert_eq!(
+                votes["votes_shown"],
+                format!("{}.{:05}", exact_votes / 100_000, exact_votes % 100_000)
+            );
+        }
+    }
+}
+
+/// A tie left to lot says who was tied and whom the lot chose; the seed is
+/// printed, and --help documents it.
+#[test]
+fn stv_ties_and_seed_are_shown() {
+    let level = "3 1\n3 1 0\n3 2 0\n5 3 0\n0\n\"Ann\"\n\"Bob\"\n\"Cat\"\n\"Level\"\n";
+    let (_dir, _, out) = stv_on(level, &[]);
+    let text = out.ok();
+    let line = text
+        .lines()
+        .find(|l| l.contains("whom to exclude"))
+        .unwrap_or_else(|| panic!("no tie in:\n{text}"));
+    assert!(line.contains("tied: Ann, Bob; drawn by lot: "), "{line}");
+    assert!(
+        text.contains("(a hash of the file; --seed sets it)"),
+        "{text}"
+    );
+    let (_dir, _, out) = stv_on(level, &["--json"]);
+    let value = out.json();
+    assert_eq!(value["seed"].as_str().unwrap().len(), 64);
+    assert_eq!(value["seed_from"], "file");
+    let tie = &value["count"]["ties"][0];
+    assert_eq!(tie["tied"], serde_json::json!(["Ann", "Bob"]));
+    assert!(tie["drawn"] == "Ann" || tie["drawn"] == "Bob", "{tie}");
+
+    let home = tempfile::tempdir().unwrap();
+    let help = run(home.path(), &["tally", "stv", "--help"]).ok();
+    for needle in [
+        "--seed",
+        "--format",
+        "csv",
+        "no_ballots",
+        "after that stage's transfer",
+    ] {
+        assert!(help.contains(needle), "{needle} missing from:\n{help}");
+    }
 }

@@ -16,18 +16,33 @@
 //! "An example"   # the title
 //! ```
 //!
-//! Tokens are separated by any whitespace, so a ballot may be split across
-//! lines; `#` starts a comment running to the end of the line (outside a
-//! quoted string); a leading byte-order mark is ignored. The title is
-//! optional (an absent title reads as the empty string).
+//! Tokens are separated by any whitespace; `#` starts a comment running to
+//! the end of the line (outside a quoted string); a leading byte-order mark
+//! is ignored. Withdrawn candidates, as the format defines them, are the
+//! negative numbers on the first line after the header, and that line holds
+//! nothing else: a negative number anywhere else is refused, so that a
+//! mistyped ballot (`-1 2 0`) cannot silently withdraw a candidate.
 //!
-//! Refused, each with the line it was found on: equal rankings (`2=3`),
-//! skipped rankings (`-` inside a ballot), ballot ids (`(id) weight …`),
-//! fractional weights, a candidate ranked twice on one ballot, candidate
-//! numbers out of range, more than [`MAX_CANDIDATES`] candidates, more than
-//! [`MAX_BALLOT_LINES`] ballots, and weights whose total overflows.
+//! Accepted but reported as a [`Warning`] naming its line, by
+//! [`read_blt`]: a ballot split across lines or sharing a line with
+//! another, a ballot ranking no candidate or only withdrawn ones (not a
+//! valid paper: it is not counted), as many seats as standing candidates or
+//! more (no contest), two candidates with the same name, and a missing
+//! title (read as the empty string).
+//!
+//! Refused, each with the line it was found on: an empty file, equal
+//! rankings (`2=3`), skipped rankings (`-` inside a ballot), ballot ids
+//! (`(id) weight …`), fractional or negative weights, numbers too large for
+//! what they count (`too large (at most …)`), a candidate ranked twice on
+//! one ballot, candidate numbers out of range, more candidates, ballot
+//! lines or preferences than the [`Limits`] of the count (by default
+//! [`MAX_CANDIDATES`] and [`MAX_BALLOT_LINES`]), and weights whose total
+//! overflows.
 //!
 //! Candidates are 1-based in the file and 0-based in [`Election`].
+
+#[cfg(test)]
+mod tests;
 
 use std::fmt::Write as _;
 
@@ -64,14 +79,73 @@ pub struct RankedBallot {
     pub ranking: Vec<u32>,
 }
 
-/// Why a `.blt` file was refused, naming its 1-based line.
+/// How much a file may hold, checked while it is read so that a file
+/// over a limit is refused naming the line where it went over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The most candidates.
+    pub candidates: u32,
+    /// The most ballot lines.
+    pub ballot_lines: usize,
+    /// The most preferences (candidates ranked), over all ballot lines.
+    pub preferences: usize,
+}
+
+impl Limits {
+    /// What the format itself allows: [`MAX_CANDIDATES`] candidates and
+    /// [`MAX_BALLOT_LINES`] ballot lines, preferences unbounded beyond that.
+    pub const FORMAT: Limits = Limits {
+        candidates: MAX_CANDIDATES,
+        ballot_lines: MAX_BALLOT_LINES,
+        preferences: usize::MAX,
+    };
+}
+
+/// A file read with [`read_blt`]: the election, and what was odd about
+/// the file but accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    /// The election.
+    pub election: Election,
+    /// Odd but accepted input, in the order met.
+    pub warnings: Vec<Warning>,
+}
+
+/// Something odd about a `.blt` file that was accepted, naming the first
+/// line where it was met.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// The 1-based line.
+    pub line: usize,
+    /// What was odd, and what was made of it (with how often it recurred).
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+/// Why a `.blt` file was refused, naming its 1-based line (line 0: the
+/// file as a whole, e.g. an empty file).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}: {reason}")]
 pub struct ParseError {
-    /// The 1-based line on which the problem was found.
+    /// The 1-based line on which the problem was found; 0 for the file as
+    /// a whole.
     pub line: usize,
     /// What is wrong, as a sentence fragment.
     pub reason: String,
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            f.write_str(&self.reason)
+        } else {
+            write!(f, "line {}: {}", self.line, self.reason)
+        }
+    }
 }
 
 fn error(line: usize, reason: impl Into<String>) -> ParseError {
@@ -81,18 +155,53 @@ fn error(line: usize, reason: impl Into<String>) -> ParseError {
     }
 }
 
-/// Parses the text of a `.blt` file.
+/// Parses the text of a `.blt` file within the format's own limits,
+/// dropping the warnings (see [`read_blt`]).
 pub fn parse_blt(text: &str) -> Result<Election, ParseError> {
+    read_blt(text, &Limits::FORMAT).map(|parsed| parsed.election)
+}
+
+/// Parses the text of a `.blt` file, refusing more than `limits` allow,
+/// and reports what was odd but accepted.
+pub fn read_blt(text: &str, limits: &Limits) -> Result<Parsed, ParseError> {
     let mut lexer = Lexer::new(text);
+    let mut warnings = Warnings::default();
 
-    let (candidates, seats) = header(&mut lexer)?;
+    let (candidates, seats, header_line) = header(&mut lexer, limits)?;
     let mut withdrawn = Vec::new();
-    let ballots = ballots(&mut lexer, candidates, &mut withdrawn)?;
+    let ballots = ballots(
+        &mut lexer,
+        candidates,
+        header_line,
+        limits,
+        &mut withdrawn,
+        &mut warnings,
+    )?;
+    let standing = candidates as usize - withdrawn.len();
+    if seats as usize >= standing {
+        warnings.add(
+            header_line,
+            Odd::NoContest,
+            format!(
+                "{seats} seats for {standing} standing candidates: all are elected without a contest"
+            ),
+        );
+    }
 
-    let mut names = Vec::with_capacity(candidates as usize);
+    let mut names: Vec<String> = Vec::with_capacity(candidates as usize);
+    let mut first_named: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     for k in 1..=candidates {
         match lexer.next()? {
-            Some((_, Token::Quoted(name))) => names.push(name.to_owned()),
+            Some((line, Token::Quoted(name))) => {
+                if let Some(other) = first_named.insert(name.to_owned(), k) {
+                    warnings.add(
+                        line,
+                        Odd::SameName,
+                        format!("candidates {other} and {k} are both named \"{name}\""),
+                    );
+                }
+                names.push(name.to_owned());
+            }
             Some((line, Token::Word(word))) => {
                 return Err(error(
                     line,
@@ -109,7 +218,14 @@ pub fn parse_blt(text: &str) -> Result<Election, ParseError> {
     }
 
     let title = match lexer.next()? {
-        None => String::new(),
+        None => {
+            warnings.add(
+                lexer.last_line,
+                Odd::NoTitle,
+                "the file has no title after the candidates' names".to_owned(),
+            );
+            String::new()
+        }
         Some((_, Token::Quoted(title))) => title.to_owned(),
         Some((line, Token::Word(word))) => {
             return Err(error(
@@ -122,26 +238,92 @@ pub fn parse_blt(text: &str) -> Result<Election, ParseError> {
         return Err(error(line, "unexpected text after the title"));
     }
 
-    Ok(Election {
-        title,
-        candidates: names,
-        seats,
-        withdrawn,
-        ballots,
+    Ok(Parsed {
+        election: Election {
+            title,
+            candidates: names,
+            seats,
+            withdrawn,
+            ballots,
+        },
+        warnings: warnings.into_list(),
     })
 }
 
-/// The first line: the number of candidates and of seats.
-fn header(lexer: &mut Lexer<'_>) -> Result<(u32, u32), ParseError> {
-    let mut number = |what: &str| -> Result<(usize, u32), ParseError> {
+/// The kinds of odd input, each reported once with how often it recurred.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Odd {
+    SplitBallot,
+    SharedLine,
+    EmptyBallot,
+    OnlyWithdrawn,
+    NoContest,
+    SameName,
+    NoTitle,
+}
+
+/// Warnings being gathered: the first of each kind keeps its line and
+/// message, later ones are counted, so that a file with a million odd
+/// ballots yields one warning, not a million.
+#[derive(Debug, Default)]
+struct Warnings {
+    first: Vec<(Odd, Warning, usize)>,
+}
+
+impl Warnings {
+    fn add(&mut self, line: usize, kind: Odd, message: String) {
+        match self.first.iter_mut().find(|(k, _, _)| *k == kind) {
+            Some((_, _, more)) => *more += 1,
+            None => self.first.push((kind, Warning { line, message }, 0)),
+        }
+    }
+
+    fn into_list(self) -> Vec<Warning> {
+        self.first
+            .into_iter()
+            .map(|(_, mut warning, more)| {
+                if more > 0 {
+                    let times = if more == 1 { "time" } else { "times" };
+                    warning.message = format!("{} (and {more} more {times})", warning.message);
+                }
+                warning
+            })
+            .collect()
+    }
+}
+
+/// A whole number in the file, no larger than `max`: the reason it is not
+/// one names what is wrong (negative, too large, not a number at all).
+fn whole(word: &str, what: &str, max: u64) -> Result<u64, String> {
+    if let Some(rest) = word.strip_prefix('-')
+        && !rest.is_empty()
+        && rest.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(format!("the {what} `{word}` is negative"));
+    }
+    if word.is_empty() || !word.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("the {what} `{word}` is not a whole number"));
+    }
+    match word.parse::<u64>() {
+        Ok(n) if n <= max => Ok(n),
+        _ => Err(format!("the {what} `{word}` is too large (at most {max})")),
+    }
+}
+
+/// The header: the number of candidates and of seats, and its line.
+fn header(lexer: &mut Lexer<'_>, limits: &Limits) -> Result<(u32, u32, usize), ParseError> {
+    let mut number = |what: &str, max: u64| -> Result<(usize, u64), ParseError> {
         match lexer.next()? {
-            Some((line, Token::Word(word))) => word
-                .parse::<u32>()
+            Some((line, Token::Word(word))) => whole(word, what, max)
                 .map(|n| (line, n))
-                .map_err(|_| error(line, format!("the {what} `{word}` is not a whole number"))),
+                .map_err(|reason| error(line, reason)),
             Some((line, Token::Quoted(_))) => Err(error(
                 line,
                 format!("expected the {what}, found a quoted string"),
+            )),
+            None if lexer.tokens == 0 => Err(error(
+                0,
+                "the file is empty: a .blt file starts with the number of candidates and of seats",
             )),
             None => Err(error(
                 lexer.last_line,
@@ -149,35 +331,38 @@ fn header(lexer: &mut Lexer<'_>) -> Result<(u32, u32), ParseError> {
             )),
         }
     };
-    let (line, candidates) = number("number of candidates")?;
+    let (line, candidates) = number("number of candidates", u64::from(limits.candidates))?;
     if candidates == 0 {
         return Err(error(line, "the election has no candidates"));
     }
-    if candidates > MAX_CANDIDATES {
-        return Err(error(
-            line,
-            format!("{candidates} candidates exceed the limit of {MAX_CANDIDATES}"),
-        ));
-    }
-    let (line, seats) = number("number of seats")?;
+    let (seats_line, seats) = number("number of seats", u64::from(u32::MAX))?;
     if seats == 0 {
-        return Err(error(line, "the election has no seats to fill"));
+        return Err(error(seats_line, "the election has no seats to fill"));
     }
-    Ok((candidates, seats))
+    // Both fit in u32: `whole` bounded them.
+    Ok((candidates as u32, seats as u32, seats_line))
 }
 
 /// The optional withdrawn line, then ballots up to the terminating `0`.
 fn ballots(
     lexer: &mut Lexer<'_>,
     candidates: u32,
+    header_line: usize,
+    limits: &Limits,
     withdrawn: &mut Vec<u32>,
+    warnings: &mut Warnings,
 ) -> Result<Vec<RankedBallot>, ParseError> {
     let mut ballots: Vec<RankedBallot> = Vec::new();
     let mut total: u64 = 0;
+    let mut preferences: usize = 0;
     // `seen[c] == stamp` marks candidate c as already ranked on the current
     // ballot, without clearing a set per ballot.
     let mut seen = vec![0u32; candidates as usize + 1];
     let mut stamp: u32 = 0;
+    let mut is_withdrawn = vec![false; candidates as usize];
+    // The line the last ballot ended on, to spot two ballots on one line.
+    let mut last_end: Option<usize> = None;
+    let mut first = true;
     loop {
         let (line, word) = match lexer.next()? {
             Some((line, Token::Word(word))) => (line, word),
@@ -194,25 +379,23 @@ fn ballots(
                 ));
             }
         };
+        let starts_withdrawn = first && word.starts_with('-') && word.len() > 1;
+        first = false;
+        if starts_withdrawn {
+            if line == header_line {
+                return Err(error(
+                    line,
+                    format!("`{word}`: withdrawn candidates go on their own line after the header"),
+                ));
+            }
+            withdrawn_line(lexer, line, word, candidates, withdrawn)?;
+            for &c in withdrawn.iter() {
+                is_withdrawn[c as usize] = true;
+            }
+            continue;
+        }
         if word == "0" {
             return Ok(ballots);
-        }
-        if let Some(number) = word.strip_prefix('-').filter(|n| !n.is_empty()) {
-            if !ballots.is_empty() {
-                return Err(error(
-                    line,
-                    "withdrawn candidates must be listed before the first ballot",
-                ));
-            }
-            let candidate = candidate_number(line, number, candidates)?;
-            if withdrawn.contains(&candidate) {
-                return Err(error(
-                    line,
-                    format!("candidate {number} is withdrawn twice"),
-                ));
-            }
-            withdrawn.push(candidate);
-            continue;
         }
         if word.starts_with('(') {
             return Err(error(
@@ -220,29 +403,40 @@ fn ballots(
                 "ballot ids (`(id) weight …`) are not supported",
             ));
         }
-        let weight = word.parse::<u64>().map_err(|_| {
-            error(
+        if word.starts_with('-') {
+            return Err(error(
                 line,
-                format!("the ballot weight `{word}` is not a whole number"),
-            )
-        })?;
+                format!(
+                    "the ballot weight `{word}` is negative (withdrawn candidates are listed only on the line after the header)"
+                ),
+            ));
+        }
+        let weight =
+            whole(word, "ballot weight", u64::MAX).map_err(|reason| error(line, reason))?;
         total = total
             .checked_add(weight)
             .ok_or_else(|| error(line, "the total ballot weight overflows"))?;
-        if ballots.len() >= MAX_BALLOT_LINES {
+        if ballots.len() >= limits.ballot_lines {
             return Err(error(
                 line,
-                format!("more than {MAX_BALLOT_LINES} ballot lines"),
+                format!("more than {} ballot lines", limits.ballot_lines),
             ));
+        }
+        if last_end == Some(line) {
+            warnings.add(
+                line,
+                Odd::SharedLine,
+                "two ballots share this line".to_owned(),
+            );
         }
         stamp += 1;
         let mut ranking = Vec::new();
-        loop {
-            let (line, word) = match lexer.next()? {
-                Some((line, Token::Word(word))) => (line, word),
-                Some((line, Token::Quoted(_))) => {
+        let end_line = loop {
+            let (rank_line, word) = match lexer.next()? {
+                Some((l, Token::Word(word))) => (l, word),
+                Some((l, Token::Quoted(_))) => {
                     return Err(error(
-                        line,
+                        l,
                         "a ballot is not ended by `0` before a quoted string",
                     ));
                 }
@@ -254,39 +448,125 @@ fn ballots(
                 }
             };
             if word == "0" {
-                break;
+                break rank_line;
             }
             if word.contains('=') {
-                return Err(error(line, "equal rankings (`=`) are not supported"));
+                return Err(error(rank_line, "equal rankings (`=`) are not supported"));
+            }
+            if word == "-" {
+                return Err(error(rank_line, "skipped rankings (`-`) are not supported"));
             }
             if word.starts_with('-') {
-                return Err(error(line, "skipped rankings (`-`) are not supported"));
+                return Err(error(
+                    rank_line,
+                    format!(
+                        "`{word}` is not a candidate number (withdrawn candidates are listed only on the line after the header)"
+                    ),
+                ));
             }
-            let candidate = candidate_number(line, word, candidates)?;
+            let candidate = candidate_number(rank_line, word, candidates)?;
             let mark = &mut seen[candidate as usize];
             if *mark == stamp {
                 return Err(error(
-                    line,
+                    rank_line,
                     format!("candidate {word} is ranked twice on one ballot"),
                 ));
             }
             *mark = stamp;
             ranking.push(candidate);
+            preferences += 1;
+            if preferences > limits.preferences {
+                return Err(error(
+                    rank_line,
+                    format!(
+                        "the ballots rank more than {} candidates in all",
+                        limits.preferences
+                    ),
+                ));
+            }
+        };
+        if end_line != line {
+            warnings.add(
+                line,
+                Odd::SplitBallot,
+                format!("a ballot continues onto line {end_line}"),
+            );
+        }
+        last_end = Some(end_line);
+        if ranking.is_empty() {
+            warnings.add(
+                line,
+                Odd::EmptyBallot,
+                "a ballot ranks no candidate: it is not a valid paper and is not counted"
+                    .to_owned(),
+            );
+        } else if ranking.iter().all(|&c| is_withdrawn[c as usize]) {
+            warnings.add(
+                line,
+                Odd::OnlyWithdrawn,
+                "a ballot ranks only withdrawn candidates: it is not counted".to_owned(),
+            );
         }
         ballots.push(RankedBallot { weight, ranking });
     }
 }
 
+/// The withdrawn line, whose first token `word` is on `line`: negative
+/// candidate numbers and nothing else.
+fn withdrawn_line(
+    lexer: &mut Lexer<'_>,
+    line: usize,
+    word: &str,
+    candidates: u32,
+    withdrawn: &mut Vec<u32>,
+) -> Result<(), ParseError> {
+    let mut word = word;
+    loop {
+        let number = word.strip_prefix('-').filter(|n| !n.is_empty()).ok_or_else(|| {
+            error(
+                line,
+                format!(
+                    "the withdrawn candidates' line holds only negative candidate numbers, found `{word}`"
+                ),
+            )
+        })?;
+        let candidate = candidate_number(line, number, candidates)?;
+        if withdrawn.contains(&candidate) {
+            return Err(error(
+                line,
+                format!("candidate {number} is withdrawn twice"),
+            ));
+        }
+        withdrawn.push(candidate);
+        match lexer.peek_line()? {
+            Some(next) if next == line => {}
+            _ => return Ok(()),
+        }
+        word = match lexer.next()? {
+            Some((_, Token::Word(w))) => w,
+            Some((_, Token::Quoted(_))) => {
+                return Err(error(
+                    line,
+                    "the withdrawn candidates' line holds only negative candidate numbers, found a quoted string",
+                ));
+            }
+            None => return Ok(()),
+        };
+    }
+}
+
 /// A 1-based candidate number in the file, as a 0-based index.
 fn candidate_number(line: usize, word: &str, candidates: u32) -> Result<u32, ParseError> {
-    match word.parse::<u32>() {
-        Ok(n) if (1..=candidates).contains(&n) => Ok(n - 1),
-        Ok(n) => Err(error(
-            line,
-            format!("candidate {n} is out of range (1 to {candidates})"),
-        )),
-        Err(_) => Err(error(line, format!("`{word}` is not a candidate number"))),
+    if !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit()) {
+        return match word.parse::<u32>() {
+            Ok(n) if (1..=candidates).contains(&n) => Ok(n - 1),
+            _ => Err(error(
+                line,
+                format!("candidate {word} is out of range (1 to {candidates})"),
+            )),
+        };
     }
+    Err(error(line, format!("`{word}` is not a candidate number")))
 }
 
 /// Writes an election as a `.blt` file that [`parse_blt`] reads back as
@@ -343,6 +623,8 @@ struct Lexer<'a> {
     /// The line of the last token read (1 before any): where an error
     /// about a file that ends too early is reported.
     last_line: usize,
+    /// How many tokens have been read (0: the file is empty so far).
+    tokens: usize,
 }
 
 impl<'a> Lexer<'a> {
@@ -353,7 +635,16 @@ impl<'a> Lexer<'a> {
             pos: 0,
             line: 1,
             last_line: 1,
+            tokens: 0,
         }
+    }
+
+    /// The line the next token starts on, without reading it.
+    fn peek_line(&mut self) -> Result<Option<usize>, ParseError> {
+        let (pos, line, last_line, tokens) = (self.pos, self.line, self.last_line, self.tokens);
+        let next = self.next()?.map(|(line, _)| line);
+        (self.pos, self.line, self.last_line, self.tokens) = (pos, line, last_line, tokens);
+        Ok(next)
     }
 
     fn next(&mut self) -> Result<Option<(usize, Token<'a>)>, ParseError> {
@@ -379,6 +670,7 @@ impl<'a> Lexer<'a> {
         };
         let start = self.pos;
         self.last_line = self.line;
+        self.tokens += 1;
         if first == b'"' {
             let body = start + 1;
             let end = bytes[body..]
@@ -403,187 +695,5 @@ impl<'a> Lexer<'a> {
             self.pos += 1;
         }
         Ok(Some((self.line, Token::Word(&self.text[start..self.pos]))))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-
-    use super::*;
-
-    const EXAMPLE: &str = "4 2\n-4\n3 1 3 0\n4 3 1 2 0\n2 2 0\n0\n\"Adams\"\n\"Baker\"\n\"Clark\"\n\"Davis\"\n\"An example\"\n";
-
-    fn example() -> Election {
-        Election {
-            title: "An example".into(),
-            candidates: vec![
-                "Adams".into(),
-                "Baker".into(),
-                "Clark".into(),
-                "Davis".into(),
-            ],
-            seats: 2,
-            withdrawn: vec![3],
-            ballots: vec![
-                RankedBallot {
-                    weight: 3,
-                    ranking: vec![0, 2],
-                },
-                RankedBallot {
-                    weight: 4,
-                    ranking: vec![2, 0, 1],
-                },
-                RankedBallot {
-                    weight: 2,
-                    ranking: vec![1],
-                },
-            ],
-        }
-    }
-
-    fn line_of(text: &str) -> usize {
-        match parse_blt(text) {
-            Ok(_) => panic!("accepted: {text:?}"),
-            Err(e) => e.line,
-        }
-    }
-
-    #[test]
-    fn parses_the_example() {
-        assert_eq!(parse_blt(EXAMPLE), Ok(example()));
-        assert_eq!(to_blt(&example()), EXAMPLE);
-    }
-
-    #[test]
-    fn tolerates_comments_blank_lines_split_ballots_and_a_bom() {
-        let text = "\u{feff}# a comment\n\n4 2 # header\n-4\n3 1\n 3 0\n4 3 1 2 0 2 2 0\n0\n\"Adams\" \"Baker\"\n# names\n\"Clark\"\n\"Davis\"\n\n\"An example\"\n\n";
-        assert_eq!(parse_blt(text), Ok(example()));
-    }
-
-    #[test]
-    fn names_may_hold_spaces_and_hashes_and_the_title_is_optional() {
-        let election =
-            parse_blt("2 1\n1 1 0\n0\n\"Ann # Lee\"\n\"Bo\"\n").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(election.candidates, vec!["Ann # Lee", "Bo"]);
-        assert_eq!(election.title, "");
-    }
-
-    #[test]
-    fn malformed_files_name_their_line() {
-        let cases: &[(&str, usize, &str)] = &[
-            ("", 1, "ends before"),
-            ("x 2\n", 1, "not a whole number"),
-            ("0 2\n", 1, "no candidates"),
-            ("10001 2\n", 1, "exceed the limit"),
-            ("3 0\n", 1, "no seats"),
-            ("3 1\n2 1 2=3 0\n0\n", 2, "equal rankings"),
-            ("3 1\n2 1\n- 3 0\n0\n", 3, "skipped rankings"),
-            ("3 1\n(7) 2 1 0\n0\n", 2, "ballot ids"),
-            ("3 1\n1.5 1 0\n0\n", 2, "not a whole number"),
-            ("3 1\n2 1 4 0\n0\n", 2, "out of range"),
-            ("3 1\n2 1 0\n\n2 3 1 3 0\n0\n", 4, "ranked twice"),
-            ("3 1\n2 1 0\n-2\n0\n", 3, "before the first ballot"),
-            ("3 1\n-4\n0\n", 2, "out of range"),
-            ("3 1\n2 1 0\n2 2 0\n", 3, "not ended"),
-            ("3 1\n2 1 0\n2 2\n\"A\"\n", 4, "not ended by `0`"),
-            (
-                "3 1\n2 1 0\n0\n\"A\"\n\"B\"\n",
-                5,
-                "expected 3 candidate names",
-            ),
-            ("3 1\n2 1 0\n0\n\"A\"\nB\n", 5, "quoted name of candidate 2"),
-            (
-                "2 1\n2 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n\"extra\"\n",
-                7,
-                "after the title",
-            ),
-            ("2 1\n2 1 0\n0\n\"A\n\"B\"\n", 4, "not closed"),
-            (
-                "2 1\n18446744073709551615 1 0\n1 2 0\n0\n\"A\"\n\"B\"\n",
-                3,
-                "overflows",
-            ),
-        ];
-        for (text, line, reason) in cases {
-            let err = parse_blt(text)
-                .err()
-                .unwrap_or_else(|| panic!("accepted {text:?}"));
-            assert_eq!(err.line, *line, "{text:?}: {err}");
-            assert!(err.reason.contains(reason), "{text:?}: {err}");
-        }
-    }
-
-    #[test]
-    fn names_and_titles_that_cannot_be_quoted_are_sanitised() {
-        let mut election = example();
-        election.candidates[0] = "Ann \"the\"\nLee".into();
-        let back = parse_blt(&to_blt(&election)).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(back.candidates[0], "Ann 'the' Lee");
-    }
-
-    fn election() -> impl Strategy<Value = Election> {
-        (1u32..8, 1u32..5).prop_flat_map(|(n, seats)| {
-            let names = proptest::collection::vec("[A-Za-z #'.-]{0,12}", n as usize);
-            let ballot = (
-                1u64..1_000_000,
-                Just((0..n).collect::<Vec<u32>>()).prop_shuffle(),
-                0..=n as usize,
-            )
-                .prop_map(|(weight, order, len)| RankedBallot {
-                    weight,
-                    ranking: order[..len].to_vec(),
-                });
-            let withdrawn = Just((0..n).collect::<Vec<u32>>())
-                .prop_shuffle()
-                .prop_flat_map(move |order| {
-                    (0..=n as usize).prop_map(move |k| order[..k].to_vec())
-                });
-            (
-                names,
-                "[A-Za-z0-9 #]{0,20}",
-                withdrawn,
-                proptest::collection::vec(ballot, 0..20),
-            )
-                .prop_map(move |(candidates, title, withdrawn, ballots)| Election {
-                    title,
-                    candidates,
-                    seats,
-                    withdrawn,
-                    ballots,
-                })
-        })
-    }
-
-    fn config() -> ProptestConfig {
-        ProptestConfig {
-            cases: 128,
-            failure_persistence: None,
-            ..ProptestConfig::default()
-        }
-    }
-
-    proptest! {
-        #![proptest_config(config())]
-
-        #[test]
-        fn round_trips(election in election()) {
-            let text = to_blt(&election);
-            prop_assert_eq!(parse_blt(&text), Ok(election));
-        }
-
-        /// Corrupting one ballot line (by ranking a candidate past the
-        /// last one) is reported on exactly that line.
-        #[test]
-        fn a_bad_ballot_is_reported_on_its_line(election in election(), pick in any::<prop::sample::Index>()) {
-            prop_assume!(!election.ballots.is_empty());
-            let text = to_blt(&election);
-            let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
-            let first_ballot = 1 + usize::from(!election.withdrawn.is_empty());
-            let index = first_ballot + pick.index(election.ballots.len());
-            let bad = election.candidates.len() + 1;
-            lines[index] = format!("1 {bad} 0");
-            prop_assert_eq!(line_of(&lines.join("\n")), index + 1);
-        }
     }
 }

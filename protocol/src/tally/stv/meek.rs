@@ -30,7 +30,7 @@
 //! Identical ballots carry identical weights through every step, so the
 //! distribution runs once per distinct ranking and multiplies.
 
-use super::report::Outcome;
+use super::report::{Outcome, transfers};
 use super::{
     Contest, Elected, ElectedBy, MeekRound, Profile, Stage, StageAction, StvError, TieBreak,
     TiePurpose,
@@ -108,17 +108,35 @@ pub(crate) fn count(profile: &Profile, seats: u32, seed: &Hash) -> Result<Outcom
         ties: Vec::new(),
     };
 
-    // The first-preference count, for the report (B.2.a with every keep
-    // factor 1).
+    // The first-preference count. It is also round 1: no keep factor is
+    // below 1 before anyone is elected, so round 1 ends at its first
+    // iteration, which is this count (electing or defeating at its end).
     count.distribute();
     count.update_quota();
     count.record(StageAction::FirstPreferences, None);
 
+    // What the next round's stage starts with: what the last one decided.
+    let mut next: Option<StageAction> = None;
     let mut round = 0;
     // B.1
     while count.hopeful().len() > count.seats_left() && count.seats_left() > 0 {
         round += 1;
-        count.round(round)?;
+        next = Some(count.round(round, next)?);
+    }
+
+    // A defeat that ended the count is shown like any other: one more
+    // distribution (B.2.a) shows where the defeated candidate's votes went.
+    // The count is complete (B.1), so nothing is iterated or elected by it.
+    if let Some(action @ StageAction::Exclusion { .. }) = next {
+        count.distribute();
+        count.update_quota();
+        let figures = MeekRound {
+            iterations: 1,
+            surplus: count.surplus(),
+            stable: false,
+            keep_factors: count.keep.clone(),
+        };
+        count.record(action, Some(figures));
     }
 
     // C.1: fill the remaining seats (C.2, defeating the rest, changes
@@ -155,7 +173,7 @@ impl Count<'_> {
 
     fn contest(&mut self) -> Contest<'_> {
         Contest {
-            history: &[],
+            precedence: None,
             seed: self.seed,
             stage: self.stages.len() as u32,
             ties: &mut self.ties,
@@ -163,11 +181,17 @@ impl Count<'_> {
     }
 
     fn record(&mut self, action: StageAction, meek: Option<MeekRound>) {
+        let transfers = match self.stages.last() {
+            Some(last) => transfers(&last.votes, &self.votes),
+            None => Vec::new(),
+        };
         self.stages.push(Stage {
             number: self.stages.len() as u32 + 1,
             action,
             quota: self.quota,
             votes: self.votes.clone(),
+            transfers,
+            parcels: Vec::new(),
             exhausted: self.exhausted,
             lost: 0,
             elected: Vec::new(),
@@ -183,8 +207,20 @@ impl Count<'_> {
         }
     }
 
-    /// One round, B.2 then B.3, recorded as one stage.
-    fn round(&mut self, round: u32) -> Result<(), StvError> {
+    /// B.2.d: the total surplus of the elected, at least 0.
+    fn surplus(&self) -> u64 {
+        let quota = self.quota;
+        let surplus: i128 = (0..self.profile.candidates)
+            .filter(|&c| self.status[c] == Status::Elected)
+            .map(|c| i128::from(self.votes[c]) - i128::from(quota))
+            .sum();
+        u64::try_from(surplus.max(0)).unwrap_or(u64::MAX)
+    }
+
+    /// One round, B.2 then B.3, recorded as one stage whose action is
+    /// `action`, what the round before decided (round 1 is the first
+    /// stage). Returns what this round decided: the action of the next.
+    fn round(&mut self, round: u32, action: Option<StageAction>) -> Result<StageAction, StvError> {
         let mut last_surplus: Option<u64> = None;
         let mut iterations = 0;
         let (end, surplus) = loop {
@@ -208,11 +244,7 @@ impl Count<'_> {
                 self.status[c as usize] = Status::Elected;
             }
             // B.2.d
-            let surplus: i128 = (0..self.profile.candidates)
-                .filter(|&c| self.status[c] == Status::Elected)
-                .map(|c| i128::from(self.votes[c]) - i128::from(quota))
-                .sum();
-            let surplus = u64::try_from(surplus.max(0)).unwrap_or(u64::MAX);
+            let surplus = self.surplus();
             // B.2.e
             if !winners.is_empty() {
                 break (End::Elected(winners), surplus);
@@ -239,12 +271,23 @@ impl Count<'_> {
             stable,
             keep_factors: self.keep.clone(),
         };
+        // The winners of B.2.c were marked elected for B.2.d; they are
+        // elected in order below.
+        if let End::Elected(winners) = &end {
+            for &c in winners {
+                self.status[c as usize] = Status::Hopeful;
+            }
+        }
+        match action {
+            Some(action) => self.record(action, Some(figures)),
+            None => {
+                if let Some(first) = self.stages.last_mut() {
+                    first.meek = Some(figures);
+                }
+            }
+        }
         match end {
             End::Elected(winners) => {
-                self.record(StageAction::Election, Some(figures));
-                for &c in &winners {
-                    self.status[c as usize] = Status::Hopeful;
-                }
                 let votes = self.votes.clone();
                 let order = self.contest().order(&winners, |c| votes[c as usize]);
                 for c in order.into_iter().take(self.seats_left()) {
@@ -252,6 +295,7 @@ impl Count<'_> {
                 }
                 // Should more have reached the quota than seats remained
                 // (impossible with this quota), the rest stay hopeful.
+                Ok(StageAction::Surpluses)
             }
             End::Defeat { .. } => {
                 // B.3
@@ -266,22 +310,19 @@ impl Count<'_> {
                     .into_iter()
                     .filter(|&c| self.votes[c as usize] <= bound)
                     .collect();
-                let stage = self.stages.len() as u32 + 1;
-                let mut contest = Contest {
-                    history: &[],
-                    seed: self.seed,
-                    stage,
-                    ties: &mut self.ties,
-                };
-                // B.1 leaves at least one hopeful candidate.
-                if let Some(who) = contest.split(tied, false, TiePurpose::Exclusion) {
-                    self.record(StageAction::Exclusion { who }, Some(figures));
-                    self.status[who as usize] = Status::Defeated;
-                    self.keep[who as usize] = 0;
+                match self.contest().split(tied, false, TiePurpose::Exclusion) {
+                    Some(who) => {
+                        self.status[who as usize] = Status::Defeated;
+                        self.keep[who as usize] = 0;
+                        Ok(StageAction::Exclusion { who })
+                    }
+                    // B.1 leaves more hopeful candidates than seats, so
+                    // there is always someone to defeat; were there not,
+                    // B.1 would end the count before another round.
+                    None => Ok(StageAction::Surpluses),
                 }
             }
         }
-        Ok(())
     }
 
     /// B.2.a: distributes every ballot by the current keep factors.

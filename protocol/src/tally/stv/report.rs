@@ -1,7 +1,14 @@
 //! The report of an STV count: every stage with its action, quota, each
-//! candidate's votes, the exhausted (non-transferable) value and what was
-//! lost to truncation, who was elected and why, and every tie and how it was
-//! broken. Vote values are integers in units of 1/`scale` of a vote.
+//! candidate's votes, what each candidate gained or gave, the parcels of
+//! papers moved (Scottish), the exhausted (non-transferable) value and what
+//! was lost to truncation, who was elected and why, and every tie and how
+//! it was broken. Vote values are integers in units of 1/`scale` of a vote.
+//!
+//! A stage's figures are those *after* its transfer, as on a Scottish
+//! result sheet: stage 1 shows first preferences; a later stage shows the
+//! votes once its surplus or exclusion (or Meek round) has moved them, and
+//! lists who was elected at its end. A candidate excluded at stage k shows
+//! 0 from stage k on.
 
 use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
@@ -59,6 +66,33 @@ impl StvReport {
             format!("{whole}.{fraction:0digits$}")
         }
     }
+
+    /// A signed value of this report as a decimal number of votes with its
+    /// sign (`+1.50000`, `-0.25000`; `0.00000` unsigned).
+    pub fn signed_decimal(&self, units: i64) -> String {
+        let sign = match units.signum() {
+            1 => "+",
+            -1 => "-",
+            _ => "",
+        };
+        format!("{sign}{}", self.decimal(units.unsigned_abs()))
+    }
+}
+
+/// The changes from `before` to `after`, one per candidate whose votes
+/// changed, in candidate order.
+pub(crate) fn transfers(before: &[u64], after: &[u64]) -> Vec<Transfer> {
+    before
+        .iter()
+        .zip(after)
+        .enumerate()
+        .filter(|(_, (b, a))| b != a)
+        .map(|(c, (&b, &a))| Transfer {
+            candidate: c as u32,
+            // Votes are at most MAX_TOTAL_WEIGHT × 10⁹ < 2⁶³.
+            change: i64::try_from(i128::from(a) - i128::from(b)).unwrap_or(i64::MAX),
+        })
+        .collect()
 }
 
 /// One stage of the count (Scottish) or one round (Meek).
@@ -70,9 +104,18 @@ pub struct Stage {
     pub action: StageAction,
     /// The quota in force at the end of this stage.
     pub quota: u64,
-    /// Each candidate's votes at the end of this stage (before the
-    /// exclusion a Meek round ends with).
+    /// Each candidate's votes at the end of this stage, after its transfer.
     pub votes: Vec<u64>,
+    /// Every candidate whose votes this stage changed, by how much, in
+    /// candidate order: negative for the candidate whose surplus or papers
+    /// moved (and, under Meek, for elected candidates whose keep factors
+    /// fell). Empty at the first stage, which transfers nothing.
+    pub transfers: Vec<Transfer>,
+    /// The papers moved at this stage (Scottish), by the value each carried
+    /// to its next preference or to the non-transferable pile; the lowest
+    /// value first. Empty at the first stage and for Meek, which moves
+    /// fractions of every ballot rather than papers.
+    pub parcels: Vec<Parcel>,
     /// Value on non-transferable papers at the end of this stage.
     pub exhausted: u64,
     /// Value lost to truncation up to the end of this stage.
@@ -81,6 +124,28 @@ pub struct Stage {
     pub elected: Vec<Elected>,
     /// Meek's iteration figures for this round.
     pub meek: Option<MeekRound>,
+}
+
+/// A change in one candidate's votes at one stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+pub struct Transfer {
+    /// The candidate.
+    pub candidate: u32,
+    /// Votes gained (positive) or given (negative), in units.
+    pub change: i64,
+}
+
+/// Papers moved together at one transfer value (Scottish rules 48–50).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+pub struct Parcel {
+    /// The value each paper carried on, in units: the transfer value of a
+    /// surplus, or the value an excluded candidate's paper had.
+    pub value: u64,
+    /// How many papers.
+    pub papers: u64,
+    /// Of those, how many had no next available preference and were set
+    /// aside as non-transferable.
+    pub non_transferable: u64,
 }
 
 /// What a stage did.
@@ -106,8 +171,9 @@ pub enum StageAction {
         /// The excluded candidate.
         who: u32,
     },
-    /// A Meek round that ended because candidates reached the quota.
-    Election,
+    /// A Meek round after candidates were elected: their surpluses pass on
+    /// as their keep factors fall.
+    Surpluses,
 }
 
 /// A candidate deemed elected.
@@ -150,10 +216,16 @@ pub struct TieBreak {
     pub stage: u32,
     /// What the tie decided.
     pub purpose: TiePurpose,
-    /// The tied candidates.
-    pub between: Vec<u32>,
-    /// The candidate chosen (to transfer first, to exclude, or to be
-    /// listed first among those elected together).
+    /// The candidates with equal votes at that stage (for Meek B.3, within
+    /// the surplus of the lowest).
+    pub tied: Vec<u32>,
+    /// Those of `tied` still level at every earlier stage, between whom the
+    /// lot was drawn; empty when earlier stages decided.
+    pub lot: Vec<u32>,
+    /// The candidate the lot chose; `None` when earlier stages decided.
+    pub drawn: Option<u32>,
+    /// The candidate chosen, by either means (to transfer first, to
+    /// exclude, or to be listed first among those elected together).
     pub chosen: u32,
     /// How it was decided.
     pub by: TieBy,

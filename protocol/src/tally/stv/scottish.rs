@@ -30,8 +30,13 @@
 //! Papers with the same ranking travel together (same holder, same value
 //! at every stage), so a ballot group stands for all of its papers.
 
-use super::report::Outcome;
-use super::{Contest, Elected, ElectedBy, Profile, Stage, StageAction, TieBreak, TiePurpose};
+use std::collections::BTreeMap;
+
+use super::report::{Outcome, transfers};
+use super::{
+    Contest, Elected, ElectedBy, Parcel, Precedence, Profile, Stage, StageAction, TieBreak,
+    TiePurpose,
+};
 use crate::crypto::Hash;
 
 /// Units per vote: five decimal places (rule 48(3)).
@@ -64,8 +69,11 @@ struct Count<'a> {
     lost: u64,
     elected: Vec<u32>,
     stages: Vec<Stage>,
-    /// Each candidate's votes at the end of every stage (for ties).
-    history: Vec<Vec<u64>>,
+    /// The earlier stages, indexed for ties.
+    precedence: Precedence,
+    /// The papers moved at the current stage: per value carried on,
+    /// (papers, of which non-transferable).
+    parcels: BTreeMap<u64, (u64, u64)>,
     ties: Vec<TieBreak>,
 }
 
@@ -100,7 +108,8 @@ pub(crate) fn count(profile: &Profile, seats: u32, seed: &Hash) -> Outcome {
         lost: 0,
         elected: Vec::new(),
         stages: Vec::new(),
-        history: Vec::new(),
+        precedence: Precedence::new(n),
+        parcels: BTreeMap::new(),
         ties: Vec::new(),
     };
 
@@ -146,7 +155,7 @@ impl Count<'_> {
 
     fn contest(&mut self) -> Contest<'_> {
         Contest {
-            history: &self.history,
+            precedence: Some(&self.precedence),
             seed: self.seed,
             stage: self.stages.len() as u32,
             ties: &mut self.ties,
@@ -154,17 +163,31 @@ impl Count<'_> {
     }
 
     fn record(&mut self, action: StageAction) {
+        let transfers = match self.stages.last() {
+            Some(last) => transfers(&last.votes, &self.votes),
+            None => Vec::new(),
+        };
+        let parcels = std::mem::take(&mut self.parcels)
+            .into_iter()
+            .map(|(value, (papers, non_transferable))| Parcel {
+                value,
+                papers,
+                non_transferable,
+            })
+            .collect();
         self.stages.push(Stage {
             number: self.stage_number() + 1,
             action,
             quota: self.quota,
             votes: self.votes.clone(),
+            transfers,
+            parcels,
             exhausted: self.exhausted,
             lost: self.lost,
             elected: Vec::new(),
             meek: None,
         });
-        self.history.push(self.votes.clone());
+        self.precedence.push(&self.votes);
     }
 
     fn elect(&mut self, c: u32, by: ElectedBy) {
@@ -268,6 +291,9 @@ impl Count<'_> {
     /// available preference (a continuing candidate), or sets them aside as
     /// non-transferable.
     fn pass_on(&mut self, g: usize, amount: u64) {
+        let papers = self.profile.counts[g];
+        let parcel = self.parcels.entry(self.value[g]).or_default();
+        parcel.0 += papers;
         let ranking = self.profile.ranking(g);
         let from = self.position[g] + 1;
         let next = ranking
@@ -284,6 +310,7 @@ impl Count<'_> {
             None => {
                 self.position[g] = ranking.len();
                 self.exhausted += amount;
+                parcel.1 += papers;
             }
         }
     }

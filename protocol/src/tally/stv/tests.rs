@@ -190,6 +190,31 @@ fn transferred_papers_carry_their_value_into_the_next_surplus() {
         figures(&["6", "6", "3.5714", "3.42855", "1"], scale)
     );
     assert_eq!(stage(2).lost, units("0.00005", scale));
+    // The parcels: A's ten papers at 0.4, then at B's surplus A's ten
+    // (received at 0.4) at 0.05714 and B's own three at 0.14285.
+    let parcel = |value: &str, papers: u64| Parcel {
+        value: units(value, scale),
+        papers,
+        non_transferable: 0,
+    };
+    assert_eq!(stage(1).parcels, vec![parcel("0.4", 10)]);
+    assert_eq!(
+        stage(2).parcels,
+        vec![parcel("0.05714", 10), parcel("0.14285", 3)]
+    );
+    let change = |candidate: u32, figure: &str, sign: i64| Transfer {
+        candidate,
+        change: sign * units(figure, scale) as i64,
+    };
+    assert_eq!(
+        stage(2).transfers,
+        vec![
+            change(b, "1", -1),
+            change(c, "0.5714", 1),
+            change(d, "0.42855", 1)
+        ]
+    );
+    assert!(stage(0).transfers.is_empty() && stage(0).parcels.is_empty());
     // E, then D are excluded; C takes the last vacancy (rule 52).
     assert_eq!(stage(3).action, StageAction::Exclusion { who: e });
     assert_eq!(stage(4).action, StageAction::Exclusion { who: d });
@@ -227,7 +252,9 @@ fn an_exclusion_tie_is_broken_by_the_most_recent_stage_that_differs() {
         vec![TieBreak {
             stage: 3,
             purpose: TiePurpose::Exclusion,
-            between: vec![a, b, c],
+            tied: vec![a, b, c],
+            lot: Vec::new(),
+            drawn: None,
             chosen: c,
             by: TieBy::EarlierStages,
         }]
@@ -251,8 +278,10 @@ fn an_exclusion_tie_equal_at_every_stage_is_drawn_by_lot() {
             (tie.stage, tie.purpose, tie.by),
             (1, TiePurpose::Exclusion, TieBy::Lot)
         );
-        assert_eq!(tie.between, vec![0, 1]);
+        assert_eq!(tie.tied, vec![0, 1]);
+        assert_eq!(tie.lot, vec![0, 1]);
         assert_eq!(tie.chosen, draw_order(&seed, 1, &[0, 1])[0]);
+        assert_eq!(tie.drawn, Some(tie.chosen));
         assert_eq!(
             report.stages[1].action,
             StageAction::Exclusion { who: tie.chosen }
@@ -293,11 +322,14 @@ fn meek_defeats_by_lot_among_candidates_within_the_surplus() {
     let report = run(&e, StvRule::Meek);
     let tie = &report.ties[0];
     assert_eq!((tie.purpose, tie.by), (TiePurpose::Exclusion, TieBy::Lot));
-    assert_eq!(tie.between, vec![2, 3]);
+    assert_eq!(tie.tied, vec![2, 3]);
+    assert_eq!(tie.stage, 1);
+    // Decided at the end of stage 1, carried out (and shown) at stage 2.
     assert_eq!(
         report.stages[1].action,
         StageAction::Exclusion { who: tie.chosen }
     );
+    assert_eq!(report.stages[1].votes[tie.chosen as usize], 0);
     assert_eq!(report.elected, vec![0]);
 }
 
@@ -493,12 +525,24 @@ fn gpus_2005_matches_the_reference_meek_count() {
     let s = meek::SCALE;
 
     assert_eq!(report.elected, vec![rotzler, lamarche, kramer, olsen]);
-    assert_eq!(report.stages.len(), 12);
+    // Each stage shows the votes after its transfer: stage 1 is round 1
+    // (first preferences), stage k the end of round k, whose action is what
+    // round k − 1 decided.
+    assert_eq!(report.stages.len(), 11);
     assert_eq!(report.stages[0].quota, units("18.800000001", s));
 
-    // Round 1 (stage 2) elects the two with first preferences over the quota.
-    assert_eq!(report.stages[1].action, StageAction::Election);
-    // Rounds 2–5 defeat the four candidates with no vote, by lot.
+    // Round 1 (stage 1) elects the two with first preferences over the
+    // quota; stage 2 transfers their surpluses.
+    let mut first: Vec<u32> = report.stages[0]
+        .elected
+        .iter()
+        .map(|e| e.candidate)
+        .collect();
+    first.sort_unstable();
+    assert_eq!(first, vec![lamarche, rotzler]);
+    assert_eq!(report.stages[1].action, StageAction::Surpluses);
+    // Rounds 2–5 defeat the four candidates with no vote, by lot; each
+    // exclusion is the next stage's action.
     let defeated: Vec<u32> = report.stages[2..6]
         .iter()
         .map(|st| match st.action {
@@ -510,6 +554,9 @@ fn gpus_2005_matches_the_reference_meek_count() {
     sorted.sort_unstable();
     assert_eq!(sorted, zeros);
     assert!(report.ties[..3].iter().all(|t| t.by == TieBy::Lot));
+    for (&who, stage) in defeated.iter().zip(&report.stages[2..6]) {
+        assert_eq!(stage.votes[who as usize], 0);
+    }
 
     // The surplus of a round that elects is B.2.d's sum over the elected,
     // new ones included (Droop's report prints another figure there, so
@@ -532,7 +579,7 @@ fn gpus_2005_matches_the_reference_meek_count() {
         };
     // Round 2.
     expect(
-        2,
+        1,
         &[
             (lamarche, "18.800000609"),
             (rotzler, "18.800000299"),
@@ -548,7 +595,7 @@ fn gpus_2005_matches_the_reference_meek_count() {
         "0",
         "0.000000906",
     );
-    // Round 6 defeats Jason Jones; round 7 Michael Piacsek.
+    // Round 6 defeats Jason Jones (stage 7); round 7 Michael Piacsek.
     assert_eq!(
         report.stages[6].action,
         StageAction::Exclusion { who: jones }
@@ -558,16 +605,22 @@ fn gpus_2005_matches_the_reference_meek_count() {
         StageAction::Exclusion { who: piacsek }
     );
     expect(
-        7,
-        &[(olsen, "14.436314852")],
+        6,
+        &[(olsen, "14.436314852"), (jones, "0")],
         "18.800000001",
         "0",
         "0.000000906",
     );
-    // Round 8 elects Steve Kramer.
-    assert_eq!(report.stages[8].action, StageAction::Election);
+    // Round 8 (stage 8) elects Steve Kramer, after Piacsek's exclusion.
+    assert_eq!(
+        report.stages[7].elected,
+        vec![Elected {
+            candidate: kramer,
+            by: ElectedBy::Quota
+        }]
+    );
     expect(
-        8,
+        7,
         &[
             (lamarche, "19.165213770"),
             (rotzler, "18.800000299"),
@@ -582,13 +635,15 @@ fn gpus_2005_matches_the_reference_meek_count() {
         // 19.165213770 + 18.800000299 + 19.718851196 − 3 × 18.800000001
         "1.284065262",
     );
-    // Round 9 defeats Kirit Mookerjee; the quota falls as ballots exhaust.
+    // Round 9 transfers the surpluses and defeats Kirit Mookerjee; the
+    // quota falls as ballots exhaust.
+    assert_eq!(report.stages[8].action, StageAction::Surpluses);
     assert_eq!(
         report.stages[9].action,
         StageAction::Exclusion { who: mookerjee }
     );
     expect(
-        9,
+        8,
         &[
             (lamarche, "18.799133460"),
             (rotzler, "18.799133416"),
@@ -608,7 +663,7 @@ fn gpus_2005_matches_the_reference_meek_count() {
         StageAction::Exclusion { who: dickinson }
     );
     expect(
-        10,
+        9,
         &[
             (lamarche, "18.789719457"),
             (rotzler, "18.789719396"),
@@ -622,15 +677,22 @@ fn gpus_2005_matches_the_reference_meek_count() {
         "0.000000435",
     );
     // Round 11 elects Kristen Olsen and fills the last seat.
-    assert_eq!(report.stages[11].action, StageAction::Election);
+    assert_eq!(
+        report.stages[10].elected,
+        vec![Elected {
+            candidate: olsen,
+            by: ElectedBy::Quota
+        }]
+    );
     expect(
-        11,
+        10,
         &[
             (lamarche, "19.087429756"),
             (rotzler, "19.073682122"),
             (olsen, "19.085721549"),
             (kramer, "19.202438090"),
             (sevigny, "16.482212783"),
+            (dickinson, "0"),
         ],
         "18.586296861",
         "1.068515700",
@@ -639,7 +701,65 @@ fn gpus_2005_matches_the_reference_meek_count() {
         "2.104084073",
     );
     assert_eq!(report.quota, units("18.586296861", s));
+    assert!(report.stages.iter().all(|st| st.parcels.is_empty()));
     assert_conserved(&report);
+}
+
+/// The published Glasgow counts as a result sheet: at every transfer the
+/// giver gives its surplus (or all its votes), the parcels moved (papers ×
+/// value) are that less what truncation lost, and what the others receive
+/// is what moved less what became non-transferable.
+#[test]
+fn glasgow_2007_transfers_and_parcels_add_up() {
+    for text in [
+        include_str!("../../../tests/data/stv/calton-2007.blt"),
+        include_str!("../../../tests/data/stv/anderston-city-2007.blt"),
+    ] {
+        let report = run(&parse(text), StvRule::Scottish);
+        for pair in report.stages.windows(2) {
+            let [before, stage] = pair else { continue };
+            let n = stage.number;
+            let (giver, gave) = match stage.action {
+                StageAction::SurplusTransfer { from, surplus, .. } => (from, surplus),
+                StageAction::Exclusion { who } => (who, before.votes[who as usize]),
+                other => panic!("stage {n}: {other:?}"),
+            };
+            let change = |c: u32| {
+                stage
+                    .transfers
+                    .iter()
+                    .find(|t| t.candidate == c)
+                    .map_or(0, |t| t.change)
+            };
+            assert_eq!(change(giver), -(gave as i64), "stage {n}");
+            let lost = stage.lost - before.lost;
+            let exhausted = stage.exhausted - before.exhausted;
+            let moved: u64 = stage.parcels.iter().map(|p| p.papers * p.value).sum();
+            assert_eq!(moved, gave - lost, "stage {n}");
+            let received: i64 = stage
+                .transfers
+                .iter()
+                .filter(|t| t.candidate != giver)
+                .map(|t| t.change)
+                .sum();
+            assert_eq!(received as u64, moved - exhausted, "stage {n}");
+            assert!(
+                stage
+                    .transfers
+                    .iter()
+                    .all(|t| t.candidate == giver || t.change > 0)
+            );
+        }
+        // Calton's stage 2: Redmond's 1 982 papers at 0.34409.
+        if report.stages[0].votes[7] == 1982 * scottish::SCALE {
+            assert_eq!(report.stages[1].parcels.len(), 1);
+            assert_eq!(report.stages[1].parcels[0].papers, 1982);
+            assert_eq!(
+                report.stages[1].parcels[0].value,
+                units("0.34409", scottish::SCALE)
+            );
+        }
+    }
 }
 
 /// Droop's "42" and "513" examples: Pollux ends 4 and 5 units of 10⁻⁹
@@ -666,14 +786,20 @@ fn droop_42_and_513_separate_by_nanovotes() {
         let s = meek::SCALE;
         assert_eq!(report.elected, vec![0, 2]);
         assert!(report.ties.is_empty());
-        let defeat = &report.stages[2];
-        assert_eq!(defeat.action, StageAction::Exclusion { who: 1 });
-        assert_eq!(defeat.votes[0], units(castor, s));
-        assert_eq!(defeat.votes[1], units(pollux, s));
+        // Round 2 (stage 2) ends with Pollux lowest; the count is then
+        // complete, and stage 3 shows his exclusion carried out.
+        let round = &report.stages[1];
+        assert_eq!(round.action, StageAction::Surpluses);
+        assert_eq!(round.votes[0], units(castor, s));
+        assert_eq!(round.votes[1], units(pollux, s));
         assert_eq!(
-            defeat.meek.as_ref().map(|m| m.surplus),
+            round.meek.as_ref().map(|m| m.surplus),
             Some(units(surplus, s))
         );
+        let defeat = &report.stages[2];
+        assert_eq!(defeat.action, StageAction::Exclusion { who: 1 });
+        assert_eq!(defeat.votes[1], 0);
+        assert_eq!(report.stages.len(), 3);
         assert_eq!(
             defeat.elected,
             vec![Elected {
@@ -699,14 +825,48 @@ fn too_few_candidates_are_all_elected_and_withdrawn_ones_never() {
     }
 }
 
+/// An election nobody voted in — or in which no ballot ranks a standing
+/// candidate — has no result, under either rule.
 #[test]
-fn an_election_without_ballots_fills_its_seats_by_lot() {
-    let e = election(4, 2, &[]);
-    for rule in [StvRule::Scottish, StvRule::Meek] {
-        let report = run(&e, rule);
-        assert_eq!(report.elected.len(), 2, "{rule:?}");
-        assert!(report.ties.iter().all(|t| t.by == TieBy::Lot));
+fn an_election_without_valid_ballots_has_no_result() {
+    let mut only_withdrawn = election(4, 2, &[(3, &[1]), (2, &[])]);
+    only_withdrawn.withdrawn = vec![1];
+    for e in [election(4, 2, &[]), only_withdrawn] {
+        for rule in [StvRule::Scottish, StvRule::Meek] {
+            let err = count(&e, rule, None, &seed()).unwrap_err();
+            assert_eq!(err, StvError::NoBallots, "{rule:?}");
+            assert_eq!(err.code(), "no_ballots");
+            assert!(err.to_string().starts_with("no_ballots: "), "{err}");
+        }
     }
+}
+
+/// The limits are refused with their codes, before any counting.
+#[test]
+fn elections_over_the_limits_are_refused() {
+    let e = election(MAX_CANDIDATES + 1, 1, &[(1, &[0])]);
+    let err = count(&e, StvRule::Scottish, None, &seed()).unwrap_err();
+    assert_eq!(err.code(), "too_many_candidates");
+    let many = vec![(1, &[0u32][..]); MAX_BALLOTS + 1];
+    let err = count(&election(2, 1, &many), StvRule::Meek, None, &seed()).unwrap_err();
+    assert_eq!(
+        err,
+        StvError::TooManyBallots {
+            ballots: MAX_BALLOTS + 1,
+            limit: MAX_BALLOTS
+        }
+    );
+    let ranking: Vec<u32> = (0..MAX_CANDIDATES as u32).collect();
+    let lines = MAX_PREFERENCES / MAX_CANDIDATES + 1;
+    let long = vec![(1, ranking.as_slice()); lines];
+    let err = count(
+        &election(MAX_CANDIDATES, 1, &long),
+        StvRule::Meek,
+        None,
+        &seed(),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "too_many_preferences");
 }
 
 #[test]
