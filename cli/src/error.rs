@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use crate::client::Refusal;
 use crate::commands::audit::AuditFailed;
 use crate::commands::credential::NotValid;
+use crate::commands::tally::Uncounted;
 
 /// The CLI's own error codes (a node's refusals carry the node's codes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,6 +155,9 @@ pub fn report(err: &anyhow::Error) -> Report {
             if let Some(not_valid) = e.downcast_ref::<NotValid>() {
                 return Some((1, not_valid.code.clone()));
             }
+            if let Some(uncounted) = e.downcast_ref::<Uncounted>() {
+                return Some((uncounted.status(), uncounted.code.to_string()));
+            }
             let code = if let Some(failure) = e.downcast_ref::<Failure>() {
                 failure.code
             } else if let Some(http) = e.downcast_ref::<ureq::Error>() {
@@ -205,7 +209,8 @@ pub fn help() -> String {
          or wrong_stage. An audit that finds a problem exits 1 with its report\n\
          (\"ok\": false) on stdout, or audit_failed when it could not finish one.\n\
          A credential that does not hold exits 1 with its reason, e.g. bad_signature\n\
-         or revoked (hearth credential verify --help).\n\
+         or revoked (hearth credential verify --help). hearth tally on a file\n\
+         nobody voted in exits 1 with no_ballots (there is no result).\n\
          Other errors exit 2 with one of:\n",
     );
     for code in Code::ALL {
