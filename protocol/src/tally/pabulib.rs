@@ -49,20 +49,19 @@ use serde::Serialize;
 
 pub use error::{PabulibError, PbWarning};
 
-/// Most projects an instance may have. A MES count weighs every unfunded
-/// project in every round, so its work grows with projects × approvals,
-/// and `mes-add1` runs many counts: see BENCHMARKS.md, "Schulze and
-/// participatory budgeting at their limits", for a count at these limits.
+/// Most projects an instance may have. With [`MAX_VOTES`] and
+/// [`MAX_APPROVALS`] this bounds what a file can make a count hold in
+/// memory and what the greedy rules do (4 s at all three limits,
+/// BENCHMARKS.md, "Schulze and participatory budgeting at their limits");
+/// the MES rules, whose work grows with projects × approvals, take less
+/// (`pb::MAX_MES_SIZE`).
 pub const MAX_PROJECTS: usize = 1_000;
 
-/// Most votes an instance may have. Under MES every vote holds a share of
-/// the budget, and a count's work grows with the distinct ballots; a
-/// million votes with [`MAX_APPROVALS`] approvals is the size measured in
-/// BENCHMARKS.md.
+/// Most votes an instance may have (see [`MAX_PROJECTS`]).
 pub const MAX_VOTES: usize = 1_000_000;
 
 /// Most approvals (project entries over all votes) an instance may have:
-/// ten per vote at [`MAX_VOTES`]. Memory and a MES count's work grow with
+/// ten per vote at [`MAX_VOTES`]. Memory and the work of a count grow with
 /// them, not with the votes alone.
 pub const MAX_APPROVALS: usize = 10_000_000;
 

@@ -103,17 +103,25 @@ use profile::Profile;
 pub const TIE_RULE: &str = "more votes first, then the lower cost, then by lot: \
      draw_order(seed, 0, all project indices)";
 
-/// Most MES counts `mes-add1` may run before it is given up. Each
-/// one-unit raise of the share is a count unless `pb/parametric.rs` can
-/// skip it, and nothing else bounds how many raises an instance needs: a
-/// budget of 10¹⁵ shared by a few hundred voters, one of whom alone wants a
-/// project of half of it, would take 10¹² counts. Real instances need a few
-/// hundred (Wieliczka 2023: 164 raises; the 100-project benchmark: 174
-/// counts). At the
-/// limit a count of [`MAX_PROJECTS`] projects and [`MAX_APPROVALS`]
-/// approvals is measured in BENCHMARKS.md ("Schulze and participatory
-/// budgeting at their limits").
-pub const MAX_MES_COUNTS: u64 = 10_000;
+/// Largest instance the MES rules count, as projects × approvals (the
+/// approvals of all votes): a MES count weighs the unfunded projects'
+/// supporters round after round, so its work grows with both. At the
+/// `.pb` limits (1 000 projects × 10⁷ approvals, 50 times this) one count
+/// took 93 s; at this size it takes about 2 s (BENCHMARKS.md, "Schulze and
+/// participatory budgeting at their limits"). The greedy rules take the
+/// `.pb` limits in a few seconds and are not bound by it.
+pub const MAX_MES_SIZE: u64 = 200_000_000;
+
+/// Most work `mes-add1` may do, as the sum of projects × approvals over its
+/// MES counts: an instance of size `s` gets `MAX_MES_WORK / s` counts (100
+/// at [`MAX_MES_SIZE`], about 3 600 for 100 projects and 10 000 voters).
+/// Each one-unit raise of the share is a count unless `pb/parametric.rs`
+/// can skip it, and nothing else bounds how many raises an instance needs:
+/// a budget of 10¹⁵ shared by a few hundred voters, one of whom alone wants
+/// a project of half of it, would take 10¹² counts. Real instances need a
+/// few hundred at most (Wieliczka 2023: 164 raises; the 100-project
+/// benchmark: 174 counts).
+pub const MAX_MES_WORK: u64 = 20_000_000_000;
 
 /// A participatory-budgeting rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Encode, Decode, Serialize)]
@@ -216,10 +224,16 @@ pub enum PbError {
     /// Nobody voted: a budget no one voted on has no result.
     #[error("no ballots: nobody voted, so no project is chosen by a vote")]
     NoBallots,
-    /// `mes-add1` would need more than [`MAX_MES_COUNTS`] MES counts.
+    /// A MES rule on an instance larger than [`MAX_MES_SIZE`].
+    #[error(
+        "{projects} projects × {approvals} approvals exceed the {MAX_MES_SIZE} a MES count takes; \
+         greedy and greedy-cost can count it"
+    )]
+    TooLargeForMes { projects: usize, approvals: usize },
+    /// `mes-add1` would need more counts than [`MAX_MES_WORK`] allows.
     #[error(
         "mes-add1 gave up after {counts} MES counts (the voters' shares adding up to {share_total}) \
-         without reaching the budget: the limit is {counts} counts; try mes or greedy"
+         without reaching the budget: all that MAX_MES_WORK allows at this size; try mes or greedy"
     )]
     TooMuchWork { counts: u64, share_total: u64 },
 }
@@ -237,6 +251,7 @@ impl PbError {
             PbError::Overflow => "overflow",
             PbError::NoBallots => "no_ballots",
             PbError::TooMuchWork { .. } => "too_much_work",
+            PbError::TooLargeForMes { .. } => "too_large_for_mes",
         }
     }
 }
@@ -393,10 +408,20 @@ pub struct PbReport {
 /// Refused: instances over the limits of [`crate::tally::pabulib`],
 /// malformed votes, an instance without votes ([`PbError::NoBallots`]: a
 /// vote that approves nothing is still a vote, and holds its share under
-/// MES), and a `mes-add1` count that needs more than [`MAX_MES_COUNTS`]
-/// MES counts.
+/// MES), MES rules on instances over [`MAX_MES_SIZE`], and a `mes-add1`
+/// count that needs more than its share of [`MAX_MES_WORK`].
 pub fn allocate(instance: &PbInstance, rule: PbRule, seed: &Hash) -> Result<PbReport, PbError> {
-    allocate_within(instance, rule, seed, MAX_MES_COUNTS)
+    let approvals: usize = instance.votes.iter().map(|v| v.projects.len()).sum();
+    let size = (instance.projects.len() as u64).saturating_mul(approvals as u64);
+    if rule != PbRule::Greedy && rule != PbRule::GreedyCost && size > MAX_MES_SIZE {
+        // The other limits first: they say more precisely what is wrong.
+        validate(instance)?;
+        return Err(PbError::TooLargeForMes {
+            projects: instance.projects.len(),
+            approvals,
+        });
+    }
+    allocate_within(instance, rule, seed, MAX_MES_WORK / size.max(1))
 }
 
 /// [`allocate`] with `max_counts` MES counts allowed to `mes-add1`.

@@ -29,9 +29,10 @@ const PLACES: usize = 6;
 /// Odd lines read one documented way are listed as warnings with their
 /// line (an approval vote naming a project twice counts it once); other
 /// odd input is refused naming the line. At most 1000 projects, 1 000 000
-/// votes, 10 000 000 approvals, amounts up to 10^15; mes-add1 gives up
-/// (too_much_work) after 10 000 MES counts. A file with no votes exits 1
-/// with no_ballots. See `hearth tally --help` for the .pb format.
+/// votes, 10 000 000 approvals, amounts up to 10^15; the MES rules at
+/// most 2·10^8 projects × approvals (too_large_for_mes), and mes-add1
+/// gives up (too_much_work) once its counts add up to 2·10^10. A file with
+/// no votes exits 1 with no_ballots. See `hearth tally --help` for the .pb format.
 ///
 /// Example:
 ///   hearth tally pb --rule mes-add1-greedy warszawa.pb

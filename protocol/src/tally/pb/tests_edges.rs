@@ -147,6 +147,29 @@ fn sizes_over_the_limits_are_refused() {
     );
 }
 
+/// The MES rules refuse what one count cannot afford; greedy counts it.
+#[test]
+fn mes_refuses_instances_over_its_size() {
+    let seed = Hash::of("pb edges", b"size");
+    let all: Vec<u32> = (0..MAX_PROJECTS as u32).collect();
+    // 1 000 projects × 201 000 approvals: just over MAX_MES_SIZE.
+    let big = instance(1_000, &vec![10; MAX_PROJECTS], &vec![all; 201]);
+    for rule in [PbRule::Mes, PbRule::MesAdd1, PbRule::MesAdd1Greedy] {
+        let err = allocate(&big, rule, &seed).expect_err("too large");
+        assert_eq!(
+            err,
+            PbError::TooLargeForMes {
+                projects: 1_000,
+                approvals: 201_000
+            },
+            "{rule}"
+        );
+        assert_eq!(err.code(), "too_large_for_mes");
+    }
+    let greedy = allocate(&big, PbRule::Greedy, &seed).expect("greedy");
+    assert_eq!(greedy.selected.len(), 100);
+}
+
 /// `mes-add1` gives up, with its own code, once it has run its allowed
 /// MES counts; the Toulouse excerpt needs a handful (its share is raised
 /// 119 799 times, most of them skipped).
