@@ -113,15 +113,15 @@ pub const TIE_RULE: &str = "more votes first, then the lower cost, then by lot: 
 pub const MAX_MES_SIZE: u64 = 200_000_000;
 
 /// Most work `mes-add1` may do, as the sum of projects × approvals over its
-/// MES counts: an instance of size `s` gets `MAX_MES_WORK / s` counts (100
-/// at [`MAX_MES_SIZE`], about 3 600 for 100 projects and 10 000 voters).
+/// MES counts: an instance of size `s` gets `MAX_MES_WORK / s` counts (50
+/// at [`MAX_MES_SIZE`], about 1 800 for 100 projects and 10 000 voters).
 /// Each one-unit raise of the share is a count unless `pb/parametric.rs`
 /// can skip it, and nothing else bounds how many raises an instance needs:
 /// a budget of 10¹⁵ shared by a few hundred voters, one of whom alone wants
 /// a project of half of it, would take 10¹² counts. Real instances need a
 /// few hundred at most (Wieliczka 2023: 164 raises; the 100-project
 /// benchmark: 174 counts).
-pub const MAX_MES_WORK: u64 = 20_000_000_000;
+pub const MAX_MES_WORK: u64 = 10_000_000_000;
 
 /// A participatory-budgeting rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Encode, Decode, Serialize)]

@@ -31,7 +31,7 @@ const PLACES: usize = 6;
 /// odd input is refused naming the line. At most 1000 projects, 1 000 000
 /// votes, 10 000 000 approvals, amounts up to 10^15; the MES rules at
 /// most 2·10^8 projects × approvals (too_large_for_mes), and mes-add1
-/// gives up (too_much_work) once its counts add up to 2·10^10. A file with
+/// gives up (too_much_work) once its counts add up to 10^10. A file with
 /// no votes exits 1 with no_ballots. See `hearth tally --help` for the .pb format.
 ///
 /// Example:
