@@ -60,11 +60,12 @@ Examples:
 /// Nothing is sent anywhere and no key is needed: the file is counted by
 /// the same code a node counts with. Ties the rules leave to lot are drawn
 /// from a seed: 64 hex digits given with --seed (a proposal id, to repeat
-/// a node's count), else the BLAKE3 hash of the file's bytes, so the same
-/// file always gives the same result. The seed used is printed ("seed" and
-/// "seed_from" in --json). With --json the output holds the method's
-/// result (stv: "winners"; schulze: "winner", "tied", "drawn"; pb:
-/// "selected", "warnings"), the full "report" and its "result_hash".
+/// a node's count), else the BLAKE3 hash of the file's bytes (derive-key
+/// mode, context "hearth v1 tally seed"), so the same file always gives
+/// the same result. The seed used is printed ("seed" and "seed_from" in
+/// --json). With --json the output holds the method's result (stv:
+/// "winners"; schulze: "winner", "tied", "drawn"; pb: "selected",
+/// "warnings"), the full "report" and its "result_hash".
 ///
 /// FILE may be `-` to read standard input. A file that cannot be read, is
 /// malformed or is over a method's limits exits with status 2, the error
@@ -109,7 +110,7 @@ struct Source {
     /// The file to count, or `-` for standard input.
     #[arg(value_name = "FILE")]
     file: PathBuf,
-    /// Seed of the draw of lots: 64 hex digits (32 bytes), e.g. the proposal id of a node's count [default: the BLAKE3 hash of the file's bytes]
+    /// Seed of the draw of lots: 64 hex digits (32 bytes), e.g. the proposal id of a node's count [default: the BLAKE3 hash of the file's bytes, context "hearth v1 tally seed"]
     #[arg(long, value_name = "HEX", value_parser = parse_seed)]
     seed: Option<Hash>,
 }
