@@ -35,9 +35,10 @@ pub const MAX_CANDIDATES: usize = 1_000;
 /// ranking (identical ones are added up first) costs the number of
 /// candidates it ranks times the number of candidates. 10⁹ is a thousand
 /// different complete rankings of 1 000 candidates, or a million of 31
-/// candidates, about as long as the strongest paths at [`MAX_CANDIDATES`];
-/// an election with more different long rankings than that is refused
-/// rather than left to run for minutes.
+/// candidates: 3–5 s with the strongest paths (BENCHMARKS.md), as each
+/// distinct ranking streams the whole matrix. An election with more
+/// different long rankings than that is refused rather than left to run
+/// for minutes or hours.
 pub const MAX_PAIRWISE_WORK: u64 = 1_000_000_000;
 
 /// Why a Schulze count was refused.
