@@ -12,12 +12,12 @@
 
 use std::fmt;
 
-use hearth_protocol::tally::stv::StvError;
 use serde_json::{Value, json};
 
 use crate::client::Refusal;
 use crate::commands::audit::AuditFailed;
 use crate::commands::credential::NotValid;
+use crate::commands::tally::Uncounted;
 
 /// The CLI's own error codes (a node's refusals carry the node's codes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,11 +156,8 @@ pub fn report(err: &anyhow::Error) -> Report {
             if let Some(not_valid) = e.downcast_ref::<NotValid>() {
                 return Some((1, not_valid.code.clone()));
             }
-            // An election the count refuses (no valid ballot…) has no
-            // result, as a node reports it uncountable: a verdict, not a
-            // usage error.
-            if let Some(stv) = e.downcast_ref::<StvError>() {
-                return Some((1, stv.code().to_string()));
+            if let Some(uncounted) = e.downcast_ref::<Uncounted>() {
+                return Some((uncounted.status(), uncounted.code.to_string()));
             }
             let code = if let Some(failure) = e.downcast_ref::<Failure>() {
                 failure.code
@@ -213,7 +210,8 @@ pub fn help() -> String {
          or wrong_stage. An audit that finds a problem exits 1 with its report\n\
          (\"ok\": false) on stdout, or audit_failed when it could not finish one.\n\
          A credential that does not hold exits 1 with its reason, e.g. bad_signature\n\
-         or revoked (hearth credential verify --help).\n\
+         or revoked (hearth credential verify --help). hearth tally on a file\n\
+         nobody voted in exits 1 with no_ballots (there is no result).\n\
          Other errors exit 2 with one of:\n",
     );
     for code in Code::ALL {

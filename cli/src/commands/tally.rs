@@ -60,13 +60,18 @@ Examples:
 ///
 /// Nothing is sent anywhere and no key is needed: the file is counted by
 /// the same code a node counts with. Ties the rules leave to lot are drawn
-/// from a seed: a proposal id given with --seed, else a hash of the file's
-/// bytes, so the same file always gives the same result. With --json the
-/// output holds "winners" (or "selected"), the full "report" and its
-/// "result_hash".
+/// from a seed: 64 hex digits given with --seed (a proposal id, to repeat
+/// a node's count), else the BLAKE3 hash of the file's bytes (derive-key
+/// mode, context "hearth v1 tally seed"), so the same file always gives
+/// the same result. The seed used is printed ("seed" and "seed_from" in
+/// --json). With --json the output holds the method's result (stv:
+/// "winners"; schulze: "winner", "tied", "drawn"; pb: "selected",
+/// "warnings"), the full "report" and its "result_hash".
 ///
-/// FILE may be `-` to read standard input. A file that cannot be read or
-/// is malformed exits with status 2, the error naming the line.
+/// FILE may be `-` to read standard input. A file that cannot be read, is
+/// malformed or is over a method's limits exits with status 2, the error
+/// naming the line. A file nobody voted in has no result: it exits with
+/// status 1 and the code no_ballots.
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 #[command(after_long_help = FORMATS)]
@@ -106,7 +111,7 @@ struct Source {
     /// The file to count, or `-` for standard input.
     #[arg(value_name = "FILE")]
     file: PathBuf,
-    /// Seed of the draw of lots: 64 hex digits, a proposal id [default: a hash of the file's bytes]
+    /// Seed of the draw of lots: 64 hex digits (32 bytes), e.g. the proposal id of a node's count [default: the BLAKE3 hash of the file's bytes, context "hearth v1 tally seed"]
     #[arg(long, value_name = "HEX", value_parser = parse_seed)]
     seed: Option<Hash>,
 }
@@ -166,6 +171,11 @@ impl Source {
 }
 
 impl Input {
+    /// Where the seed came from, as `--json` says it: `flag` or `file`.
+    fn seed_from(&self) -> &'static str {
+        if self.seed_given { "flag" } else { "file" }
+    }
+
     /// The seed for people: its hex and where it came from.
     fn seed_text(&self) -> String {
         let from = if self.seed_given {
@@ -191,6 +201,7 @@ fn result_json(
     let mut value = json!({
         "method": method,
         "seed": input.seed.to_hex(),
+        "seed_from": input.seed_from(),
         "report": report,
         "result_hash": hash.to_hex(),
     });
@@ -199,6 +210,32 @@ fn result_json(
     }
     Ok(value)
 }
+
+/// A count that has no result, or is refused: its stable code (from the
+/// protocol's error) and the sentence. `no_ballots` exits 1 — the file is
+/// well formed, nobody voted — and everything else exits 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uncounted {
+    /// The protocol's code (`no_ballots`, `too_many_candidates`, …).
+    pub code: &'static str,
+    /// The sentence for people.
+    pub message: String,
+}
+
+impl Uncounted {
+    /// The exit status: 1 for a count without result, 2 for a refusal.
+    pub fn status(&self) -> u8 {
+        if self.code == "no_ballots" { 1 } else { 2 }
+    }
+}
+
+impl std::fmt::Display for Uncounted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.message, self.code)
+    }
+}
+
+impl std::error::Error for Uncounted {}
 
 /// Text from a file, made safe to print: control characters (which could
 /// drive the terminal) are shown escaped.

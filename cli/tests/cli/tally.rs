@@ -235,7 +235,12 @@ fn schulze_finds_the_wikipedia_example_winner() {
     let file = file.display().to_string();
 
     let out = tally_json(&["schulze", &file]);
-    assert_eq!(strings(&out["winners"]), ["E"]);
+    assert_eq!(out["winner"], "E");
+    assert_eq!(out["tied"], serde_json::json!([]));
+    assert_eq!(out["drawn"], Value::Null);
+    assert_eq!(out["report"]["unbeaten"], serde_json::json!([4]));
+    assert_eq!(out["report"]["drawn"], false);
+    assert!(out.get("winners").is_none(), "one name, one meaning: {out}");
     assert_eq!(strings(&out["ranking"]), ["E", "A", "C", "B", "D"]);
     assert_eq!(out["report"]["ballots"], 45);
     // The published pairwise counts: d[A][B] = 20, d[E][D] = 31, and
@@ -273,19 +278,94 @@ fn schulze_ties_are_drawn_from_the_seed_and_reported() {
     for i in 0..16u8 {
         let seed = Hash::of("tie", &[i]).to_hex();
         let out = tally_json(&["schulze", "--seed", &seed, &file]);
+        assert_eq!(out["seed"], seed);
+        assert_eq!(out["seed_from"], "flag");
         let tie = &out["report"]["ties"][0];
         assert_eq!(tie["between"], serde_json::json!([0, 1]));
         assert_eq!(tie["by"], "lot");
-        let winner = out["winners"][0].as_str().unwrap().to_owned();
+        assert_eq!(out["report"]["unbeaten"], serde_json::json!([0, 1]));
+        assert_eq!(out["report"]["drawn"], true);
+        let winner = out["winner"].as_str().unwrap().to_owned();
         let drawn = if tie["order"][0] == 0 { "X" } else { "Y" };
         assert_eq!(winner, drawn);
+        // By name, each field with one meaning: the tied set, the one drawn.
+        assert_eq!(strings(&out["tied"]), ["X", "Y"]);
+        assert_eq!(out["drawn"], drawn);
+        assert_eq!(strings(&out["ties"][0]["tied"]), ["X", "Y"]);
+        assert_eq!(out["ties"][0]["places"], serde_json::json!([1, 2]));
+        assert_eq!(out["ties"][0]["drawn"][0], drawn);
         winners.insert(winner);
     }
     assert_eq!(winners.len(), 2, "16 seeds always drew the same winner");
     let home = tempfile::tempdir().unwrap();
+    let out = tally_json(&["schulze", &file]);
+    assert_eq!(out["seed_from"], "file");
+    let drawn = out["drawn"].as_str().unwrap();
     let text = run(home.path(), &["tally", "schulze", &file]).ok();
-    assert!(text.contains("X, Y tied"), "{text}");
-    assert!(text.contains("the winner was drawn by lot"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "\nWinner: {drawn}\n  tied: X, Y; drawn by lot: {drawn}\n"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("places 1–2: tied: X, Y; drawn by lot: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("a hash of the file; --seed sets it"),
+        "{text}"
+    );
+}
+
+/// A file nobody voted in has no result: exit 1 with `no_ballots`, and
+/// with --json the error object; never a winner drawn among everyone.
+#[test]
+fn files_nobody_voted_in_have_no_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let blt = home.join("nobody.blt");
+    std::fs::write(&blt, "2 1\n0\n\"X\"\n\"Y\"\n").unwrap();
+    let pb = home.join("nobody.pb");
+    std::fs::write(
+        &pb,
+        "META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;vote\n",
+    )
+    .unwrap();
+    let (blt, pb) = (blt.display().to_string(), pb.display().to_string());
+    for args in [
+        vec!["tally", "schulze", &blt],
+        vec!["tally", "pb", "--rule", "greedy", &pb],
+        vec!["tally", "pb", "--rule", "mes-add1", &pb],
+    ] {
+        let err = run(home, &args).fails(1);
+        assert!(err.contains("cannot count: no ballots"), "{args:?}: {err}");
+        assert!(err.trim_end().ends_with("(no_ballots)"), "{args:?}: {err}");
+        let json = [&["--json"][..], &args].concat();
+        let out = run(home, &json);
+        assert_eq!(out.code, 1, "{out:?}");
+        let value: Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(value["error"], "no_ballots", "{args:?}");
+    }
+}
+
+/// Over the limits: refused naming the cause, exit 2, with the code.
+#[test]
+fn counts_over_the_limits_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let blt = home.join("big.blt");
+    let names: String = (0..1001).map(|i| format!("\"C{i}\"\n")).collect();
+    std::fs::write(&blt, format!("1001 1\n1 1 0\n0\n{names}")).unwrap();
+    let blt = blt.display().to_string();
+    let err = run(home, &["tally", "schulze", &blt]).fails(2);
+    assert!(
+        err.contains("1001 candidates exceed the limit of 1000"),
+        "{err}"
+    );
+    let out = run(home, &["--json", "tally", "schulze", &blt]);
+    let value: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(value["error"], "too_many_candidates");
 }
 
 /// The seed under which protocol/src/tally/pb/tests_tables.rs records what
@@ -322,6 +402,43 @@ fn pb_selects_what_pabutools_selects_in_warsaw_2017() {
         "{text}"
     );
     assert!(text.contains("\nRounds\n"), "{text}");
+}
+
+/// An approval vote naming a project twice counts it once, and the output
+/// says so with the line; a clean file has no warnings.
+#[test]
+fn pb_reports_odd_lines_as_warnings_with_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let pb = home.join("twice.pb");
+    std::fs::write(
+        &pb,
+        "META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\na;5\nb;5\nVOTES\nvoter_id;vote\n1;a,a\n2;b\n",
+    )
+    .unwrap();
+    let pb = pb.display().to_string();
+    let out = tally_json(&["pb", "--rule", "greedy", &pb]);
+    let warnings = out["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{out}");
+    assert_eq!(warnings[0]["line"], 11);
+    assert_eq!(warnings[0]["code"], "repeated_approval");
+    assert_eq!(out["report"]["project_votes"], serde_json::json!([1, 1]));
+    // Two projects tied on votes and cost: the lot, said plainly, by id.
+    assert_eq!(out["ties"][0]["by"], "lot");
+    assert_eq!(strings(&out["ties"][0]["tied"]), ["a", "b"]);
+    let text = run(home, &["tally", "pb", "--rule", "greedy", &pb]).ok();
+    assert!(
+        text.contains(&format!("Warnings (read as said, not refused)\n  {pb}: line 11: the approval vote names `a` more than once: counted once\n")),
+        "{text}"
+    );
+    assert!(text.contains("tied: a, b; drawn by lot: "), "{text}");
+    let clean = tally_json(&[
+        "pb",
+        "--rule",
+        "greedy",
+        &pb_file("poland_warszawa_2017_plac-wojska-polskiego.pb"),
+    ]);
+    assert_eq!(clean["warnings"], serde_json::json!([]));
 }
 
 /// Toulouse 2019 (an excerpt of the pabulib file, cumulative votes). The
@@ -399,6 +516,32 @@ fn malformed_files_exit_2_naming_the_line() {
 
     let err = run(home, &["tally", "schulze", "--seed", "12", &blt]).fails(2);
     assert!(err.contains("64 hex digits"), "{err}");
+
+    // The real cause, and the real line.
+    let empty = home.join("empty.pb");
+    std::fs::write(&empty, "\n").unwrap();
+    let empty = empty.display().to_string();
+    let err = run(home, &["tally", "pb", "--rule", "mes", &empty]).fails(2);
+    assert_eq!(
+        err.trim_end(),
+        format!(
+            "hearth: {empty}: the file is empty (a .pb file has META, PROJECTS and VOTES sections)"
+        )
+    );
+    let huge = home.join("huge.pb");
+    std::fs::write(
+        &huge,
+        "META\nkey;value\nbudget;10\nvote_type;cumulative\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;vote;points\nv;1;4294967297\n",
+    )
+    .unwrap();
+    let huge = huge.display().to_string();
+    let err = run(home, &["tally", "pb", "--rule", "mes", &huge]).fails(2);
+    assert!(
+        err.starts_with(&format!(
+            "hearth: {huge}: line 10: points `4294967297` is too large (at most 1000000000)"
+        )),
+        "{err}"
+    );
     let err = run(home, &["tally", "pb", "--rule", "best", &pb]).fails(2);
     assert!(err.contains("mes-add1-greedy"), "{err}");
 }
@@ -428,6 +571,21 @@ fn help_explains_the_file_formats() {
     }
     let stv = run(home.path(), &["tally", "stv", "--help"]).ok();
     assert!(stv.contains("scottish") && stv.contains("meek"), "{stv}");
+    assert!(stv.contains("--seed <HEX>"), "{stv}");
+    for method in ["schulze", "pb"] {
+        let help = run(home.path(), &["tally", method, "--help"]).ok();
+        for needle in [
+            "--seed <HEX>",
+            "64 hex digits",
+            "BLAKE3 hash of the file's bytes",
+            "no_ballots",
+        ] {
+            assert!(
+                help.contains(needle),
+                "{method}: {needle} missing from:\n{help}"
+            );
+        }
+    }
 }
 
 /// `hearth tally stv` on a `.blt` file written to a scratch directory:

@@ -94,7 +94,7 @@ use serde::Serialize;
 use crate::crypto::Hash;
 use crate::tally::draw_order;
 use crate::tally::pabulib::{
-    MAX_AMOUNT, MAX_POINTS, MAX_PROJECTS, MAX_VOTES, PbInstance, VoteType,
+    MAX_AMOUNT, MAX_APPROVALS, MAX_POINTS, MAX_PROJECTS, MAX_VOTES, PbInstance, VoteType,
 };
 
 use profile::Profile;
@@ -102,6 +102,26 @@ use profile::Profile;
 /// How ties between projects are broken, in every rule.
 pub const TIE_RULE: &str = "more votes first, then the lower cost, then by lot: \
      draw_order(seed, 0, all project indices)";
+
+/// Largest instance the MES rules count, as projects × approvals (the
+/// approvals of all votes): a MES count weighs the unfunded projects'
+/// supporters round after round, so its work grows with both. At the
+/// `.pb` limits (1 000 projects × 10⁷ approvals, 50 times this) one count
+/// took 93 s; at this size it takes about 2 s (BENCHMARKS.md, "Schulze and
+/// participatory budgeting at their limits"). The greedy rules take the
+/// `.pb` limits in a few seconds and are not bound by it.
+pub const MAX_MES_SIZE: u64 = 200_000_000;
+
+/// Most work `mes-add1` may do, as the sum of projects × approvals over its
+/// MES counts: an instance of size `s` gets `MAX_MES_WORK / s` counts (50
+/// at [`MAX_MES_SIZE`], about 1 800 for 100 projects and 10 000 voters).
+/// Each one-unit raise of the share is a count unless `pb/parametric.rs`
+/// can skip it, and nothing else bounds how many raises an instance needs:
+/// a budget of 10¹⁵ shared by a few hundred voters, one of whom alone wants
+/// a project of half of it, would take 10¹² counts. Real instances need a
+/// few hundred at most (Wieliczka 2023: 164 raises; the 100-project
+/// benchmark: 174 counts).
+pub const MAX_MES_WORK: u64 = 10_000_000_000;
 
 /// A participatory-budgeting rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Encode, Decode, Serialize)]
@@ -201,6 +221,21 @@ pub enum PbError {
     /// The raised MES budget no longer fits in 64 bits.
     #[error("the raised MES budget overflows 64 bits")]
     Overflow,
+    /// Nobody voted: a budget no one voted on has no result.
+    #[error("no ballots: nobody voted, so no project is chosen by a vote")]
+    NoBallots,
+    /// A MES rule on an instance larger than [`MAX_MES_SIZE`].
+    #[error(
+        "{projects} projects × {approvals} approvals exceed the {MAX_MES_SIZE} a MES count takes; \
+         greedy and greedy-cost can count it"
+    )]
+    TooLargeForMes { projects: usize, approvals: usize },
+    /// `mes-add1` would need more counts than [`MAX_MES_WORK`] allows.
+    #[error(
+        "mes-add1 gave up after {counts} MES counts (the voters' shares adding up to {share_total}) \
+         without reaching the budget: all that MAX_MES_WORK allows at this size; try mes or greedy"
+    )]
+    TooMuchWork { counts: u64, share_total: u64 },
 }
 
 impl PbError {
@@ -214,6 +249,9 @@ impl PbError {
             PbError::RepeatedProject { .. } => "repeated_project",
             PbError::InvalidPoints { .. } => "invalid_points",
             PbError::Overflow => "overflow",
+            PbError::NoBallots => "no_ballots",
+            PbError::TooMuchWork { .. } => "too_much_work",
+            PbError::TooLargeForMes { .. } => "too_large_for_mes",
         }
     }
 }
@@ -366,7 +404,33 @@ pub struct PbReport {
 
 /// Allocates the budget of `instance` by `rule`, breaking ties by lot
 /// drawn from `seed` (a proposal id).
+///
+/// Refused: instances over the limits of [`crate::tally::pabulib`],
+/// malformed votes, an instance without votes ([`PbError::NoBallots`]: a
+/// vote that approves nothing is still a vote, and holds its share under
+/// MES), MES rules on instances over [`MAX_MES_SIZE`], and a `mes-add1`
+/// count that needs more than its share of [`MAX_MES_WORK`].
 pub fn allocate(instance: &PbInstance, rule: PbRule, seed: &Hash) -> Result<PbReport, PbError> {
+    let approvals: usize = instance.votes.iter().map(|v| v.projects.len()).sum();
+    let size = (instance.projects.len() as u64).saturating_mul(approvals as u64);
+    if rule != PbRule::Greedy && rule != PbRule::GreedyCost && size > MAX_MES_SIZE {
+        // The other limits first: they say more precisely what is wrong.
+        validate(instance)?;
+        return Err(PbError::TooLargeForMes {
+            projects: instance.projects.len(),
+            approvals,
+        });
+    }
+    allocate_within(instance, rule, seed, MAX_MES_WORK / size.max(1))
+}
+
+/// [`allocate`] with `max_counts` MES counts allowed to `mes-add1`.
+fn allocate_within(
+    instance: &PbInstance,
+    rule: PbRule,
+    seed: &Hash,
+    max_counts: u64,
+) -> Result<PbReport, PbError> {
     validate(instance)?;
     let profile = Profile::new(instance);
     let ties = TieOrder::new(&profile, seed);
@@ -396,7 +460,7 @@ pub fn allocate(instance: &PbInstance, rule: PbRule, seed: &Hash) -> Result<PbRe
         }
         PbRule::Mes => mes::plain(&profile, instance.budget, &ties, &mut report),
         PbRule::MesAdd1 | PbRule::MesAdd1Greedy => {
-            mes::add1(&profile, instance.budget, &ties, &mut report)?;
+            mes::add1(&profile, instance.budget, &ties, max_counts, &mut report)?;
             if rule == PbRule::MesAdd1Greedy {
                 greedy::fill(
                     &profile,
@@ -431,6 +495,14 @@ fn validate(instance: &PbInstance) -> Result<(), PbError> {
             what: "votes",
             count: instance.votes.len(),
             limit: MAX_VOTES,
+        });
+    }
+    let approvals: usize = instance.votes.iter().map(|v| v.projects.len()).sum();
+    if approvals > MAX_APPROVALS {
+        return Err(PbError::TooMany {
+            what: "approvals",
+            count: approvals,
+            limit: MAX_APPROVALS,
         });
     }
     let amounts = std::iter::once(instance.budget).chain(instance.projects.iter().map(|p| p.cost));
@@ -470,6 +542,9 @@ fn validate(instance: &PbInstance) -> Result<(), PbError> {
                 vote_type: instance.vote_type.as_str(),
             });
         }
+    }
+    if instance.votes.is_empty() {
+        return Err(PbError::NoBallots);
     }
     Ok(())
 }
@@ -530,3 +605,5 @@ impl TieOrder {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_edges;

@@ -23,16 +23,49 @@ use crate::crypto::Hash;
 pub use crate::tally::blt::RankedBallot;
 use crate::tally::draw_order;
 
-/// Most candidates a Schulze count accepts (the matrices are `n × n` and
-/// the strongest paths cost `n³`).
+/// Most candidates a Schulze count accepts. The pairwise and strongest-path
+/// matrices are `n × n` (two tables of 8 MB at the limit, and as many
+/// numbers in the report) and the strongest paths take `n³` steps: 10⁹ at
+/// the limit, about a second on one core (BENCHMARKS.md, "Schulze and
+/// participatory budgeting at their limits"). Ten times more candidates
+/// would be a thousand times the work.
 pub const MAX_CANDIDATES: usize = 1_000;
+
+/// Most updates of the pairwise matrix a count may take: each distinct
+/// ranking (identical ones are added up first) costs the number of
+/// candidates it ranks times the number of candidates. 10⁹ is a thousand
+/// different complete rankings of 1 000 candidates, or a million of 31
+/// candidates: 3–5 s with the strongest paths (BENCHMARKS.md), as each
+/// distinct ranking streams the whole matrix. An election with more
+/// different long rankings than that is refused rather than left to run
+/// for minutes or hours.
+pub const MAX_PAIRWISE_WORK: u64 = 1_000_000_000;
 
 /// Why a Schulze count was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SchulzeError {
     /// More candidates than [`MAX_CANDIDATES`].
-    #[error("{candidates} candidates exceed the limit of {limit}")]
+    #[error(
+        "{candidates} candidates exceed the limit of {limit} (the strongest paths take candidates³ steps)"
+    )]
     TooManyCandidates { candidates: usize, limit: usize },
+    /// The distinct rankings would take more than [`MAX_PAIRWISE_WORK`]
+    /// updates of the pairwise matrix.
+    #[error(
+        "the ballots hold {rankings} different rankings with {ranked} preferences in all over {candidates} candidates: \
+         {work} pairwise updates exceed the limit of {limit}"
+    )]
+    TooMuchWork {
+        rankings: usize,
+        ranked: u64,
+        candidates: usize,
+        work: u64,
+        limit: u64,
+    },
+    /// No ballot (of positive weight) was cast: nobody voted, so there is
+    /// no result — not a tie of every candidate to be drawn by lot.
+    #[error("no ballots: nobody voted, so there is no winner")]
+    NoBallots,
     /// A ballot ranks a candidate that does not exist.
     #[error("ballot {ballot} ranks candidate {candidate}, but there are only {candidates}")]
     UnknownCandidate {
@@ -56,6 +89,8 @@ impl SchulzeError {
     pub fn code(&self) -> &'static str {
         match self {
             SchulzeError::TooManyCandidates { .. } => "too_many_candidates",
+            SchulzeError::TooMuchWork { .. } => "too_much_work",
+            SchulzeError::NoBallots => "no_ballots",
             SchulzeError::UnknownCandidate { .. } => "unknown_candidate",
             SchulzeError::RepeatedCandidate { .. } => "repeated_candidate",
             SchulzeError::UnknownWithdrawn { .. } => "unknown_withdrawn",
@@ -98,10 +133,16 @@ pub struct SchulzeReport {
     pub d: Vec<Vec<u64>>,
     /// `p[i][j]`: strength of the strongest path from `i` to `j`.
     pub p: Vec<Vec<u64>>,
-    /// The Schulze winners: candidates no one beats (`p[j][i] > p[i][j]`), ascending.
-    pub winners: Vec<u32>,
-    /// The single winner after breaking a tie among `winners` by lot.
+    /// The Schulze winners: the candidates no one beats (no `j` with
+    /// `p[j][i] > p[i][j]`), ascending. More than one is a tie the method
+    /// leaves to lot.
+    pub unbeaten: Vec<u32>,
+    /// The winner: the one unbeaten candidate, or the one drawn by lot
+    /// among them (`None` only when every candidate is withdrawn).
     pub winner: Option<u32>,
+    /// Whether `winner` was drawn by lot among `unbeaten` (then the first
+    /// of `ties`, round 0, holds the draw).
+    pub drawn: bool,
     /// Every continuing candidate, best first.
     pub ranking: Vec<u32>,
     /// Ties in the ranking and how they were broken.
@@ -110,6 +151,12 @@ pub struct SchulzeReport {
 
 /// Counts `ballots` over `candidates` candidates by the Schulze method,
 /// breaking ties by lot drawn from `seed` (a proposal id).
+///
+/// Refused: more than [`MAX_CANDIDATES`] candidates or
+/// [`MAX_PAIRWISE_WORK`], malformed ballots, and an election without a
+/// ballot of positive weight ([`SchulzeError::NoBallots`]). Ballots that
+/// rank nobody do count: they make every candidate equal, and if all
+/// ballots are so, every candidate is unbeaten and the lot decides.
 pub fn schulze(
     candidates: usize,
     ballots: &[RankedBallot],
@@ -138,14 +185,15 @@ pub fn schulze(
         .filter(|&c| !is_withdrawn[c as usize])
         .collect();
     let (ranking, tiers, ties) = rank(&p, &continuing, seed);
-    let winners = tiers.first().cloned().unwrap_or_default();
+    let unbeaten = tiers.first().cloned().unwrap_or_default();
     Ok(SchulzeReport {
         candidates: candidates as u32,
         withdrawn: withdrawn_list(&is_withdrawn),
         ballots: total,
         d,
         p,
-        winners,
+        drawn: unbeaten.len() > 1,
+        unbeaten,
         winner: ranking.first().copied(),
         ranking,
         ties,
@@ -198,6 +246,10 @@ fn pairwise(
         // Cannot overflow: bounded by `total`.
         *entry += ballot.weight;
     }
+    if total == 0 {
+        return Err(SchulzeError::NoBallots);
+    }
+    check_work(&grouped, candidates)?;
     let mut d = vec![vec![0u64; candidates]; candidates];
     let mut ranked = vec![false; candidates];
     for (ranking, weight) in &grouped {
@@ -223,6 +275,30 @@ fn pairwise(
         }
     }
     Ok((d, total))
+}
+
+/// Refuses rankings whose pairwise matrix would take more than
+/// [`MAX_PAIRWISE_WORK`] updates, before any is made.
+fn check_work(
+    grouped: &std::collections::BTreeMap<Vec<u32>, u64>,
+    candidates: usize,
+) -> Result<(), SchulzeError> {
+    let counted = grouped.iter().filter(|&(_, &weight)| weight > 0);
+    let rankings = counted.clone().count();
+    // Each ranking is at most `candidates` long and there are at most
+    // 2⁶⁴ bytes of them: the sum fits, the product saturates.
+    let ranked: u64 = counted.map(|(ranking, _)| ranking.len() as u64).sum();
+    let work = ranked.saturating_mul(candidates as u64);
+    if work > MAX_PAIRWISE_WORK {
+        return Err(SchulzeError::TooMuchWork {
+            rankings,
+            ranked,
+            candidates,
+            work,
+            limit: MAX_PAIRWISE_WORK,
+        });
+    }
+    Ok(())
 }
 
 /// Widest paths by Floyd–Warshall over winning-votes links.
@@ -298,338 +374,4 @@ fn rank(p: &[Vec<u64>], continuing: &[u32], seed: &Hash) -> (Vec<u32>, Vec<Vec<u
 }
 
 #[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-    use proptest::test_runner::RngSeed;
-
-    use super::*;
-
-    fn config(cases: u32) -> ProptestConfig {
-        let mut config = ProptestConfig {
-            cases,
-            failure_persistence: None,
-            ..ProptestConfig::default()
-        };
-        if let Some(seed) = std::env::var("SEED").ok().and_then(|s| s.parse().ok()) {
-            config.rng_seed = RngSeed::Fixed(seed);
-        }
-        config
-    }
-
-    /// Ballots written as in the literature: `"5 ACBED"` is five voters
-    /// ranking A > C > B > E > D.
-    fn ballots(spec: &str) -> Vec<RankedBallot> {
-        spec.split(',')
-            .map(|part| {
-                let (weight, ranking) = part.trim().split_once(' ').expect("weight and ranking");
-                RankedBallot {
-                    weight: weight.parse().expect("weight"),
-                    ranking: ranking.bytes().map(|b| u32::from(b - b'A')).collect(),
-                }
-            })
-            .collect()
-    }
-
-    fn names(candidates: &[u32]) -> String {
-        candidates
-            .iter()
-            .map(|&c| char::from(b'A' + c as u8))
-            .collect()
-    }
-
-    fn seed() -> Hash {
-        Hash::of("schulze test", b"seed")
-    }
-
-    /// Schulze, "A new monotonic, clone-independent, reversal symmetric, and
-    /// Condorcet-consistent single-winner election method", Social Choice
-    /// and Welfare 36 (2011), example 1 — also the worked example of
-    /// Wikipedia's "Schulze method" article: 45 voters, 5 candidates. The
-    /// matrices below are the published `d[*,*]` and `p[*,*]` tables, the
-    /// winner is E and the ranking E > A > C > B > D.
-    #[test]
-    fn schulze_paper_example_1_elects_e() {
-        let b = ballots("5 ACBED, 5 ADECB, 8 BEDAC, 3 CABED, 7 CAEBD, 2 CBADE, 7 DCEBA, 8 EBADC");
-        let report = schulze(5, &b, &[], &seed()).expect("count");
-        assert_eq!(report.ballots, 45);
-        assert_eq!(
-            report.d,
-            vec![
-                vec![0, 20, 26, 30, 22],
-                vec![25, 0, 16, 33, 18],
-                vec![19, 29, 0, 17, 24],
-                vec![15, 12, 28, 0, 14],
-                vec![23, 27, 21, 31, 0],
-            ]
-        );
-        assert_eq!(
-            report.p,
-            vec![
-                vec![0, 28, 28, 30, 24],
-                vec![25, 0, 28, 33, 24],
-                vec![25, 29, 0, 29, 24],
-                vec![25, 28, 28, 0, 24],
-                vec![25, 28, 28, 31, 0],
-            ]
-        );
-        assert_eq!(names(&report.winners), "E");
-        assert_eq!(report.winner, Some(4));
-        assert_eq!(names(&report.ranking), "EACBD");
-        assert!(report.ties.is_empty());
-    }
-
-    /// Schulze (2011), example 2: 30 voters, 4 candidates; D wins although
-    /// there is no Condorcet winner (A > C > B > A … cycles).
-    #[test]
-    fn schulze_paper_example_2_elects_d() {
-        let b = ballots("5 ACBD, 2 ACDB, 3 ADCB, 4 BACD, 3 CBDA, 3 CDBA, 1 DACB, 5 DBAC, 4 DCBA");
-        let report = schulze(4, &b, &[], &seed()).expect("count");
-        assert_eq!(
-            report.d,
-            vec![
-                vec![0, 11, 20, 14],
-                vec![19, 0, 9, 12],
-                vec![10, 21, 0, 17],
-                vec![16, 18, 13, 0],
-            ]
-        );
-        assert_eq!(
-            report.p,
-            vec![
-                vec![0, 20, 20, 17],
-                vec![19, 0, 19, 17],
-                vec![19, 21, 0, 17],
-                vec![18, 18, 18, 0],
-            ]
-        );
-        assert_eq!(names(&report.winners), "D");
-        // D > A > C > B: p[A,C] = 20 > 19 = p[C,A], p[C,B] = 21 > 19 = p[B,C].
-        assert_eq!(names(&report.ranking), "DACB");
-    }
-
-    /// Schulze (2011), example 4: 9 voters, 4 candidates, and a tie — B and
-    /// D are both Schulze winners (p[B,D] = p[D,B] = 5). The lot decides,
-    /// and the report says so.
-    #[test]
-    fn schulze_paper_example_4_is_a_tie_broken_by_lot() {
-        let b = ballots("3 ABCD, 2 DABC, 2 DBCA, 2 CBDA");
-        let report = schulze(4, &b, &[], &seed()).expect("count");
-        assert_eq!(
-            report.p,
-            vec![
-                vec![0, 5, 5, 5],
-                vec![5, 0, 7, 5],
-                vec![5, 5, 0, 5],
-                vec![6, 5, 5, 0],
-            ]
-        );
-        assert_eq!(names(&report.winners), "BD");
-        let first = &report.ties[0];
-        assert_eq!((first.round, names(&first.between)), (0, "BD".to_string()));
-        assert_eq!(first.by, TieBreak::Lot);
-        assert_eq!(first.order, draw_order(&seed(), 0, &[1, 3]));
-        assert_eq!(report.winner, Some(first.order[0]));
-        assert_eq!(report.ranking[..2], first.order[..]);
-        // D beats A (6 > 5) and B beats C (7 > 5); A and C tie below.
-        assert_eq!(report.ranking.len(), 4);
-        // Another seed may draw the other winner, never a non-winner.
-        for i in 0..16u8 {
-            let r = schulze(4, &b, &[], &Hash::of("schulze test", &[i])).expect("count");
-            assert!(r.winner == Some(1) || r.winner == Some(3));
-        }
-    }
-
-    #[test]
-    fn withdrawn_candidates_are_skipped_on_every_ballot() {
-        // Example 1 with E withdrawn: its ballots fall through to their
-        // next preferences, and E appears in no ranking.
-        let b = ballots("5 ACBED, 5 ADECB, 8 BEDAC, 3 CABED, 7 CAEBD, 2 CBADE, 7 DCEBA, 8 EBADC");
-        let report = schulze(5, &b, &[4], &seed()).expect("count");
-        let without: Vec<RankedBallot> = b
-            .iter()
-            .map(|x| RankedBallot {
-                weight: x.weight,
-                ranking: x.ranking.iter().copied().filter(|&c| c != 4).collect(),
-            })
-            .collect();
-        let reference = schulze(4, &without, &[], &seed()).expect("count");
-        assert_eq!(report.withdrawn, vec![4]);
-        assert!(!report.ranking.contains(&4));
-        assert_eq!(report.ranking, reference.ranking);
-        for i in 0..4 {
-            assert_eq!(report.d[i][..4], reference.d[i][..]);
-        }
-    }
-
-    #[test]
-    fn unranked_candidates_rank_below_ranked_ones() {
-        // One ballot "A": A beats B and C; B and C are equal.
-        let report = schulze(
-            3,
-            &[RankedBallot {
-                weight: 2,
-                ranking: vec![0],
-            }],
-            &[],
-            &seed(),
-        )
-        .expect("count");
-        assert_eq!(report.d, vec![vec![0, 2, 2], vec![0, 0, 0], vec![0, 0, 0]]);
-        assert_eq!(report.winners, vec![0]);
-        assert_eq!(report.ties.len(), 1);
-        assert_eq!(report.ties[0].between, vec![1, 2]);
-    }
-
-    #[test]
-    fn malformed_ballots_are_refused() {
-        let bad = |ranking: Vec<u32>| RankedBallot { weight: 1, ranking };
-        assert_eq!(
-            schulze(3, &[bad(vec![0, 3])], &[], &seed()),
-            Err(SchulzeError::UnknownCandidate {
-                ballot: 0,
-                candidate: 3,
-                candidates: 3
-            })
-        );
-        assert_eq!(
-            schulze(3, &[bad(vec![1]), bad(vec![0, 2, 0])], &[], &seed()),
-            Err(SchulzeError::RepeatedCandidate {
-                ballot: 1,
-                candidate: 0
-            })
-        );
-        assert_eq!(
-            schulze(3, &[], &[7], &seed()).map_err(|e| e.code()),
-            Err("unknown_withdrawn")
-        );
-        let heavy = RankedBallot {
-            weight: u64::MAX,
-            ranking: vec![0],
-        };
-        assert_eq!(
-            schulze(2, &[heavy.clone(), heavy], &[], &seed()),
-            Err(SchulzeError::WeightOverflow)
-        );
-    }
-
-    #[test]
-    fn no_candidates_no_winner() {
-        let report = schulze(0, &[], &[], &seed()).expect("count");
-        assert_eq!(report.winner, None);
-        assert!(report.ranking.is_empty());
-    }
-
-    #[test]
-    fn the_report_hash_is_stable_for_the_same_count() {
-        let b = ballots("3 ABCD, 2 DABC, 2 DBCA, 2 CBDA");
-        let one = schulze(4, &b, &[], &seed()).expect("count");
-        let two = schulze(4, &b, &[], &seed()).expect("count");
-        assert_eq!(
-            crate::tally::result_hash(&one),
-            crate::tally::result_hash(&two)
-        );
-    }
-
-    fn ballot_strategy(n: u32) -> impl Strategy<Value = RankedBallot> {
-        (
-            1u64..5,
-            Just((0..n).collect::<Vec<u32>>()).prop_shuffle(),
-            0..=n as usize,
-        )
-            .prop_map(|(weight, order, len)| RankedBallot {
-                weight,
-                ranking: order[..len].to_vec(),
-            })
-    }
-
-    fn election() -> impl Strategy<Value = (u32, Vec<RankedBallot>)> {
-        (1u32..7).prop_flat_map(|n| (Just(n), prop::collection::vec(ballot_strategy(n), 0..40)))
-    }
-
-    proptest! {
-        #![proptest_config(config(128))]
-
-        #[test]
-        fn ballot_order_does_not_matter(
-            (n, b, other) in election().prop_flat_map(|(n, b)| {
-                let shuffled = Just(b.clone()).prop_shuffle();
-                (Just(n), Just(b), shuffled)
-            }),
-        ) {
-            let one = schulze(n as usize, &b, &[], &seed()).expect("count");
-            let two = schulze(n as usize, &other, &[], &seed()).expect("count");
-            prop_assert_eq!(one, two);
-        }
-
-        #[test]
-        fn a_condorcet_winner_always_wins(
-            (n, mut b) in election(),
-            pick in any::<prop::sample::Index>(),
-            rest in Just(()).prop_perturb(|_, mut rng| rng.next_u64()),
-        ) {
-            // Add a bloc, heavier than every other ballot together, that
-            // ranks `winner` first: it then beats everyone head to head.
-            let winner = pick.index(n as usize) as u32;
-            let heavier = b.iter().map(|x| x.weight).sum::<u64>() + 1;
-            let mut ranking = vec![winner];
-            let mut others: Vec<u32> = (0..n).filter(|&c| c != winner).collect();
-            let turn = (rest % n as u64) as usize % others.len().max(1);
-            others.rotate_left(turn);
-            ranking.extend(others.iter().take((rest % (n as u64 + 1)) as usize));
-            b.push(RankedBallot { weight: heavier, ranking });
-            let report = schulze(n as usize, &b, &[], &seed()).expect("count");
-            for c in 0..n as usize {
-                if c != winner as usize {
-                    prop_assert!(report.d[winner as usize][c] > report.d[c][winner as usize]);
-                }
-            }
-            prop_assert_eq!(report.winners, vec![winner]);
-            prop_assert_eq!(report.winner, Some(winner));
-            prop_assert!(report.ties.iter().all(|t| t.round > 0));
-        }
-
-        #[test]
-        fn the_ranking_is_a_total_order_extending_schulze_s_relation(
-            (n, b) in election(),
-            withdraw in any::<prop::sample::Index>(),
-            with_withdrawal in any::<bool>(),
-        ) {
-            let withdrawn: Vec<u32> = if with_withdrawal {
-                vec![withdraw.index(n as usize) as u32]
-            } else {
-                vec![]
-            };
-            let report = schulze(n as usize, &b, &withdrawn, &seed()).expect("count");
-            // Every continuing candidate exactly once.
-            let mut sorted = report.ranking.clone();
-            sorted.sort_unstable();
-            let continuing: Vec<u32> = (0..n).filter(|c| !withdrawn.contains(c)).collect();
-            prop_assert_eq!(sorted, continuing);
-            let p = &report.p;
-            for (a, &i) in report.ranking.iter().enumerate() {
-                for &j in &report.ranking[a + 1..] {
-                    // Nobody is placed above a candidate that beats them.
-                    prop_assert!(p[i as usize][j as usize] >= p[j as usize][i as usize]);
-                }
-            }
-            // The relation is transitive (Schulze 2011, §4.1).
-            let beats = |x: usize, y: usize| p[x][y] > p[y][x];
-            for x in 0..n as usize {
-                for y in 0..n as usize {
-                    for z in 0..n as usize {
-                        if beats(x, y) && beats(y, z) {
-                            prop_assert!(beats(x, z));
-                        }
-                    }
-                }
-            }
-            // The winners are exactly the unbeaten, and the winner is one of them.
-            for &w in &report.winners {
-                prop_assert!(report.ranking.iter().all(|&o| !beats(o as usize, w as usize)));
-            }
-            if let Some(w) = report.winner {
-                prop_assert!(report.winners.contains(&w));
-            }
-        }
-    }
-}
+mod tests;

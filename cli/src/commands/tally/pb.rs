@@ -3,12 +3,12 @@
 
 use anyhow::{Context as _, Result};
 use hearth_protocol::Hash;
-use hearth_protocol::tally::pabulib::{PbInstance, parse_pb};
-use hearth_protocol::tally::pb::{self, PbReport, PbRule, Phase, Ratio, TieBreak};
+use hearth_protocol::tally::pabulib::{PbInstance, PbWarning, read_pb};
+use hearth_protocol::tally::pb::{self, PbReport, PbRule, PbTie, Phase, Ratio, TieBreak};
 use hearth_protocol::tally::result_hash;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::{Input, Source, counting, result_json, shown, table};
+use super::{Input, Source, Uncounted, counting, result_json, shown, table};
 use crate::context::Context;
 use crate::output::fields;
 
@@ -21,7 +21,18 @@ const PLACES: usize = 6;
 /// order, with their costs, the total spent against the budget, and a
 /// summary of each round. No rule ever spends more than the budget. Ties
 /// go to more votes, then the lower cost, then by lot drawn from the
-/// seed. See `hearth tally --help` for the .pb format.
+/// seed: the BLAKE3 hash of the file's bytes, or --seed (64 hex digits,
+/// e.g. a proposal id); the seed is printed either way. With --json:
+/// "selected" (ids), "ties" (by id), "warnings", "seed", "seed_from" and
+/// the "report".
+///
+/// Odd lines read one documented way are listed as warnings with their
+/// line (an approval vote naming a project twice counts it once); other
+/// odd input is refused naming the line. At most 1000 projects, 1 000 000
+/// votes, 10 000 000 approvals, amounts up to 10^15; the MES rules at
+/// most 2·10^8 projects × approvals (too_large_for_mes), and mes-add1
+/// gives up (too_much_work) once its counts add up to 10^10. A file with
+/// no votes exits 1 with no_ballots. See `hearth tally --help` for the .pb format.
 ///
 /// Example:
 ///   hearth tally pb --rule mes-add1-greedy warszawa.pb
@@ -72,20 +83,53 @@ impl Rule {
 /// Runs `hearth tally pb`.
 pub fn run(ctx: &Context, args: PbArgs) -> Result<()> {
     let input = args.source.read()?;
-    let instance = parse_pb(&input.text).context(input.name.clone())?;
-    let report = counting(ctx, || pb::allocate(&instance, args.rule.pb(), &input.seed))
+    let file = read_pb(&input.text).context(input.name.clone())?;
+    let instance = &file.instance;
+    let report = counting(ctx, || pb::allocate(instance, args.rule.pb(), &input.seed))
+        .map_err(|e| Uncounted {
+            code: e.code(),
+            message: e.to_string(),
+        })
         .with_context(|| format!("{}: cannot count", input.name))?;
     let hash = result_hash(&report);
+    let ties: Vec<Value> = report
+        .ties
+        .iter()
+        .map(|tie| {
+            json!({
+                "round": tie.round + 1,
+                "tied": ids(instance, &tie.between),
+                "order": ids(instance, &tie.order),
+                "by": tie.by,
+            })
+        })
+        .collect();
     let fields = json!({
         "selected": report.selected_ids,
         "rule": report.rule.as_str(),
         "budget": report.budget,
         "spent": report.spent,
+        "ties": ties,
+        "warnings": file.warnings,
     });
     let value = result_json("pb", fields, &input, &report, &hash)?;
     ctx.out.show(&value, || {
-        Ok(report_text(&instance, &input, &report, &hash))
+        Ok(report_text(
+            instance,
+            &file.warnings,
+            &input,
+            &report,
+            &hash,
+        ))
     })
+}
+
+/// Projects' ids by index.
+fn ids(instance: &PbInstance, projects: &[u32]) -> Vec<String> {
+    projects
+        .iter()
+        .filter_map(|&p| instance.projects.get(p as usize).map(|p| p.id.clone()))
+        .collect()
 }
 
 /// A project's id by index, made safe to print.
@@ -97,10 +141,27 @@ fn id(instance: &PbInstance, project: u32) -> String {
 }
 
 /// The whole allocation for people.
-fn report_text(instance: &PbInstance, input: &Input, report: &PbReport, hash: &Hash) -> String {
+fn report_text(
+    instance: &PbInstance,
+    warnings: &[PbWarning],
+    input: &Input,
+    report: &PbReport,
+    hash: &Hash,
+) -> String {
     let mut out = String::new();
     if let Some(description) = instance.meta.get("description") {
         out.push_str(&format!("{}\n\n", shown(description)));
+    }
+    if !warnings.is_empty() {
+        out.push_str("Warnings (read as said, not refused)\n");
+        for warning in warnings {
+            out.push_str(&format!(
+                "  {}: {}\n",
+                input.name,
+                shown(&warning.to_string())
+            ));
+        }
+        out.push('\n');
     }
     out.push_str(&fields(&[
         ("rule", report.rule.as_str().to_owned()),
@@ -232,26 +293,31 @@ fn ties_text(instance: &PbInstance, report: &PbReport) -> String {
         return "\nTies: none\n".to_owned();
     }
     let mut out = String::from("\nTies (more votes, then lower cost, then lot):\n");
+    for tie in &report.ties {
+        out.push_str(&tie_text(instance, tie));
+    }
+    out
+}
+
+/// One tie: what was tied and how the tie rule ordered it.
+fn tie_text(instance: &PbInstance, tie: &PbTie) -> String {
     let list = |ps: &[u32]| {
         ps.iter()
             .map(|&p| id(instance, p))
             .collect::<Vec<_>>()
             .join(", ")
     };
-    for tie in &report.ties {
-        let by = match tie.by {
-            TieBreak::Votes => "by votes",
-            TieBreak::Cost => "by cost",
-            TieBreak::Lot => "by lot, drawn from the seed",
-        };
-        out.push_str(&format!(
-            "  round {}: {} tied; ordered {} {by}\n",
-            tie.round + 1,
-            list(&tie.between),
-            list(&tie.order)
-        ));
-    }
-    out
+    let by = match tie.by {
+        TieBreak::Votes => "ordered by votes",
+        TieBreak::Cost => "ordered by votes, then cost",
+        TieBreak::Lot => "drawn by lot",
+    };
+    format!(
+        "  round {}: tied: {}; {by}: {}\n",
+        tie.round + 1,
+        list(&tie.between),
+        list(&tie.order)
+    )
 }
 
 /// An exact fraction as a decimal, truncated to [`PLACES`] places with `…`

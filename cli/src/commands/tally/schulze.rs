@@ -5,10 +5,10 @@ use anyhow::{Context as _, Result};
 use hearth_protocol::Hash;
 use hearth_protocol::tally::blt::{Election, parse_blt};
 use hearth_protocol::tally::result_hash;
-use hearth_protocol::tally::schulze::{self, RankedBallot, SchulzeReport};
-use serde_json::json;
+use hearth_protocol::tally::schulze::{self, RankedBallot, SchulzeReport, Tie};
+use serde_json::{Value, json};
 
-use super::{Input, Source, counting, result_json, shown, table};
+use super::{Input, Source, Uncounted, counting, result_json, shown, table};
 use crate::context::Context;
 use crate::output::fields;
 
@@ -20,8 +20,19 @@ const MAX_MATRIX: usize = 30;
 ///
 /// The file's number of seats is ignored: Schulze picks one winner and
 /// ranks everyone. Candidates that no one beats share first place; such
-/// ties (at any place) are ordered by lot drawn from the seed, and
-/// reported. See `hearth tally --help` for the .blt format.
+/// ties (at any place) are ordered by lot drawn from the seed, and said
+/// plainly: "tied: A, B; drawn by lot: B". With --json: "winner" (a
+/// name), "tied" (the unbeaten when more than one, else empty), "drawn"
+/// (the winner when drawn by lot, else null), "ranking" and "ties" (by
+/// name), "seed" and "seed_from", and the "report" (by index).
+///
+/// The seed of the lot is the BLAKE3 hash of the file's bytes, or --seed
+/// (64 hex digits, e.g. a proposal id); it is printed either way.
+///
+/// At most 1000 candidates (the strongest paths take candidates³ steps),
+/// and at most 10⁹ pairwise updates (different rankings × their length ×
+/// candidates); a file nobody voted in exits 1 with no_ballots. See
+/// `hearth tally --help` for the .blt format.
 ///
 /// Example:
 ///   hearth tally schulze choice.blt
@@ -52,18 +63,59 @@ pub fn run(ctx: &Context, args: SchulzeArgs) -> Result<()> {
             &input.seed,
         )
     })
+    .map_err(|e| Uncounted {
+        code: e.code(),
+        message: e.to_string(),
+    })
     .with_context(|| format!("{}: cannot count", input.name))?;
     let hash = result_hash(&report);
-    let name = |c: &u32| election.candidates.get(*c as usize).cloned();
-    let fields = json!({
-        "winners": report.winner.iter().filter_map(name).collect::<Vec<_>>(),
-        "ranking": report.ranking.iter().filter_map(name).collect::<Vec<_>>(),
-        "title": election.title,
-    });
+    let fields = result_fields(&election, &report);
     let value = result_json("schulze", fields, &input, &report, &hash)?;
     ctx.out.show(&value, || {
         Ok(report_text(&election, &input, &report, &hash))
     })
+}
+
+/// The result by name: the winner, the tie at the top if any, the
+/// ranking and every tie, each field with one meaning.
+fn result_fields(election: &Election, report: &SchulzeReport) -> Value {
+    let name = |c: &u32| election.candidates.get(*c as usize).cloned();
+    let names = |cs: &[u32]| cs.iter().filter_map(name).collect::<Vec<_>>();
+    let tied = if report.drawn {
+        names(&report.unbeaten)
+    } else {
+        Vec::new()
+    };
+    let ties: Vec<Value> = report
+        .ties
+        .iter()
+        .map(|tie| {
+            let (from, to) = places(report, tie);
+            json!({
+                "places": [from, to],
+                "tied": names(&tie.between),
+                "drawn": names(&tie.order),
+            })
+        })
+        .collect();
+    json!({
+        "winner": report.winner.as_ref().and_then(name),
+        "tied": tied,
+        "drawn": report.winner.filter(|_| report.drawn).as_ref().and_then(name),
+        "ranking": names(&report.ranking),
+        "ties": ties,
+        "title": election.title,
+    })
+}
+
+/// The places (1-based, first and last) a tie's candidates share.
+fn places(report: &SchulzeReport, tie: &Tie) -> (usize, usize) {
+    let first = tie
+        .order
+        .first()
+        .and_then(|c| report.ranking.iter().position(|r| r == c))
+        .unwrap_or(0);
+    (first + 1, first + tie.order.len())
 }
 
 /// A candidate's name by index, made safe to print.
@@ -99,15 +151,16 @@ fn report_text(election: &Election, input: &Input, report: &SchulzeReport, hash:
     ]);
     out.push_str(&fields(&rows));
 
-    let winner = report
-        .winner
-        .map_or_else(|| "none (no candidates)".to_owned(), |w| name(election, w));
+    let winner = report.winner.map_or_else(
+        || "none (every candidate withdrawn)".to_owned(),
+        |w| name(election, w),
+    );
     out.push_str(&format!("\nWinner: {winner}\n"));
-    if report.winners.len() > 1 {
-        let tied: Vec<String> = report.winners.iter().map(|&c| name(election, c)).collect();
+    if let (true, Some(w)) = (report.drawn, report.winner) {
         out.push_str(&format!(
-            "  ({} are unbeaten: the winner was drawn by lot)\n",
-            tied.join(", ")
+            "  tied: {}; drawn by lot: {}\n",
+            list(election, &report.unbeaten),
+            name(election, w)
         ));
     }
 
@@ -148,24 +201,27 @@ fn report_text(election: &Election, input: &Input, report: &SchulzeReport, hash:
     out
 }
 
+/// Candidates' names, comma-separated.
+fn list(election: &Election, candidates: &[u32]) -> String {
+    candidates
+        .iter()
+        .map(|&c| name(election, c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Ties and the order the lot gave them.
 fn ties_text(election: &Election, report: &SchulzeReport) -> String {
     if report.ties.is_empty() {
         return "\nTies: none\n".to_owned();
     }
     let mut out = String::from("\nTies (ordered by lot, drawn from the seed):\n");
-    let list = |cs: &[u32]| {
-        cs.iter()
-            .map(|&c| name(election, c))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     for tie in &report.ties {
+        let (from, to) = places(report, tie);
         out.push_str(&format!(
-            "  tier {}: {} tied; drawn order {}\n",
-            tie.round + 1,
-            list(&tie.between),
-            list(&tie.order)
+            "  places {from}–{to}: tied: {}; drawn by lot: {}\n",
+            list(election, &tie.between),
+            list(election, &tie.order)
         ));
     }
     out

@@ -18,7 +18,7 @@ use hearth_protocol::tally::stv::{
 };
 use serde_json::{Value, json};
 
-use super::{Input, Source, counting, result_json, shown};
+use super::{Input, Source, Uncounted, counting, result_json, shown};
 use crate::context::Context;
 use crate::error::{Code, fail};
 use crate::output;
@@ -117,6 +117,10 @@ pub fn run(ctx: &Context, args: StvArgs) -> Result<()> {
     let election = parsed.election;
     let report = counting(ctx, || {
         stv::count(&election, args.rule.stv(), args.seats, &input.seed)
+    })
+    .map_err(|e| Uncounted {
+        code: e.code(),
+        message: e.to_string(),
     })
     .with_context(|| format!("{}: cannot count", input.name))?;
     let hash = result_hash(&report);

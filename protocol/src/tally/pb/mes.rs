@@ -54,6 +54,9 @@ pub(super) fn plain(profile: &Profile, budget: u64, ties: &TieOrder, report: &mu
 /// and its outcome, 995 079 spent, is the official one. pabutools'
 /// `voter_budget_increment=1` stops at the first exhaustive outcome.
 ///
+/// More than `max_counts` counts are refused ([`PbError::TooMuchWork`]):
+/// nothing else bounds the raises an instance may need.
+///
 /// The one other stop: an outcome that funds every project MES can fund
 /// (every project with a supporter) is returned, since no higher share
 /// could ever cost more than it; the official loop would raise the share
@@ -62,6 +65,7 @@ pub(super) fn add1(
     profile: &Profile,
     budget: u64,
     ties: &TieOrder,
+    max_counts: u64,
     report: &mut PbReport,
 ) -> Result<(), PbError> {
     if profile.voters == 0 {
@@ -86,6 +90,12 @@ pub(super) fn add1(
     let mut runs: u64 = 0;
     let mut k: u64 = 0;
     let chosen = loop {
+        if runs >= max_counts {
+            return Err(PbError::TooMuchWork {
+                counts: runs,
+                share_total: raised(k)?,
+            });
+        }
         let try_skip = skip && wait == 0;
         wait = wait.saturating_sub(1);
         let outcome = run(profile, raised(k)?, ties, false, try_skip);

@@ -367,11 +367,19 @@ fn nobody_s_project_is_never_funded() {
 }
 
 #[test]
-fn no_voters_fund_nothing() {
+fn a_budget_nobody_voted_on_has_no_result() {
     let instance = approval(100, &[10, 10], &[]);
     for rule in PbRule::ALL {
-        let report = allocate(&instance, rule, &seed()).expect("allocate");
+        let err = allocate(&instance, rule, &seed()).expect_err("no ballots");
+        assert_eq!(err.code(), "no_ballots", "{rule}");
+        assert_eq!(err, PbError::NoBallots, "{rule}");
+    }
+    // Votes that approve nothing are votes: nothing is funded.
+    let blank = approval(100, &[10, 10], &[(3, &[])]);
+    for rule in PbRule::ALL {
+        let report = allocate(&blank, rule, &seed()).expect("allocate");
         assert!(report.selected.is_empty(), "{rule}");
+        assert_eq!(report.voters, 3);
     }
 }
 
@@ -590,7 +598,7 @@ fn instance_strategy() -> impl Strategy<Value = PbInstance> {
                 Just(cumulative),
                 Just(costs),
                 Just(budget),
-                prop::collection::vec(vote, 0..14),
+                prop::collection::vec(vote, 1..14),
             )
         })
         .prop_map(|(m, cumulative, costs, budget, votes)| PbInstance {
