@@ -9,13 +9,14 @@ use bincode::{Decode, Encode};
 use serde::Serialize;
 
 use crate::codec::Canonical;
-use crate::community::Method;
+use crate::community::{Method, Ties};
 use crate::crypto::{Hash, PublicKey};
 use crate::governance::{Ballot, Level, Position, ProposalKind, Scope, Subject, YesNo};
 use crate::tally::blt::{Election, RankedBallot};
 use crate::tally::choice::{
-    ConsensusBallot, ConsensusReport, ConsensusRules, MajorityBallot, MajorityReport,
-    MajorityRules, QvBallot, QvQuestion, QvReport, QvRules, consensus, majority, quadratic,
+    ConsensusBallot, ConsensusReport, ConsensusRules, FailReason, MajorityBallot, MajorityReport,
+    MajorityRules, Outcome, QvBallot, QvQuestion, QvReport, QvRules, consensus, majority,
+    quadratic,
 };
 use crate::tally::pabulib::{PbInstance, PbVote, Project as PbProject, VoteType};
 use crate::tally::pb::{PbReport, PbRule};
@@ -53,6 +54,10 @@ pub enum Report {
         /// Why.
         reason: String,
     },
+    /// The vote closed without a ballot counted (for a method that
+    /// follows delegations: without a direct ballot): nothing is decided —
+    /// no winner, nobody elected or admitted, nothing funded.
+    NoBallots,
 }
 
 /// What was decided, in a word.
@@ -65,8 +70,13 @@ pub enum Verdict {
     Failed,
     /// Withdrawn by its author.
     Withdrawn,
-    /// The winning option of a choice (none if nobody voted).
+    /// The winning option of a choice (none if it was not adopted).
     Winner(Option<u32>),
+    /// Several options tied for the lead of a choice and the rules draw no
+    /// lot: nothing is adopted. The tied options, ascending.
+    Tied(Vec<u32>),
+    /// Nobody voted: nothing is decided.
+    NoBallots,
     /// The candidates elected, in order.
     Elected(Vec<PublicKey>),
     /// The projects funded (indices), in order.
@@ -172,7 +182,19 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
         delegations_at(store, record.proposal.level, record.proposal.kind, closes)?
     };
     let rules = level_rules(ctx, record.proposal.level);
-    let seed = record.id;
+    if !ballots.iter().any(|b| fits(record.method, &b.ballot)) {
+        let eligible = if council_only {
+            council.len()
+        } else {
+            eligible.len()
+        };
+        let turnout = Turnout {
+            counted: 0,
+            eligible: eligible as u64,
+        };
+        return Ok((Report::NoBallots, Verdict::NoBallots, turnout));
+    }
+    let seed = crate::tally::lot_seed(&record.id, ballots.iter().map(|b| (&b.voter, &b.ballot)));
     let report = match record.method {
         Method::Consensus => {
             let ballots = collect(&ballots, |b| match b {
@@ -184,11 +206,7 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
                 }),
                 _ => None,
             });
-            let rules = ConsensusRules {
-                threshold: rules.threshold,
-                quorum: rules.quorum,
-                blocks_to_fail: rules.blocks_to_fail,
-            };
+            let rules = ConsensusRules::from(rules);
             Report::Consensus(consensus::tally(&ballots, &eligible, &delegate_of, &rules))
         }
         Method::Majority | Method::Council => {
@@ -199,9 +217,11 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
                 _ => None,
             });
             let rules = if council_only {
+                let council = &ctx.rules.council;
                 MajorityRules {
-                    threshold: ctx.rules.council.majority,
-                    quorum: ctx.rules.council.quorum,
+                    threshold: council.majority,
+                    quorum: council.quorum,
+                    strict: council.pass_when.strict(council.majority),
                 }
             } else {
                 MajorityRules::from(rules)
@@ -215,7 +235,8 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
                 }),
                 _ => None,
             });
-            let (question, rules) = quadratic_terms(ctx, record);
+            let (mut question, rules) = quadratic_terms(ctx, record);
+            question.seed = seed;
             Report::Quadratic(quadratic::tally(
                 &question,
                 &ballots,
@@ -291,7 +312,7 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
             }
         }
     };
-    let verdict = verdict_of(&report, record);
+    let verdict = verdict_of(&report, record, rules.ties);
     let turnout = match &report {
         _ if council_only => Turnout {
             counted: ballots.len() as u64,
@@ -317,14 +338,25 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
     Ok((report, verdict, turnout))
 }
 
-fn verdict_of(report: &Report, record: &ProposalRecord) -> Verdict {
+/// What a report decides. A choice whose lead is tied is `Tied` unless
+/// the rules draw lots (`ties`); a quadratic choice adopts its leader only
+/// if it passed its quorum and threshold.
+pub fn verdict_of(report: &Report, record: &ProposalRecord, ties: Ties) -> Verdict {
     let passed = |p: bool| if p { Verdict::Passed } else { Verdict::Failed };
     match report {
         Report::Withdrawn => Verdict::Withdrawn,
+        Report::NoBallots => Verdict::NoBallots,
         Report::Consensus(r) => passed(r.outcome.passed()),
         Report::Majority(r) => passed(r.outcome.passed()),
         Report::Quadratic(r) if record.proposal.options.is_empty() => passed(r.outcome.passed()),
-        Report::Quadratic(r) => Verdict::Winner(r.leader),
+        Report::Quadratic(r) => match &r.outcome {
+            Outcome::Passed => Verdict::Winner(r.leader),
+            Outcome::Failed(FailReason::Tied { options }) => Verdict::Tied(options.clone()),
+            Outcome::Failed(_) => Verdict::Failed,
+        },
+        Report::Schulze(r) if r.winners.len() > 1 && ties == Ties::Fail => {
+            Verdict::Tied(r.winners.clone())
+        }
         Report::Schulze(r) => Verdict::Winner(r.winner),
         Report::Stv(r) => Verdict::Elected(
             r.elected
@@ -335,6 +367,19 @@ fn verdict_of(report: &Report, record: &ProposalRecord) -> Verdict {
         Report::Budget(r) => Verdict::Selected(r.selected.clone()),
         Report::Uncountable { .. } => Verdict::Failed,
     }
+}
+
+/// Whether `ballot` is of the form `method` counts: a vote closing with
+/// none of them is decided as [`Report::NoBallots`].
+pub fn fits(method: Method, ballot: &Ballot) -> bool {
+    matches!(
+        (method, ballot),
+        (Method::Consensus, Ballot::Consensus(_))
+            | (Method::Majority | Method::Council, Ballot::YesNo(_))
+            | (Method::Quadratic, Ballot::Quadratic(_))
+            | (Method::Schulze | Method::Stv, Ballot::Ranked(_))
+            | (Method::Budgeting, Ballot::Approval(_))
+    )
 }
 
 /// The question and rules a quadratic proposal is counted with. A ballot
