@@ -128,6 +128,10 @@ pub struct FederatedProposal {
     /// The winning option of a choice.
     #[serde(default)]
     pub winner: Option<u32>,
+    /// What was decided, as a local decision says it (`no_ballots`,
+    /// `tied`, …), if the node says.
+    #[serde(default)]
+    pub verdict: Option<Value>,
     /// The result hash this node computes.
     pub result: Hash,
     /// The full report (`FederatedReport`).
@@ -182,6 +186,9 @@ impl FederatedProposal {
     /// The verdict in the form a local decision has it, for
     /// [`crate::governance::words`].
     fn verdict(&self) -> Value {
+        if let Some(verdict) = &self.verdict {
+            return verdict.clone();
+        }
         match (self.winner, self.passed) {
             (Some(winner), _) => json!({ "outcome": "winner", "value": winner }),
             (None, true) => json!({ "outcome": "passed" }),
