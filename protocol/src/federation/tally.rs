@@ -512,7 +512,8 @@ impl<'a> Tallier<'a> {
         let fitting = |c: &Candidate| crate::state::decide::fits(method, &cast_of(c).value);
         // Lots are drawn from the proposal and the ballots counted, which
         // every node reads the same from the logs (see `lot_seed`).
-        let seed = lot_seed(&p.id, latest.iter().map(|c| (&c.author, &cast_of(c).value)));
+        // Only the methods that may draw a lot hash the ballots for it.
+        let seed = || lot_seed(&p.id, latest.iter().map(|c| (&c.author, &cast_of(c).value)));
         let (count, passed, winner) = if !origin_ok {
             (
                 Report::Uncountable {
@@ -572,7 +573,10 @@ impl<'a> Tallier<'a> {
                     let question = QvQuestion {
                         options: p.proposal.options.len().max(1) as u32,
                         allow_negative: true,
-                        seed,
+                        seed: match rules_level.ties {
+                            Ties::Lot => seed(),
+                            Ties::Fail => p.id,
+                        },
                     };
                     let delegations = electorate.delegations_sorted(&delegates);
                     let report = quadratic::tally_indexed(
@@ -609,7 +613,7 @@ impl<'a> Tallier<'a> {
                             _ => invalid(cast, &mut excluded),
                         }
                     }
-                    match schulze::schulze(options, &ranked, &[], &seed) {
+                    match schulze::schulze(options, &ranked, &[], &seed()) {
                         Ok(report) => {
                             // A tied lead adopts nothing unless the rules
                             // draw lots.

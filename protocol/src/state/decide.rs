@@ -2,6 +2,13 @@
 //! delegations as they stood at the close, and the latest ballots, counted
 //! by the proposal's method. The report is hashed; a node's `Close` record
 //! carries that hash, and applying the record recomputes it.
+//!
+//! A vote with no ballot of its method's form is [`Report::NoBallots`]:
+//! nothing is decided. A tied choice is [`Verdict::Tied`] unless the
+//! level's rules draw lots. Every lot a count draws is seeded with
+//! [`crate::tally::lot_seed`] — the proposal id and the ballots counted —
+//! which replay recomputes from the same state, so the `Close` record
+//! needs to carry nothing more; its limits are in that function's docs.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -194,7 +201,9 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
         };
         return Ok((Report::NoBallots, Verdict::NoBallots, turnout));
     }
-    let seed = crate::tally::lot_seed(&record.id, ballots.iter().map(|b| (&b.voter, &b.ballot)));
+    // Hashing every ballot costs about half a quadratic count: only the
+    // methods that may draw a lot ask for it.
+    let seed = || crate::tally::lot_seed(&record.id, ballots.iter().map(|b| (&b.voter, &b.ballot)));
     let report = match record.method {
         Method::Consensus => {
             let ballots = collect(&ballots, |b| match b {
@@ -236,7 +245,9 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
                 _ => None,
             });
             let (mut question, rules) = quadratic_terms(ctx, record);
-            question.seed = seed;
+            if rules.ties == Ties::Lot {
+                question.seed = seed();
+            }
             Report::Quadratic(quadratic::tally(
                 &question,
                 &ballots,
@@ -247,7 +258,7 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
         }
         Method::Schulze => {
             let ranked = ranked(&ballots);
-            match schulze::schulze(record.proposal.options.len(), &ranked, &[], &seed) {
+            match schulze::schulze(record.proposal.options.len(), &ranked, &[], &seed()) {
                 Ok(report) => Report::Schulze(report),
                 Err(e) => Report::Uncountable {
                     reason: e.to_string(),
@@ -266,7 +277,7 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
                 withdrawn: Vec::new(),
                 ballots: ranked(&ballots),
             };
-            match stv::count(&election, StvRule::Scottish, None, &seed) {
+            match stv::count(&election, StvRule::Scottish, None, &seed()) {
                 Ok(report) => Report::Stv(report),
                 Err(e) => Report::Uncountable {
                     reason: e.to_string(),
@@ -304,7 +315,7 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
                     .collect(),
                 vote_type: VoteType::Approval,
             };
-            match crate::tally::pb::allocate(&instance, PbRule::MesAdd1Greedy, &seed) {
+            match crate::tally::pb::allocate(&instance, PbRule::MesAdd1Greedy, &seed()) {
                 Ok(report) => Report::Budget(report),
                 Err(e) => Report::Uncountable {
                     reason: e.to_string(),
@@ -385,7 +396,8 @@ pub fn fits(method: Method, ballot: &Ballot) -> bool {
 /// The question and rules a quadratic proposal is counted with. A ballot
 /// is checked against the same ones when it is cast, so the budget a node
 /// accepts a ballot under is the budget the tally applies: the proposal's
-/// level's voice credits.
+/// level's voice credits. (The count replaces the question's seed with the
+/// lot seed when the rules draw lots.)
 pub(super) fn quadratic_terms(ctx: &Context, record: &ProposalRecord) -> (QvQuestion, QvRules) {
     let question = QvQuestion {
         options: record.proposal.options.len().max(1) as u32,
