@@ -313,3 +313,43 @@ fn voice_credits_beyond_the_limit_are_refused_in_the_rules() {
     let err = rules.validate().expect_err("over the limit");
     assert_eq!(err.rule, "network.voice_credits");
 }
+
+#[test]
+fn proposals_and_ballots_beyond_the_limits_are_refused_when_cast() {
+    use crate::governance::MAX_OPTIONS;
+    let mut rules = quadratic(Ties::Fail);
+    rules.local.voice_credits = crate::community::MAX_VOICE_CREDITS;
+    let mut g = Gov::new(rules);
+    let options = |n: usize| (0..n).map(|i| format!("Option {i}")).collect::<Vec<_>>();
+    let propose = |n| {
+        let mut p = question(ProposalKind::Policy, "Names");
+        p.options = options(n);
+        ActionBody::Governance(GovernanceAction::Propose(Box::new(p)))
+    };
+    // Too many options, or a single one, is not a choice.
+    assert_eq!(g.no(0, propose(MAX_OPTIONS + 1)).code(), "invalid_proposal");
+    assert_eq!(g.no(0, propose(1)).code(), "invalid_proposal");
+    // The most options a proposal may have; a ballot on each of them.
+    let mut p = question(ProposalKind::Policy, "Names");
+    p.options = options(MAX_OPTIONS);
+    let r = g.propose(0, p);
+    g.at(&r, 16);
+    // 62 votes on every option: 62² × 256 = 984 064 credits, in budget.
+    g.ok(1, vote(r, Ballot::Quadratic(vec![62; MAX_OPTIONS])));
+    // One more vote on every option is over it.
+    let over = g.no(2, vote(r, Ballot::Quadratic(vec![63; MAX_OPTIONS])));
+    assert_eq!(over.code(), "over_budget");
+    // A ballot that skips an option does not fit the question.
+    let short = g.no(2, vote(r, Ballot::Quadratic(vec![1; MAX_OPTIONS - 1])));
+    assert_eq!(short.code(), "invalid_ballot");
+    // The accepted ballot is counted in full.
+    g.at(&r, 21);
+    close(&mut g, &r).expect("closes");
+    let Report::Quadratic(report) = decided(&g, &r).report else {
+        panic!("a quadratic report");
+    };
+    assert!(report.options.iter().all(|t| t.for_votes == 62));
+    // Every option has the same total: the lead is tied, and fails.
+    assert_eq!(report.tied.len(), MAX_OPTIONS);
+    assert!(matches!(decided(&g, &r).verdict, Verdict::Tied(ref t) if t.len() == MAX_OPTIONS));
+}
