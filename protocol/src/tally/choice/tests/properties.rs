@@ -344,6 +344,62 @@ proptest! {
         prop_assert!(!tied_outcome, "a lot never leaves the lead tied");
     }
 
+    /// The edges, over any electorate and rules: with no ballots nobody is
+    /// counted and nothing passes, whatever the method; a one-option
+    /// question never ties; ballots that give every option the same net
+    /// total tie them all (without lots), and nothing is adopted.
+    #[test]
+    fn edges_no_ballots_one_option_all_tied(
+        case in case(qv_ballot()),
+        options in 1u32..5,
+        threshold in ratio(),
+        quorum in ratio(),
+        strict in any::<bool>(),
+        votes in -3i64..=3,
+    ) {
+        let rules = MajorityRules { threshold, quorum, strict };
+        let none = BTreeMap::<PublicKey, MajorityBallot>::new();
+        let r = majority::tally(&none, &case.eligible, &case.delegate_of, &rules);
+        prop_assert_eq!((r.turnout, r.yes, r.no), (0, 0, 0));
+        prop_assert!(!r.outcome.passed());
+        let rules = ConsensusRules { threshold, quorum, blocks_to_fail: 1, strict };
+        let none = BTreeMap::<PublicKey, ConsensusBallot>::new();
+        let r = consensus::tally(&none, &case.eligible, &case.delegate_of, &rules);
+        prop_assert_eq!(r.turnout, 0);
+        prop_assert!(!r.outcome.passed());
+
+        let question = QvQuestion { options, allow_negative: true, seed: Hash::ZERO };
+        let rules = QvRules { threshold, quorum, strict, ..QvRules::default() };
+        let none = BTreeMap::<PublicKey, QvBallot>::new();
+        let r = quadratic::tally(&question, &none, &case.eligible, &case.delegate_of, &rules);
+        prop_assert_eq!(r.turnout, 0);
+        prop_assert!(!r.outcome.passed());
+        match options {
+            1 => prop_assert_eq!((r.leader, r.tied.len()), (Some(0), 0)),
+            n => prop_assert_eq!((r.leader, r.tied.len()), (None, n as usize)),
+        }
+
+        // Everyone who votes gives every option the same votes.
+        let same: BTreeMap<PublicKey, QvBallot> = case
+            .ballots
+            .keys()
+            .map(|k| (*k, QvBallot { votes: vec![votes; options as usize] }))
+            .collect();
+        let r = quadratic::tally(&question, &same, &case.eligible, &case.delegate_of, &rules);
+        let quorum_failed = matches!(r.outcome, Outcome::Failed(FailReason::QuorumNotMet { .. }));
+        if options > 1 {
+            prop_assert_eq!(&r.tied, &(0..options).collect::<Vec<u32>>());
+            prop_assert_eq!(r.leader, None);
+            prop_assert!(!r.outcome.passed());
+            if !quorum_failed {
+                prop_assert_eq!(&r.outcome, &Outcome::Failed(FailReason::Tied { options: r.tied.clone() }));
+            }
+        } else {
+            prop_assert!(r.tied.is_empty());
+            prop_assert_eq!(r.leader, Some(0));
+        }
+    }
+
     /// Strict and inclusive thresholds differ exactly at the threshold: a
     /// share equal to it passes one and fails the other.
     #[test]
