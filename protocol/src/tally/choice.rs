@@ -35,7 +35,8 @@
 //!   a quadratic choice has 2 to [`MAX_OPTIONS`] (256) and a ballot gives
 //!   one number per option. A count reads every ballot's every option
 //!   once: at most 256 × members additions, and a ballot is at most
-//!   256 × 8 bytes.
+//!   256 × 8 bytes — at the limits about 7 µs and 2 KiB per voting member
+//!   (BENCHMARKS.md, "Choice methods at their limits").
 //! - *votes and voice credits*: a ballot costs the sum of its squared
 //!   votes and must fit the level's `voice_credits`, at most
 //!   [`MAX_VOICE_CREDITS`] (10⁶): at most 1000 votes on one option, so an
