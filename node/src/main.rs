@@ -266,8 +266,11 @@ struct InitArgs {
     /// Among them: credit_limit, invite_max_ttl, admission ("invite", or
     /// "vote": members join only by a membership proposal),
     /// technical_reviewers (did:keys appointed to review technical
-    /// proposals; empty: the council reviews), [council] seats and term,
-    /// and [durations] of each kind of proposal.
+    /// proposals; empty: the council reviews), [council] seats, term and
+    /// pass_when, a level's pass_when ("auto": a threshold of exactly 1/2
+    /// must be passed, so a tie fails; "at_least"; "more_than") and ties
+    /// ("fail": a tied choice adopts nothing; "lot"), and [durations] of
+    /// each kind of proposal.
     #[arg(long)]
     rules: Option<PathBuf>,
     #[command(flatten)]

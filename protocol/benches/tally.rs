@@ -648,6 +648,7 @@ fn majority_result(report: &MajorityReport) -> String {
         Outcome::Failed(FailReason::QuorumNotMet { .. }) => "quorum_not_met",
         Outcome::Failed(FailReason::Threshold) => "threshold",
         Outcome::Failed(FailReason::Blocked { .. }) => "blocked",
+        Outcome::Failed(FailReason::Tied { .. }) => "tied",
     };
     format!(
         "yes={} no={} abstain={} turnout={} represented={} loops={} dead_ends={} absent={} outcome={outcome}",

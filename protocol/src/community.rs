@@ -80,6 +80,52 @@ pub enum Method {
     Council,
 }
 
+/// How a share is compared with its threshold (majority, council,
+/// consensus and quadratic yes/no decisions).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PassWhen {
+    /// Strictly more than the threshold when it is exactly one half (a
+    /// simple majority: a tie does not pass); at least the threshold
+    /// otherwise.
+    #[default]
+    Auto,
+    /// At least the threshold: a share equal to it passes.
+    AtLeast,
+    /// Strictly more than the threshold: a share equal to it fails.
+    MoreThan,
+}
+
+impl PassWhen {
+    /// Whether a share must be strictly more than `threshold` to pass.
+    pub fn strict(self, threshold: Ratio) -> bool {
+        match self {
+            PassWhen::Auto => threshold.is_half(),
+            PassWhen::AtLeast => false,
+            PassWhen::MoreThan => true,
+        }
+    }
+}
+
+/// What a choice whose lead is tied decides (quadratic votes over several
+/// options, Schulze choices).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ties {
+    /// Nothing: the choice fails as tied, with no winner.
+    #[default]
+    Fail,
+    /// The tied options are drawn by lot (see
+    /// [`crate::tally::lot_seed`]); the report names them and the one drawn.
+    Lot,
+}
+
+/// Most voice credits a member may have per quadratic vote. With it a
+/// ballot gives at most 1000 votes to an option (1000² credits), so a
+/// count's totals stay below members × 1000 per option — far inside the
+/// tally's integers — and a ballot is priced in one pass over its options.
+pub const MAX_VOICE_CREDITS: u32 = 1_000_000;
+
 /// Rules of one governance level.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -96,6 +142,20 @@ pub struct LevelRules {
     pub voice_credits: u32,
     /// Whether members may delegate at this level.
     pub delegation: bool,
+    /// Whether the threshold must be reached or passed (default: passed
+    /// for a simple majority, reached otherwise).
+    #[serde(default)]
+    pub pass_when: PassWhen,
+    /// What a tied lead decides (default: the choice fails as tied).
+    #[serde(default)]
+    pub ties: Ties,
+}
+
+impl LevelRules {
+    /// Whether a share must be strictly more than the threshold.
+    pub fn strict(&self) -> bool {
+        self.pass_when.strict(self.threshold)
+    }
 }
 
 /// Stage durations of each proposal kind (DESIGN §7.1).
@@ -162,6 +222,9 @@ pub struct CouncilRules {
     pub quorum: Ratio,
     /// Share of council votes needed to decide.
     pub majority: Ratio,
+    /// Whether the majority must be reached or passed (default: passed
+    /// when it is one half, so a tied council does not decide).
+    pub pass_when: PassWhen,
 }
 
 impl Default for CouncilRules {
@@ -171,6 +234,7 @@ impl Default for CouncilRules {
             term: Millis::days(365),
             quorum: Ratio::new(1, 2),
             majority: Ratio::new(1, 2),
+            pass_when: PassWhen::Auto,
         }
     }
 }
@@ -260,6 +324,8 @@ impl Default for Rules {
                 blocks_to_fail: 1,
                 voice_credits: 0,
                 delegation: true,
+                pass_when: PassWhen::Auto,
+                ties: Ties::Fail,
             },
             regional: LevelRules {
                 method: Method::Majority,
@@ -268,6 +334,8 @@ impl Default for Rules {
                 blocks_to_fail: 0,
                 voice_credits: 0,
                 delegation: true,
+                pass_when: PassWhen::Auto,
+                ties: Ties::Fail,
             },
             network: LevelRules {
                 method: Method::Quadratic,
@@ -276,6 +344,8 @@ impl Default for Rules {
                 blocks_to_fail: 0,
                 voice_credits: 100,
                 delegation: true,
+                pass_when: PassWhen::Auto,
+                ties: Ties::Fail,
             },
             durations: ProposalDurations::default(),
             council: CouncilRules::default(),
@@ -338,6 +408,15 @@ impl Rules {
         ] {
             if ratio.den == 0 || ratio.num > ratio.den {
                 return bad(rule, "must be a fraction between 0 and 1");
+            }
+        }
+        for (rule, level) in [
+            ("local.voice_credits", &self.local),
+            ("regional.voice_credits", &self.regional),
+            ("network.voice_credits", &self.network),
+        ] {
+            if level.voice_credits > MAX_VOICE_CREDITS {
+                return bad(rule, "is at most 1000000 (1000 votes on one option)");
             }
         }
         if self.council.seats == 0 {

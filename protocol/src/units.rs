@@ -230,6 +230,17 @@ impl Ratio {
     pub fn reached(&self, part: u128, whole: u128) -> bool {
         part * u128::from(self.den) >= whole * u128::from(self.num)
     }
+
+    /// Whether `part / whole > self`, exactly.
+    pub fn exceeded(&self, part: u128, whole: u128) -> bool {
+        part * u128::from(self.den) > whole * u128::from(self.num)
+    }
+
+    /// Whether this is exactly one half (`1/2`, `2/4`, `50/100`, …): a
+    /// simple majority.
+    pub fn is_half(&self) -> bool {
+        self.den != 0 && u64::from(self.num) * 2 == u64::from(self.den)
+    }
 }
 
 #[cfg(test)]
@@ -280,5 +291,9 @@ mod tests {
         assert!(r.reached(80, 100));
         assert!(!r.reached(79, 100));
         assert!(Ratio::new(2, 3).reached(2, 3));
+        assert!(!Ratio::new(1, 2).exceeded(2, 4));
+        assert!(Ratio::new(1, 2).exceeded(3, 5));
+        assert!(Ratio::new(50, 100).is_half() && Ratio::new(2, 4).is_half());
+        assert!(!Ratio::new(3, 5).is_half() && !Ratio::new(0, 0).is_half());
     }
 }

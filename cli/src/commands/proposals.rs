@@ -21,9 +21,11 @@ use crate::output::{datetime, printable, table};
 /// --federation lists only the federation's (public: no key needed).
 ///
 /// A regional or network proposal's stage reads "closed (not final)"
-/// until every community has checkpointed past its close, then "passed"
-/// or "failed", with ", certified" once two thirds of its communities
-/// attest the same result.
+/// until every community has checkpointed past its close, then "passed",
+/// "failed", "no ballots" (nobody voted: nothing is decided) or "tied" (a
+/// choice whose lead is tied adopts nothing unless the rules draw lots),
+/// with ", certified" once two thirds of its communities attest the same
+/// result.
 ///
 /// With --json, prints the node's answer unchanged; without --federation
 /// the federation's list is added to it under "federation".

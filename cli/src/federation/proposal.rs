@@ -45,6 +45,9 @@ pub struct FederatedSummary {
     pub is_final: bool,
     /// Whether it passed (so far).
     pub passed: bool,
+    /// What was decided (`no_ballots`, `tied`, …), if the node says.
+    #[serde(default)]
+    pub verdict: Option<Value>,
     /// The result hash this node computes.
     pub result: Hash,
     /// The result hash two thirds of the level's communities attested.
@@ -58,7 +61,7 @@ impl FederatedSummary {
         status(
             &self.stage,
             self.is_final,
-            self.passed,
+            outcome(self.verdict.as_ref(), self.passed),
             self.certified.is_some(),
         )
     }
@@ -128,6 +131,10 @@ pub struct FederatedProposal {
     /// The winning option of a choice.
     #[serde(default)]
     pub winner: Option<u32>,
+    /// What was decided, as a local decision says it (`no_ballots`,
+    /// `tied`, …), if the node says.
+    #[serde(default)]
+    pub verdict: Option<Value>,
     /// The result hash this node computes.
     pub result: Hash,
     /// The full report (`FederatedReport`).
@@ -174,7 +181,7 @@ impl FederatedProposal {
         status(
             &self.stage,
             self.is_final,
-            self.passed,
+            outcome(self.verdict.as_ref(), self.passed),
             self.certification.certified.is_some(),
         )
     }
@@ -182,6 +189,9 @@ impl FederatedProposal {
     /// The verdict in the form a local decision has it, for
     /// [`crate::governance::words`].
     fn verdict(&self) -> Value {
+        if let Some(verdict) = &self.verdict {
+            return verdict.clone();
+        }
         match (self.winner, self.passed) {
             (Some(winner), _) => json!({ "outcome": "winner", "value": winner }),
             (None, true) => json!({ "outcome": "passed" }),
@@ -243,17 +253,27 @@ impl FederatedProposal {
     }
 }
 
+/// A federated result in words: `no ballots` or `tied` when the node's
+/// verdict says so, else `passed` or `failed`.
+pub fn outcome(verdict: Option<&Value>, passed: bool) -> &'static str {
+    match verdict.and_then(|v| v["outcome"].as_str()) {
+        Some("no_ballots") => "no ballots",
+        Some("tied") => "tied",
+        _ if passed => "passed",
+        _ => "failed",
+    }
+}
+
 /// A federated proposal's stage for people: the stage while the tally is
-/// not final (`voting`, `closed (not final)`), then `passed` or `failed`,
-/// with `, certified` once two thirds of its communities attest it.
-pub fn status(stage: &str, is_final: bool, passed: bool, certified: bool) -> String {
+/// not final (`voting`, `closed (not final)`), then its [`outcome`], with
+/// `, certified` once two thirds of its communities attest it.
+pub fn status(stage: &str, is_final: bool, outcome: &str, certified: bool) -> String {
     if !is_final {
         return match stage {
             "closed" => "closed (not final)".into(),
             other => other.into(),
         };
     }
-    let outcome = if passed { "passed" } else { "failed" };
     match certified {
         true => format!("{outcome}, certified"),
         false => outcome.into(),
@@ -287,6 +307,7 @@ pub fn detail(client: &Client, id: &Hash) -> Result<(Value, FederatedProposal)> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hearth_protocol::state::decide::Verdict;
     use hearth_protocol::test::keypair;
 
     /// A network proposal as the node's detail answer has it.
@@ -340,8 +361,29 @@ mod tests {
 
     #[test]
     fn statuses_say_final_and_certified() {
-        assert_eq!(status("voting", false, false, false), "voting");
-        assert_eq!(status("closed", true, false, false), "failed");
-        assert_eq!(status("closed", true, true, true), "passed, certified");
+        assert_eq!(status("voting", false, "failed", false), "voting");
+        assert_eq!(status("closed", true, "failed", false), "failed");
+        assert_eq!(status("closed", true, "passed", true), "passed, certified");
+        // The node's verdict names what passed or failed cannot.
+        let verdict = |v: Verdict| serde_json::to_value(v).unwrap();
+        assert_eq!(
+            outcome(Some(&verdict(Verdict::NoBallots)), false),
+            "no ballots"
+        );
+        assert_eq!(
+            outcome(Some(&verdict(Verdict::Tied(vec![0, 1]))), false),
+            "tied"
+        );
+        assert_eq!(outcome(Some(&verdict(Verdict::Failed)), false), "failed");
+        assert_eq!(outcome(None, true), "passed");
+        assert_eq!(
+            status(
+                "closed",
+                true,
+                outcome(Some(&verdict(Verdict::NoBallots)), false),
+                true
+            ),
+            "no ballots, certified"
+        );
     }
 }

@@ -67,6 +67,10 @@ fn word(outcome: &str, tense: Tense) -> &'static str {
         ("selected", Tense::Final) => "funded",
         ("selected", Tense::Running) => "would fund",
         ("withdrawn", _) => "withdrawn",
+        ("tied", Tense::Final) => "tied",
+        ("tied", Tense::Running) => "tied",
+        ("no_ballots", Tense::Final) => "no ballots",
+        ("no_ballots", Tense::Running) => "no ballots yet",
         _ => "undecided",
     }
 }
@@ -79,6 +83,7 @@ fn fail_reason(outcome: &Value) -> Option<&'static str> {
         Value::String(s) if s == "threshold" => "below the threshold",
         Value::Object(o) if o.contains_key("blocked") => "blocked",
         Value::Object(o) if o.contains_key("quorum_not_met") => "quorum not met",
+        Value::Object(o) if o.contains_key("tied") => "tied",
         _ => "",
     })
 }
@@ -107,6 +112,10 @@ pub fn describe(verdict: &Value, report: &Value, info: &ProposalInfo, tense: Ten
     let body = &report["report"];
     match report["method"].as_str().unwrap_or("") {
         "withdrawn" => "withdrawn".into(),
+        "no_ballots" => match tense {
+            Tense::Final => "no ballots: nothing was decided".into(),
+            Tense::Running => word("no_ballots", tense).into(),
+        },
         "consensus" => {
             let c = &body["counts"];
             let mut parts = vec![format!("{} agree", n(&c["agree"]))];
@@ -202,25 +211,71 @@ fn quadratic(verdict: &Value, body: &Value, info: &ProposalInfo, tense: Tense) -
             turnout(body)
         );
     }
-    match verdict["value"].as_u64() {
-        Some(i) => {
-            let net = totals
-                .get(i as usize)
-                .and_then(|t| t["net"].as_i64())
-                .unwrap_or(0);
-            format!(
-                "{}: {} (net {net:+} votes), {}",
-                word("winner", tense),
-                option_name(info, i),
-                turnout(body)
-            )
-        }
-        None => format!("no winner, {}", turnout(body)),
+    let net = |i: u64| {
+        totals
+            .get(i as usize)
+            .and_then(|t| t["net"].as_i64())
+            .unwrap_or(0)
+    };
+    if verdict["outcome"] == "tied" {
+        let tied = indices(&verdict["value"]);
+        let each = tied.first().map_or(0, |&i| net(i));
+        return format!(
+            "{}: {} (net {each:+} votes each; no lot is drawn), {}",
+            word("tied", tense),
+            names(info, &tied),
+            turnout(body)
+        );
     }
+    match verdict["value"].as_u64() {
+        Some(i) => format!(
+            "{}: {} (net {:+} votes{}), {}",
+            word("winner", tense),
+            option_name(info, i),
+            net(i),
+            drawn(info, &indices(&body["tied"]), i),
+            turnout(body)
+        ),
+        None => format!(
+            "{}: no winner, {}",
+            head(verdict, body, tense),
+            turnout(body)
+        ),
+    }
+}
+
+/// Indices in a JSON array.
+fn indices(value: &Value) -> Vec<u64> {
+    value
+        .as_array()
+        .map(|v| v.iter().filter_map(Value::as_u64).collect())
+        .unwrap_or_default()
+}
+
+/// Options by name, joined: "Oven, Paint".
+fn names(info: &ProposalInfo, options: &[u64]) -> String {
+    let names: Vec<String> = options.iter().map(|&i| option_name(info, i)).collect();
+    names.join(", ")
+}
+
+/// "; tied with B, drawn by lot" when `winner` was drawn among `tied`.
+fn drawn(info: &ProposalInfo, tied: &[u64], winner: u64) -> String {
+    if tied.len() < 2 {
+        return String::new();
+    }
+    let others: Vec<u64> = tied.iter().copied().filter(|&i| i != winner).collect();
+    format!("; tied with {}, drawn by lot", names(info, &others))
 }
 
 fn schulze(verdict: &Value, body: &Value, info: &ProposalInfo, tense: Tense) -> String {
     let ballots = n(&body["ballots"]);
+    if verdict["outcome"] == "tied" {
+        return format!(
+            "{}: {} (no lot is drawn; {ballots} ballots)",
+            word("tied", tense),
+            names(info, &indices(&verdict["value"]))
+        );
+    }
     let Some(winner) = verdict["value"].as_u64() else {
         return format!("no winner ({ballots} ballots)");
     };
@@ -234,10 +289,11 @@ fn schulze(verdict: &Value, body: &Value, info: &ProposalInfo, tense: Tense) -> 
         })
         .unwrap_or_default();
     format!(
-        "{}: {} (ranking {}; {ballots} ballots)",
+        "{}: {} (ranking {}; {ballots} ballots{})",
         word("winner", tense),
         option_name(info, winner),
-        ranking.join(" > ")
+        ranking.join(" > "),
+        drawn(info, &indices(&body["winners"]), winner)
     )
 }
 
@@ -280,9 +336,16 @@ pub fn report(info: &ProposalInfo) -> Option<&Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
+
     use hearth_protocol::Hash;
-    use hearth_protocol::community::Method;
+    use hearth_protocol::community::{Method, Ties};
+    use hearth_protocol::crypto::PublicKey;
     use hearth_protocol::governance::{Level, ProposalKind};
+    use hearth_protocol::state::decide::{Report, Verdict};
+    use hearth_protocol::tally::choice::{QvBallot, QvQuestion, QvRules, quadratic};
+    use hearth_protocol::test::keypair;
+    use hearth_protocol::units::Ratio;
     use serde_json::json;
 
     use crate::governance::{ProjectInfo, SubjectInfo};
@@ -449,6 +512,106 @@ mod tests {
         assert_eq!(
             result_line(&w).unwrap(),
             "failed: the ballots could not be counted (no candidates)"
+        );
+    }
+
+    /// The JSON the node writes for a decision: `verdict` and `report` as
+    /// the protocol serialises them.
+    fn decision(verdict: Verdict, report: Report) -> Value {
+        json!({ "verdict": verdict, "report": report })
+    }
+
+    #[test]
+    fn no_ballots_and_tied_leads_are_said_plainly() {
+        let mut p = info(ProposalKind::Election, Method::Stv);
+        p.decision = Some(decision(Verdict::NoBallots, Report::NoBallots));
+        assert_eq!(result_line(&p).unwrap(), "no ballots: nothing was decided");
+        p.decision = None;
+        p.running = Some(decision(Verdict::NoBallots, Report::NoBallots));
+        assert_eq!(result_line(&p).unwrap(), "so far: no ballots yet");
+
+        // A quadratic choice of three gardens whose lead is tied.
+        let voters: BTreeSet<PublicKey> = (1..=3).map(|i| keypair(i).public()).collect();
+        let keys: Vec<PublicKey> = voters.iter().copied().collect();
+        let ballots = BTreeMap::from([
+            (
+                keys[0],
+                QvBallot {
+                    votes: vec![3, 0, 0],
+                },
+            ),
+            (
+                keys[1],
+                QvBallot {
+                    votes: vec![0, 3, 0],
+                },
+            ),
+            (
+                keys[2],
+                QvBallot {
+                    votes: vec![0, 0, 1],
+                },
+            ),
+        ]);
+        let count = |ties| {
+            let question = QvQuestion {
+                options: 3,
+                allow_negative: true,
+                seed: Hash([7; 32]),
+            };
+            let rules = QvRules {
+                quorum: Ratio::new(0, 1),
+                ties,
+                ..QvRules::default()
+            };
+            quadratic::tally(&question, &ballots, &voters, &BTreeMap::new(), &rules)
+        };
+        let mut q = info(ProposalKind::Policy, Method::Quadratic);
+        q.options = vec!["North".into(), "South".into(), "East".into()];
+        let tied = count(Ties::Fail);
+        q.decision = Some(decision(
+            Verdict::Tied(tied.tied.clone()),
+            Report::Quadratic(tied),
+        ));
+        assert_eq!(
+            result_line(&q).unwrap(),
+            "tied: North, South (net +3 votes each; no lot is drawn), turnout 3/3"
+        );
+        let drawn = count(Ties::Lot);
+        let winner = drawn.leader.expect("drawn");
+        let (won, other) = match winner {
+            0 => ("North", "South"),
+            _ => ("South", "North"),
+        };
+        q.decision = Some(decision(
+            Verdict::Winner(Some(winner)),
+            Report::Quadratic(drawn),
+        ));
+        assert_eq!(
+            result_line(&q).unwrap(),
+            format!("winner: {won} (net +3 votes; tied with {other}, drawn by lot), turnout 3/3")
+        );
+
+        // A Schulze choice whose lead is tied.
+        let mut s = info(ProposalKind::Policy, Method::Schulze);
+        s.options = vec!["Oak".into(), "Ash".into()];
+        s.decision = Some(json!({
+            "verdict": Verdict::Tied(vec![0, 1]),
+            "report": { "method": "schulze", "report": {
+                "ballots": 2, "winners": [0, 1], "winner": 1, "ranking": [1, 0] } },
+        }));
+        assert_eq!(
+            result_line(&s).unwrap(),
+            "tied: Oak, Ash (no lot is drawn; 2 ballots)"
+        );
+        s.decision = Some(json!({
+            "verdict": Verdict::Winner(Some(1)),
+            "report": { "method": "schulze", "report": {
+                "ballots": 2, "winners": [0, 1], "winner": 1, "ranking": [1, 0] } },
+        }));
+        assert_eq!(
+            result_line(&s).unwrap(),
+            "winner: Ash (ranking Ash > Oak; 2 ballots; tied with Oak, drawn by lot)"
         );
     }
 }

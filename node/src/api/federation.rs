@@ -265,6 +265,7 @@ fn summary(shared: &SharedView, view: &FederationView, id: &Hash) -> Option<Valu
         "stage": tallied.stage,
         "final": result.is_final,
         "passed": result.passed,
+        "verdict": result.verdict,
         "result": result.result,
         "certified": tallied.certification.certified,
     }))
@@ -328,6 +329,7 @@ pub async fn proposal<N: Node>(
             is_final: bool,
             passed: bool,
             winner: Option<u32>,
+            verdict: &'a hearth_protocol::state::decide::Verdict,
             missing: &'a [Hash],
             result: Hash,
             report: &'a hearth_protocol::federation::tally::FederatedReport,
@@ -344,6 +346,7 @@ pub async fn proposal<N: Node>(
             is_final: result.is_final,
             passed: result.passed,
             winner: result.winner,
+            verdict: &result.verdict,
             missing: &result.missing,
             result: result.result,
             report: &result.report,

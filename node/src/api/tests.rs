@@ -579,6 +579,11 @@ async fn names_stand_beside_keys_and_a_proposal_has_a_paged_thread() {
     assert_eq!(status, StatusCode::OK, "{detail}");
     assert_eq!(detail["comments"], 3);
     assert_eq!(detail["names"][did.as_str()], "Alice");
+    // Nobody has voted: the count so far is plainly "no ballots", not a
+    // failed or passed vote.
+    assert_eq!(detail["ballots"], 0);
+    assert_eq!(detail["running"]["verdict"]["outcome"], "no_ballots");
+    assert_eq!(detail["running"]["report"]["method"], "no_ballots");
 
     let path = format!("/v1/proposals/{id}/comments?after=1&limit=1");
     let (status, page) = f.signed_get(&founder, &path).await;

@@ -40,6 +40,11 @@ fn verdict_text(verdict: &Verdict) -> String {
         Verdict::Withdrawn => "withdrawn".into(),
         Verdict::Winner(Some(i)) => format!("option {} won", i + 1),
         Verdict::Winner(None) => "no winner".into(),
+        Verdict::Tied(options) => {
+            let options: Vec<String> = options.iter().map(|i| (i + 1).to_string()).collect();
+            format!("tied: options {}", options.join(", "))
+        }
+        Verdict::NoBallots => "no ballots".into(),
         Verdict::Elected(keys) => format!("{} elected", keys.len()),
         Verdict::Selected(projects) => format!("{} projects funded", projects.len()),
     }

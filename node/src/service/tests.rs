@@ -349,3 +349,62 @@ fn a_tick_after_a_vote_ends_seals_its_close_and_replay_agrees() {
     assert_eq!(h.service.head(LogKind::Local), Some(last));
     assert_eq!(replay(h.service.storage()), h.service.storage().state);
 }
+
+#[test]
+fn a_vote_that_ends_without_ballots_closes_as_no_ballots_and_replay_agrees() {
+    use hearth_protocol::governance::{Level, Proposal, ProposalKind, Subject};
+    use hearth_protocol::state::decide::{self, Report, Verdict};
+
+    let mut h = Harness::new(2);
+    let newcomer = keypair(77).public();
+    let proposals = [
+        Proposal {
+            kind: ProposalKind::Emergency,
+            level: Level::Local,
+            title: "Storm shelter".into(),
+            text: "Open the hall tonight.".into(),
+            options: vec![],
+            subject: Subject::Question,
+        },
+        Proposal {
+            kind: ProposalKind::Membership,
+            level: Level::Local,
+            title: "Admit Ezra".into(),
+            text: String::new(),
+            options: vec![],
+            subject: Subject::Membership { member: newcomer },
+        },
+    ];
+    let actions: Vec<_> = proposals
+        .into_iter()
+        .map(|p| {
+            h.action(
+                &keypair(1),
+                ActionBody::Governance(GovernanceAction::Propose(Box::new(p))),
+            )
+        })
+        .collect();
+    let ids: Vec<_> = actions.iter().map(|a| a.id()).collect();
+    for result in h.run(&actions) {
+        result.expect("proposed");
+    }
+    // Nobody votes. Once both votes have ended, a tick closes them.
+    h.service.tick(Timestamp(h.now.0 + 8 * 86_400_000));
+    for id in &ids {
+        let decision = decide::decision(h.service.storage(), id)
+            .expect("read")
+            .expect("decided");
+        assert_eq!(decision.verdict, Verdict::NoBallots);
+        assert_eq!(decision.report, Report::NoBallots);
+    }
+    // The membership vote admitted nobody.
+    assert!(
+        h.service
+            .storage()
+            .state
+            .member(&newcomer)
+            .expect("read")
+            .is_none()
+    );
+    assert_eq!(replay(h.service.storage()), h.service.storage().state);
+}

@@ -171,6 +171,12 @@ fn check_level(name: &'static str, level: &LevelRules) -> Result<(), InvalidNetw
             reason: "quadratic voting needs voice credits",
         });
     }
+    if level.voice_credits > crate::community::MAX_VOICE_CREDITS {
+        return Err(InvalidNetwork::Rule {
+            rule: name,
+            reason: "voice credits are at most 1000000 (1000 votes on one option)",
+        });
+    }
     Ok(())
 }
 
@@ -363,5 +369,7 @@ pub fn level(method: Method, threshold: Ratio, quorum: Ratio, credits: u32) -> L
         blocks_to_fail: 0,
         voice_credits: credits,
         delegation: true,
+        pass_when: crate::community::PassWhen::Auto,
+        ties: crate::community::Ties::Fail,
     }
 }

@@ -26,16 +26,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use bincode::{Decode, Encode};
 use serde::Serialize;
 
-use crate::community::{LevelRules, Method};
+use crate::community::{LevelRules, Method, Ties};
 use crate::crypto::{Hash, PublicKey};
 use crate::governance::{Ballot, Level, Schedule, Stage, Subject, YesNo, method_of};
-use crate::state::decide::Report;
+use crate::state::decide::{Report, Verdict};
 use crate::tally::blt::RankedBallot;
 use crate::tally::choice::{
-    MajorityBallot, MajorityRules, QvBallot, QvQuestion, QvRules, majority, quadratic,
+    FailReason, MajorityBallot, MajorityRules, Outcome, QvBallot, QvQuestion, QvRules, majority,
+    quadratic,
 };
 use crate::tally::electorate::{Ballots, Electorate};
-use crate::tally::{result_hash, schulze};
+use crate::tally::{lot_seed, result_hash, schulze};
 use crate::units::Timestamp;
 
 use super::view::{Cast, FederationView, Place, ProposalEntry};
@@ -143,6 +144,9 @@ pub struct FederatedResult {
     pub passed: bool,
     /// The winning option of a choice.
     pub winner: Option<u32>,
+    /// What was decided, in the words of a local decision (`no_ballots`,
+    /// `tied`, `winner`, `passed`, `failed`).
+    pub verdict: Verdict,
     /// Whether the tally is final (nodes attest only final tallies).
     pub is_final: bool,
     /// Once final: communities with no entry dated after close + grace
@@ -505,6 +509,11 @@ impl<'a> Tallier<'a> {
             )
         };
         let origin_ok = communities.contains(&p.place.community);
+        let fitting = |c: &Candidate| crate::state::decide::fits(method, &cast_of(c).value);
+        // Lots are drawn from the proposal and the ballots counted, which
+        // every node reads the same from the logs (see `lot_seed`).
+        // Only the methods that may draw a lot hash the ballots for it.
+        let seed = || lot_seed(&p.id, latest.iter().map(|c| (&c.author, &cast_of(c).value)));
         let (count, passed, winner) = if !origin_ok {
             (
                 Report::Uncountable {
@@ -513,6 +522,13 @@ impl<'a> Tallier<'a> {
                 false,
                 None,
             )
+        } else if !latest.iter().any(fitting) {
+            // No ballot of the method's form: nothing to count. Any other
+            // ballot is listed as not fitting.
+            for candidate in &latest {
+                invalid(cast_of(candidate), &mut excluded);
+            }
+            (Report::NoBallots, false, None)
         } else {
             match method {
                 // Majority and quadratic votes are counted over the
@@ -557,7 +573,10 @@ impl<'a> Tallier<'a> {
                     let question = QvQuestion {
                         options: p.proposal.options.len().max(1) as u32,
                         allow_negative: true,
-                        seed: p.id,
+                        seed: match rules_level.ties {
+                            Ties::Lot => seed(),
+                            Ties::Fail => p.id,
+                        },
                     };
                     let delegations = electorate.delegations_sorted(&delegates);
                     let report = quadratic::tally_indexed(
@@ -594,9 +613,12 @@ impl<'a> Tallier<'a> {
                             _ => invalid(cast, &mut excluded),
                         }
                     }
-                    match schulze::schulze(options, &ranked, &[], &p.id) {
+                    match schulze::schulze(options, &ranked, &[], &seed()) {
                         Ok(report) => {
-                            let winner = report.winner;
+                            // A tied lead adopts nothing unless the rules
+                            // draw lots.
+                            let tied = report.winners.len() > 1 && rules_level.ties == Ties::Fail;
+                            let winner = report.winner.filter(|_| !tied);
                             (Report::Schulze(report), winner.is_some(), winner)
                         }
                         Err(e) => (
@@ -618,6 +640,7 @@ impl<'a> Tallier<'a> {
             }
         };
 
+        let verdict = verdict_of(&count, passed, winner);
         let (is_final, missing) = self.finality(&communities, closes, now);
         let frozen: Vec<(Hash, u64)> = communities
             .iter()
@@ -650,6 +673,7 @@ impl<'a> Tallier<'a> {
             result,
             passed,
             winner,
+            verdict,
             is_final,
             missing,
             certification,
@@ -747,6 +771,25 @@ impl<'a> Tallier<'a> {
             needed,
             certified,
         }
+    }
+}
+
+/// What a federated count decides, as a local decision says it.
+fn verdict_of(count: &Report, passed: bool, winner: Option<u32>) -> Verdict {
+    match count {
+        Report::NoBallots => Verdict::NoBallots,
+        Report::Quadratic(r) => match &r.outcome {
+            Outcome::Failed(FailReason::Tied { options }) => Verdict::Tied(options.clone()),
+            _ if winner.is_some() => Verdict::Winner(winner),
+            _ if passed => Verdict::Passed,
+            _ => Verdict::Failed,
+        },
+        Report::Schulze(r) if winner.is_none() && r.winners.len() > 1 => {
+            Verdict::Tied(r.winners.clone())
+        }
+        Report::Schulze(_) => Verdict::Winner(winner),
+        _ if passed => Verdict::Passed,
+        _ => Verdict::Failed,
     }
 }
 

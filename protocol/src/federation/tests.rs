@@ -807,3 +807,46 @@ proptest::proptest! {
         check(&view, &held)?;
     }
 }
+
+/// ```text
+///   A ── B ── C      a network vote nobody casts a ballot in
+/// ```
+#[test]
+fn a_federated_vote_without_ballots_is_no_ballots_on_every_node() {
+    let mut fed = Fed::new(3);
+    let id = fed.propose(Level::Network);
+    // A delegation is not a ballot.
+    let to = fed.members[0][0].public();
+    fed.act(
+        1,
+        0,
+        2,
+        OPEN + 10,
+        ActionBody::Governance(GovernanceAction::Delegate {
+            scope: Scope {
+                level: Level::Network,
+                kind: None,
+            },
+            to: Some(to),
+        }),
+    );
+    fed.checkpoint_all(CLOSE + 10);
+    fed.checkpoint_all(CLOSE + GRACE + 1);
+    let view = fed.view();
+    let result = Tallier::new(&view)
+        .tally(&id, Timestamp(CLOSE + GRACE + 2))
+        .expect("known");
+    assert!(result.is_final);
+    assert_eq!(result.report.count, crate::state::decide::Report::NoBallots);
+    assert_eq!(result.verdict, crate::state::decide::Verdict::NoBallots);
+    assert_eq!((result.passed, result.winner), (false, None));
+    assert_eq!(result.report.ballots, 0);
+    // Another node, with the logs in another order, gets the same bits.
+    let mut logs = fed.logs();
+    logs.reverse();
+    let again = FederationView::new(fed.network.genesis.clone(), &logs);
+    let other = Tallier::new(&again)
+        .tally(&id, Timestamp(CLOSE + GRACE + 2))
+        .expect("known");
+    assert_eq!(other.result, result.result);
+}

@@ -2,6 +2,13 @@
 //! delegations as they stood at the close, and the latest ballots, counted
 //! by the proposal's method. The report is hashed; a node's `Close` record
 //! carries that hash, and applying the record recomputes it.
+//!
+//! A vote with no ballot of its method's form is [`Report::NoBallots`]:
+//! nothing is decided. A tied choice is [`Verdict::Tied`] unless the
+//! level's rules draw lots. Every lot a count draws is seeded with
+//! [`crate::tally::lot_seed`] — the proposal id and the ballots counted —
+//! which replay recomputes from the same state, so the `Close` record
+//! needs to carry nothing more; its limits are in that function's docs.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,13 +16,14 @@ use bincode::{Decode, Encode};
 use serde::Serialize;
 
 use crate::codec::Canonical;
-use crate::community::Method;
+use crate::community::{Method, Ties};
 use crate::crypto::{Hash, PublicKey};
 use crate::governance::{Ballot, Level, Position, ProposalKind, Scope, Subject, YesNo};
 use crate::tally::blt::{Election, RankedBallot};
 use crate::tally::choice::{
-    ConsensusBallot, ConsensusReport, ConsensusRules, MajorityBallot, MajorityReport,
-    MajorityRules, QvBallot, QvQuestion, QvReport, QvRules, consensus, majority, quadratic,
+    ConsensusBallot, ConsensusReport, ConsensusRules, FailReason, MajorityBallot, MajorityReport,
+    MajorityRules, Outcome, QvBallot, QvQuestion, QvReport, QvRules, consensus, majority,
+    quadratic,
 };
 use crate::tally::pabulib::{PbInstance, PbVote, Project as PbProject, VoteType};
 use crate::tally::pb::{PbReport, PbRule};
@@ -53,6 +61,10 @@ pub enum Report {
         /// Why.
         reason: String,
     },
+    /// The vote closed without a ballot counted (for a method that
+    /// follows delegations: without a direct ballot): nothing is decided —
+    /// no winner, nobody elected or admitted, nothing funded.
+    NoBallots,
 }
 
 /// What was decided, in a word.
@@ -65,8 +77,13 @@ pub enum Verdict {
     Failed,
     /// Withdrawn by its author.
     Withdrawn,
-    /// The winning option of a choice (none if nobody voted).
+    /// The winning option of a choice (none if it was not adopted).
     Winner(Option<u32>),
+    /// Several options tied for the lead of a choice and the rules draw no
+    /// lot: nothing is adopted. The tied options, ascending.
+    Tied(Vec<u32>),
+    /// Nobody voted: nothing is decided.
+    NoBallots,
     /// The candidates elected, in order.
     Elected(Vec<PublicKey>),
     /// The projects funded (indices), in order.
@@ -172,7 +189,21 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
         delegations_at(store, record.proposal.level, record.proposal.kind, closes)?
     };
     let rules = level_rules(ctx, record.proposal.level);
-    let seed = record.id;
+    if !ballots.iter().any(|b| fits(record.method, &b.ballot)) {
+        let eligible = if council_only {
+            council.len()
+        } else {
+            eligible.len()
+        };
+        let turnout = Turnout {
+            counted: 0,
+            eligible: eligible as u64,
+        };
+        return Ok((Report::NoBallots, Verdict::NoBallots, turnout));
+    }
+    // Hashing every ballot costs about half a quadratic count: only the
+    // methods that may draw a lot ask for it.
+    let seed = || crate::tally::lot_seed(&record.id, ballots.iter().map(|b| (&b.voter, &b.ballot)));
     let report = match record.method {
         Method::Consensus => {
             let ballots = collect(&ballots, |b| match b {
@@ -184,11 +215,7 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
                 }),
                 _ => None,
             });
-            let rules = ConsensusRules {
-                threshold: rules.threshold,
-                quorum: rules.quorum,
-                blocks_to_fail: rules.blocks_to_fail,
-            };
+            let rules = ConsensusRules::from(rules);
             Report::Consensus(consensus::tally(&ballots, &eligible, &delegate_of, &rules))
         }
         Method::Majority | Method::Council => {
@@ -199,9 +226,11 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
                 _ => None,
             });
             let rules = if council_only {
+                let council = &ctx.rules.council;
                 MajorityRules {
-                    threshold: ctx.rules.council.majority,
-                    quorum: ctx.rules.council.quorum,
+                    threshold: council.majority,
+                    quorum: council.quorum,
+                    strict: council.pass_when.strict(council.majority),
                 }
             } else {
                 MajorityRules::from(rules)
@@ -215,7 +244,10 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
                 }),
                 _ => None,
             });
-            let (question, rules) = quadratic_terms(ctx, record);
+            let (mut question, rules) = quadratic_terms(ctx, record);
+            if rules.ties == Ties::Lot {
+                question.seed = seed();
+            }
             Report::Quadratic(quadratic::tally(
                 &question,
                 &ballots,
@@ -226,7 +258,7 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
         }
         Method::Schulze => {
             let ranked = ranked(&ballots);
-            match schulze::schulze(record.proposal.options.len(), &ranked, &[], &seed) {
+            match schulze::schulze(record.proposal.options.len(), &ranked, &[], &seed()) {
                 Ok(report) => Report::Schulze(report),
                 Err(e) => Report::Uncountable {
                     reason: e.to_string(),
@@ -245,7 +277,7 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
                 withdrawn: Vec::new(),
                 ballots: ranked(&ballots),
             };
-            match stv::count(&election, StvRule::Scottish, None, &seed) {
+            match stv::count(&election, StvRule::Scottish, None, &seed()) {
                 Ok(report) => Report::Stv(report),
                 Err(e) => Report::Uncountable {
                     reason: e.to_string(),
@@ -283,7 +315,7 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
                     .collect(),
                 vote_type: VoteType::Approval,
             };
-            match crate::tally::pb::allocate(&instance, PbRule::MesAdd1Greedy, &seed) {
+            match crate::tally::pb::allocate(&instance, PbRule::MesAdd1Greedy, &seed()) {
                 Ok(report) => Report::Budget(report),
                 Err(e) => Report::Uncountable {
                     reason: e.to_string(),
@@ -291,7 +323,7 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
             }
         }
     };
-    let verdict = verdict_of(&report, record);
+    let verdict = verdict_of(&report, record, rules.ties);
     let turnout = match &report {
         _ if council_only => Turnout {
             counted: ballots.len() as u64,
@@ -317,14 +349,25 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
     Ok((report, verdict, turnout))
 }
 
-fn verdict_of(report: &Report, record: &ProposalRecord) -> Verdict {
+/// What a report decides. A choice whose lead is tied is `Tied` unless
+/// the rules draw lots (`ties`); a quadratic choice adopts its leader only
+/// if it passed its quorum and threshold.
+pub fn verdict_of(report: &Report, record: &ProposalRecord, ties: Ties) -> Verdict {
     let passed = |p: bool| if p { Verdict::Passed } else { Verdict::Failed };
     match report {
         Report::Withdrawn => Verdict::Withdrawn,
+        Report::NoBallots => Verdict::NoBallots,
         Report::Consensus(r) => passed(r.outcome.passed()),
         Report::Majority(r) => passed(r.outcome.passed()),
         Report::Quadratic(r) if record.proposal.options.is_empty() => passed(r.outcome.passed()),
-        Report::Quadratic(r) => Verdict::Winner(r.leader),
+        Report::Quadratic(r) => match &r.outcome {
+            Outcome::Passed => Verdict::Winner(r.leader),
+            Outcome::Failed(FailReason::Tied { options }) => Verdict::Tied(options.clone()),
+            Outcome::Failed(_) => Verdict::Failed,
+        },
+        Report::Schulze(r) if r.winners.len() > 1 && ties == Ties::Fail => {
+            Verdict::Tied(r.winners.clone())
+        }
         Report::Schulze(r) => Verdict::Winner(r.winner),
         Report::Stv(r) => Verdict::Elected(
             r.elected
@@ -337,10 +380,24 @@ fn verdict_of(report: &Report, record: &ProposalRecord) -> Verdict {
     }
 }
 
+/// Whether `ballot` is of the form `method` counts: a vote closing with
+/// none of them is decided as [`Report::NoBallots`].
+pub fn fits(method: Method, ballot: &Ballot) -> bool {
+    matches!(
+        (method, ballot),
+        (Method::Consensus, Ballot::Consensus(_))
+            | (Method::Majority | Method::Council, Ballot::YesNo(_))
+            | (Method::Quadratic, Ballot::Quadratic(_))
+            | (Method::Schulze | Method::Stv, Ballot::Ranked(_))
+            | (Method::Budgeting, Ballot::Approval(_))
+    )
+}
+
 /// The question and rules a quadratic proposal is counted with. A ballot
 /// is checked against the same ones when it is cast, so the budget a node
 /// accepts a ballot under is the budget the tally applies: the proposal's
-/// level's voice credits.
+/// level's voice credits. (The count replaces the question's seed with the
+/// lot seed when the rules draw lots.)
 pub(super) fn quadratic_terms(ctx: &Context, record: &ProposalRecord) -> (QvQuestion, QvRules) {
     let question = QvQuestion {
         options: record.proposal.options.len().max(1) as u32,

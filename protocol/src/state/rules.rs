@@ -10,7 +10,7 @@ use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use crate::codec::Canonical;
-use crate::community::{Admission, Method, Rules};
+use crate::community::{Admission, Method, PassWhen, Rules, Ties};
 use crate::crypto::{Hash, PublicKey};
 use crate::economy::Approval;
 use crate::governance::ProposalKind;
@@ -173,10 +173,19 @@ pub const SETTABLE: &[(&str, &str)] = &[
     ("local.blocks_to_fail", "a number"),
     ("local.voice_credits", "a number"),
     ("local.delegation", "true or false"),
+    (
+        "local.pass_when",
+        "auto (more than a threshold of 1/2, at least any other), at_least or more_than",
+    ),
+    (
+        "local.ties",
+        "fail (a tied choice adopts nothing) or lot (draw the tied options)",
+    ),
     ("council.seats", "a number"),
     ("council.term", "a duration"),
     ("council.quorum", "a fraction or percentage"),
     ("council.majority", "a fraction or percentage"),
+    ("council.pass_when", "auto, at_least or more_than"),
     (
         "durations.<stage>",
         "a duration (policy_voting, membership, …)",
@@ -254,10 +263,19 @@ fn set(rules: &mut Rules, key: &str, value: &str) -> Result<(), String> {
         "local.blocks_to_fail" => rules.local.blocks_to_fail = number(value)?,
         "local.voice_credits" => rules.local.voice_credits = number(value)?,
         "local.delegation" => rules.local.delegation = boolean(value)?,
+        "local.pass_when" => rules.local.pass_when = pass_when(value)?,
+        "local.ties" => {
+            rules.local.ties = match value {
+                "fail" => Ties::Fail,
+                "lot" => Ties::Lot,
+                _ => return Err("is fail or lot".into()),
+            }
+        }
         "council.seats" => rules.council.seats = number(value)?,
         "council.term" => rules.council.term = duration(value)?,
         "council.quorum" => rules.council.quorum = ratio(value)?,
         "council.majority" => rules.council.majority = ratio(value)?,
+        "council.pass_when" => rules.council.pass_when = pass_when(value)?,
         "durations.technical_reviews" => rules.durations.technical_reviews = number(value)?,
         "hidden_tally" => {
             rules.hidden_tally = list(value)
@@ -363,6 +381,15 @@ fn ratio(value: &str) -> Result<Ratio, String> {
     ))
 }
 
+fn pass_when(value: &str) -> Result<PassWhen, String> {
+    match value {
+        "auto" => Ok(PassWhen::Auto),
+        "at_least" => Ok(PassWhen::AtLeast),
+        "more_than" => Ok(PassWhen::MoreThan),
+        _ => Err(format!("{value:?} is auto, at_least or more_than")),
+    }
+}
+
 fn approval(value: &str) -> Result<Approval, String> {
     Approval::parse(value).ok_or_else(|| format!("{value:?} is not vote, council or assessors"))
 }
@@ -409,9 +436,15 @@ mod tests {
                 change("local.threshold", "2/3"),
                 change("council.quorum", "60%"),
                 change("durations.policy_voting", "2h"),
+                change("local.pass_when", "more_than"),
+                change("local.ties", "lot"),
+                change("council.pass_when", "at_least"),
             ],
         )
         .unwrap();
+        assert_eq!(new.local.pass_when, PassWhen::MoreThan);
+        assert_eq!(new.local.ties, Ties::Lot);
+        assert_eq!(new.council.pass_when, PassWhen::AtLeast);
         assert_eq!(new.credit_limit, Kc::whole(1500));
         assert_eq!(new.aid.max_request, Kc::whole(400));
         assert_eq!(new.aid.cooldown, Millis::days(7));
@@ -435,6 +468,9 @@ mod tests {
             ("council.seats", "0"),
             ("levy", "-1"),
             ("aid.approval", "dice"),
+            ("local.pass_when", "sometimes"),
+            ("local.ties", "coin"),
+            ("local.voice_credits", "1000001"),
         ] {
             let err = apply_changes(&rules, &[change(key, value)]).unwrap_err();
             assert!(!err.reason.is_empty(), "{key}={value}");

@@ -22,10 +22,39 @@
 //!   direct voters and the members they represent. The quorum is met iff
 //!   `turnout / eligible ≥ quorum`; with no eligible member it never is.
 //! - **Threshold**: the support must reach `threshold` of the votes that
-//!   take a side; when nobody takes a side the proposal fails on the
-//!   threshold.
-//! - Checks run in order quorum, blocks (consensus only), threshold: the
-//!   first that fails is the reported reason.
+//!   take a side — or, when the rules are strict, pass it: strictly more
+//!   than `threshold` (the default for a simple majority, `threshold =
+//!   1/2`, so that a tie does not pass; see [`PassWhen`]). When nobody
+//!   takes a side the proposal fails on the threshold.
+//! - Checks run in order quorum, blocks (consensus only), tie (quadratic
+//!   choices only), threshold: the first that fails is the reported
+//!   reason.
+//!
+//! **Limits** (what a node accepts, and why):
+//! - *options*: a yes/no decision (majority, consensus, council) has none;
+//!   a quadratic choice has 2 to [`MAX_OPTIONS`] (256) and a ballot gives
+//!   one number per option. A count reads every ballot's every option
+//!   once: at most 256 × members additions, and a ballot is at most
+//!   256 × 8 bytes — at the limits about 7 µs and 2 KiB per voting member
+//!   (BENCHMARKS.md, "Choice methods at their limits").
+//! - *votes and voice credits*: a ballot costs the sum of its squared
+//!   votes and must fit the level's `voice_credits`, at most
+//!   [`MAX_VOICE_CREDITS`] (10⁶): at most 1000 votes on one option, so an
+//!   option's total is below members × 1000 and every comparison
+//!   (`Ratio::reached`, at most 2³² × total) stays far inside `u128`.
+//!   A ballot over budget is refused when cast (`over_budget`), one of the
+//!   wrong length too (`invalid_ballot`).
+//! - *members*: an electorate indexes its members with `u32`, so a count
+//!   has at most [`MAX_MEMBERS`] (2³² − 9) members, and a weight — a sum
+//!   of members — fits a `u64`. The count is linear in members (each
+//!   delegation chain is followed once): 1.2 million eligible members
+//!   count in about 12 ms over an interned electorate and about 260 ms
+//!   from keyed maps (BENCHMARKS.md, "tally").
+//!
+//! [`PassWhen`]: crate::community::PassWhen
+//! [`MAX_OPTIONS`]: crate::governance::MAX_OPTIONS
+//! [`MAX_VOICE_CREDITS`]: crate::community::MAX_VOICE_CREDITS
+//! [`MAX_MEMBERS`]: super::electorate::MAX_MEMBERS
 
 pub mod consensus;
 pub mod majority;
@@ -78,6 +107,12 @@ pub enum FailReason {
         /// The members who blocked.
         blocks: u64,
     },
+    /// Several options tied for the lead and the rules do not draw lots:
+    /// no option is adopted.
+    Tied {
+        /// The options tied for the lead, ascending.
+        options: Vec<u32>,
+    },
     /// Too few of the eligible members were counted.
     QuorumNotMet {
         /// The counted weight, abstentions included.
@@ -98,9 +133,14 @@ fn quorum_failure(quorum: Ratio, resolution: &IndexedResolution) -> Option<FailR
 }
 
 /// Whether `support` reaches `threshold` of `sided` (the votes that take a
-/// side), with at least one vote taking a side.
-fn threshold_reached(threshold: Ratio, support: u128, sided: u128) -> bool {
-    sided > 0 && threshold.reached(support, sided)
+/// side) — passes it, when `strict` — with at least one vote taking a side.
+fn threshold_reached(threshold: Ratio, strict: bool, support: u128, sided: u128) -> bool {
+    sided > 0
+        && if strict {
+            threshold.exceeded(support, sided)
+        } else {
+            threshold.reached(support, sided)
+        }
 }
 
 /// The counted ballots with the weight each carries, in member (key)

@@ -18,7 +18,7 @@ use crate::action::{
 };
 use crate::codec::{self, Canonical, Error, MAX_ACTION_BYTES, MAX_RECORD_BYTES};
 use crate::community::{
-    Admission, CouncilRules, Genesis, LevelRules, Method, ProposalDurations, Rules,
+    Admission, CouncilRules, Genesis, LevelRules, Method, PassWhen, ProposalDurations, Rules, Ties,
 };
 use crate::crypto::{Hash, PublicKey, Signature};
 use crate::economy::Approval;
@@ -352,17 +352,40 @@ fn level_rules() -> impl Strategy<Value = LevelRules> {
         any::<u32>(),
         any::<u32>(),
         any::<bool>(),
+        pass_when(),
+        any::<bool>(),
     )
         .prop_map(
-            |(method, threshold, quorum, blocks_to_fail, voice_credits, delegation)| LevelRules {
+            |(
                 method,
                 threshold,
                 quorum,
                 blocks_to_fail,
                 voice_credits,
                 delegation,
+                pass_when,
+                lot,
+            )| {
+                LevelRules {
+                    method,
+                    threshold,
+                    quorum,
+                    blocks_to_fail,
+                    voice_credits,
+                    delegation,
+                    pass_when,
+                    ties: if lot { Ties::Lot } else { Ties::Fail },
+                }
             },
         )
+}
+
+fn pass_when() -> impl Strategy<Value = PassWhen> {
+    prop_oneof![
+        Just(PassWhen::Auto),
+        Just(PassWhen::AtLeast),
+        Just(PassWhen::MoreThan)
+    ]
 }
 
 fn aid_guidelines() -> impl Strategy<Value = AidGuidelines> {
@@ -450,14 +473,15 @@ fn durations() -> impl Strategy<Value = ProposalDurations> {
 }
 
 fn council_rules() -> impl Strategy<Value = CouncilRules> {
-    (any::<u32>(), millis(), ratio(), ratio()).prop_map(|(seats, term, quorum, majority)| {
-        CouncilRules {
+    (any::<u32>(), millis(), ratio(), ratio(), pass_when()).prop_map(
+        |(seats, term, quorum, majority, pass_when)| CouncilRules {
             seats,
             term,
             quorum,
             majority,
-        }
-    })
+            pass_when,
+        },
+    )
 }
 
 fn rules() -> impl Strategy<Value = Rules> {

@@ -396,6 +396,8 @@ fn write_fuzz_seeds() {
             "local.threshold" | "council.majority" => "2/3".into(),
             "local.quorum" | "council.quorum" => "60%".into(),
             "local.delegation" => "false".into(),
+            "local.pass_when" | "council.pass_when" => "more_than".into(),
+            "local.ties" => "lot".into(),
             "hidden_tally" => "election, budget".into(),
             "durations.<stage>" => "12h".into(),
             k if k.ends_with("ttl") || k.ends_with("cooldown") || k.ends_with("duration") => {

@@ -531,6 +531,13 @@ mod quadratic_agreement {
                     Err(other) => prop_assert!(false, "not a rejection: {other}"),
                 }
             }
+            if accepted.is_empty() {
+                // Nothing accepted, nothing counted: the vote has no ballots.
+                let ctx = crate::state::Context::load(&g.c.store, g.c.time).expect("context");
+                let (report, _) = crate::state::decide::count(&g.c.store, &ctx, &record).expect("count");
+                prop_assert_eq!(report, crate::state::decide::Report::NoBallots);
+                return Ok(());
+            }
             let report = quadratic_count(&g, &r);
             prop_assert!(report.rejected.is_empty(), "{:?}", report.rejected);
             prop_assert_eq!(report.costs.len(), accepted.len());

@@ -13,8 +13,15 @@ use crate::governance::method_name;
 /// Print the default network rules as TOML, to edit for `network draft --rules`.
 ///
 /// Every field may be left out (it keeps its default), except that a
-/// level's table ([regional] or [network]) gives all of its fields.
-/// Durations are in milliseconds; thresholds and quorums are fractions.
+/// level's table ([regional] or [network]) gives all of its fields but
+/// these two:
+///   pass_when = "auto"   a threshold of exactly 1/2 must be passed (a tie
+///                        fails), any other reached; or "at_least",
+///                        "more_than" for every threshold
+///   ties = "fail"        a tied choice adopts nothing; "lot" draws the
+///                        tied options, seeded by the ballots counted
+/// Durations are in milliseconds; thresholds and quorums are fractions;
+/// voice_credits is at most 1000000.
 ///
 /// Example:
 ///   hearth network rules > rules.toml   # edit, then:
@@ -46,14 +53,22 @@ pub fn parse(text: &str) -> Result<FederationRules> {
 /// The rules in one paragraph for people.
 pub fn describe(rules: &FederationRules) -> Vec<String> {
     let level = |name: &str, l: &hearth_protocol::community::LevelRules| {
+        let above = if l.strict() { "more than " } else { "" };
         let mut parts = vec![
             method_name(l.method).to_string(),
-            format!("threshold {}/{}", l.threshold.num, l.threshold.den),
+            format!("threshold {above}{}/{}", l.threshold.num, l.threshold.den),
             format!("quorum {}/{}", l.quorum.num, l.quorum.den),
         ];
         if l.method == hearth_protocol::community::Method::Quadratic {
             parts.push(format!("{} voice credits", l.voice_credits));
         }
+        parts.push(
+            match l.ties {
+                hearth_protocol::community::Ties::Fail => "ties fail",
+                hearth_protocol::community::Ties::Lot => "ties drawn by lot",
+            }
+            .into(),
+        );
         parts.push(
             match l.delegation {
                 true => "delegation allowed",
@@ -77,7 +92,7 @@ pub fn describe(rules: &FederationRules) -> Vec<String> {
 mod tests {
     use super::*;
     use hearth_protocol::Millis;
-    use hearth_protocol::community::Method;
+    use hearth_protocol::community::{Method, PassWhen, Ties};
 
     #[test]
     fn rules_toml_keeps_defaults_and_refuses_unknown_fields() {
@@ -95,6 +110,19 @@ mod tests {
         assert_eq!(network.network.method, Method::Majority);
         let err = format!("{:#}", parse("witnesess = 3").unwrap_err());
         assert!(err.contains("witnesess"), "{err}");
+        // Rules written before `pass_when` and `ties` still read, with
+        // their defaults.
+        assert_eq!(network.network.pass_when, PassWhen::Auto);
+        assert_eq!(network.network.ties, Ties::Fail);
+        assert!(network.network.strict(), "1/2 is a simple majority");
+        let lot = parse(
+            "[network]\nmethod = \"quadratic\"\nthreshold = { num = 2, den = 3 }\n\
+             quorum = { num = 0, den = 1 }\nblocks_to_fail = 0\nvoice_credits = 100\n\
+             delegation = true\npass_when = \"more_than\"\nties = \"lot\"\n",
+        )
+        .unwrap();
+        assert_eq!(lot.network.pass_when, PassWhen::MoreThan);
+        assert_eq!(lot.network.ties, Ties::Lot);
         let err = format!("{:#}", parse("[network]\nvoice_credits = 5").unwrap_err());
         assert!(err.contains("missing field"), "{err}");
         // What `hearth network rules` prints reads back as the defaults.

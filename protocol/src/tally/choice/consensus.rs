@@ -2,7 +2,8 @@
 //!
 //! A proposal passes iff the quorum is met, fewer than `blocks_to_fail`
 //! members block, and the weight agreeing reaches `threshold` (default 4/5)
-//! of the weight that does not abstain (agree + disagree + block).
+//! of the weight that does not abstain (agree + disagree + block) — is
+//! strictly more than it, when the rules are `strict`.
 //!
 //! A block is a member's own reasoned objection, so blocks are counted per
 //! direct voter: a blocker who represents others still makes one block.
@@ -48,6 +49,9 @@ pub struct ConsensusRules {
     /// Blocks that fail the proposal; 0 means blocks never fail it on
     /// their own (they still count against the threshold).
     pub blocks_to_fail: u32,
+    /// Whether agreement must be strictly more than `threshold`.
+    #[serde(default)]
+    pub strict: bool,
 }
 
 impl Default for ConsensusRules {
@@ -57,6 +61,7 @@ impl Default for ConsensusRules {
             threshold: Ratio::new(4, 5),
             quorum: Ratio::new(1, 4),
             blocks_to_fail: 1,
+            strict: false,
         }
     }
 }
@@ -67,6 +72,7 @@ impl From<&LevelRules> for ConsensusRules {
             threshold: rules.threshold,
             quorum: rules.quorum,
             blocks_to_fail: rules.blocks_to_fail,
+            strict: rules.strict(),
         }
     }
 }
@@ -140,6 +146,7 @@ pub fn tally(
         })
     } else if threshold_reached(
         rules.threshold,
+        rules.strict,
         u128::from(counts.agree),
         u128::from(counts.non_abstaining()),
     ) {

@@ -1,6 +1,7 @@
 //! Majority with liquid delegation (the regional default): yes / no /
 //! abstain. A proposal passes iff the quorum is met and the yes weight
-//! reaches `threshold` (default 3/5) of yes + no.
+//! reaches `threshold` (default 3/5) of yes + no — is strictly more than
+//! it, when the rules are `strict` (the default for a simple majority).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -33,6 +34,10 @@ pub struct MajorityRules {
     pub threshold: Ratio,
     /// Share of the eligible members that must be counted.
     pub quorum: Ratio,
+    /// Whether yes must be strictly more than `threshold` (a tie at the
+    /// threshold fails).
+    #[serde(default)]
+    pub strict: bool,
 }
 
 impl Default for MajorityRules {
@@ -41,6 +46,7 @@ impl Default for MajorityRules {
         MajorityRules {
             threshold: Ratio::new(3, 5),
             quorum: Ratio::new(1, 5),
+            strict: false,
         }
     }
 }
@@ -50,6 +56,7 @@ impl From<&LevelRules> for MajorityRules {
         MajorityRules {
             threshold: rules.threshold,
             quorum: rules.quorum,
+            strict: rules.strict(),
         }
     }
 }
@@ -156,7 +163,12 @@ pub fn tally_indexed(
     let [yes, no, abstain, _] = sums;
     let outcome = if let Some(failure) = quorum_failure(rules.quorum, &delegation) {
         Outcome::Failed(failure)
-    } else if threshold_reached(rules.threshold, u128::from(yes), u128::from(yes + no)) {
+    } else if threshold_reached(
+        rules.threshold,
+        rules.strict,
+        u128::from(yes),
+        u128::from(yes + no),
+    ) {
         Outcome::Passed
     } else {
         Outcome::Failed(FailReason::Threshold)

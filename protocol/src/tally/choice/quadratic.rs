@@ -17,15 +17,20 @@
 //! `against` that of its negative votes (as magnitudes), `net = for −
 //! against`.
 //!
-//! **Outcome.** The leading option is the one with the highest net total;
-//! a tie is broken by [`crate::tally::draw_order`] seeded with the
-//! question's seed (round 0), and the draw is reported. The proposal passes
-//! iff the quorum is met and the leader's `for` reaches `threshold`
-//! (default 2/3) of its `for + against`. A single-option question is a
-//! yes/no question (positive votes for, negative votes against — it should
-//! allow negative votes), and the rule reduces to "for ≥ threshold × (for +
-//! against)"; with several options the leader is adopted if its own votes
-//! reach the threshold.
+//! **Outcome.** The leading option is the one with the highest net total.
+//! When several share it the lead is tied: by default (`ties = fail`) no
+//! option leads and the vote fails as tied, naming the tied options; with
+//! `ties = lot` the tie is broken by [`crate::tally::draw_order`] seeded
+//! with the question's seed (round 0; the node seeds it with
+//! [`crate::tally::lot_seed`]), and the report names the tied options and
+//! the order drawn. The proposal passes iff the quorum is met, the lead is
+//! not tied (or was drawn) and the leader's `for` reaches `threshold`
+//! (default 2/3) of its `for + against` — passes it, when the rules are
+//! `strict`. A single-option question is a yes/no question (positive
+//! votes for, negative votes against — it should allow negative votes),
+//! and the rule reduces to "for ≥ threshold × (for + against)"; with
+//! several options the leader is adopted if its own votes reach the
+//! threshold.
 //!
 //! An invalid ballot (wrong length, forbidden negative votes, over budget)
 //! is refused: it is reported and treated as not cast, so its author
@@ -40,7 +45,7 @@ use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use super::{FailReason, Outcome, quorum_failure, threshold_reached, weighted};
-use crate::community::LevelRules;
+use crate::community::{LevelRules, Ties};
 use crate::crypto::{Hash, PublicKey};
 use crate::tally::delegation::{IndexedResolution, Resolution, resolve_indexed};
 use crate::tally::draw_order;
@@ -105,7 +110,8 @@ pub struct QvQuestion {
     pub options: u32,
     /// Whether ballots may give negative votes.
     pub allow_negative: bool,
-    /// Seeds the tie-breaking draw: the proposal id.
+    /// Seeds the tie-breaking draw, when the rules draw lots (a node uses
+    /// [`crate::tally::lot_seed`]).
     pub seed: Hash,
 }
 
@@ -118,6 +124,12 @@ pub struct QvRules {
     pub quorum: Ratio,
     /// Voice credits per member per voting round.
     pub budget: u32,
+    /// Whether the leader's `for` must be strictly more than `threshold`.
+    #[serde(default)]
+    pub strict: bool,
+    /// What a tied lead decides.
+    #[serde(default)]
+    pub ties: Ties,
 }
 
 impl Default for QvRules {
@@ -128,6 +140,8 @@ impl Default for QvRules {
             threshold: Ratio::new(2, 3),
             quorum: Ratio::new(1, 10),
             budget: 100,
+            strict: false,
+            ties: Ties::Fail,
         }
     }
 }
@@ -138,6 +152,8 @@ impl From<&LevelRules> for QvRules {
             threshold: rules.threshold,
             quorum: rules.quorum,
             budget: rules.voice_credits,
+            strict: rules.strict(),
+            ties: rules.ties,
         }
     }
 }
@@ -206,10 +222,13 @@ pub struct QvReport {
     /// Totals per option, in the question's option order.
     pub options: Vec<OptionTotal>,
     /// The option with the highest net total (none for a question without
-    /// options); whether it is adopted is `outcome`.
+    /// options, or when the lead is tied and no lot is drawn); whether it
+    /// is adopted is `outcome`.
     pub leader: Option<u32>,
-    /// When several options tied for the lead: them, in drawn order (the
-    /// first is the leader). Empty otherwise.
+    /// The options tied for the lead, ascending; empty when one led.
+    pub tied: Vec<u32>,
+    /// When the tied options were drawn by lot: them, in drawn order (the
+    /// first, the leader, is the one the lot chose). Empty otherwise.
     pub draw: Vec<u32>,
     /// The cost in voice credits of every valid ballot.
     pub costs: BTreeMap<PublicKey, u128>,
@@ -244,9 +263,11 @@ pub fn tally(
 pub struct QvCount {
     /// Totals per option, in the question's option order.
     pub options: Vec<OptionTotal>,
-    /// The option with the highest net total, if any.
+    /// The option with the highest net total, if one leads (or was drawn).
     pub leader: Option<u32>,
-    /// When several options tied for the lead: them, in drawn order.
+    /// The options tied for the lead, ascending; empty when one led.
+    pub tied: Vec<u32>,
+    /// When the tied options were drawn by lot: them, in drawn order.
     pub draw: Vec<u32>,
     /// Per member, the cost in voice credits of its valid ballot (0 for
     /// a member without one: the members who voted are those with a weight
@@ -301,6 +322,7 @@ impl QvCount {
         QvReport {
             options: self.options.clone(),
             leader: self.leader,
+            tied: self.tied.clone(),
             draw: self.draw.clone(),
             costs,
             rejected,
@@ -366,23 +388,27 @@ pub fn tally_indexed<B: Borrow<QvBallot>>(
         total.net = signed(total.for_votes) - signed(total.against_votes);
     }
 
-    let (leader, draw) = lead(&options, &question.seed);
+    let Lead { leader, tied, draw } = lead(&options, &question.seed, rules.ties);
     let outcome = match (quorum_failure(rules.quorum, &delegation), leader) {
         (Some(failure), _) => Outcome::Failed(failure),
         (None, Some(leader)) => {
             let total = options[leader as usize];
             let sided = total.for_votes.saturating_add(total.against_votes);
-            if threshold_reached(rules.threshold, total.for_votes, sided) {
+            if threshold_reached(rules.threshold, rules.strict, total.for_votes, sided) {
                 Outcome::Passed
             } else {
                 Outcome::Failed(FailReason::Threshold)
             }
         }
+        (None, None) if !tied.is_empty() => Outcome::Failed(FailReason::Tied {
+            options: tied.clone(),
+        }),
         (None, None) => Outcome::Failed(FailReason::Threshold),
     };
     QvCount {
         options,
         leader,
+        tied,
         draw,
         costs,
         rejected,
@@ -393,20 +419,49 @@ pub fn tally_indexed<B: Borrow<QvBallot>>(
     }
 }
 
-/// The option with the highest net total, and the tie-breaking draw when
-/// several share it.
-fn lead(options: &[OptionTotal], seed: &Hash) -> (Option<u32>, Vec<u32>) {
+/// Who leads a quadratic vote.
+struct Lead {
+    leader: Option<u32>,
+    tied: Vec<u32>,
+    draw: Vec<u32>,
+}
+
+/// The option with the highest net total; when several share it, the tied
+/// options and — if the rules draw lots — the draw, whose first is the
+/// leader.
+fn lead(options: &[OptionTotal], seed: &Hash, ties: Ties) -> Lead {
     let Some(best) = options.iter().map(|t| t.net).max() else {
-        return (None, Vec::new());
+        return Lead {
+            leader: None,
+            tied: Vec::new(),
+            draw: Vec::new(),
+        };
     };
     let tied: Vec<u32> = (0u32..)
         .zip(options)
         .filter(|(_, t)| t.net == best)
         .map(|(i, _)| i)
         .collect();
-    if tied.len() == 1 {
-        return (tied.first().copied(), Vec::new());
+    if let [only] = tied[..] {
+        return Lead {
+            leader: Some(only),
+            tied: Vec::new(),
+            draw: Vec::new(),
+        };
     }
-    let draw = draw_order(seed, 0, &tied);
-    (draw.first().copied(), draw)
+    match ties {
+        Ties::Fail => Lead {
+            leader: None,
+            tied,
+            draw: Vec::new(),
+        },
+        Ties::Lot => {
+            let draw = draw_order(seed, 0, &tied);
+            Lead {
+                leader: draw.first().copied(),
+                tied,
+                draw,
+            }
+        }
+    }
 }

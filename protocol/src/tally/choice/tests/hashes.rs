@@ -138,7 +138,7 @@ fn result_hashes_are_pinned() {
         "bb9389cf31501c92c59966a5e00079a1e926057cf6852bf7e045e9a899d8a5b1",
         "6fa2e9c1f71cfafea13b566dded2994f472a11f61c1222cb06d45a7067a29c8f",
         "8fd4498157940a3caa7aa990ef41bad3433c3363d2d8c67930242df948683e87",
-        "42a9a6013df5d64729a2aab35223c9cf208787b7c4d51fb49bc91ffab9f558be",
+        "58efb943818456f6b36c0c7163b5cfd53ee3a59e7b585f97120907f5cfe630f8",
     ];
     assert_eq!(got, want);
 }

@@ -31,9 +31,10 @@ proptest! {
         case in case(majority_ballot()),
         threshold in ratio(),
         quorum in ratio(),
+        strict in any::<bool>(),
         seed in any::<u64>(),
     ) {
-        let rules = MajorityRules { threshold, quorum };
+        let rules = MajorityRules { threshold, quorum, strict };
         let want = majority::tally(&case.ballots, &case.eligible, &case.delegate_of, &rules);
 
         let electorate = Electorate::new(shuffled(case.eligible.iter().copied(), seed));

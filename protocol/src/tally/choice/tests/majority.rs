@@ -143,3 +143,56 @@ fn a_million_ballots_with_200k_delegations() {
     eprintln!("the same, interned: {:?}", start.elapsed());
     assert_eq!(count.into_report(&indexed.electorate), r);
 }
+
+#[test]
+fn a_simple_majority_is_strict_by_default_and_a_tie_fails() {
+    use crate::community::{LevelRules, Method, PassWhen, Ties};
+    use crate::units::Ratio;
+    let level = |threshold, pass_when| LevelRules {
+        method: Method::Majority,
+        threshold,
+        quorum: Ratio::new(0, 1),
+        blocks_to_fail: 0,
+        voice_credits: 0,
+        delegation: true,
+        pass_when,
+        ties: Ties::Fail,
+    };
+    let count = |rules: &LevelRules, yes: u32, no: u32| {
+        let (ballots, end) = ballots(0, &[(yes, Yes), (no, No)]);
+        tally(
+            &ballots,
+            &keys(0..end),
+            &BTreeMap::new(),
+            &MajorityRules::from(rules),
+        )
+        .outcome
+    };
+    let half = level(Ratio::new(1, 2), PassWhen::Auto);
+    assert!(MajorityRules::from(&half).strict);
+    assert_eq!(count(&half, 2, 2), Outcome::Failed(FailReason::Threshold));
+    assert_eq!(count(&half, 3, 2), Outcome::Passed);
+    // 50/100 is one half too.
+    assert!(MajorityRules::from(&level(Ratio::new(50, 100), PassWhen::Auto)).strict);
+    // Asked for, a tie passes a half; other thresholds are reached by default.
+    let inclusive = level(Ratio::new(1, 2), PassWhen::AtLeast);
+    assert_eq!(count(&inclusive, 2, 2), Outcome::Passed);
+    let three_fifths = level(Ratio::new(3, 5), PassWhen::Auto);
+    assert_eq!(count(&three_fifths, 3, 2), Outcome::Passed);
+    let more = level(Ratio::new(3, 5), PassWhen::MoreThan);
+    assert_eq!(count(&more, 3, 2), Outcome::Failed(FailReason::Threshold));
+    assert_eq!(count(&more, 4, 2), Outcome::Passed);
+}
+
+#[test]
+fn no_ballots_count_nobody_and_pass_nothing() {
+    let none: BTreeMap<_, MajorityBallot> = BTreeMap::new();
+    let lenient = MajorityRules {
+        threshold: crate::units::Ratio::new(0, 1),
+        quorum: crate::units::Ratio::new(0, 1),
+        strict: false,
+    };
+    let r = tally(&none, &keys(0..5), &BTreeMap::new(), &lenient);
+    assert_eq!((r.yes, r.no, r.turnout), (0, 0, 0));
+    assert_eq!(r.outcome, Outcome::Failed(FailReason::Threshold));
+}

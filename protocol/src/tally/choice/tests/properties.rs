@@ -13,12 +13,14 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 
 use super::{config, key};
+use crate::community::Ties;
 use crate::crypto::{Hash, PublicKey};
 use crate::tally::choice::consensus::{self, ConsensusBallot, ConsensusRules};
 use crate::tally::choice::majority::{self, MajorityBallot, MajorityRules};
 use crate::tally::choice::quadratic::{self, QvBallot, QvQuestion, QvRules, check_ballot, cost};
 use crate::tally::choice::{FailReason, Outcome};
 use crate::tally::delegation::Resolution;
+use crate::tally::draw_order;
 use crate::units::Ratio;
 
 /// A random electorate over keys `0..universe`: ~90 % eligible, about
@@ -141,19 +143,24 @@ impl<B: Clone> Case<B> {
     }
 }
 
-/// The outcome as the rules state it, in arbitrary-precision rationals.
+/// The outcome as the rules state it, in arbitrary-precision rationals:
+/// the support reaches the threshold, or passes it when `strict`.
 fn expected(
     turnout: u64,
     eligible: u64,
     quorum: Ratio,
     support: u128,
     sided: u128,
-    threshold: Ratio,
+    (threshold, strict): (Ratio, bool),
 ) -> Outcome {
     let q = |r: Ratio| Q::new(u128::from(r.num), u128::from(r.den));
+    let enough = |share: Q<u128>| match strict {
+        true => share > q(threshold),
+        false => share >= q(threshold),
+    };
     if eligible == 0 || Q::new(u128::from(turnout), u128::from(eligible)) < q(quorum) {
         Outcome::Failed(FailReason::QuorumNotMet { turnout, eligible })
-    } else if sided > 0 && Q::new(support, sided) >= q(threshold) {
+    } else if sided > 0 && enough(Q::new(support, sided)) {
         Outcome::Passed
     } else {
         Outcome::Failed(FailReason::Threshold)
@@ -194,8 +201,9 @@ proptest! {
         case in case(majority_ballot()),
         threshold in ratio(),
         quorum in ratio(),
+        strict in any::<bool>(),
     ) {
-        let rules = MajorityRules { threshold, quorum };
+        let rules = MajorityRules { threshold, quorum, strict };
         let r = majority::tally(&case.ballots, &case.eligible, &case.delegate_of, &rules);
         let valid = case.all_valid();
         let followed = case.followed(&valid);
@@ -208,7 +216,7 @@ proptest! {
         let eligible = case.eligible.len() as u64;
         prop_assert_eq!(
             &r.outcome,
-            &expected(r.turnout, eligible, quorum, r.yes.into(), (r.yes + r.no).into(), threshold)
+            &expected(r.turnout, eligible, quorum, r.yes.into(), (r.yes + r.no).into(), (threshold, strict))
         );
     }
 
@@ -217,8 +225,9 @@ proptest! {
         case in case(consensus_ballot()),
         blocks_to_fail in 0u32..4,
         quorum in ratio(),
+        strict in any::<bool>(),
     ) {
-        let rules = ConsensusRules { threshold: Ratio::new(4, 5), quorum, blocks_to_fail };
+        let rules = ConsensusRules { threshold: Ratio::new(4, 5), quorum, blocks_to_fail, strict };
         let r = consensus::tally(&case.ballots, &case.eligible, &case.delegate_of, &rules);
         let valid = case.all_valid();
         let followed = case.followed(&valid);
@@ -245,7 +254,7 @@ proptest! {
             quorum,
             r.counts.agree.into(),
             r.counts.non_abstaining().into(),
-            rules.threshold,
+            (rules.threshold, strict),
         );
         let blocked = blocks_to_fail > 0 && blockers.len() as u64 >= u64::from(blocks_to_fail);
         let want = match plain {
@@ -293,8 +302,125 @@ proptest! {
         let totals: Vec<(u128, u128)> = r.options.iter().map(|t| (t.for_votes, t.against_votes)).collect();
         prop_assert_eq!(totals, sums.to_vec());
         prop_assert_eq!(r.turnout, followed.len() as u64);
+        // The lead: one option with the highest net total, or — by
+        // default, no lot — no leader and the options tied for it.
         let best = r.options.iter().map(|t| t.net).max();
-        prop_assert_eq!(r.leader.map(|l| r.options[l as usize].net), best);
+        let tied: Vec<u32> = (0u32..).zip(&r.options).filter(|(_, t)| Some(t.net) == best).map(|(i, _)| i).collect();
+        if tied.len() == 1 {
+            prop_assert_eq!(r.leader, Some(tied[0]));
+            prop_assert!(r.tied.is_empty());
+        } else {
+            prop_assert_eq!(r.leader, None);
+            prop_assert_eq!(&r.tied, &tied);
+            let quorum_failed = matches!(r.outcome, Outcome::Failed(FailReason::QuorumNotMet { .. }));
+            if !quorum_failed {
+                prop_assert_eq!(&r.outcome, &Outcome::Failed(FailReason::Tied { options: tied }));
+            }
+        }
+        prop_assert!(r.draw.is_empty());
+    }
+
+    /// With lots, a tied lead is drawn among exactly the tied options, in
+    /// the order the seed gives, and the leader is the first drawn.
+    #[test]
+    fn a_lot_draws_among_exactly_the_tied_options(
+        case in case(qv_ballot()),
+        seed in any::<[u8; 32]>(),
+    ) {
+        let question = QvQuestion { options: 3, allow_negative: true, seed: Hash(seed) };
+        let rules = QvRules { ties: Ties::Lot, quorum: Ratio::new(0, 1), ..QvRules::default() };
+        let r = quadratic::tally(&question, &case.ballots, &case.eligible, &case.delegate_of, &rules);
+        let best = r.options.iter().map(|t| t.net).max();
+        let tied: Vec<u32> = (0u32..).zip(&r.options).filter(|(_, t)| Some(t.net) == best).map(|(i, _)| i).collect();
+        if tied.len() == 1 {
+            prop_assert!(r.draw.is_empty() && r.tied.is_empty());
+            prop_assert_eq!(r.leader, Some(tied[0]));
+        } else {
+            prop_assert_eq!(&r.draw, &draw_order(&question.seed, 0, &tied));
+            prop_assert_eq!(&r.tied, &tied);
+            prop_assert_eq!(r.leader, r.draw.first().copied());
+        }
+        let tied_outcome = matches!(r.outcome, Outcome::Failed(FailReason::Tied { .. }));
+        prop_assert!(!tied_outcome, "a lot never leaves the lead tied");
+    }
+
+    /// The edges, over any electorate and rules: with no ballots nobody is
+    /// counted and nothing passes, whatever the method; a one-option
+    /// question never ties; ballots that give every option the same net
+    /// total tie them all (without lots), and nothing is adopted.
+    #[test]
+    fn edges_no_ballots_one_option_all_tied(
+        case in case(qv_ballot()),
+        options in 1u32..5,
+        threshold in ratio(),
+        quorum in ratio(),
+        strict in any::<bool>(),
+        votes in -3i64..=3,
+    ) {
+        let rules = MajorityRules { threshold, quorum, strict };
+        let none = BTreeMap::<PublicKey, MajorityBallot>::new();
+        let r = majority::tally(&none, &case.eligible, &case.delegate_of, &rules);
+        prop_assert_eq!((r.turnout, r.yes, r.no), (0, 0, 0));
+        prop_assert!(!r.outcome.passed());
+        let rules = ConsensusRules { threshold, quorum, blocks_to_fail: 1, strict };
+        let none = BTreeMap::<PublicKey, ConsensusBallot>::new();
+        let r = consensus::tally(&none, &case.eligible, &case.delegate_of, &rules);
+        prop_assert_eq!(r.turnout, 0);
+        prop_assert!(!r.outcome.passed());
+
+        let question = QvQuestion { options, allow_negative: true, seed: Hash::ZERO };
+        let rules = QvRules { threshold, quorum, strict, ..QvRules::default() };
+        let none = BTreeMap::<PublicKey, QvBallot>::new();
+        let r = quadratic::tally(&question, &none, &case.eligible, &case.delegate_of, &rules);
+        prop_assert_eq!(r.turnout, 0);
+        prop_assert!(!r.outcome.passed());
+        match options {
+            1 => prop_assert_eq!((r.leader, r.tied.len()), (Some(0), 0)),
+            n => prop_assert_eq!((r.leader, r.tied.len()), (None, n as usize)),
+        }
+
+        // Everyone who votes gives every option the same votes.
+        let same: BTreeMap<PublicKey, QvBallot> = case
+            .ballots
+            .keys()
+            .map(|k| (*k, QvBallot { votes: vec![votes; options as usize] }))
+            .collect();
+        let r = quadratic::tally(&question, &same, &case.eligible, &case.delegate_of, &rules);
+        let quorum_failed = matches!(r.outcome, Outcome::Failed(FailReason::QuorumNotMet { .. }));
+        if options > 1 {
+            prop_assert_eq!(&r.tied, &(0..options).collect::<Vec<u32>>());
+            prop_assert_eq!(r.leader, None);
+            prop_assert!(!r.outcome.passed());
+            if !quorum_failed {
+                prop_assert_eq!(&r.outcome, &Outcome::Failed(FailReason::Tied { options: r.tied.clone() }));
+            }
+        } else {
+            prop_assert!(r.tied.is_empty());
+            prop_assert_eq!(r.leader, Some(0));
+        }
+    }
+
+    /// Strict and inclusive thresholds differ exactly at the threshold: a
+    /// share equal to it passes one and fails the other.
+    #[test]
+    fn strict_thresholds_differ_only_at_the_threshold(
+        yes in 0u32..20,
+        no in 0u32..20,
+        threshold in ratio(),
+    ) {
+        let eligible: BTreeSet<PublicKey> = (0..yes + no).map(key).collect();
+        let ballots: BTreeMap<PublicKey, MajorityBallot> = (0..yes + no)
+            .map(|i| (key(i), if i < yes { MajorityBallot::Yes } else { MajorityBallot::No }))
+            .collect();
+        let count = |strict| {
+            let rules = MajorityRules { threshold, quorum: Ratio::new(0, 1), strict };
+            majority::tally(&ballots, &eligible, &BTreeMap::new(), &rules).outcome.passed()
+        };
+        let (inclusive, strict) = (count(false), count(true));
+        let at_threshold = yes + no > 0
+            && u64::from(yes) * u64::from(threshold.den) == u64::from(yes + no) * u64::from(threshold.num);
+        prop_assert_eq!(inclusive && !strict, at_threshold);
+        prop_assert!(inclusive || !strict);
     }
 
     /// Relabelling the voters reorders the ballots the tally meets (keys

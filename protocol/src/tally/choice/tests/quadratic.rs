@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::{edges, key, keys};
+use crate::community::Ties;
 use crate::crypto::Hash;
 use crate::tally::choice::quadratic::{
     OptionTotal, QvBallot, QvError, QvQuestion, QvRules, check, check_ballot, cost, tally,
@@ -184,7 +185,7 @@ fn multi_option_questions_rank_by_net_total() {
 }
 
 #[test]
-fn ties_for_the_lead_are_drawn_from_the_seed() {
+fn a_tied_lead_fails_unless_the_rules_draw_lots() {
     let ballots = BTreeMap::from([
         (key(0), ballot(&[3, 0, 3, 0])),
         (key(1), ballot(&[0, 0, 0, 3])),
@@ -192,8 +193,46 @@ fn ties_for_the_lead_are_drawn_from_the_seed() {
     ]);
     let q = question(4, false);
     let r = tally(&q, &ballots, &keys(0..3), &BTreeMap::new(), &no_quorum());
+    assert_eq!(
+        (r.leader, &r.tied, &r.draw),
+        (None, &vec![0, 2, 3], &vec![])
+    );
+    assert_eq!(
+        r.outcome,
+        Outcome::Failed(FailReason::Tied {
+            options: vec![0, 2, 3]
+        })
+    );
+    // The quorum is checked first: a tie that also misses it says so.
+    let r = tally(
+        &q,
+        &ballots,
+        &keys(0..40),
+        &BTreeMap::new(),
+        &QvRules::default(),
+    );
+    assert!(matches!(
+        r.outcome,
+        Outcome::Failed(FailReason::QuorumNotMet { .. })
+    ));
+}
+
+#[test]
+fn ties_for_the_lead_are_drawn_from_the_seed() {
+    let ballots = BTreeMap::from([
+        (key(0), ballot(&[3, 0, 3, 0])),
+        (key(1), ballot(&[0, 0, 0, 3])),
+        (key(2), ballot(&[0, 0, 0, 0])),
+    ]);
+    let q = question(4, false);
+    let lot = || QvRules {
+        ties: Ties::Lot,
+        ..no_quorum()
+    };
+    let r = tally(&q, &ballots, &keys(0..3), &BTreeMap::new(), &lot());
     let expected = draw_order(&q.seed, 0, &[0, 2, 3]);
     assert_eq!(r.draw, expected);
+    assert_eq!(r.tied, vec![0, 2, 3]);
     assert_eq!(r.leader, expected.first().copied());
     assert_eq!(r.outcome, Outcome::Passed);
 
@@ -202,13 +241,7 @@ fn ties_for_the_lead_are_drawn_from_the_seed() {
         seed: Hash::of("test", b"another proposal"),
         ..q
     };
-    let r = tally(
-        &other,
-        &ballots,
-        &keys(0..3),
-        &BTreeMap::new(),
-        &no_quorum(),
-    );
+    let r = tally(&other, &ballots, &keys(0..3), &BTreeMap::new(), &lot());
     let mut drawn = r.draw.clone();
     drawn.sort();
     assert_eq!(drawn, vec![0, 2, 3]);
@@ -260,4 +293,73 @@ fn the_quorum_and_degenerate_questions() {
         (r.leader, r.outcome),
         (None, Outcome::Failed(FailReason::Threshold))
     );
+}
+
+#[test]
+fn edges_no_ballots_one_option_all_tied() {
+    // No ballots: nobody is counted, the quorum (even zero) is not what
+    // passes it — nothing takes a side — and no option leads but all tie.
+    let none: BTreeMap<_, QvBallot> = BTreeMap::new();
+    let r = tally(
+        &question(3, true),
+        &none,
+        &keys(0..4),
+        &BTreeMap::new(),
+        &no_quorum(),
+    );
+    assert_eq!((r.turnout, r.leader), (0, None));
+    assert_eq!(
+        r.outcome,
+        Outcome::Failed(FailReason::Tied {
+            options: vec![0, 1, 2]
+        })
+    );
+    // One option (a yes/no question) never ties.
+    let ballots = BTreeMap::from([(key(0), ballot(&[0]))]);
+    let r = tally(
+        &question(1, true),
+        &ballots,
+        &keys(0..1),
+        &BTreeMap::new(),
+        &no_quorum(),
+    );
+    assert_eq!((r.leader, r.tied.len()), (Some(0), 0));
+    assert_eq!(r.outcome, Outcome::Failed(FailReason::Threshold));
+    // Every option tied, by votes that cancel out.
+    let ballots = BTreeMap::from([(key(0), ballot(&[2, -2])), (key(1), ballot(&[-2, 2]))]);
+    let r = tally(
+        &question(2, true),
+        &ballots,
+        &keys(0..2),
+        &BTreeMap::new(),
+        &no_quorum(),
+    );
+    assert_eq!(r.tied, vec![0, 1]);
+    assert_eq!(r.leader, None);
+}
+
+#[test]
+fn a_strict_threshold_fails_at_exactly_the_threshold() {
+    // 2 for, 1 against: exactly 2/3.
+    let ballots = BTreeMap::from([
+        (key(0), ballot(&[1])),
+        (key(1), ballot(&[1])),
+        (key(2), ballot(&[-1])),
+    ]);
+    let count = |strict| {
+        let rules = QvRules {
+            strict,
+            ..no_quorum()
+        };
+        tally(
+            &question(1, true),
+            &ballots,
+            &keys(0..3),
+            &BTreeMap::new(),
+            &rules,
+        )
+        .outcome
+    };
+    assert_eq!(count(false), Outcome::Passed);
+    assert_eq!(count(true), Outcome::Failed(FailReason::Threshold));
 }
