@@ -293,7 +293,7 @@ fn schulze(verdict: &Value, body: &Value, info: &ProposalInfo, tense: Tense) -> 
         word("winner", tense),
         option_name(info, winner),
         ranking.join(" > "),
-        drawn(info, &indices(&body["winners"]), winner)
+        drawn(info, &indices(&body["unbeaten"]), winner)
     )
 }
 
@@ -598,7 +598,7 @@ mod tests {
         s.decision = Some(json!({
             "verdict": Verdict::Tied(vec![0, 1]),
             "report": { "method": "schulze", "report": {
-                "ballots": 2, "winners": [0, 1], "winner": 1, "ranking": [1, 0] } },
+                "ballots": 2, "unbeaten": [0, 1], "winner": 1, "drawn": true, "ranking": [1, 0] } },
         }));
         assert_eq!(
             result_line(&s).unwrap(),
@@ -607,7 +607,7 @@ mod tests {
         s.decision = Some(json!({
             "verdict": Verdict::Winner(Some(1)),
             "report": { "method": "schulze", "report": {
-                "ballots": 2, "winners": [0, 1], "winner": 1, "ranking": [1, 0] } },
+                "ballots": 2, "unbeaten": [0, 1], "winner": 1, "drawn": true, "ranking": [1, 0] } },
         }));
         assert_eq!(
             result_line(&s).unwrap(),

@@ -617,7 +617,7 @@ impl<'a> Tallier<'a> {
                         Ok(report) => {
                             // A tied lead adopts nothing unless the rules
                             // draw lots.
-                            let tied = report.winners.len() > 1 && rules_level.ties == Ties::Fail;
+                            let tied = report.unbeaten.len() > 1 && rules_level.ties == Ties::Fail;
                             let winner = report.winner.filter(|_| !tied);
                             (Report::Schulze(report), winner.is_some(), winner)
                         }
@@ -784,8 +784,8 @@ fn verdict_of(count: &Report, passed: bool, winner: Option<u32>) -> Verdict {
             _ if passed => Verdict::Passed,
             _ => Verdict::Failed,
         },
-        Report::Schulze(r) if winner.is_none() && r.winners.len() > 1 => {
-            Verdict::Tied(r.winners.clone())
+        Report::Schulze(r) if winner.is_none() && r.unbeaten.len() > 1 => {
+            Verdict::Tied(r.unbeaten.clone())
         }
         Report::Schulze(_) => Verdict::Winner(winner),
         _ if passed => Verdict::Passed,

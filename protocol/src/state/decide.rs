@@ -365,8 +365,8 @@ pub fn verdict_of(report: &Report, record: &ProposalRecord, ties: Ties) -> Verdi
             Outcome::Failed(FailReason::Tied { options }) => Verdict::Tied(options.clone()),
             Outcome::Failed(_) => Verdict::Failed,
         },
-        Report::Schulze(r) if r.winners.len() > 1 && ties == Ties::Fail => {
-            Verdict::Tied(r.winners.clone())
+        Report::Schulze(r) if r.unbeaten.len() > 1 && ties == Ties::Fail => {
+            Verdict::Tied(r.unbeaten.clone())
         }
         Report::Schulze(r) => Verdict::Winner(r.winner),
         Report::Stv(r) => Verdict::Elected(

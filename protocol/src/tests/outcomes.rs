@@ -233,7 +233,7 @@ fn a_tied_schulze_choice_fails_as_tied_unless_the_rules_draw_lots() {
         let Report::Schulze(report) = &decision.report else {
             panic!("a Schulze report: {:?}", decision.report);
         };
-        assert_eq!(report.winners, vec![0, 1]);
+        assert_eq!(report.unbeaten, vec![0, 1]);
         match ties {
             Ties::Fail => assert_eq!(decision.verdict, Verdict::Tied(vec![0, 1])),
             Ties::Lot => assert_eq!(decision.verdict, Verdict::Winner(report.winner)),
