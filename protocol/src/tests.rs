@@ -9,3 +9,4 @@ mod fuzz_seeds;
 mod governance;
 mod ledger;
 mod membership;
+pub(crate) mod topics;
