@@ -49,8 +49,10 @@ fn the_rules_list_each_topic_once_and_a_rules_vote_changes_the_list() {
     rules.topics.push(topic("health"));
     let err = rules.validate().unwrap_err();
     assert_eq!(err.rule, "topics");
-    let mut rules = Rules::default();
-    rules.topics = (0..65).map(|n| topic(&format!("t{n}"))).collect();
+    let rules = Rules {
+        topics: (0..65).map(|n| topic(&format!("t{n}"))).collect(),
+        ..Rules::default()
+    };
     assert_eq!(rules.validate().unwrap_err().rule, "topics");
 
     let change = |value: &str| RuleChange {
@@ -230,11 +232,13 @@ pub(crate) fn brute_force(
     let mut out = BTreeMap::new();
     for member in members {
         for within in &wanted {
-            let latest = events
-                .iter()
-                .filter(|e| e.from == member && e.scope.level == level)
-                .filter(|e| e.scope.within == *within && before(e.time, at))
-                .last();
+            // The last such event in history order is the latest.
+            let latest = events.iter().rfind(|e| {
+                e.from == member
+                    && e.scope.level == level
+                    && e.scope.within == *within
+                    && before(e.time, at)
+            });
             if let Some(Event { to: Some(to), .. }) = latest {
                 out.insert(member, *to);
                 break;
