@@ -84,6 +84,7 @@ pub fn propose_pool(
     let proposal = Proposal {
         kind: ProposalKind::Policy,
         level: Level::Local,
+        topic: None,
         title: format!("A new {kind} pool: {name}"),
         text,
         options: Vec::new(),

@@ -11,7 +11,7 @@ pub mod words;
 
 use anyhow::{Result, bail};
 use hearth_protocol::community::Method;
-use hearth_protocol::governance::{Level, ProposalKind, ProposalRef, Scope};
+use hearth_protocol::governance::{Level, ProposalKind, ProposalRef, Scope, Within};
 
 use hearth_protocol::{Hash, Keypair, PublicKey};
 pub use levels::{LevelArg, ScopeArg, level_name, parse_level_arg, parse_scope_arg};
@@ -123,6 +123,9 @@ pub struct ProposalInfo {
     /// Where it is decided.
     #[serde(deserialize_with = "level")]
     pub level: Level,
+    /// The topic it is filed under (from its proposer's community's list).
+    #[serde(default)]
+    pub topic: Option<String>,
     /// Its title.
     pub title: String,
     /// The author's did.
@@ -406,11 +409,14 @@ pub fn level_text(level: &Level) -> String {
     }
 }
 
-/// A scope for people: `local`, `local:policy`.
+/// A scope for people: `local`, `local:policy` (a kind, as `--scope`
+/// takes it), `local #health` (a topic, as `--topic` takes it).
 pub fn scope_text(scope: &Scope) -> String {
-    match scope.kind {
-        Some(kind) => format!("{}:{}", level_text(&scope.level), kind.as_str()),
-        None => level_text(&scope.level),
+    let level = level_text(&scope.level);
+    match &scope.within {
+        Within::All => level,
+        Within::Kind(kind) => format!("{level}:{}", kind.as_str()),
+        Within::Topic(topic) => format!("{level} #{topic}"),
     }
 }
 
@@ -482,21 +488,15 @@ mod tests {
         assert_eq!(parse_level(&text), Ok(Level::Regional(region)));
         assert!(parse_level("regional:zz").is_err());
         assert!(parse_level("global").is_err());
-        let policy = Scope {
-            level: Level::Local,
-            kind: Some(ProposalKind::Policy),
-        };
+        let policy = Scope::kind(Level::Local, ProposalKind::Policy);
         assert_eq!(scope_text(&policy), "local:policy");
-        let network = Scope {
-            level: Level::Network,
-            kind: None,
-        };
+        let network = Scope::level(Level::Network);
         assert_eq!(scope_text(&network), "network");
-        let regional = Scope {
-            level: Level::Regional(region),
-            kind: Some(ProposalKind::Budget),
-        };
+        let regional = Scope::kind(Level::Regional(region), ProposalKind::Budget);
         assert_eq!(scope_text(&regional), "regional:030303030303:budget");
+        let health = hearth_protocol::governance::Topic::new("health").unwrap();
+        let topical = Scope::topic(Level::Local, health);
+        assert_eq!(scope_text(&topical), "local #health");
     }
 
     #[test]

@@ -210,10 +210,7 @@ impl Source {
             })
         } else {
             ActionBody::Governance(GovernanceAction::Delegate {
-                scope: Scope {
-                    level: Level::Network,
-                    kind: None,
-                },
+                scope: Scope::level(Level::Network),
                 to: Some(members[(m + 1) % members.len()].public()),
             })
         };

@@ -99,6 +99,7 @@ fn health_pool(h: &mut Harness<SledStorage>) -> Hash {
     let propose = ActionBody::Governance(GovernanceAction::Propose(Box::new(Proposal {
         kind: ProposalKind::Policy,
         level: Level::Local,
+        topic: None,
         title: "Health".into(),
         text: String::new(),
         options: vec![],

@@ -414,6 +414,7 @@ impl Fixture {
         let proposal = Proposal {
             kind: ProposalKind::Policy,
             level: Level::Network,
+            topic: None,
             title: "One seed bank for the network".into(),
             text: "Fund a shared seed bank, decided by every member of the network.".into(),
             options: Vec::new(),
@@ -468,10 +469,7 @@ impl Fixture {
                         to = (to + 1) % total;
                     }
                     ActionBody::Governance(GovernanceAction::Delegate {
-                        scope: Scope {
-                            level: Level::Network,
-                            kind: None,
-                        },
+                        scope: Scope::level(Level::Network),
                         to: Some(keys[to as usize].public()),
                     })
                 } else {
@@ -500,10 +498,7 @@ impl Fixture {
                     let body = if delegator {
                         let to = mix(m ^ 0x2) % total;
                         ActionBody::Governance(GovernanceAction::Delegate {
-                            scope: Scope {
-                                level: Level::Network,
-                                kind: Some(ProposalKind::Policy),
-                            },
+                            scope: Scope::kind(Level::Network, ProposalKind::Policy),
                             to: (!to.is_multiple_of(4) && to != m)
                                 .then(|| keys[to as usize].public()),
                         })

@@ -302,6 +302,10 @@ pub struct Rules {
     pub spaces: crate::economy::spaces::SpaceRules,
     /// Learning: rewards, endorsements, assessors, expert review.
     pub learning: crate::economy::learning::LearningRules,
+    /// The topics proposals are filed under and delegations may be scoped
+    /// to (`["health", "transport"]`): at most
+    /// [`MAX_TOPICS`](crate::governance::MAX_TOPICS), each named once.
+    pub topics: Vec<crate::governance::Topic>,
 }
 
 impl Default for Rules {
@@ -357,6 +361,7 @@ impl Default for Rules {
             tools: crate::economy::tools::ToolRules::default(),
             spaces: Default::default(),
             learning: Default::default(),
+            topics: Vec::new(),
         }
     }
 }
@@ -453,6 +458,15 @@ impl Rules {
         }
         self.spaces.validate()?;
         self.learning.validate()?;
+        crate::governance::check_topics(&self.topics).or_else(|e| {
+            bad(
+                "topics",
+                match e {
+                    crate::governance::TopicError::TooMany { .. } => "at most 64 topics are listed",
+                    _ => "a topic is listed twice",
+                },
+            )
+        })?;
         Ok(())
     }
 }

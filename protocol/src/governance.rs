@@ -3,6 +3,12 @@
 //! pure function of its kind, its creation time and the rules of its
 //! community, so every node derives the same stages from the same records.
 
+mod scope;
+mod topic;
+
+pub use scope::{Scope, Tier, Tiers, Within};
+pub use topic::{MAX_TOPIC_LEN, MAX_TOPICS, Topic, TopicError, check_list as check_topics};
+
 use bincode::{Decode, Encode};
 use serde::Serialize;
 
@@ -252,6 +258,9 @@ pub struct Proposal {
     pub kind: ProposalKind,
     /// Where it is decided.
     pub level: Level,
+    /// The topic it is filed under, from the proposer's community's list
+    /// (none: it has no topic). Delegations scoped to the topic follow it.
+    pub topic: Option<Topic>,
     /// A one-line title.
     pub title: String,
     /// The text (may be amended during discussion and deliberation).
@@ -550,16 +559,6 @@ pub struct ProposalRef {
     pub id: Hash,
     /// Its level.
     pub level: Level,
-}
-
-/// What a delegation applies to: a level, and optionally one kind.
-/// The most specific scope wins.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode, Serialize)]
-pub struct Scope {
-    /// The level.
-    pub level: Level,
-    /// Only proposals of this kind, if set.
-    pub kind: Option<ProposalKind>,
 }
 
 #[cfg(test)]

@@ -10,3 +10,4 @@ mod governance;
 mod ledger;
 mod membership;
 mod outcomes;
+pub(crate) mod topics;

@@ -124,10 +124,7 @@ fn main() {
         let x = k % n;
         let to = fed.councils[(x + 1 + (k / n) % (n - 1)) % n].public();
         let response = fed.councils[x].submit(ActionBody::Governance(GovernanceAction::Delegate {
-            scope: Scope {
-                level: Level::Network,
-                kind: None,
-            },
+            scope: Scope::level(Level::Network),
             to: Some(to),
         }));
         let acked = Instant::now();

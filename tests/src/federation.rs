@@ -228,6 +228,7 @@ impl Federation {
         let proposal = Proposal {
             kind: ProposalKind::Policy,
             level,
+            topic: None,
             title: title.into(),
             text: format!("{title}: decided by the whole federation."),
             options: Vec::new(),

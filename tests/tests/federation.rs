@@ -51,10 +51,7 @@ fn five_communities_hold_a_referendum_and_a_regional_vote() {
     let delegate = members[0][0].public();
     members[4][1]
         .submit(ActionBody::Governance(GovernanceAction::Delegate {
-            scope: Scope {
-                level: net,
-                kind: None,
-            },
+            scope: Scope::level(net),
             to: Some(delegate),
         }))
         .expect_status(201);

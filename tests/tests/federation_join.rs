@@ -46,6 +46,7 @@ fn a_community_joins_by_the_networks_vote_and_then_votes() {
     let proposal = Proposal {
         kind: ProposalKind::Membership,
         level: Level::Network,
+        topic: None,
         title: "Admit the Dale".into(),
         text: "The Dale asks to join.".into(),
         options: Vec::new(),

@@ -1,7 +1,7 @@
 //! `hearth delegations`: who votes for whom.
 
 use anyhow::Result;
-use hearth_protocol::governance::{Level, ProposalKind, Scope};
+use hearth_protocol::governance::{Level, ProposalKind, Scope, Topic};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -23,11 +23,14 @@ pub struct DelegationsArgs {
     all: bool,
 }
 
-/// A scope as the node writes it: `{"level": {"level": "local"}, "kind": null}`.
+/// A scope as the node writes it:
+/// `{"level": {"level": "local"}, "kind": null, "topic": "health"}`.
 #[derive(Debug, Clone, Deserialize)]
 struct ScopeJson {
     level: Value,
     kind: Option<ProposalKind>,
+    #[serde(default)]
+    topic: Option<String>,
 }
 
 impl ScopeJson {
@@ -37,9 +40,11 @@ impl ScopeJson {
             other => other.to_string(),
         };
         let level: Level = parse_level(&level).ok()?;
-        Some(Scope {
-            level,
-            kind: self.kind,
+        Some(match (self.kind, &self.topic) {
+            (Some(kind), None) => Scope::kind(level, kind),
+            (None, Some(topic)) => Scope::topic(level, Topic::new(topic).ok()?),
+            (None, None) => Scope::level(level),
+            (Some(_), Some(_)) => return None,
         })
     }
 
@@ -148,10 +153,12 @@ mod tests {
     fn delegations_split_into_mine_and_to_me() {
         let local = json!({ "level": { "level": "local" }, "kind": null });
         let budget = json!({ "level": { "level": "local" }, "kind": "budget" });
+        let health = json!({ "level": { "level": "local" }, "kind": null, "topic": "health" });
         let all: Delegations = serde_json::from_value(json!({
             "delegations": [
                 { "from": "did:A", "scope": local, "to": "did:B", "since": 0 },
                 { "from": "did:C", "scope": budget, "to": "did:A", "since": 1000 },
+                { "from": "did:D", "scope": health, "to": "did:A", "since": 2000 },
             ],
             "history": [
                 { "from": "did:A", "scope": local, "to": null, "time": 2000 },
@@ -165,7 +172,11 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("local:budget  did:C  1970-01-01 00:00:01 UTC"),
+            text.contains("local:budget   did:C  1970-01-01 00:00:01 UTC"),
+            "{text}"
+        );
+        assert!(
+            text.contains("local #health  did:D  1970-01-01 00:00:02 UTC"),
             "{text}"
         );
         let history = text.split("History:").nth(1).unwrap();

@@ -363,6 +363,7 @@ pub fn run(ctx: &Context, args: LearnArgs) -> Result<()> {
             let proposal = Proposal {
                 kind: ProposalKind::Emergency,
                 level: Level::Local,
+                topic: None,
                 title: format!("Revoke {} in {}", short_did(&who.to_did()), s.name),
                 text: reason,
                 options: Vec::new(),

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::api::{self, EntryInfo, LogPage};
 use crate::context::{Context, now};
-use crate::output::{datetime, short_did};
+use crate::output::{datetime, printable, short_did};
 
 /// Print the community's log, one line per entry with a summary of its actions.
 ///
@@ -174,6 +174,9 @@ pub fn action_summary(signed: &Value) -> String {
             if let Some(kind) = scope["kind"].as_str() {
                 scope_text = format!("{scope_text}:{kind}");
             }
+            if let Some(topic) = scope["topic"].as_str() {
+                scope_text = format!("{scope_text} #{}", printable(topic));
+            }
             match &body["to"] {
                 Value::Null => format!("{author} revoked their {scope_text} delegation"),
                 to => format!("{author} delegated {scope_text} votes to {}", did(to)),
@@ -277,6 +280,7 @@ mod tests {
             Proposal {
                 kind: ProposalKind::Policy,
                 level: Level::Local,
+                topic: None,
                 title: "Quiet\nhours".into(),
                 text: String::new(),
                 options: vec![],
@@ -295,13 +299,10 @@ mod tests {
             action_summary(&vote),
             format!("vote: {author} voted on abababababab")
         );
-        let scope = Scope {
-            level: Level::Local,
-            kind: Some(ProposalKind::Budget),
-        };
+        let scope = Scope::kind(Level::Local, ProposalKind::Budget);
         let to = keypair(2).public();
         let delegate = signed(ActionBody::Governance(GovernanceAction::Delegate {
-            scope,
+            scope: scope.clone(),
             to: Some(to),
         }));
         assert_eq!(
@@ -316,6 +317,16 @@ mod tests {
             to: None,
         }));
         assert!(action_summary(&revoke).ends_with("revoked their local:budget delegation"));
+        let health = hearth_protocol::governance::Topic::new("health").unwrap();
+        let topical = signed(ActionBody::Governance(GovernanceAction::Delegate {
+            scope: Scope::topic(Level::Local, health),
+            to: Some(to),
+        }));
+        assert!(
+            action_summary(&topical).contains("delegated local #health votes to"),
+            "{}",
+            action_summary(&topical)
+        );
         let close = json!({ "type": "close", "proposal": "cd".repeat(32), "result": "00" });
         assert_eq!(record_summary(&close), "close: cdcdcdcdcdcd decided");
     }

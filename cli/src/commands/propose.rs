@@ -5,7 +5,7 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
-use hearth_protocol::governance::{Level, Project, Proposal, ProposalKind, Subject};
+use hearth_protocol::governance::{Level, Project, Proposal, ProposalKind, Subject, Topic};
 use hearth_protocol::state::rules::RuleChange;
 use hearth_protocol::{ActionBody, GovernanceAction, Hash, Kc, PublicKey};
 use serde_json::json;
@@ -30,6 +30,12 @@ use crate::output::{datetime, printable, table};
 /// and rules (change the community's rules with --set KEY=VALUE; decided like a policy).
 /// Prints the proposal's id and its stages.
 ///
+/// --topic files the proposal under one of your community's topics (its
+/// rules list them: `topics = ["health", "transport"]`); members who
+/// delegated that topic are counted with their delegate's ballot. A
+/// regional or network proposal takes a topic of your community's list
+/// too, and every community's delegations follow it by the topic's name.
+///
 /// With --level network or --level region:NAME the proposal is decided by
 /// every community of the network or region, by the network's rules
 /// (by default: regions by majority with delegation, the network by
@@ -41,6 +47,7 @@ use crate::output::{datetime, printable, table};
 /// Examples:
 ///   hearth propose --kind policy --title "Quiet hours" --text "No noise after 22:00"
 ///   hearth propose --kind policy --title "Tree" --option Oak --option Ash
+///   hearth propose --kind policy --title "Clinic hours" --topic health
 ///   hearth propose --kind budget --title "Spring" --budget 1000 --project Oven=400
 ///   hearth propose --kind election --title "Council 2025" --seats 3
 ///   hearth propose --kind rules --title "Basic income" --set basic_income=50 --set treasury_credit=5000
@@ -101,6 +108,14 @@ pub struct ProposeArgs {
     /// Where it is decided: local, network, or region:NAME (or regional:<region id>).
     #[arg(long, default_value = "local", value_parser = parse_level_arg)]
     level: LevelArg,
+    /// The topic it is filed under, one of your community's topics (e.g. health).
+    #[arg(long, value_name = "NAME", value_parser = parse_topic)]
+    topic: Option<Topic>,
+}
+
+/// Parses a topic name (a community's rules list its topics).
+pub fn parse_topic(text: &str) -> Result<Topic, String> {
+    Topic::new(text.trim()).map_err(|e| e.to_string())
 }
 
 fn parse_change(text: &str) -> Result<RuleChange, String> {
@@ -321,6 +336,7 @@ pub fn run(ctx: &Context, args: ProposeArgs) -> Result<()> {
     let proposal = Proposal {
         kind: args.kind,
         level,
+        topic: args.topic.clone(),
         title: args.title.clone(),
         text,
         options: args.options.clone(),
@@ -367,13 +383,14 @@ pub fn run(ctx: &Context, args: ProposeArgs) -> Result<()> {
         Some(info) => json!({
             "kind": info.kind,
             "level": info.level,
+            "topic": info.topic,
             "title": info.title,
             "method": info.method,
             "stage": info.stage,
             "stages": info.stages,
             "closes": info.closes,
         }),
-        None => json!({ "kind": args.kind, "level": level }),
+        None => json!({ "kind": args.kind, "level": level, "topic": args.topic }),
     };
     let value = receipt_json(&receipt, extra);
     ctx.out.show(&value, || {
@@ -390,8 +407,12 @@ fn proposed_text(
 ) -> String {
     let mut out = format!("{}\n", receipt.id);
     if let Some(info) = info {
+        let topic = match &info.topic {
+            Some(topic) => format!(" on {}", printable(topic)),
+            None => String::new(),
+        };
         out.push_str(&format!(
-            "{} {} proposal \"{}\", decided by {} (entry {} #{}):\n",
+            "{} {} proposal \"{}\"{topic}, decided by {} (entry {} #{}):\n",
             level_name(&info.level, regions),
             info.kind.as_str(),
             printable(&info.title),
@@ -582,6 +603,11 @@ mod tests {
     #[test]
     fn kinds_levels_and_texts_parse() {
         assert_eq!(parse_kind("emergency"), Ok(ProposalKind::Emergency));
+        let filed = parse(&["--kind", "policy", "--title", "P", "--topic", "health"]);
+        assert_eq!(filed.topic.map(String::from), Some("health".to_string()));
+        let bad =
+            Wrap::try_parse_from(["p", "--kind", "policy", "--title", "P", "--topic", "Health"]);
+        assert!(bad.unwrap_err().to_string().contains("not a topic name"));
         assert!(parse_kind("party").unwrap_err().contains("policy, budget"));
         let network = parse(&["--kind", "policy", "--title", "P", "--level", "network"]);
         assert_eq!(network.level, LevelArg::Network);

@@ -74,6 +74,9 @@ pub fn describe(info: &ProposalInfo) -> String {
         ("author", info.named(&info.author)),
         ("created", datetime(info.created)),
     ];
+    if let Some(topic) = &info.topic {
+        rows.insert(3, ("topic", printable(topic)));
+    }
     let stage = match info.withdrawn {
         Some(at) => format!("withdrawn {}", datetime(at)),
         None if info.stage == "closed" => format!("closed {}", datetime(info.closes)),

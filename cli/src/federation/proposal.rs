@@ -75,6 +75,9 @@ pub struct ProposalBody {
     /// Where it is decided.
     #[serde(deserialize_with = "level")]
     pub level: Level,
+    /// The topic it is filed under.
+    #[serde(default)]
+    pub topic: Option<String>,
     /// Its title.
     pub title: String,
     /// Its text.
@@ -168,6 +171,7 @@ impl FederatedProposal {
         let shape = Proposal {
             kind: self.proposal.kind,
             level: self.proposal.level,
+            topic: None,
             title: String::new(),
             text: String::new(),
             options: self.proposal.options.clone(),
@@ -228,6 +232,7 @@ impl FederatedProposal {
             id: self.id,
             kind: self.proposal.kind,
             level: self.proposal.level,
+            topic: self.proposal.topic.clone(),
             title: self.proposal.title.clone(),
             author: self.author.clone(),
             author_name: None,

@@ -6,7 +6,7 @@
 
 use anyhow::{Result, anyhow};
 use hearth_protocol::Hash;
-use hearth_protocol::governance::{Level, ProposalKind, Scope};
+use hearth_protocol::governance::{Level, ProposalKind, Scope, Topic};
 
 use crate::federation::RegionInfo;
 
@@ -90,11 +90,27 @@ pub struct ScopeArg {
 }
 
 impl ScopeArg {
-    /// The protocol's scope (see [`LevelArg::resolve`]).
-    pub fn resolve(&self, regions: impl FnOnce() -> Result<Vec<RegionInfo>>) -> Result<Scope> {
-        Ok(Scope {
-            level: self.level.resolve(regions)?,
-            kind: self.kind,
+    /// The protocol's scope (see [`LevelArg::resolve`]), narrowed to
+    /// `topic` if one is given: a scope names a kind or a topic, not both.
+    pub fn resolve(
+        &self,
+        topic: Option<&Topic>,
+        regions: impl FnOnce() -> Result<Vec<RegionInfo>>,
+    ) -> Result<Scope> {
+        if let (Some(kind), Some(topic)) = (self.kind, topic) {
+            return Err(crate::error::fail(
+                crate::error::Code::InvalidArgument,
+                format!(
+                    "a delegation covers one kind of proposal or one topic, not both: drop :{} from --scope or --topic {topic}",
+                    kind.as_str()
+                ),
+            ));
+        }
+        let level = self.level.resolve(regions)?;
+        Ok(match (self.kind, topic) {
+            (Some(kind), _) => Scope::kind(level, kind),
+            (None, Some(topic)) => Scope::topic(level, topic.clone()),
+            (None, None) => Scope::level(level),
         })
     }
 }
@@ -290,9 +306,15 @@ mod tests {
             )
         );
         let resolved = scope("region:north:policy")
-            .resolve(|| Ok(regions()))
+            .resolve(None, || Ok(regions()))
             .unwrap();
         assert_eq!(resolved.level, Level::Regional(Hash([1; 32])));
+        assert_eq!(resolved.kind_of(), Some(ProposalKind::Policy));
+        let health = Topic::new("health").unwrap();
+        let topical = scope("local").resolve(Some(&health), || Ok(regions()));
+        assert_eq!(topical.unwrap(), Scope::topic(Level::Local, health.clone()));
+        let both = scope("local:policy").resolve(Some(&health), || Ok(regions()));
+        assert!(format!("{:#}", both.unwrap_err()).contains("not both"));
         assert!(
             parse_scope_arg("local:picnic")
                 .unwrap_err()

@@ -355,6 +355,7 @@ mod tests {
             id: Hash([1; 32]),
             kind,
             level: Level::Local,
+            topic: None,
             title: "t".into(),
             author: "did:key:z6MkA".into(),
             author_name: None,

@@ -565,7 +565,10 @@ fn federated_proposals_and_delegations_name_regions() {
             name: "Hilltop".into()
         }
     );
-    let scope = |level, kind| Scope { level, kind };
+    let scope = |level, kind: Option<ProposalKind>| match kind {
+        Some(kind) => Scope::kind(level, kind),
+        None => Scope::level(level),
+    };
     assert_eq!(
         actions[2..],
         [

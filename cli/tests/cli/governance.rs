@@ -4,7 +4,7 @@
 //! usage errors (exit 2) that never reach a node.
 
 use hearth_protocol::governance::{
-    Ballot, Level, Position, Project, ProposalKind, ProposalRef, Subject,
+    Ballot, Level, Position, Project, ProposalKind, ProposalRef, Scope, Subject, Topic,
 };
 use hearth_protocol::test::keypair;
 use hearth_protocol::{ActionBody, GovernanceAction, Hash, Kc};
@@ -260,6 +260,107 @@ fn propose_signs_the_subject_and_prints_the_id_and_stages() {
     assert_eq!(json["stages"][2], json!(["voting", 4000]));
 }
 
+/// `--topic` goes into what is signed: the proposal's topic and the
+/// delegation's scope; a scope with both a kind and a topic is refused
+/// before anything is signed.
+#[test]
+fn topics_are_signed_into_proposals_and_delegation_scopes() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    new_key(home, "alice");
+    let created = proposal(
+        id(0x6c),
+        "policy",
+        "consensus",
+        json!({ "topic": "health" }),
+    );
+    let node = governance_node(vec![created], id(0x6c));
+    let out = run(
+        home,
+        &[
+            "--node",
+            &node.url,
+            "propose",
+            "--kind",
+            "policy",
+            "--title",
+            "Clinic hours",
+            "--topic",
+            "health",
+        ],
+    )
+    .ok();
+    assert!(out.contains("\"policy consensus\" on health"), "{out}");
+    let ada = keypair(2).public();
+    let ada_did = ada.to_did();
+    run(
+        home,
+        &[
+            "--node",
+            &node.url,
+            "delegate",
+            &ada_did,
+            "--topic",
+            "transport",
+        ],
+    )
+    .ok();
+    let json = run(
+        home,
+        &[
+            "--node",
+            &node.url,
+            "--json",
+            "undelegate",
+            "--topic",
+            "transport",
+        ],
+    )
+    .json();
+    assert_eq!(json["scope"]["topic"], "transport", "{json}");
+    assert_eq!(json["scope"]["kind"], Value::Null, "{json}");
+    let both = run(
+        home,
+        &[
+            "--node",
+            &node.url,
+            "delegate",
+            &ada_did,
+            "--scope",
+            "local:policy",
+            "--topic",
+            "health",
+        ],
+    )
+    .fails(2);
+    assert!(both.contains("not both"), "{both}");
+    let actions = submitted(&node);
+    assert_eq!(
+        actions.len(),
+        3,
+        "the refused scope is never signed: {actions:?}"
+    );
+    let ActionBody::Governance(GovernanceAction::Propose(p)) = &actions[0].action.body else {
+        panic!("not a proposal: {actions:?}");
+    };
+    assert_eq!(p.topic, Some(Topic::new("health").unwrap()));
+    let transport = Scope::topic(Level::Local, Topic::new("transport").unwrap());
+    assert_eq!(
+        actions[1].action.body,
+        ActionBody::Governance(GovernanceAction::Delegate {
+            scope: transport.clone(),
+            to: Some(ada)
+        })
+    );
+    assert_eq!(
+        actions[2].action.body,
+        ActionBody::Governance(GovernanceAction::Delegate {
+            scope: transport,
+            to: None
+        })
+    );
+}
+
 #[test]
 fn governance_usage_errors_exit_2_without_a_node() {
     let home = tempfile::tempdir().unwrap();
@@ -368,6 +469,22 @@ fn governance_usage_errors_exit_2_without_a_node() {
         ),
         (&["show", "1234"], "at least 8"),
         (&["delegate", "alice", "--scope", "local:picnic"], "picnic"),
+        (
+            &["delegate", "alice", "--topic", "Health"],
+            "not a topic name",
+        ),
+        (
+            &[
+                "propose",
+                "--kind",
+                "policy",
+                "--title",
+                "T",
+                "--topic",
+                "bike lanes",
+            ],
+            "not a topic name",
+        ),
         (&["delegate", "zed"], "neither a did:key"),
         (&["undelegate", "--scope", "town"], "invalid scope"),
         (&["review", "abcdef0123", "maybe"], "maybe"),

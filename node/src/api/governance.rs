@@ -62,6 +62,7 @@ fn summary(
         "id": record.id,
         "kind": record.proposal.kind,
         "level": record.proposal.level,
+        "topic": record.proposal.topic,
         "title": record.proposal.title,
         "author": record.author,
         "author_name": name_of(storage, &record.author)?,

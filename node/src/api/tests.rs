@@ -38,15 +38,15 @@ async fn fixture() -> Fixture {
 
 /// A node with a founder's invite outstanding, its API built with `options`.
 pub(super) async fn fixture_with(options: super::Options) -> Fixture {
+    fixture_with_rules(options, hearth_protocol::Rules::default()).await
+}
+
+/// [`fixture_with`] for a community founded under `rules`.
+async fn fixture_with_rules(options: super::Options, rules: hearth_protocol::Rules) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = DataDir::new(dir.path().join("data"));
     let founded = data
-        .init(
-            "Riverside",
-            hearth_protocol::Rules::default(),
-            runtime::now(),
-            None,
-        )
+        .init("Riverside", rules, runtime::now(), None)
         .expect("init");
     let community = founded.id;
     let service = Service::open(founded.storage, founded.node).expect("service");
@@ -503,6 +503,65 @@ async fn heavy_requests_past_the_limit_are_refused_as_busy() {
     assert_ne!(status, StatusCode::SERVICE_UNAVAILABLE, "{json}");
 }
 
+/// A proposal's topic and a delegation's topic scope are in the JSON the
+/// CLI reads; a topic the community does not list is refused by its code.
+#[tokio::test]
+async fn topics_show_in_proposals_and_delegations() {
+    use hearth_protocol::GovernanceAction;
+    use hearth_protocol::governance::{Level, Proposal, ProposalKind, Scope, Subject, Topic};
+    let health = Topic::new("health").expect("a topic");
+    let rules = hearth_protocol::Rules {
+        topics: vec![health.clone()],
+        ..Default::default()
+    };
+    let f = fixture_with_rules(super::Options::default(), rules).await;
+    let founder = f.found().await;
+    let filed = |topic: &str| {
+        ActionBody::Governance(GovernanceAction::Propose(Box::new(Proposal {
+            kind: ProposalKind::Policy,
+            level: Level::Local,
+            topic: Some(Topic::new(topic).expect("a topic")),
+            title: "Clinic hours".into(),
+            text: String::new(),
+            options: Vec::new(),
+            subject: Subject::Question,
+        })))
+    };
+    let (status, json) = f.post(f.action(&founder, 2, filed("music"))).await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_topic"))
+    );
+    assert_eq!(
+        f.post(f.action(&founder, 3, filed("health"))).await.0,
+        StatusCode::CREATED
+    );
+    let (_, list) = f.signed_get(&founder, "/v1/proposals").await;
+    assert_eq!(list["proposals"][0]["topic"], "health", "{list}");
+    let id = list["proposals"][0]["id"]
+        .as_str()
+        .expect("an id")
+        .to_string();
+    let (_, detail) = f.signed_get(&founder, &format!("/v1/proposals/{id}")).await;
+    assert_eq!(detail["topic"], "health", "{detail}");
+    // The founder is the only member, so they revoke: the change goes into
+    // the delegation history with its scope all the same.
+    let scoped = |topic: Topic| {
+        ActionBody::Governance(GovernanceAction::Delegate {
+            scope: Scope::topic(Level::Local, topic),
+            to: None,
+        })
+    };
+    assert_eq!(
+        f.post(f.action(&founder, 4, scoped(health))).await.0,
+        StatusCode::CREATED
+    );
+    let (_, delegations) = f.signed_get(&founder, "/v1/delegations").await;
+    let event = &delegations["history"][0];
+    assert_eq!(event["scope"]["topic"], "health", "{delegations}");
+    assert_eq!(event["scope"]["kind"], Value::Null, "{delegations}");
+}
+
 #[tokio::test]
 async fn names_stand_beside_keys_and_a_proposal_has_a_paged_thread() {
     use hearth_protocol::GovernanceAction;
@@ -530,6 +589,7 @@ async fn names_stand_beside_keys_and_a_proposal_has_a_paged_thread() {
     let proposal = ActionBody::Governance(GovernanceAction::Propose(Box::new(Proposal {
         kind: ProposalKind::Policy,
         level: Level::Local,
+        topic: None,
         title: "Quiet hours".into(),
         text: "From 22:00.".into(),
         options: Vec::new(),

@@ -420,6 +420,7 @@ fn federated_vote_survives_loss_reordering_and_a_partition(seed: u64) {
     let proposal = Proposal {
         kind: ProposalKind::Policy,
         level: Level::Network,
+        topic: None,
         title: "Shared seed bank".into(),
         text: "Fund a seed bank for the whole network.".into(),
         options: Vec::new(),
@@ -694,6 +695,7 @@ fn a_skill_revocation_reaches_the_other_nodes_of_the_network() {
     let revoke = Proposal {
         kind: ProposalKind::Emergency,
         level: Level::Local,
+        topic: None,
         title: "Revoke soil".into(),
         text: "Endorsed by mistake.".into(),
         options: Vec::new(),

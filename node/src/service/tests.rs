@@ -279,6 +279,7 @@ fn a_tick_after_a_vote_ends_seals_its_close_and_replay_agrees() {
     let proposal = Proposal {
         kind: ProposalKind::Emergency,
         level: Level::Local,
+        topic: None,
         title: "Storm shelter".into(),
         text: "Open the hall tonight.".into(),
         options: vec![],

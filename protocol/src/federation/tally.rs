@@ -28,7 +28,7 @@ use serde::Serialize;
 
 use crate::community::{LevelRules, Method, Ties};
 use crate::crypto::{Hash, PublicKey};
-use crate::governance::{Ballot, Level, Schedule, Stage, Subject, YesNo, method_of};
+use crate::governance::{Ballot, Level, Schedule, Stage, Subject, Tier, Tiers, YesNo, method_of};
 use crate::state::decide::{Report, Verdict};
 use crate::tally::blt::RankedBallot;
 use crate::tally::choice::{
@@ -414,16 +414,18 @@ impl<'a> Tallier<'a> {
         let latest = candidates;
         let cast_of = |c: &Candidate| &casts[c.cast as usize];
 
-        // Delegations in this level's scope, as they stood at the close:
-        // the latest per key and specificity, in key order.
+        // Delegations in the scopes that apply to this proposal (its
+        // level; its kind; its topic, by name), as they stood at the close:
+        // the latest per key and tier, in key order.
         let delegations = &view.delegations;
-        let mut candidates: Vec<(u64, bool, usize, u32)> = Vec::new();
+        let topic = p.proposal.topic.as_ref();
+        let mut candidates: Vec<(u64, Tier, usize, u32)> = Vec::new();
         for (i, cast) in delegations.iter().enumerate() {
             let (scope, _) = &cast.value;
-            if scope.level != level
-                || scope.kind.is_some_and(|k| k != p.proposal.kind)
-                || cast.place.time > closes
-            {
+            let Some(tier) = scope.applies_to(level, p.proposal.kind, topic) else {
+                continue;
+            };
+            if cast.place.time > closes {
                 continue;
             }
             match check(&cast.place, cast.created, None) {
@@ -435,22 +437,20 @@ impl<'a> Tallier<'a> {
                     Kind::Delegation,
                     reason,
                 ),
-                Ok(community) => {
-                    candidates.push((key_head(&cast.author), scope.kind.is_some(), i, community))
-                }
+                Ok(community) => candidates.push((key_head(&cast.author), tier, i, community)),
             }
         }
-        candidates.sort_unstable_by(|(ha, sa, a, _), (hb, sb, b, _)| {
+        candidates.sort_unstable_by(|(ha, ta, a, _), (hb, tb, b, _)| {
             ha.cmp(hb)
                 .then_with(|| delegations[*a].author.cmp(&delegations[*b].author))
-                .then(sa.cmp(sb))
+                .then(ta.cmp(tb))
                 .then(a.cmp(b))
         });
         let mut on_roster = RosterReader::new(&rosters);
-        let mut scoped: Vec<((PublicKey, bool), &Cast<_>)> = Vec::new();
-        for (_, specific, i, community) in candidates {
+        let mut scoped: Vec<((PublicKey, Tier), &Cast<_>)> = Vec::new();
+        for (_, tier, i, community) in candidates {
             let cast = &delegations[i];
-            let key = (cast.author, specific);
+            let key = (cast.author, tier);
             if !on_roster.contains(community, &key.0) {
                 exclude(
                     &mut excluded,
@@ -471,27 +471,18 @@ impl<'a> Tallier<'a> {
                 _ => scoped.push((key, cast)),
             }
         }
-        // A kind-specific delegation wins over the general one; a revoked
-        // kind-specific delegation falls back to the general one. In key
-        // order, a member's general delegation comes just before its
-        // kind-specific one.
+        // Each member's latest delegation per tier resolves as the local
+        // count resolves it (`Tiers`): the most specific one not revoked
+        // wins. A member's tiers are side by side in key order.
         let mut delegates: Vec<(PublicKey, PublicKey)> = Vec::new();
-        for (j, ((from, specific), cast)) in scoped.iter().enumerate() {
-            let general = || match j.checked_sub(1).map(|k| &scoped[k]) {
-                Some(((f, false), c)) if f == from => c.value.1,
-                _ => None,
-            };
-            let has_specific = || matches!(scoped.get(j + 1), Some(((f, true), _)) if f == from);
-            let to = match (specific, cast.value.1) {
-                (true, Some(to)) => Some(to),
-                (true, None) => general(),
-                (false, Some(to)) if !has_specific() => Some(to),
-                (false, _) => continue,
-            };
-            if delegates.last().is_some_and(|(f, _)| f == from) {
-                delegates.pop();
+        for group in scoped.chunk_by(|((a, _), _), ((b, _), _)| a == b) {
+            let mut tiers = Tiers::default();
+            for ((_, tier), cast) in group {
+                tiers.set(*tier, cast.value.1);
             }
-            delegates.extend(to.map(|to| (*from, to)));
+            if let (Some(((from, _), _)), Some(to)) = (group.first(), tiers.delegate()) {
+                delegates.push((*from, to));
+            }
         }
 
         // The count.

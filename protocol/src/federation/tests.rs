@@ -3,6 +3,8 @@
 //! (witnesses, late and backdated ballots, frozen logs, finality,
 //! certification).
 
+mod topics;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::action::{ActionBody, GovernanceAction};
@@ -58,6 +60,7 @@ fn the_state_machine_takes_network_actions_only_from_communities_in_a_network() 
     let proposal = Proposal {
         kind: ProposalKind::Policy,
         level: Level::Network,
+        topic: None,
         title: "t".into(),
         text: String::new(),
         options: Vec::new(),
@@ -223,10 +226,7 @@ fn a_network_referendum_counts_witnessed_ballots_across_communities() {
         2,
         OPEN + 15,
         ActionBody::Governance(GovernanceAction::Delegate {
-            scope: Scope {
-                level: net,
-                kind: None,
-            },
+            scope: Scope::level(net),
             to: Some(to),
         }),
     );
@@ -446,10 +446,7 @@ fn a_regional_majority_counts_only_the_region() {
         2,
         OPEN + 13,
         ActionBody::Governance(GovernanceAction::Delegate {
-            scope: Scope {
-                level,
-                kind: Some(ProposalKind::Policy),
-            },
+            scope: Scope::kind(level, ProposalKind::Policy),
             to: Some(to),
         }),
     );
@@ -677,10 +674,7 @@ fn busy_fed() -> Fed {
         2,
         OPEN + 9,
         ActionBody::Governance(GovernanceAction::Delegate {
-            scope: Scope {
-                level: net,
-                kind: None,
-            },
+            scope: Scope::level(net),
             to: Some(fed.members[0][0].public()),
         }),
     );

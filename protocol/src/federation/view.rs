@@ -387,9 +387,9 @@ impl FederationView {
                         .entry(proposal.id)
                         .or_default()
                         .push(cast(place, signed, ballot.clone())),
-                    ActionBody::Governance(GovernanceAction::Delegate { scope, to }) => {
-                        self.delegations.push(cast(place, signed, (*scope, *to)))
-                    }
+                    ActionBody::Governance(GovernanceAction::Delegate { scope, to }) => self
+                        .delegations
+                        .push(cast(place, signed, (scope.clone(), *to))),
                     _ => {}
                 }
             }

@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::codec::Canonical;
 use crate::community::{Method, Ties};
 use crate::crypto::{Hash, PublicKey};
-use crate::governance::{Ballot, Level, Position, ProposalKind, Scope, Subject, YesNo};
+use crate::governance::{Ballot, Level, Position, Proposal, Subject, Tiers, YesNo};
 use crate::tally::blt::{Election, RankedBallot};
 use crate::tally::choice::{
     ConsensusBallot, ConsensusReport, ConsensusRules, FailReason, MajorityBallot, MajorityReport,
@@ -186,7 +186,7 @@ pub fn count_with_turnout<S: StateRead + ?Sized>(
     let delegate_of = if council_only {
         BTreeMap::new()
     } else {
-        delegations_at(store, record.proposal.level, record.proposal.kind, closes)?
+        delegations_at(store, &record.proposal, closes)?
     };
     let rules = level_rules(ctx, record.proposal.level);
     if !ballots.iter().any(|b| fits(record.method, &b.ballot)) {
@@ -441,21 +441,20 @@ fn ranked(ballots: &[BallotRecord]) -> Vec<RankedBallot> {
         .collect()
 }
 
-/// Each member's delegate for a proposal of `kind` at `level`, as the
-/// delegations stood just before `at`: the most specific scope wins.
+/// Each member's delegate for `proposal`, as the delegations stood just
+/// before `at`: of the member's latest delegations in the scopes that
+/// apply (the proposal's level; its kind; its topic, if it has one), the
+/// most specific one not revoked wins — a revoked topic delegation falls
+/// back to the kind's, a revoked kind delegation to the level's.
 pub fn delegations_at<S: StateRead + ?Sized>(
     store: &S,
-    level: Level,
-    kind: ProposalKind,
+    proposal: &Proposal,
     at: Timestamp,
 ) -> Result<BTreeMap<PublicKey, PublicKey>, StoreError> {
-    let specific = Scope {
-        level,
-        kind: Some(kind),
-    };
-    let general = Scope { level, kind: None };
-    // History is ordered by member, then nonce (which grows with time).
-    let mut latest: BTreeMap<(PublicKey, bool), Option<PublicKey>> = BTreeMap::new();
+    let (level, kind, topic) = (proposal.level, proposal.kind, proposal.topic.as_ref());
+    // History is ordered by member, then nonce (which grows with time):
+    // each tier's last event is the member's latest in that tier.
+    let mut tiers: BTreeMap<PublicKey, Tiers> = BTreeMap::new();
     for DelegationEvent {
         from,
         scope,
@@ -466,29 +465,14 @@ pub fn delegations_at<S: StateRead + ?Sized>(
         if time >= at {
             continue;
         }
-        if scope == specific {
-            latest.insert((from, true), to);
-        } else if scope == general {
-            latest.insert((from, false), to);
+        if let Some(tier) = scope.applies_to(level, kind, topic) {
+            tiers.entry(from).or_default().set(tier, to);
         }
     }
-    let mut out = BTreeMap::new();
-    for ((from, is_specific), to) in &latest {
-        let Some(to) = to else { continue };
-        if *is_specific || !latest.contains_key(&(*from, true)) {
-            out.insert(*from, *to);
-        }
-    }
-    // A specific revocation falls back to the general delegation.
-    for ((from, is_specific), to) in &latest {
-        if *is_specific
-            && to.is_none()
-            && let Some(Some(general)) = latest.get(&(*from, false))
-        {
-            out.insert(*from, *general);
-        }
-    }
-    Ok(out)
+    Ok(tiers
+        .into_iter()
+        .filter_map(|(from, tiers)| tiers.delegate().map(|to| (from, to)))
+        .collect())
 }
 
 /// Applies a node's `Close` record: recomputes the count, which must hash

@@ -247,6 +247,11 @@ pub fn check<S: StoreMut + ?Sized>(
                     ));
                 }
             }
+            // Filed under one of the proposer's community's topics; other
+            // communities' delegations follow it by the topic's name.
+            if let Some(topic) = &p.topic {
+                super::governance::check_topic(ctx, topic)?;
+            }
         }
         ActionBody::Governance(GovernanceAction::Vote { ballot, .. }) => match ballot {
             Ballot::YesNo(_) => {}
@@ -281,7 +286,7 @@ pub fn check<S: StoreMut + ?Sized>(
                 .into());
             }
         },
-        ActionBody::Governance(GovernanceAction::Delegate { to, .. }) => {
+        ActionBody::Governance(GovernanceAction::Delegate { scope, to }) => {
             let allowed = match level {
                 Level::Regional(_) => rules.regional.delegation,
                 _ => rules.network.delegation,
@@ -295,6 +300,9 @@ pub fn check<S: StoreMut + ?Sized>(
                 }
                 if to.verifying_key().is_err() {
                     return Err(Rejection::InvalidKey { key: *to }.into());
+                }
+                if let Some(topic) = scope.topic_of() {
+                    super::governance::check_topic(ctx, topic)?;
                 }
             }
         }

@@ -13,7 +13,7 @@ use crate::crypto::{Hash, PublicKey};
 use crate::governance::{
     Ballot, GovernanceAction, Level, MAX_COMMENT_LEN, MAX_COMMENTS, MAX_OPTIONS, MAX_TEXT_LEN,
     MAX_TITLE_LEN, Moderation, Position, Project, Proposal, ProposalKind, ProposalRef, Schedule,
-    Scope, Stage, Subject, method_of,
+    Scope, Stage, Subject, Topic, method_of,
 };
 use crate::tally::choice::quadratic;
 use crate::units::Timestamp;
@@ -477,6 +477,9 @@ pub fn propose<S: StoreMut + ?Sized>(
     if proposal.kind == ProposalKind::Emergency {
         council::check_power(store, &member, ctx.time, "raise emergency proposals")?;
     }
+    if let Some(topic) = &proposal.topic {
+        check_topic(ctx, topic)?;
+    }
     let record = ProposalRecord {
         id,
         author: *author,
@@ -527,6 +530,7 @@ pub fn open_decision<S: StoreMut + ?Sized>(
     let proposal = Proposal {
         kind: decision.kind,
         level: Level::Local,
+        topic: None,
         title: decision.title,
         text: decision.text,
         options: Vec::new(),
@@ -902,10 +906,13 @@ pub fn delegate<S: StoreMut + ?Sized>(
     match to {
         Some(to) if to == from => return Err(Rejection::SelfDelegation.into()),
         Some(to) => {
+            if let Some(topic) = scope.topic_of() {
+                check_topic(ctx, topic)?;
+            }
             active_member(store, to).map_err(|_| Rejection::UnknownRecipient { who: *to })?;
             let record = DelegationRecord {
                 from: *from,
-                scope: *scope,
+                scope: scope.clone(),
                 to: *to,
                 since: ctx.time,
             };
@@ -917,7 +924,7 @@ pub fn delegate<S: StoreMut + ?Sized>(
     id.extend_from_slice(&nonce.to_be_bytes());
     let event = DelegationEvent {
         from: *from,
-        scope: *scope,
+        scope: scope.clone(),
         to: to.copied(),
         time: ctx.time,
     };
@@ -925,22 +932,34 @@ pub fn delegate<S: StoreMut + ?Sized>(
     Ok(())
 }
 
-/// The delegate a member follows for a proposal of `kind` at `level`: a
-/// delegation for that kind beats one for the whole level.
+/// Whether the community lists `topic`: a proposal is filed, and a
+/// delegation scoped, only under the community's own topics. Revoking a
+/// topic delegation is not checked, so one whose topic the rules have
+/// since dropped can still be taken back.
+pub fn check_topic(ctx: &Context, topic: &Topic) -> Result<(), Rejection> {
+    if ctx.rules.topics.contains(topic) {
+        Ok(())
+    } else {
+        Err(Rejection::UnknownTopic {
+            topic: topic.clone(),
+        })
+    }
+}
+
+/// The delegate a member follows for a proposal of `kind` at `level` filed
+/// under `topic`, by their current delegations: the most specific scope
+/// wins (topic, then kind, then the level).
 pub fn effective_delegate<S: StateRead + ?Sized>(
     store: &S,
     from: &PublicKey,
     level: Level,
     kind: ProposalKind,
+    topic: Option<&Topic>,
 ) -> Result<Option<PublicKey>, StoreError> {
-    for scope in [
-        Scope {
-            level,
-            kind: Some(kind),
-        },
-        Scope { level, kind: None },
-    ] {
-        if let Some(d) = records::read::<DelegationRecord, _>(store, &delegation_key(from, &scope))?
+    let topic = topic.map(|t| Scope::topic(level, t.clone()));
+    let scopes = [Scope::kind(level, kind), Scope::level(level)];
+    for scope in topic.iter().chain(&scopes) {
+        if let Some(d) = records::read::<DelegationRecord, _>(store, &delegation_key(from, scope))?
         {
             return Ok(Some(d.to));
         }

@@ -291,6 +291,14 @@ pub enum Rejection {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A proposal or a delegation names a topic the community does not list.
+    #[error(
+        "{topic} is not one of this community's topics (its rules list them; a rules vote adds one)"
+    )]
+    UnknownTopic {
+        /// The topic named.
+        topic: crate::governance::Topic,
+    },
     /// A comment that cannot join the proposal's thread.
     #[error("invalid comment: {reason}")]
     InvalidComment {
@@ -341,6 +349,7 @@ impl Rejection {
             Rejection::TextTooLong { .. } => "text_too_long",
             Rejection::InvalidName { .. } => "invalid_name",
             Rejection::InvalidComment { .. } => "invalid_comment",
+            Rejection::UnknownTopic { .. } => "unknown_topic",
             Rejection::Suspended { .. } => "suspended",
             Rejection::UnknownProposal { .. } => "unknown_proposal",
             Rejection::WrongStage { .. } => "wrong_stage",

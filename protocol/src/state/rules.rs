@@ -219,6 +219,10 @@ pub const SETTABLE: &[(&str, &str)] = &[
         "learning.review_skill",
         "a skill id (hex) reviewers must be verified in, or none",
     ),
+    (
+        "topics",
+        "topic names (health, bike-lanes, …), comma-separated (or none)",
+    ),
 ];
 
 /// Sets one rule from its text.
@@ -305,6 +309,11 @@ fn set(rules: &mut Rules, key: &str, value: &str) -> Result<(), String> {
                         .map_err(|_| format!("{value:?} is not a skill id (64 hex digits)"))?,
                 ),
             }
+        }
+        "topics" => {
+            rules.topics = list(value)
+                .map(|name| crate::governance::Topic::new(name).map_err(|e| e.to_string()))
+                .collect::<Result<_, _>>()?
         }
         other => {
             let Some(stage) = other.strip_prefix("durations.") else {
@@ -453,6 +462,11 @@ mod tests {
         assert_eq!(new.local.threshold, Ratio::new(2, 3));
         assert_eq!(new.council.quorum, Ratio::new(60, 100));
         assert_eq!(new.durations.policy_voting, Millis::hours(2));
+        let topics = apply_changes(&rules, &[change("topics", "health, bike-lanes")]).unwrap();
+        let names: Vec<&str> = topics.topics.iter().map(|t| t.as_str()).collect();
+        assert_eq!(names, ["health", "bike-lanes"]);
+        let none = apply_changes(&topics, &[change("topics", "none")]).unwrap();
+        assert!(none.topics.is_empty());
     }
 
     #[test]
@@ -471,6 +485,8 @@ mod tests {
             ("local.pass_when", "sometimes"),
             ("local.ties", "coin"),
             ("local.voice_credits", "1000001"),
+            ("topics", "Health"),
+            ("topics", "health,health"),
         ] {
             let err = apply_changes(&rules, &[change(key, value)]).unwrap_err();
             assert!(!err.reason.is_empty(), "{key}={value}");

@@ -55,6 +55,11 @@ impl Fed {
     /// `n` communities of three founding members each; the first two form
     /// region "north".
     pub fn new(n: usize) -> Fed {
+        Fed::with_rules(n, Rules::default())
+    }
+
+    /// [`Fed::new`] with every community founded under `rules`.
+    pub fn with_rules(n: usize, community_rules: Rules) -> Fed {
         let mut communities = Vec::new();
         let mut members = Vec::new();
         for i in 0..n {
@@ -64,7 +69,7 @@ impl Fed {
                 keypair(100 + i as u8),
                 &format!("Community {i}"),
                 &refs,
-                Rules::default(),
+                community_rules.clone(),
             ));
             members.push(keys);
         }
@@ -259,6 +264,7 @@ pub fn policy(level: Level) -> Proposal {
     Proposal {
         kind: ProposalKind::Policy,
         level,
+        topic: None,
         title: "Shared seed bank".into(),
         text: "Fund a seed bank for the whole network.".into(),
         options: Vec::new(),

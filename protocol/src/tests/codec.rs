@@ -27,7 +27,7 @@ use crate::economy::insurance::InsuranceRules;
 use crate::economy::skills::SkillRules;
 use crate::governance::{
     Ballot, Level, Moderation, Position, Project, Proposal, ProposalKind, ProposalRef, Scope,
-    Subject, YesNo,
+    Subject, Topic, Within, YesNo,
 };
 use crate::log::{Entry, EntryBody, LogId, LogKind, NodeRecord, SignedEntry};
 use crate::state::{Invite, Member, MemberStatus, Seat};
@@ -205,6 +205,20 @@ fn kind() -> impl Strategy<Value = ProposalKind> {
     prop::sample::select(ProposalKind::ALL.to_vec())
 }
 
+/// Topic names, from one character to the longest allowed.
+fn topic() -> impl Strategy<Value = Topic> {
+    "[a-z0-9][a-z0-9_-]{0,31}".prop_map(|name| Topic::new(&name).expect("a valid name"))
+}
+
+fn scope() -> impl Strategy<Value = Scope> {
+    let within = prop_oneof![
+        Just(Within::All),
+        kind().prop_map(Within::Kind),
+        topic().prop_map(Within::Topic),
+    ];
+    (level(), within).prop_map(|(level, within)| Scope { level, within })
+}
+
 fn proposal_ref() -> impl Strategy<Value = ProposalRef> {
     (hash(), level()).prop_map(|(id, level)| ProposalRef { id, level })
 }
@@ -254,15 +268,17 @@ fn governance_body() -> impl Strategy<Value = ActionBody> {
         (
             kind(),
             level(),
+            prop::option::of(topic()),
             text(),
             text(),
             prop::collection::vec(text(), 0..3),
             subject()
         )
-            .prop_map(|(kind, level, title, text, options, subject)| {
+            .prop_map(|(kind, level, topic, title, text, options, subject)| {
                 ActionBody::Governance(GovernanceAction::Propose(Box::new(Proposal {
                     kind,
                     level,
+                    topic,
                     title,
                     text,
                     options,
@@ -293,17 +309,9 @@ fn governance_body() -> impl Strategy<Value = ActionBody> {
         (proposal_ref(), ballot()).prop_map(|(proposal, ballot)| ActionBody::Governance(
             GovernanceAction::Vote { proposal, ballot }
         )),
-        (
-            level(),
-            prop::option::of(kind()),
-            prop::option::of(public_key())
-        )
-            .prop_map(|(level, kind, to)| ActionBody::Governance(
-                GovernanceAction::Delegate {
-                    scope: Scope { level, kind },
-                    to
-                }
-            )),
+        (scope(), prop::option::of(public_key())).prop_map(|(scope, to)| {
+            ActionBody::Governance(GovernanceAction::Delegate { scope, to })
+        }),
     ]
 }
 
@@ -494,7 +502,11 @@ fn rules() -> impl Strategy<Value = Rules> {
             millis(),
             aid_guidelines(),
         ),
-        (learning_rules(), proptest::option::of(kc())),
+        (
+            learning_rules(),
+            proptest::option::of(kc()),
+            vec(topic(), 0..3),
+        ),
         (kc(), any::<u32>(), millis()),
         (level_rules(), level_rules(), level_rules()),
         durations(),
@@ -520,7 +532,7 @@ fn rules() -> impl Strategy<Value = Rules> {
                     time_log_expiry,
                     aid,
                 ),
-                (learning, basic_income),
+                (learning, basic_income, topics),
                 (treasury_credit, levy, grace),
                 (local, regional, network),
                 durations,
@@ -560,6 +572,7 @@ fn rules() -> impl Strategy<Value = Rules> {
                     stewards: space_stewards,
                 },
                 learning,
+                topics,
             },
         )
 }
@@ -827,6 +840,58 @@ codec_properties!(signed_action, SignedAction, super::signed_action(), 256);
 codec_properties!(genesis, Genesis, super::genesis(), 64);
 codec_properties!(entry, Entry, super::entry(), 64);
 codec_properties!(signed_entry, SignedEntry, super::signed_entry(), 64);
+codec_properties!(
+    delegation_event,
+    crate::state::governance::DelegationEvent,
+    super::delegation_event(),
+    64
+);
+
+fn delegation_event() -> impl Strategy<Value = crate::state::governance::DelegationEvent> {
+    (
+        public_key(),
+        scope(),
+        prop::option::of(public_key()),
+        timestamp(),
+    )
+        .prop_map(
+            |(from, scope, to, time)| crate::state::governance::DelegationEvent {
+                from,
+                scope,
+                to,
+                time,
+            },
+        )
+}
+
+/// A topic is checked when decoded: a delegation or a proposal naming a
+/// topic no community could list is malformed, not a record.
+#[test]
+fn a_topic_that_is_not_a_topic_name_is_malformed() {
+    let health = Topic::new("health").expect("a topic");
+    let delegate = Action {
+        body: ActionBody::Governance(GovernanceAction::Delegate {
+            scope: Scope::topic(Level::Local, health),
+            to: None,
+        }),
+        ..transfer("")
+    };
+    let bytes = delegate.to_bytes();
+    assert_eq!(Action::from_bytes(&bytes), Ok(delegate));
+    let at = bytes
+        .windows(6)
+        .position(|w| w == b"health")
+        .expect("the name is in the encoding");
+    for (byte, name) in [
+        (b'H', "uppercase"),
+        (b' ', "a space"),
+        (0xff, "invalid UTF-8"),
+    ] {
+        let mut bad = bytes.clone();
+        bad[at] = byte;
+        assert!(is_malformed(Action::from_bytes(&bad)), "{name}");
+    }
+}
 
 // ---------------------------------------------------------------------------
 // Length prefixes.

@@ -76,9 +76,20 @@ impl Corpus {
 
 /// A federation of three communities that votes on a network referendum
 /// (as `a_network_referendum_counts_witnessed_ballots_across_communities`
-/// does), checkpoints and attests; its members also pay each other.
+/// does), checkpoints and attests; its members also pay each other, and
+/// one delegates a topic.
 fn federation() -> Fed {
-    let mut fed = Fed::new(3);
+    let topics = vec![
+        crate::governance::Topic::new("health").expect("a topic"),
+        crate::governance::Topic::new("transport").expect("a topic"),
+    ];
+    let mut fed = Fed::with_rules(
+        3,
+        crate::community::Rules {
+            topics: topics.clone(),
+            ..Default::default()
+        },
+    );
     let id = fed.propose(Level::Network);
     let net = Level::Network;
     fed.act(
@@ -109,10 +120,17 @@ fn federation() -> Fed {
         2,
         OPEN + 15,
         ActionBody::Governance(GovernanceAction::Delegate {
-            scope: Scope {
-                level: net,
-                kind: None,
-            },
+            scope: Scope::level(net),
+            to: Some(to),
+        }),
+    );
+    fed.act(
+        1,
+        1,
+        2,
+        OPEN + 16,
+        ActionBody::Governance(GovernanceAction::Delegate {
+            scope: Scope::topic(net, topics[0].clone()),
             to: Some(to),
         }),
     );
@@ -373,6 +391,8 @@ fn write_fuzz_seeds() {
          policy_deliberation = 1000\npolicy_voting = 6000\n"
             .to_owned(),
         "admission = \"vote\"\n[council]\nterm = 2000\n[durations]\nmembership = 2000\n".to_owned(),
+        // Topics, as the README's governance section lists them.
+        "topics = [\"health\", \"transport\", \"bike-lanes\"]\n".to_owned(),
         "[durations]\npolicy_discussion = 2000\npolicy_deliberation = 1000\n\
          policy_voting = 3000\nemergency = 3000\nelection_nominations = 2000\n\
          election_campaign = 1000\nelection_voting = 3000\nbudget = 6000\n"
@@ -399,6 +419,7 @@ fn write_fuzz_seeds() {
             "local.pass_when" | "council.pass_when" => "more_than".into(),
             "local.ties" => "lot".into(),
             "hidden_tally" => "election, budget".into(),
+            "topics" => "health, transport, food".into(),
             "durations.<stage>" => "12h".into(),
             k if k.ends_with("ttl") || k.ends_with("cooldown") || k.ends_with("duration") => {
                 "30d".into()

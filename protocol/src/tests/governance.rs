@@ -107,6 +107,7 @@ pub(super) fn question(kind: ProposalKind, title: &str) -> Proposal {
     Proposal {
         kind,
         level: Level::Local,
+        topic: None,
         title: title.into(),
         text: "We will…".into(),
         options: vec![],
@@ -568,30 +569,24 @@ fn delegations_are_scoped_revocable_and_kept_in_history() {
         g.people[2].public(),
         g.people[3].public(),
     );
-    let whole = Scope {
-        level: Level::Local,
-        kind: None,
-    };
-    let budgets = Scope {
-        level: Level::Local,
-        kind: Some(ProposalKind::Budget),
-    };
+    let whole = Scope::level(Level::Local);
+    let budgets = Scope::kind(Level::Local, ProposalKind::Budget);
     g.ok(
         3,
         ActionBody::Governance(GovernanceAction::Delegate {
-            scope: whole,
+            scope: whole.clone(),
             to: Some(a),
         }),
     );
     g.ok(
         3,
         ActionBody::Governance(GovernanceAction::Delegate {
-            scope: budgets,
+            scope: budgets.clone(),
             to: Some(b),
         }),
     );
     let follows = |g: &Gov, kind| {
-        governance::effective_delegate(&g.c.store, &c, Level::Local, kind).expect("read")
+        governance::effective_delegate(&g.c.store, &c, Level::Local, kind, None).expect("read")
     };
     assert_eq!(follows(&g, ProposalKind::Policy), Some(a));
     assert_eq!(
@@ -602,7 +597,7 @@ fn delegations_are_scoped_revocable_and_kept_in_history() {
     g.ok(
         3,
         ActionBody::Governance(GovernanceAction::Delegate {
-            scope: budgets,
+            scope: budgets.clone(),
             to: None,
         }),
     );
@@ -611,7 +606,7 @@ fn delegations_are_scoped_revocable_and_kept_in_history() {
         g.no(
             3,
             ActionBody::Governance(GovernanceAction::Delegate {
-                scope: whole,
+                scope: whole.clone(),
                 to: Some(c)
             })
         )
@@ -622,22 +617,19 @@ fn delegations_are_scoped_revocable_and_kept_in_history() {
         g.no(
             3,
             ActionBody::Governance(GovernanceAction::Delegate {
-                scope: whole,
+                scope: whole.clone(),
                 to: Some(keypair(99).public())
             })
         )
         .code(),
         "unknown_recipient"
     );
-    let network = Scope {
-        level: Level::Network,
-        kind: None,
-    };
+    let network = Scope::level(Level::Network);
     assert_eq!(
         g.no(
             3,
             ActionBody::Governance(GovernanceAction::Delegate {
-                scope: network,
+                scope: network.clone(),
                 to: Some(a)
             })
         )
@@ -820,23 +812,20 @@ pub(super) mod closing {
     #[test]
     fn delegated_weight_follows_the_delegation_as_it_stood_at_the_close() {
         let mut g = Gov::new(quick_rules());
-        let whole = Scope {
-            level: Level::Local,
-            kind: None,
-        };
+        let whole = Scope::level(Level::Local);
         let r = g.propose(0, question(ProposalKind::Policy, "Library hours"));
         let founder = g.people[0].public();
         g.ok(
             3,
             ActionBody::Governance(GovernanceAction::Delegate {
-                scope: whole,
+                scope: whole.clone(),
                 to: Some(founder),
             }),
         );
         g.ok(
             1,
             ActionBody::Governance(GovernanceAction::Delegate {
-                scope: whole,
+                scope: whole.clone(),
                 to: Some(founder),
             }),
         );
@@ -850,7 +839,7 @@ pub(super) mod closing {
         g.ok(
             3,
             ActionBody::Governance(GovernanceAction::Delegate {
-                scope: whole,
+                scope: whole.clone(),
                 to: None,
             }),
         );

@@ -175,6 +175,7 @@ async fn in_a_network_the_status_lists_it_and_an_open_network_vote() {
     let proposal = Proposal {
         kind: ProposalKind::Policy,
         level: Level::Network,
+        topic: None,
         title: "Shared seed bank".into(),
         text: "One seed bank for the valley.".into(),
         options: Vec::new(),

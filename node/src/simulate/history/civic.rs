@@ -22,10 +22,7 @@ impl History<'_> {
         else {
             return;
         };
-        let scope = Scope {
-            level: Level::Local,
-            kind: None,
-        };
+        let scope = Scope::level(Level::Local);
         let to = Some(self.people.all[to].public);
         self.act(
             i,
@@ -204,6 +201,7 @@ impl History<'_> {
         let proposal = Proposal {
             kind: ProposalKind::Policy,
             level: Level::Local,
+            topic: None,
             title: title.into(),
             text: text.into(),
             options: Vec::new(),
@@ -222,6 +220,7 @@ impl History<'_> {
         let proposal = Proposal {
             kind: ProposalKind::Policy,
             level: Level::Local,
+            topic: None,
             title: title.into(),
             text: "Rank the options; the Condorcet winner is chosen.".into(),
             options: options.iter().map(|o| o.to_string()).collect(),
@@ -236,6 +235,7 @@ impl History<'_> {
         let proposal = Proposal {
             kind: ProposalKind::Emergency,
             level: Level::Local,
+            topic: None,
             title: title.into(),
             text: text.into(),
             options: Vec::new(),

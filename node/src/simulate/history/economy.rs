@@ -479,6 +479,7 @@ impl History<'_> {
         let proposal = Proposal {
             kind: ProposalKind::Policy,
             level: Level::Local,
+            topic: None,
             title: format!("Start the {name} pool"),
             text: text.into(),
             options: Vec::new(),

@@ -256,6 +256,7 @@ fn pools_are_created_by_vote_with_their_own_guidelines() {
         ActionBody::Governance(GovernanceAction::Propose(Box::new(Proposal {
             kind: ProposalKind::Policy,
             level: Level::Local,
+            topic: None,
             title: "A tools fund".into(),
             text: String::new(),
             options: vec![],

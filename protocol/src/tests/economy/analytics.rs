@@ -31,6 +31,7 @@ fn policy(title: &str) -> ActionBody {
     ActionBody::Governance(GovernanceAction::Propose(Box::new(Proposal {
         kind: ProposalKind::Policy,
         level: Level::Local,
+        topic: None,
         title: title.into(),
         text: String::new(),
         options: vec![],
@@ -144,10 +145,7 @@ fn turnout_counts_delegated_weight_and_consensus_rate() {
     e.ok(
         4,
         ActionBody::Governance(GovernanceAction::Delegate {
-            scope: Scope {
-                level: Level::Local,
-                kind: None,
-            },
+            scope: Scope::level(Level::Local),
             to: Some(key(2)),
         }),
     );
@@ -401,6 +399,7 @@ fn aid_and_council_figures_follow_their_definitions() {
         ActionBody::Governance(GovernanceAction::Propose(Box::new(Proposal {
             kind: ProposalKind::Emergency,
             level: Level::Local,
+            topic: None,
             title: "Hide a rude remark".into(),
             text: "It named a neighbour.".into(),
             options: vec![],

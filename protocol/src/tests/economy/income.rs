@@ -93,6 +93,7 @@ fn basic_income_is_turned_on_by_a_rules_vote() {
         ActionBody::Governance(GovernanceAction::Propose(Box::new(Proposal {
             kind: ProposalKind::Rules,
             level: Level::Local,
+            topic: None,
             title: "Basic income".into(),
             text: String::new(),
             options: vec![],

@@ -18,6 +18,7 @@ fn with_pool(n: u8, terms: Terms) -> (Econ, Hash) {
         ActionBody::Governance(GovernanceAction::Propose(Box::new(Proposal {
             kind: ProposalKind::Policy,
             level: Level::Local,
+            topic: None,
             title: "Health".into(),
             text: String::new(),
             options: vec![],
@@ -272,6 +273,7 @@ fn pools_with_invalid_terms_are_refused_when_proposed() {
             ActionBody::Governance(GovernanceAction::Propose(Box::new(Proposal {
                 kind: ProposalKind::Policy,
                 level: Level::Local,
+                topic: None,
                 title: "Bad".into(),
                 text: String::new(),
                 options: vec![],

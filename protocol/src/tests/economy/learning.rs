@@ -421,6 +421,7 @@ fn revoke(member: u8, skill: Hash, reason: &str) -> ActionBody {
     ActionBody::Governance(GovernanceAction::Propose(Box::new(Proposal {
         kind: ProposalKind::Emergency,
         level: Level::Local,
+        topic: None,
         title: "Revoke a skill".into(),
         text: reason.into(),
         options: vec![],
@@ -509,6 +510,7 @@ fn technical_reviewers_may_have_to_be_verified_in_a_skill() {
         ActionBody::Governance(GovernanceAction::Propose(Box::new(Proposal {
             kind: ProposalKind::Technical,
             level: Level::Local,
+            topic: None,
             title: "New irrigation controller".into(),
             text: "Firmware 2.0".into(),
             options: vec![],

@@ -93,6 +93,7 @@ fn economy() -> (Econ, Hash, Hash, Hash) {
         ActionBody::Governance(GovernanceAction::Propose(Box::new(Proposal {
             kind: ProposalKind::Policy,
             level: Level::Local,
+            topic: None,
             title: "A pool".into(),
             text: String::new(),
             options: vec![],

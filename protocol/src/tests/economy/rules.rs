@@ -10,6 +10,7 @@ pub(super) fn propose_rules(changes: &[(&str, &str)]) -> ActionBody {
     ActionBody::Governance(GovernanceAction::Propose(Box::new(Proposal {
         kind: ProposalKind::Rules,
         level: Level::Local,
+        topic: None,
         title: "New rules".into(),
         text: String::new(),
         options: vec![],
