@@ -362,6 +362,7 @@ fn a_vote_that_ends_without_ballots_closes_as_no_ballots_and_replay_agrees() {
         Proposal {
             kind: ProposalKind::Emergency,
             level: Level::Local,
+            topic: None,
             title: "Storm shelter".into(),
             text: "Open the hall tonight.".into(),
             options: vec![],
@@ -370,6 +371,7 @@ fn a_vote_that_ends_without_ballots_closes_as_no_ballots_and_replay_agrees() {
         Proposal {
             kind: ProposalKind::Membership,
             level: Level::Local,
+            topic: None,
             title: "Admit Ezra".into(),
             text: String::new(),
             options: vec![],

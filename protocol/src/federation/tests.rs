@@ -817,10 +817,7 @@ fn a_federated_vote_without_ballots_is_no_ballots_on_every_node() {
         2,
         OPEN + 10,
         ActionBody::Governance(GovernanceAction::Delegate {
-            scope: Scope {
-                level: Level::Network,
-                kind: None,
-            },
+            scope: Scope::level(Level::Network),
             to: Some(to),
         }),
     );

@@ -46,10 +46,7 @@ fn a_vote_with_no_ballots_decides_nothing_for_every_method() {
     g.ok(
         3,
         ActionBody::Governance(GovernanceAction::Delegate {
-            scope: Scope {
-                level: Level::Local,
-                kind: None,
-            },
+            scope: Scope::level(Level::Local),
             to: Some(g.people[0].public()),
         }),
     );

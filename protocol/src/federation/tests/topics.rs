@@ -215,7 +215,9 @@ proptest! {
             Just(Some(topic("health"))),
             Just(Some(topic("transport"))),
         ],
-        voters in prop::collection::btree_set(0usize..9, 0..5),
+        // At least one ballot: a vote with none is decided as no ballots
+        // before any delegation is resolved.
+        voters in prop::collection::btree_set(0usize..9, 1..5),
     ) {
         let mut fed = fed();
         let id = propose(&mut fed, topic_of_proposal.clone());
