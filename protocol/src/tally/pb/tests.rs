@@ -43,7 +43,7 @@ fn frac(num: i64, den: i64) -> BigRational {
 }
 
 /// An approval instance from `(cost)` per project and approval sets.
-fn approval(budget: u64, costs: &[u64], votes: &[(usize, &[u32])]) -> PbInstance {
+pub(super) fn approval(budget: u64, costs: &[u64], votes: &[(usize, &[u32])]) -> PbInstance {
     let mut all = Vec::new();
     for &(count, projects) in votes {
         for _ in 0..count {

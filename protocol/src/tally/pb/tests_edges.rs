@@ -1,13 +1,11 @@
 //! The edges of every rule, against what a person works out by hand: no
 //! votes, one project, every project tied; and the limits.
 
-use std::collections::BTreeMap;
-
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 
 use super::*;
-use crate::tally::pabulib::{PbVote, Project, parse_pb};
+use crate::tally::pabulib::parse_pb;
 
 fn config(cases: u32) -> ProptestConfig {
     let mut config = ProptestConfig {
@@ -23,30 +21,8 @@ fn config(cases: u32) -> ProptestConfig {
 
 /// An approval instance: `costs` per project, one vote per entry of `votes`.
 fn instance(budget: u64, costs: &[u64], votes: &[Vec<u32>]) -> PbInstance {
-    PbInstance {
-        meta: BTreeMap::new(),
-        budget,
-        projects: costs
-            .iter()
-            .enumerate()
-            .map(|(i, &cost)| Project {
-                id: format!("p{i}"),
-                cost,
-                name: None,
-                selected: None,
-            })
-            .collect(),
-        votes: votes
-            .iter()
-            .enumerate()
-            .map(|(v, projects)| PbVote {
-                voter: format!("v{v}"),
-                projects: projects.clone(),
-                points: None,
-            })
-            .collect(),
-        vote_type: VoteType::Approval,
-    }
+    let votes: Vec<(usize, &[u32])> = votes.iter().map(|v| (1, v.as_slice())).collect();
+    super::tests::approval(budget, costs, &votes)
 }
 
 proptest! {
